@@ -1,0 +1,256 @@
+#include "bytes.h"
+#include "clock.h"
+#include "err.h"
+#include "exchange.h"
+#include "msgio.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The seq is stamped every STAMP_EVERY bytes and at the end, so replaying an
+ * older reply, or a block of one, fails the comparison. */
+#define STAMP_EVERY 4096u
+
+static void stamp(uint8_t *buf, size_t len, uint64_t seq)
+{
+	uint8_t s[8];
+	ipl_put_be64(s, seq);
+	for (size_t off = 0; off < len; off += STAMP_EVERY)
+		memcpy(buf + off, s, len - off < 8 ? len - off : 8);
+	if (len > 8)
+		memcpy(buf + len - 8, s, 8);
+}
+
+void ipl_payload_fill(uint8_t *buf, size_t len, uint64_t seq)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 31u + 7u + (i >> 8));
+	stamp(buf, len, seq);
+}
+
+static int send_req(struct ipl_conn *c, uint8_t op, uint16_t flags, uint64_t seq,
+		    const uint8_t *payload, uint32_t len, int crc)
+{
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq, .len = len };
+	if (crc && len) {
+		h.flags |= IPL_FLAG_CRC;
+		h.crc = ipl_crc32c(0, payload, len);
+	}
+	return ipl_msg_send(c, &h, payload);
+}
+
+/* Classifies one reply.  Returns 0 (verified), 1 (counted as an error) or a
+ * negative transport code that ends the run.  For ECHO, tx must hold the
+ * request's payload stamped with seq. */
+static int check_reply(struct ipl_conn *c, uint32_t cap, uint8_t op, uint64_t seq,
+		       const uint8_t *tx, uint32_t len, struct ipl_buf *rx,
+		       struct ipl_client_stats *st)
+{
+	struct ipl_hdr h;
+	int rc = ipl_msg_recv(c, cap, &h, rx);
+	if (rc == IPL_EBADCRC) {
+		st->err_payload++;
+		st->errors++;
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	if (h.op == IPL_OP_ERROR) {
+		st->err_remote++;
+	} else if (h.op != op || !(h.flags & IPL_FLAG_REPLY)) {
+		st->err_remote++; /* a reply of the wrong kind: the server is confused */
+	} else if (h.seq != seq) {
+		st->err_seq++;
+	} else if (h.len != (op == IPL_OP_ECHO ? len : 0)) {
+		st->err_len++;
+	} else if (op == IPL_OP_ECHO && memcmp(rx->p, tx, len) != 0) {
+		st->err_payload++;
+	} else {
+		st->ok++;
+		return 0;
+	}
+	st->errors++;
+	return 1;
+}
+
+int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap)
+{
+	struct ipl_buf rx = { 0 };
+	int rc = send_req(c, IPL_OP_HELLO, 0, 0, NULL, 0, 0);
+	struct ipl_hdr h;
+	if (rc == 0)
+		rc = ipl_msg_recv(c, 64, &h, &rx);
+	if (rc == 0 && (h.op != IPL_OP_HELLO || h.len != 4))
+		rc = h.op == IPL_OP_ERROR ? IPL_EREMOTE : IPL_EPROTO;
+	if (rc == 0 && server_cap)
+		*server_cap = ipl_get_be32(rx.p);
+	ipl_buf_free(&rx);
+	return rc;
+}
+
+int ipl_client_bye(struct ipl_conn *c)
+{
+	struct ipl_buf rx = { 0 };
+	struct ipl_hdr h;
+	int rc = send_req(c, IPL_OP_BYE, 0, 0, NULL, 0, 0);
+	if (rc == 0)
+		rc = ipl_msg_recv(c, 64, &h, &rx);
+	if (rc == 0 && h.op != IPL_OP_BYE)
+		rc = IPL_EPROTO;
+	ipl_buf_free(&rx);
+	return rc;
+}
+
+static uint32_t cap_of(const struct ipl_client_cfg *cfg)
+{
+	return cfg->cap ? cfg->cap : IPL_DEFAULT_CAP;
+}
+
+static int finish(struct ipl_client_stats *st, int rc)
+{
+	st->fatal = rc < 0 ? rc : 0;
+	return st->fatal;
+}
+
+int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
+		       struct ipl_hist *h, struct ipl_client_stats *st)
+{
+	uint8_t op = cfg->op ? (uint8_t)cfg->op : IPL_OP_ECHO;
+	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
+	struct ipl_buf rx = { 0 };
+	if (!tx || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0) {
+		free(tx);
+		ipl_buf_free(&rx);
+		return finish(st, -ENOMEM);
+	}
+	ipl_payload_fill(tx, cfg->size, 1);
+
+	int rc = 0;
+	uint64_t seq = 1, start = 0, end = 0;
+	uint64_t total = cfg->warmup + cfg->iters;
+	for (uint64_t i = 0; cfg->duration_ns || i < total; i++, seq++) {
+		int measured = i >= cfg->warmup;
+		stamp(tx, cfg->size, seq);
+		uint64_t t0 = ipl_now_ns();
+		if (measured && !start)
+			start = t0;
+		rc = send_req(c, op, 0, seq, tx, cfg->size, cfg->crc);
+		if (rc < 0)
+			break;
+		rc = check_reply(c, cap_of(cfg), op, seq, tx, cfg->size, &rx, st);
+		uint64_t t1 = ipl_now_ns();
+		if (rc < 0)
+			break;
+		end = t1;
+		if (measured) {
+			if (h)
+				ipl_hist_record(h, t1 - t0);
+			st->bytes += cfg->size;
+			if (cfg->duration_ns && t1 - start >= cfg->duration_ns)
+				break;
+		}
+	}
+	st->elapsed_ns = end > start ? end - start : 0;
+	free(tx);
+	ipl_buf_free(&rx);
+	return finish(st, rc);
+}
+
+int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
+			  struct ipl_client_stats *st)
+{
+	uint8_t op = cfg->op ? (uint8_t)cfg->op : IPL_OP_SINK;
+	unsigned window = cfg->window ? cfg->window : 1;
+	if (cfg->warmup) {
+		struct ipl_client_cfg w = *cfg;
+		struct ipl_client_stats ws = { 0 };
+		w.iters = cfg->warmup;
+		w.warmup = 0;
+		w.duration_ns = 0;
+		w.op = op;
+		int rc = ipl_client_latency(c, &w, NULL, &ws);
+		st->errors += ws.errors; /* warm-up errors still count as errors */
+		st->err_seq += ws.err_seq;
+		st->err_len += ws.err_len;
+		st->err_payload += ws.err_payload;
+		st->err_remote += ws.err_remote;
+		if (rc < 0)
+			return finish(st, rc);
+	}
+	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
+	struct ipl_buf rx = { 0 };
+	if (!tx || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0) {
+		free(tx);
+		ipl_buf_free(&rx);
+		return finish(st, -ENOMEM);
+	}
+	ipl_payload_fill(tx, cfg->size, 1);
+
+	/* seqs continue after the warm-up so a late warm-up reply cannot pass */
+	uint64_t base = cfg->warmup, sent = 0, done = 0;
+	uint64_t limit = cfg->duration_ns ? UINT64_MAX : cfg->iters;
+	uint64_t start = ipl_now_ns();
+	int rc = 0;
+	for (;;) {
+		while (sent < limit && sent - done < window) {
+			stamp(tx, cfg->size, base + sent + 1);
+			rc = send_req(c, op, 0, base + sent + 1, tx, cfg->size, cfg->crc);
+			if (rc < 0)
+				goto out;
+			sent++;
+			st->bytes += cfg->size;
+		}
+		if (done == sent)
+			break;
+		if (op == IPL_OP_ECHO)
+			stamp(tx, cfg->size, base + done + 1);
+		rc = check_reply(c, cap_of(cfg), op, base + done + 1, tx, cfg->size, &rx, st);
+		if (rc < 0)
+			goto out;
+		done++;
+		/* out of time: stop sending, then drain what is in flight */
+		if (cfg->duration_ns && (done & 63) == 0 && ipl_now_ns() - start >= cfg->duration_ns)
+			limit = sent;
+	}
+	rc = 0;
+out:
+	st->elapsed_ns = ipl_now_ns() - start;
+	free(tx);
+	ipl_buf_free(&rx);
+	return finish(st, rc);
+}
+
+int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
+		      struct ipl_client_stats *st)
+{
+	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
+	struct ipl_buf rx = { 0 };
+	if (!tx) {
+		return finish(st, -ENOMEM);
+	}
+	ipl_payload_fill(tx, cfg->size, 1);
+	uint64_t start = ipl_now_ns(), seq = 1, n = 0;
+	int rc = 0;
+	while (cfg->duration_ns ? ipl_now_ns() - start < cfg->duration_ns : n < cfg->iters) {
+		rc = send_req(c, IPL_OP_SINK, IPL_FLAG_NOACK, seq++, tx, cfg->size, cfg->crc);
+		if (rc < 0)
+			goto out;
+		n++;
+		st->bytes += cfg->size;
+	}
+	/* the one acknowledged SINK: the server has consumed everything before it */
+	rc = send_req(c, IPL_OP_SINK, 0, seq, NULL, 0, 0);
+	if (rc == 0)
+		rc = check_reply(c, cap_of(cfg), IPL_OP_SINK, seq, NULL, 0, &rx, st);
+	if (rc == 0) { /* the ack counted as one ok: count the streamed messages instead */
+		st->ok = st->ok - 1 + n;
+	} else if (rc > 0) {
+		rc = 0;
+	}
+out:
+	st->elapsed_ns = ipl_now_ns() - start;
+	free(tx);
+	ipl_buf_free(&rx);
+	return finish(st, rc);
+}

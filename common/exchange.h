@@ -1,0 +1,95 @@
+/* exchange.h - the client-server exchange, written once for every transport.
+ *
+ * Server: receive a message, validate it, answer HELLO/ECHO/SINK/BYE, answer
+ * a bad message with ERROR.  A bad header closes that connection after the
+ * ERROR (the stream cannot be resynchronised); a bad checksum does not.
+ * Other connections are unaffected: each is served by its own thread.
+ *
+ * Client: send, receive, verify seq, length and every payload byte, and
+ * count what does not match.  Only transport failures end a run early.
+ */
+#ifndef IPL_EXCHANGE_H
+#define IPL_EXCHANGE_H
+
+#include "hist.h"
+#include "msg.h"
+#include "transport.h"
+
+#include <signal.h>
+#include <stdint.h>
+
+struct ipl_serve_stats {
+	uint64_t msgs;   /* requests answered */
+	uint64_t bytes;  /* payload bytes received */
+	uint64_t bad;    /* requests answered with ERROR */
+	uint64_t conns;  /* connections served */
+};
+
+/* Serves one connection until the peer closes or says BYE (returns 0) or the
+ * connection fails (negative code).  st may be NULL. */
+int ipl_serve_conn(struct ipl_conn *c, uint32_t cap, struct ipl_serve_stats *st);
+
+struct ipl_server_cfg {
+	uint32_t cap;       /* payload cap; 0 = IPL_DEFAULT_CAP */
+	int wake_signal;    /* signal with a no-op handler (no SA_RESTART) used to
+			       interrupt worker threads on stop; 0 = none */
+	int stop_grace_ms;  /* how long stop waits for in-flight replies; 0 = 2000 */
+};
+
+/* Accepts clients on a prepared, server-attached endpoint and serves each in
+ * its own thread, until accept reports IPL_EDONE (all pre-made channels
+ * served: waits for them, returns 0) or the endpoint is cancelled (tells
+ * every worker to finish its current reply, waits up to stop_grace_ms,
+ * returns 0).  Totals are added to st (may be NULL).  The calling thread
+ * must be the one signals for the process are delivered to; workers block
+ * every signal except wake_signal. */
+int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
+		   struct ipl_serve_stats *st);
+
+struct ipl_client_cfg {
+	uint32_t size;        /* payload bytes per request */
+	uint64_t iters;       /* measured round trips (or messages) */
+	uint64_t warmup;      /* unmeasured round trips first */
+	uint64_t duration_ns; /* if non-zero: stop after this long instead of iters */
+	enum ipl_op op;       /* ECHO for latency; SINK for throughput */
+	unsigned window;      /* throughput: requests in flight (>= 1) */
+	int crc;              /* set IPL_FLAG_CRC and send checksums */
+	uint32_t cap;         /* the payload cap the client enforces on replies */
+};
+
+struct ipl_client_stats {
+	uint64_t ok;          /* verified replies (or streamed messages) */
+	uint64_t errors;      /* sum of the err_* counters */
+	uint64_t err_seq, err_len, err_payload, err_remote;
+	uint64_t bytes;       /* payload bytes sent in the measured part */
+	uint64_t elapsed_ns;  /* wall time of the measured part */
+	int fatal;            /* the transport error that ended the run, or 0 */
+};
+
+/* Says HELLO; *server_cap receives the server's payload cap (may be NULL). */
+int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap);
+
+/* Says BYE and waits for the server's BYE: an orderly close. */
+int ipl_client_bye(struct ipl_conn *c);
+
+/* Closed-loop ping-pong: each round trip is timed into h (may be NULL) and
+ * verified.  Returns 0 when the run completed (errors are counted in st,
+ * never hidden) or the transport error that stopped it (also in st->fatal). */
+int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
+		       struct ipl_hist *h, struct ipl_client_stats *st);
+
+/* Pipelined: keeps cfg->window SINK (or ECHO) requests in flight, verifying
+ * every reply.  Same return convention. */
+int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
+			  struct ipl_client_stats *st);
+
+/* One-way stream: SINK messages flagged NOACK, then one acknowledged SINK
+ * that proves every byte before it was consumed.  Same return convention. */
+int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
+		      struct ipl_client_stats *st);
+
+/* The verification pattern: fills buf with bytes derived from seq so that a
+ * stale or misplaced reply cannot pass as the right one. */
+void ipl_payload_fill(uint8_t *buf, size_t len, uint64_t seq);
+
+#endif

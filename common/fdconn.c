@@ -1,0 +1,49 @@
+#include "fdconn.h"
+
+#include "io.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+struct ipl_conn *ipl_fdconn_new(const struct ipl_transport *tp, int rfd, int wfd)
+{
+	struct ipl_fdconn *fc = calloc(1, sizeof *fc);
+	if (!fc) {
+		close(rfd);
+		if (wfd != rfd)
+			close(wfd);
+		return NULL;
+	}
+	fc->base.tp = tp;
+	fc->rfd = rfd;
+	fc->wfd = wfd;
+	fc->is_socket = rfd == wfd; /* one fd both ways: a socket */
+	return &fc->base;
+}
+
+int ipl_fdconn_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	struct ipl_fdconn *fc = (struct ipl_fdconn *)c;
+	return ipl_io_writev_full(fc->wfd, iov, cnt, fc->is_socket);
+}
+
+ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len)
+{
+	struct ipl_fdconn *fc = (struct ipl_fdconn *)c;
+	return ipl_io_read_some(fc->rfd, buf, len, &c->cancel);
+}
+
+void ipl_fdconn_detach(struct ipl_conn *c)
+{
+	struct ipl_fdconn *fc = (struct ipl_fdconn *)c;
+	if (fc->rfd >= 0)
+		close(fc->rfd);
+	if (fc->wfd >= 0 && fc->wfd != fc->rfd)
+		close(fc->wfd);
+	free(fc);
+}
+
+int ipl_fdconn_rfd(const struct ipl_conn *c)
+{
+	return ((const struct ipl_fdconn *)c)->rfd;
+}

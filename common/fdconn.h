@@ -1,0 +1,29 @@
+/* fdconn.h - the connection type of every fd-based transport.
+ *
+ * tcp and unix use one socket for both directions (rfd == wfd); pipe and
+ * fifo use two one-way fds.  The functions below are the send/recv/detach
+ * entries of those transports' tables.
+ */
+#ifndef IPL_FDCONN_H
+#define IPL_FDCONN_H
+
+#include "transport.h"
+
+struct ipl_fdconn {
+	struct ipl_conn base;
+	int rfd, wfd; /* equal for sockets; -1 when closed */
+	int is_socket;
+};
+
+/* Allocates a conn owning rfd and wfd (closed by detach).  NULL on ENOMEM,
+ * in which case the fds are closed. */
+struct ipl_conn *ipl_fdconn_new(const struct ipl_transport *tp, int rfd, int wfd);
+
+int ipl_fdconn_send(struct ipl_conn *c, const struct iovec *iov, int cnt);
+ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len);
+void ipl_fdconn_detach(struct ipl_conn *c);
+
+/* The fd a conn reads from, for tests that poke at raw bytes. */
+int ipl_fdconn_rfd(const struct ipl_conn *c);
+
+#endif

@@ -1,0 +1,85 @@
+#include "io.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int cancelled(const atomic_int *cancel)
+{
+	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
+}
+
+ssize_t ipl_io_read_some(int fd, void *buf, size_t len, const atomic_int *cancel)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			return -errno;
+		if (cancelled(cancel))
+			return IPL_ECANCELED;
+	}
+}
+
+int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = ipl_io_read_some(fd, (char *)buf + got, len - got, cancel);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return got ? IPL_ETRUNC : IPL_ECLOSED;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket)
+{
+	struct iovec local[8];
+	if (cnt > (int)(sizeof local / sizeof local[0]) || cnt < 0)
+		return -EINVAL;
+	memcpy(local, iov, (size_t)cnt * sizeof *iov);
+	struct iovec *v = local;
+
+	while (cnt > 0) {
+		ssize_t n;
+		if (is_socket) {
+			struct msghdr mh = { .msg_iov = v, .msg_iovlen = (size_t)cnt };
+			n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		} else {
+			n = writev(fd, v, cnt);
+		}
+		if (n < 0) {
+			if (errno != EINTR)
+				return -errno;
+			continue;
+		}
+		size_t left = (size_t)n;
+		while (cnt > 0 && left >= v->iov_len) { /* drop finished entries */
+			left -= v->iov_len;
+			v++;
+			cnt--;
+		}
+		if (cnt > 0) { /* short write inside an entry: resume there */
+			v->iov_base = (char *)v->iov_base + left;
+			v->iov_len -= left;
+		}
+	}
+	return 0;
+}
+
+int ipl_io_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+	if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}

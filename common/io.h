@@ -1,0 +1,34 @@
+/* io.h - the one place that handles short reads/writes and EINTR.
+ *
+ * Every fd-based transport (tcp, unix, pipe, fifo) moves its bytes through
+ * these functions.  EINTR is retried unless *cancel is set, in which case the
+ * call returns IPL_ECANCELED: that is how a server is told to stop while a
+ * thread sits in read(2).  cancel may be NULL.
+ */
+#ifndef IPL_IO_H
+#define IPL_IO_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* Behaves like read(2) but never returns EINTR: >0 bytes read, 0 at EOF,
+ * or a negative code (-errno, IPL_ECANCELED). */
+ssize_t ipl_io_read_some(int fd, void *buf, size_t len, const atomic_int *cancel);
+
+/* Reads exactly len bytes.  Returns 0, IPL_ECLOSED at EOF before the first
+ * byte, IPL_ETRUNC at EOF after some, or a negative code. */
+int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel);
+
+/* Writes every byte of iov[0..cnt) (cnt <= 8), resuming after short writes
+ * and EINTR.  Writes are never cancelled, so a server told to stop still
+ * finishes the reply it is sending.  iov is not modified.  Returns 0 or
+ * -errno.  Sockets are written with MSG_NOSIGNAL (is_socket), so a gone peer
+ * gives -EPIPE; for pipes the process must ignore SIGPIPE to get the same. */
+int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket);
+
+/* Sets FD_CLOEXEC.  Returns 0 or -errno. */
+int ipl_io_cloexec(int fd);
+
+#endif

@@ -1,0 +1,82 @@
+/* msg.h - the common request format every mechanism carries.
+ *
+ * A message is a 24-byte header followed by `len` payload bytes.  All header
+ * fields are big-endian (network order) so a peer on another host reads them
+ * the same way:
+ *
+ *   offset size field
+ *        0    4 magic    "IPL1" (0x49504c31)
+ *        4    1 version  IPL_VERSION
+ *        5    1 op       enum ipl_op
+ *        6    2 flags    IPL_FLAG_*
+ *        8    8 seq      chosen by the client, echoed in the reply
+ *       16    4 len      payload bytes that follow
+ *       20    4 crc      CRC32C of the payload when IPL_FLAG_CRC, else 0
+ */
+#ifndef IPL_MSG_H
+#define IPL_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPL_MAGIC 0x49504c31u
+#define IPL_VERSION 1u
+#define IPL_HDR_SIZE 24u
+#define IPL_DEFAULT_CAP (16u << 20) /* payload cap unless configured */
+
+enum ipl_op {
+	IPL_OP_HELLO = 1, /* first request; reply payload: server cap (u32) */
+	IPL_OP_ECHO = 2,  /* reply carries the same payload */
+	IPL_OP_SINK = 3,  /* reply is a bare ack (len 0): for throughput */
+	IPL_OP_ERROR = 4, /* reply to a bad request; payload: enum ipl_wire_err (u32) */
+	IPL_OP_BYE = 5,   /* orderly close: the server replies BYE, then closes */
+	IPL_OP_MAX = IPL_OP_BYE
+};
+
+enum ipl_flag {
+	IPL_FLAG_CRC = 1u << 0,   /* crc field holds the CRC32C of the payload */
+	IPL_FLAG_REPLY = 1u << 1, /* sent by the server */
+	IPL_FLAG_NOACK = 1u << 2, /* SINK only: the server sends no reply (streaming) */
+	IPL_FLAGS_KNOWN = IPL_FLAG_CRC | IPL_FLAG_REPLY | IPL_FLAG_NOACK
+};
+
+/* Codes carried in an ERROR reply's payload: why the request was refused. */
+enum ipl_wire_err {
+	IPL_WERR_MAGIC = 1,
+	IPL_WERR_VERSION = 2,
+	IPL_WERR_OP = 3,
+	IPL_WERR_FLAGS = 4,
+	IPL_WERR_TOOBIG = 5,
+	IPL_WERR_CRC = 6,
+	IPL_WERR_INTERNAL = 7
+};
+
+struct ipl_hdr {
+	uint8_t version;
+	uint8_t op;
+	uint16_t flags;
+	uint32_t len;
+	uint64_t seq;
+	uint32_t crc;
+};
+
+/* Writes h (magic added) into out in network order. */
+void ipl_hdr_encode(const struct ipl_hdr *h, uint8_t out[IPL_HDR_SIZE]);
+
+/* Parses and validates a header: magic, version, op, flags and len <= cap.
+ * On failure *out still holds whatever fields could be read (seq, op) so the
+ * caller can address an ERROR reply.  Returns 0, an IPL_EBAD... code or
+ * IPL_ETOOBIG. */
+int ipl_hdr_decode(const uint8_t in[IPL_HDR_SIZE], uint32_t cap, struct ipl_hdr *out);
+
+/* Checks the payload against the header's CRC when IPL_FLAG_CRC is set.
+ * Returns 0 or IPL_EBADCRC. */
+int ipl_payload_check(const struct ipl_hdr *h, const void *payload);
+
+/* Maps a decode error to the code an ERROR reply carries. */
+uint32_t ipl_wire_err_of(int err);
+
+/* CRC32C (Castagnoli); pass 0 as crc to start. Uses SSE4.2 when present. */
+uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len);
+
+#endif

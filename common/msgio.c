@@ -1,0 +1,116 @@
+#include "msgio.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Big enough for a header plus a typical small payload in one recv, small
+ * enough that large payloads mostly bypass it. */
+#define RX_CAP 16384u
+
+int ipl_buf_reserve(struct ipl_buf *b, size_t n)
+{
+	if (n <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < n)
+		cap *= 2;
+	uint8_t *p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void ipl_buf_free(struct ipl_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
+}
+
+void ipl_conn_detach(struct ipl_conn *c)
+{
+	if (!c)
+		return;
+	free(c->rx);
+	c->rx = NULL;
+	c->tp->detach(c);
+}
+
+/* Refills the empty rx buffer with whatever the transport has (one recv). */
+static ssize_t fill(struct ipl_conn *c)
+{
+	if (!c->rx) {
+		c->rx = malloc(RX_CAP);
+		if (!c->rx)
+			return -ENOMEM;
+		c->rx_cap = RX_CAP;
+	}
+	ssize_t n = ipl_conn_recv(c, c->rx, c->rx_cap);
+	c->rx_off = 0;
+	c->rx_len = n > 0 ? (size_t)n : 0;
+	return n;
+}
+
+int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		size_t have = c->rx_len - c->rx_off;
+		if (have) {
+			size_t take = have < len - got ? have : len - got;
+			memcpy((uint8_t *)buf + got, c->rx + c->rx_off, take);
+			c->rx_off += take;
+			got += take;
+			continue;
+		}
+		ssize_t n;
+		if (len - got >= RX_CAP) /* large remainder: no point staging it */
+			n = ipl_conn_recv(c, (uint8_t *)buf + got, len - got);
+		else
+			n = fill(c);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return got ? IPL_ETRUNC : IPL_ECLOSED;
+		if (len - got >= RX_CAP)
+			got += (size_t)n;
+	}
+	return 0;
+}
+
+int ipl_msg_send(struct ipl_conn *c, const struct ipl_hdr *h, const void *payload)
+{
+	uint8_t hdr[IPL_HDR_SIZE];
+	ipl_hdr_encode(h, hdr);
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof hdr },
+		{ .iov_base = (void *)payload, .iov_len = h->len },
+	};
+	return ipl_conn_send(c, iov, h->len ? 2 : 1);
+}
+
+int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)
+{
+	uint8_t hdr[IPL_HDR_SIZE];
+	int rc = ipl_conn_read_full(c, hdr, sizeof hdr);
+	if (rc < 0)
+		return rc;
+	rc = ipl_hdr_decode(hdr, cap, h);
+	if (rc < 0)
+		return rc;
+	/* len is now known to be <= cap: safe to size memory by it */
+	rc = ipl_buf_reserve(payload, h->len ? h->len : 1);
+	if (rc < 0)
+		return rc;
+	rc = ipl_conn_read_full(c, payload->p, h->len);
+	if (rc == IPL_ECLOSED)
+		rc = IPL_ETRUNC; /* the header arrived: EOF now is mid-message */
+	if (rc < 0)
+		return rc;
+	return ipl_payload_check(h, payload->p);
+}

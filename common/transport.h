@@ -1,0 +1,177 @@
+/* transport.h - one interface, one const ops table per mechanism.
+ *
+ * Life cycle (every step returns 0 or a negative code):
+ *
+ *   parent:  ipl_endpoint_prepare()      creates what clients meet at: a
+ *                                        listening socket, FIFOs, pipes, an
+ *                                        shm rendezvous; fills ep->addr
+ *   fork(s)
+ *   server:  ipl_endpoint_attach_server() drops what belongs to clients
+ *            ipl_endpoint_accept()        next client connection, as a conn
+ *   client:  ipl_endpoint_attach_client() connects to ep->addr (or to the
+ *                                        idx-th pre-made channel for pipes)
+ *   both:    ipl_conn_send/recv           bytes, see below
+ *            ipl_conn_detach()            closes and frees one conn
+ *   parent:  ipl_endpoint_release()       drops fds this process holds (after
+ *                                        forking, so EOF and EPIPE work)
+ *   everyone: ipl_endpoint_cleanup()      frees the endpoint; in the process
+ *                                        that ran prepare it also removes
+ *                                        every name (paths, FIFOs, shm)
+ *
+ * A process that only connects (ipclab bench --connect ADDR) skips prepare:
+ * it sets ep->addr with ipl_endpoint_init() and calls attach_client.
+ *
+ * The byte contract: send() is given exactly one whole message (header +
+ * payload, as an iovec) and returns once every byte is handed to the
+ * mechanism; recv() behaves like read(2) (>0 bytes, 0 at EOF, negative code)
+ * and may return fewer bytes than asked.  Message framing and buffering live
+ * above this, in msgio.c, once for every mechanism.
+ *
+ * Each transport file exports only its table; callers use the inline
+ * wrappers below, never the table.
+ */
+#ifndef IPL_TRANSPORT_H
+#define IPL_TRANSPORT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+enum ipl_cap {
+	IPL_CAP_NEEDS_FORK = 1u << 0,   /* client must be forked from the preparer */
+	IPL_CAP_CROSS_HOST = 1u << 1,   /* client and server may be on different hosts */
+	IPL_CAP_NAMED = 1u << 2,        /* unrelated processes meet by address */
+	IPL_CAP_MULTI_CLIENT = 1u << 3, /* one server, many concurrent clients */
+	IPL_CAP_SPIN = 1u << 4,         /* may busy-poll: not comparable with blocking */
+	IPL_CAP_LAYERED = 1u << 5,      /* runs over another transport (opts.via) */
+	IPL_CAP_BYTES = 1u << 6,        /* byte stream: raw bytes reach the peer as sent */
+};
+
+enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
+
+#define IPL_ADDR_MAX 256
+
+struct ipl_transport;
+
+/* Settings a transport reads; zero means "the default". */
+struct ipl_tp_opts {
+	const char *listen;        /* prepare: where to listen; NULL = private default */
+	unsigned max_clients;      /* prepare: channels to pre-make (pipe); 0 = 1 */
+	uint32_t cap;              /* largest payload; 0 = IPL_DEFAULT_CAP */
+	enum ipl_wait wait;        /* shm wait policy */
+	const struct ipl_transport *via; /* layered transports: the carrier */
+	int timeout_ms;            /* bound on waiting for a dead peer; 0 = forever */
+};
+
+struct ipl_endpoint {
+	const struct ipl_transport *tp;
+	struct ipl_tp_opts opts;
+	char addr[IPL_ADDR_MAX]; /* what clients connect to: "127.0.0.1:4242", a path, ... */
+	atomic_int cancel;       /* set by ipl_endpoint_cancel(): accept returns IPL_ECANCELED */
+	void *priv;              /* the transport's state */
+};
+
+/* The part of a connection every transport shares.  A transport allocates its
+ * own struct with this as the first member. */
+struct ipl_conn {
+	const struct ipl_transport *tp;
+	atomic_int cancel; /* set by ipl_conn_cancel(): blocked calls return IPL_ECANCELED */
+	/* receive buffer, owned by msgio.c */
+	uint8_t *rx;
+	size_t rx_off, rx_len, rx_cap;
+};
+
+struct ipl_transport {
+	const char *name;    /* as on the command line: "tcp" */
+	const char *summary; /* one line for `ipclab list` */
+	unsigned caps;       /* enum ipl_cap */
+
+	int (*prepare)(struct ipl_endpoint *ep);
+	int (*attach_server)(struct ipl_endpoint *ep);
+	int (*accept)(struct ipl_endpoint *ep, struct ipl_conn **out);
+	int (*attach_client)(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out);
+	int (*send)(struct ipl_conn *c, const struct iovec *iov, int cnt);
+	ssize_t (*recv)(struct ipl_conn *c, void *buf, size_t len);
+	void (*detach)(struct ipl_conn *c);
+	void (*release)(struct ipl_endpoint *ep);
+	void (*cleanup)(struct ipl_endpoint *ep);
+};
+
+/* The registry: every transport ipclab knows, in display order. */
+size_t ipl_transport_count(void);
+const struct ipl_transport *ipl_transport_at(size_t i);
+/* Returns the transport called name, or NULL. */
+const struct ipl_transport *ipl_transport_find(const char *name);
+
+/* Zeroes ep and sets its transport, options and (optional) address. */
+void ipl_endpoint_init(struct ipl_endpoint *ep, const struct ipl_transport *tp,
+		       const struct ipl_tp_opts *opts, const char *addr);
+
+static inline int ipl_endpoint_prepare(struct ipl_endpoint *ep)
+{
+	return ep->tp->prepare(ep);
+}
+
+static inline int ipl_endpoint_attach_server(struct ipl_endpoint *ep)
+{
+	return ep->tp->attach_server(ep);
+}
+
+/* Blocks until a client connects.  IPL_EDONE when no more will (pipe),
+ * IPL_ECANCELED after ipl_endpoint_cancel(). */
+static inline int ipl_endpoint_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
+{
+	return ep->tp->accept(ep, out);
+}
+
+static inline int ipl_endpoint_attach_client(struct ipl_endpoint *ep, unsigned idx,
+					     struct ipl_conn **out)
+{
+	return ep->tp->attach_client(ep, idx, out);
+}
+
+/* Async-signal-safe: marks ep cancelled; a signal delivered to the thread
+ * blocked in accept (without SA_RESTART) makes it return IPL_ECANCELED. */
+static inline void ipl_endpoint_cancel(struct ipl_endpoint *ep)
+{
+	atomic_store(&ep->cancel, 1);
+}
+
+static inline void ipl_endpoint_release(struct ipl_endpoint *ep)
+{
+	if (ep->tp)
+		ep->tp->release(ep);
+}
+
+static inline void ipl_endpoint_cleanup(struct ipl_endpoint *ep)
+{
+	if (ep->tp)
+		ep->tp->cleanup(ep);
+	ep->tp = NULL;
+}
+
+/* Sends one whole message; see the byte contract above. */
+static inline int ipl_conn_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	return c->tp->send(c, iov, cnt);
+}
+
+/* Behaves like read(2) on the connection, without the msgio buffer. */
+static inline ssize_t ipl_conn_recv(struct ipl_conn *c, void *buf, size_t len)
+{
+	return c->tp->recv(c, buf, len);
+}
+
+/* Async-signal-safe: blocked calls on c return IPL_ECANCELED once the
+ * blocked thread is interrupted (or polls the flag, for spinning waits). */
+static inline void ipl_conn_cancel(struct ipl_conn *c)
+{
+	atomic_store(&c->cancel, 1);
+}
+
+/* Closes the connection and frees it (and its msgio buffer). NULL is a no-op. */
+void ipl_conn_detach(struct ipl_conn *c);
+
+#endif

@@ -1,0 +1,38 @@
+/* sock.h - what tcp.c and unix.c share: a listening socket in the endpoint
+ * and an accept that can be cancelled. */
+#ifndef IPL_SOCK_H
+#define IPL_SOCK_H
+
+#include "transport.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+struct ipl_sock_ep {
+	int lfd;            /* listening socket, -1 when released */
+	pid_t creator;      /* process that ran prepare: only it removes names */
+	char dir[IPL_ADDR_MAX]; /* unix: private directory we made, "" if none */
+	char path[IPL_ADDR_MAX];/* unix: socket path we bound, "" if none */
+};
+
+/* Allocates ep->priv with lfd = -1. Returns 0 or -ENOMEM. */
+int ipl_sock_ep_new(struct ipl_endpoint *ep);
+
+/* accept(2) on the listening socket, close-on-exec, retried on EINTR unless
+ * the endpoint is cancelled; wraps the fd as a conn (TCP_NODELAY if tcp). */
+int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out);
+
+/* Connects a new socket of family to sa (EINTR-safe), close-on-exec.
+ * Returns the fd or -errno. */
+int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len);
+
+/* Closes the listening socket (idempotent). */
+void ipl_sock_release(struct ipl_endpoint *ep);
+
+/* Releases, removes path and dir if this process created them, frees priv. */
+void ipl_sock_cleanup(struct ipl_endpoint *ep);
+
+/* Table entries shared by both socket transports. */
+int ipl_sock_attach_server(struct ipl_endpoint *ep);
+
+#endif

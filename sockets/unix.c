@@ -1,0 +1,122 @@
+/* unix - Unix domain stream socket on a path.
+ *
+ * By default the socket is "sock" inside a fresh private directory (0700,
+ * random name), so no other user can even reach it.  With --listen PATH the
+ * user picks the path; a socket file left there by a crashed server (nobody
+ * accepts on it) is replaced, a live server's is not.
+ */
+#include "err.h"
+#include "fdconn.h"
+#include "names.h"
+#include "sock.h"
+#include "transport.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int fill_sun(const char *path, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (!path || !*path || strlen(path) >= sizeof sun->sun_path)
+		return IPL_EADDR;
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+/* A socket file nobody listens on is the remains of a crashed server. */
+static int is_stale(const struct sockaddr_un *sun)
+{
+	struct stat st;
+	if (lstat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	int fd = ipl_sock_connect(AF_UNIX, (const struct sockaddr *)sun, sizeof *sun);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return fd == -ECONNREFUSED;
+}
+
+static int unix_prepare(struct ipl_endpoint *ep)
+{
+	int rc = ipl_sock_ep_new(ep);
+	if (rc < 0)
+		return rc;
+	struct ipl_sock_ep *se = ep->priv;
+	struct sockaddr_un sun;
+
+	if (ep->opts.listen) {
+		rc = fill_sun(ep->opts.listen, &sun);
+	} else {
+		rc = ipl_private_dir(se->dir, sizeof se->dir);
+		if (rc < 0)
+			return rc;
+		char path[sizeof sun.sun_path + 1];
+		if (snprintf(path, sizeof path, "%s/sock", se->dir) >= (int)sizeof path)
+			return IPL_EADDR;
+		rc = fill_sun(path, &sun);
+	}
+	if (rc < 0)
+		return rc;
+
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* created 0600 from the start: no window where others could connect */
+	mode_t old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	if (rc < 0 && errno == EADDRINUSE && is_stale(&sun)) {
+		unlink(sun.sun_path);
+		rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	}
+	umask(old);
+	if (rc < 0 || listen(fd, SOMAXCONN) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	chmod(sun.sun_path, 0600);
+	strcpy(se->path, sun.sun_path);
+	strcpy(ep->addr, sun.sun_path);
+	se->lfd = fd;
+	return 0;
+}
+
+static int unix_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
+{
+	return ipl_sock_accept(ep, 0, out);
+}
+
+static int unix_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
+{
+	(void)idx;
+	struct sockaddr_un sun;
+	int rc = fill_sun(ep->addr, &sun);
+	if (rc < 0)
+		return rc;
+	int fd = ipl_sock_connect(AF_UNIX, (struct sockaddr *)&sun, sizeof sun);
+	if (fd < 0)
+		return fd;
+	*out = ipl_fdconn_new(ep->tp, fd, fd);
+	return *out ? 0 : -ENOMEM;
+}
+
+const struct ipl_transport ipl_unix_transport = {
+	.name = "unix",
+	.summary = "Unix domain stream socket on a path in a private 0700 directory",
+	.caps = IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | IPL_CAP_BYTES,
+	.prepare = unix_prepare,
+	.attach_server = ipl_sock_attach_server,
+	.accept = unix_accept,
+	.attach_client = unix_attach_client,
+	.send = ipl_fdconn_send,
+	.recv = ipl_fdconn_recv,
+	.detach = ipl_fdconn_detach,
+	.release = ipl_sock_release,
+	.cleanup = ipl_sock_cleanup,
+};
