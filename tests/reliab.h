@@ -1,0 +1,79 @@
+/* reliab.h - what the reliability suites (bad input, faults, load,
+ * security) share: a server's resource figures from /proc, raw-byte
+ * helpers, a "good client" that keeps echoing until told to stop, and a
+ * cmocka driver that runs each case against every variant whose transport
+ * has the capabilities the case needs. */
+#ifndef IPL_TEST_RELIAB_H
+#define IPL_TEST_RELIAB_H
+
+#include "fixture.h"
+#include "msg.h"
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* A field of /proc/<pid>/status in its unit (kB for Vm*, a count for
+ * Threads), or -1 when the process or the field is absent. */
+long ipl_rl_status(pid_t pid, const char *field);
+
+/* Open fds of pid (entries of /proc/<pid>/fd), or -1. */
+int ipl_rl_nfds(pid_t pid);
+
+/* Polls until pid has at most max threads; 0, or -1 after timeout_ms. */
+int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms);
+
+/* Sends len raw bytes in one ipl_conn_send.  Returns 0 or a code. */
+int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len);
+
+/* Writes a valid request header into out, to be mutated by the caller. */
+void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq,
+		uint32_t len, uint32_t crc);
+
+/* Reads one reply and checks it is an ERROR for seq carrying code.
+ * Returns 0 or a small positive number saying what differed. */
+int ipl_rl_expect_error(struct ipl_conn *c, uint64_t seq, uint32_t code);
+
+/* After an ERROR for a bad header the server closes: 0 when the next read
+ * sees EOF (or a reset), else 1. */
+int ipl_rl_expect_eof(struct ipl_conn *c);
+
+/* The good client: echoes mixed sizes (checksummed or not) until SIGUSR2,
+ * writing one byte to ready_fd after its first verified round trip, then
+ * says BYE.  Exit status 0 only if every reply verified. */
+struct ipl_rl_good {
+	int ready_fd;
+	unsigned min_rounds; /* at least this many round trips before stopping */
+};
+int ipl_rl_good_body(struct ipl_conn *c, void *arg);
+
+/* Waits (up to timeout_ms) for the byte a good client writes.  0 or -1. */
+int ipl_rl_wait_ready(int fd, int timeout_ms);
+
+/* One case of a reliability suite. */
+struct ipl_rl_case {
+	const char *name;
+	void (*fn)(const struct ipl_test_variant *v, const struct ipl_rl_case *k);
+	unsigned need;     /* IPL_CAP_* bits the transport must have */
+	unsigned refuse;   /* IPL_CAP_* bits it must not have */
+	int kind;          /* free for the case's own use */
+	const char *rpc;   /* free for the case's own use */
+};
+
+/* Builds "<variant>/<case>" cmocka tests for every applicable pair (argv[1],
+ * if given, keeps only variants starting with it) and runs them.  Prints
+ * how many cases ran per variant.  Returns cmocka's result. */
+int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
+	       char **argv);
+
+/* True if the variant's transport has every bit of need and none of refuse. */
+int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned refuse);
+
+/* The variant's transport table. */
+const struct ipl_transport *ipl_rl_tp(const struct ipl_test_variant *v);
+
+/* Sleeps ms milliseconds (restarting after signals). */
+void ipl_rl_sleep_ms(long ms);
+
+#endif
