@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""make_seeds.py - writes the seed corpora in tests/fuzz/corpus/<target>/.
+
+Run from the repository root when the formats change; the files are
+committed.  Layout of inputs for the targets built on fake.h: a knobs
+byte, a chunk-count byte (n % 8), n chunk sizes, then the stream."""
+import os
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+MAGIC = 0x49504C31
+ECHO, HELLO, SINK, ERROR, BYE = 2, 1, 3, 4, 5
+F_CRC, F_REPLY, F_NOACK = 1, 2, 4
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def msg(op, seq=1, payload=b"", flags=0, crc=None, version=1, magic=MAGIC, length=None):
+    if flags & F_CRC and crc is None:
+        crc = crc32c(payload)
+    return struct.pack(">IBBHQII", magic, version, op, flags, seq,
+                       len(payload) if length is None else length, crc or 0) + payload
+
+
+def fake(stream, knobs=11, chunks=()):
+    return bytes([knobs, len(chunks)]) + bytes(chunks) + stream
+
+
+def rm(rec, frag=0):
+    """record-marks rec, in fragments of frag bytes (0: one fragment)"""
+    if not frag:
+        return struct.pack(">I", 0x80000000 | len(rec)) + rec
+    out = b""
+    for i in range(0, max(len(rec), 1), frag):
+        part = rec[i:i + frag]
+        last = i + frag >= len(rec)
+        out += struct.pack(">I", (0x80000000 if last else 0) | len(part)) + part
+    return out
+
+
+def xdr_opaque(b):
+    return struct.pack(">I", len(b)) + b + b"\0" * (-len(b) % 4)
+
+
+PROG, VERS = 0x2049504C, 1
+
+
+def call(xid, proc, args=b"", rpcvers=2, prog=PROG, vers=VERS, cred=(0, b""), verf=(0, b"")):
+    h = struct.pack(">IIIIII", xid, 0, rpcvers, prog, vers, proc)
+    h += struct.pack(">I", cred[0]) + xdr_opaque(cred[1])
+    h += struct.pack(">I", verf[0]) + xdr_opaque(verf[1])
+    return h + args
+
+
+def authsys(stamp=1, machine=b"host", uid=1000, gid=1000, gids=(1000, 27)):
+    return (struct.pack(">I", stamp) + xdr_opaque(machine) + struct.pack(">II", uid, gid)
+            + struct.pack(">I", len(gids)) + b"".join(struct.pack(">I", g) for g in gids))
+
+
+def reply_ok(xid, results=b""):
+    return struct.pack(">IIIIII", xid, 1, 0, 0, 0, 0) + results
+
+
+def write(target, name, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    p = b"payload!"
+    # header decoder: cap byte, then header and payload
+    hdrs = {
+        "echo": msg(ECHO, 7, p), "echo-crc": msg(ECHO, 8, p, F_CRC),
+        "echo-badcrc": msg(ECHO, 8, p, F_CRC, crc=1), "hello": msg(HELLO),
+        "sink-noack": msg(SINK, 3, p, F_NOACK), "bye": msg(BYE),
+        "bad-magic": msg(ECHO, magic=0x58504C31), "bad-version": msg(ECHO, version=2),
+        "bad-op": msg(0x77), "bad-flags": msg(ECHO, flags=0x8000),
+        "too-big": msg(ECHO, length=0xFFFFFFFF), "reply": msg(ECHO, 1, p, F_REPLY),
+    }
+    for k, v in hdrs.items():
+        write("fuzz_hdr", k, b"\x80" + v)
+    write("fuzz_hdr", "small-cap", b"\x01" + msg(ECHO, 1, b"x" * 300))
+
+    # whole streams for the receive path and the server loop
+    streams = {
+        "session": msg(HELLO) + msg(ECHO, 1, p) + msg(ECHO, 2, p, F_CRC) + msg(SINK, 3, p)
+        + msg(SINK, 4, p, F_NOACK) + msg(BYE, 5),
+        "zero-flood": b"".join(msg(SINK, i, b"", F_NOACK) for i in range(40)) + msg(SINK, 41),
+        "bad-crc-then-echo": msg(ECHO, 1, p, F_CRC, crc=5) + msg(ECHO, 2, p),
+        "truncated": msg(ECHO, 1, b"", length=1000) + b"abc",
+        "half-header": msg(ECHO)[:12],
+        "client-error": msg(ERROR, 1, b"\0\0\0\1") + msg(ECHO, 2, p, F_REPLY) + msg(ECHO, 3, p),
+        "bad-magic": b"\x00" * 24,
+        "big": msg(ECHO, 1, bytes(range(256)) * 8),
+    }
+    for k, v in streams.items():
+        for t in ("fuzz_msg_recv", "fuzz_serve"):
+            write(t, k, fake(v))
+            write(t, k + "-chunked", fake(v, 11, (0, 6, 22)))
+    write("fuzz_serve", "cap-1k", fake(msg(ECHO, 1, b"y" * 2000), 0))
+
+    # the client: replies from a server; knobs 0 = ECHO of 0 bytes, latency
+    echo0 = b"".join(msg(ECHO, i, b"", F_REPLY) for i in range(1, 65))
+    write("fuzz_client", "echo0-ok", fake(echo0 + msg(HELLO, 0, b"\0\0\1\0", F_REPLY) + msg(BYE, 0, b"", F_REPLY), 0))
+    sink = b"".join(msg(SINK, i, b"", F_REPLY) for i in range(1, 65))
+    write("fuzz_client", "sink-ok", fake(sink, 1))
+    write("fuzz_client", "window", fake(sink, 1 | (3 << 1) | (1 << 2)))
+    write("fuzz_client", "error-reply", fake(msg(ERROR, 1, b"\0\0\0\5", F_REPLY) * 3, 0))
+    write("fuzz_client", "wrong-seq", fake(msg(ECHO, 9, b"", F_REPLY) * 3, 0, (3,)))
+
+    # XDR: nops byte, ops, data
+    data = struct.pack(">IQI", 7, 1 << 40, 1) + xdr_opaque(b"hello") + xdr_opaque(b"str") + struct.pack(">I", 3)
+    write("fuzz_xdr", "mixed", bytes([8]) + bytes([0, 1, 2, 3 | (1 << 3), 5 | (2 << 3), 6 | (3 << 3), 7 | (1 << 3), 4]) + data)
+    write("fuzz_xdr", "opaques", bytes([4]) + bytes([5 | (31 << 3)] * 4) + xdr_opaque(b"a") + xdr_opaque(b"bcdef") + xdr_opaque(b"") + struct.pack(">I", 0xFFFFFFF0))
+    write("fuzz_xdr", "truncated", bytes([3]) + bytes([1, 5 | (31 << 3), 0]) + b"\0\0\0")
+
+    # RPC messages
+    calls = {
+        "null": call(1, 0), "echo": call(2, 1, xdr_opaque(p)), "sink": call(3, 2, xdr_opaque(p)),
+        "add": call(4, 3, struct.pack(">ii", 2, -5)),
+        "sum": call(5, 4, struct.pack(">I", 3) + struct.pack(">iii", 1, 2, 3)),
+        "batch": call(6, 5, xdr_opaque(p)),
+        "authsys": call(7, 3, struct.pack(">ii", 1, 1), cred=(1, authsys())),
+        "rpcvers3": call(8, 0, rpcvers=3), "other-prog": call(9, 0, prog=100003),
+        "other-vers": call(10, 0, vers=7), "no-proc": call(11, 99),
+        "garbage-args": call(12, 4, struct.pack(">I", 0x7FFFFFFF)),
+        "big-cred": call(13, 0, cred=(1, b"\0" * 400)),
+        "reply": reply_ok(14, xdr_opaque(p)),
+    }
+    for k, v in calls.items():
+        write("fuzz_rpcmsg", k, v)
+        write("fuzz_rpc_server", k, fake(rm(v), 0))
+        write("fuzz_rpc_server", k + "-frag", fake(rm(v, 8), 0, (2, 13)))
+        write("fuzz_rm", k, fake(rm(v), 0))
+        write("fuzz_rm", k + "-frag", fake(rm(v, 5) + rm(v, 3), 11, (1, 6)))
+    write("fuzz_rm", "empty-fragments", fake(struct.pack(">II", 0, 0) + rm(b"abcd"), 0))
+    write("fuzz_rm", "over-cap", fake(struct.pack(">I", 0x7FFFFFFF) + b"x" * 16, 0))
+    write("fuzz_rpc_server", "session", fake(b"".join(rm(v) for v in calls.values() if v[4:8] == b"\0\0\0\0"), 0))
+
+    # the rpc client: replies to ECHO of 0 bytes, xids 1..32, then NULL replies
+    rep = b"".join(rm(reply_ok(i, xdr_opaque(b""))) for i in range(1, 33))
+    write("fuzz_rpc_client", "echo0-ok", fake(rep, 0))
+    write("fuzz_rpc_client", "echo0-frag", fake(b"".join(rm(reply_ok(i, xdr_opaque(b"")), 4) for i in range(1, 33)), 0, (5,)))
+    write("fuzz_rpc_client", "sink-ok", fake(b"".join(rm(reply_ok(i)) for i in range(1, 33)), 1))
+    write("fuzz_rpc_client", "hello", fake(rm(reply_ok(0)), 8))
+    denied = struct.pack(">IIIIII", 1, 1, 1, 0, 2, 2)
+    write("fuzz_rpc_client", "denied", fake(rm(denied), 0))
+
+
+if __name__ == "__main__":
+    main()
