@@ -191,6 +191,28 @@ int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned ref
 	return tp && (tp->caps & need) == need && !(tp->caps & refuse);
 }
 
+static struct ipl_fixture guarded;
+static int guard_on;
+
+struct ipl_fixture *ipl_rl_fixture(void)
+{
+	guard_on = 1;
+	return &guarded;
+}
+
+/* After every case, pass or fail: a failed assertion jumps out of the case
+ * with its server and clients still running and its names in place. */
+static int teardown(void **state)
+{
+	(void)state;
+	if (guard_on) {
+		ipl_fx_stop(&guarded);
+		guarded.nkids = 0;
+		guard_on = 0;
+	}
+	return 0;
+}
+
 struct rl_pair {
 	const struct ipl_test_variant *v;
 	const struct ipl_rl_case *k;
@@ -224,6 +246,7 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 				return 1;
 			pairs[n] = (struct rl_pair){ var, &cases[c] };
 			t[n] = (struct CMUnitTest){ .name = name, .test_func = trampoline,
+						    .teardown_func = teardown,
 						    .initial_state = &pairs[n] };
 			n++;
 			per++;

@@ -51,6 +51,10 @@ int ipl_rl_good_body(struct ipl_conn *c, void *arg);
 /* Waits (up to timeout_ms) for the byte a good client writes.  0 or -1. */
 int ipl_rl_wait_ready(int fd, int timeout_ms);
 
+/* The fixture a case should use: whatever a failing case leaves running
+ * (server, clients, names) is stopped and removed after it. */
+struct ipl_fixture *ipl_rl_fixture(void);
+
 /* One case of a reliability suite. */
 struct ipl_rl_case {
 	const char *name;

@@ -276,15 +276,15 @@ static int bad_main(struct ipl_conn *c, void *arg)
 
 static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *k)
 {
-	struct ipl_fixture fx;
+	struct ipl_fixture *fx = ipl_rl_fixture();
 	const struct ipl_transport *tp = ipl_rl_tp(v);
-	assert_int_equal(ipl_fx_start(&fx, v, 2), 0);
-	pid_t srv = fx.server;
+	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
+	pid_t srv = fx->server;
 
 	int ready[2];
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	struct ipl_rl_good g = { .ready_fd = ready[1], .min_rounds = 10 };
-	pid_t good = ipl_fx_client(&fx, 0, ipl_rl_good_body, &g);
+	pid_t good = ipl_fx_client(fx, 0, ipl_rl_good_body, &g);
 	assert_true(good > 0);
 	close(ready[1]);
 	int rdy = ipl_rl_wait_ready(ready[0], 30000);
@@ -295,12 +295,12 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	long rss0 = ipl_rl_status(srv, "VmRSS"), hwm0 = ipl_rl_status(srv, "VmHWM");
 	int fds0 = ipl_rl_nfds(srv);
 
-	struct bad_arg a = { .kind = k->kind, .ep = &fx.ep };
-	pid_t bad = ipl_fx_client(&fx, 1, bad_main, &a);
+	struct bad_arg a = { .kind = k->kind, .ep = &fx->ep };
+	pid_t bad = ipl_fx_client(fx, 1, bad_main, &a);
 	assert_true(bad > 0);
 	if (tp->caps & IPL_CAP_NEEDS_FORK)
-		ipl_endpoint_release(&fx.ep); /* so the server sees the bad client's EOF */
-	int st = ipl_fx_wait(&fx, bad, BAD_CLIENT_S + 5);
+		ipl_endpoint_release(&fx->ep); /* so the server sees the bad client's EOF */
+	int st = ipl_fx_wait(fx, bad, BAD_CLIENT_S + 5);
 	if (st)
 		fprintf(stderr, "%s/%s: bad client exited with %d\n", v->name, k->name, st);
 	assert_int_equal(st, 0);
@@ -330,13 +330,13 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 
 	/* the good client, served all along, stops and reports */
 	assert_int_equal(kill(good, SIGUSR2), 0);
-	st = ipl_fx_wait(&fx, good, 60);
+	st = ipl_fx_wait(fx, good, 60);
 	if (st)
 		fprintf(stderr, "%s/%s: good client exited with %d\n", v->name, k->name, st);
 	assert_int_equal(st, 0);
 	assert_int_equal(kill(srv, 0), 0); /* the same server, still there */
-	assert_int_equal(ipl_fx_stop(&fx), 0);
-	assert_int_equal(ipl_fx_leftovers(&fx), 0);
+	assert_int_equal(ipl_fx_stop(fx), 0);
+	assert_int_equal(ipl_fx_leftovers(fx), 0);
 }
 
 #define B IPL_CAP_BYTES
