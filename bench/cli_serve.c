@@ -18,6 +18,9 @@ static const char serve_usage[] =
 	"  -m, --mech MECH     tcp, unix, ... (a mechanism with the 'named' capability)\n"
 	"  -l, --listen ADDR   tcp: HOST:PORT or [V6]:PORT (default 127.0.0.1:0, a free port)\n"
 	"                      unix: socket path (default: a new private directory)\n"
+	"                      fifo: directory for the FIFOs, made 0700 if missing; an\n"
+	"                      existing one must be yours and 0700 (default: a new\n"
+	"                      private directory)\n"
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
 	"  -h, --help          this text\n";
 
