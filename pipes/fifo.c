@@ -84,6 +84,7 @@ struct fifo_ep {
 	pid_t creator;    /* process that ran prepare: only it removes names */
 	int made_dir;     /* we created dir, so we remove it */
 	int private_dir;  /* dir is an ipl_private_dir(): everything in it is ours */
+	int made_announce;/* we created DIR/announce (so we serve this dir) */
 	char dir[IPL_ADDR_MAX];
 	size_t carry_len; /* accept: bytes of a partly read record */
 	char carry[ANN_SIZE];
@@ -225,15 +226,15 @@ static void fifo_cleanup(struct ipl_endpoint *ep)
 	if (fe->creator == getpid() && fe->dir[0]) {
 		if (fe->private_dir) {
 			ipl_remove_dir(fe->dir);
-		} else {
+		} else if (fe->made_announce) {
 			/* a user's directory: remove only what is provably ours */
 			char path[PATH_MAX];
 			if (path_in(path, sizeof path, fe->dir, ANNOUNCE) == 0)
 				unlink(path);
 			sweep_client_fifos(fe->dir, 0);
-			if (fe->made_dir)
-				rmdir(fe->dir);
 		}
+		if (fe->made_dir && !fe->private_dir)
+			rmdir(fe->dir); /* fails, harmlessly, if others put files there */
 	}
 	free(fe);
 	ep->priv = NULL;
@@ -266,18 +267,15 @@ static int fifo_prepare(struct ipl_endpoint *ep)
 	if (rc == 0)
 		rc = make_announce(path);
 	if (rc == 0) {
+		fe->made_announce = 1;
 		/* O_RDWR: we are a writer ourselves, so reads never see EOF
 		 * between clients, and this open never waits for one */
 		fe->afd = open(path, O_RDWR | O_CLOEXEC);
-		if (fe->afd < 0) {
+		if (fe->afd < 0)
 			rc = -errno;
-			unlink(path);
-		}
 	}
 	if (rc < 0) {
-		if (rc == -EADDRINUSE || rc == -EEXIST || rc == -EACCES || rc == -ENOTDIR)
-			fe->creator = 0; /* not ours: cleanup must not touch it */
-		fifo_cleanup(ep);
+		fifo_cleanup(ep); /* removes only what we made */
 		return rc;
 	}
 	snprintf(ep->addr, sizeof ep->addr, "%s", fe->dir);
