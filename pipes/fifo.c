@@ -467,10 +467,15 @@ static int open_request(const char *qpath, int afd, int rfd, int timeout_ms)
 {
 	struct timespec wait = { 0, 20 * 1000 }; /* 20 us, doubling to 2 ms */
 	long waited_ms = 0;
+	int gone = 0;
 	for (;;) {
 		int fd = open_fifo(qpath, O_WRONLY);
 		if (fd != -ENXIO)
 			return fd;
+		/* only after one more open: a server may accept us and then
+		 * close announce (stop, or a one-shot server) in the same breath */
+		if (gone)
+			return IPL_EPEERDEAD;
 		struct pollfd p[2] = {
 			{ .fd = afd, .events = 0 }, /* POLLERR: nobody reads announce */
 			{ .fd = rfd, .events = 0 }, /* POLLHUP: server came and went */
@@ -478,8 +483,10 @@ static int open_request(const char *qpath, int afd, int rfd, int timeout_ms)
 		int r = ppoll(p, 2, &wait, NULL);
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (r > 0 && ((p[0].revents & POLLERR) || (p[1].revents & POLLHUP)))
-			return IPL_EPEERDEAD;
+		if (r > 0 && ((p[0].revents & POLLERR) || (p[1].revents & POLLHUP))) {
+			gone = 1;
+			continue;
+		}
 		waited_ms += wait.tv_nsec / 1000000;
 		if (timeout_ms > 0 && waited_ms >= timeout_ms)
 			return -ETIMEDOUT;

@@ -70,9 +70,30 @@ static int exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* Every child a test forks, so that teardown can reap what a failed
+ * assertion left running. */
+static pid_t kids_alive[256];
+static unsigned nkids;
+
+static void track(pid_t p)
+{
+	if (nkids < sizeof kids_alive / sizeof kids_alive[0])
+		kids_alive[nkids++] = p;
+}
+
+static void untrack(pid_t p)
+{
+	for (unsigned i = 0; i < nkids; i++)
+		if (kids_alive[i] == p) {
+			kids_alive[i] = kids_alive[--nkids];
+			return;
+		}
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	nkids = 0;
 	signal(SIGPIPE, SIG_IGN);
 	alarm(120); /* a hang fails the test instead of stalling the suite */
 	return 0;
@@ -82,6 +103,12 @@ static int teardown(void **state)
 {
 	(void)state;
 	alarm(0);
+	for (unsigned i = 0; i < nkids; i++) {
+		kill(kids_alive[i], SIGKILL);
+		while (waitpid(kids_alive[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	nkids = 0;
 	return 0;
 }
 
@@ -100,6 +127,7 @@ static pid_t spawn_server(struct ipl_endpoint *ep)
 		ipl_endpoint_cleanup(ep);
 		_exit(rc < 0 ? 1 : 0);
 	}
+	track(p);
 	return p;
 }
 
@@ -119,6 +147,7 @@ static pid_t spawn_client(struct ipl_endpoint *ep, unsigned idx, client_fn fn, v
 		ipl_endpoint_cleanup(ep);
 		_exit(code);
 	}
+	track(p);
 	return p;
 }
 
@@ -128,6 +157,7 @@ static int reap(pid_t p)
 	int status;
 	while (waitpid(p, &status, 0) < 0)
 		assert_int_equal(errno, EINTR);
+	untrack(p);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
 }
 
@@ -142,8 +172,10 @@ static int stop_server(const struct ipl_transport *tp, pid_t p)
 		kill(p, SIGTERM);
 		sleep_ms(5);
 		pid_t r = waitpid(p, &status, WNOHANG);
-		if (r == p)
+		if (r == p) {
+			untrack(p);
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+		}
 	}
 	kill(p, SIGKILL);
 	return reap(p) + 1000;
@@ -390,6 +422,7 @@ static void run_clients(const struct ipl_transport *tp, unsigned n, int gated, u
 			ipl_endpoint_cleanup(&ep);
 			_exit(code);
 		}
+		track(kids[i]);
 	}
 	ipl_endpoint_release(&ep);
 	close(gate[0]);
@@ -533,6 +566,7 @@ static pid_t spawn_fifo_serve(const char *listen, char *addr, size_t addrlen)
 		ipl_endpoint_cleanup(&ep);
 		_exit(rc < 0);
 	}
+	track(pid);
 	close(p[1]);
 	ssize_t n = read(p[0], addr, addrlen);
 	close(p[0]);
@@ -719,6 +753,7 @@ static void test_fifo_accept_cancel(void **state)
 		ipl_endpoint_cleanup(&ep);
 		_exit(rc == IPL_ECANCELED ? 0 : 2);
 	}
+	track(p);
 	close(ready[1]);
 	char x;
 	assert_int_equal(read(ready[0], &x, 1), 0);
@@ -727,8 +762,10 @@ static void test_fifo_accept_cancel(void **state)
 	for (int i = 0; i < 2000; i++) { /* repeated: one may land before read blocks */
 		kill(p, SIGUSR1);
 		sleep_ms(5);
-		if (waitpid(p, &status, WNOHANG) == p)
+		if (waitpid(p, &status, WNOHANG) == p) {
+			untrack(p);
 			break;
+		}
 	}
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
