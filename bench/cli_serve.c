@@ -22,6 +22,8 @@ static const char serve_usage[] =
 	"                      existing one must be yours and 0700 (default: a new\n"
 	"                      private directory)\n"
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
+	"      --wait POLICY   shm wait policy: block (default), spin, hybrid\n"
+	"      --via MECH      carrier for layered mechanisms (rpc): tcp, unix, ...\n"
 	"  -h, --help          this text\n";
 
 static int usage_error(const char *msg)
@@ -30,7 +32,7 @@ static int usage_error(const char *msg)
 	return 2;
 }
 
-enum { OPT_CAP = 256 };
+enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA };
 
 int ipl_cmd_serve(int argc, char **argv)
 {
@@ -38,6 +40,8 @@ int ipl_cmd_serve(int argc, char **argv)
 		{ "mech", required_argument, NULL, 'm' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "cap", required_argument, NULL, OPT_CAP },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "via", required_argument, NULL, OPT_VIA },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -61,6 +65,14 @@ int ipl_cmd_serve(int argc, char **argv)
 			if (ipl_parse_size(optarg, 1u << 30, &cap, err, sizeof err) < 0 || cap == 0)
 				return usage_error(cap == 0 ? "--cap must be > 0" : err);
 			tpo.cap = (uint32_t)cap;
+			break;
+		case OPT_WAIT:
+			if (ipl_parse_wait(optarg, &tpo.wait, err, sizeof err) < 0)
+				return usage_error(err);
+			break;
+		case OPT_VIA:
+			if (ipl_parse_via(optarg, &tpo.via, err, sizeof err) < 0)
+				return usage_error(err);
 			break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		case ':':
