@@ -6,6 +6,8 @@
 const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "tcp", .tp = "tcp" },
 	{ .name = "unix", .tp = "unix" },
+	{ .name = "pipe", .tp = "pipe" },
+	{ .name = "fifo", .tp = "fifo" },
 };
 
 const size_t ipl_test_nvariants = sizeof ipl_test_variants / sizeof ipl_test_variants[0];
