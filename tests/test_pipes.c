@@ -414,6 +414,7 @@ static void run_clients(const struct ipl_transport *tp, unsigned n, int gated, u
 					;
 			close(gate[0]);
 			/* different sizes per client: a crossed stream cannot pass */
+			free(kids);
 			struct echo_arg a = { size0 + 977 * i, 20, i & 1 };
 			struct ipl_conn *c = NULL;
 			int rc = ipl_endpoint_attach_client(&ep, i, &c);
