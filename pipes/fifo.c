@@ -390,15 +390,17 @@ static int fifo_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	for (;;) {
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		ssize_t n = ipl_io_read_some(fe->afd, fe->carry + fe->carry_len,
-						ANN_SIZE - fe->carry_len, &ep->cancel);
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return IPL_EPROTO; /* cannot happen: we hold a writer ourselves */
-		fe->carry_len += (size_t)n;
-		if (fe->carry_len < ANN_SIZE)
-			continue;
+		if (fe->carry_len < ANN_SIZE) { /* else: a record kept for a retry */
+			ssize_t n = ipl_io_read_some(fe->afd, fe->carry + fe->carry_len,
+						     ANN_SIZE - fe->carry_len, &ep->cancel);
+			if (n < 0)
+				return (int)n;
+			if (n == 0)
+				return IPL_EPROTO; /* cannot happen: we are a writer too */
+			fe->carry_len += (size_t)n;
+			if (fe->carry_len < ANN_SIZE)
+				continue;
+		}
 
 		char req[NAME_MAX_LEN + 1], rep[NAME_MAX_LEN + 1];
 		if (parse_record(fe->carry, req, rep) < 0) {
@@ -409,12 +411,15 @@ static int fifo_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 			fe->carry_len = ANN_SIZE - skip;
 			continue;
 		}
-		fe->carry_len = 0;
 		int rc = open_pair(ep, req, rep, out);
+		/* out of fds or memory: keep the record, so that the retry (the
+		 * server loop waits a little) serves this client rather than
+		 * leaving it waiting for an answer that never comes */
+		if (rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM)
+			return rc;
+		fe->carry_len = 0;
 		if (rc == 0)
 			return 0;
-		if (rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM)
-			return rc; /* the server loop waits and retries */
 		/* anything else concerns that one client: serve the next */
 	}
 }

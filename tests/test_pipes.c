@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -773,6 +774,47 @@ static void test_fifo_accept_cancel(void **state)
 	assert_int_equal(ipclab_entries(), 0);
 }
 
+/* A server out of fds keeps the announcement: once fds are free again the
+ * same client is served (it would otherwise wait forever). */
+static void test_fifo_accept_emfile(void **state)
+{
+	(void)state;
+	const struct ipl_transport *tp = ipl_transport_find("fifo");
+	struct ipl_endpoint ep;
+	prepare(&ep, tp, 1, NULL);
+	pid_t s = fork();
+	assert_true(s >= 0);
+	if (s == 0) {
+		if (ipl_endpoint_attach_server(&ep) < 0)
+			_exit(1);
+		struct rlimit old, low;
+		getrlimit(RLIMIT_NOFILE, &old);
+		int probe = dup(0); /* the lowest free fd: none at or above it */
+		close(probe);
+		low = old;
+		low.rlim_cur = (rlim_t)probe;
+		setrlimit(RLIMIT_NOFILE, &low);
+		struct ipl_conn *c = NULL;
+		int rc = ipl_endpoint_accept(&ep, &c);
+		setrlimit(RLIMIT_NOFILE, &old);
+		if (rc != -EMFILE)
+			_exit(2);
+		if (ipl_endpoint_accept(&ep, &c) < 0)
+			_exit(3);
+		rc = ipl_serve_conn(c, CAP, NULL);
+		ipl_conn_detach(c);
+		ipl_endpoint_cleanup(&ep);
+		_exit(rc < 0 ? 4 : 0);
+	}
+	track(s);
+	struct echo_arg a = { 300, 10, 1 };
+	pid_t c = spawn_client(&ep, 0, echo_client, &a);
+	assert_int_equal(reap(c), 0);
+	assert_int_equal(reap(s), 0);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(ipclab_entries(), 0);
+}
+
 /* ---- pipe only -------------------------------------------------------------- */
 
 static void test_pipe_channels(void **state)
@@ -830,6 +872,7 @@ int main(void)
 		CASE("fifo", fifo_listen_dir_checks),
 		CASE("fifo", fifo_no_server),
 		CASE("fifo", fifo_accept_cancel),
+		CASE("fifo", fifo_accept_emfile),
 		CASE("pipe", pipe_channels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
