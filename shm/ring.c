@@ -24,6 +24,8 @@
  * from a peer that is running on another core; a sleeping peer costs far
  * more than this to wake anyway. */
 #define HYBRID_SPIN_NS 5000u
+/* spin: rounds of bare loads before each round also pauses. */
+#define BARE_SPINS 4096u
 /* spin: how often to look at cancellation and the peer's liveness. */
 #define CHECK_NS (IPL_SHM_POLL_MS * 1000000ull)
 /* spin: after this long without progress, yield the CPU at every check so a
@@ -118,9 +120,14 @@ int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uin
 		for (unsigned i = 1;; i++) {
 			if (!unchanged(word, seen))
 				return 0;
-			cpu_relax();
-			if (i % 32)
-				continue; /* the clock is read every 32 pauses (~1 us) */
+			/* a bare load loop reacts fastest; pause only once the wait
+			 * is clearly not short, to spare the sibling hyperthread */
+			if (i > BARE_SPINS)
+				cpu_relax();
+			/* the clock costs as much as many rounds: read it rarely,
+			 * or the change is noticed late */
+			if (i % 256)
+				continue;
 			uint64_t now = ipl_now_ns();
 			if (!start)
 				start = checked = now;
@@ -159,11 +166,25 @@ int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uin
 }
 
 /* Stores an index and wakes the other side only if it may be asleep. */
-static inline void publish(_Atomic uint32_t *idx, uint32_t val, _Atomic uint32_t *flag)
+static inline void publish(_Atomic uint32_t *idx, uint32_t val, _Atomic uint32_t *flag,
+			   _Atomic uint32_t *spins)
 {
+	if (atomic_load_explicit(spins, memory_order_relaxed)) {
+		atomic_store_explicit(idx, val, memory_order_release); /* it never sleeps */
+		return;
+	}
 	atomic_store_explicit(idx, val, memory_order_seq_cst);
 	if (atomic_load_explicit(flag, memory_order_seq_cst))
 		ipl_futex_wake(idx);
+}
+
+/* Consumer: hands the bytes read so far back to the producer. */
+static inline void flush_tail(struct ipl_shmring_end *e)
+{
+	if (e->unpub) {
+		e->unpub = 0;
+		publish(&e->r->tail, e->pos, &e->r->prod_waiting, &e->r->prod_spins);
+	}
 }
 
 /* ---- the ring ------------------------------------------------------------- */
@@ -174,16 +195,21 @@ void ipl_shmring_init(struct ipl_shmring *r)
 }
 
 int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *data,
-		       uint32_t size)
+		       uint32_t size, int producer, enum ipl_wait policy)
 {
 	if (size < IPL_SHMRING_MIN || size > IPL_SHMRING_MAX || (size & (size - 1)))
 		return -EINVAL;
 	e->r = r;
 	e->data = data;
 	e->size = size;
-	/* both start from the indices as they are (zero for a fresh ring) */
-	e->pos = atomic_load_explicit(&r->head, memory_order_acquire) & IPL_SHMRING_POS;
-	e->other = atomic_load_explicit(&r->tail, memory_order_acquire) & IPL_SHMRING_POS;
+	e->unpub = 0;
+	e->flush = size / 2 < CHUNK ? size / 2 : CHUNK;
+	/* each end starts from the indices as they are (zero for a fresh ring) */
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire) & IPL_SHMRING_POS;
+	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire) & IPL_SHMRING_POS;
+	e->pos = producer ? h : t;
+	e->other = producer ? t : h;
+	atomic_store(producer ? &r->prod_spins : &r->cons_spins, policy == IPL_WAIT_SPIN);
 	return 0;
 }
 
@@ -234,7 +260,7 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		}
 		e->pos = (e->pos + n) & IPL_SHMRING_POS;
 		left -= n;
-		publish(&e->r->head, e->pos, &e->r->cons_waiting);
+		publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
 	}
 	return 0;
 }
@@ -249,6 +275,7 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
 		uint32_t avail = ((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
 		if (!avail) {
+			flush_tail(e); /* never wait while the producer may wait for us */
 			if (h & IPL_SHMRING_CLOSED)
 				return 0; /* closed and drained: EOF */
 			int rc = ipl_shm_wait_change(w, &e->r->head, h, &e->r->cons_waiting);
@@ -259,23 +286,22 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		if (avail > e->size)
 			return IPL_EPROTO;
 		size_t n = avail < len ? avail : len;
-		for (size_t done = 0, unpublished = 0; done < n;) {
+		for (size_t done = 0; done < n;) {
 			uint32_t at = e->pos & mask;
 			size_t piece = n - done;
-			if (piece > CHUNK - unpublished)
-				piece = CHUNK - unpublished;
+			if (piece > e->flush - e->unpub)
+				piece = e->flush - e->unpub;
 			if (piece > e->size - at)
 				piece = e->size - at;
 			memcpy((uint8_t *)buf + done, e->data + at, piece);
 			done += piece;
-			unpublished += piece;
+			e->unpub += (uint32_t)piece;
 			e->pos = (e->pos + (uint32_t)piece) & IPL_SHMRING_POS;
-			/* free every CHUNK at once: a producer waiting for space goes on */
-			if (done == n || unpublished == CHUNK) {
-				publish(&e->r->tail, e->pos, &e->r->prod_waiting);
-				unpublished = 0;
-			}
+			if (e->unpub >= e->flush) /* a chunk freed: a producer waiting goes on */
+				flush_tail(e);
 		}
+		if (atomic_load_explicit(&e->r->prod_waiting, memory_order_relaxed))
+			flush_tail(e);
 		return (ssize_t)n;
 	}
 }

@@ -12,7 +12,13 @@
  * index and only then calls FUTEX_WAIT on it; the other side publishes its
  * index and calls FUTEX_WAKE only if it then sees the flag (seq_cst on both
  * sides, Dekker style: at least one of them sees the other's write).  A
- * spinning side never raises the flag, so its peer never makes a system call.
+ * spinning side never raises the flag, so its peer never makes a system call;
+ * a side whose policy is pure spin says so (cons_spins/prod_spins), and its
+ * peer then publishes with a plain release store, without the full fence.
+ *
+ * The consumer publishes `tail` lazily: when it has freed a chunk, when the
+ * producer waits, and always before it waits itself (so two ends can never
+ * wait on each other), which keeps the tail's cache line off the round trip.
  *
  * No wait is unbounded: futex waits time out every IPL_SHM_POLL_MS and spins
  * look at the clock, and either then checks cancellation and whether the
@@ -39,9 +45,11 @@
 struct ipl_shmring {
 	_Alignas(64) _Atomic uint32_t head; /* producer's position | CLOSED */
 	_Alignas(64) _Atomic uint32_t tail; /* consumer's position | CLOSED */
-	/* set only around a futex wait, so rarely written: read freely */
+	/* written only around a futex wait or once at attach: read freely */
 	_Alignas(64) _Atomic uint32_t cons_waiting;
 	_Atomic uint32_t prod_waiting;
+	_Atomic uint32_t cons_spins; /* the consumer never sleeps: skip the wake check */
+	_Atomic uint32_t prod_spins; /* likewise the producer */
 };
 
 /* The process on the other end.  Liveness is checked through a pidfd when
@@ -81,17 +89,19 @@ struct ipl_shmring_end {
 	uint8_t *data;
 	uint32_t size;  /* power of two */
 	uint32_t pos;   /* own index (position bits only) */
-	uint32_t other; /* cached copy of the other index (position bits) */
+	uint32_t other; /* producer: cached copy of the tail (position bits) */
+	uint32_t unpub; /* consumer: bytes consumed but not yet published */
+	uint32_t flush; /* consumer: publish once unpub reaches this */
 };
 
 /* Zeroes a control block: empty and open. */
 void ipl_shmring_init(struct ipl_shmring *r);
 
-/* Binds end to ring r with data area data[size] as its producer or consumer,
- * starting at the current indices.  Returns 0 or -EINVAL (size not a power
- * of two in [IPL_SHMRING_MIN, IPL_SHMRING_MAX]). */
+/* Binds end to ring r with data area data[size] as its producer (or
+ * consumer) waiting with policy, starting at the current indices.  Returns 0
+ * or -EINVAL (size not a power of two in [IPL_SHMRING_MIN, IPL_SHMRING_MAX]). */
 int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *data,
-		       uint32_t size);
+		       uint32_t size, int producer, enum ipl_wait policy);
 
 /* Producer: copies every byte of iov into the ring, publishing as it goes
  * and waiting for space when full (so any length streams through).  Returns

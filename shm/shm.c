@@ -199,9 +199,12 @@ static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, int is_
 	struct seg *s = sc->seg;
 	uint32_t size = s->ring_size;
 	uint8_t *req = (uint8_t *)s + SEG_HDR, *rep = req + size;
-	int rc = ipl_shmring_attach(&sc->tx, &s->ring[is_server ? REP : REQ], is_server ? rep : req, size);
+	enum ipl_wait pol = ep->opts.wait;
+	int rc = ipl_shmring_attach(&sc->tx, &s->ring[is_server ? REP : REQ], is_server ? rep : req,
+				    size, 1, pol);
 	if (rc == 0)
-		rc = ipl_shmring_attach(&sc->rx, &s->ring[is_server ? REQ : REP], is_server ? req : rep, size);
+		rc = ipl_shmring_attach(&sc->rx, &s->ring[is_server ? REQ : REP], is_server ? req : rep,
+					size, 0, pol);
 	sc->w.policy = ep->opts.wait;
 	sc->w.cancel = &sc->base.cancel;
 	sc->w.peer = &sc->peer;
@@ -348,7 +351,8 @@ static int shm_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	sc->base.tp = ep->tp;
 	sc->peer.pidfd = -1;
 	char name[NAME_LEN] = { 0 };
-	sc->len = seg_len(RING_SIZE);
+	uint32_t ring_size = RING_SIZE;
+	sc->len = seg_len(ring_size);
 	sc->seg = create_named(name, sizeof name, sc->len, &rc);
 	if (!sc->seg) {
 		free(sc);
@@ -358,7 +362,7 @@ static int shm_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	struct seg *s = sc->seg; /* fresh from ftruncate: all zero, rings empty and open */
 	s->magic = SEG_MAGIC;
 	s->version = SHM_VERSION;
-	s->ring_size = RING_SIZE;
+	s->ring_size = ring_size;
 	atomic_store(&s->client_pid, (int32_t)getpid());
 	rc = conn_bind(sc, ep, 0);
 
