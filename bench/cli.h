@@ -3,8 +3,6 @@
 #ifndef IPL_CLI_H
 #define IPL_CLI_H
 
-#include "transport.h"
-
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,9 +21,5 @@ int ipl_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out, ch
 int ipl_parse_cpu_pair(const char *s, int *c, int *srv, char *err, size_t errlen);
 /* Seconds, possibly fractional ("0.5"), > 0. */
 int ipl_parse_seconds(const char *s, double *out, char *err, size_t errlen);
-/* "block", "spin" or "hybrid": the shm wait policy. */
-int ipl_parse_wait(const char *s, enum ipl_wait *out, char *err, size_t errlen);
-/* The name of a wait policy, as ipl_parse_wait() reads it. */
-const char *ipl_wait_name(enum ipl_wait w);
 
 #endif

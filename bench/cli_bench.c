@@ -28,8 +28,6 @@ static const char bench_usage[] =
 	"      --window W        requests in flight for throughput mode (default 16)\n"
 	"      --clients LIST    client processes, e.g. 1,2,4 (default 1)\n"
 	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S\n"
-	"      --wait POLICY     shm: block (futex, default), spin (busy-poll) or hybrid\n"
-	"                        (spin briefly, then futex); spin rows are labelled shm-spin\n"
 	"      --crc             send CRC32C checksums and verify them\n"
 	"      --cap BYTES       largest payload the server accepts (default 16M)\n"
 	"      --connect ADDR    measure a server started with `ipclab serve` (one mechanism)\n"
@@ -55,7 +53,6 @@ struct bench_opts {
 	double duration, timeout;
 	int cpu_c, cpu_s;
 	int crc, quiet;
-	enum ipl_wait wait;
 	const char *connect, *out;
 	enum ipl_format fmt;
 };
@@ -123,7 +120,7 @@ static int parse_modes(struct bench_opts *o, const char *list, char *err, size_t
 }
 
 enum { OPT_WARMUP = 256, OPT_REPS, OPT_CPU, OPT_CONNECT, OPT_MODE, OPT_WINDOW, OPT_CLIENTS,
-       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT };
+       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT };
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
@@ -146,7 +143,6 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		{ "crc", no_argument, NULL, OPT_CRC },
 		{ "cap", required_argument, NULL, OPT_CAP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ 0 },
 	};
 	char err[256] = "";
@@ -185,7 +181,6 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			if (rc == 0 && o->cap == 0) { snprintf(err, sizeof err, "--cap must be > 0"); rc = -1; }
 			break;
 		case OPT_TIMEOUT: rc = ipl_parse_seconds(optarg, &o->timeout, err, sizeof err); break;
-		case OPT_WAIT: rc = ipl_parse_wait(optarg, &o->wait, err, sizeof err); break;
 		case ':': snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]); rc = -1; break;
 		default: snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]); rc = -1; break;
 		}
@@ -265,9 +260,6 @@ int ipl_cmd_bench(int argc, char **argv)
 	}
 	if (o.cpu_c >= 0 && o.cpu_c == o.cpu_s && o.fmt == IPL_FMT_TABLE && !o.quiet)
 		fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", o.cpu_c);
-	if (o.wait == IPL_WAIT_SPIN && o.cpu_c >= 0 && o.cpu_c == o.cpu_s)
-		fprintf(stderr, "warning: --wait spin with both ends on CPU %d: a spinner gives the CPU to its "
-			"peer only when preempted or after 1 ms, so round trips take milliseconds\n", o.cpu_c);
 
 	size_t nrows = o.nmech * o.nsizes * o.nmodes * o.nclients;
 	struct ipl_row *rows = calloc(nrows, sizeof *rows);
@@ -285,8 +277,7 @@ int ipl_cmd_bench(int argc, char **argv)
 				for (size_t s = 0; s < o.nsizes; s++) {
 					struct ipl_row *r = &rows[rep.nrows++];
 					r->mech = o.mech[m]->name;
-					/* mechanisms with a wait policy carry it in their label: shm-spin */
-					r->wait = (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "";
+					r->wait = "";
 					r->size = (uint32_t)o.sizes[s];
 					r->mode = o.modes[md];
 					r->clients = (unsigned)o.clients[cl];
@@ -302,7 +293,7 @@ int ipl_cmd_bench(int argc, char **argv)
 					}
 					struct ipl_run_spec spec = {
 						.tp = o.mech[m],
-						.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000, .wait = o.wait },
+						.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000 },
 						.connect = o.connect,
 						.size = r->size,
 						.iters = o.iters,

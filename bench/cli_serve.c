@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char serve_usage[] =
-	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES] [--wait POLICY]\n"
+	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES]\n"
 	"\n"
 	"Runs a server for one mechanism until SIGINT or SIGTERM, serving any number\n"
 	"of clients at once; then finishes in-flight replies, removes its names and\n"
@@ -18,9 +18,7 @@ static const char serve_usage[] =
 	"  -m, --mech MECH     tcp, unix, ... (a mechanism with the 'named' capability)\n"
 	"  -l, --listen ADDR   tcp: HOST:PORT or [V6]:PORT (default 127.0.0.1:0, a free port)\n"
 	"                      unix: socket path (default: a new private directory)\n"
-	"                      shm: not settable (the rendezvous name is random)\n"
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
-	"      --wait POLICY   shm: block (futex, default), spin or hybrid\n"
 	"  -h, --help          this text\n";
 
 static int usage_error(const char *msg)
@@ -29,7 +27,7 @@ static int usage_error(const char *msg)
 	return 2;
 }
 
-enum { OPT_CAP = 256, OPT_WAIT };
+enum { OPT_CAP = 256 };
 
 int ipl_cmd_serve(int argc, char **argv)
 {
@@ -37,7 +35,6 @@ int ipl_cmd_serve(int argc, char **argv)
 		{ "mech", required_argument, NULL, 'm' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "cap", required_argument, NULL, OPT_CAP },
-		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -61,10 +58,6 @@ int ipl_cmd_serve(int argc, char **argv)
 			if (ipl_parse_size(optarg, 1u << 30, &cap, err, sizeof err) < 0 || cap == 0)
 				return usage_error(cap == 0 ? "--cap must be > 0" : err);
 			tpo.cap = (uint32_t)cap;
-			break;
-		case OPT_WAIT:
-			if (ipl_parse_wait(optarg, &tpo.wait, err, sizeof err) < 0)
-				return usage_error(err);
 			break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		case ':':

@@ -114,23 +114,3 @@ int ipl_parse_seconds(const char *s, double *out, char *err, size_t errlen)
 	*out = v;
 	return 0;
 }
-
-int ipl_parse_wait(const char *s, enum ipl_wait *out, char *err, size_t errlen)
-{
-	for (int w = IPL_WAIT_BLOCK; w <= IPL_WAIT_HYBRID; w++)
-		if (!strcmp(s, ipl_wait_name((enum ipl_wait)w))) {
-			*out = (enum ipl_wait)w;
-			return 0;
-		}
-	return bad(err, errlen, "--wait (want block, spin or hybrid)", s);
-}
-
-const char *ipl_wait_name(enum ipl_wait w)
-{
-	switch (w) {
-	case IPL_WAIT_BLOCK: return "block";
-	case IPL_WAIT_SPIN: return "spin";
-	case IPL_WAIT_HYBRID: return "hybrid";
-	}
-	return "?";
-}
