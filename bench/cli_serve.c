@@ -19,6 +19,8 @@ static const char serve_usage[] =
 	"  -l, --listen ADDR   tcp: HOST:PORT or [V6]:PORT (default 127.0.0.1:0, a free port)\n"
 	"                      unix: socket path (default: a new private directory)\n"
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
+	"      --wait POLICY   shm wait policy: block (default), spin, hybrid\n"
+	"      --via MECH      carrier for layered mechanisms (rpc): tcp, unix, ...\n"
 	"  -h, --help          this text\n";
 
 static int usage_error(const char *msg)
@@ -27,7 +29,7 @@ static int usage_error(const char *msg)
 	return 2;
 }
 
-enum { OPT_CAP = 256 };
+enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA };
 
 int ipl_cmd_serve(int argc, char **argv)
 {
@@ -35,6 +37,8 @@ int ipl_cmd_serve(int argc, char **argv)
 		{ "mech", required_argument, NULL, 'm' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "cap", required_argument, NULL, OPT_CAP },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "via", required_argument, NULL, OPT_VIA },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -58,6 +62,14 @@ int ipl_cmd_serve(int argc, char **argv)
 			if (ipl_parse_size(optarg, 1u << 30, &cap, err, sizeof err) < 0 || cap == 0)
 				return usage_error(cap == 0 ? "--cap must be > 0" : err);
 			tpo.cap = (uint32_t)cap;
+			break;
+		case OPT_WAIT:
+			if (ipl_parse_wait(optarg, &tpo.wait, err, sizeof err) < 0)
+				return usage_error(err);
+			break;
+		case OPT_VIA:
+			if (ipl_parse_via(optarg, &tpo.via, err, sizeof err) < 0)
+				return usage_error(err);
 			break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		case ':':
