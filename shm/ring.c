@@ -4,13 +4,12 @@
 #include "clock.h"
 #include "err.h"
 #include "futex.h"
+#include "names.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,27 +58,6 @@ static inline void cpu_relax(void)
 
 /* ---- the peer process --------------------------------------------------- */
 
-int ipl_shm_pid_dead(pid_t pid)
-{
-	if (pid <= 0)
-		return 0;
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return 1;
-	/* an exited child its parent has not reaped yet still answers kill() */
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
 void ipl_shmpeer_open(struct ipl_shmpeer *p, pid_t pid)
 {
 	p->pid = pid > 0 ? pid : 0;
@@ -103,7 +81,7 @@ int ipl_shmpeer_dead(const struct ipl_shmpeer *p)
 		struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
 		return poll(&pfd, 1, 0) > 0;
 	}
-	return ipl_shm_pid_dead(p->pid);
+	return ipl_pid_gone(p->pid);
 }
 
 void ipl_shmpeer_close(struct ipl_shmpeer *p)

@@ -54,7 +54,7 @@ struct ipl_shmring {
 
 /* The process on the other end.  Liveness is checked through a pidfd when
  * the kernel has them (immune to pid reuse, sees a dead-but-unreaped child),
- * else kill(pid, 0) plus the zombie state in /proc. */
+ * else ipl_pid_gone() (kill(pid, 0) plus the zombie state in /proc). */
 struct ipl_shmpeer {
 	pid_t pid;  /* 0: unknown, never reported dead */
 	int pidfd;  /* -1 when not available */
@@ -65,8 +65,6 @@ void ipl_shmpeer_open(struct ipl_shmpeer *p, pid_t pid);
 /* Returns 1 when the peer process has exited (even if not yet reaped). */
 int ipl_shmpeer_dead(const struct ipl_shmpeer *p);
 void ipl_shmpeer_close(struct ipl_shmpeer *p);
-/* Returns 1 when process pid has exited or is a zombie, without a pidfd. */
-int ipl_shm_pid_dead(pid_t pid);
 
 /* How one end waits: policy, its cancel flag, the peer to watch. */
 struct ipl_shmwait {

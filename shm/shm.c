@@ -261,7 +261,7 @@ static int shm_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 				continue;
 			if (!(st & SLOT_READY)) {
 				/* a client that died while writing its name: free the slot */
-				if (ipl_shm_pid_dead((pid_t)st))
+				if (ipl_pid_gone((pid_t)st))
 					atomic_compare_exchange_strong(&sl->state, &st, 0);
 				continue;
 			}
@@ -293,7 +293,7 @@ static int wait_server(struct ipl_endpoint *ep, struct rdv *r, _Atomic uint32_t 
 	while (atomic_load_explicit(word, memory_order_acquire) == val) {
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		if (atomic_load(&r->closed) || ipl_shm_pid_dead((pid_t)atomic_load(&r->server_pid)))
+		if (atomic_load(&r->closed) || ipl_pid_gone((pid_t)atomic_load(&r->server_pid)))
 			return -ECONNREFUSED;
 		if (deadline && ipl_now_ns() >= deadline)
 			return -ETIMEDOUT;
