@@ -209,6 +209,10 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		     const struct iovec *iov, int cnt)
 {
 	const uint32_t mask = e->size - 1;
+	/* not cancellable, like a write on the fd transports: a stopping server
+	 * finishes the reply in flight; a dead consumer still ends the wait */
+	struct ipl_shmwait wait_space = *w;
+	wait_space.cancel = NULL;
 	size_t left = 0;
 	for (int i = 0; i < cnt; i++)
 		left += iov[i].iov_len;
@@ -227,7 +231,8 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 			if (used > e->size)
 				return IPL_EPROTO;
 			if (used == e->size) {
-				int rc = ipl_shm_wait_change(w, &e->r->tail, t, &e->r->prod_waiting);
+				int rc = ipl_shm_wait_change(&wait_space, &e->r->tail, t,
+							     &e->r->prod_waiting);
 				if (rc < 0)
 					return rc;
 				continue;
@@ -254,10 +259,13 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		left -= n;
 		publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
 	}
-	/* where the next message goes, if the consumer is done with it */
-	if (((e->pos - e->other) & IPL_SHMRING_POS) + 2 * PREFETCH_LINE <= e->size) {
-		prefetch_for_write(e->data + (e->pos & mask));
-		prefetch_for_write(e->data + ((e->pos + PREFETCH_LINE) & mask));
+	/* Where the next message goes, if the consumer is done with it: from
+	 * the next line boundary on, since the line this message ends in is
+	 * about to be read by the consumer and must not be pulled back now. */
+	uint32_t next = (e->pos + PREFETCH_LINE - 1) & ~(PREFETCH_LINE - 1);
+	if (((next - e->other) & IPL_SHMRING_POS) + 2 * PREFETCH_LINE <= e->size) {
+		prefetch_for_write(e->data + (next & mask));
+		prefetch_for_write(e->data + ((next + PREFETCH_LINE) & mask));
 	}
 	return 0;
 }

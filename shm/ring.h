@@ -102,9 +102,10 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 		       uint32_t size, int producer, enum ipl_wait policy);
 
 /* Producer: copies every byte of iov into the ring, publishing as it goes
- * and waiting for space when full (so any length streams through).  Returns
- * 0, -EPIPE (consumer closed), IPL_ECANCELED, IPL_EPEERDEAD or IPL_EPROTO
- * (the shared indices are corrupt). */
+ * and waiting for space when full (so any length streams through).  Like a
+ * write on the fd transports it ignores w->cancel: the message in flight is
+ * finished.  Returns 0, -EPIPE (consumer closed), IPL_EPEERDEAD or
+ * IPL_EPROTO (the shared indices are corrupt). */
 int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		     const struct iovec *iov, int cnt);
 

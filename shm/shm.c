@@ -193,11 +193,13 @@ static void conn_free(struct shm_conn *sc)
 	free(sc);
 }
 
-/* Binds sc to its segment: client (is_server 0) or server end. */
-static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, int is_server)
+/* Binds sc to its segment, whose rings hold size bytes each (the value
+ * checked against the mapping: never re-read from shared memory), as the
+ * client (is_server 0) or the server end. */
+static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, uint32_t size,
+		     int is_server)
 {
 	struct seg *s = sc->seg;
-	uint32_t size = s->ring_size;
 	uint8_t *req = (uint8_t *)s + SEG_HDR, *rep = req + size;
 	enum ipl_wait pol = ep->opts.wait;
 	int rc = ipl_shmring_attach(&sc->tx, &s->ring[is_server ? REP : REQ], is_server ? rep : req,
@@ -232,7 +234,7 @@ static int take_segment(struct ipl_endpoint *ep, const char *name, struct ipl_co
 	sc->peer.pidfd = -1;
 	uint32_t size = s->ring_size;
 	if (s->magic != SEG_MAGIC || s->version != SHM_VERSION || len != seg_len(size) ||
-	    conn_bind(sc, ep, 1) < 0) {
+	    conn_bind(sc, ep, size, 1) < 0) {
 		conn_free(sc);
 		return IPL_EPROTO;
 	}
@@ -364,7 +366,7 @@ static int shm_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	s->version = SHM_VERSION;
 	s->ring_size = ring_size;
 	atomic_store(&s->client_pid, (int32_t)getpid());
-	rc = conn_bind(sc, ep, 0);
+	rc = conn_bind(sc, ep, ring_size, 0);
 
 	uint64_t deadline = ep->opts.timeout_ms > 0 ?
 		ipl_now_ns() + (uint64_t)ep->opts.timeout_ms * 1000000u : 0;

@@ -162,7 +162,17 @@ static void ring_full(void **state)
 		in[i] = pat((size_t)i);
 
 	send_bytes(&tx, &w, in, 16, 0); /* exactly the ring size fits without waiting */
-	send_bytes(&tx, &w, in, 1, IPL_ECANCELED); /* full: a writer would wait */
+	/* full: a writer waits (not cancellable: it finishes what it started)
+	 * until the consumer frees space or dies; here it is a dead process */
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	struct ipl_shmpeer dead;
+	ipl_shmpeer_open(&dead, gone);
+	struct ipl_shmwait wd = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel, .peer = &dead };
+	send_bytes(&tx, &wd, in, 1, IPL_EPEERDEAD);
+	ipl_shmpeer_close(&dead);
 	/* the reader takes part; lazily published space still reaches the writer
 	 * once the reader finds the ring empty */
 	assert_int_equal(ipl_shmring_recv(&rx, &w, out, 5), 5);
