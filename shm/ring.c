@@ -104,10 +104,26 @@ static int unchanged(_Atomic uint32_t *word, uint32_t seen)
 	return atomic_load_explicit(word, memory_order_acquire) == seen;
 }
 
+/* hybrid: records our CPU and says whether the peer last waited on it too;
+ * then spinning only delays the peer (until the scheduler preempts us). */
+static int peer_on_my_cpu(const struct ipl_shmwait *w)
+{
+	if (!w->my_cpu || !w->peer_cpu)
+		return 0;
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		return 0;
+	/* written only when it changed: the peer reads this line freely */
+	if (atomic_load_explicit(w->my_cpu, memory_order_relaxed) != cpu)
+		atomic_store_explicit(w->my_cpu, cpu, memory_order_relaxed);
+	return atomic_load_explicit(w->peer_cpu, memory_order_relaxed) == cpu;
+}
+
 int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uint32_t seen,
 			_Atomic uint32_t *flag)
 {
-	if (w->policy == IPL_WAIT_SPIN || w->policy == IPL_WAIT_HYBRID) {
+	if (w->policy == IPL_WAIT_SPIN ||
+	    (w->policy == IPL_WAIT_HYBRID && !peer_on_my_cpu(w))) {
 		uint64_t start = 0, checked = 0;
 		for (unsigned i = 1;; i++) {
 			if (!unchanged(word, seen))

@@ -71,6 +71,10 @@ struct ipl_shmwait {
 	enum ipl_wait policy;
 	const atomic_int *cancel;        /* may be NULL */
 	const struct ipl_shmpeer *peer;  /* may be NULL */
+	/* hybrid: the CPU each end last waited on (shared words, -1 unknown;
+	 * may be NULL).  A peer on our own CPU cannot answer while we spin. */
+	_Atomic int32_t *my_cpu;
+	const _Atomic int32_t *peer_cpu;
 };
 
 /* Waits until *word differs from seen, per w->policy, raising *flag (the

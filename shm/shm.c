@@ -68,6 +68,9 @@ struct seg {
 	_Atomic int32_t client_pid, server_pid;
 	_Atomic uint32_t accepted; /* futex: 1 once the server has mapped it */
 	struct ipl_shmring ring[2];
+	/* the CPU each end last waited on (hybrid), each on its own line */
+	_Alignas(64) _Atomic int32_t client_cpu;
+	_Alignas(64) _Atomic int32_t server_cpu;
 };
 
 _Static_assert(sizeof(struct seg) <= SEG_HDR, "segment header must fit its page");
@@ -210,6 +213,8 @@ static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, uint32_
 	sc->w.policy = ep->opts.wait;
 	sc->w.cancel = &sc->base.cancel;
 	sc->w.peer = &sc->peer;
+	sc->w.my_cpu = is_server ? &s->server_cpu : &s->client_cpu;
+	sc->w.peer_cpu = is_server ? &s->client_cpu : &s->server_cpu;
 	return rc;
 }
 
@@ -365,6 +370,8 @@ static int shm_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	s->magic = SEG_MAGIC;
 	s->version = SHM_VERSION;
 	s->ring_size = ring_size;
+	atomic_store(&s->client_cpu, -1);
+	atomic_store(&s->server_cpu, -1);
 	atomic_store(&s->client_pid, (int32_t)getpid());
 	rc = conn_bind(sc, ep, ring_size, 0);
 
