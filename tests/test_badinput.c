@@ -278,12 +278,15 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 {
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	const struct ipl_transport *tp = ipl_rl_tp(v);
-	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
-	pid_t srv = fx->server;
-
+	/* everything the clients are given exists before ipl_fx_start: clients
+	 * of fork-only transports are forked there */
 	int ready[2];
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	struct ipl_rl_good g = { .ready_fd = ready[1], .min_rounds = 10 };
+	struct bad_arg a = { .kind = k->kind, .ep = &fx->ep };
+	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
+	pid_t srv = fx->server;
+
 	pid_t good = ipl_fx_client(fx, 0, ipl_rl_good_body, &g);
 	assert_true(good > 0);
 	close(ready[1]);
@@ -295,7 +298,6 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	long rss0 = ipl_rl_status(srv, "VmRSS"), hwm0 = ipl_rl_status(srv, "VmHWM");
 	int fds0 = ipl_rl_nfds(srv);
 
-	struct bad_arg a = { .kind = k->kind, .ep = &fx->ep };
 	pid_t bad = ipl_fx_client(fx, 1, bad_main, &a);
 	assert_true(bad > 0);
 	if (tp->caps & IPL_CAP_NEEDS_FORK)

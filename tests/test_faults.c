@@ -237,8 +237,8 @@ static void case_client_killed(const struct ipl_test_variant *v0, const struct i
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	assert_int_equal(ipl_fx_start(fx, &v, 2), 0);
 	struct fx_arg a = { ready[1], go[0], tp->caps };
+	assert_int_equal(ipl_fx_start(fx, &v, 2), 0);
 	pid_t victim = ipl_fx_client(fx, 0, body_partial, &a);
 	assert_true(victim > 0);
 	assert_int_equal(ipl_rl_wait_ready(ready[0], 30000), 0);
@@ -266,8 +266,8 @@ static void case_server_killed(const struct ipl_test_variant *v0, const struct i
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	struct fx_arg a = { ready[1], go[0], tp->caps };
+	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_until_error, &a);
 	assert_true(cl > 0);
 	if (tp->caps & IPL_CAP_NEEDS_FORK)
@@ -298,8 +298,8 @@ static void case_sigterm_reply(const struct ipl_test_variant *v0, const struct i
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	struct fx_arg a = { ready[1], go[0], tp->caps };
+	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_inflight, &a);
 	assert_true(cl > 0);
 	if (tp->caps & IPL_CAP_NEEDS_FORK)
@@ -324,8 +324,8 @@ static void case_sigterm_idle(const struct ipl_test_variant *v0, const struct ip
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	struct fx_arg a = { ready[1], go[0], tp->caps };
+	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_idle, &a);
 	assert_true(cl > 0);
 	if (tp->caps & IPL_CAP_NEEDS_FORK)

@@ -16,6 +16,7 @@
 #include "exchange.h"
 #include "msgio.h"
 #include "reliab.h"
+#include "bench.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,6 +123,70 @@ static int body_load(struct ipl_conn *c, void *arg)
 	return ipl_client_bye(c) < 0 ? 3 : 0;
 }
 
+/* Like ipl_fx_start, without its limit of 16 pre-forked clients for
+ * fork-only transports: prepares v with room for n channels and forks the
+ * server.  The state lives in fx, so a failing case is still stopped. */
+static int start_server(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned n)
+{
+	memset(fx, 0, sizeof *fx);
+	fx->v = v;
+	fx->server = -1;
+	struct ipl_tp_opts o = v->opts;
+	o.max_clients = n;
+	if (v->via && !(o.via = ipl_transport_find(v->via)))
+		return -ENOENT;
+	ipl_endpoint_init(&fx->ep, ipl_rl_tp(v), &o, NULL);
+	int rc = ipl_endpoint_prepare(&fx->ep);
+	if (rc < 0) {
+		ipl_endpoint_cleanup(&fx->ep);
+		return rc;
+	}
+	fflush(NULL);
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old); /* held until the server's handler exists */
+	pid_t pid = fork();
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == 0) {
+		alarm(3600);
+		rc = ipl_endpoint_attach_server(&fx->ep);
+		if (rc == 0)
+			rc = ipl_serve_foreground(&fx->ep, o.cap, NULL);
+		ipl_endpoint_cleanup(&fx->ep);
+		_exit(rc < 0 ? 1 : 0);
+	}
+	if (pid < 0)
+		return -errno;
+	fx->server = fx->server_was = pid;
+	return 0;
+}
+
+static pid_t start_client(struct ipl_fixture *fx, unsigned idx, struct cl_arg *a)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		struct ipl_conn *c = NULL;
+		int rc = ipl_endpoint_attach_client(&fx->ep, idx, &c);
+		int st = 100;
+		if (rc < 0) {
+			fprintf(stderr, "load client %u: attach: %s\n", idx, ipl_strerror(rc));
+			a->L->st[idx].lost = a->L->rounds;
+		} else {
+			st = body_load(c, a);
+		}
+		ipl_conn_detach(c);
+		ipl_endpoint_cleanup(&fx->ep);
+		_exit(st);
+	}
+	if (pid > 0 && fx->nkids < sizeof fx->kids / sizeof fx->kids[0])
+		fx->kids[fx->nkids++] = pid;
+	return pid;
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit r;
@@ -146,13 +211,12 @@ static void case_load(const struct ipl_test_variant *v, const struct ipl_rl_case
 		.rounds = env_uint("IPL_LOAD_ROUNDS", 200),
 		.timeout_s = (int)env_uint("IPL_LOAD_TIMEOUT", 600),
 	};
-	const struct ipl_transport *tp = ipl_rl_tp(v);
 	raise_nofile();
 	size_t sz = L.clients * sizeof *L.st;
 	L.st = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(L.st != MAP_FAILED);
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, v, L.clients), 0);
+	assert_int_equal(start_server(fx, v, L.clients), 0);
 	/* made after the server's fork: only the clients and we hold the
 	 * write end, so its EOF is the start signal */
 	int go[2];
@@ -168,13 +232,14 @@ static void case_load(const struct ipl_test_variant *v, const struct ipl_rl_case
 	unsigned forked = 0;
 	for (unsigned i = 0; i < L.clients; i++) {
 		args[i] = (struct cl_arg){ &L, i };
-		kids[i] = ipl_fx_client(fx, i, body_load, &args[i]);
+		kids[i] = start_client(fx, i, &args[i]);
 		if (kids[i] <= 0)
 			break;
 		forked++;
 	}
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
-		ipl_endpoint_release(&fx->ep);
+	/* every process exists: drop our copies of the channels (pipe) so
+	 * that EOF reaches whoever waits for it */
+	ipl_endpoint_release(&fx->ep);
 
 	/* all connected at once: the server holds every connection */
 	unsigned connected = 0;
@@ -193,6 +258,7 @@ static void case_load(const struct ipl_test_variant *v, const struct ipl_rl_case
 	int bad_exit = 0;
 	for (unsigned i = 0; i < forked; i++) {
 		int st = ipl_fx_wait(fx, kids[i], L.timeout_s + 30);
+		kids[i] = 0;
 		if (st != 0) {
 			fprintf(stderr, "%s: client %u exited with %d\n", v->name, i, st);
 			bad_exit++;

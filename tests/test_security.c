@@ -64,10 +64,11 @@ static void hold(const struct ipl_test_variant *v, struct held *h)
 {
 	int ready[2], go[2];
 	h->fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(h->fx, v, 1), 0);
+	/* before the start: clients of fork-only transports are forked there */
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
 	struct sec_arg a = { ready[1], go[0] };
+	assert_int_equal(ipl_fx_start(h->fx, v, 1), 0);
 	h->client = ipl_fx_client(h->fx, 0, body_hold, &a);
 	assert_true(h->client > 0);
 	if (ipl_rl_tp(v)->caps & IPL_CAP_NEEDS_FORK)
