@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# .ci/extra-reliability.sh - run by .ci/run after the sanitizer build:
+# every libFuzzer target for FUZZ_SECONDS (60 s) each from its seed corpus,
+# then the conformance suite under valgrind (forked children traced too).
+# About 11 minutes on 2 vCPUs: ~9.5 min fuzzing (9 targets once rpc/ is
+# in), ~70 s valgrind.  See docs/reliability.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== make fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-60}"
+make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+
+echo "== valgrind: test_conformance"
+make -j2 tests >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+TMPDIR="$tmp" timeout 900 valgrind -q --error-exitcode=1 --leak-check=full \
+	--trace-children=yes ./build/tests/test_conformance
