@@ -57,7 +57,8 @@ fuzz: fuzz-build
 
 STRESS_CLIENTS ?= 256
 STRESS_ROUNDS  ?= 1000
+# its own TMPDIR, as tests/run.sh gives each test, and a bound on the whole
 stress: tests
-	$(Q)IPL_LOAD_CLIENTS=$(STRESS_CLIENTS) IPL_LOAD_ROUNDS=$(STRESS_ROUNDS) \
-		TEST_TIMEOUT=3600 IPCLAB=$(CURDIR)/$(IPCLAB) BUILD=$(BUILD) \
-		sh tests/run.sh $(BUILD)/tests/test_load
+	$(Q)d=$$(mktemp -d "$${TMPDIR:-/tmp}/ipclab-stress.XXXXXX"); \
+	IPL_LOAD_CLIENTS=$(STRESS_CLIENTS) IPL_LOAD_ROUNDS=$(STRESS_ROUNDS) TMPDIR=$$d \
+		timeout -k 5 3600 $(BUILD)/tests/test_load; rc=$$?; rm -rf "$$d"; exit $$rc
