@@ -11,6 +11,9 @@
  *   sigterm_idle_client        SIGTERM with a client connected but silent:
  *                              the server exits 0 promptly, the client sees
  *                              the close
+ *   sigterm_stalled_reader     SIGTERM while the server's write is stalled
+ *                              by a client that never reads: the stop still
+ *                              completes (after the grace period), exit 0
  *   crash_names_swept          a server (and a client) killed with SIGKILL
  *                              leave names; the next start removes them
  *
@@ -192,6 +195,25 @@ static int body_inflight(struct ipl_conn *c, void *arg)
 	return ipl_rl_expect_eof(c) ? 45 : 0; /* and then the stopping server closes */
 }
 
+/* Sends an 8 MiB ECHO and never reads the reply: a peer that stalls the
+ * server's write.  Leaves when told. */
+static int body_stalled(struct ipl_conn *c, void *arg)
+{
+	const struct fx_arg *a = arg;
+	alarm(CHILD_S);
+	if (ipl_client_hello(c, NULL) < 0)
+		return 60;
+	uint8_t *p = calloc(1, BIG);
+	if (!p)
+		return 61;
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 5, .len = BIG };
+	int rc = ipl_msg_send(c, &h, p);
+	free(p);
+	if (rc < 0 || say_ready(a) || wait_go(a))
+		return 62;
+	return 0;
+}
+
 /* Connects, is served once, then sits silent until told to look. */
 static int body_idle(struct ipl_conn *c, void *arg)
 {
@@ -340,6 +362,33 @@ static void case_sigterm_idle(const struct ipl_test_variant *v0, const struct ip
 	assert_int_equal(ipl_fx_leftovers(fx), 0);
 }
 
+/* SIGTERM while the server is blocked writing to a client that never
+ * reads: the stop still completes, within the grace period (2 s) plus
+ * slack, with exit 0 and no names left. */
+static void case_sigterm_stalled(const struct ipl_test_variant *v0, const struct ipl_rl_case *k)
+{
+	(void)k;
+	struct ipl_test_variant v = bounded(v0);
+	const struct ipl_transport *tp = ipl_rl_tp(&v);
+	struct ipl_fixture *fx = ipl_rl_fixture();
+	int ready[2], go[2];
+	pipes(ready, go);
+	struct fx_arg a = { ready[1], go[0], tp->caps };
+	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
+	pid_t cl = ipl_fx_client(fx, 0, body_stalled, &a);
+	assert_true(cl > 0);
+	assert_int_equal(ipl_rl_wait_ready(ready[0], 30000), 0);
+	ipl_rl_sleep_ms(100);
+	assert_int_equal(kill(fx->server, SIGTERM), 0);
+	int st = wait_server_exit(fx, 15000);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(ipl_fx_wait(fx, cl, CHILD_S + 5), 0);
+	close_pipes(ready, go);
+	ipl_fx_stop(fx);
+	assert_int_equal(st, 0);
+	assert_int_equal(ipl_fx_leftovers(fx), 0);
+}
+
 /* A whole server process like `ipclab serve`: prepares, serves, and is
  * killed without a chance to clean up. */
 static pid_t lone_server(const struct ipl_test_variant *v, char addr[IPL_ADDR_MAX])
@@ -433,6 +482,7 @@ static const struct ipl_rl_case cases[] = {
 	{ "server_killed", case_server_killed, 0, 0, 0, NULL },
 	{ "sigterm_finishes_reply", case_sigterm_reply, 0, 0, 0, NULL },
 	{ "sigterm_idle_client", case_sigterm_idle, 0, 0, 0, NULL },
+	{ "sigterm_stalled_reader", case_sigterm_stalled, 0, 0, 0, NULL },
 	{ "crash_names_swept", case_crash_names, IPL_CAP_NAMED, IPL_CAP_NEEDS_FORK, 0, NULL },
 };
 
