@@ -30,6 +30,8 @@ static const char bench_usage[] =
 	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S\n"
 	"      --crc             send CRC32C checksums and verify them\n"
 	"      --cap BYTES       largest payload the server accepts (default 16M)\n"
+	"      --via MECH        carrier of layered mechanisms (rpc): tcp, unix, ...\n"
+	"                        (default unix); rows read e.g. rpc/tcp\n"
 	"      --connect ADDR    measure a server started with `ipclab serve` (one mechanism)\n"
 	"      --timeout SECS    fail a run that takes longer (default 300)\n"
 	"  -f, --format FMT      table, csv, json or md (default table)\n"
@@ -55,6 +57,8 @@ struct bench_opts {
 	int crc, quiet;
 	const char *connect, *out;
 	enum ipl_format fmt;
+	const struct ipl_transport *via; /* carrier for layered mechanisms */
+	char rowname[IPL_LIST_MAX][48];  /* "rpc/tcp" */
 };
 
 static int usage_error(const char *msg)
@@ -120,7 +124,7 @@ static int parse_modes(struct bench_opts *o, const char *list, char *err, size_t
 }
 
 enum { OPT_WARMUP = 256, OPT_REPS, OPT_CPU, OPT_CONNECT, OPT_MODE, OPT_WINDOW, OPT_CLIENTS,
-       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT };
+       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_VIA };
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
@@ -143,6 +147,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		{ "crc", no_argument, NULL, OPT_CRC },
 		{ "cap", required_argument, NULL, OPT_CAP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "via", required_argument, NULL, OPT_VIA },
 		{ 0 },
 	};
 	char err[256] = "";
@@ -181,6 +186,13 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			if (rc == 0 && o->cap == 0) { snprintf(err, sizeof err, "--cap must be > 0"); rc = -1; }
 			break;
 		case OPT_TIMEOUT: rc = ipl_parse_seconds(optarg, &o->timeout, err, sizeof err); break;
+		case OPT_VIA:
+			o->via = ipl_transport_find(optarg);
+			if (!o->via || (o->via->caps & IPL_CAP_LAYERED)) {
+				snprintf(err, sizeof err, "--via: '%s' is not a carrier (see `ipclab list`)", optarg);
+				rc = -1;
+			}
+			break;
 		case ':': snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]); rc = -1; break;
 		default: snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]); rc = -1; break;
 		}
@@ -277,6 +289,11 @@ int ipl_cmd_bench(int argc, char **argv)
 				for (size_t s = 0; s < o.nsizes; s++) {
 					struct ipl_row *r = &rows[rep.nrows++];
 					r->mech = o.mech[m]->name;
+					if (o.mech[m]->caps & IPL_CAP_LAYERED) {
+						snprintf(o.rowname[m], sizeof o.rowname[m], "%s/%s", o.mech[m]->name,
+							 o.via ? o.via->name : "unix");
+						r->mech = o.rowname[m];
+					}
 					r->wait = "";
 					r->size = (uint32_t)o.sizes[s];
 					r->mode = o.modes[md];
@@ -293,7 +310,8 @@ int ipl_cmd_bench(int argc, char **argv)
 					}
 					struct ipl_run_spec spec = {
 						.tp = o.mech[m],
-						.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000 },
+						.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000,
+							 .via = (o.mech[m]->caps & IPL_CAP_LAYERED) ? o.via : NULL },
 						.connect = o.connect,
 						.size = r->size,
 						.iters = o.iters,
