@@ -40,6 +40,8 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +122,10 @@ struct pending {
 struct rpc_conn {
 	struct ipl_conn base;
 	struct ipl_conn *car;
+	/* car as the cancelling thread sees it, and a count of cancels in
+	 * progress, so drop_carrier never frees it under one */
+	struct ipl_conn *_Atomic car_pub;
+	atomic_int pin;
 	int server;
 	uint32_t cap;        /* payload cap */
 
@@ -464,9 +470,25 @@ static int next_reply(struct rpc_conn *rc)
 	return 1;
 }
 
+/* A peer that broke the protocol gets a closed connection at once (the
+ * exchange may hold the conn a while longer before it detaches it). */
+static int drop_carrier(struct rpc_conn *rc, int err)
+{
+	if (err == IPL_EPROTO || err == IPL_EXDR) {
+		atomic_store(&rc->car_pub, NULL);
+		while (atomic_load(&rc->pin))
+			sched_yield();
+		ipl_conn_detach(rc->car);
+		rc->car = NULL;
+	}
+	return err;
+}
+
 static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 {
 	struct rpc_conn *rc = (struct rpc_conn *)c;
+	if (!rc->car)
+		return IPL_EPROTO;
 	for (;;) {
 		if (rc->out_off < rc->out_len) {
 			size_t n = rc->out_len - rc->out_off;
@@ -481,22 +503,22 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 			size_t n = len < rc->pay_left ? len : rc->pay_left;
 			int r = rec_read(rc, buf, n);
 			if (r < 0)
-				return r == IPL_ECLOSED ? IPL_ETRUNC : r;
+				return drop_carrier(rc, r == IPL_ECLOSED ? IPL_ETRUNC : r);
 			rc->pay_left -= (uint32_t)n;
 			return (ssize_t)n;
 		}
 		if (rc->in_rec) { /* padding (and anything after) of the last one */
 			int r = rec_finish(rc, NULL, NULL);
 			if (r < 0)
-				return r;
+				return drop_carrier(rc, r);
 		}
 		int r = rc->server ? next_call(rc) : next_reply(rc);
 		if (r == IPL_ECLOSED)
 			return 0; /* EOF at a record boundary: a clean close */
 		if (r < 0)
-			return r;
+			return drop_carrier(rc, r);
 		if (r == 0 && rc->in_rec && (r = rec_finish(rc, NULL, NULL)) < 0)
-			return r;
+			return drop_carrier(rc, r);
 	}
 }
 
@@ -627,6 +649,8 @@ static int rpc_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 	struct rpc_conn *rc = (struct rpc_conn *)c;
 	uint8_t hb[IPL_HDR_SIZE];
 	struct iovec pay[6];
+	if (!rc->car)
+		return -EPIPE; /* closed after a protocol error */
 	int np = split(iov, cnt, hb, pay, 6);
 	if (np < 0)
 		return np;
@@ -646,7 +670,12 @@ static void rpc_detach(struct ipl_conn *c)
 /* The thread to wake is blocked in the carrier: forward the flag. */
 static void rpc_cancel_conn(struct ipl_conn *c)
 {
-	ipl_conn_cancel(((struct rpc_conn *)c)->car);
+	struct rpc_conn *rc = (struct rpc_conn *)c;
+	atomic_fetch_add(&rc->pin, 1);
+	struct ipl_conn *car = atomic_load(&rc->car_pub);
+	if (car)
+		ipl_conn_cancel(car);
+	atomic_fetch_sub(&rc->pin, 1);
 }
 
 static void rpc_cancel(struct ipl_endpoint *ep)
@@ -666,6 +695,8 @@ static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struc
 	}
 	rc->base.tp = self();
 	rc->car = car;
+	atomic_init(&rc->car_pub, car);
+	atomic_init(&rc->pin, 0);
 	rc->server = server;
 	rc->cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
 	*out = &rc->base;
