@@ -47,8 +47,9 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res);
 int ipl_pin_cpu(int cpu);
 
 /* Serves ep in this process until SIGINT/SIGTERM (or, for pre-made channels,
- * until every client is done): installs those handlers, ignores SIGPIPE.
- * ep must be prepared and attached as server. */
+ * until every client is done): installs those handlers, then unblocks them
+ * (fork with SIGTERM blocked so an early stop is held, not fatal), ignores
+ * SIGPIPE.  ep must be prepared and attached as server. */
 int ipl_serve_foreground(struct ipl_endpoint *ep, uint32_t cap, struct ipl_serve_stats *st);
 
 /* ---- reports ---------------------------------------------------------- */

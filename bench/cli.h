@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport.h"
+
 int ipl_cmd_bench(int argc, char **argv);
 int ipl_cmd_serve(int argc, char **argv);
 
@@ -21,5 +23,13 @@ int ipl_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out, ch
 int ipl_parse_cpu_pair(const char *s, int *c, int *srv, char *err, size_t errlen);
 /* Seconds, possibly fractional ("0.5"), > 0. */
 int ipl_parse_seconds(const char *s, double *out, char *err, size_t errlen);
+
+/* "block", "spin" or "hybrid". */
+int ipl_parse_wait(const char *s, enum ipl_wait *out, char *err, size_t errlen);
+const char *ipl_wait_name(enum ipl_wait w);
+/* A carrier for layered mechanisms: a registered, byte-stream, non-layered one. */
+int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen);
+/* The mechanism column: "tcp", or "rpc/unix" for a layered one over its carrier. */
+const char *ipl_row_label(const struct ipl_transport *tp, const struct ipl_transport *via);
 
 #endif

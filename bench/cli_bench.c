@@ -28,10 +28,10 @@ static const char bench_usage[] =
 	"      --window W        requests in flight for throughput mode (default 16)\n"
 	"      --clients LIST    client processes, e.g. 1,2,4 (default 1)\n"
 	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S\n"
+	"      --wait POLICY     shm wait policy: block (futex, default), spin, hybrid\n"
+	"      --via MECH        carrier for layered mechanisms (rpc): tcp, unix, ... (default unix)\n"
 	"      --crc             send CRC32C checksums and verify them\n"
 	"      --cap BYTES       largest payload the server accepts (default 16M)\n"
-	"      --via MECH        carrier of layered mechanisms (rpc): tcp, unix, ...\n"
-	"                        (default unix); rows read e.g. rpc/tcp\n"
 	"      --connect ADDR    measure a server started with `ipclab serve` (one mechanism)\n"
 	"      --timeout SECS    fail a run that takes longer (default 300)\n"
 	"  -f, --format FMT      table, csv, json or md (default table)\n"
@@ -55,10 +55,10 @@ struct bench_opts {
 	double duration, timeout;
 	int cpu_c, cpu_s;
 	int crc, quiet;
+	enum ipl_wait wait;
+	const struct ipl_transport *via;
 	const char *connect, *out;
 	enum ipl_format fmt;
-	const struct ipl_transport *via; /* carrier for layered mechanisms */
-	char rowname[IPL_LIST_MAX][48];  /* "rpc/tcp" */
 };
 
 static int usage_error(const char *msg)
@@ -124,7 +124,7 @@ static int parse_modes(struct bench_opts *o, const char *list, char *err, size_t
 }
 
 enum { OPT_WARMUP = 256, OPT_REPS, OPT_CPU, OPT_CONNECT, OPT_MODE, OPT_WINDOW, OPT_CLIENTS,
-       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_VIA };
+       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT, OPT_VIA };
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
@@ -147,6 +147,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		{ "crc", no_argument, NULL, OPT_CRC },
 		{ "cap", required_argument, NULL, OPT_CAP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "via", required_argument, NULL, OPT_VIA },
 		{ 0 },
 	};
@@ -186,13 +187,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			if (rc == 0 && o->cap == 0) { snprintf(err, sizeof err, "--cap must be > 0"); rc = -1; }
 			break;
 		case OPT_TIMEOUT: rc = ipl_parse_seconds(optarg, &o->timeout, err, sizeof err); break;
-		case OPT_VIA:
-			o->via = ipl_transport_find(optarg);
-			if (!o->via || (o->via->caps & IPL_CAP_LAYERED)) {
-				snprintf(err, sizeof err, "--via: '%s' is not a carrier (see `ipclab list`)", optarg);
-				rc = -1;
-			}
-			break;
+		case OPT_WAIT: rc = ipl_parse_wait(optarg, &o->wait, err, sizeof err); break;
+		case OPT_VIA: rc = ipl_parse_via(optarg, &o->via, err, sizeof err); break;
 		case ':': snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]); rc = -1; break;
 		default: snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]); rc = -1; break;
 		}
@@ -270,6 +266,12 @@ int ipl_cmd_bench(int argc, char **argv)
 		fprintf(stderr, "ipclab bench: cannot write '%s': %m\n", o.out);
 		return 1;
 	}
+	for (size_t m = 0; m < o.nmech; m++)
+		if ((o.mech[m]->caps & IPL_CAP_SPIN) && o.wait == IPL_WAIT_SPIN && o.cpu_c >= 0 &&
+		    o.cpu_c == o.cpu_s)
+			fprintf(stderr, "warning: %s --wait spin with both ends on CPU %d: each side spins until "
+					"the scheduler tick preempts it; the numbers measure the tick, not the mechanism\n",
+				o.mech[m]->name, o.cpu_c);
 	if (o.cpu_c >= 0 && o.cpu_c == o.cpu_s && o.fmt == IPL_FMT_TABLE && !o.quiet)
 		fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", o.cpu_c);
 
@@ -288,13 +290,8 @@ int ipl_cmd_bench(int argc, char **argv)
 			for (size_t cl = 0; cl < o.nclients; cl++)
 				for (size_t s = 0; s < o.nsizes; s++) {
 					struct ipl_row *r = &rows[rep.nrows++];
-					r->mech = o.mech[m]->name;
-					if (o.mech[m]->caps & IPL_CAP_LAYERED) {
-						snprintf(o.rowname[m], sizeof o.rowname[m], "%s/%s", o.mech[m]->name,
-							 o.via ? o.via->name : "unix");
-						r->mech = o.rowname[m];
-					}
-					r->wait = "";
+					r->mech = ipl_row_label(o.mech[m], o.via);
+					r->wait = (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "";
 					r->size = (uint32_t)o.sizes[s];
 					r->mode = o.modes[md];
 					r->clients = (unsigned)o.clients[cl];
@@ -311,7 +308,7 @@ int ipl_cmd_bench(int argc, char **argv)
 					struct ipl_run_spec spec = {
 						.tp = o.mech[m],
 						.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000,
-							 .via = (o.mech[m]->caps & IPL_CAP_LAYERED) ? o.via : NULL },
+							 .wait = o.wait, .via = o.via },
 						.connect = o.connect,
 						.size = r->size,
 						.iters = o.iters,

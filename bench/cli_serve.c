@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char serve_usage[] =
-	"usage: ipclab serve -m MECH [--via MECH] [--listen ADDR] [--cap BYTES]\n"
+	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES]\n"
 	"\n"
 	"Runs a server for one mechanism until SIGINT or SIGTERM, serving any number\n"
 	"of clients at once; then finishes in-flight replies, removes its names and\n"
@@ -18,9 +18,10 @@ static const char serve_usage[] =
 	"  -m, --mech MECH     tcp, unix, ... (a mechanism with the 'named' capability)\n"
 	"  -l, --listen ADDR   tcp: HOST:PORT or [V6]:PORT (default 127.0.0.1:0, a free port)\n"
 	"                      unix: socket path (default: a new private directory)\n"
-	"      --via MECH      carrier of a layered mechanism (rpc): tcp, unix, ...;\n"
-	"                      default tcp when --listen is HOST:PORT, else unix\n"
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
+	"      --wait POLICY   shm wait policy: block (default), spin, hybrid\n"
+	"      --via MECH      carrier for layered mechanisms (rpc): tcp, unix, ...\n"
+	"                      (default: tcp when --listen is HOST:PORT, else unix)\n"
 	"  -h, --help          this text\n";
 
 static int usage_error(const char *msg)
@@ -29,7 +30,7 @@ static int usage_error(const char *msg)
 	return 2;
 }
 
-enum { OPT_CAP = 256, OPT_VIA };
+enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA };
 
 int ipl_cmd_serve(int argc, char **argv)
 {
@@ -37,6 +38,7 @@ int ipl_cmd_serve(int argc, char **argv)
 		{ "mech", required_argument, NULL, 'm' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "cap", required_argument, NULL, OPT_CAP },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "via", required_argument, NULL, OPT_VIA },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -62,12 +64,13 @@ int ipl_cmd_serve(int argc, char **argv)
 				return usage_error(cap == 0 ? "--cap must be > 0" : err);
 			tpo.cap = (uint32_t)cap;
 			break;
-		case OPT_VIA:
-			tpo.via = ipl_transport_find(optarg);
-			if (!tpo.via || (tpo.via->caps & IPL_CAP_LAYERED)) {
-				snprintf(err, sizeof err, "--via: '%s' is not a carrier (see `ipclab list`)", optarg);
+		case OPT_WAIT:
+			if (ipl_parse_wait(optarg, &tpo.wait, err, sizeof err) < 0)
 				return usage_error(err);
-			}
+			break;
+		case OPT_VIA:
+			if (ipl_parse_via(optarg, &tpo.via, err, sizeof err) < 0)
+				return usage_error(err);
 			break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		case ':':
@@ -90,20 +93,11 @@ int ipl_cmd_serve(int argc, char **argv)
 		return usage_error(err);
 	}
 
-	if (tp->caps & IPL_CAP_LAYERED) {
-		/* an ADDR:PORT to listen on means the carrier is tcp */
-		if (!tpo.via)
-			tpo.via = ipl_transport_find(tpo.listen && tpo.listen[0] != '/' &&
-							     strchr(tpo.listen, ':') ? "tcp" : "unix");
-		if ((tpo.via->caps & IPL_CAP_NEEDS_FORK) || !(tpo.via->caps & IPL_CAP_NAMED)) {
-			snprintf(err, sizeof err, "--via %s cannot be served to other processes", tpo.via->name);
-			return usage_error(err);
-		}
-	} else {
-		tpo.via = NULL;
-	}
-
 	struct ipl_endpoint ep;
+	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
+	if ((tp->caps & IPL_CAP_LAYERED) && !tpo.via && tpo.listen && tpo.listen[0] != '/' &&
+	    strchr(tpo.listen, ':'))
+		tpo.via = ipl_transport_find("tcp");
 	ipl_endpoint_init(&ep, tp, &tpo, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	if (rc == 0)
@@ -115,8 +109,8 @@ int ipl_cmd_serve(int argc, char **argv)
 	}
 	printf("%s\n", ep.addr);
 	fflush(stdout);
-	fprintf(stderr, "ipclab serve: %s%s%s listening on %s (SIGINT/SIGTERM to stop)\n", tp->name,
-		tpo.via ? "/" : "", tpo.via ? tpo.via->name : "", ep.addr);
+	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
+		ipl_row_label(tp, tpo.via), ep.addr);
 
 	struct ipl_serve_stats st = { 0 };
 	rc = ipl_serve_foreground(&ep, tpo.cap, &st);

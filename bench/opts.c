@@ -114,3 +114,41 @@ int ipl_parse_seconds(const char *s, double *out, char *err, size_t errlen)
 	*out = v;
 	return 0;
 }
+
+int ipl_parse_wait(const char *s, enum ipl_wait *out, char *err, size_t errlen)
+{
+	if (!strcmp(s, "block"))
+		*out = IPL_WAIT_BLOCK;
+	else if (!strcmp(s, "spin"))
+		*out = IPL_WAIT_SPIN;
+	else if (!strcmp(s, "hybrid"))
+		*out = IPL_WAIT_HYBRID;
+	else
+		return bad(err, errlen, "--wait (block, spin, hybrid)", s);
+	return 0;
+}
+
+const char *ipl_wait_name(enum ipl_wait w)
+{
+	return w == IPL_WAIT_SPIN ? "spin" : w == IPL_WAIT_HYBRID ? "hybrid" : "block";
+}
+
+int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen)
+{
+	const struct ipl_transport *tp = ipl_transport_find(s);
+	if (!tp || (tp->caps & IPL_CAP_LAYERED) || !(tp->caps & IPL_CAP_BYTES))
+		return bad(err, errlen, "--via (a byte-stream mechanism such as tcp or unix)", s);
+	*out = tp;
+	return 0;
+}
+
+const char *ipl_row_label(const struct ipl_transport *tp, const struct ipl_transport *via)
+{
+	static char labels[IPL_LIST_MAX][48];
+	static unsigned next;
+	if (!(tp->caps & IPL_CAP_LAYERED))
+		return tp->name;
+	char *l = labels[next++ % IPL_LIST_MAX];
+	snprintf(l, sizeof labels[0], "%s/%s", tp->name, via ? via->name : "unix");
+	return l;
+}

@@ -157,7 +157,13 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 			munmap(sh, shm_len);
 			return -1;
 		}
+		sigset_t term, old;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, &old); /* held until the server's handler exists */
 		server = fork();
+		if (server != 0)
+			sigprocmask(SIG_SETMASK, &old, NULL);
 		if (server == 0) {
 			ipl_pin_cpu(spec->cpu_server);
 			int src = ipl_endpoint_attach_server(&ep);

@@ -1,6 +1,8 @@
 /* serveproc.c - a server process: signal handling around ipl_server_run. */
 #include "bench.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -43,6 +45,14 @@ int ipl_serve_foreground(struct ipl_endpoint *ep, uint32_t cap, struct ipl_serve
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* a parent may block SIGTERM across fork so that a stop sent before
+	 * these handlers existed is held, not fatal: take it now */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	struct ipl_server_cfg cfg = { .cap = cap, .wake_signal = SIGUSR1 };
 	int rc = ipl_server_run(ep, &cfg, st);

@@ -147,6 +147,9 @@ static void *worker_main(void *arg)
 	ipl_serve_conn(w->conn, s->cap, &st);
 
 	pthread_mutex_lock(&s->mu);
+	/* closed now, not at reap time: the peer must see EOF right after BYE */
+	ipl_conn_detach(w->conn);
+	w->conn = NULL;
 	s->tot.msgs += st.msgs;
 	s->tot.bytes += st.bytes;
 	s->tot.bad += st.bad;
@@ -167,7 +170,6 @@ static void reap(struct server *s)
 		if (w->done) {
 			*pp = w->next;
 			pthread_join(w->th, NULL);
-			ipl_conn_detach(w->conn);
 			free(w);
 		} else {
 			pp = &w->next;

@@ -127,6 +127,7 @@ struct rpc_conn {
 	struct ipl_conn *_Atomic car_pub;
 	atomic_int pin;
 	int server;
+	int said_bye;        /* client: BYE answered, carrier closed: EOF */
 	uint32_t cap;        /* payload cap */
 
 	/* the record being read */
@@ -335,6 +336,20 @@ static int next_call(struct rpc_conn *rc)
 	return 0;
 }
 
+/* A peer that broke the protocol gets a closed connection at once (the
+ * exchange may hold the conn a while longer before it detaches it). */
+static int drop_carrier(struct rpc_conn *rc, int err)
+{
+	if (err == IPL_EPROTO || err == IPL_EXDR || err == IPL_EDONE) {
+		atomic_store(&rc->car_pub, NULL);
+		while (atomic_load(&rc->pin))
+			sched_yield();
+		ipl_conn_detach(rc->car);
+		rc->car = NULL;
+	}
+	return err;
+}
+
 /* Client: the in-flight call with this xid (removed from the ring), or
  * NULL when the server answered a call we never made. */
 static int take_pending(struct rpc_conn *rc, uint32_t xid, struct pending *out)
@@ -467,28 +482,18 @@ static int next_reply(struct rpc_conn *rc)
 	}
 	if ((r = rec_finish(rc, NULL, NULL)) < 0)
 		return r;
-	return 1;
-}
-
-/* A peer that broke the protocol gets a closed connection at once (the
- * exchange may hold the conn a while longer before it detaches it). */
-static int drop_carrier(struct rpc_conn *rc, int err)
-{
-	if (err == IPL_EPROTO || err == IPL_EXDR) {
-		atomic_store(&rc->car_pub, NULL);
-		while (atomic_load(&rc->pin))
-			sched_yield();
-		ipl_conn_detach(rc->car);
-		rc->car = NULL;
+	if (p.op == IPL_OP_BYE) {
+		/* ONC RPC has no goodbye: a client ends the session by closing,
+		 * which the exchange's BYE promises; EOF follows the reply */
+		rc->said_bye = 1;
+		drop_carrier(rc, IPL_EDONE);
 	}
-	return err;
+	return 1;
 }
 
 static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 {
 	struct rpc_conn *rc = (struct rpc_conn *)c;
-	if (!rc->car)
-		return IPL_EPROTO;
 	for (;;) {
 		if (rc->out_off < rc->out_len) {
 			size_t n = rc->out_len - rc->out_off;
@@ -498,6 +503,8 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 			rc->out_off += n;
 			return (ssize_t)n;
 		}
+		if (!rc->car)
+			return rc->said_bye ? 0 : IPL_EPROTO;
 		if (rc->pay_left) {
 			/* straight from the carrier into the caller's memory */
 			size_t n = len < rc->pay_left ? len : rc->pay_left;

@@ -310,7 +310,7 @@ static void test_exchange(void **state)
 	struct ipl_client_stats st = { 0 };
 	assert_int_equal(ipl_client_latency(c, &cfg, NULL, &st), 0);
 	assert_int_equal(st.errors, 0);
-	assert_int_equal(st.ok, 210);
+	assert_int_equal(st.ok, 200); /* warm-up replies are not results */
 	cfg.op = IPL_OP_SINK;
 	cfg.window = 8;
 	memset(&st, 0, sizeof st);

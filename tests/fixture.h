@@ -1,0 +1,55 @@
+/* fixture.h - what every multi-process test shares: the list of transport
+ * variants the conformance suite runs against, and a server/client harness
+ * that reaps children, closes fds and removes names. */
+#ifndef IPL_TEST_FIXTURE_H
+#define IPL_TEST_FIXTURE_H
+
+#include "transport.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One configuration of one transport: the suite names cases "<name>/<case>". */
+struct ipl_test_variant {
+	const char *name;   /* "tcp", "shm-spin", "rpc-unix" */
+	const char *tp;     /* registered transport name */
+	struct ipl_tp_opts opts;
+	const char *via;    /* carrier name for layered transports, or NULL */
+};
+
+extern const struct ipl_test_variant ipl_test_variants[];
+extern const size_t ipl_test_nvariants;
+
+struct ipl_fixture {
+	const struct ipl_test_variant *v;
+	struct ipl_endpoint ep;
+	pid_t server;      /* -1 once stopped */
+	pid_t server_was;  /* for the leftover check after stop */
+	pid_t kids[16];
+	unsigned nkids;
+};
+
+/* Prepares the endpoint (room for max_clients pre-made channels) and forks a
+ * server process running ipl_serve_foreground.  Returns 0 or a code. */
+int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients);
+
+/* Forks a client process that attaches as client idx and runs fn(conn, arg);
+ * its return value (0 = pass) becomes the exit status.  Returns the pid. */
+pid_t ipl_fx_client(struct ipl_fixture *fx, unsigned idx, int (*fn)(struct ipl_conn *, void *), void *arg);
+
+/* Waits for a forked client; returns its exit status, or -1 if it died of a
+ * signal or took longer than timeout_s. */
+int ipl_fx_wait(struct ipl_fixture *fx, pid_t pid, int timeout_s);
+
+/* Stops the server (SIGTERM), reaps every child, releases and cleans up the
+ * endpoint.  Returns the server's exit status (0 = clean stop). */
+int ipl_fx_stop(struct ipl_fixture *fx);
+
+/* Counts ipclab names left in $TMPDIR and /dev/shm by this process or its
+ * children (pids of the fixture).  0 means nothing was left behind. */
+int ipl_fx_leftovers(const struct ipl_fixture *fx);
+
+/* Looks a variant up by name (NULL if absent). */
+const struct ipl_test_variant *ipl_fx_variant(const char *name);
+
+#endif

@@ -1,0 +1,163 @@
+#include "bench.h"
+#include "fixture.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const struct ipl_test_variant *ipl_fx_variant(const char *name)
+{
+	for (size_t i = 0; i < ipl_test_nvariants; i++)
+		if (!strcmp(ipl_test_variants[i].name, name))
+			return &ipl_test_variants[i];
+	return NULL;
+}
+
+int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients)
+{
+	memset(fx, 0, sizeof *fx);
+	fx->v = v;
+	fx->server = -1;
+	const struct ipl_transport *tp = ipl_transport_find(v->tp);
+	if (!tp)
+		return -ENOENT;
+	struct ipl_tp_opts o = v->opts;
+	o.max_clients = max_clients;
+	if (v->via && !(o.via = ipl_transport_find(v->via)))
+		return -ENOENT;
+	signal(SIGPIPE, SIG_IGN);
+	ipl_endpoint_init(&fx->ep, tp, &o, NULL);
+	int rc = ipl_endpoint_prepare(&fx->ep);
+	if (rc < 0) {
+		ipl_endpoint_cleanup(&fx->ep);
+		return rc;
+	}
+	fflush(NULL);
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old); /* held until the server's handler exists */
+	fx->server = fork();
+	if (fx->server != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (fx->server == 0) {
+		alarm(300); /* a server the test forgot must not outlive it for long */
+		rc = ipl_endpoint_attach_server(&fx->ep);
+		if (rc == 0)
+			rc = ipl_serve_foreground(&fx->ep, o.cap, NULL);
+		ipl_endpoint_cleanup(&fx->ep);
+		_exit(rc < 0 ? 1 : 0);
+	}
+	fx->server_was = fx->server;
+	return fx->server < 0 ? -errno : 0;
+}
+
+pid_t ipl_fx_client(struct ipl_fixture *fx, unsigned idx, int (*fn)(struct ipl_conn *, void *), void *arg)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(240);
+		signal(SIGPIPE, SIG_IGN);
+		struct ipl_conn *c = NULL;
+		int rc = ipl_endpoint_attach_client(&fx->ep, idx, &c);
+		int status = 100;
+		if (rc < 0)
+			fprintf(stderr, "client %u: attach: %d\n", idx, rc);
+		else
+			status = fn(c, arg);
+		ipl_conn_detach(c);
+		ipl_endpoint_cleanup(&fx->ep);
+		_exit(status);
+	}
+	if (pid > 0 && fx->nkids < sizeof fx->kids / sizeof fx->kids[0])
+		fx->kids[fx->nkids++] = pid;
+	return pid;
+}
+
+int ipl_fx_wait(struct ipl_fixture *fx, pid_t pid, int timeout_s)
+{
+	(void)fx;
+	int status;
+	for (int i = 0; i < timeout_s * 100; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		if (r < 0)
+			return -1;
+		struct timespec t = { .tv_nsec = 10 * 1000000L };
+		nanosleep(&t, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+int ipl_fx_stop(struct ipl_fixture *fx)
+{
+	int status = -1;
+	ipl_endpoint_release(&fx->ep);
+	for (unsigned i = 0; i < fx->nkids; i++) { /* stragglers: reap, never leave zombies */
+		if (waitpid(fx->kids[i], NULL, WNOHANG) == 0) {
+			kill(fx->kids[i], SIGKILL);
+			waitpid(fx->kids[i], NULL, 0);
+		}
+	}
+	if (fx->server > 0) {
+		int st = 0;
+		for (int i = 0; i < 500; i++) {
+			kill(fx->server, SIGTERM);
+			struct timespec t = { .tv_nsec = 10 * 1000000L };
+			nanosleep(&t, NULL);
+			if (waitpid(fx->server, &st, WNOHANG) == fx->server) {
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+				break;
+			}
+		}
+		if (status == -1 && waitpid(fx->server, &st, WNOHANG) == 0) {
+			kill(fx->server, SIGKILL);
+			waitpid(fx->server, &st, 0);
+		}
+		fx->server = -1;
+	}
+	ipl_endpoint_cleanup(&fx->ep);
+	return status;
+}
+
+static int ours(const struct ipl_fixture *fx, const char *name)
+{
+	if (strncmp(name, "ipclab-", 7) != 0)
+		return 0;
+	long pid = strtol(name + 7, NULL, 10);
+	if (pid == getpid() || pid == fx->server_was)
+		return 1;
+	for (unsigned i = 0; i < fx->nkids; i++)
+		if (pid == fx->kids[i])
+			return 1;
+	return 0;
+}
+
+int ipl_fx_leftovers(const struct ipl_fixture *fx)
+{
+	const char *dirs[] = { getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "/dev/shm" };
+	int n = 0;
+	for (size_t d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+		while (dir && (e = readdir(dir))) {
+			if (ours(fx, e->d_name)) {
+				fprintf(stderr, "left behind: %s/%s\n", dirs[d], e->d_name);
+				n++;
+			}
+		}
+		if (dir)
+			closedir(dir);
+	}
+	return n;
+}

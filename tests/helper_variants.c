@@ -1,0 +1,13 @@
+/* helper_variants.c - every transport configuration the conformance suite
+ * runs against.  A new transport (or a new option of one) adds a line here;
+ * test_conformance's registry case fails until it does. */
+#include "fixture.h"
+
+const struct ipl_test_variant ipl_test_variants[] = {
+	{ .name = "tcp", .tp = "tcp" },
+	{ .name = "unix", .tp = "unix" },
+	{ .name = "rpc-unix", .tp = "rpc", .via = "unix" },
+	{ .name = "rpc-tcp", .tp = "rpc", .via = "tcp" },
+};
+
+const size_t ipl_test_nvariants = sizeof ipl_test_variants / sizeof ipl_test_variants[0];
