@@ -7,11 +7,17 @@
 extern const struct ipl_transport ipl_tcp_transport;
 extern const struct ipl_transport ipl_unix_transport;
 extern const struct ipl_transport ipl_rpc_transport;
+#ifdef IPL_HAVE_TIRPC
+extern const struct ipl_transport ipl_oncrpc_transport;
+#endif
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
 	&ipl_unix_transport,
 	&ipl_rpc_transport,
+#ifdef IPL_HAVE_TIRPC
+	&ipl_oncrpc_transport, /* built when libtirpc is installed */
+#endif
 };
 
 size_t ipl_transport_count(void)

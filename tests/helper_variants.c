@@ -8,6 +8,10 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "unix", .tp = "unix" },
 	{ .name = "rpc-unix", .tp = "rpc", .via = "unix" },
 	{ .name = "rpc-tcp", .tp = "rpc", .via = "tcp" },
+#ifdef IPL_HAVE_TIRPC
+	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
+	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
+#endif
 };
 
 const size_t ipl_test_nvariants = sizeof ipl_test_variants / sizeof ipl_test_variants[0];
