@@ -198,7 +198,8 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 			break;
 		}
 		set = grown;
-		memcpy(set, svc_pollfd, (size_t)max * sizeof *set);
+		if (max)
+			memcpy(set, svc_pollfd, (size_t)max * sizeof *set);
 		int n = poll(set, (nfds_t)max, 200);
 		if (n < 0 && errno != EINTR) {
 			rc2 = -errno;
