@@ -363,6 +363,48 @@ static void test_stop_with_idle_client(void **state)
 	start(state, "unix");
 }
 
+
+/* Random records, each on its own connection: the server answers, refuses
+ * or closes, and is still serving at the end. */
+static void test_fuzz_stream(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t seed = 777;
+	for (int i = 0; i < 150; i++) {
+		uint8_t rec[96];
+		struct ipl_xdr_enc x;
+		ipl_xdr_enc_init(&x, rec, sizeof rec);
+		ipl_xdr_put_u32(&x, 0);
+		struct ipl_rpc_call call = { .xid = (uint32_t)i, .prog = IPL_RPC_PROG, .vers = 1,
+					     .proc = (uint32_t)i % 6 };
+		ipl_rpc_call_encode(&x, &call);
+		ipl_xdr_put_opaque(&x, "0123456789", 10);
+		ipl_put_be32(rec, ipl_rm_word((uint32_t)(x.len - 4), 1));
+		for (int k = 0; k < 3; k++) {
+			seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+			rec[seed % x.len] ^= (uint8_t)(seed >> 8);
+		}
+		struct ipl_conn *c = carrier_conn(f);
+		struct iovec iov = { rec, x.len };
+		if (ipl_conn_send(c, &iov, 1) == 0) {
+			/* a reply, or nothing (a batch, a record still incomplete): the
+			 * client closes either way; the server must cope */
+			struct ipl_rpc_clnt cl;
+			ipl_rpc_clnt_init(&cl, c, CAP);
+			ipl_rpc_clnt_free(&cl);
+		}
+		ipl_conn_detach(c);
+	}
+	struct ipl_conn *c = carrier_conn(f);
+	struct ipl_rpc_clnt cl;
+	ipl_rpc_clnt_init(&cl, c, CAP);
+	int32_t s;
+	assert_int_equal(ipl_rpc_add(&cl, 20, 22, &s), 0);
+	assert_int_equal(s, 42);
+	ipl_rpc_clnt_free(&cl);
+	ipl_conn_detach(c);
+}
+
 int main(void)
 {
 	alarm(120); /* a hang fails instead of stalling */
@@ -376,6 +418,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_closes, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_exchange, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_exchange, setup_tcp, teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz_stream, setup_unix, teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz_stream, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_with_idle_client, setup_unix, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
