@@ -66,6 +66,11 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 
 	const char *step = "connect";
 	rc = ipl_endpoint_attach_client(ep, idx, &c);
+	if (rc == 0 && spec->raw) {
+		step = "raw loop";
+		rc = ipl_raw_client(c, spec, &out->hist, &out->st);
+		goto done;
+	}
 	if (rc == 0) {
 		step = "hello";
 		rc = ipl_client_hello(c, NULL);
@@ -90,6 +95,7 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 		step = "bye";
 		rc = ipl_client_bye(c);
 	}
+done:
 	ipl_conn_detach(c);
 	ipl_endpoint_cleanup(ep);
 	getrusage(RUSAGE_SELF, &out->ru);
@@ -168,7 +174,8 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 			ipl_pin_cpu(spec->cpu_server);
 			int src = ipl_endpoint_attach_server(&ep);
 			if (src == 0)
-				src = ipl_serve_foreground(&ep, spec->tpo.cap, NULL);
+				src = spec->raw ? ipl_raw_serve(&ep, spec)
+						: ipl_serve_foreground(&ep, spec->tpo.cap, NULL);
 			ipl_endpoint_cleanup(&ep);
 			getrusage(RUSAGE_SELF, &sh->server_ru);
 			sh->server_rc = src;
