@@ -31,9 +31,12 @@ struct ipl_run_spec {
 
 struct ipl_run_result {
 	struct ipl_hist hist;          /* every measured round trip, all clients */
-	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest */
+	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest;
+					  ok counts warm-up replies too in latency mode */
+	uint64_t msgs;                 /* measured messages, all clients (no warm-up) */
 	double msgs_per_s, mb_per_s;   /* aggregate over clients */
-	double cpu_ns_per_msg;         /* user+sys of client(s) and server per message */
+	double cpu_ns_per_msg;         /* user+sys of client(s) and server per message
+					  exchanged (warm-up included: so is its CPU time) */
 	double ctxsw_per_msg;          /* voluntary+involuntary, both sides */
 	int failed;                    /* the run did not complete */
 	char why[160];                 /* reason when failed */

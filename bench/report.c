@@ -390,7 +390,7 @@ static void csv_num(FILE *f, const char *fmt, double v)
 const char *const ipl_csv_columns[] = {
 	"mechanism", "wait", "baseline", "size_bytes", "mode", "clients", "window",
 	"cpu_client", "cpu_server", "placement", "rep", "reps", "iters", "duration_s", "warmup",
-	"crc", "status", "ok", "errors", "err_seq", "err_len", "err_payload", "err_remote", "failed",
+	"crc", "status", "msgs", "ok", "errors", "err_seq", "err_len", "err_payload", "err_remote", "failed",
 	"why", "elapsed_s", "min_ns", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns",
 	"p9999_ns", "max_ns", "mean_ns", "stddev_ns", "msgs_per_s", "mb_per_s",
 	"per_client_msgs_per_s", "cpu_ns_per_msg", "ctxsw_per_msg", "valid_reps",
@@ -425,9 +425,9 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 				ipl_placement_name(r->cpu_client, r->cpu_server), k + 1, r->nreps,
 				(unsigned long long)(rep->duration_s > 0 ? 0 : rep->iters));
 			csv_num(f, "%.3f", rep->duration_s > 0 ? rep->duration_s : NAN);
-			fprintf(f, ",%llu,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%d,", (unsigned long long)rep->warmup,
+			fprintf(f, ",%llu,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,", (unsigned long long)rep->warmup,
 				rep->crc, x->failed ? "failed" : x->st.errors ? "errors" : "ok",
-				(unsigned long long)x->st.ok, (unsigned long long)x->st.errors,
+				(unsigned long long)x->msgs, (unsigned long long)x->st.ok, (unsigned long long)x->st.errors,
 				(unsigned long long)x->st.err_seq, (unsigned long long)x->st.err_len,
 				(unsigned long long)x->st.err_payload, (unsigned long long)x->st.err_remote,
 				x->failed);
@@ -641,10 +641,11 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 		fprintf(f, ",\n     \"reps\": [");
 		for (unsigned k = 0; k < r->nreps; k++) {
 			const struct ipl_run_result *x = &r->reps[k];
-			fprintf(f, "%s\n       {\"rep\": %u, \"valid\": %s, \"ok\": %llu, \"errors\": %llu, "
+			fprintf(f, "%s\n       {\"rep\": %u, \"valid\": %s, \"msgs\": %llu, \"ok\": %llu, \"errors\": %llu, "
 				   "\"err_seq\": %llu, \"err_len\": %llu, \"err_payload\": %llu, \"err_remote\": %llu, "
 				   "\"failed\": %s, \"why\": ",
-				k ? "," : "", k + 1, ipl_rep_valid(x) ? "true" : "false", (unsigned long long)x->st.ok,
+				k ? "," : "", k + 1, ipl_rep_valid(x) ? "true" : "false", (unsigned long long)x->msgs,
+				(unsigned long long)x->st.ok,
 				(unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
 				(unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
 				(unsigned long long)x->st.err_remote, x->failed ? "true" : "false");

@@ -54,10 +54,10 @@ static double hist_or_nan(const struct ipl_hist *h, double p)
 
 double ipl_rep_p50(const struct ipl_run_result *r) { return hist_or_nan(&r->hist, 50); }
 double ipl_rep_p99(const struct ipl_run_result *r) { return hist_or_nan(&r->hist, 99); }
-double ipl_rep_mps(const struct ipl_run_result *r) { return r->st.ok ? r->msgs_per_s : NAN; }
-double ipl_rep_mbps(const struct ipl_run_result *r) { return r->st.ok ? r->mb_per_s : NAN; }
-double ipl_rep_cpu(const struct ipl_run_result *r) { return r->st.ok ? r->cpu_ns_per_msg : NAN; }
-double ipl_rep_ctxsw(const struct ipl_run_result *r) { return r->st.ok ? r->ctxsw_per_msg : NAN; }
+double ipl_rep_mps(const struct ipl_run_result *r) { return r->msgs ? r->msgs_per_s : NAN; }
+double ipl_rep_mbps(const struct ipl_run_result *r) { return r->msgs ? r->mb_per_s : NAN; }
+double ipl_rep_cpu(const struct ipl_run_result *r) { return r->msgs ? r->cpu_ns_per_msg : NAN; }
+double ipl_rep_ctxsw(const struct ipl_run_result *r) { return r->msgs ? r->ctxsw_per_msg : NAN; }
 
 double (*ipl_row_headline(const struct ipl_row *r))(const struct ipl_run_result *)
 {
