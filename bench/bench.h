@@ -149,7 +149,9 @@ enum ipl_warn {
 /* Checks r; returns enum ipl_warn bits and, when text is not NULL, writes
  * one sentence per problem (each ending in '\n'). */
 unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len);
-/* "failed,errors,spread,first-slow,no-valid" for the bits set, or "". */
+/* One line of advice for the union of the rows' bits, or NULL. */
+const char *ipl_warn_hint(unsigned bits);
+/* "failed;errors;spread;first-slow;no-valid" for the bits set, or "". */
 const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len);
 
 /* The framework's cost over the raw loop, in percent of the raw figure:

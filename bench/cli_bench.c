@@ -468,10 +468,13 @@ int ipl_cmd_bench(int argc, char **argv)
 	int shown = (o.fmt == IPL_FMT_TABLE || o.fmt == IPL_FMT_MD) && out == stdout && isatty(STDOUT_FILENO) &&
 		    isatty(STDERR_FILENO);
 	char text[4096];
+	unsigned all = 0;
 	for (size_t i = 0; i < rep.nrows && !shown; i++)
-		if (ipl_row_check(&rows[i], text, sizeof text))
+		if ((all |= ipl_row_check(&rows[i], text, sizeof text), text[0]))
 			for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 				fprintf(stderr, "warning: %s\n", line);
+	if (ipl_warn_hint(all))
+		fprintf(stderr, "hint: %s\n", ipl_warn_hint(all));
 
 	ipl_report_write(out, &rep, o.fmt);
 	if (bad && o.fmt == IPL_FMT_TABLE)

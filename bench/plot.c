@@ -38,6 +38,8 @@ static const char plot_usage[] =
 	"  -o, --out DIR       where the images go (required)\n"
 	"      --size BYTES    message size of the percentile chart (default: 64 if\n"
 	"                      measured, else the smallest latency size)\n"
+	"      --charts LIST   which charts: latency,percentiles,throughput,clients\n"
+	"                      (default: all that the CSV has data for)\n"
 	"      --no-svg        PNG only\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -434,6 +436,9 @@ static void size_tics(char *buf, size_t len, const unsigned *sizes, size_t n)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\" %u", i ? ", " : "", t, sizes[i]);
 	}
 	snprintf(buf + strlen(buf), len - strlen(buf), ")\n");
+	if (n == 1) /* one size: give the log axis some room around it */
+		snprintf(buf + strlen(buf), len - strlen(buf), "set xrange [%g:%g]\n", sizes[0] / 2.0,
+			 sizes[0] * 2.0);
 }
 
 static void gp_title(char *buf, size_t len, const char *what, const char *machine, const char *placement)
@@ -824,12 +829,14 @@ int ipl_cmd_plot(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "size", required_argument, NULL, 's' },
 		{ "no-svg", no_argument, NULL, 'S' },
+		{ "charts", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *outdir = NULL;
 	uint64_t want_size = 0;
 	int svg = 1, c;
+	unsigned charts = 15; /* bits: latency, percentiles, throughput, clients */
 	char err[512];
 	opterr = 0;
 	optind = 1;
@@ -841,6 +848,26 @@ int ipl_cmd_plot(int argc, char **argv)
 				return usage_error(err);
 			break;
 		case 'S': svg = 0; break;
+		case 'C': {
+			static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
+			char *copy = strdup(optarg), *save = NULL;
+			charts = 0;
+			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				unsigned k;
+				for (k = 0; k < 4 && strcmp(t, names[k]); k++)
+					;
+				if (k == 4) {
+					snprintf(err, sizeof err, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
+					free(copy);
+					return usage_error(err);
+				}
+				charts |= 1u << k;
+			}
+			free(copy);
+			if (!charts)
+				return usage_error("empty --charts list");
+			break;
+		}
 		case 'h': fputs(plot_usage, stdout); return 0;
 		case ':':
 			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
@@ -926,12 +953,16 @@ int ipl_cmd_plot(int argc, char **argv)
 		else
 			snprintf(tail, sizeof tail, "placement: client CPU %d, server CPU %d (%s)", pl[k].c, pl[k].s, name);
 		struct sel s = { .cpu_c = pl[k].c, .cpu_s = pl[k].s };
-		plot_latency_vs_size(&p, &d, s, suffix, tail, d.machine);
-		plot_percentiles(&p, &d, s, (unsigned)want_size, suffix, tail, d.machine);
-		plot_throughput_vs_size(&p, &d, s, suffix, tail, d.machine);
-		clients_plotted |= plot_vs_clients(&p, &d, s, suffix, tail, d.machine);
+		if (charts & 1)
+			plot_latency_vs_size(&p, &d, s, suffix, tail, d.machine);
+		if (charts & 2)
+			plot_percentiles(&p, &d, s, (unsigned)want_size, suffix, tail, d.machine);
+		if (charts & 4)
+			plot_throughput_vs_size(&p, &d, s, suffix, tail, d.machine);
+		if (charts & 8)
+			clients_plotted |= plot_vs_clients(&p, &d, s, suffix, tail, d.machine);
 	}
-	if (!clients_plotted)
+	if (!clients_plotted && (charts & 8))
 		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
 				"configuration (measure with --clients 1,2,4)\n");
 	int rc = 0;

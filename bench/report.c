@@ -346,17 +346,19 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 	write_throughput(f, rep, md);
 
 	char text[4096];
-	int first = 1;
+	unsigned all = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
-		if (!ipl_row_check(&rep->rows[i], text, sizeof text))
+		unsigned bits = ipl_row_check(&rep->rows[i], text, sizeof text);
+		if (!bits)
 			continue;
-		if (first) {
+		if (!all)
 			fprintf(f, md ? "\n**Warnings**\n\n" : "\n");
-			first = 0;
-		}
+		all |= bits;
 		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 			fprintf(f, "%s%s\n", md ? "- " : "! ", line);
 	}
+	if (ipl_warn_hint(all))
+		fprintf(f, "%s%s%s\n", md ? "\n_" : "! ", ipl_warn_hint(all), md ? "_" : "");
 }
 
 /* ---- CSV --------------------------------------------------------------- */

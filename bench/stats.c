@@ -128,8 +128,15 @@ static const char *what(const struct ipl_row *r, char *buf, size_t len)
 		snprintf(pl, sizeof pl, ", cpu %d,%d", r->cpu_client, r->cpu_server);
 	else
 		pl[0] = '\0';
-	snprintf(buf, len, "%s%s%s %u B %s x%u%s", r->mech, r->wait && *r->wait ? "-" : "",
-		 r->wait ? r->wait : "", r->size, ipl_mode_name(r->mode), r->clients, pl);
+	char sz[24];
+	if (r->size >= (1u << 20) && r->size % (1u << 20) == 0)
+		snprintf(sz, sizeof sz, "%u MiB", r->size >> 20);
+	else if (r->size >= 1024 && r->size % 1024 == 0)
+		snprintf(sz, sizeof sz, "%u KiB", r->size >> 10);
+	else
+		snprintf(sz, sizeof sz, "%u B", r->size);
+	snprintf(buf, len, "%s%s%s %s %s x%u%s", r->mech, r->wait && *r->wait ? "-" : "",
+		 r->wait ? r->wait : "", sz, ipl_mode_name(r->mode), r->clients, pl);
 	return buf;
 }
 
@@ -169,8 +176,7 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 	if (s.n >= 2 && rel > IPL_SPREAD_WARN) {
 		bits |= IPL_WARN_SPREAD;
 		char lo[32], hi[32];
-		say(text, len, "%s: %s varies by %.0f%% across %u reps (%s .. %s): the machine was busy "
-			       "or the run is too short; use more --reps, a longer run, or pin with --cpu\n",
+		say(text, len, "%s: %s varies by %.0f%% across %u reps (%s .. %s)\n",
 		    name, metric, rel * 100, s.n, fmt_value(lo, sizeof lo, r, s.min), fmt_value(hi, sizeof hi, r, s.max));
 	}
 	/* the first rep against the median of the others, as hyperfine does */
@@ -189,14 +195,28 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 			if (slow > IPL_FIRST_SLOW_WARN) {
 				bits |= IPL_WARN_FIRST_SLOW;
 				char a[32], b[32];
-				say(text, len, "%s: the first rep was %.2fx slower than the others (%s %s vs %s): "
-					       "caches or CPU frequency were still warming up; raise --warmup\n",
+				say(text, len, "%s: the first rep was %.2fx slower than the others (%s %s vs %s)\n",
 				    name, slow, metric, fmt_value(a, sizeof a, r, first),
 				    fmt_value(b, sizeof b, r, rest.median));
 			}
 		}
 	}
 	return bits;
+}
+
+const char *ipl_warn_hint(unsigned bits)
+{
+	if (bits & (IPL_WARN_FAILED | IPL_WARN_ERRORS | IPL_WARN_NO_VALID))
+		return "failed reps and reps with verification errors are left out of every median; "
+		       "a mechanism that returns wrong bytes is broken, not fast";
+	if (bits & IPL_WARN_FIRST_SLOW)
+		return "a slow first rep means caches, page faults or CPU frequency were still warming up: "
+		       "raise --warmup; reps that disagree mean a busy machine or short runs: use more "
+		       "--reps, a longer --duration, or pin with --cpu";
+	if (bits & IPL_WARN_SPREAD)
+		return "reps that disagree mean a busy machine or short runs: use more --reps, a longer "
+		       "--duration, or pin with --cpu";
+	return NULL;
 }
 
 const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len)
