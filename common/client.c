@@ -129,8 +129,12 @@ int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
 	int rc = 0;
 	uint64_t seq = 1, start = 0, end = 0;
 	uint64_t total = cfg->warmup + cfg->iters;
+	/* ok counts measured replies only: warm-up replies are not results */
+	uint64_t ok_before = st->ok, ok_at_measure = UINT64_MAX;
 	for (uint64_t i = 0; cfg->duration_ns || i < total; i++, seq++) {
 		int measured = i >= cfg->warmup;
+		if (i == cfg->warmup)
+			ok_at_measure = st->ok;
 		stamp(tx, cfg->size, seq);
 		uint64_t t0 = ipl_now_ns();
 		if (measured && !start)
@@ -151,6 +155,7 @@ int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
 				break;
 		}
 	}
+	st->ok = ok_at_measure == UINT64_MAX ? ok_before : ok_before + (st->ok - ok_at_measure);
 	st->elapsed_ns = end > start ? end - start : 0;
 	free(tx);
 	ipl_buf_free(&rx);

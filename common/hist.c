@@ -71,7 +71,8 @@ uint64_t ipl_hist_percentile(const struct ipl_hist *h, double p)
 	if (p >= 100)
 		return h->max;
 	/* the rank-th smallest sample, rank counted from 1 (nearest-rank) */
-	uint64_t rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
+	/* the epsilon keeps 99.9% of 10000 at rank 9990, not 9991 (0.999 is inexact) */
+	uint64_t rank = (uint64_t)ceil(p / 100.0 * (double)h->count - 1e-7);
 	if (rank < 1)
 		rank = 1;
 	uint64_t seen = 0;

@@ -1,0 +1,248 @@
+/* test_io.c - the I/O module: short reads from a dribbling peer, EINTR from
+ * signals (retried, or cancelled on request), short writes, EOF kinds; and
+ * the msgio buffer over a transport that returns one byte at a time. */
+#include "err.h"
+#include "io.h"
+#include "msgio.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+/* A child that writes buf one byte every `gap_ms`, then exits (EOF). */
+static pid_t dribble(int fd, const void *buf, size_t len, long gap_ms)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		for (size_t i = 0; i < len; i++) {
+			if (write(fd, (const char *)buf + i, 1) != 1)
+				_exit(1);
+			sleep_ms(gap_ms);
+		}
+		_exit(0);
+	}
+	return p;
+}
+
+static void short_reads_are_completed(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	const char msg[] = "dribbled, one byte at a time";
+	pid_t p = dribble(sv[1], msg, sizeof msg, 2);
+	close(sv[1]);
+	char got[sizeof msg];
+	assert_int_equal(ipl_io_read_full(sv[0], got, sizeof got, NULL), 0);
+	assert_memory_equal(got, msg, sizeof msg);
+	/* the writer is gone: a clean EOF at a boundary */
+	assert_int_equal(ipl_io_read_full(sv[0], got, 1, NULL), IPL_ECLOSED);
+	close(sv[0]);
+	waitpid(p, NULL, 0);
+}
+
+static void eof_mid_read_is_truncation(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], "abc", 3), 3);
+	close(sv[1]);
+	char got[8];
+	assert_int_equal(ipl_io_read_full(sv[0], got, sizeof got, NULL), IPL_ETRUNC);
+	close(sv[0]);
+}
+
+static volatile sig_atomic_t hits;
+static void on_alarm(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+static void arm_timer(long ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = { .it_value = { .tv_sec = 0, .tv_usec = ms * 1000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void eintr_is_retried(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid_t p = fork();
+	if (p == 0) {
+		sleep_ms(150); /* after the signal has interrupted the read */
+		_exit(write(sv[1], "late", 4) == 4 ? 0 : 1);
+	}
+	hits = 0;
+	arm_timer(30);
+	char got[4];
+	atomic_int cancel = 0;
+	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), 0);
+	assert_int_equal(hits, 1); /* the read really was interrupted */
+	assert_memory_equal(got, "late", 4);
+	waitpid(p, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void eintr_with_cancel_returns(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	atomic_int cancel = 1; /* as a stopping server sets it */
+	hits = 0;
+	arm_timer(30);
+	char got[4];
+	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), IPL_ECANCELED);
+	assert_int_equal(hits, 1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* 3 MiB through a 64 KiB pipe: writev must resume after every short write. */
+static void short_writes_are_completed(void **state)
+{
+	(void)state;
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	size_t n = 1u << 20;
+	uint8_t *a = malloc(n), *b = malloc(n), *c = malloc(n);
+	for (size_t i = 0; i < n; i++) {
+		a[i] = (uint8_t)i;
+		b[i] = (uint8_t)(i * 7);
+		c[i] = (uint8_t)(i * 13);
+	}
+	pid_t p = fork();
+	if (p == 0) {
+		close(pfd[0]);
+		struct iovec iov[3] = { { a, n }, { b, n }, { c, n } };
+		hits = 0;
+		arm_timer(5); /* a signal in the middle of it as well */
+		_exit(ipl_io_writev_full(pfd[1], iov, 3, 0) == 0 ? 0 : 1);
+	}
+	close(pfd[1]);
+	uint8_t *got = malloc(3 * n);
+	size_t have = 0;
+	while (have < 3 * n) { /* read in odd-sized pieces */
+		ssize_t r = read(pfd[0], got + have, 3 * n - have < 1000 ? 3 * n - have : 1000);
+		assert_true(r > 0);
+		have += (size_t)r;
+	}
+	assert_memory_equal(got, a, n);
+	assert_memory_equal(got + n, b, n);
+	assert_memory_equal(got + 2 * n, c, n);
+	int st;
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(pfd[0]);
+	free(a), free(b), free(c), free(got);
+}
+
+static void write_to_gone_reader_is_epipe(void **state)
+{
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	close(pfd[0]);
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	assert_int_equal(ipl_io_writev_full(pfd[1], &iov, 1, 0), -EPIPE);
+	close(pfd[1]);
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[0]);
+	signal(SIGPIPE, SIG_DFL); /* MSG_NOSIGNAL must protect sockets on its own */
+	assert_int_equal(ipl_io_writev_full(sv[1], &iov, 1, 1), -EPIPE);
+	close(sv[1]);
+}
+
+/* ---- msgio over a transport that hands out one byte per recv ---------- */
+
+struct trickle {
+	struct ipl_conn base;
+	const uint8_t *data;
+	size_t len, off;
+	unsigned calls;
+};
+
+static ssize_t trickle_recv(struct ipl_conn *c, void *buf, size_t len)
+{
+	struct trickle *t = (struct trickle *)c;
+	t->calls++;
+	if (t->off == t->len || !len)
+		return 0;
+	*(uint8_t *)buf = t->data[t->off++];
+	return 1;
+}
+
+static const struct ipl_transport trickle_tp = { .name = "trickle", .recv = trickle_recv };
+
+static void msgio_reassembles_trickled_message(void **state)
+{
+	(void)state;
+	uint8_t wire[IPL_HDR_SIZE + 5];
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 42, .len = 5,
+			     .flags = IPL_FLAG_CRC, .crc = ipl_crc32c(0, "hello", 5) };
+	ipl_hdr_encode(&h, wire);
+	memcpy(wire + IPL_HDR_SIZE, "hello", 5);
+	struct trickle t = { .base.tp = &trickle_tp, .data = wire, .len = sizeof wire };
+	struct ipl_hdr got;
+	struct ipl_buf b = { 0 };
+	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), 0);
+	assert_int_equal(got.seq, 42);
+	assert_memory_equal(b.p, "hello", 5);
+	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ECLOSED);
+	/* a cut payload is a truncation, not a clean close */
+	t.off = 0;
+	t.len = sizeof wire - 2;
+	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ETRUNC);
+	/* a corrupted payload is consumed and reported as a bad checksum */
+	wire[IPL_HDR_SIZE] ^= 1;
+	t.off = 0;
+	t.len = sizeof wire;
+	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_EBADCRC);
+	assert_int_equal(t.off, t.len);
+	/* a length over the cap is refused before any payload is read */
+	t.off = 0;
+	assert_int_equal(ipl_msg_recv(&t.base, 4, &got, &b), IPL_ETOOBIG);
+	assert_int_equal(t.off, IPL_HDR_SIZE);
+	ipl_buf_free(&b);
+	free(t.base.rx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(short_reads_are_completed),
+		cmocka_unit_test(eof_mid_read_is_truncation),
+		cmocka_unit_test(eintr_is_retried),
+		cmocka_unit_test(eintr_with_cancel_returns),
+		cmocka_unit_test(short_writes_are_completed),
+		cmocka_unit_test(write_to_gone_reader_is_epipe),
+		cmocka_unit_test(msgio_reassembles_trickled_message),
+	};
+	return cmocka_run_group_tests_name("io", tests, NULL, NULL);
+}
