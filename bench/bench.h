@@ -31,8 +31,7 @@ struct ipl_run_spec {
 
 struct ipl_run_result {
 	struct ipl_hist hist;          /* every measured round trip, all clients */
-	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest;
-					  ok counts warm-up replies too in latency mode */
+	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest */
 	uint64_t msgs;                 /* measured messages, all clients (no warm-up) */
 	double msgs_per_s, mb_per_s;   /* aggregate over clients */
 	double cpu_ns_per_msg;         /* user+sys of client(s) and server per message

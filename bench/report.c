@@ -231,6 +231,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		cols[c_over] = (struct col){ "overhead", 8, 0 };
 	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
 	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	cols[n++] = (struct col){ "errors", 6, 0 };
 	cols[n++] = (struct col){ "status", 6, 1 };
 
 	int any = 0;
@@ -263,6 +264,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 			fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
 		fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
 		fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+		snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
 		status_text(cell[k++], CELL, r);
 		put_row(f, md, cols, n, cell);
 	}
@@ -280,6 +282,7 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		cols[n++] = (struct col){ "overhead", 8, 0 };
 	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
 	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	cols[n++] = (struct col){ "errors", 6, 0 };
 	cols[n++] = (struct col){ "status", 6, 1 };
 
 	int any = 0;
@@ -310,6 +313,7 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 			fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
 		fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
 		fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+		snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
 		status_text(cell[k++], CELL, r);
 		put_row(f, md, cols, n, cell);
 	}

@@ -249,8 +249,7 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 		res->st.err_payload += s->st.err_payload;
 		res->st.err_remote += s->st.err_remote;
 		res->st.bytes += s->st.bytes;
-		/* the framed latency loop counts warm-up replies in ok; its
-		 * histogram holds exactly the measured ones */
+		/* latency: the histogram holds exactly the measured round trips */
 		uint64_t measured = spec->mode == IPL_MODE_LATENCY ? s->hist.count : s->st.ok;
 		res->msgs += measured;
 		exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
