@@ -77,6 +77,7 @@ struct ipl_row {
 	enum ipl_mode mode;
 	unsigned clients, window;
 	int cpu_client, cpu_server;
+	uint64_t warmup;           /* unmeasured messages before each rep */
 	unsigned nreps;
 	struct ipl_run_result *reps; /* nreps entries */
 	struct ipl_hist merged;      /* the valid reps' samples together (ipl_row_finish) */
@@ -154,7 +155,9 @@ const char *ipl_warn_hint(unsigned bits);
 const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len);
 
 /* The framework's cost over the raw loop, in percent of the raw figure:
- * time per message framed / raw - 1.  NaN when r has no baseline row. */
+ * time per message framed / raw - 1, the median over rep pairs (framed k,
+ * raw k ran back to back), or the ratio of the medians when the reps do not
+ * pair up.  NaN when r has no baseline row. */
 double ipl_row_overhead_pct(const struct ipl_report *rep, size_t row);
 
 /* ---- output (bench/report.c) ------------------------------------------ */

@@ -409,6 +409,7 @@ int ipl_cmd_bench(int argc, char **argv)
 							r->baseline = raw;
 							r->framed = raw ? (long)rep.nrows - 1 : -1;
 							r->size = (uint32_t)o.sizes[s];
+							r->warmup = warmup_for(&o, r->size);
 							r->mode = o.modes[md];
 							r->clients = (unsigned)o.clients[cl];
 							r->window = r->mode == IPL_MODE_THROUGHPUT ? (unsigned)o.window : 1;
@@ -425,41 +426,46 @@ int ipl_cmd_bench(int argc, char **argv)
 	size_t total = rep.nrows * o.reps, done = 0;
 	uint64_t t_start = ipl_now_ns();
 	int bad = 0;
-	for (size_t row = 0; row < rep.nrows; row++) {
-		struct ipl_row *r = &rows[row];
-		struct ipl_run_spec spec = {
-			.tp = r->tp,
-			.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000, .wait = o.wait, .via = o.via },
-			.connect = o.connect,
-			.size = r->size,
-			.iters = o.iters,
-			.warmup = warmup_for(&o, r->size),
-			.duration_ns = (uint64_t)(o.duration * 1e9),
-			.mode = r->mode,
-			.window = r->window,
-			.clients = r->clients,
-			.cpu_client = r->cpu_client,
-			.cpu_server = r->cpu_server,
-			.crc = o.crc,
-			.timeout_s = (int)ceil(o.timeout),
-			.raw = r->baseline,
-		};
-		char sz[16];
-		snprintf(sz, sizeof sz, "%u", r->size);
-		for (unsigned k = 0; k < r->nreps; k++) {
-			if (progress) {
-				char eta[32];
-				double el = (double)(ipl_now_ns() - t_start) / 1e9;
-				fmt_eta(eta, sizeof eta, done ? el / (double)done * (double)(total - done) : -1);
-				fprintf(stderr, "\r\033[K[%zu/%zu] %s %s B %s x%u cpu %d,%d rep %u/%u  ETA %s",
-					done + 1, total, r->mech, sz, ipl_mode_name(r->mode), r->clients,
-					r->cpu_client, r->cpu_server, k + 1, r->nreps, eta);
+	/* A framed row and its raw baseline run rep by rep in turn (framed 1,
+	 * raw 1, framed 2, ...): a busy spell on the machine then hits both
+	 * alike instead of skewing the overhead. */
+	for (size_t row = 0; row < rep.nrows;) {
+		size_t span = row + 1 < rep.nrows && rows[row + 1].baseline ? 2 : 1;
+		for (unsigned k = 0; k < rows[row].nreps; k++)
+			for (size_t g = row; g < row + span; g++) {
+				struct ipl_row *r = &rows[g];
+				struct ipl_run_spec spec = {
+					.tp = r->tp,
+					.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000, .wait = o.wait, .via = o.via },
+					.connect = o.connect,
+					.size = r->size,
+					.iters = o.iters,
+					.warmup = r->warmup,
+					.duration_ns = (uint64_t)(o.duration * 1e9),
+					.mode = r->mode,
+					.window = r->window,
+					.clients = r->clients,
+					.cpu_client = r->cpu_client,
+					.cpu_server = r->cpu_server,
+					.crc = o.crc,
+					.timeout_s = (int)ceil(o.timeout),
+					.raw = r->baseline,
+				};
+				if (progress) {
+					char eta[32];
+					double el = (double)(ipl_now_ns() - t_start) / 1e9;
+					fmt_eta(eta, sizeof eta, done ? el / (double)done * (double)(total - done) : -1);
+					fprintf(stderr, "\r\033[K[%zu/%zu] %s %u B %s x%u cpu %d,%d rep %u/%u  ETA %s",
+						done + 1, total, r->mech, r->size, ipl_mode_name(r->mode), r->clients,
+						r->cpu_client, r->cpu_server, k + 1, r->nreps, eta);
+				}
+				if (ipl_run_once(&spec, &r->reps[k]) < 0 || r->reps[k].st.errors)
+					bad = 1;
+				done++;
 			}
-			if (ipl_run_once(&spec, &r->reps[k]) < 0 || r->reps[k].st.errors)
-				bad = 1;
-			done++;
-		}
-		ipl_row_finish(r);
+		for (size_t g = row; g < row + span; g++)
+			ipl_row_finish(&rows[g]);
+		row += span;
 	}
 	if (progress)
 		fprintf(stderr, "\r\033[K");

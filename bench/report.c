@@ -340,9 +340,19 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 		snprintf(runlen, sizeof runlen, "%.3g s per run", rep->duration_s);
 	else
 		snprintf(runlen, sizeof runlen, "%llu msgs per run", (unsigned long long)rep->iters);
-	fprintf(f, "%s%s | placement: %s | %s, warm-up %llu, %u rep%s%s\n",
-		md ? "_" : "# ", env, pl, runlen, (unsigned long long)rep->warmup, rep->reps,
-		rep->reps == 1 ? "" : "s", md ? "_" : "");
+	uint64_t wmin = UINT64_MAX, wmax = 0;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		wmin = rep->rows[i].warmup < wmin ? rep->rows[i].warmup : wmin;
+		wmax = rep->rows[i].warmup > wmax ? rep->rows[i].warmup : wmax;
+	}
+	char warm[64];
+	if (!rep->nrows || wmin == wmax)
+		snprintf(warm, sizeof warm, "%llu", (unsigned long long)(rep->nrows ? wmin : rep->warmup));
+	else
+		snprintf(warm, sizeof warm, "%llu..%llu msgs (by size)", (unsigned long long)wmin,
+			 (unsigned long long)wmax);
+	fprintf(f, "%s%s | placement: %s | %s, warm-up %s, %u rep%s%s\n", md ? "_" : "# ", env, pl, runlen,
+		warm, rep->reps, rep->reps == 1 ? "" : "s", md ? "_" : "");
 	fprintf(f, "%sp50 and rates: median of the valid reps (min..max across reps); tails: all valid reps' "
 		   "samples; cpu/msg: user+sys of both ends per message; cs/msg: context switches per message%s\n",
 		md ? "_" : "# ", md ? "_" : "");
@@ -431,7 +441,7 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 				ipl_placement_name(r->cpu_client, r->cpu_server), k + 1, r->nreps,
 				(unsigned long long)(rep->duration_s > 0 ? 0 : rep->iters));
 			csv_num(f, "%.3f", rep->duration_s > 0 ? rep->duration_s : NAN);
-			fprintf(f, ",%llu,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,", (unsigned long long)rep->warmup,
+			fprintf(f, ",%llu,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,", (unsigned long long)r->warmup,
 				rep->crc, x->failed ? "failed" : x->st.errors ? "errors" : "ok",
 				(unsigned long long)x->msgs, (unsigned long long)x->st.ok, (unsigned long long)x->st.errors,
 				(unsigned long long)x->st.err_seq, (unsigned long long)x->st.err_len,
@@ -616,8 +626,8 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 		json_str(f, ipl_warn_tokens(bits, flags, sizeof flags));
 		fprintf(f, ", \"warnings\": ");
 		json_lines(f, text);
-		fprintf(f, ", \"errors\": %llu, \"failed\": %s, \"valid_reps\": %u, \"reps_total\": %u,\n     ",
-			(unsigned long long)row_errors(r), bits & IPL_WARN_FAILED ? "true" : "false", valid_reps(r),
+		fprintf(f, ", \"warmup\": %llu, \"errors\": %llu, \"failed\": %s, \"valid_reps\": %u, \"reps_total\": %u,\n     ",
+			(unsigned long long)r->warmup, (unsigned long long)row_errors(r), bits & IPL_WARN_FAILED ? "true" : "false", valid_reps(r),
 			r->nreps);
 		json_spread(f, "p50_ns", r, ipl_rep_p50);
 		fprintf(f, ", ");

@@ -242,13 +242,30 @@ double ipl_row_overhead_pct(const struct ipl_report *rep, size_t row)
 		const struct ipl_row *b = &rep->rows[i];
 		if (!b->baseline || b->framed != (long)row)
 			continue;
-		double f = ipl_row_median(r, ipl_row_headline(r));
-		double raw = ipl_row_median(b, ipl_row_headline(b));
+		double (*get)(const struct ipl_run_result *) = ipl_row_headline(r);
+		int lat = r->mode == IPL_MODE_LATENCY;
+		/* reps ran in pairs (framed k, raw k): the median of the pairs'
+		 * ratios cancels a machine that was slow for both at once */
+		if (b->nreps == r->nreps && r->nreps) {
+			double *v = calloc(r->nreps, sizeof *v);
+			size_t n = 0;
+			for (unsigned k = 0; v && k < r->nreps; k++) {
+				if (!ipl_rep_valid(&r->reps[k]) || !ipl_rep_valid(&b->reps[k]))
+					continue;
+				double f = get(&r->reps[k]), raw = get(&b->reps[k]);
+				if (f > 0 && raw > 0)
+					v[n++] = lat ? f / raw : raw / f;
+			}
+			struct ipl_spread s = ipl_spread_of(v ? v : &(double){ NAN }, v ? n : 0);
+			free(v);
+			if (s.n)
+				return (s.median - 1) * 100;
+		}
+		double f = ipl_row_median(r, get), raw = ipl_row_median(b, get);
 		if (!(f > 0) || !(raw > 0))
 			return NAN;
 		/* time per message: latency directly, throughput as 1/rate */
-		double ratio = r->mode == IPL_MODE_LATENCY ? f / raw : raw / f;
-		return (ratio - 1) * 100;
+		return ((lat ? f / raw : raw / f) - 1) * 100;
 	}
 	return NAN;
 }
