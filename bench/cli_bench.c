@@ -455,9 +455,12 @@ int ipl_cmd_bench(int argc, char **argv)
 					char eta[32];
 					double el = (double)(ipl_now_ns() - t_start) / 1e9;
 					fmt_eta(eta, sizeof eta, done ? el / (double)done * (double)(total - done) : -1);
-					fprintf(stderr, "\r\033[K[%zu/%zu] %s %u B %s x%u cpu %d,%d rep %u/%u  ETA %s",
+					char pl[32] = "unpinned";
+					if (r->cpu_client >= 0 || r->cpu_server >= 0)
+						snprintf(pl, sizeof pl, "cpu %d,%d", r->cpu_client, r->cpu_server);
+					fprintf(stderr, "\r\033[K[%zu/%zu] %s %u B %s x%u %s rep %u/%u  ETA %s",
 						done + 1, total, r->mech, r->size, ipl_mode_name(r->mode), r->clients,
-						r->cpu_client, r->cpu_server, k + 1, r->nreps, eta);
+						pl, k + 1, r->nreps, eta);
 				}
 				if (ipl_run_once(&spec, &r->reps[k]) < 0 || r->reps[k].st.errors)
 					bad = 1;
