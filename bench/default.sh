@@ -14,7 +14,7 @@
 #
 # Why the settings: a fixed -n would make 1 MiB rows run 100x longer than
 # 64 B rows; --duration gives every row the same time.  The warm-up is capped
-# at 100 messages so a 1 MiB warm-up (about 0.15 s) does not outlast the
+# at 50 messages so a 1 MiB warm-up (under 0.1 s) does not outlast the
 # measurement; the first-rep warning in the output says when that was not
 # enough.  Left out on purpose:
 #   - shm --wait spin: on the same core each side spins until the scheduler
@@ -57,12 +57,12 @@ echo "make bench: $mechs; 64 B..1 MiB; latency and throughput; $placements; $REP
 status=0
 # shellcheck disable=SC2086 # $placements is two words on purpose
 flock "$LOCK" "$IPCLAB" bench -m "$mechs" -s 64,4K,64K,1M --mode latency,throughput \
-	$placements --duration "$DURATION" --warmup 100 --reps "$REPS" \
+	$placements --duration "$DURATION" --warmup 50 --reps "$REPS" \
 	--save "$RESULTS/latest" -o "$RESULTS/latest.txt" || status=$?
 [ "$status" -le 1 ] || exit "$status"
 
 flock "$LOCK" "$IPCLAB" bench -m "$mechs" -s 64 --mode throughput --clients 1,2,4 \
-	--cpu "$cross" --duration "$DURATION" --warmup 100 --reps "$REPS" \
+	--cpu "$cross" --duration "$DURATION" --warmup 50 --reps "$REPS" \
 	--save "$RESULTS/scaling" -o "$RESULTS/scaling.txt" || status=$?
 [ "$status" -le 1 ] || exit "$status"
 

@@ -492,9 +492,15 @@ static void set_title_cmd(char *setup, size_t len, const char *title)
 	snprintf(setup + strlen(setup), len - strlen(setup), "set title \"%s\"\n", esc);
 }
 
+/* Dark, distinguishable colours on white (gnuplot's default set has a
+ * yellow that disappears); a mechanism keeps its colour in every chart. */
 static const char common_setup[] =
 	"reset\nset grid xtics ytics mxtics mytics lc rgb '#dddddd'\n"
-	"set key outside right top box opaque\nset border 3\nset tics nomirror\n";
+	"set key outside right top box opaque\nset border 3\nset tics nomirror\n"
+	"set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#d62728'\nset linetype 3 lc rgb '#2ca02c'\n"
+	"set linetype 4 lc rgb '#ff7f0e'\nset linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
+	"set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\nset linetype 9 lc rgb '#7f7f7f'\n"
+	"set linetype 10 lc rgb '#bcbd22'\nset linetype cycle 10\n";
 
 static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
 				 const char *title_tail, const char *machine)
@@ -521,7 +527,10 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 			double p50 = g ? med(g, V_P50) : NAN, p99 = g ? med(g, V_P99) : NAN;
 			if (!isfinite(p50))
 				continue;
-			fprintf(f, "%u %.3f %.3f %.3f\n", sizes[i], p50 / 1e3, p50 / 1e3,
+			/* each mechanism a little to the side of the true size, so
+			 * the p99 bars of several mechanisms do not cover each other */
+			double x = sizes[i] * pow(1.07, (double)l - (double)(nl - 1) / 2.0);
+			fprintf(f, "%.3f %.3f %.3f %.3f\n", x, p50 / 1e3, p50 / 1e3,
 				isfinite(p99) ? p99 / 1e3 : p50 / 1e3);
 			any = 1;
 		}
@@ -538,7 +547,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 	strcat(cmd, "\n");
 	char setup[4096] = "", title[1024], what[128];
 	strcat(setup, common_setup);
-	snprintf(what, sizeof what, "Round-trip latency vs message size: p50, bar up to p99 (%u client%s)",
+	snprintf(what, sizeof what, "Round-trip latency vs message size: p50, bar up to p99 (%u client%s; "
+		 "points spread sideways to keep bars apart)",
 		 s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
