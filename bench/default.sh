@@ -6,7 +6,7 @@
 #   x 64 B, 4 KiB, 64 KiB, 1 MiB
 #   x latency (ping-pong ECHO) and throughput (16 SINKs in flight)
 #   x same-core (--cpu 0,0) and cross-core (--cpu 0,1) placement
-#   3 reps of 0.15 s each (medians and min..max), plus a client-scaling sweep
+#   3 reps of 0.1 s each (medians and min..max), plus a client-scaling sweep
 #   (1, 2, 4 clients, 64 B throughput, cross-core).
 #
 # Writes results/latest.{csv,json,md}, results/scaling.{csv,json,md} and
@@ -29,7 +29,7 @@
 set -eu
 : "${IPCLAB:=build/ipclab}"
 : "${RESULTS:=results}"
-: "${DURATION:=0.15}"
+: "${DURATION:=0.1}"
 : "${REPS:=3}"
 LOCK=/tmp/ipclab-bench.lock
 
