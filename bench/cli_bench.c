@@ -390,7 +390,9 @@ int ipl_cmd_bench(int argc, char **argv)
 		return 1;
 	}
 	for (size_t m = 0; m < o.nmech; m++)
-		snprintf(rawnames[m], sizeof rawnames[m], "%s-raw", o.mech[m]->name);
+		snprintf(rawnames[m], sizeof rawnames[m], "%s%s%s-raw", o.mech[m]->name, /* "shm-block-raw" */
+			 (o.mech[m]->caps & IPL_CAP_SPIN) ? "-" : "",
+			 (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "");
 
 	/* lay out every row first, so progress knows the total */
 	for (size_t p = 0; p < o.ncpu; p++)
