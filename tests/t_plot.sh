@@ -18,6 +18,10 @@ rc=$?
 [ "$rc" -eq 1 ] || fail "missing gnuplot: exit $rc, want 1"
 grep -q "gnuplot is not installed" "$tmp/err" || fail "missing gnuplot: said: $(cat "$tmp/err")"
 
+# help: exit 0, usage on stdout; `ipclab --help` lists the command
+"$IPCLAB" plot --help >"$tmp/out" 2>&1 && grep -q "^usage: ipclab plot" "$tmp/out" || fail "plot --help"
+"$IPCLAB" --help | grep -q "^  plot " || fail "ipclab --help does not list plot"
+
 # usage errors: exit 2
 "$IPCLAB" plot "$fixture" 2>/dev/null; [ $? -eq 2 ] || fail "no -o: want exit 2"
 "$IPCLAB" plot -o "$tmp/x" 2>/dev/null; [ $? -eq 2 ] || fail "no CSV: want exit 2"
