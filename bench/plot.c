@@ -333,13 +333,17 @@ static FILE *new_data(struct plotter *p, char *name, size_t len)
 	return fopen(name, "w");
 }
 
-/* Emits `plot` for every series in data file dat (blocks separated by two
- * blank lines), running the commands for PNG and again for SVG. */
-static void gp_draw(struct plotter *p, const char *name, const char *setup, const char *plotcmd)
+/* Emits the chart: setup, then `dat` = the data file (blocks separated by
+ * two blank lines), then the plot command; once for PNG and once for SVG. */
+static void gp_draw(struct plotter *p, const char *name, const char *dat, const char *setup,
+		    const char *plotcmd)
 {
 	for (int t = 0; t < 1 + p->svg; t++) {
 		gp_output(p, name, t ? "svg" : "png");
 		fputs(setup, p->gp);
+		fputs("dat = ", p->gp);
+		gp_path(p->gp, dat);
+		fputc('\n', p->gp);
 		fputs(plotcmd, p->gp);
 		fputs("unset output\n", p->gp);
 	}
@@ -348,22 +352,12 @@ static void gp_draw(struct plotter *p, const char *name, const char *setup, cons
 }
 
 /* Appends `'DAT' index I using U with STYLE lt C dt D title "L"` to cmd. */
-static void series(char *cmd, size_t len, int first, const char *dat, unsigned index, const char *using,
+static void series(char *cmd, size_t len, int first, unsigned index, const char *using,
 		   const char *style, unsigned colour, int dashed, const char *title)
 {
 	size_t used = strlen(cmd);
-	char qdat[4200], qtitle[200];
-	/* the data path in single quotes, '' for ' */
+	char qtitle[200];
 	size_t k = 0;
-	qdat[k++] = '\'';
-	for (const char *s = dat; *s && k < sizeof qdat - 3; s++) {
-		if (*s == '\'')
-			qdat[k++] = '\'';
-		qdat[k++] = *s;
-	}
-	qdat[k++] = '\'';
-	qdat[k] = '\0';
-	k = 0;
 	qtitle[k++] = '"';
 	for (const char *s = title; *s && k < sizeof qtitle - 3; s++) {
 		if (*s == '"' || *s == '\\')
@@ -372,8 +366,9 @@ static void series(char *cmd, size_t len, int first, const char *dat, unsigned i
 	}
 	qtitle[k++] = '"';
 	qtitle[k] = '\0';
-	snprintf(cmd + used, len - used, "%s%s index %u using %s with %s lt %u lw 2 pt 7 ps 0.8 dt %d title %s",
-		 first ? "plot " : ", \\\n     ", qdat, index, using, style, colour, dashed ? 2 : 1, qtitle);
+	/* `dat` is a gnuplot variable holding the data file's path (gp_draw) */
+	snprintf(cmd + used, len - used, "%sdat index %u using %s with %s lt %u lw 2 pt 7 ps 0.8 dt %d title %s",
+		 first ? "plot " : ", \\\n     ", index, using, style, colour, dashed ? 2 : 1, qtitle);
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -537,7 +532,7 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 		if (!any)
 			continue;
 		fprintf(f, "\n\n");
-		series(cmd, sizeof cmd, index == 0, dat, index, "1:2:3:4", "yerrorlines",
+		series(cmd, sizeof cmd, index == 0, index, "1:2:3:4", "yerrorlines",
 		       colour_of(p, labels[l]), strstr(labels[l], "-raw") != NULL, labels[l]);
 		index++;
 	}
@@ -558,7 +553,7 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 	strcat(setup, "set offsets graph 0.05, graph 0.05, 0, 0\n");
 	char name[256];
 	snprintf(name, sizeof name, "latency_vs_size%s", suffix);
-	gp_draw(p, name, setup, cmd);
+	gp_draw(p, name, dat, setup, cmd);
 }
 
 static void plot_percentiles(struct plotter *p, const struct data *d, struct sel s, unsigned want_size,
@@ -601,7 +596,7 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 		if (!any)
 			continue;
 		fprintf(f, "\n\n");
-		series(cmd, sizeof cmd, index == 0, dat, index, "1:2", "linespoints", colour_of(p, labels[l]),
+		series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
 		       strstr(labels[l], "-raw") != NULL, labels[l]);
 		index++;
 	}
@@ -621,7 +616,7 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 		      "set ylabel 'round-trip latency (microseconds, log scale)'\nset format y '%g'\n");
 	char name[256];
 	snprintf(name, sizeof name, "percentiles_%u%s", size, suffix);
-	gp_draw(p, name, setup, cmd);
+	gp_draw(p, name, dat, setup, cmd);
 }
 
 static void plot_throughput_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
@@ -662,7 +657,7 @@ static void plot_throughput_vs_size(struct plotter *p, const struct data *d, str
 			fprintf(f, "\n\n");
 			char t[96];
 			snprintf(t, sizeof t, "%s%s%s", labels[l], both ? " " : "", both ? modes[m] : "");
-			series(cmd, sizeof cmd, index == 0, dat, index, "1:2", "linespoints", colour_of(p, labels[l]),
+			series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
 			       m == 1 || strstr(labels[l], "-raw") != NULL, t);
 			index++;
 		}
@@ -683,7 +678,7 @@ static void plot_throughput_vs_size(struct plotter *p, const struct data *d, str
 	strcat(setup, "set offsets graph 0.05, graph 0.05, 0, 0\n");
 	char name[256];
 	snprintf(name, sizeof name, "throughput_vs_size%s", suffix);
-	gp_draw(p, name, setup, cmd);
+	gp_draw(p, name, dat, setup, cmd);
 }
 
 /* Aggregate msgs/s vs clients, at the smallest size, for the throughput
@@ -727,7 +722,7 @@ static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s
 		if (!any)
 			continue;
 		fprintf(f, "\n\n");
-		series(cmd, sizeof cmd, index == 0, dat, index, "1:2", "linespoints", colour_of(p, labels[l]),
+		series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
 		       strstr(labels[l], "-raw") != NULL, labels[l]);
 		index++;
 	}
@@ -751,7 +746,7 @@ static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s
 		strcat(setup, "set logscale x 2\n");
 	char name[256];
 	snprintf(name, sizeof name, "throughput_vs_clients%s", suffix);
-	gp_draw(p, name, setup, cmd);
+	gp_draw(p, name, dat, setup, cmd);
 	return 1;
 }
 

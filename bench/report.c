@@ -585,8 +585,12 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 			seen |= rep->rows[j].cpu_client == r->cpu_client && rep->rows[j].cpu_server == r->cpu_server;
 		if (seen)
 			continue;
-		fprintf(f, "%s{\"cpu_client\": %d, \"cpu_server\": %d, \"placement\": \"%s\"}", n++ ? ", " : "",
+		fprintf(f, "%s{\"cpu_client\": %d, \"cpu_server\": %d, \"placement\": \"%s\"", n++ ? ", " : "",
 			r->cpu_client, r->cpu_server, ipl_placement_name(r->cpu_client, r->cpu_server));
+		if (r->cpu_client >= 0 && r->cpu_client == r->cpu_server)
+			fprintf(f, ", \"note\": \"client and server share CPU %d: every hand-off is a context "
+				   "switch\"", r->cpu_client);
+		fputc('}', f);
 	}
 	fprintf(f, "], \"spread_warn\": %.2f, \"first_slow_warn\": %.2f},\n", IPL_SPREAD_WARN,
 		IPL_FIRST_SLOW_WARN);
