@@ -56,6 +56,25 @@ else
 	echo "SKIP: python3 not installed: JSON/CSV not parsed back here (test_bench does its own)" >&2
 fi
 
+# a run that fails (killed by --timeout) is flagged in every format, never a number
+"$IPCLAB" bench -m unix -s 64 -n 100M --timeout 1 --reps 2 --save "$tmp/fail" >"$tmp/fail.txt" 2>"$tmp/fail.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "failed run: exit $rc, want 1"
+grep -q "FAILED 2/2" "$tmp/fail.txt" || fail "table does not say FAILED 2/2"
+grep -q "timed out" "$tmp/fail.err" || fail "stderr does not say why"
+grep -q "FAILED" "$tmp/fail.md" || fail "markdown does not say FAILED"
+grep -q ",failed," "$tmp/fail.csv" || fail "CSV has no failed status"
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$tmp/fail.json" <<'PY' || fail "JSON of a failed run"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["results"][0]
+assert r["status"] == "failed" and r["valid_reps"] == 0, r["status"]
+assert r["p50_ns"]["median"] is None and r["msgs_per_s"]["median"] is None
+assert any("FAILED" in w for w in d["warnings"])
+PY
+fi
+
 # bad options: exit 2 and a message naming the problem
 check_bad() {
 	want=$1
