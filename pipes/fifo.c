@@ -495,8 +495,7 @@ static int open_request(const char *qpath, int afd, int rfd, int timeout_ms)
 		waited_ms += wait.tv_nsec / 1000000;
 		if (timeout_ms > 0 && waited_ms >= timeout_ms)
 			return -ETIMEDOUT;
-		if (wait.tv_nsec < 2 * 1000 * 1000)
-			wait.tv_nsec *= 2;
+		wait.tv_nsec = wait.tv_nsec < 1000 * 1000 ? wait.tv_nsec * 2 : 2 * 1000 * 1000;
 	}
 }
 
