@@ -550,9 +550,10 @@ static int fifo_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 		return -ENAMETOOLONG;
 
 	int afd = -1, rfd = -1, wfd = -1;
-	afd = open(apath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	/* a FIFO of ours, or we write nothing (not into a file planted there) */
+	afd = open_fifo(apath, O_WRONLY);
 	if (afd < 0)
-		return errno == ENXIO ? -ECONNREFUSED : -errno; /* ENXIO: no server reads it */
+		return afd == -ENXIO ? -ECONNREFUSED : afd; /* ENXIO: no server reads it */
 	if (mkfifo(qpath, 0600) < 0) {
 		rc = -errno;
 		close(afd);
