@@ -51,8 +51,8 @@ static const char *fmt_count(char *buf, size_t len, double v)
 {
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
-	else if (v >= 1e7)
-		snprintf(buf, len, "%.1fM", v / 1e6);
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
 	else if (v >= 1e4)
 		snprintf(buf, len, "%.1fk", v / 1e3);
 	else
