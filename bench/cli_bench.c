@@ -363,8 +363,9 @@ int ipl_cmd_bench(int argc, char **argv)
 		int c = o.cpu_c[p], sv = o.cpu_s[p];
 		for (size_t m = 0; m < o.nmech; m++)
 			if ((o.mech[m]->caps & IPL_CAP_SPIN) && o.wait == IPL_WAIT_SPIN && c >= 0 && c == sv)
-				fprintf(stderr, "warning: %s --wait spin with both ends on CPU %d: each side spins until "
-						"the scheduler tick preempts it; the numbers measure the tick, not the mechanism\n",
+				fprintf(stderr, "warning: %s --wait spin with both ends on CPU %d: the waiting side spins "
+						"until it gives up its time slice (it yields after 1 ms without progress); the "
+						"numbers measure the scheduler, not the mechanism\n",
 					o.mech[m]->name, c);
 		if (c >= 0 && c == sv && !o.quiet)
 			fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", c);
