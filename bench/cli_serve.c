@@ -18,6 +18,9 @@ static const char serve_usage[] =
 	"  -m, --mech MECH     tcp, unix, ... (a mechanism with the 'named' capability)\n"
 	"  -l, --listen ADDR   tcp: HOST:PORT or [V6]:PORT (default 127.0.0.1:0, a free port)\n"
 	"                      unix: socket path (default: a new private directory)\n"
+	"                      fifo: directory for the FIFOs, made 0700 if missing; an\n"
+	"                      existing one must be yours and 0700 (default: a new\n"
+	"                      private directory)\n"
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
 	"      --wait POLICY   shm wait policy: block (default), spin, hybrid\n"
 	"      --via MECH      carrier for layered mechanisms (rpc): tcp, unix, ...\n"
@@ -98,6 +101,12 @@ int ipl_cmd_serve(int argc, char **argv)
 	if ((tp->caps & IPL_CAP_LAYERED) && !tpo.via && tpo.listen && tpo.listen[0] != '/' &&
 	    strchr(tpo.listen, ':'))
 		tpo.via = ipl_transport_find("tcp");
+	if ((tp->caps & IPL_CAP_LAYERED) && tpo.via &&
+	    (!(tpo.via->caps & IPL_CAP_NAMED) || (tpo.via->caps & IPL_CAP_NEEDS_FORK))) {
+		snprintf(err, sizeof err, "%s over %s cannot be served to other processes", tp->name,
+			 tpo.via->name);
+		return usage_error(err);
+	}
 	ipl_endpoint_init(&ep, tp, &tpo, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	if (rc == 0)

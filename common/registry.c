@@ -6,6 +6,9 @@
 
 extern const struct ipl_transport ipl_tcp_transport;
 extern const struct ipl_transport ipl_unix_transport;
+extern const struct ipl_transport ipl_pipe_transport;
+extern const struct ipl_transport ipl_fifo_transport;
+extern const struct ipl_transport ipl_shm_transport;
 extern const struct ipl_transport ipl_rpc_transport;
 #ifdef IPL_HAVE_TIRPC
 extern const struct ipl_transport ipl_oncrpc_transport;
@@ -14,6 +17,9 @@ extern const struct ipl_transport ipl_oncrpc_transport;
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
 	&ipl_unix_transport,
+	&ipl_pipe_transport,
+	&ipl_fifo_transport,
+	&ipl_shm_transport,
 	&ipl_rpc_transport,
 #ifdef IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */
