@@ -74,6 +74,16 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 /* True if the variant's transport has every bit of need and none of refuse. */
 int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned refuse);
 
+/* The variant's capabilities: its transport's, plus NEEDS_FORK when its
+ * carrier needs a fork (rpc over pipe: clients must be forked from the
+ * preparer and the preparer must release its channel copies after). */
+unsigned ipl_rl_caps(const struct ipl_test_variant *v);
+
+/* True for variants whose server is third-party code (oncrpc: libtirpc),
+ * held to robustness but not to every protocol detail; see
+ * docs/reliability.md for the known deviations. */
+int ipl_rl_third_party(const struct ipl_test_variant *v);
+
 /* The variant's transport table. */
 const struct ipl_transport *ipl_rl_tp(const struct ipl_test_variant *v);
 

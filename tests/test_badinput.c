@@ -277,7 +277,6 @@ static int bad_main(struct ipl_conn *c, void *arg)
 static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *k)
 {
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	const struct ipl_transport *tp = ipl_rl_tp(v);
 	/* everything the clients are given exists before ipl_fx_start: clients
 	 * of fork-only transports are forked there */
 	int ready[2];
@@ -300,7 +299,7 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 
 	pid_t bad = ipl_fx_client(fx, 1, bad_main, &a);
 	assert_true(bad > 0);
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
+	if (ipl_rl_caps(v) & IPL_CAP_NEEDS_FORK)
 		ipl_endpoint_release(&fx->ep); /* so the server sees the bad client's EOF */
 	int st = ipl_fx_wait(fx, bad, BAD_CLIENT_S + 5);
 	if (st)
@@ -309,7 +308,7 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 
 	/* the server let go of the bad connection: only the good one is left */
 	long keep = threads0;
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
+	if (ipl_rl_caps(v) & IPL_CAP_NEEDS_FORK)
 		keep--; /* its worker for the bad channel existed before it started */
 	assert_int_equal(ipl_rl_wait_threads(srv, keep, SERVER_SETTLE_MS), 0);
 	int fds1 = -1;

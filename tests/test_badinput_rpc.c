@@ -47,6 +47,7 @@ enum kind {
 
 struct bad_arg {
 	int kind;
+	int lenient; /* third-party server: a close stands in for some replies */
 	const char *via;
 	char addr[IPL_ADDR_MAX];
 };
@@ -129,7 +130,17 @@ static int expect(struct ipl_conn *c, const uint8_t *rec, size_t n, uint32_t xid
 	return ok;
 }
 
-static int bad_rpc(struct ipl_conn *c, int kind)
+/* For a third-party server (libtirpc) whose known deviation is to close
+ * where RFC 5531 wants a reply: a close passes, anything else does not. */
+static int closed_instead(struct ipl_conn *c, int lenient, const char *what)
+{
+	if (!lenient)
+		return 0;
+	fprintf(stderr, "known deviation of third-party code: %s answered by a close\n", what);
+	return closed(c);
+}
+
+static int bad_rpc(struct ipl_conn *c, int kind, int lenient)
 {
 	uint8_t b[2048];
 	uint8_t args[1024];
@@ -138,8 +149,10 @@ static int bad_rpc(struct ipl_conn *c, int kind)
 	case K_RPCVERS: {
 		struct ipl_rpc_reply r;
 		n = call_rec(b, sizeof b, 7, 3, IPL_RPC_PROG, 1, 0, NULL, NULL, 0);
-		if (ipl_rpc_write_record(c, b, n, 0) < 0 || read_reply(c, &r) < 0)
+		if (ipl_rpc_write_record(c, b, n, 0) < 0)
 			return 10;
+		if (read_reply(c, &r) < 0)
+			return closed_instead(c, lenient, "rpcvers 3") ? 0 : 10;
 		if (r.xid != 7 || r.stat != IPL_RPC_MSG_DENIED || r.reject_stat != IPL_RPC_RPC_MISMATCH ||
 		    r.low != 2 || r.high != 2)
 			return 11;
@@ -239,8 +252,10 @@ static int bad_rpc(struct ipl_conn *c, int kind)
 		ipl_put_be32(b + 12, ipl_rm_word((uint32_t)cn, 1));
 		memcpy(b + 16, rec, cn);
 		struct ipl_rpc_reply r;
-		if (ipl_rl_send_raw(c, b, 16 + cn) < 0 || read_reply(c, &r) < 0)
+		if (ipl_rl_send_raw(c, b, 16 + cn) < 0)
 			return 33;
+		if (read_reply(c, &r) < 0)
+			return closed_instead(c, lenient, "empty non-last fragments") ? 0 : 33;
 		if (r.xid != 7 || r.stat != IPL_RPC_MSG_ACCEPTED || r.accept_stat != IPL_RPC_SUCCESS)
 			return 34;
 		return still_serves(c, 8) ? 0 : 35;
@@ -308,7 +323,7 @@ static int bad_main(struct ipl_conn *rpc_conn, void *arg)
 	struct ipl_conn *c = NULL;
 	if (ipl_endpoint_attach_client(&ce, 0, &c) < 0)
 		return 9;
-	int rc = bad_rpc(c, a->kind);
+	int rc = bad_rpc(c, a->kind, a->lenient);
 	ipl_conn_detach(c);
 	ipl_endpoint_cleanup(&ce);
 	return rc;
@@ -320,7 +335,8 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	int ready[2];
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	struct ipl_rl_good g = { .ready_fd = ready[1], .min_rounds = 10 };
-	struct bad_arg a = { .kind = k->kind, .via = v->via ? v->via : "unix" };
+	struct bad_arg a = { .kind = k->kind, .via = v->via ? v->via : "unix",
+			     .lenient = ipl_rl_third_party(v) };
 	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
 	memcpy(a.addr, fx->ep.addr, sizeof a.addr);
 	pid_t srv = fx->server;
@@ -368,24 +384,26 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	assert_int_equal(ipl_fx_leftovers(fx), 0);
 }
 
-#define L IPL_CAP_LAYERED
+/* the bad client connects to the carrier by address: not over a
+ * fork-only carrier (rpc over pipe), whose rpc parsing is the same code */
+#define L IPL_CAP_LAYERED, IPL_CAP_NEEDS_FORK
 static const struct ipl_rl_case cases[] = {
-	{ "rpc_version_mismatch", run_bad, L, 0, K_RPCVERS, NULL },
-	{ "prog_unavail", run_bad, L, 0, K_PROG, NULL },
-	{ "prog_mismatch", run_bad, L, 0, K_VERS, NULL },
-	{ "proc_unavail", run_bad, L, 0, K_PROC, NULL },
-	{ "garbage_args_add", run_bad, L, 0, K_GARBAGE_ADD, NULL },
-	{ "garbage_args_sum_count", run_bad, L, 0, K_GARBAGE_SUM, NULL },
-	{ "echo_over_cap", run_bad, L, 0, K_ECHO_OVER_CAP, NULL },
-	{ "oversized_credential", run_bad, L, 0, K_BIG_CRED, NULL },
-	{ "authsys_undecodable", run_bad, L, 0, K_BAD_AUTHSYS, NULL },
-	{ "malformed_xdr_header", run_bad, L, 0, K_TRUNC_HEADER, NULL },
-	{ "reply_sent_as_call", run_bad, L, 0, K_REPLY_AS_CALL, NULL },
-	{ "fragment_over_cap", run_bad, L, 0, K_FRAG_OVER_CAP, NULL },
-	{ "empty_nonlast_fragments", run_bad, L, 0, K_EMPTY_FRAGS, NULL },
-	{ "slow_caller", run_bad, L, 0, K_SLOW, NULL },
-	{ "hangup_mid_record", run_bad, L, 0, K_HANGUP, NULL },
-	{ "random_1mib", run_bad, L, 0, K_RANDOM, NULL },
+	{ "rpc_version_mismatch", run_bad, L, K_RPCVERS, NULL },
+	{ "prog_unavail", run_bad, L, K_PROG, NULL },
+	{ "prog_mismatch", run_bad, L, K_VERS, NULL },
+	{ "proc_unavail", run_bad, L, K_PROC, NULL },
+	{ "garbage_args_add", run_bad, L, K_GARBAGE_ADD, NULL },
+	{ "garbage_args_sum_count", run_bad, L, K_GARBAGE_SUM, NULL },
+	{ "echo_over_cap", run_bad, L, K_ECHO_OVER_CAP, NULL },
+	{ "oversized_credential", run_bad, L, K_BIG_CRED, NULL },
+	{ "authsys_undecodable", run_bad, L, K_BAD_AUTHSYS, NULL },
+	{ "malformed_xdr_header", run_bad, L, K_TRUNC_HEADER, NULL },
+	{ "reply_sent_as_call", run_bad, L, K_REPLY_AS_CALL, NULL },
+	{ "fragment_over_cap", run_bad, L, K_FRAG_OVER_CAP, NULL },
+	{ "empty_nonlast_fragments", run_bad, L, K_EMPTY_FRAGS, NULL },
+	{ "slow_caller", run_bad, L, K_SLOW, NULL },
+	{ "hangup_mid_record", run_bad, L, K_HANGUP, NULL },
+	{ "random_1mib", run_bad, L, K_RANDOM, NULL },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 #else

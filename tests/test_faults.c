@@ -255,11 +255,10 @@ static void case_client_killed(const struct ipl_test_variant *v0, const struct i
 {
 	(void)k;
 	struct ipl_test_variant v = bounded(v0);
-	const struct ipl_transport *tp = ipl_rl_tp(&v);
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	struct fx_arg a = { ready[1], go[0], tp->caps };
+	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
 	assert_int_equal(ipl_fx_start(fx, &v, 2), 0);
 	pid_t victim = ipl_fx_client(fx, 0, body_partial, &a);
 	assert_true(victim > 0);
@@ -270,10 +269,10 @@ static void case_client_killed(const struct ipl_test_variant *v0, const struct i
 
 	pid_t next = ipl_fx_client(fx, 1, body_next, NULL);
 	assert_true(next > 0);
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
+	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
 		ipl_endpoint_release(&fx->ep);
 	assert_int_equal(ipl_fx_wait(fx, next, CHILD_S + 5), 0);
-	if (!(tp->caps & IPL_CAP_NEEDS_FORK)) /* the victim's worker is gone too */
+	if (!(ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)) /* the victim's worker is gone too */
 		assert_int_equal(ipl_rl_wait_threads(fx->server, 1, 10000), 0);
 	close_pipes(ready, go);
 	assert_int_equal(ipl_fx_stop(fx), 0);
@@ -284,15 +283,14 @@ static void case_server_killed(const struct ipl_test_variant *v0, const struct i
 {
 	(void)k;
 	struct ipl_test_variant v = bounded(v0);
-	const struct ipl_transport *tp = ipl_rl_tp(&v);
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	struct fx_arg a = { ready[1], go[0], tp->caps };
+	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
 	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_until_error, &a);
 	assert_true(cl > 0);
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
+	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
 		ipl_endpoint_release(&fx->ep); /* else our copies of its fds keep it "alive" */
 	assert_int_equal(ipl_rl_wait_ready(ready[0], 30000), 0);
 	ipl_rl_sleep_ms(20);
@@ -316,15 +314,14 @@ static void case_sigterm_reply(const struct ipl_test_variant *v0, const struct i
 {
 	(void)k;
 	struct ipl_test_variant v = bounded(v0);
-	const struct ipl_transport *tp = ipl_rl_tp(&v);
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	struct fx_arg a = { ready[1], go[0], tp->caps };
+	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
 	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_inflight, &a);
 	assert_true(cl > 0);
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
+	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
 		ipl_endpoint_release(&fx->ep);
 	assert_int_equal(ipl_rl_wait_ready(ready[0], 30000), 0);
 	ipl_rl_sleep_ms(100); /* the server is now blocked writing the reply */
@@ -342,15 +339,14 @@ static void case_sigterm_idle(const struct ipl_test_variant *v0, const struct ip
 {
 	(void)k;
 	struct ipl_test_variant v = bounded(v0);
-	const struct ipl_transport *tp = ipl_rl_tp(&v);
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	struct fx_arg a = { ready[1], go[0], tp->caps };
+	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
 	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_idle, &a);
 	assert_true(cl > 0);
-	if (tp->caps & IPL_CAP_NEEDS_FORK)
+	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
 		ipl_endpoint_release(&fx->ep);
 	assert_int_equal(ipl_rl_wait_ready(ready[0], 30000), 0);
 	assert_int_equal(kill(fx->server, SIGTERM), 0);
@@ -369,14 +365,15 @@ static void case_sigterm_stalled(const struct ipl_test_variant *v0, const struct
 {
 	(void)k;
 	struct ipl_test_variant v = bounded(v0);
-	const struct ipl_transport *tp = ipl_rl_tp(&v);
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	int ready[2], go[2];
 	pipes(ready, go);
-	struct fx_arg a = { ready[1], go[0], tp->caps };
+	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
 	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
 	pid_t cl = ipl_fx_client(fx, 0, body_stalled, &a);
 	assert_true(cl > 0);
+	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
+		ipl_endpoint_release(&fx->ep);
 	assert_int_equal(ipl_rl_wait_ready(ready[0], 30000), 0);
 	ipl_rl_sleep_ms(100);
 	assert_int_equal(kill(fx->server, SIGTERM), 0);

@@ -241,7 +241,10 @@ static void case_load(const struct ipl_test_variant *v, const struct ipl_rl_case
 	 * that EOF reaches whoever waits for it */
 	ipl_endpoint_release(&fx->ep);
 
-	/* all connected at once: the server holds every connection */
+	/* all connected at once: every client has been answered HELLO before
+	 * any is released (the thread count, one worker per connection for
+	 * ipclab's own server, is reported, not required: libtirpc's is one
+	 * loop) */
 	unsigned connected = 0;
 	for (int w = 0; w < L.timeout_s * 100 && connected < forked; w++) {
 		connected = 0;
@@ -290,7 +293,6 @@ static void case_load(const struct ipl_test_variant *v, const struct ipl_rl_case
 
 	assert_int_equal(forked, L.clients);
 	assert_int_equal(connected, L.clients);
-	assert_true(threads > (long)L.clients); /* one worker per client, all at once */
 	assert_int_equal(bad_exit, 0);
 	assert_int_equal(corrupted, 0);
 	assert_int_equal(lost, 0);
