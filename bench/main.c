@@ -1,6 +1,7 @@
 /* main.c - the ipclab command: subcommand dispatch and `list`. */
 #include "bench.h"
 #include "cli.h"
+#include "demo.h"
 #include "env.h"
 
 #include <stdio.h>
@@ -15,13 +16,17 @@ static const char usage[] =
 	"  bench   run the benchmark (latency, throughput) and print or export the results\n"
 	"  serve   run a server for one mechanism until SIGINT/SIGTERM\n"
 	"  list    show the mechanisms and what each can do\n"
+	"  demo    walk one exchange over a mechanism step by step (ipclab demo tcp)\n"
 	"  help    this text; `ipclab <command> --help` for a command's options\n"
 	"\n"
 	"examples:\n"
 	"  ipclab bench -m tcp,unix -s 64,65536 -n 20000 --cpu 0,0\n"
 	"  ipclab serve -m tcp --listen 127.0.0.1:7000 &  ipclab bench -m tcp --connect 127.0.0.1:7000\n"
 	"\n"
-	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage.\n";
+	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage.\n"
+	"\n"
+	"Documentation: the ipclab(1) manual page (man ipclab, or man -l docs/ipclab.1 in\n"
+	"the source tree) and the lab handouts in docs/labs/ (answer keys in docs/labs/answers/).\n";
 
 static void caps_text(unsigned caps, char *buf, size_t len)
 {
@@ -84,6 +89,8 @@ int main(int argc, char **argv)
 		return ipl_cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return ipl_cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "demo"))
+		return ipl_cmd_demo(argc - 1, argv + 1);
 	fprintf(stderr, "ipclab: unknown command '%s' (try 'ipclab --help')\n", cmd);
 	return 2;
 }
