@@ -96,8 +96,8 @@ static void send_call(const struct ipl_conn *in, char *out, size_t len)
 		else
 			snprintf(out, len, "writev(fd %d)", fc->wfd);
 	} else {
-		snprintf(out, len, "%s send: copy into the shared ring (memcpy, no system call; "
-			 "futex(FUTEX_WAKE) only if the reader sleeps)", in->tp->name);
+		snprintf(out, len, "%s send (memcpy into the ring, no system call; futex wake only if "
+			 "the reader sleeps)", in->tp->name);
 	}
 }
 
@@ -106,8 +106,8 @@ static void recv_call(const struct ipl_conn *in, char *out, size_t len)
 	if (in->tp->send == ipl_fdconn_send)
 		snprintf(out, len, "read(fd %d)", ((const struct ipl_fdconn *)(const void *)in)->rfd);
 	else
-		snprintf(out, len, "%s recv: copy out of the shared ring (futex(FUTEX_WAIT) "
-			 "only while it is empty)", in->tp->name);
+		snprintf(out, len, "%s recv (memcpy out of the ring; futex wait only while it is empty)",
+			 in->tp->name);
 }
 
 static int t_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
@@ -560,7 +560,7 @@ static int client_exchange(struct ipl_demo_log *lg, struct ipl_conn *c, const ch
 	}
 	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "server cap: %u bytes", cap);
 
-	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "4. the request: ECHO, header + payload");
+	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "4. ECHO: the request (header + payload), the server's answer, the client's check");
 	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC,
 			     .seq = 1, .len = len, .crc = ipl_crc32c(0, payload, len) };
 	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "ipl_msg_send(): encodes the 24-byte header in network byte order and "
@@ -570,7 +570,6 @@ static int client_exchange(struct ipl_demo_log *lg, struct ipl_conn *c, const ch
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "send failed: %s", ipl_strerror(rc));
 		return rc;
 	}
-	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "5. the server answers, the client checks the reply");
 	struct ipl_hdr r;
 	struct ipl_buf b = { 0 };
 	rc = ipl_msg_recv(c, cap ? cap : IPL_DEFAULT_CAP, &r, &b);
@@ -589,7 +588,7 @@ static int client_exchange(struct ipl_demo_log *lg, struct ipl_conn *c, const ch
 	ipl_buf_free(&b);
 	if (rc < 0)
 		return rc;
-	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "6. teardown");
+	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "5. teardown");
 	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "BYE: an orderly close; the server answers BYE and closes its end");
 	rc = ipl_client_bye(c);
 	if (rc < 0)
@@ -737,7 +736,11 @@ int ipl_cmd_demo(int argc, char **argv)
 		return 1;
 	}
 	explain_prepare(lg, &ep, mech);
-	ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "ep->addr = \"%s\"  (what a client connects to)", ep.addr);
+	if (ep.addr[0])
+		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "ep->addr = \"%s\"  (what a client connects to)", ep.addr);
+	else
+		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "ep->addr is empty: there is no name to connect to; only "
+			     "processes that inherit the fds (parent and child) can use the channel");
 	ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "fork(): the child becomes the server");
 	ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_HEAD, "2. connect");
 

@@ -236,6 +236,7 @@ int ipl_demo_rpc_server(struct ipl_demo_log *lg, struct ipl_conn *c)
 	struct ipl_buf rec = { 0 }, out = { 0 };
 	size_t n = 0, olen = 0;
 	const uint32_t cap = IPL_DEFAULT_CAP;
+	ipl_demo_say(lg, S, IPL_DEMO_HEAD, "4. the server side");
 	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "the server stub waits for a record: ipl_rpc_read_record() reads the record "
 		     "mark, then exactly that many bytes");
 	int rc = ipl_rpc_read_record(c, cap + IPL_RPC_OVERHEAD, &rec, &n);
@@ -243,7 +244,6 @@ int ipl_demo_rpc_server(struct ipl_demo_log *lg, struct ipl_conn *c)
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "read_record failed: %s", ipl_strerror(rc));
 		goto out;
 	}
-	ipl_demo_say(lg, S, IPL_DEMO_HEAD, "4. the server side");
 	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "one whole record of %zu bytes has arrived (record mark removed)", n);
 	ipl_demo_mark_step(lg, S, 4);
 	struct ipl_xdr_dec x;
