@@ -25,6 +25,7 @@ struct ipl_run_spec {
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;
 	int timeout_s;        /* a run that takes longer is killed and failed */
+	int peer;             /* peer-to-peer pattern (peer.c) instead of client-server */
 };
 
 struct ipl_run_result {

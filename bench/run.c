@@ -2,6 +2,7 @@
  * handed back through a shared anonymous mapping. */
 #include "bench.h"
 #include "err.h"
+#include "peer.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -131,6 +132,8 @@ static void fail(struct ipl_run_result *res, const char *fmt, const char *a, int
 
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 {
+	if (spec->peer)
+		return ipl_peer_run_once(spec, res);
 	unsigned n = spec->clients ? spec->clients : 1;
 	size_t shm_len = sizeof(struct shared) + n * sizeof(struct slot);
 	memset(res, 0, sizeof *res);
