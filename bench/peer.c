@@ -237,7 +237,7 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 	ipl_endpoint_cleanup(&ep[0]);
 	ipl_endpoint_cleanup(&ep[1]);
 
-	uint64_t cpu = 0, ctx = 0;
+	uint64_t cpu = 0, ctx = 0, exchanged = 0;
 	for (int i = 0; i < 2; i++) {
 		struct peer_slot *s = &sl[i];
 		if (kid[i] < 0 || !s->done) {
@@ -261,6 +261,10 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 		res->st.err_payload += s->st.err_payload;
 		res->st.err_remote += s->st.err_remote;
 		res->st.bytes += s->st.bytes;
+		/* latency: the histogram holds exactly the measured round trips */
+		uint64_t measured = spec->mode == IPL_MODE_LATENCY ? s->hist.count : s->st.ok;
+		res->msgs += measured;
+		exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
 		if (s->st.elapsed_ns > res->st.elapsed_ns)
 			res->st.elapsed_ns = s->st.elapsed_ns;
 		cpu += ru_ns(&s->ru);
@@ -268,12 +272,14 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 	}
 	if (res->st.elapsed_ns) {
 		double secs = (double)res->st.elapsed_ns / 1e9;
-		res->msgs_per_s = (double)res->st.ok / secs;
+		res->msgs_per_s = (double)res->msgs / secs;
 		res->mb_per_s = (double)res->st.bytes / secs / 1e6;
 	}
-	if (res->st.ok) {
-		res->cpu_ns_per_msg = (double)cpu / (double)res->st.ok;
-		res->ctxsw_per_msg = (double)ctx / (double)res->st.ok;
+	if (exchanged) {
+		/* both processes' CPU (each a client and a server) per message
+		 * exchanged in either direction, warm-up included like run.c */
+		res->cpu_ns_per_msg = (double)cpu / (double)exchanged;
+		res->ctxsw_per_msg = (double)ctx / (double)exchanged;
 	}
 	munmap(sl, 2 * sizeof *sl);
 	return res->failed ? -1 : 0;
