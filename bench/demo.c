@@ -95,9 +95,14 @@ static void send_call(const struct ipl_conn *in, char *out, size_t len)
 			snprintf(out, len, "sendmsg(fd %d, MSG_NOSIGNAL)", fc->wfd);
 		else
 			snprintf(out, len, "writev(fd %d)", fc->wfd);
-	} else {
+	} else if (!strcmp(in->tp->name, "shm")) {
 		snprintf(out, len, "%s send (memcpy into the ring, no system call; futex wake only if "
 			 "the reader sleeps)", in->tp->name);
+	} else if (!strcmp(in->tp->name, "oncrpc")) {
+		snprintf(out, len, "%s send: libtirpc's clnt_call() marshals it as an ONC RPC CALL, writes the "
+			 "record to the carrier socket and waits for the REPLY", in->tp->name);
+	} else {
+		snprintf(out, len, "%s send (into the %s layer)", in->tp->name, in->tp->name);
 	}
 }
 
@@ -105,9 +110,13 @@ static void recv_call(const struct ipl_conn *in, char *out, size_t len)
 {
 	if (in->tp->send == ipl_fdconn_send)
 		snprintf(out, len, "read(fd %d)", ((const struct ipl_fdconn *)(const void *)in)->rfd);
-	else
+	else if (!strcmp(in->tp->name, "shm"))
 		snprintf(out, len, "%s recv (memcpy out of the ring; futex wait only while it is empty)",
 			 in->tp->name);
+	else if (!strcmp(in->tp->name, "oncrpc"))
+		snprintf(out, len, "%s recv: the ipclab reply that clnt_call's REPLY stands for", in->tp->name);
+	else
+		snprintf(out, len, "%s recv (out of the %s layer)", in->tp->name, in->tp->name);
 }
 
 static int t_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
@@ -229,6 +238,10 @@ static void fd_kind(int fd, char *out, size_t outlen)
 /* Logs what one side's conn is in kernel terms. */
 static void describe_conn(struct ipl_demo_log *lg, int side, const struct ipl_conn *in, const char *mech)
 {
+	if (in->tp->send != ipl_fdconn_send && strcmp(mech, "shm")) {
+		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  (no fd of its own: the %s layer owns the carrier connection)", mech);
+		return;
+	}
 	if (in->tp->send != ipl_fdconn_send) {
 		/* shm: no fd; the mapping is the connection */
 		FILE *f = fopen("/proc/self/maps", "r");
@@ -303,6 +316,9 @@ static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *
 	} else if (!strcmp(mech, "shm")) {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "shm_open(\"%s\", O_CREAT|O_EXCL|O_RDWR, 0600) + ftruncate + mmap(MAP_SHARED): "
 			     "the rendezvous table clients meet at (/dev/shm%s)", ep->addr, ep->addr);
+	} else if (!strcmp(mech, "oncrpc")) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "prepare: the carrier (%s) creates its listening socket at %s; "
+			     "libtirpc takes it over in the server", ep->opts.via ? ep->opts.via->name : "unix", ep->addr);
 	} else {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "prepare -> address %s", ep->addr);
 	}
@@ -320,6 +336,9 @@ static void explain_attach_client(struct ipl_demo_log *lg, const char *mech, con
 	else if (!strcmp(mech, "fifo"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "mkfifo(c-<pid>-<hex>.q and .r), open .r, write one record "
 			     "(<= PIPE_BUF, so atomic) to %s/announce, open .q; then unlink both names", addr);
+	else if (!strcmp(mech, "oncrpc"))
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "connects through the carrier to \"%s\" and hands the socket to "
+			     "libtirpc: clnt_vc_create() makes the CLIENT handle the stubs call through", addr);
 	else if (!strcmp(mech, "shm"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "shm_open(its own segment, O_EXCL, 0600) + mmap; writes the segment's "
 			     "name into a free slot of %s; futex-wakes the server, waits to be accepted", addr);
@@ -600,6 +619,7 @@ struct demo_cfg {
 	const struct ipl_transport *tp;  /* what is demonstrated */
 	const struct ipl_transport *car; /* what carries the bytes (== tp unless rpc) */
 	int rpc;
+	const struct ipl_transport *via; /* carrier of a layered cfg.car */
 	const char *payload;
 };
 
@@ -618,7 +638,16 @@ static int server_main(const struct demo_cfg *cfg, struct ipl_endpoint *ep, stru
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "after fork(): keeps the request pipe's read end and the reply "
 			     "pipe's write end, closes the other two (else EOF would never come)");
 	struct ipl_conn *in = NULL;
+	if (!strcmp(mech, "oncrpc"))
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "accept: hands the listening socket to libtirpc (svc_vc_create) and "
+			     "runs its service loop (poll + svc_getreq_poll): libtirpc accepts the client, reads each "
+			     "CALL, runs the server stub and writes the REPLY, all inside this call, until told to stop");
 	rc = ipl_endpoint_accept(ep, &in);
+	if (rc == IPL_ECANCELED) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "the service loop stopped (SIGTERM from the parent once the client "
+			     "was done); libtirpc closed the connection");
+		return 0;
+	}
 	if (rc < 0) {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "accept failed: %s", ipl_strerror(rc));
 		return rc;
@@ -640,6 +669,16 @@ static int server_main(const struct demo_cfg *cfg, struct ipl_endpoint *ep, stru
 	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "detach: closes its end of the connection%s",
 		     !strcmp(mech, "shm") ? " (munmap of the segment)" : "");
 	return rc;
+}
+
+/* The server child's endpoint, for its SIGTERM handler. */
+static struct ipl_endpoint *stop_ep;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	if (stop_ep)
+		ipl_endpoint_cancel(stop_ep); /* async-signal-safe: an atomic store */
 }
 
 static int use_color(void)
@@ -691,13 +730,18 @@ int ipl_cmd_demo(int argc, char **argv)
 		return 2;
 	}
 	cfg.car = cfg.tp;
-	if (cfg.tp->caps & IPL_CAP_LAYERED) {
-		if (!ipl_demo_rpc_available() || strcmp(cfg.tp->name, "rpc")) {
-			fprintf(stderr, "ipclab demo: no walk-through for layered mechanism '%s' in this build\n", cfg.tp->name);
+	if ((cfg.tp->caps & IPL_CAP_LAYERED) && !strcmp(cfg.tp->name, "rpc")) {
+		if (!ipl_demo_rpc_available()) {
+			fprintf(stderr, "ipclab demo: this build has no rpc stubs to walk through\n");
 			return 1;
 		}
+		/* the RPC walk-through drives rpc/'s stubs over a traced carrier */
 		cfg.rpc = 1;
 		cfg.car = via ? via : ipl_transport_find("unix");
+	} else if (cfg.tp->caps & IPL_CAP_LAYERED) {
+		/* another layer (oncrpc: libtirpc) owns its carrier: the exchange
+		 * is traced where it enters and leaves the layer */
+		cfg.via = via;
 	} else if (via) {
 		fprintf(stderr, "ipclab demo: --via applies to layered mechanisms (rpc) only\n");
 		return 2;
@@ -720,13 +764,17 @@ int ipl_cmd_demo(int argc, char **argv)
 		       mech);
 	else
 		printf("The client sends one ECHO request (the common 24-byte header + payload) and checks the reply.\n");
+	if (!cfg.rpc && (cfg.tp->caps & IPL_CAP_LAYERED))
+		printf("%s is a layer that owns its carrier connection, so the exchange is traced where it enters and\n"
+		       "leaves the layer; the bytes between are ONC RPC records like those `ipclab demo rpc` shows.\n",
+		       cfg.tp->name);
 	printf("Two processes: this one (pid %d) prepares the endpoint and is the client; it forks the server.\n",
 	       (int)getpid());
 	printf("Lines marked [server] happened in the server process; the log is printed in the order events happened.\n");
 	fflush(stdout);
 
 	struct ipl_endpoint ep;
-	struct ipl_tp_opts tpo = { .max_clients = 1, .timeout_ms = 5000 };
+	struct ipl_tp_opts tpo = { .max_clients = 1, .timeout_ms = 5000, .via = cfg.via };
 	ipl_endpoint_init(&ep, cfg.car, &tpo, NULL);
 	ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_HEAD, "1. setup: the server side's endpoint (before fork)");
 	int rc = ipl_endpoint_prepare(&ep);
@@ -751,6 +799,12 @@ int ipl_cmd_demo(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &term, &old);
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* SIGTERM (held since before fork) stops a server whose accept runs
+		 * a service loop instead of returning a conn (oncrpc) */
+		struct sigaction sa = { .sa_handler = on_term };
+		sigemptyset(&sa.sa_mask);
+		stop_ep = &ep;
+		sigaction(SIGTERM, &sa, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		int src = server_main(&cfg, &ep, lg);
 		ipl_endpoint_cleanup(&ep);
@@ -783,6 +837,9 @@ int ipl_cmd_demo(int argc, char **argv)
 	} else {
 		ipl_demo_say(lg, IPL_DEMO_CLIENT, IPL_DEMO_TEXT, "attach_client failed: %s", ipl_strerror(rc));
 	}
+	/* the server usually ends by itself after BYE; one still running a
+	 * service loop is told to stop (harmless for the others) */
+	kill(pid, SIGTERM);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

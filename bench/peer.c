@@ -14,7 +14,10 @@
  *            + serve; main: attach_client(epA)     inherit both channels
  *
  * Each process releases what belongs to the other (a pipe's stray end would
- * hide EOF).  The two clients' histograms and counters are merged into one
+ * hide EOF).  A server thread normally ends when the other peer says BYE; a
+ * transport whose accept() runs its own service loop instead of returning a
+ * conn (oncrpc) is stopped once both clients are done: ipl_endpoint_cancel
+ * plus a SIGUSR1 to the thread.  The two clients' histograms and counters are merged into one
  * row, like two clients of one server; "ok" counts both directions.
  */
 #include "bench.h"
@@ -25,13 +28,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+/* What one peer leaves behind for the parent. */
 struct peer_slot {
 	struct ipl_hist hist;
 	struct ipl_client_stats st;
@@ -41,22 +47,41 @@ struct peer_slot {
 	int done;
 };
 
+/* The two slots and a count of finished clients, in one shared mapping. */
+struct peer_shared {
+	struct peer_slot slot[2];
+	_Atomic int clients_done; /* both peers' clients: then no request will come */
+};
+
 struct srv_arg {
 	struct ipl_endpoint *ep;
 	uint32_t cap;
 	int rc;
+	_Atomic int finished;
 };
+
+static void on_usr1(int sig)
+{
+	(void)sig; /* only interrupts a blocking call (no SA_RESTART) */
+}
 
 /* The serving half: one peer connects; serve it until its BYE. */
 static void *serve_thread(void *p)
 {
 	struct srv_arg *a = p;
 	struct ipl_conn *c = NULL;
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
 	a->rc = ipl_endpoint_accept(a->ep, &c);
 	if (a->rc == 0) {
 		a->rc = ipl_serve_conn(c, a->cap, NULL);
 		ipl_conn_detach(c);
+	} else if (a->rc == IPL_ECANCELED) {
+		a->rc = 0; /* a service loop stopped after both clients finished */
 	}
+	atomic_store(&a->finished, 1);
 	return NULL;
 }
 
@@ -103,9 +128,13 @@ static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *oth
 
 /* One peer: serve mine, request from the other's, at the same time. */
 static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine,
-		      struct ipl_endpoint *other, int cpu, struct peer_slot *out)
+		      struct ipl_endpoint *other, int cpu, struct peer_slot *out,
+		      _Atomic int *clients_done)
 {
 	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 	ipl_pin_cpu(cpu);
 	ipl_hist_init(&out->hist);
 	struct srv_arg a = { .ep = mine, .cap = spec->tpo.cap };
@@ -125,9 +154,20 @@ static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine
 		rc = client_half(spec, other, out);
 	else
 		snprintf(out->step, sizeof out->step, "serve");
+	atomic_fetch_add(clients_done, 1);
 	if (started) {
-		/* the other peer's BYE ends our server; if it died, the parent's
-		 * timeout kills us */
+		/* the other peer's BYE normally ends our server thread; once both
+		 * clients are done nothing more will come, so a thread still in
+		 * accept (a service loop) is told to stop.  A peer that died is
+		 * the parent's timeout's business. */
+		struct timespec tick = { .tv_nsec = 1000000L };
+		while (!atomic_load(&a.finished)) {
+			if (atomic_load(clients_done) >= 2) {
+				ipl_endpoint_cancel(mine);
+				pthread_kill(th, SIGUSR1);
+			}
+			nanosleep(&tick, NULL);
+		}
 		pthread_join(th, NULL);
 		out->src = a.rc;
 	}
@@ -179,8 +219,8 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 		snprintf(res->why, sizeof res->why, "the peer pattern starts both peers itself: no --connect");
 		return -1;
 	}
-	struct peer_slot *sl = mmap(NULL, 2 * sizeof *sl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sl == MAP_FAILED) {
+	struct peer_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
 		res->failed = 1;
 		snprintf(res->why, sizeof res->why, "mmap: %s", strerror(errno));
 		return -1;
@@ -199,16 +239,18 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 		snprintf(res->why, sizeof res->why, "%s: prepare: %s", spec->tp->name, ipl_strerror(rc));
 		ipl_endpoint_cleanup(&ep[0]);
 		ipl_endpoint_cleanup(&ep[1]);
-		munmap(sl, 2 * sizeof *sl);
+		munmap(sh, sizeof *sh);
 		return -1;
 	}
 	snprintf(res->server_addr, sizeof res->server_addr, "%s", ep[0].addr);
+	struct peer_slot *sl = sh->slot;
 	fflush(NULL);
 	pid_t kid[2] = { -1, -1 };
 	for (int i = 0; i < 2; i++) {
 		kid[i] = fork();
 		if (kid[i] == 0) {
-			peer_main(spec, &ep[i], &ep[1 - i], i ? spec->cpu_server : spec->cpu_client, &sl[i]);
+			peer_main(spec, &ep[i], &ep[1 - i], i ? spec->cpu_server : spec->cpu_client, &sl[i],
+				  &sh->clients_done);
 			_exit(sl[i].rc < 0 || sl[i].src < 0 ? 1 : 0);
 		}
 		if (kid[i] < 0)
@@ -281,6 +323,6 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 		res->cpu_ns_per_msg = (double)cpu / (double)exchanged;
 		res->ctxsw_per_msg = (double)ctx / (double)exchanged;
 	}
-	munmap(sl, 2 * sizeof *sl);
+	munmap(sh, sizeof *sh);
 	return res->failed ? -1 : 0;
 }

@@ -35,8 +35,13 @@ for m in $mechs; do
 			"grep -qE '^ +0000  49 50 4c 31 +magic' '$out' && grep -qE '^ +0005  02 +op +2 = ECHO' '$out' &&
 			 grep -qE '^ +0008  00 00 00 00 00 00 00 01 +seq' '$out' && grep -qE '^ +0010  00 00 00 0e +len +14' '$out' &&
 			 grep -qE '^ +0014  ([0-9a-f]{2} ){4} +crc .*\(checks\)' '$out' && grep -qE '^ +0018  68 65 6c 6c 6f 2c 20 69 +payload' '$out'"
-		check "demo $m: names the call that moved the bytes, both ways" \
-			"grep -qE '^\[client\] (sendmsg|writev|$m send)' '$out' && grep -qE '^\[server\] (read|$m recv)' '$out'"
+		if $IPCLAB list | grep -E "^$m " | grep -q layered; then
+			# a library-owned layer (oncrpc: libtirpc) hides its carrier: client side only
+			check "demo $m: names what moved the request" "grep -qE '^\[client\] $m send' '$out'"
+		else
+			check "demo $m: names the call that moved the bytes, both ways" \
+				"grep -qE '^\[client\] (sendmsg|writev|$m send)' '$out' && grep -qE '^\[server\] (read|$m recv)' '$out'"
+		fi
 	fi
 done
 
