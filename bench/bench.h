@@ -36,6 +36,7 @@ struct ipl_run_result {
 	int failed;                    /* the run did not complete */
 	char why[160];                 /* reason when failed */
 	char server_addr[IPL_ADDR_MAX];
+	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
 };
 
 /* Runs one measurement: forks the server (unless spec->connect) and the
@@ -75,6 +76,7 @@ struct ipl_report {
 	const char *argv_line; /* the command line, for the record */
 	uint64_t iters, warmup;
 	unsigned reps;
+	int show_addrs;        /* table: print each row's client -> server addresses */
 };
 
 /* Median over reps of a per-rep statistic. */

@@ -2,6 +2,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "err.h"
+#include "xhost.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -213,6 +214,9 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 				 o->mech[0]->name);
 			return usage_error(err);
 		}
+		/* a local-only mechanism pointed at HOST:PORT: refuse with the reason */
+		if (ipl_connect_check(o->mech[0], o->via, o->connect, err, sizeof err) < 0)
+			return usage_error(err);
 	}
 	return 0;
 }
@@ -278,7 +282,8 @@ int ipl_cmd_bench(int argc, char **argv)
 	size_t nrows = o.nmech * o.nsizes * o.nmodes * o.nclients;
 	struct ipl_row *rows = calloc(nrows, sizeof *rows);
 	struct ipl_report rep = { .rows = rows, .iters = o.iters, .warmup = o.warmup,
-				  .reps = (unsigned)o.reps, .argv_line = join_argv(argc, argv) };
+				  .reps = (unsigned)o.reps, .argv_line = join_argv(argc, argv),
+				  .show_addrs = o.connect != NULL };
 	if (!rows) {
 		fprintf(stderr, "ipclab bench: out of memory\n");
 		return 1;

@@ -159,6 +159,13 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 			put_cell(f, md, k < 3, w[k], cells[k]);
 		fprintf(f, md ? "|\n" : "\n");
 	}
+	for (size_t i = 0; rep->show_addrs && i < rep->nrows; i++) {
+		const struct ipl_row *r = &rep->rows[i];
+		if (r->nreps)
+			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
+				r->reps[0].client_addr[0] ? r->reps[0].client_addr : "(unknown)",
+				r->reps[0].server_addr);
+	}
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
 		for (unsigned k = 0; k < r->nreps; k++)
@@ -168,12 +175,28 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 	}
 }
 
+/* A CSV field: quoted only when it holds a comma, quote or line break. */
+static void csv_str(FILE *f, const char *s)
+{
+	if (!s || !strpbrk(s, ",\"\r\n")) {
+		fputs(s ? s : "", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void write_csv(FILE *f, const struct ipl_report *rep)
 {
 	fprintf(f, "mechanism,wait,size_bytes,mode,clients,window,cpu_client,cpu_server,rep,"
 		   "iters,ok,errors,err_seq,err_len,err_payload,err_remote,failed,"
 		   "min_ns,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns,mean_ns,stddev_ns,"
-		   "msgs_per_s,mb_per_s,cpu_ns_per_msg,ctxsw_per_msg\n");
+		   "msgs_per_s,mb_per_s,cpu_ns_per_msg,ctxsw_per_msg,server_addr,client_addr\n");
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
 		for (unsigned k = 0; k < r->nreps; k++) {
@@ -186,7 +209,7 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 				(unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
 				(unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
 				(unsigned long long)x->st.err_remote, x->failed);
-			fprintf(f, "%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.3f,%.1f,%.3f\n",
+			fprintf(f, "%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.3f,%.1f,%.3f,",
 				(unsigned long long)(h->count ? h->min : 0),
 				(unsigned long long)ipl_hist_percentile(h, 50),
 				(unsigned long long)ipl_hist_percentile(h, 90),
@@ -195,6 +218,10 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 				(unsigned long long)ipl_hist_percentile(h, 99.99),
 				(unsigned long long)h->max, ipl_hist_mean(h), ipl_hist_stddev(h),
 				x->msgs_per_s, x->mb_per_s, x->cpu_ns_per_msg, x->ctxsw_per_msg);
+			csv_str(f, x->server_addr);
+			fputc(',', f);
+			csv_str(f, x->client_addr);
+			fputc('\n', f);
 		}
 	}
 }
@@ -276,6 +303,8 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 			json_str(f, x->why);
 			fprintf(f, ", \"server_addr\": ");
 			json_str(f, x->server_addr);
+			fprintf(f, ", \"client_addr\": ");
+			json_str(f, x->client_addr);
 			fprintf(f, ", \"msgs_per_s\": ");
 			json_num(f, x->msgs_per_s);
 			fprintf(f, ", \"mb_per_s\": ");

@@ -32,6 +32,7 @@ struct slot {
 	int rc;       /* 0, or the failing step's code */
 	char step[32];/* which step failed */
 	int done;
+	char local[IPL_ADDR_MAX]; /* this client's end of the connection */
 };
 
 struct shared {
@@ -67,6 +68,7 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 	const char *step = "connect";
 	rc = ipl_endpoint_attach_client(ep, idx, &c);
 	if (rc == 0) {
+		ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0); /* "" if unknown */
 		step = "hello";
 		rc = ipl_client_hello(c, NULL);
 	}
@@ -233,6 +235,8 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 			snprintf(res->why, sizeof res->why, "client %u: %s: %s", i, s->step,
 				 ipl_strerror(s->rc));
 		}
+		if (!res->client_addr[0])
+			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
 		ipl_hist_merge(&res->hist, &s->hist);
 		res->st.ok += s->st.ok;
 		res->st.errors += s->st.errors;
