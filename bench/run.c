@@ -68,7 +68,9 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 	const char *step = "connect";
 	rc = ipl_endpoint_attach_client(ep, idx, &c);
 	if (rc == 0) {
-		ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0); /* "" if unknown */
+		/* "" when the transport cannot tell; an unbound unix client says so */
+		if (ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0) == 0 && !out->local[0])
+			snprintf(out->local, sizeof out->local, "(unnamed)");
 		step = "hello";
 		rc = ipl_client_hello(c, NULL);
 	}
