@@ -118,8 +118,8 @@ left_by() { # $1 pid: prints the namespaces and root-namespace veths of run $1
 
 # CSV rows of a lab run checked in python: every row 0 errors and complete,
 # the veth rows crossed between the two namespaces' addresses.
-check_rows() { # $1 dir, $2 mechanisms wanted (space-separated row labels), $3 server host, $4 client host
-	python3 - "$1" "$2" "$3" "$4" "$ITERS" <<'PY'
+check_rows() { # $1 dir, $2 mechanisms wanted (row labels), $3 server host, $4 client host, $5 ok per row
+	python3 - "$1" "$2" "$3" "$4" "$5" <<'PY'
 import csv, glob, os, sys
 d, want, shost, chost, iters = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys.argv[4], int(sys.argv[5])
 seen = set()
@@ -149,17 +149,19 @@ lab -n $ITERS -s 64,1K --reps 1 --out "$tmp/v4"
 check "lab (IPv4): exit 0" "[ $lab_rc -eq 0 ]"
 [ $lab_rc -eq 0 ] || sed 's/^/    /' "$tmp/lab.err"
 check "lab (IPv4): rows for $want across the veth, 0 errors, 10.200.1.2 -> 10.200.1.1" \
-	"check_rows '$tmp/v4' '$want' 10.200.1.1: 10.200.1.2:"
+	"check_rows '$tmp/v4' '$want' 10.200.1.1: 10.200.1.2: $ITERS"
 check "lab (IPv4): loopback rows too" "ls '$tmp/v4'/loopback-tcp.csv >/dev/null 2>&1"
 check "lab (IPv4): the table shows 0 errors for every row" \
 	"awk '/^(loopback|veth)/ { n++; if (\$9 != 0) bad = 1 } END { exit bad || n < 2 }' '$tmp/lab.out'"
 check "lab (IPv4): no namespace or veth left" "[ -z \"\$(left_by $lab_pid)\" ]"
 
-# ---- 4. IPv6 -------------------------------------------------------------
-lab -n $ITERS -s 64 --reps 1 --ipv6 --out "$tmp/v6"
-check "lab (IPv6): exit 0" "[ $lab_rc -eq 0 ]"
-check "lab (IPv6): rows across the veth, 0 errors, [fd49:706c:6162::2] -> [::1]" \
-	"check_rows '$tmp/v6' '$want' '[fd49:706c:6162::1]:' '[fd49:706c:6162::2]:'"
+# ---- 4. IPv6, three clients at once on one server -------------------------
+lab -n $ITERS -s 64 --reps 1 --ipv6 --clients 3 --out "$tmp/v6"
+check "lab (IPv6, 3 clients): exit 0" "[ $lab_rc -eq 0 ]"
+check "lab (IPv6, 3 clients): rows across the veth, 0 errors, [fd49:706c:6162::2] -> [::1]" \
+	"check_rows '$tmp/v6' '$want' '[fd49:706c:6162::1]:' '[fd49:706c:6162::2]:' $((3 * ITERS))"
+check "lab (IPv6, 3 clients): the veth tcp server served 3 connections and exited 0" \
+	"grep -q 'stopped: 3 connections' '$tmp/v6/veth-tcp.serve.log'"
 check "lab (IPv6): no namespace or veth left" "[ -z \"\$(left_by $lab_pid)\" ]"
 
 # ---- 5. delay: applied, or said clearly that it cannot be ----------------
