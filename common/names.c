@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +58,30 @@ static pid_t owner_of(const char *name)
 	return (*end == '-' && pid > 0) ? (pid_t)pid : 0;
 }
 
+int ipl_pid_gone(pid_t pid)
+{
+	if (pid <= 0)
+		return 0;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 1;
+	/* an exited process its parent has not reaped yet still answers kill() */
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 static int dead(pid_t pid)
 {
-	return kill(pid, 0) < 0 && errno == ESRCH;
+	return ipl_pid_gone(pid);
 }
 
 void ipl_remove_dir(const char *dir)

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Creates a fresh 0700 directory and writes its path to out.  Returns 0 or
  * a negative code.  Sweeps stale ipclab directories first. */
@@ -22,6 +23,10 @@ void ipl_remove_dir(const char *dir);
 /* Removes ipclab directories (and "/dev/shm/ipclab-<pid>-*" objects) whose
  * creating process no longer exists.  Returns how many were removed. */
 int ipl_sweep_stale(void);
+
+/* Returns 1 when process pid has exited: no such process, or a zombie its
+ * parent has not reaped yet (its names are just as stale). */
+int ipl_pid_gone(pid_t pid);
 
 /* Fills buf with n random bytes from getrandom(2).  Returns 0 or -errno. */
 int ipl_random_bytes(void *buf, size_t n);

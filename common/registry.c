@@ -6,10 +6,16 @@
 
 extern const struct ipl_transport ipl_tcp_transport;
 extern const struct ipl_transport ipl_unix_transport;
+extern const struct ipl_transport ipl_pipe_transport;
+extern const struct ipl_transport ipl_fifo_transport;
+extern const struct ipl_transport ipl_shm_transport;
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
 	&ipl_unix_transport,
+	&ipl_pipe_transport,
+	&ipl_fifo_transport,
+	&ipl_shm_transport,
 };
 
 size_t ipl_transport_count(void)

@@ -27,6 +27,13 @@ struct ipl_fixture {
 	pid_t server_was;  /* for the leftover check after stop */
 	pid_t kids[16];
 	unsigned nkids;
+	/* Transports that need a fork (pipe): clients are forked at start,
+	 * before the parent drops its copies of the channels (a copy held by
+	 * the test process would hide EOF from the peer), and each waits at
+	 * its gate until ipl_fx_client() hands it a body. */
+	pid_t pre[16];   /* pre-forked client idx, 0 if none */
+	int gate[16];    /* write end of its gate, -1 once used */
+	unsigned npre;
 };
 
 /* Prepares the endpoint (room for max_clients pre-made channels) and forks a
@@ -34,7 +41,10 @@ struct ipl_fixture {
 int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients);
 
 /* Forks a client process that attaches as client idx and runs fn(conn, arg);
- * its return value (0 = pass) becomes the exit status.  Returns the pid. */
+ * its return value (0 = pass) becomes the exit status.  Returns the pid.
+ * For a transport that needs a fork the process already exists (forked by
+ * ipl_fx_start): it gets fn and arg, so what arg points to must have been
+ * set before ipl_fx_start. */
 pid_t ipl_fx_client(struct ipl_fixture *fx, unsigned idx, int (*fn)(struct ipl_conn *, void *), void *arg);
 
 /* Waits for a forked client; returns its exit status, or -1 if it died of a

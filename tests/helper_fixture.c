@@ -19,6 +19,88 @@ const struct ipl_test_variant *ipl_fx_variant(const char *name)
 	return NULL;
 }
 
+/* What a gate carries: the body a pre-forked client runs. */
+struct gate_msg {
+	int (*fn)(struct ipl_conn *, void *);
+	void *arg;
+};
+
+/* Attaches as client idx and runs fn; gate >= 0: a pre-forked client, which
+ * attaches first (dropping every channel but its own, so it hides no EOF
+ * from its siblings) and then waits at its gate for fn. */
+static void run_client(struct ipl_fixture *fx, unsigned idx, int (*fn)(struct ipl_conn *, void *),
+		       void *arg, int gate)
+{
+	alarm(240);
+	signal(SIGPIPE, SIG_IGN);
+	struct ipl_conn *c = NULL;
+	int rc = ipl_endpoint_attach_client(&fx->ep, idx, &c);
+	if (gate >= 0) {
+		struct gate_msg m;
+		ssize_t r;
+		while ((r = read(gate, &m, sizeof m)) < 0 && errno == EINTR)
+			;
+		close(gate);
+		if (r != (ssize_t)sizeof m) { /* never used: nothing to do */
+			ipl_conn_detach(c);
+			ipl_endpoint_cleanup(&fx->ep);
+			_exit(0);
+		}
+		fn = m.fn;
+		arg = m.arg;
+	}
+	int status = 100;
+	if (rc < 0)
+		fprintf(stderr, "client %u: attach: %d\n", idx, rc);
+	else
+		status = fn(c, arg);
+	ipl_conn_detach(c);
+	ipl_endpoint_cleanup(&fx->ep);
+	_exit(status);
+}
+
+/* Forks n clients that wait at their gates, then drops the parent's copies
+ * of every channel, as `ipclab bench` does once all its processes exist. */
+static int prefork_clients(struct ipl_fixture *fx, unsigned n)
+{
+	unsigned max = sizeof fx->pre / sizeof fx->pre[0];
+	for (unsigned i = 0; i < n && i < max; i++) {
+		int g[2];
+		if (pipe(g) < 0)
+			return -errno;
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(g[0]);
+			close(g[1]);
+			return -errno;
+		}
+		if (pid == 0) {
+			for (unsigned k = 0; k < i; k++) /* siblings' gates are not ours */
+				close(fx->gate[k]);
+			close(g[1]);
+			run_client(fx, i, NULL, NULL, g[0]);
+		}
+		close(g[0]);
+		fx->pre[i] = pid;
+		fx->gate[i] = g[1];
+		fx->npre = i + 1;
+		if (fx->nkids < sizeof fx->kids / sizeof fx->kids[0])
+			fx->kids[fx->nkids++] = pid;
+	}
+	ipl_endpoint_release(&fx->ep);
+	return 0;
+}
+
+static void close_gates(struct ipl_fixture *fx)
+{
+	for (unsigned i = 0; i < fx->npre; i++)
+		if (fx->gate[i] >= 0) {
+			close(fx->gate[i]);
+			fx->gate[i] = -1;
+		}
+}
+
 int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients)
 {
 	memset(fx, 0, sizeof *fx);
@@ -55,27 +137,26 @@ int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsig
 		_exit(rc < 0 ? 1 : 0);
 	}
 	fx->server_was = fx->server;
-	return fx->server < 0 ? -errno : 0;
+	if (fx->server < 0)
+		return -errno;
+	if (tp->caps & IPL_CAP_NEEDS_FORK)
+		return prefork_clients(fx, max_clients ? max_clients : 1);
+	return 0;
 }
 
 pid_t ipl_fx_client(struct ipl_fixture *fx, unsigned idx, int (*fn)(struct ipl_conn *, void *), void *arg)
 {
+	if (idx < fx->npre && fx->gate[idx] >= 0) {
+		struct gate_msg m = { fn, arg };
+		ssize_t w = write(fx->gate[idx], &m, sizeof m);
+		close(fx->gate[idx]);
+		fx->gate[idx] = -1;
+		return w == (ssize_t)sizeof m ? fx->pre[idx] : -1;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid == 0) {
-		alarm(240);
-		signal(SIGPIPE, SIG_IGN);
-		struct ipl_conn *c = NULL;
-		int rc = ipl_endpoint_attach_client(&fx->ep, idx, &c);
-		int status = 100;
-		if (rc < 0)
-			fprintf(stderr, "client %u: attach: %d\n", idx, rc);
-		else
-			status = fn(c, arg);
-		ipl_conn_detach(c);
-		ipl_endpoint_cleanup(&fx->ep);
-		_exit(status);
-	}
+	if (pid == 0)
+		run_client(fx, idx, fn, arg, -1);
 	if (pid > 0 && fx->nkids < sizeof fx->kids / sizeof fx->kids[0])
 		fx->kids[fx->nkids++] = pid;
 	return pid;
@@ -102,6 +183,7 @@ int ipl_fx_wait(struct ipl_fixture *fx, pid_t pid, int timeout_s)
 int ipl_fx_stop(struct ipl_fixture *fx)
 {
 	int status = -1;
+	close_gates(fx); /* unused pre-forked clients leave */
 	ipl_endpoint_release(&fx->ep);
 	for (unsigned i = 0; i < fx->nkids; i++) { /* stragglers: reap, never leave zombies */
 		if (waitpid(fx->kids[i], NULL, WNOHANG) == 0) {

@@ -1,0 +1,632 @@
+/* test_shm.c - the shm rings and transport beyond the conformance suite:
+ * wrap-around (including the 31-bit index wrap), full and empty rings, a
+ * message far larger than the ring under every wait policy, a peer killed
+ * mid-message, cancellation, and /dev/shm left clean after normal runs and
+ * after SIGKILL of either side. */
+#include "err.h"
+#include "msgio.h"
+#include "names.h"
+#include "ring.h"
+#include "transport.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* A ring in an anonymous shared mapping: survives fork, needs no name. */
+struct tring {
+	uint8_t *map;
+	size_t len;
+	struct ipl_shmring *r;
+	uint8_t *data;
+	uint32_t size;
+};
+
+static void tring_new(struct tring *t, uint32_t size)
+{
+	t->len = 4096 + (size_t)size;
+	t->map = mmap(NULL, t->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(t->map != MAP_FAILED);
+	t->r = (struct ipl_shmring *)t->map;
+	t->data = t->map + 4096;
+	t->size = size;
+	ipl_shmring_init(t->r);
+}
+
+static void tring_free(struct tring *t)
+{
+	munmap(t->map, t->len);
+}
+
+static uint8_t pat(size_t i)
+{
+	return (uint8_t)(i * 7u + i / 251u + 3u);
+}
+
+static void send_bytes(struct ipl_shmring_end *e, const struct ipl_shmwait *w, const void *p, size_t n,
+		       int expect)
+{
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = n };
+	assert_int_equal(ipl_shmring_send(e, w, &iov, 1), expect);
+}
+
+/* Counts /dev/shm objects named for pid ("ipclab-<pid>-..."). */
+static int shm_names_of(pid_t pid)
+{
+	char prefix[32];
+	snprintf(prefix, sizeof prefix, "ipclab-%ld-", (long)pid);
+	DIR *d = opendir("/dev/shm");
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	alarm(60); /* a hang fails the test instead of stalling the run */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	alarm(0);
+	return 0;
+}
+
+static const struct ipl_transport *shm_tp(void)
+{
+	const struct ipl_transport *tp = ipl_transport_find("shm");
+	assert_non_null(tp);
+	return tp;
+}
+
+/* ---- ring: empty, full, wrap-around ------------------------------------- */
+
+static void ring_empty(void **state)
+{
+	(void)state;
+	struct tring t;
+	tring_new(&t, 16);
+	struct ipl_shmring_end tx, rx;
+	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
+	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	atomic_int cancel = 1;
+	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
+	uint8_t buf[32];
+
+	/* empty: a reader would wait; cancelled, it says so instead of returning data */
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, sizeof buf), IPL_ECANCELED);
+	/* one byte in, one byte out, then empty again */
+	send_bytes(&tx, &w, "x", 1, 0);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, sizeof buf), 1);
+	assert_int_equal(buf[0], 'x');
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, sizeof buf), IPL_ECANCELED);
+	/* a zero-length read returns 0 without waiting */
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, 0), 0);
+	/* producer closes: data before the close is still delivered, then EOF */
+	send_bytes(&tx, &w, "yz", 2, 0);
+	ipl_shmring_close(&tx, 1);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, 1), 1);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf + 1, sizeof buf), 1);
+	assert_memory_equal(buf, "yz", 2);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, sizeof buf), 0);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, buf, sizeof buf), 0);
+	tring_free(&t);
+}
+
+static void ring_full(void **state)
+{
+	(void)state;
+	struct tring t;
+	tring_new(&t, 16);
+	struct ipl_shmring_end tx, rx;
+	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
+	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	atomic_int cancel = 1;
+	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
+	uint8_t in[16], out[32];
+	for (int i = 0; i < 16; i++)
+		in[i] = pat((size_t)i);
+
+	send_bytes(&tx, &w, in, 16, 0); /* exactly the ring size fits without waiting */
+	/* full: a writer waits (not cancellable: it finishes what it started)
+	 * until the consumer frees space or dies; here it is a dead process */
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	struct ipl_shmpeer dead;
+	ipl_shmpeer_open(&dead, gone);
+	struct ipl_shmwait wd = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel, .peer = &dead };
+	send_bytes(&tx, &wd, in, 1, IPL_EPEERDEAD);
+	ipl_shmpeer_close(&dead);
+	/* the reader takes part; lazily published space still reaches the writer
+	 * once the reader finds the ring empty */
+	assert_int_equal(ipl_shmring_recv(&rx, &w, out, 5), 5);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, out + 5, sizeof out), 11);
+	assert_memory_equal(out, in, 16);
+	assert_int_equal(ipl_shmring_recv(&rx, &w, out, sizeof out), IPL_ECANCELED);
+	send_bytes(&tx, &w, in, 16, 0); /* room again: all 16 */
+	/* reader goes away: a writer that needs space learns it (EPIPE) */
+	ipl_shmring_close(&rx, 0);
+	send_bytes(&tx, &w, in, 1, -EPIPE);
+	tring_free(&t);
+}
+
+/* Messages of awkward sizes through a tiny ring, read back in pieces of other
+ * awkward sizes, starting just below the 31-bit index wrap so both the data
+ * offsets and the indices wrap many times. */
+static void ring_wraparound(void **state)
+{
+	(void)state;
+	struct tring t;
+	tring_new(&t, 16);
+	atomic_store(&t.r->head, IPL_SHMRING_POS - 40);
+	atomic_store(&t.r->tail, IPL_SHMRING_POS - 40);
+	struct ipl_shmring_end tx, rx;
+	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
+	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	atomic_int cancel = 1; /* nothing here may ever need to wait */
+	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
+	size_t sent = 0, got = 0;
+	uint8_t buf[16];
+	for (int i = 0; i < 5000; i++) {
+		size_t n = 1 + (size_t)(i * 7) % 16; /* 1..16 bytes, three parts */
+		uint8_t msg[16];
+		for (size_t k = 0; k < n; k++)
+			msg[k] = pat(sent + k);
+		struct iovec iov[3] = { { msg, n / 3 }, { msg + n / 3, 0 }, { msg + n / 3, n - n / 3 } };
+		assert_int_equal(ipl_shmring_send(&tx, &w, iov, 3), 0);
+		sent += n;
+		while (got < sent) {
+			size_t want = 1 + (size_t)(got * 5) % 11;
+			ssize_t r = ipl_shmring_recv(&rx, &w, buf, want);
+			assert_true(r > 0 && (size_t)r <= want);
+			for (ssize_t k = 0; k < r; k++)
+				assert_int_equal(buf[k], pat(got + (size_t)k));
+			got += (size_t)r;
+		}
+		/* caught up: the reader finds the ring empty and, before it would
+		 * wait, hands the space back (tail is published lazily) */
+		assert_int_equal(ipl_shmring_recv(&rx, &w, buf, 1), IPL_ECANCELED);
+	}
+	/* the indices really went over the top */
+	assert_true((atomic_load(&t.r->head) & IPL_SHMRING_POS) < 1u << 20);
+	tring_free(&t);
+}
+
+static void ring_bad_sizes(void **state)
+{
+	(void)state;
+	struct tring t;
+	tring_new(&t, 64);
+	struct ipl_shmring_end e;
+	assert_int_equal(ipl_shmring_attach(&e, t.r, t.data, 48, 1, IPL_WAIT_BLOCK), -EINVAL);
+	assert_int_equal(ipl_shmring_attach(&e, t.r, t.data, 8, 1, IPL_WAIT_BLOCK), -EINVAL);
+	assert_int_equal(ipl_shmring_attach(&e, t.r, t.data, 64, 1, IPL_WAIT_BLOCK), 0);
+	/* corrupt shared indices (more "available" than the ring holds) are refused */
+	struct ipl_shmring_end rx;
+	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 64, 0, IPL_WAIT_BLOCK), 0);
+	atomic_store(&t.r->head, 1000);
+	uint8_t b[8];
+	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK };
+	assert_int_equal(ipl_shmring_recv(&rx, &w, b, sizeof b), IPL_EPROTO);
+	tring_free(&t);
+}
+
+/* ---- a message much larger than the ring, across processes ------------- */
+
+#define BIG (300u * 1000u + 7u)
+
+static void big_through_tiny(enum ipl_wait policy)
+{
+	struct tring t;
+	tring_new(&t, 64);
+	pid_t parent = getpid();
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) { /* consumer: read BIG bytes in odd-sized pieces, check each */
+		struct ipl_shmring_end rx;
+		struct ipl_shmpeer peer;
+		ipl_shmpeer_open(&peer, parent);
+		struct ipl_shmwait w = { .policy = policy, .peer = &peer };
+		if (ipl_shmring_attach(&rx, t.r, t.data, t.size, 0, policy) < 0)
+			_exit(2);
+		uint8_t buf[1000];
+		size_t got = 0;
+		while (got < BIG) {
+			ssize_t r = ipl_shmring_recv(&rx, &w, buf, sizeof buf - got % 7);
+			if (r <= 0)
+				_exit(3);
+			for (ssize_t k = 0; k < r; k++)
+				if (buf[k] != pat(got + (size_t)k))
+					_exit(4);
+			got += (size_t)r;
+		}
+		/* and then EOF, once the producer closes */
+		_exit(ipl_shmring_recv(&rx, &w, buf, sizeof buf) == 0 ? 0 : 5);
+	}
+	struct ipl_shmring_end tx;
+	struct ipl_shmpeer peer;
+	ipl_shmpeer_open(&peer, kid);
+	struct ipl_shmwait w = { .policy = policy, .peer = &peer };
+	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, t.size, 1, policy), 0);
+	uint8_t *msg = malloc(BIG);
+	assert_non_null(msg);
+	for (size_t i = 0; i < BIG; i++)
+		msg[i] = pat(i);
+	/* header-like first part, then the rest: one send, as the transport does */
+	struct iovec iov[2] = { { msg, 32 }, { msg + 32, BIG - 32 } };
+	assert_int_equal(ipl_shmring_send(&tx, &w, iov, 2), 0);
+	ipl_shmring_close(&tx, 1);
+	int status;
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ipl_shmpeer_close(&peer);
+	free(msg);
+	tring_free(&t);
+}
+
+static void big_block(void **state) { (void)state; big_through_tiny(IPL_WAIT_BLOCK); }
+static void big_spin(void **state) { (void)state; big_through_tiny(IPL_WAIT_SPIN); }
+static void big_hybrid(void **state) { (void)state; big_through_tiny(IPL_WAIT_HYBRID); }
+
+/* ---- peer killed mid-message ------------------------------------------- */
+
+/* The client sends a header announcing 1 MiB and only part of the payload,
+ * then is SIGKILLed (and left unreaped: a zombie must count as dead).  The
+ * server, mid-message, must report the dead peer instead of waiting. */
+static void client_killed(enum ipl_wait policy)
+{
+	struct ipl_endpoint ep;
+	struct ipl_tp_opts o = { .wait = policy };
+	ipl_endpoint_init(&ep, shm_tp(), &o, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_conn *c;
+		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
+			_exit(2);
+		struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 1, .len = 1u << 20 };
+		uint8_t hdr[IPL_HDR_SIZE];
+		static uint8_t part[100000];
+		ipl_hdr_encode(&h, hdr);
+		struct iovec iov[2] = { { hdr, sizeof hdr }, { part, sizeof part } };
+		if (ipl_conn_send(c, iov, 2) < 0)
+			_exit(3);
+		if (write(p[1], "k", 1) != 1)
+			_exit(4);
+		for (;;)
+			pause(); /* until killed */
+	}
+	close(p[1]);
+	struct ipl_conn *c = NULL;
+	assert_int_equal(ipl_endpoint_accept(&ep, &c), 0);
+	char k;
+	assert_int_equal(read(p[0], &k, 1), 1);
+	kill(kid, SIGKILL);
+	struct ipl_hdr h;
+	struct ipl_buf b = { 0 };
+	int rc = ipl_msg_recv(c, IPL_DEFAULT_CAP, &h, &b);
+	assert_int_equal(rc, IPL_EPEERDEAD);
+	assert_int_equal(h.len, 1u << 20); /* it did get the header and wait for the rest */
+	ipl_buf_free(&b);
+	ipl_conn_detach(c);
+	reap(kid);
+	close(p[0]);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+	assert_int_equal(shm_names_of(kid), 0); /* its segment was unlinked at accept */
+}
+
+static void client_killed_block(void **state) { (void)state; client_killed(IPL_WAIT_BLOCK); }
+static void client_killed_spin(void **state) { (void)state; client_killed(IPL_WAIT_SPIN); }
+
+/* The server reads a request and is SIGKILLed before it replies: the client
+ * waiting for the reply must report the dead peer. */
+static void server_killed(enum ipl_wait policy)
+{
+	struct ipl_endpoint ep;
+	struct ipl_tp_opts o = { .wait = policy };
+	ipl_endpoint_init(&ep, shm_tp(), &o, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_conn *c;
+		struct ipl_hdr h;
+		struct ipl_buf b = { 0 };
+		if (ipl_endpoint_attach_server(&ep) < 0 || ipl_endpoint_accept(&ep, &c) < 0 ||
+		    ipl_msg_recv(c, IPL_DEFAULT_CAP, &h, &b) < 0)
+			_exit(2);
+		if (write(p[1], "k", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	struct ipl_conn *c = NULL;
+	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), 0);
+	uint8_t payload[64] = { 1, 2, 3 };
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 1, .len = sizeof payload };
+	assert_int_equal(ipl_msg_send(c, &h, payload), 0);
+	char k;
+	assert_int_equal(read(p[0], &k, 1), 1);
+	kill(kid, SIGKILL);
+	struct ipl_buf b = { 0 };
+	assert_int_equal(ipl_msg_recv(c, IPL_DEFAULT_CAP, &h, &b), IPL_EPEERDEAD);
+	ipl_buf_free(&b);
+	ipl_conn_detach(c);
+	reap(kid);
+	close(p[0]);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+	assert_int_equal(shm_names_of(kid), 0);
+}
+
+static void server_killed_block(void **state) { (void)state; server_killed(IPL_WAIT_BLOCK); }
+static void server_killed_hybrid(void **state) { (void)state; server_killed(IPL_WAIT_HYBRID); }
+
+/* ---- EOF, cancellation -------------------------------------------------- */
+
+/* An orderly detach: the other side drains what was sent, then reads EOF. */
+static void detach_gives_eof(void **state)
+{
+	(void)state;
+	struct ipl_endpoint ep;
+	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_conn *c;
+		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
+			_exit(2);
+		struct iovec iov = { .iov_base = "last words", .iov_len = 10 };
+		int rc = ipl_conn_send(c, &iov, 1);
+		ipl_conn_detach(c);
+		ipl_endpoint_cleanup(&ep);
+		_exit(rc < 0 ? 3 : 0);
+	}
+	struct ipl_conn *c = NULL;
+	assert_int_equal(ipl_endpoint_accept(&ep, &c), 0);
+	char buf[32];
+	assert_int_equal(ipl_conn_read_full(c, buf, 10), 0);
+	assert_memory_equal(buf, "last words", 10);
+	assert_int_equal(ipl_conn_recv(c, buf, sizeof buf), 0);
+	int status;
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ipl_conn_detach(c);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+	assert_int_equal(shm_names_of(kid), 0);
+}
+
+static void accept_cancelled(void **state)
+{
+	(void)state;
+	struct ipl_endpoint ep;
+	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
+	assert_int_equal(strncmp(ep.addr, "/ipclab-", 8), 0);
+	ipl_endpoint_cancel(&ep);
+	struct ipl_conn *c = NULL;
+	assert_int_equal(ipl_endpoint_accept(&ep, &c), IPL_ECANCELED);
+	assert_null(c);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+}
+
+/* A connection's recv, blocked on an empty ring, returns once cancelled. */
+struct canceller {
+	struct ipl_conn *c;
+};
+
+static void *cancel_later(void *arg)
+{
+	sleep_ms(150);
+	ipl_conn_cancel(((struct canceller *)arg)->c);
+	return NULL;
+}
+
+static void recv_cancelled(enum ipl_wait policy)
+{
+	struct ipl_endpoint ep;
+	struct ipl_tp_opts o = { .wait = policy };
+	ipl_endpoint_init(&ep, shm_tp(), &o, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_conn *c;
+		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
+			_exit(2);
+		for (;;)
+			pause(); /* alive, silent */
+	}
+	struct ipl_conn *c = NULL;
+	assert_int_equal(ipl_endpoint_accept(&ep, &c), 0);
+	struct canceller cc = { c };
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, cancel_later, &cc), 0);
+	char b[8];
+	assert_int_equal(ipl_conn_recv(c, b, sizeof b), IPL_ECANCELED);
+	pthread_join(th, NULL);
+	ipl_conn_detach(c);
+	reap(kid);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+	assert_int_equal(shm_names_of(kid), 0);
+}
+
+static void recv_cancelled_block(void **state) { (void)state; recv_cancelled(IPL_WAIT_BLOCK); }
+static void recv_cancelled_spin(void **state) { (void)state; recv_cancelled(IPL_WAIT_SPIN); }
+
+/* ---- /dev/shm after SIGKILL ---------------------------------------------- */
+
+/* A server process that made the rendezvous is killed; the next run's
+ * prepare removes what it left. */
+static void killed_server_swept(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_endpoint ep;
+		ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+		if (ipl_endpoint_prepare(&ep) < 0 || ipl_endpoint_attach_server(&ep) < 0)
+			_exit(2);
+		if (write(p[1], "k", 1) != 1)
+			_exit(3);
+		struct ipl_conn *c;
+		ipl_endpoint_accept(&ep, &c); /* blocked here when killed */
+		_exit(4);
+	}
+	close(p[1]);
+	char k;
+	assert_int_equal(read(p[0], &k, 1), 1);
+	close(p[0]);
+	assert_int_equal(shm_names_of(kid), 1);
+	kill(kid, SIGKILL); /* not reaped yet: a zombie's names are stale too */
+	for (int i = 0; i < 1000 && !ipl_pid_gone(kid); i++)
+		sleep_ms(5);
+	assert_true(ipl_pid_gone(kid));
+	assert_int_equal(shm_names_of(kid), 1); /* the crash left it */
+
+	struct ipl_endpoint ep; /* a new run */
+	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_int_equal(shm_names_of(kid), 0);
+	reap(kid);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+}
+
+/* A client is killed after creating its segment while it waits for the
+ * server to take it; the next run removes the segment. */
+static void killed_client_swept(void **state)
+{
+	(void)state;
+	struct ipl_endpoint ep; /* prepared, but nobody accepts */
+	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_conn *c;
+		ipl_endpoint_attach_client(&ep, 0, &c);
+		_exit(2);
+	}
+	for (int i = 0; i < 1000 && shm_names_of(kid) == 0; i++)
+		sleep_ms(5);
+	assert_int_equal(shm_names_of(kid), 1);
+	reap(kid);
+	assert_int_equal(shm_names_of(kid), 1);
+
+	struct ipl_endpoint ep2; /* a new run */
+	ipl_endpoint_init(&ep2, shm_tp(), NULL, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep2), 0);
+	assert_int_equal(shm_names_of(kid), 0);
+	ipl_endpoint_cleanup(&ep2);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(shm_names_of(getpid()), 0);
+}
+
+/* A client that attaches to a rendezvous nobody serves any more is refused
+ * instead of waiting forever; and a bad address is refused outright. */
+static void attach_refused(void **state)
+{
+	(void)state;
+	struct ipl_endpoint ep;
+	ipl_endpoint_init(&ep, shm_tp(), NULL, "/ipclab-1-0000000000000000");
+	struct ipl_conn *c = NULL;
+	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), -ECONNREFUSED);
+	ipl_endpoint_init(&ep, shm_tp(), NULL, "/etc/passwd");
+	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EADDR);
+	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
+	/* the server stopped: its rendezvous is gone, a client is refused */
+	struct ipl_endpoint client;
+	ipl_endpoint_init(&client, shm_tp(), NULL, ep.addr);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(ipl_endpoint_attach_client(&client, 0, &c), -ECONNREFUSED);
+	assert_int_equal(shm_names_of(getpid()), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(ring_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_wraparound, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_bad_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(big_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(big_spin, setup, teardown),
+		cmocka_unit_test_setup_teardown(big_hybrid, setup, teardown),
+		cmocka_unit_test_setup_teardown(client_killed_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(client_killed_spin, setup, teardown),
+		cmocka_unit_test_setup_teardown(server_killed_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(server_killed_hybrid, setup, teardown),
+		cmocka_unit_test_setup_teardown(detach_gives_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(accept_cancelled, setup, teardown),
+		cmocka_unit_test_setup_teardown(recv_cancelled_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(recv_cancelled_spin, setup, teardown),
+		cmocka_unit_test_setup_teardown(killed_server_swept, setup, teardown),
+		cmocka_unit_test_setup_teardown(killed_client_swept, setup, teardown),
+		cmocka_unit_test_setup_teardown(attach_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
