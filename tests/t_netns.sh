@@ -76,6 +76,21 @@ check "unix: an absolute path is reachable" \
 kill -TERM "$srv"
 wait "$srv"
 srv=
+# and every local-only named mechanism (unix, fifo, shm, ...) still reaches a
+# server of its own at the address that server printed (a path, a directory,
+# an shm name)
+for m in $("$IPCLAB" list | awk 'NR > 1 && $2 ~ /named/ && $2 !~ /cross-host|layered|needs-fork/ { print $1 }'); do
+	rm -f "$tmp/addr"
+	"$IPCLAB" serve -m "$m" >"$tmp/addr" 2>/dev/null &
+	srv=$!
+	for i in $(seq 1 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
+	a=$(head -1 "$tmp/addr")
+	check "$m: its own local address form ('$a') is accepted by --connect" \
+		"[ -n '$a' ] && '$IPCLAB' bench -m $m --connect '$a' -s 64 -n 50 -q >/dev/null"
+	kill -TERM "$srv"
+	wait "$srv"
+	srv=
+done
 
 # ---- 2. can this machine make namespaces? --------------------------------
 skip() {
