@@ -28,7 +28,7 @@
 # saw errors, 2 on bad usage or a missing prerequisite (root, ip, tc).
 set -u
 
-PREFIX=ipclab-ns
+PREFIX="ipclab-ns"
 me=$$
 NS_S="$PREFIX-$me-srv"
 NS_C="$PREFIX-$me-cli"
@@ -239,8 +239,12 @@ say "creating $NS_S <-> $NS_C (veth $V_S <-> $V_C)"
 step "ip netns add $NS_S" ip netns add "$NS_S"
 step "ip netns add $NS_C" ip netns add "$NS_C"
 step "veth pair" ip link add "$V_S" netns "$NS_S" type veth peer name "$V_C" netns "$NS_C"
-for side in S C; do
-	eval "ns=\$NS_$side dev=\$V_$side a4=\$A4_$side a6=\$A6_$side"
+for side in srv cli; do
+	if [ $side = srv ]; then
+		ns=$NS_S dev=$V_S a4=$A4_S a6=$A6_S
+	else
+		ns=$NS_C dev=$V_C a4=$A4_C a6=$A6_C
+	fi
 	step "lo up in $ns" ip -n "$ns" link set lo up
 	step "address $a4 on $dev" ip -n "$ns" addr add "$a4/24" dev "$dev"
 	# nodad: the address is usable at once instead of after duplicate

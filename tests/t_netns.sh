@@ -68,7 +68,7 @@ fi
 # (the file system wins) and a plain path
 (cd "$tmp" && exec "$IPCLAB" serve -m unix --listen "db:5432") >/dev/null 2>&1 &
 srv=$!
-for i in $(seq 1 50); do [ -S "$tmp/db:5432" ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do [ -S "$tmp/db:5432" ] && break; sleep 0.1; done
 check "unix: a socket named like HOST:PORT that exists is still reachable" \
 	"(cd '$tmp' && '$IPCLAB' bench -m unix --connect db:5432 -s 64 -n 50 -q >/dev/null)"
 check "unix: an absolute path is reachable" \
@@ -83,7 +83,7 @@ for m in $("$IPCLAB" list | awk 'NR > 1 && $2 ~ /named/ && $2 !~ /cross-host|lay
 	rm -f "$tmp/addr"
 	"$IPCLAB" serve -m "$m" >"$tmp/addr" 2>/dev/null &
 	srv=$!
-	for i in $(seq 1 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
+	for _ in $(seq 1 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
 	a=$(head -1 "$tmp/addr")
 	check "$m: its own local address form ('$a') is accepted by --connect" \
 		"[ -n '$a' ] && '$IPCLAB' bench -m $m --connect '$a' -s 64 -n 50 -q >/dev/null"
@@ -192,7 +192,7 @@ sh "$LAB" --ipclab "$IPCLAB" -q -n 100000000 -s 64 --reps 1 --links veth -m tcp 
 	--out "$tmp/killed" >/dev/null 2>&1 &
 kpid=$!
 started="$started $kpid"
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	[ -n "$(ip netns pids "ipclab-ns-$kpid-cli" 2>/dev/null)" ] && break
 	sleep 0.1
 done
