@@ -98,6 +98,7 @@ struct fifo_conn {
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Clears O_NONBLOCK.  Returns 0 or -errno. */
 static int set_blocking(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -106,6 +107,7 @@ static int set_blocking(int fd)
 	return 0;
 }
 
+/* Writes "dir/name" to out.  Returns 0 or -ENAMETOOLONG. */
 static int path_in(char *out, size_t outlen, const char *dir, const char *name)
 {
 	int n = snprintf(out, outlen, "%s/%s", dir, name);
@@ -208,6 +210,7 @@ static int make_announce(const char *path)
 
 /* ---- endpoint --------------------------------------------------------- */
 
+/* Closes this process's announce fd (idempotent). */
 static void fifo_release(struct ipl_endpoint *ep)
 {
 	struct fifo_ep *fe = ep->priv;
@@ -217,6 +220,7 @@ static void fifo_release(struct ipl_endpoint *ep)
 	}
 }
 
+/* Releases; in the preparing process also removes what it made. */
 static void fifo_cleanup(struct ipl_endpoint *ep)
 {
 	struct fifo_ep *fe = ep->priv;
@@ -240,6 +244,7 @@ static void fifo_cleanup(struct ipl_endpoint *ep)
 	ep->priv = NULL;
 }
 
+/* Makes (or checks) the directory and the announce FIFO, opens it O_RDWR. */
 static int fifo_prepare(struct ipl_endpoint *ep)
 {
 	struct fifo_ep *fe = calloc(1, sizeof *fe);
@@ -282,6 +287,7 @@ static int fifo_prepare(struct ipl_endpoint *ep)
 	return 0;
 }
 
+/* Nothing to drop: the server reads the announce fd prepare opened. */
 static int fifo_attach_server(struct ipl_endpoint *ep)
 {
 	struct fifo_ep *fe = ep->priv;
@@ -330,6 +336,7 @@ static int open_fifo(const char *path, int flags)
 	return fd;
 }
 
+/* Wraps two fds as a conn (closed on ENOMEM); await: see fifo_recv. */
 static struct ipl_conn *new_conn(const struct ipl_transport *tp, int rfd, int wfd, int await)
 {
 	struct fifo_conn *f = calloc(1, sizeof *f);
@@ -382,6 +389,8 @@ static int open_pair(struct ipl_endpoint *ep, const char *req, const char *rep,
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Reads announcements until one names a pair that opens; IPL_ECANCELED
+ * when a signal interrupts it after ipl_endpoint_cancel(). */
 static int fifo_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
 	struct fifo_ep *fe = ep->priv;
@@ -455,6 +464,7 @@ static int await_writer(struct fifo_conn *f)
 	return 1;
 }
 
+/* read(2) semantics; a server conn first waits for its client's writer. */
 static ssize_t fifo_recv(struct ipl_conn *c, void *buf, size_t len)
 {
 	struct fifo_conn *f = (struct fifo_conn *)c;
@@ -495,8 +505,7 @@ static int open_request(const char *qpath, int afd, int rfd, int timeout_ms)
 		waited_ms += wait.tv_nsec / 1000000;
 		if (timeout_ms > 0 && waited_ms >= timeout_ms)
 			return -ETIMEDOUT;
-		if (wait.tv_nsec < 2 * 1000 * 1000)
-			wait.tv_nsec *= 2;
+		wait.tv_nsec = wait.tv_nsec < 1000 * 1000 ? wait.tv_nsec * 2 : 2 * 1000 * 1000;
 	}
 }
 
@@ -525,6 +534,8 @@ static int announce(int afd, const char *rec)
 	}
 }
 
+/* Makes a FIFO pair in ep->addr, announces it and opens it in the order
+ * described at the top.  Works from any process of the same user. */
 static int fifo_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
 	(void)idx;
@@ -551,9 +562,10 @@ static int fifo_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 		return -ENAMETOOLONG;
 
 	int afd = -1, rfd = -1, wfd = -1;
-	afd = open(apath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	/* a FIFO of ours, or we write nothing (not into a file planted there) */
+	afd = open_fifo(apath, O_WRONLY);
 	if (afd < 0)
-		return errno == ENXIO ? -ECONNREFUSED : -errno; /* ENXIO: no server reads it */
+		return afd == -ENXIO ? -ECONNREFUSED : afd; /* ENXIO: no server reads it */
 	if (mkfifo(qpath, 0600) < 0) {
 		rc = -errno;
 		close(afd);

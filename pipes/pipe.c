@@ -34,6 +34,7 @@ struct pipe_ep {
 	int (*fd)[NFD];/* n channels; -1 = not ours (closed or owned by a conn) */
 };
 
+/* Closes *fd if it is still ours and marks it -1. */
 static void close_fd(int *fd)
 {
 	if (*fd >= 0) {
@@ -42,6 +43,7 @@ static void close_fd(int *fd)
 	}
 }
 
+/* Closes every fd this process still holds (idempotent). */
 static void pipe_release(struct ipl_endpoint *ep)
 {
 	struct pipe_ep *pe = ep->priv;
@@ -52,6 +54,7 @@ static void pipe_release(struct ipl_endpoint *ep)
 			close_fd(&pe->fd[i][k]);
 }
 
+/* Releases and frees: pipes have no names to remove. */
 static void pipe_cleanup(struct ipl_endpoint *ep)
 {
 	struct pipe_ep *pe = ep->priv;
@@ -63,6 +66,7 @@ static void pipe_cleanup(struct ipl_endpoint *ep)
 	ep->priv = NULL;
 }
 
+/* Makes opts.max_clients (0 = 1) channels of two close-on-exec pipes. */
 static int pipe_prepare(struct ipl_endpoint *ep)
 {
 	unsigned n = ep->opts.max_clients ? ep->opts.max_clients : 1;
@@ -93,6 +97,7 @@ static int pipe_prepare(struct ipl_endpoint *ep)
 	return 0;
 }
 
+/* Server process: closes the client ends of every channel. */
 static int pipe_attach_server(struct ipl_endpoint *ep)
 {
 	struct pipe_ep *pe = ep->priv;
@@ -105,6 +110,7 @@ static int pipe_attach_server(struct ipl_endpoint *ep)
 	return 0;
 }
 
+/* Hands out the server ends of the next channel; IPL_EDONE after the last. */
 static int pipe_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
 	struct pipe_ep *pe = ep->priv;
@@ -126,6 +132,8 @@ static int pipe_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Client idx: takes the client ends of channel idx and, in a forked
+ * client, closes every other fd of the endpoint. */
 static int pipe_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
 	struct pipe_ep *pe = ep->priv;

@@ -719,6 +719,15 @@ static void test_fifo_no_server(void **state)
 	assert_int_equal(mkfifo(ann, 0600), 0);
 	connect_and_echo(dir, -ECONNREFUSED);
 	unlink(ann);
+	/* a regular file in its place: the client writes nothing into it */
+	int fd = open(ann, O_CREAT | O_WRONLY | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	connect_and_echo(dir, IPL_EPROTO);
+	struct stat st;
+	assert_int_equal(stat(ann, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(ann);
 	rmdir(dir);
 }
 
