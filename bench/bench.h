@@ -25,13 +25,17 @@ struct ipl_run_spec {
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;
 	int timeout_s;        /* a run that takes longer is killed and failed */
+	int raw;              /* baseline: SIZE raw bytes each way, no header, no
+			         verification (see bench/raw.c) */
 };
 
 struct ipl_run_result {
 	struct ipl_hist hist;          /* every measured round trip, all clients */
 	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest */
+	uint64_t msgs;                 /* measured messages, all clients (no warm-up) */
 	double msgs_per_s, mb_per_s;   /* aggregate over clients */
-	double cpu_ns_per_msg;         /* user+sys of client(s) and server per message */
+	double cpu_ns_per_msg;         /* user+sys of client(s) and server per message
+					  exchanged (warm-up included: so is its CPU time) */
 	double ctxsw_per_msg;          /* voluntary+involuntary, both sides */
 	int failed;                    /* the run did not complete */
 	char why[160];                 /* reason when failed */
@@ -53,19 +57,31 @@ int ipl_pin_cpu(int cpu);
  * SIGPIPE.  ep must be prepared and attached as server. */
 int ipl_serve_foreground(struct ipl_endpoint *ep, uint32_t cap, struct ipl_serve_stats *st);
 
+/* The raw baseline's two ends (bench/raw.c).  The server reads SIZE bytes
+ * per message and answers SIZE bytes (latency) or one byte (throughput);
+ * the client times the same loop the framed client runs, minus the header
+ * and the verification. */
+int ipl_raw_serve(struct ipl_endpoint *ep, const struct ipl_run_spec *spec);
+int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
+		   struct ipl_hist *h, struct ipl_client_stats *st);
+
 /* ---- reports ---------------------------------------------------------- */
 
 /* A row of the report: the repetitions of one configuration. */
 struct ipl_row {
-	const char *mech;          /* "tcp", or "rpc/tcp" for layered */
+	const char *mech;          /* "tcp", "rpc/tcp" for layered, "tcp-raw" for a baseline */
 	const char *wait;          /* shm wait policy name, or "" */
+	const struct ipl_transport *tp; /* what runs it (NULL in reports read back) */
+	int baseline;              /* the raw loop of the row before it */
+	long framed;               /* baseline rows: index of the framed row, else -1 */
 	uint32_t size;
 	enum ipl_mode mode;
 	unsigned clients, window;
 	int cpu_client, cpu_server;
+	uint64_t warmup;           /* unmeasured messages before each rep */
 	unsigned nreps;
 	struct ipl_run_result *reps; /* nreps entries */
-	struct ipl_hist merged;      /* all reps together */
+	struct ipl_hist merged;      /* the valid reps' samples together (ipl_row_finish) */
 };
 
 enum ipl_format { IPL_FMT_TABLE, IPL_FMT_CSV, IPL_FMT_JSON, IPL_FMT_MD };
@@ -76,12 +92,82 @@ struct ipl_report {
 	const char *argv_line; /* the command line, for the record */
 	uint64_t iters, warmup;
 	unsigned reps;
-	int show_addrs;        /* table: print each row's client -> server addresses */
+	/* the rest of the settings, recorded in JSON (zero when unknown) */
+	double duration_s, timeout_s;
+	unsigned window;
+	uint32_t cap;
+	int crc, baseline;
+	const char *wait, *via, *connect; /* NULL when not given */
 };
 
-/* Median over reps of a per-rep statistic. */
-double ipl_row_median(const struct ipl_row *r, double (*get)(const struct ipl_run_result *));
+/* ---- statistics across repetitions (bench/stats.c) -------------------- */
+
+/* Median, minimum and maximum of n values; n counts the finite ones used. */
+struct ipl_spread {
+	double median, min, max;
+	unsigned n;
+};
+
+/* The spread of the finite values among v[0..n) (v is reordered).  All NaN
+ * when none is finite. */
+struct ipl_spread ipl_spread_of(double *v, size_t n);
+
+/* (max - min) / median: 0.25 means the reps span 25% of the median. */
+double ipl_spread_rel(const struct ipl_spread *s);
+
+/* A rep counts in medians only when it completed with zero errors. */
+int ipl_rep_valid(const struct ipl_run_result *r);
+
+/* Per-rep statistics to hand to ipl_row_spread. */
 double ipl_rep_p50(const struct ipl_run_result *r);
+double ipl_rep_p99(const struct ipl_run_result *r);
+double ipl_rep_mps(const struct ipl_run_result *r);
+double ipl_rep_mbps(const struct ipl_run_result *r);
+double ipl_rep_cpu(const struct ipl_run_result *r);
+double ipl_rep_ctxsw(const struct ipl_run_result *r);
+/* p50 for latency rows, msgs/s for the others: what a row is ranked by. */
+double (*ipl_row_headline(const struct ipl_row *r))(const struct ipl_run_result *);
+
+/* The spread across the row's valid reps of a per-rep statistic. */
+struct ipl_spread ipl_row_spread(const struct ipl_row *r, double (*get)(const struct ipl_run_result *));
+/* Median across valid reps (NaN when none is valid). */
+double ipl_row_median(const struct ipl_row *r, double (*get)(const struct ipl_run_result *));
+
+/* Rebuilds r->merged from the valid reps only. */
+void ipl_row_finish(struct ipl_row *r);
+
+/* Reasons to distrust a row. */
+enum ipl_warn {
+	IPL_WARN_FAILED = 1u << 0,     /* a rep did not complete */
+	IPL_WARN_ERRORS = 1u << 1,     /* a rep saw verification errors */
+	IPL_WARN_SPREAD = 1u << 2,     /* reps disagree by more than IPL_SPREAD_WARN */
+	IPL_WARN_FIRST_SLOW = 1u << 3, /* the first rep was much slower than the rest */
+	IPL_WARN_NO_VALID = 1u << 4,   /* no rep is valid: the row has no numbers */
+};
+#define IPL_SPREAD_WARN 0.25     /* (max-min)/median across reps */
+#define IPL_FIRST_SLOW_WARN 1.30 /* first rep vs the median of the others */
+
+/* Checks r; returns enum ipl_warn bits and, when text is not NULL, writes
+ * one sentence per problem (each ending in '\n'). */
+unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len);
+/* One line of advice for the union of the rows' bits, or NULL. */
+const char *ipl_warn_hint(unsigned bits);
+/* "failed;errors;spread;first-slow;no-valid" for the bits set, or "". */
+const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len);
+
+/* The framework's cost over the raw loop, in percent of the raw figure:
+ * time per message framed / raw - 1, the median over rep pairs (framed k,
+ * raw k ran back to back), or the ratio of the medians when the reps do not
+ * pair up.  NaN when r has no baseline row. */
+double ipl_row_overhead_pct(const struct ipl_report *rep, size_t row);
+
+/* ---- output (bench/report.c) ------------------------------------------ */
+
+/* "same-core", "cross-core" or "unpinned". */
+const char *ipl_placement_name(int cpu_client, int cpu_server);
+
+/* The CSV header, NULL-terminated: one row per rep, units in the names. */
+extern const char *const ipl_csv_columns[];
 
 void ipl_report_write(FILE *out, const struct ipl_report *rep, enum ipl_format fmt);
 

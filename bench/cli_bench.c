@@ -1,6 +1,7 @@
 /* cli_bench.c - `ipclab bench`: parse options, run the grid, report. */
 #include "bench.h"
 #include "cli.h"
+#include "clock.h"
 #include "err.h"
 #include "xhost.h"
 
@@ -28,17 +29,27 @@ static const char bench_usage[] =
 	"                        flight), stream (one-way SINKs) (default latency)\n"
 	"      --window W        requests in flight for throughput mode (default 16)\n"
 	"      --clients LIST    client processes, e.g. 1,2,4 (default 1)\n"
-	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S\n"
+	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S; repeat\n"
+	"                        for several placements (--cpu 0,0 --cpu 0,1)\n"
 	"      --wait POLICY     shm wait policy: block (futex, default), spin, hybrid\n"
 	"      --via MECH        carrier for layered mechanisms (rpc): tcp, unix, ... (default unix)\n"
 	"      --crc             send CRC32C checksums and verify them\n"
+	"      --baseline        add a raw row per mechanism (\"tcp-raw\"): SIZE bytes each way\n"
+	"                        over the same transport, no header, no verification; the\n"
+	"                        overhead column is framed/raw - 1 (byte-stream mechanisms,\n"
+	"                        latency and throughput modes)\n"
 	"      --cap BYTES       largest payload the server accepts (default 16M)\n"
 	"      --connect ADDR    measure a server started with `ipclab serve` (one mechanism)\n"
 	"      --timeout SECS    fail a run that takes longer (default 300)\n"
 	"  -f, --format FMT      table, csv, json or md (default table)\n"
 	"  -o, --out FILE        write the results there instead of stdout\n"
+	"      --save BASE       also write BASE.csv, BASE.json and BASE.md\n"
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
+	"\n"
+	"Medians are over valid reps only: a rep that failed or saw a verification error\n"
+	"is flagged in every format and left out.  Warnings (reps disagreeing by more\n"
+	"than 25%, a first rep 1.3x slower than the rest) go to stderr and the JSON.\n"
 	"\n"
 	"Exit status: 0 when every run completed with 0 errors, 1 otherwise, 2 bad usage.\n";
 
@@ -54,8 +65,10 @@ struct bench_opts {
 	uint64_t iters, warmup, reps, window, cap;
 	int warmup_set;
 	double duration, timeout;
-	int cpu_c, cpu_s;
-	int crc, quiet;
+	int cpu_c[IPL_LIST_MAX], cpu_s[IPL_LIST_MAX];
+	size_t ncpu;
+	int crc, quiet, baseline;
+	const char *save;
 	enum ipl_wait wait;
 	const struct ipl_transport *via;
 	const char *connect, *out;
@@ -125,7 +138,7 @@ static int parse_modes(struct bench_opts *o, const char *list, char *err, size_t
 }
 
 enum { OPT_WARMUP = 256, OPT_REPS, OPT_CPU, OPT_CONNECT, OPT_MODE, OPT_WINDOW, OPT_CLIENTS,
-       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT, OPT_VIA };
+       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT, OPT_VIA, OPT_BASELINE, OPT_SAVE };
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
@@ -150,6 +163,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "via", required_argument, NULL, OPT_VIA },
+		{ "baseline", no_argument, NULL, OPT_BASELINE },
+		{ "save", required_argument, NULL, OPT_SAVE },
 		{ 0 },
 	};
 	char err[256] = "";
@@ -174,7 +189,24 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case OPT_WARMUP: rc = ipl_parse_count(optarg, 0, 1ull << 40, &o->warmup, err, sizeof err); o->warmup_set = 1; break;
 		case OPT_REPS: rc = ipl_parse_count(optarg, 1, 1000, &o->reps, err, sizeof err); break;
-		case OPT_CPU: rc = ipl_parse_cpu_pair(optarg, &o->cpu_c, &o->cpu_s, err, sizeof err); break;
+		case OPT_CPU:
+			if (o->ncpu == IPL_LIST_MAX) {
+				snprintf(err, sizeof err, "too many --cpu placements (at most %d)", IPL_LIST_MAX);
+				rc = -1;
+				break;
+			}
+			rc = ipl_parse_cpu_pair(optarg, &o->cpu_c[o->ncpu], &o->cpu_s[o->ncpu], err, sizeof err);
+			if (rc == 0)
+				o->ncpu++;
+			break;
+		case OPT_BASELINE: o->baseline = 1; break;
+		case OPT_SAVE:
+			if (!*optarg) {
+				snprintf(err, sizeof err, "--save needs a file name prefix");
+				rc = -1;
+			}
+			o->save = optarg;
+			break;
 		case OPT_CONNECT: o->connect = optarg; break;
 		case OPT_MODE: rc = parse_modes(o, optarg, err, sizeof err); break;
 		case OPT_WINDOW: rc = ipl_parse_count(optarg, 1, 1024, &o->window, err, sizeof err); break;
@@ -206,6 +238,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 				 (unsigned long long)o->sizes[i], (unsigned long long)o->cap);
 			return usage_error(err);
 		}
+	if (o->connect && o->baseline)
+		return usage_error("--baseline needs to start its own raw server: it cannot be used with --connect");
 	if (o->connect) {
 		if (o->nmech != 1)
 			return usage_error("--connect needs exactly one mechanism (-m)");
@@ -228,7 +262,7 @@ static void defaults(struct bench_opts *o)
 	o->reps = 1;
 	o->window = 16;
 	o->cap = 16u << 20;
-	o->cpu_c = o->cpu_s = -1;
+	o->cpu_c[0] = o->cpu_s[0] = -1;
 	o->timeout = 300;
 	o->fmt = IPL_FMT_TABLE;
 	o->sizes[0] = 64, o->sizes[1] = 1024, o->sizes[2] = 65536, o->nsizes = 3;
@@ -254,6 +288,64 @@ static char *join_argv(int argc, char **argv)
 	return s;
 }
 
+/* Can mechanism tp have a raw baseline row?  Why not, in why. */
+static int raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_t size, const char **why)
+{
+	if ((tp->caps & IPL_CAP_LAYERED) || !(tp->caps & IPL_CAP_BYTES)) {
+		*why = "not a plain byte stream (its raw cost is its carrier's: add the carrier to -m)";
+		return 0;
+	}
+	if (mode == IPL_MODE_STREAM) {
+		*why = "stream mode has no raw counterpart (nothing marks the end of the stream)";
+		return 0;
+	}
+	if (size == 0) {
+		*why = "size 0 has no raw bytes to move";
+		return 0;
+	}
+	return 1;
+}
+
+/* Warm-up round trips: the given --warmup, or iters/10 (<= 10000), or with
+ * --duration up to 1000 messages but no more than 16 MiB of payload, so a
+ * 1 MiB warm-up does not outlast a short measurement. */
+static uint64_t warmup_for(const struct bench_opts *o, uint32_t size)
+{
+	if (o->warmup_set)
+		return o->warmup;
+	if (!o->duration)
+		return o->iters / 10 > 10000 ? 10000 : o->iters / 10;
+	uint64_t w = size ? (16u << 20) / size : 1000;
+	return w > 1000 ? 1000 : w < 10 ? 10 : w;
+}
+
+static const char *fmt_eta(char *buf, size_t len, double secs)
+{
+	if (!(secs >= 0) || secs > 1e6)
+		snprintf(buf, len, "?");
+	else if (secs >= 60)
+		snprintf(buf, len, "%dm%02ds", (int)secs / 60, (int)secs % 60);
+	else
+		snprintf(buf, len, "%.0fs", secs);
+	return buf;
+}
+
+/* Writes the report in one format to path.  Returns 0 or -1 (said on stderr). */
+static int write_file(const char *path, const struct ipl_report *rep, enum ipl_format fmt)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "ipclab bench: cannot write '%s': %m\n", path);
+		return -1;
+	}
+	ipl_report_write(f, rep, fmt);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "ipclab bench: writing '%s' failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 int ipl_cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o;
@@ -261,8 +353,9 @@ int ipl_cmd_bench(int argc, char **argv)
 	int rc = parse(argc, argv, &o);
 	if (rc)
 		return rc;
-	if (!o.warmup_set)
-		o.warmup = o.duration ? 1000 : (o.iters / 10 > 10000 ? 10000 : o.iters / 10);
+	if (!o.ncpu)
+		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
+	o.warmup = warmup_for(&o, o.nsizes ? (uint32_t)o.sizes[0] : 64);
 	int progress = !o.quiet && isatty(STDERR_FILENO);
 
 	FILE *out = stdout;
@@ -270,88 +363,161 @@ int ipl_cmd_bench(int argc, char **argv)
 		fprintf(stderr, "ipclab bench: cannot write '%s': %m\n", o.out);
 		return 1;
 	}
-	for (size_t m = 0; m < o.nmech; m++)
-		if ((o.mech[m]->caps & IPL_CAP_SPIN) && o.wait == IPL_WAIT_SPIN && o.cpu_c >= 0 &&
-		    o.cpu_c == o.cpu_s)
-			fprintf(stderr, "warning: %s --wait spin with both ends on CPU %d: each side spins until "
-					"the scheduler tick preempts it; the numbers measure the tick, not the mechanism\n",
-				o.mech[m]->name, o.cpu_c);
-	if (o.cpu_c >= 0 && o.cpu_c == o.cpu_s && o.fmt == IPL_FMT_TABLE && !o.quiet)
-		fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", o.cpu_c);
+	for (size_t p = 0; p < o.ncpu; p++) {
+		int c = o.cpu_c[p], sv = o.cpu_s[p];
+		for (size_t m = 0; m < o.nmech; m++)
+			if ((o.mech[m]->caps & IPL_CAP_SPIN) && o.wait == IPL_WAIT_SPIN && c >= 0 && c == sv)
+				fprintf(stderr, "warning: %s --wait spin with both ends on CPU %d: the waiting side spins "
+						"until it gives up its time slice (it yields after 1 ms without progress); the "
+						"numbers measure the scheduler, not the mechanism\n",
+					o.mech[m]->name, c);
+		if (c >= 0 && c == sv && !o.quiet)
+			fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", c);
+	}
+	if (o.baseline)
+		for (size_t m = 0; m < o.nmech; m++) {
+			const char *why;
+			if (!raw_ok(o.mech[m], IPL_MODE_LATENCY, 1, &why))
+				fprintf(stderr, "note: no raw baseline for %s: %s\n", o.mech[m]->name, why);
+		}
 
-	size_t nrows = o.nmech * o.nsizes * o.nmodes * o.nclients;
-	struct ipl_row *rows = calloc(nrows, sizeof *rows);
-	struct ipl_report rep = { .rows = rows, .iters = o.iters, .warmup = o.warmup,
-				  .reps = (unsigned)o.reps, .argv_line = join_argv(argc, argv),
-				  .show_addrs = o.connect != NULL };
-	if (!rows) {
+	size_t maxrows = o.ncpu * o.nmech * o.nsizes * o.nmodes * o.nclients * (o.baseline ? 2 : 1);
+	struct ipl_row *rows = calloc(maxrows, sizeof *rows);
+	char (*rawnames)[64] = calloc(o.nmech, sizeof *rawnames);
+	struct ipl_report rep = {
+		.rows = rows, .iters = o.duration ? 0 : o.iters, .warmup = o.warmup, .reps = (unsigned)o.reps,
+		.argv_line = join_argv(argc, argv), .duration_s = o.duration, .timeout_s = o.timeout,
+		.window = (unsigned)o.window, .cap = (uint32_t)o.cap, .crc = o.crc, .baseline = o.baseline,
+		.wait = ipl_wait_name(o.wait), .via = o.via ? o.via->name : NULL, .connect = o.connect,
+	};
+	if (!rows || !rawnames) {
 		fprintf(stderr, "ipclab bench: out of memory\n");
 		return 1;
 	}
-	int bad = 0;
-	size_t done = 0;
 	for (size_t m = 0; m < o.nmech; m++)
-		for (size_t md = 0; md < o.nmodes; md++)
-			for (size_t cl = 0; cl < o.nclients; cl++)
-				for (size_t s = 0; s < o.nsizes; s++) {
-					struct ipl_row *r = &rows[rep.nrows++];
-					r->mech = ipl_row_label(o.mech[m], o.via);
-					r->wait = (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "";
-					r->size = (uint32_t)o.sizes[s];
-					r->mode = o.modes[md];
-					r->clients = (unsigned)o.clients[cl];
-					r->window = r->mode == IPL_MODE_THROUGHPUT ? (unsigned)o.window : 1;
-					r->cpu_client = o.cpu_c;
-					r->cpu_server = o.cpu_s;
-					r->nreps = (unsigned)o.reps;
-					r->reps = calloc(o.reps, sizeof *r->reps);
-					ipl_hist_init(&r->merged);
-					if (!r->reps) {
-						fprintf(stderr, "ipclab bench: out of memory\n");
-						return 1;
-					}
-					struct ipl_run_spec spec = {
-						.tp = o.mech[m],
-						.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000,
-							 .wait = o.wait, .via = o.via },
-						.connect = o.connect,
-						.size = r->size,
-						.iters = o.iters,
-						.warmup = o.warmup,
-						.duration_ns = (uint64_t)(o.duration * 1e9),
-						.mode = r->mode,
-						.window = r->window,
-						.clients = r->clients,
-						.cpu_client = o.cpu_c,
-						.cpu_server = o.cpu_s,
-						.crc = o.crc,
-						.timeout_s = (int)ceil(o.timeout),
-					};
-					for (unsigned k = 0; k < r->nreps; k++) {
-						if (progress)
-							fprintf(stderr, "\r\033[K[%zu/%zu] %s %u B %s x%u rep %u/%u",
-								done + 1, nrows, r->mech, r->size, ipl_mode_name(r->mode),
-								r->clients, k + 1, r->nreps);
-						if (ipl_run_once(&spec, &r->reps[k]) < 0 || r->reps[k].st.errors)
-							bad = 1;
-						ipl_hist_merge(&r->merged, &r->reps[k].hist);
-					}
-					done++;
+		snprintf(rawnames[m], sizeof rawnames[m], "%s%s%s-raw", o.mech[m]->name, /* "shm-block-raw" */
+			 (o.mech[m]->caps & IPL_CAP_SPIN) ? "-" : "",
+			 (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "");
+
+	/* lay out every row first, so progress knows the total */
+	for (size_t p = 0; p < o.ncpu; p++)
+		for (size_t m = 0; m < o.nmech; m++)
+			for (size_t md = 0; md < o.nmodes; md++)
+				for (size_t cl = 0; cl < o.nclients; cl++)
+					for (size_t s = 0; s < o.nsizes; s++)
+						for (int raw = 0; raw <= o.baseline; raw++) {
+							const char *why;
+							if (raw && !raw_ok(o.mech[m], o.modes[md], (uint32_t)o.sizes[s], &why))
+								continue;
+							struct ipl_row *r = &rows[rep.nrows];
+							r->mech = raw ? rawnames[m] : ipl_row_label(o.mech[m], o.via);
+							r->wait = !raw && (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "";
+							r->tp = o.mech[m];
+							r->baseline = raw;
+							r->framed = raw ? (long)rep.nrows - 1 : -1;
+							r->size = (uint32_t)o.sizes[s];
+							r->warmup = warmup_for(&o, r->size);
+							r->mode = o.modes[md];
+							r->clients = (unsigned)o.clients[cl];
+							r->window = r->mode == IPL_MODE_THROUGHPUT ? (unsigned)o.window : 1;
+							r->cpu_client = o.cpu_c[p];
+							r->cpu_server = o.cpu_s[p];
+							r->nreps = (unsigned)o.reps;
+							r->reps = calloc(o.reps, sizeof *r->reps);
+							if (!r->reps) {
+								fprintf(stderr, "ipclab bench: out of memory\n");
+								return 1;
+							}
+							rep.nrows++;
+						}
+	size_t total = rep.nrows * o.reps, done = 0;
+	uint64_t t_start = ipl_now_ns();
+	int bad = 0;
+	/* A framed row and its raw baseline run rep by rep in turn (framed 1,
+	 * raw 1, framed 2, ...): a busy spell on the machine then hits both
+	 * alike instead of skewing the overhead. */
+	for (size_t row = 0; row < rep.nrows;) {
+		size_t span = row + 1 < rep.nrows && rows[row + 1].baseline ? 2 : 1;
+		for (unsigned k = 0; k < rows[row].nreps; k++)
+			for (size_t g = row; g < row + span; g++) {
+				struct ipl_row *r = &rows[g];
+				struct ipl_run_spec spec = {
+					.tp = r->tp,
+					.tpo = { .cap = (uint32_t)o.cap, .timeout_ms = 5000, .wait = o.wait, .via = o.via },
+					.connect = o.connect,
+					.size = r->size,
+					.iters = o.iters,
+					.warmup = r->warmup,
+					.duration_ns = (uint64_t)(o.duration * 1e9),
+					.mode = r->mode,
+					.window = r->window,
+					.clients = r->clients,
+					.cpu_client = r->cpu_client,
+					.cpu_server = r->cpu_server,
+					.crc = o.crc,
+					.timeout_s = (int)ceil(o.timeout),
+					.raw = r->baseline,
+				};
+				if (progress) {
+					char eta[32];
+					double el = (double)(ipl_now_ns() - t_start) / 1e9;
+					fmt_eta(eta, sizeof eta, done ? el / (double)done * (double)(total - done) : -1);
+					char pl[32] = "unpinned";
+					if (r->cpu_client >= 0 || r->cpu_server >= 0)
+						snprintf(pl, sizeof pl, "cpu %d,%d", r->cpu_client, r->cpu_server);
+					fprintf(stderr, "\r\033[K[%zu/%zu] %s %u B %s x%u %s rep %u/%u  ETA %s",
+						done + 1, total, r->mech, r->size, ipl_mode_name(r->mode), r->clients,
+						pl, k + 1, r->nreps, eta);
 				}
+				if (ipl_run_once(&spec, &r->reps[k]) < 0 || r->reps[k].st.errors)
+					bad = 1;
+				done++;
+			}
+		for (size_t g = row; g < row + span; g++)
+			ipl_row_finish(&rows[g]);
+		row += span;
+	}
 	if (progress)
 		fprintf(stderr, "\r\033[K");
+
+	/* warnings: on stderr unless the table itself is on this terminal */
+	int shown = (o.fmt == IPL_FMT_TABLE || o.fmt == IPL_FMT_MD) && out == stdout && isatty(STDOUT_FILENO) &&
+		    isatty(STDERR_FILENO);
+	char text[4096];
+	unsigned all = 0;
+	for (size_t i = 0; i < rep.nrows && !shown; i++)
+		if ((all |= ipl_row_check(&rows[i], text, sizeof text), text[0]))
+			for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+				fprintf(stderr, "warning: %s\n", line);
+	if (ipl_warn_hint(all))
+		fprintf(stderr, "hint: %s\n", ipl_warn_hint(all));
+
 	ipl_report_write(out, &rep, o.fmt);
 	if (bad && o.fmt == IPL_FMT_TABLE)
-		fprintf(out, "WARNING: some runs failed or saw verification errors: these rows are not valid measurements\n");
+		fprintf(out, "\nWARNING: some runs failed or saw verification errors: they are left out of the "
+			     "medians and flagged in the status column\n");
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "ipclab bench: writing '%s' failed\n", o.out);
 		bad = 1;
 	}
-	if (bad && out != stdout)
-		fprintf(stderr, "ipclab bench: some runs failed or saw verification errors (see %s)\n", o.out);
+	if (o.save) {
+		static const struct { const char *ext; enum ipl_format fmt; } files[] = {
+			{ ".csv", IPL_FMT_CSV }, { ".json", IPL_FMT_JSON }, { ".md", IPL_FMT_MD },
+		};
+		for (size_t i = 0; i < 3; i++) {
+			char path[4096];
+			snprintf(path, sizeof path, "%s%s", o.save, files[i].ext);
+			if (write_file(path, &rep, files[i].fmt) < 0)
+				bad = 1;
+		}
+	}
+	if (bad)
+		fprintf(stderr, "ipclab bench: some runs failed or saw verification errors%s%s%s\n",
+			out != stdout ? " (see " : "", out != stdout ? o.out : "", out != stdout ? ")" : "");
 	for (size_t i = 0; i < rep.nrows; i++)
 		free(rows[i].reps);
 	free(rows);
+	free(rawnames);
 	free((char *)rep.argv_line);
 	return bad ? 1 : 0;
 }

@@ -14,11 +14,14 @@ static const char usage[] =
 	"commands:\n"
 	"  bench   run the benchmark (latency, throughput) and print or export the results\n"
 	"  serve   run a server for one mechanism until SIGINT/SIGTERM\n"
+	"  plot    draw a bench CSV with gnuplot (PNG + SVG charts)\n"
 	"  list    show the mechanisms and what each can do\n"
 	"  help    this text; `ipclab <command> --help` for a command's options\n"
 	"\n"
 	"examples:\n"
 	"  ipclab bench -m tcp,unix -s 64,65536 -n 20000 --cpu 0,0\n"
+	"  ipclab bench -m tcp,unix -s 64,4K,64K --reps 3 --save results/run && \\\n"
+	"    ipclab plot results/run.csv -o results/plots\n"
 	"  ipclab serve -m tcp --listen 127.0.0.1:7000 &  ipclab bench -m tcp --connect 127.0.0.1:7000\n"
 	"\n"
 	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage.\n";
@@ -84,6 +87,8 @@ int main(int argc, char **argv)
 		return ipl_cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return ipl_cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "plot"))
+		return ipl_cmd_plot(argc - 1, argv + 1);
 	fprintf(stderr, "ipclab: unknown command '%s' (try 'ipclab --help')\n", cmd);
 	return 2;
 }

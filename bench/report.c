@@ -1,5 +1,10 @@
 /* report.c - the results as a terminal table, CSV, JSON or Markdown.
- * Every format carries the same numbers; units are in the column names. */
+ *
+ * Every format carries the same numbers and the same warnings; units are in
+ * the column names.  Medians are taken over valid reps only (stats.c): a rep
+ * that failed or saw verification errors is flagged, never averaged in.
+ * The table and Markdown show latency rows and throughput rows in two
+ * sections, since they have different headline figures. */
 #include "bench.h"
 #include "env.h"
 
@@ -7,47 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-double ipl_rep_p50(const struct ipl_run_result *r)
+const char *ipl_placement_name(int c, int s)
 {
-	return (double)ipl_hist_percentile(&r->hist, 50);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-double ipl_row_median(const struct ipl_row *r, double (*get)(const struct ipl_run_result *))
-{
-	double v[r->nreps ? r->nreps : 1];
-	unsigned n = 0;
-	for (unsigned i = 0; i < r->nreps; i++)
-		if (!r->reps[i].failed)
-			v[n++] = get(&r->reps[i]);
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof v[0], cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double get_mps(const struct ipl_run_result *r) { return r->msgs_per_s; }
-static double get_mbps(const struct ipl_run_result *r) { return r->mb_per_s; }
-
-static uint64_t row_errors(const struct ipl_row *r, int *failed)
-{
-	uint64_t e = 0;
-	*failed = 0;
-	for (unsigned i = 0; i < r->nreps; i++) {
-		e += r->reps[i].st.errors;
-		*failed |= r->reps[i].failed;
-	}
-	return e;
+	if (c < 0 && s < 0)
+		return "unpinned";
+	if (c < 0 || s < 0)
+		return "half-pinned";
+	return c == s ? "same-core" : "cross-core";
 }
 
 static const char *fmt_ns(char *buf, size_t len, double ns)
 {
-	if (isnan(ns))
+	if (!isfinite(ns))
 		snprintf(buf, len, "-");
 	else if (ns < 1e3)
 		snprintf(buf, len, "%.0f ns", ns);
@@ -55,6 +31,42 @@ static const char *fmt_ns(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.2f us", ns / 1e3);
 	else
 		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	return buf;
+}
+
+/* "61.2..64.0 us": both ends in the unit of the larger. */
+static const char *fmt_ns_range(char *buf, size_t len, const struct ipl_spread *s)
+{
+	if (!s->n) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	double div = s->max < 1e3 ? 1 : s->max < 1e6 ? 1e3 : 1e6;
+	const char *unit = s->max < 1e3 ? "ns" : s->max < 1e6 ? "us" : "ms";
+	snprintf(buf, len, div == 1 ? "%.0f..%.0f %s" : "%.1f..%.1f %s", s->min / div, s->max / div, unit);
+	return buf;
+}
+
+static const char *fmt_count(char *buf, size_t len, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+static const char *fmt_count_range(char *buf, size_t len, const struct ipl_spread *s)
+{
+	char a[24], b[24];
+	if (!s->n)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s..%s", fmt_count(a, sizeof a, s->min), fmt_count(b, sizeof b, s->max));
 	return buf;
 }
 
@@ -69,12 +81,21 @@ static const char *fmt_size(char *buf, size_t len, uint32_t s)
 	return buf;
 }
 
-static const char *placement(char *buf, size_t len, int c, int s)
+static const char *fmt_cpu(char *buf, size_t len, int c, int s)
 {
 	if (c < 0 && s < 0)
-		snprintf(buf, len, "unpinned");
+		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%d,%d%s", c, s, c == s ? " (same core)" : "");
+		snprintf(buf, len, "%d,%d", c, s);
+	return buf;
+}
+
+static const char *fmt_num(char *buf, size_t len, const char *f, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, f, v);
 	return buf;
 }
 
@@ -88,19 +109,75 @@ static const char *label(char *buf, size_t len, const struct ipl_row *r)
 	return buf;
 }
 
-/* Fastest median p50 among latency rows of the same size, for "relative". */
-static double fastest_p50(const struct ipl_report *rep, const struct ipl_row *r)
+static int same_config(const struct ipl_row *a, const struct ipl_row *b)
 {
+	return a->size == b->size && a->mode == b->mode && a->clients == b->clients &&
+	       a->window == b->window && a->cpu_client == b->cpu_client && a->cpu_server == b->cpu_server;
+}
+
+/* How many times slower than the fastest framed row of the same
+ * configuration (latency: p50; otherwise msgs/s).  Raw baselines are not
+ * candidates for "fastest": they would make every framed row look slow for
+ * a reason the table already shows in the overhead column. */
+static double relative(const struct ipl_report *rep, const struct ipl_row *r)
+{
+	int lat = r->mode == IPL_MODE_LATENCY;
 	double best = NAN;
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *o = &rep->rows[i];
-		if (o->size != r->size || o->mode != r->mode || o->clients != r->clients)
+		if (o->baseline || !same_config(o, r))
 			continue;
-		double v = ipl_row_median(o, ipl_rep_p50);
-		if (!isnan(v) && (isnan(best) || v < best))
+		double v = ipl_row_median(o, ipl_row_headline(o));
+		if (isfinite(v) && v > 0 && (isnan(best) || (lat ? v < best : v > best)))
 			best = v;
 	}
-	return best;
+	double mine = ipl_row_median(r, ipl_row_headline(r));
+	if (!isfinite(best) || !isfinite(mine) || !(mine > 0))
+		return NAN;
+	return lat ? mine / best : best / mine;
+}
+
+static unsigned valid_reps(const struct ipl_row *r)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->nreps; i++)
+		n += ipl_rep_valid(&r->reps[i]);
+	return n;
+}
+
+static uint64_t row_errors(const struct ipl_row *r)
+{
+	uint64_t e = 0;
+	for (unsigned i = 0; i < r->nreps; i++)
+		e += r->reps[i].st.errors;
+	return e;
+}
+
+/* The status cell: "ok", or the loudest problems first. */
+static const char *status_text(char *buf, size_t len, const struct ipl_row *r)
+{
+	unsigned bits = ipl_row_check(r, NULL, 0);
+	unsigned failed = 0;
+	for (unsigned i = 0; i < r->nreps; i++)
+		failed += r->reps[i].failed != 0;
+	buf[0] = '\0';
+	if (!bits) {
+		snprintf(buf, len, "ok");
+		return buf;
+	}
+	if (bits & IPL_WARN_FAILED)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sFAILED %u/%u", buf[0] ? " " : "", failed, r->nreps);
+	if (bits & IPL_WARN_ERRORS)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sERRORS %llu", buf[0] ? " " : "",
+			 (unsigned long long)row_errors(r));
+	if (bits & IPL_WARN_SPREAD) {
+		struct ipl_spread s = ipl_row_spread(r, ipl_row_headline(r));
+		snprintf(buf + strlen(buf), len - strlen(buf), "%snoisy %.0f%%", buf[0] ? " " : "",
+			 ipl_spread_rel(&s) * 100);
+	}
+	if (bits & IPL_WARN_FIRST_SLOW)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s1st-slow", buf[0] ? " " : "");
+	return buf;
 }
 
 /* One cell: Markdown "| x ", or padded to width (left-aligned for text). */
@@ -114,72 +191,209 @@ static void put_cell(FILE *f, int md, int left, int width, const char *text)
 		fprintf(f, "%*s ", width, text);
 }
 
-static void write_table(FILE *f, const struct ipl_report *rep, int md)
+#define MAXCOL 18
+#define CELL 40
+
+struct col {
+	const char *name;
+	int width, left;
+};
+
+static void put_header(FILE *f, int md, const struct col *c, size_t n)
 {
-	char pl[48];
-	if (rep->nrows)
-		fprintf(f, "%splacement client,server: %s   iters %llu   warm-up %llu   reps %u (median shown)\n%s",
-			md ? "_" : "# ", placement(pl, sizeof pl, rep->rows[0].cpu_client, rep->rows[0].cpu_server),
-			(unsigned long long)rep->iters, (unsigned long long)rep->warmup, rep->reps, md ? "_\n\n" : "");
-	const char *hdr[] = { "mechanism", "size", "mode", "clients", "p50", "p90", "p99", "p99.9",
-			      "max", "mean", "msgs/s", "MB/s", "relative", "errors" };
-	int w[] = { 14, 6, 10, 7, 10, 10, 10, 10, 10, 10, 11, 9, 8, 7 };
-	size_t ncol = sizeof w / sizeof w[0];
-	for (size_t i = 0; i < ncol; i++)
-		put_cell(f, md, i < 3, w[i], hdr[i]);
+	for (size_t i = 0; i < n; i++)
+		put_cell(f, md, c[i].left, c[i].width, c[i].name);
 	fprintf(f, md ? "|\n" : "\n");
 	if (md) {
-		for (size_t i = 0; i < ncol; i++)
-			fprintf(f, i < 3 ? "|---" : "|--:");
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, c[i].left ? "|---" : "|--:");
 		fprintf(f, "|\n");
 	}
+}
+
+static void put_row(FILE *f, int md, const struct col *c, size_t n, char cells[][CELL])
+{
+	for (size_t i = 0; i < n; i++)
+		put_cell(f, md, c[i].left, c[i].width, cells[i]);
+	fprintf(f, md ? "|\n" : "\n");
+}
+
+static void write_latency(FILE *f, const struct ipl_report *rep, int md)
+{
+	struct col cols[MAXCOL] = {
+		{ "mechanism", 14, 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 5, 0 },
+		{ "p50", 10, 0 }, { "p50 min..max", 18, 0 }, { "p90", 10, 0 }, { "p99", 10, 0 },
+		{ "p99.9", 10, 0 }, { "max", 10, 0 }, { "msgs/s", 8, 0 }, { "relative", 8, 0 },
+	};
+	size_t n = 12;
+	size_t c_over = rep->baseline ? n++ : 0;
+	if (rep->baseline)
+		cols[c_over] = (struct col){ "overhead", 8, 0 };
+	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
+	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	cols[n++] = (struct col){ "errors", 6, 0 };
+	cols[n++] = (struct col){ "status", 6, 1 };
+
+	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
-		char cells[14][40];
-		int failed;
-		uint64_t errs = row_errors(r, &failed);
-		label(cells[0], 40, r);
-		fmt_size(cells[1], 40, r->size);
-		snprintf(cells[2], 40, "%s", ipl_mode_name(r->mode));
-		snprintf(cells[3], 40, "%u", r->clients);
-		double pct[] = { 50, 90, 99, 99.9 };
-		for (int k = 0; k < 4; k++)
-			fmt_ns(cells[4 + k], 40, r->merged.count ? (double)ipl_hist_percentile(&r->merged, pct[k]) : NAN);
-		fmt_ns(cells[8], 40, r->merged.count ? (double)r->merged.max : NAN);
-		fmt_ns(cells[9], 40, r->merged.count ? ipl_hist_mean(&r->merged) : NAN);
-		snprintf(cells[10], 40, "%.0f", ipl_row_median(r, get_mps));
-		snprintf(cells[11], 40, "%.1f", ipl_row_median(r, get_mbps));
-		double best = fastest_p50(rep, r), mine = ipl_row_median(r, ipl_rep_p50);
-		if (r->mode == IPL_MODE_LATENCY && !isnan(best) && best > 0 && !isnan(mine))
-			snprintf(cells[12], 40, "%.2fx", mine / best);
-		else
-			snprintf(cells[12], 40, "-");
-		snprintf(cells[13], 40, "%llu%s", (unsigned long long)errs, failed ? " FAIL" : "");
-		for (size_t k = 0; k < ncol; k++)
-			put_cell(f, md, k < 3, w[k], cells[k]);
-		fprintf(f, md ? "|\n" : "\n");
+		if (r->mode != IPL_MODE_LATENCY)
+			continue;
+		if (!any++) {
+			fprintf(f, md ? "\n**Latency** (closed-loop ping-pong, ECHO; round-trip time)\n\n"
+				      : "\nLatency (closed-loop ping-pong, ECHO; round-trip time)\n");
+			put_header(f, md, cols, n);
+		}
+		char cell[MAXCOL][CELL];
+		struct ipl_spread p50 = ipl_row_spread(r, ipl_rep_p50);
+		const struct ipl_hist *h = &r->merged;
+		label(cell[0], CELL, r);
+		fmt_size(cell[1], CELL, r->size);
+		snprintf(cell[2], CELL, "%u", r->clients);
+		fmt_cpu(cell[3], CELL, r->cpu_client, r->cpu_server);
+		fmt_ns(cell[4], CELL, p50.median);
+		fmt_ns_range(cell[5], CELL, &p50);
+		fmt_ns(cell[6], CELL, h->count ? (double)ipl_hist_percentile(h, 90) : NAN);
+		fmt_ns(cell[7], CELL, h->count ? (double)ipl_hist_percentile(h, 99) : NAN);
+		fmt_ns(cell[8], CELL, h->count ? (double)ipl_hist_percentile(h, 99.9) : NAN);
+		fmt_ns(cell[9], CELL, h->count ? (double)h->max : NAN);
+		fmt_count(cell[10], CELL, ipl_row_median(r, ipl_rep_mps));
+		fmt_num(cell[11], CELL, "%.2fx", relative(rep, r));
+		size_t k = 12;
+		if (rep->baseline)
+			fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
+		fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
+		fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+		snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
+		status_text(cell[k++], CELL, r);
+		put_row(f, md, cols, n, cell);
 	}
-	for (size_t i = 0; rep->show_addrs && i < rep->nrows; i++) {
+}
+
+static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
+{
+	struct col cols[MAXCOL] = {
+		{ "mechanism", 14, 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
+		{ "window", 6, 0 }, { "cpu", 5, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
+		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 },
+	};
+	size_t n = 11;
+	if (rep->baseline)
+		cols[n++] = (struct col){ "overhead", 8, 0 };
+	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
+	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	cols[n++] = (struct col){ "errors", 6, 0 };
+	cols[n++] = (struct col){ "status", 6, 1 };
+
+	int any = 0;
+	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
+		if (r->mode == IPL_MODE_LATENCY)
+			continue;
+		if (!any++) {
+			fprintf(f, md ? "\n**Throughput** (throughput: WINDOW SINKs in flight; stream: one-way SINKs)\n\n"
+				      : "\nThroughput (throughput: WINDOW SINKs in flight; stream: one-way SINKs)\n");
+			put_header(f, md, cols, n);
+		}
+		char cell[MAXCOL][CELL];
+		struct ipl_spread mps = ipl_row_spread(r, ipl_rep_mps);
+		label(cell[0], CELL, r);
+		fmt_size(cell[1], CELL, r->size);
+		snprintf(cell[2], CELL, "%s", ipl_mode_name(r->mode));
+		snprintf(cell[3], CELL, "%u", r->clients);
+		snprintf(cell[4], CELL, "%u", r->window);
+		fmt_cpu(cell[5], CELL, r->cpu_client, r->cpu_server);
+		fmt_count(cell[6], CELL, mps.median);
+		fmt_count_range(cell[7], CELL, &mps);
+		fmt_num(cell[8], CELL, "%.1f", ipl_row_median(r, ipl_rep_mbps));
+		fmt_count(cell[9], CELL, mps.median / (r->clients ? r->clients : 1));
+		fmt_num(cell[10], CELL, "%.2fx", relative(rep, r));
+		size_t k = 11;
+		if (rep->baseline)
+			fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
+		fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
+		fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+		snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
+		status_text(cell[k++], CELL, r);
+		put_row(f, md, cols, n, cell);
+	}
+}
+
+static void write_table(FILE *f, const struct ipl_report *rep, int md)
+{
+	char env[300];
+	ipl_env_summary(env, sizeof env);
+	/* placement: one value for the whole report, or per row */
+	int c0 = rep->nrows ? rep->rows[0].cpu_client : -1, s0 = rep->nrows ? rep->rows[0].cpu_server : -1;
+	int mixed = 0;
+	for (size_t i = 1; i < rep->nrows; i++)
+		mixed |= rep->rows[i].cpu_client != c0 || rep->rows[i].cpu_server != s0;
+	char pl[64];
+	if (mixed)
+		snprintf(pl, sizeof pl, "per row (cpu column)");
+	else if (c0 < 0 && s0 < 0)
+		snprintf(pl, sizeof pl, "unpinned");
+	else
+		snprintf(pl, sizeof pl, "client CPU %d, server CPU %d (%s)", c0, s0, ipl_placement_name(c0, s0));
+	char runlen[64];
+	if (rep->duration_s > 0)
+		snprintf(runlen, sizeof runlen, "%.3g s per run", rep->duration_s);
+	else
+		snprintf(runlen, sizeof runlen, "%llu msgs per run", (unsigned long long)rep->iters);
+	uint64_t wmin = UINT64_MAX, wmax = 0;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		wmin = rep->rows[i].warmup < wmin ? rep->rows[i].warmup : wmin;
+		wmax = rep->rows[i].warmup > wmax ? rep->rows[i].warmup : wmax;
+	}
+	char warm[64];
+	if (!rep->nrows || wmin == wmax)
+		snprintf(warm, sizeof warm, "%llu", (unsigned long long)(rep->nrows ? wmin : rep->warmup));
+	else
+		snprintf(warm, sizeof warm, "%llu..%llu msgs (by size)", (unsigned long long)wmin,
+			 (unsigned long long)wmax);
+	fprintf(f, "%s%s | placement: %s | %s, warm-up %s, %u rep%s%s\n", md ? "_" : "# ", env, pl, runlen,
+		warm, rep->reps, rep->reps == 1 ? "" : "s", md ? "_" : "");
+	fprintf(f, "%sp50 and rates: median of the valid reps (min..max across reps); tails: all valid reps' "
+		   "samples; cpu/msg: user+sys of both ends per message; cs/msg: context switches per message%s\n",
+		md ? "_" : "# ", md ? "_" : "");
+	write_latency(f, rep, md);
+	write_throughput(f, rep, md);
+	/* a server elsewhere: say which two ends the rows measured */
+	for (size_t i = 0; rep->connect && i < rep->nrows; i++) {
+		const struct ipl_row *r = &rep->rows[i];
+		if (!i)
+			fputc('\n', f);
 		if (r->nreps)
 			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
 				r->reps[0].client_addr[0] ? r->reps[0].client_addr : "(unknown)",
 				r->reps[0].server_addr);
 	}
+
+	char text[4096];
+	unsigned all = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
-		const struct ipl_row *r = &rep->rows[i];
-		for (unsigned k = 0; k < r->nreps; k++)
-			if (r->reps[k].failed)
-				fprintf(f, "%sFAILED %s size %u rep %u: %s\n", md ? "- " : "! ", r->mech,
-					r->size, k + 1, r->reps[k].why);
+		unsigned bits = ipl_row_check(&rep->rows[i], text, sizeof text);
+		if (!bits)
+			continue;
+		if (!all)
+			fprintf(f, md ? "\n**Warnings**\n\n" : "\n");
+		all |= bits;
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(f, "%s%s\n", md ? "- " : "! ", line);
 	}
+	if (ipl_warn_hint(all))
+		fprintf(f, "%s%s%s\n", md ? "\n_" : "! ", ipl_warn_hint(all), md ? "_" : "");
 }
 
-/* A CSV field: quoted only when it holds a comma, quote or line break. */
+/* ---- CSV --------------------------------------------------------------- */
+
+/* A CSV field, quoted when it holds a comma, quote or newline (RFC 4180). */
 static void csv_str(FILE *f, const char *s)
 {
-	if (!s || !strpbrk(s, ",\"\r\n")) {
-		fputs(s ? s : "", f);
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
@@ -191,33 +405,87 @@ static void csv_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A number, or an empty field for "not measured" (NaN). */
+static void csv_num(FILE *f, const char *fmt, double v)
+{
+	fputc(',', f);
+	if (isfinite(v))
+		fprintf(f, fmt, v);
+}
+
+const char *const ipl_csv_columns[] = {
+	"mechanism", "wait", "baseline", "size_bytes", "mode", "clients", "window",
+	"cpu_client", "cpu_server", "placement", "rep", "reps", "iters", "duration_s", "warmup",
+	"crc", "status", "msgs", "ok", "errors", "err_seq", "err_len", "err_payload", "err_remote", "failed",
+	"why", "elapsed_s", "min_ns", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns",
+	"p9999_ns", "max_ns", "mean_ns", "stddev_ns", "msgs_per_s", "mb_per_s",
+	"per_client_msgs_per_s", "cpu_ns_per_msg", "ctxsw_per_msg", "valid_reps",
+	"median_p50_ns", "min_p50_ns", "max_p50_ns", "median_p99_ns", "median_msgs_per_s",
+	"min_msgs_per_s", "max_msgs_per_s", "median_mb_per_s", "overhead_pct", "flags", "machine",
+	"server_addr", "client_addr",
+	NULL,
+};
+
 static void write_csv(FILE *f, const struct ipl_report *rep)
 {
-	fprintf(f, "mechanism,wait,size_bytes,mode,clients,window,cpu_client,cpu_server,rep,"
-		   "iters,ok,errors,err_seq,err_len,err_payload,err_remote,failed,"
-		   "min_ns,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns,mean_ns,stddev_ns,"
-		   "msgs_per_s,mb_per_s,cpu_ns_per_msg,ctxsw_per_msg,server_addr,client_addr\n");
+	char machine[300];
+	ipl_env_summary(machine, sizeof machine);
+	for (size_t i = 0; ipl_csv_columns[i]; i++)
+		fprintf(f, "%s%s", i ? "," : "", ipl_csv_columns[i]);
+	fputc('\n', f);
+	static const double ladder[] = { 50, 75, 90, 95, 99, 99.9, 99.99 };
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
+		struct ipl_spread p50 = ipl_row_spread(r, ipl_rep_p50);
+		struct ipl_spread mps = ipl_row_spread(r, ipl_rep_mps);
+		char flags[128];
+		ipl_warn_tokens(ipl_row_check(r, NULL, 0), flags, sizeof flags);
 		for (unsigned k = 0; k < r->nreps; k++) {
 			const struct ipl_run_result *x = &r->reps[k];
 			const struct ipl_hist *h = &x->hist;
-			fprintf(f, "%s,%s,%u,%s,%u,%u,%d,%d,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,",
-				r->mech, r->wait ? r->wait : "", r->size, ipl_mode_name(r->mode), r->clients,
-				r->window, r->cpu_client, r->cpu_server, k + 1,
-				(unsigned long long)rep->iters, (unsigned long long)x->st.ok,
-				(unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
-				(unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
-				(unsigned long long)x->st.err_remote, x->failed);
-			fprintf(f, "%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.1f,%.1f,%.1f,%.3f,%.1f,%.3f,",
-				(unsigned long long)(h->count ? h->min : 0),
-				(unsigned long long)ipl_hist_percentile(h, 50),
-				(unsigned long long)ipl_hist_percentile(h, 90),
-				(unsigned long long)ipl_hist_percentile(h, 99),
-				(unsigned long long)ipl_hist_percentile(h, 99.9),
-				(unsigned long long)ipl_hist_percentile(h, 99.99),
-				(unsigned long long)h->max, ipl_hist_mean(h), ipl_hist_stddev(h),
-				x->msgs_per_s, x->mb_per_s, x->cpu_ns_per_msg, x->ctxsw_per_msg);
+			int lat = h->count > 0;
+			csv_str(f, r->mech);
+			fputc(',', f);
+			csv_str(f, r->wait);
+			fprintf(f, ",%d,%u,%s,%u,%u,%d,%d,%s,%u,%u,%llu", r->baseline, r->size,
+				ipl_mode_name(r->mode), r->clients, r->window, r->cpu_client, r->cpu_server,
+				ipl_placement_name(r->cpu_client, r->cpu_server), k + 1, r->nreps,
+				(unsigned long long)(rep->duration_s > 0 ? 0 : rep->iters));
+			csv_num(f, "%.3f", rep->duration_s > 0 ? rep->duration_s : NAN);
+			fprintf(f, ",%llu,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,", (unsigned long long)r->warmup,
+				rep->crc, x->failed ? "failed" : x->st.errors ? "errors" : "ok",
+				(unsigned long long)x->msgs, (unsigned long long)x->st.ok, (unsigned long long)x->st.errors,
+				(unsigned long long)x->st.err_seq, (unsigned long long)x->st.err_len,
+				(unsigned long long)x->st.err_payload, (unsigned long long)x->st.err_remote,
+				x->failed);
+			csv_str(f, x->why);
+			csv_num(f, "%.6f", (double)x->st.elapsed_ns / 1e9);
+			csv_num(f, "%.0f", lat ? (double)h->min : NAN);
+			for (size_t p = 0; p < sizeof ladder / sizeof ladder[0]; p++)
+				csv_num(f, "%.0f", lat ? (double)ipl_hist_percentile(h, ladder[p]) : NAN);
+			csv_num(f, "%.0f", lat ? (double)h->max : NAN);
+			csv_num(f, "%.1f", lat ? ipl_hist_mean(h) : NAN);
+			csv_num(f, "%.1f", lat ? ipl_hist_stddev(h) : NAN);
+			csv_num(f, "%.1f", ipl_rep_mps(x));
+			csv_num(f, "%.3f", ipl_rep_mbps(x));
+			csv_num(f, "%.1f", ipl_rep_mps(x) / (r->clients ? r->clients : 1));
+			csv_num(f, "%.1f", ipl_rep_cpu(x));
+			csv_num(f, "%.3f", ipl_rep_ctxsw(x));
+			fprintf(f, ",%u", valid_reps(r));
+			csv_num(f, "%.0f", p50.median);
+			csv_num(f, "%.0f", p50.min);
+			csv_num(f, "%.0f", p50.max);
+			csv_num(f, "%.0f", ipl_row_median(r, ipl_rep_p99));
+			csv_num(f, "%.1f", mps.median);
+			csv_num(f, "%.1f", mps.min);
+			csv_num(f, "%.1f", mps.max);
+			csv_num(f, "%.3f", ipl_row_median(r, ipl_rep_mbps));
+			csv_num(f, "%.2f", ipl_row_overhead_pct(rep, i));
+			fputc(',', f);
+			csv_str(f, flags);
+			fputc(',', f);
+			csv_str(f, machine);
+			fputc(',', f);
 			csv_str(f, x->server_addr);
 			fputc(',', f);
 			csv_str(f, x->client_addr);
@@ -225,6 +493,8 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 		}
 	}
 }
+
+/* ---- JSON -------------------------------------------------------------- */
 
 static void json_str(FILE *f, const char *s)
 {
@@ -243,7 +513,7 @@ static void json_str(FILE *f, const char *s)
 
 static void json_num(FILE *f, double v)
 {
-	if (isnan(v) || isinf(v))
+	if (!isfinite(v))
 		fputs("null", f);
 	else
 		fprintf(f, "%.3f", v);
@@ -252,7 +522,7 @@ static void json_num(FILE *f, double v)
 static void json_hist(FILE *f, const struct ipl_hist *h)
 {
 	static const struct { const char *k; double p; } ladder[] = {
-		{ "p50_ns", 50 }, { "p75_ns", 75 }, { "p90_ns", 90 }, { "p99_ns", 99 },
+		{ "p50_ns", 50 }, { "p75_ns", 75 }, { "p90_ns", 90 }, { "p95_ns", 95 }, { "p99_ns", 99 },
 		{ "p999_ns", 99.9 }, { "p9999_ns", 99.99 },
 	};
 	fprintf(f, "{\"count\": %llu, \"min_ns\": %llu", (unsigned long long)h->count,
@@ -266,53 +536,169 @@ static void json_hist(FILE *f, const struct ipl_hist *h)
 	fputc('}', f);
 }
 
+static void json_spread(FILE *f, const char *key, const struct ipl_row *r,
+			double (*get)(const struct ipl_run_result *))
+{
+	struct ipl_spread s = ipl_row_spread(r, get);
+	fprintf(f, "\"%s\": {\"median\": ", key);
+	json_num(f, s.median);
+	fprintf(f, ", \"min\": ");
+	json_num(f, s.min);
+	fprintf(f, ", \"max\": ");
+	json_num(f, s.max);
+	fprintf(f, ", \"n\": %u}", s.n);
+}
+
+/* The row's warnings as a JSON array of sentences. */
+static void json_lines(FILE *f, const char *text)
+{
+	fputc('[', f);
+	int first = 1;
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", (int)len, text);
+		fprintf(f, "%s", first ? "" : ", ");
+		json_str(f, line);
+		first = 0;
+		text += len + (nl != NULL);
+	}
+	fputc(']', f);
+}
+
 static void write_json(FILE *f, const struct ipl_report *rep)
 {
 	fprintf(f, "{\n  \"environment\": ");
 	ipl_env_write_json(f);
 	fprintf(f, ",\n  \"settings\": {\"command\": ");
 	json_str(f, rep->argv_line);
-	fprintf(f, ", \"iters\": %llu, \"warmup\": %llu, \"reps\": %u},\n  \"results\": [",
-		(unsigned long long)rep->iters, (unsigned long long)rep->warmup, rep->reps);
+	fprintf(f, ", \"iters\": %llu, \"duration_s\": ", (unsigned long long)rep->iters);
+	json_num(f, rep->duration_s > 0 ? rep->duration_s : NAN);
+	fprintf(f, ", \"warmup\": %llu, \"reps\": %u, \"window\": %u, \"cap_bytes\": %u, \"crc\": %s, "
+		   "\"baseline\": %s, \"timeout_s\": ",
+		(unsigned long long)rep->warmup, rep->reps, rep->window, rep->cap, rep->crc ? "true" : "false",
+		rep->baseline ? "true" : "false");
+	json_num(f, rep->timeout_s);
+	fprintf(f, ", \"wait\": ");
+	json_str(f, rep->wait ? rep->wait : "block");
+	fprintf(f, ", \"via\": ");
+	if (rep->via)
+		json_str(f, rep->via);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"connect\": ");
+	if (rep->connect)
+		json_str(f, rep->connect);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"placements\": [");
+	for (size_t i = 0, n = 0; i < rep->nrows; i++) {
+		const struct ipl_row *r = &rep->rows[i];
+		int seen = 0;
+		for (size_t j = 0; j < i; j++)
+			seen |= rep->rows[j].cpu_client == r->cpu_client && rep->rows[j].cpu_server == r->cpu_server;
+		if (seen)
+			continue;
+		fprintf(f, "%s{\"cpu_client\": %d, \"cpu_server\": %d, \"placement\": \"%s\"", n++ ? ", " : "",
+			r->cpu_client, r->cpu_server, ipl_placement_name(r->cpu_client, r->cpu_server));
+		if (r->cpu_client >= 0 && r->cpu_client == r->cpu_server)
+			fprintf(f, ", \"note\": \"client and server share CPU %d: every hand-off is a context "
+				   "switch\"", r->cpu_client);
+		fputc('}', f);
+	}
+	fprintf(f, "], \"spread_warn\": %.2f, \"first_slow_warn\": %.2f},\n", IPL_SPREAD_WARN,
+		IPL_FIRST_SLOW_WARN);
+
+	char text[4096];
+	fprintf(f, "  \"warnings\": [");
+	int first = 1;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		if (!ipl_row_check(&rep->rows[i], text, sizeof text))
+			continue;
+		for (const char *t = text; *t;) {
+			const char *nl = strchr(t, '\n');
+			size_t len = nl ? (size_t)(nl - t) : strlen(t);
+			char line[1024];
+			snprintf(line, sizeof line, "%.*s", (int)len, t);
+			fprintf(f, "%s\n    ", first ? "" : ",");
+			json_str(f, line);
+			first = 0;
+			t += len + (nl != NULL);
+		}
+	}
+	fprintf(f, "%s],\n  \"results\": [", first ? "" : "\n  ");
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
-		int failed;
-		uint64_t errs = row_errors(r, &failed);
+		unsigned bits = ipl_row_check(r, text, sizeof text);
+		char flags[128];
 		fprintf(f, "%s\n    {\"mechanism\": ", i ? "," : "");
 		json_str(f, r->mech);
 		fprintf(f, ", \"wait\": ");
 		json_str(f, r->wait ? r->wait : "");
-		fprintf(f, ", \"size_bytes\": %u, \"mode\": \"%s\", \"clients\": %u, \"window\": %u, "
-			   "\"cpu_client\": %d, \"cpu_server\": %d, \"errors\": %llu, \"failed\": %s,\n"
-			   "     \"latency\": ",
-			r->size, ipl_mode_name(r->mode), r->clients, r->window, r->cpu_client,
-			r->cpu_server, (unsigned long long)errs, failed ? "true" : "false");
+		fprintf(f, ", \"baseline\": %s, \"size_bytes\": %u, \"mode\": \"%s\", \"clients\": %u, \"window\": %u, "
+			   "\"cpu_client\": %d, \"cpu_server\": %d, \"placement\": \"%s\",\n"
+			   "     \"status\": \"%s\", \"flags\": ",
+			r->baseline ? "true" : "false", r->size, ipl_mode_name(r->mode), r->clients, r->window,
+			r->cpu_client, r->cpu_server, ipl_placement_name(r->cpu_client, r->cpu_server),
+			bits & (IPL_WARN_FAILED | IPL_WARN_NO_VALID) ? "failed" : bits & IPL_WARN_ERRORS ? "errors" : "ok");
+		json_str(f, ipl_warn_tokens(bits, flags, sizeof flags));
+		fprintf(f, ", \"warnings\": ");
+		json_lines(f, text);
+		fprintf(f, ", \"warmup\": %llu, \"errors\": %llu, \"failed\": %s, \"valid_reps\": %u, \"reps_total\": %u,\n     ",
+			(unsigned long long)r->warmup, (unsigned long long)row_errors(r), bits & IPL_WARN_FAILED ? "true" : "false", valid_reps(r),
+			r->nreps);
+		json_spread(f, "p50_ns", r, ipl_rep_p50);
+		fprintf(f, ", ");
+		json_spread(f, "p99_ns", r, ipl_rep_p99);
+		fprintf(f, ",\n     ");
+		json_spread(f, "msgs_per_s", r, ipl_rep_mps);
+		fprintf(f, ", ");
+		json_spread(f, "mb_per_s", r, ipl_rep_mbps);
+		fprintf(f, ",\n     ");
+		json_spread(f, "cpu_ns_per_msg", r, ipl_rep_cpu);
+		fprintf(f, ", ");
+		json_spread(f, "ctxsw_per_msg", r, ipl_rep_ctxsw);
+		fprintf(f, ",\n     \"per_client_msgs_per_s\": ");
+		json_num(f, ipl_row_median(r, ipl_rep_mps) / (r->clients ? r->clients : 1));
+		fprintf(f, ", \"relative\": ");
+		json_num(f, relative(rep, r));
+		fprintf(f, ", \"overhead_pct\": ");
+		json_num(f, ipl_row_overhead_pct(rep, i));
+		fprintf(f, ",\n     \"latency\": ");
 		json_hist(f, &r->merged);
 		fprintf(f, ",\n     \"median_p50_ns\": ");
 		json_num(f, ipl_row_median(r, ipl_rep_p50));
 		fprintf(f, ", \"median_msgs_per_s\": ");
-		json_num(f, ipl_row_median(r, get_mps));
+		json_num(f, ipl_row_median(r, ipl_rep_mps));
 		fprintf(f, ", \"median_mb_per_s\": ");
-		json_num(f, ipl_row_median(r, get_mbps));
+		json_num(f, ipl_row_median(r, ipl_rep_mbps));
 		fprintf(f, ",\n     \"reps\": [");
 		for (unsigned k = 0; k < r->nreps; k++) {
 			const struct ipl_run_result *x = &r->reps[k];
-			fprintf(f, "%s\n       {\"rep\": %u, \"ok\": %llu, \"errors\": %llu, \"failed\": %s, \"why\": ",
-				k ? "," : "", k + 1, (unsigned long long)x->st.ok,
-				(unsigned long long)x->st.errors, x->failed ? "true" : "false");
+			fprintf(f, "%s\n       {\"rep\": %u, \"valid\": %s, \"msgs\": %llu, \"ok\": %llu, \"errors\": %llu, "
+				   "\"err_seq\": %llu, \"err_len\": %llu, \"err_payload\": %llu, \"err_remote\": %llu, "
+				   "\"failed\": %s, \"why\": ",
+				k ? "," : "", k + 1, ipl_rep_valid(x) ? "true" : "false", (unsigned long long)x->msgs,
+				(unsigned long long)x->st.ok,
+				(unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
+				(unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
+				(unsigned long long)x->st.err_remote, x->failed ? "true" : "false");
 			json_str(f, x->why);
 			fprintf(f, ", \"server_addr\": ");
 			json_str(f, x->server_addr);
 			fprintf(f, ", \"client_addr\": ");
 			json_str(f, x->client_addr);
+			fprintf(f, ", \"elapsed_s\": ");
+			json_num(f, (double)x->st.elapsed_ns / 1e9);
 			fprintf(f, ", \"msgs_per_s\": ");
-			json_num(f, x->msgs_per_s);
+			json_num(f, ipl_rep_mps(x));
 			fprintf(f, ", \"mb_per_s\": ");
-			json_num(f, x->mb_per_s);
+			json_num(f, ipl_rep_mbps(x));
 			fprintf(f, ", \"cpu_ns_per_msg\": ");
-			json_num(f, x->cpu_ns_per_msg);
+			json_num(f, ipl_rep_cpu(x));
 			fprintf(f, ", \"ctxsw_per_msg\": ");
-			json_num(f, x->ctxsw_per_msg);
+			json_num(f, ipl_rep_ctxsw(x));
 			fprintf(f, ", \"latency\": ");
 			json_hist(f, &x->hist);
 			fputc('}', f);

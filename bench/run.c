@@ -67,6 +67,11 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 
 	const char *step = "connect";
 	rc = ipl_endpoint_attach_client(ep, idx, &c);
+	if (rc == 0 && spec->raw) {
+		step = "raw loop";
+		rc = ipl_raw_client(c, spec, &out->hist, &out->st);
+		goto done;
+	}
 	if (rc == 0) {
 		/* "" when the transport cannot tell; an unbound unix client says so */
 		if (ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0) == 0 && !out->local[0])
@@ -94,6 +99,7 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 		step = "bye";
 		rc = ipl_client_bye(c);
 	}
+done:
 	ipl_conn_detach(c);
 	ipl_endpoint_cleanup(ep);
 	getrusage(RUSAGE_SELF, &out->ru);
@@ -172,7 +178,8 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 			ipl_pin_cpu(spec->cpu_server);
 			int src = ipl_endpoint_attach_server(&ep);
 			if (src == 0)
-				src = ipl_serve_foreground(&ep, spec->tpo.cap, NULL);
+				src = spec->raw ? ipl_raw_serve(&ep, spec)
+						: ipl_serve_foreground(&ep, spec->tpo.cap, NULL);
 			ipl_endpoint_cleanup(&ep);
 			getrusage(RUSAGE_SELF, &sh->server_ru);
 			sh->server_rc = src;
@@ -224,6 +231,7 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 	/* merge what the clients left */
 	uint64_t cpu = server > 0 ? ru_ns(&sh->server_ru) : 0;
 	uint64_t ctx = server > 0 ? (uint64_t)(sh->server_ru.ru_nvcsw + sh->server_ru.ru_nivcsw) : 0;
+	uint64_t exchanged = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &sh->slot[i];
 		if (i >= started || !s->done) {
@@ -247,6 +255,10 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 		res->st.err_payload += s->st.err_payload;
 		res->st.err_remote += s->st.err_remote;
 		res->st.bytes += s->st.bytes;
+		/* latency: the histogram holds exactly the measured round trips */
+		uint64_t measured = spec->mode == IPL_MODE_LATENCY ? s->hist.count : s->st.ok;
+		res->msgs += measured;
+		exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
 		if (s->st.elapsed_ns > res->st.elapsed_ns)
 			res->st.elapsed_ns = s->st.elapsed_ns;
 		cpu += ru_ns(&s->ru);
@@ -254,12 +266,12 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 	}
 	if (res->st.elapsed_ns) {
 		double secs = (double)res->st.elapsed_ns / 1e9;
-		res->msgs_per_s = (double)res->st.ok / secs;
+		res->msgs_per_s = (double)res->msgs / secs;
 		res->mb_per_s = (double)res->st.bytes / secs / 1e6;
 	}
-	if (res->st.ok) {
-		res->cpu_ns_per_msg = (double)cpu / (double)res->st.ok;
-		res->ctxsw_per_msg = (double)ctx / (double)res->st.ok;
+	if (exchanged) {
+		res->cpu_ns_per_msg = (double)cpu / (double)exchanged;
+		res->ctxsw_per_msg = (double)ctx / (double)exchanged;
 	}
 	free(kids);
 	munmap(sh, shm_len);

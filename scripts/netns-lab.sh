@@ -339,11 +339,32 @@ run_one() {
 		bad=1
 	fi
 	[ -f "$work/$tag.csv" ] || return
-	awk -F, -v link="$label" '
-		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		{ print link, $h["mechanism"], $h["size_bytes"], $h["p50_ns"], $h["p99_ns"],
-		        $h["msgs_per_s"], $h["errors"], $h["failed"], $h["ok"],
-		        ($h["client_addr"] == "" ? "?" : $h["client_addr"]), $h["server_addr"] }
+	# RFC 4180 CSV (the machine and why columns are quoted and hold commas),
+	# columns found by name
+	awk -v link="$label" '
+		function split_csv(line, out,   n, i, c, q, f) {
+			n = 0; f = ""; q = 0
+			for (i = 1; i <= length(line); i++) {
+				c = substr(line, i, 1)
+				if (q) {
+					if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
+					else if (c == "\"") q = 0
+					else f = f c
+				} else if (c == "\"") q = 1
+				else if (c == ",") { out[++n] = f; f = "" }
+				else f = f c
+			}
+			out[++n] = f
+			return n
+		}
+		{ sub(/\r$/, "") }
+		NR == 1 { n = split_csv($0, hdr); for (i = 1; i <= n; i++) h[hdr[i]] = i; next }
+		{
+			split_csv($0, v)
+			ca = v[h["client_addr"]]; if (ca == "") ca = "?"
+			print link, v[h["mechanism"]], v[h["size_bytes"]], v[h["p50_ns"]], v[h["p99_ns"]],
+			      v[h["msgs_per_s"]], v[h["errors"]], v[h["failed"]], v[h["ok"]], ca, v[h["server_addr"]]
+		}
 	' "$work/$tag.csv" >>"$work/reps.txt"
 }
 
