@@ -24,6 +24,7 @@ static const char serve_usage[] =
 	"      --cap BYTES     largest payload accepted (default 16M)\n"
 	"      --wait POLICY   shm wait policy: block (default), spin, hybrid\n"
 	"      --via MECH      carrier for layered mechanisms (rpc): tcp, unix, ...\n"
+	"                      (default: tcp when --listen is HOST:PORT, else unix)\n"
 	"  -h, --help          this text\n";
 
 static int usage_error(const char *msg)
@@ -96,6 +97,16 @@ int ipl_cmd_serve(int argc, char **argv)
 	}
 
 	struct ipl_endpoint ep;
+	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
+	if ((tp->caps & IPL_CAP_LAYERED) && !tpo.via && tpo.listen && tpo.listen[0] != '/' &&
+	    strchr(tpo.listen, ':'))
+		tpo.via = ipl_transport_find("tcp");
+	if ((tp->caps & IPL_CAP_LAYERED) && tpo.via &&
+	    (!(tpo.via->caps & IPL_CAP_NAMED) || (tpo.via->caps & IPL_CAP_NEEDS_FORK))) {
+		snprintf(err, sizeof err, "%s over %s cannot be served to other processes", tp->name,
+			 tpo.via->name);
+		return usage_error(err);
+	}
 	ipl_endpoint_init(&ep, tp, &tpo, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	if (rc == 0)
@@ -107,7 +118,8 @@ int ipl_cmd_serve(int argc, char **argv)
 	}
 	printf("%s\n", ep.addr);
 	fflush(stdout);
-	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n", tp->name, ep.addr);
+	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
+		ipl_row_label(tp, tpo.via), ep.addr);
 
 	struct ipl_serve_stats st = { 0 };
 	rc = ipl_serve_foreground(&ep, tpo.cap, &st);

@@ -9,6 +9,10 @@ extern const struct ipl_transport ipl_unix_transport;
 extern const struct ipl_transport ipl_pipe_transport;
 extern const struct ipl_transport ipl_fifo_transport;
 extern const struct ipl_transport ipl_shm_transport;
+extern const struct ipl_transport ipl_rpc_transport;
+#ifdef IPL_HAVE_TIRPC
+extern const struct ipl_transport ipl_oncrpc_transport;
+#endif
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
@@ -16,6 +20,10 @@ static const struct ipl_transport *const all[] = {
 	&ipl_pipe_transport,
 	&ipl_fifo_transport,
 	&ipl_shm_transport,
+	&ipl_rpc_transport,
+#ifdef IPL_HAVE_TIRPC
+	&ipl_oncrpc_transport, /* built when libtirpc is installed */
+#endif
 };
 
 size_t ipl_transport_count(void)

@@ -105,6 +105,12 @@ struct ipl_transport {
 	void (*detach)(struct ipl_conn *c);
 	void (*release)(struct ipl_endpoint *ep);
 	void (*cleanup)(struct ipl_endpoint *ep);
+
+	/* Optional (NULL for most): a layered transport forwards a cancel to
+	 * its carrier's endpoint / conn, where the thread actually blocks.
+	 * Must be async-signal-safe. */
+	void (*cancel)(struct ipl_endpoint *ep);
+	void (*cancel_conn)(struct ipl_conn *c);
 };
 
 /* The registry: every transport ipclab knows, in display order. */
@@ -145,6 +151,8 @@ static inline int ipl_endpoint_attach_client(struct ipl_endpoint *ep, unsigned i
 static inline void ipl_endpoint_cancel(struct ipl_endpoint *ep)
 {
 	atomic_store(&ep->cancel, 1);
+	if (ep->tp && ep->tp->cancel)
+		ep->tp->cancel(ep);
 }
 
 static inline void ipl_endpoint_release(struct ipl_endpoint *ep)
@@ -177,6 +185,8 @@ static inline ssize_t ipl_conn_recv(struct ipl_conn *c, void *buf, size_t len)
 static inline void ipl_conn_cancel(struct ipl_conn *c)
 {
 	atomic_store(&c->cancel, 1);
+	if (c->tp->cancel_conn)
+		c->tp->cancel_conn(c);
 }
 
 /* Closes the connection and frees it (and its msgio buffer). NULL is a no-op. */

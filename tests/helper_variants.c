@@ -11,6 +11,15 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "shm-block", .tp = "shm", .opts = { .wait = IPL_WAIT_BLOCK } },
 	{ .name = "shm-spin", .tp = "shm", .opts = { .wait = IPL_WAIT_SPIN } },
 	{ .name = "shm-hybrid", .tp = "shm", .opts = { .wait = IPL_WAIT_HYBRID } },
+	{ .name = "rpc-unix", .tp = "rpc", .via = "unix" },
+	{ .name = "rpc-tcp", .tp = "rpc", .via = "tcp" },
+	{ .name = "rpc-pipe", .tp = "rpc", .via = "pipe" },
+	{ .name = "rpc-fifo", .tp = "rpc", .via = "fifo" },
+	{ .name = "rpc-shm", .tp = "rpc", .via = "shm" },
+#ifdef IPL_HAVE_TIRPC
+	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
+	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
+#endif
 };
 
 const size_t ipl_test_nvariants = sizeof ipl_test_variants / sizeof ipl_test_variants[0];

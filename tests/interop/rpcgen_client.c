@@ -1,0 +1,146 @@
+/* rpcgen_client.c - a stock libtirpc client of ipclab.x (rpcgen's stubs in
+ * ipclab_clnt.c) that calls every procedure of the server at HOST:PORT and
+ * checks every result, then checks that an unknown program, version and
+ * procedure and undecodable arguments come back as the ONC errors libtirpc
+ * reports.  Exit 0 when everything matched; each mismatch is printed. */
+#include "ipclab.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                            \
+	do {                                                                        \
+		if (!(cond)) {                                                      \
+			fprintf(stderr, "rpcgen_client: FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                                \
+			fputc('\n', stderr);                                         \
+			failures++;                                                  \
+		}                                                                   \
+	} while (0)
+
+static struct sockaddr_in server;
+
+static CLIENT *connect_to(rpcprog_t prog, rpcvers_t vers)
+{
+	int sock = RPC_ANYSOCK;
+	/* a non-zero port: libtirpc connects directly, no rpcbind query */
+	CLIENT *cl = clnttcp_create(&server, prog, vers, &sock, 0, 0);
+	if (!cl) {
+		clnt_pcreateerror("rpcgen_client");
+		exit(1);
+	}
+	return cl;
+}
+
+static enum clnt_stat call_null(CLIENT *cl)
+{
+	struct timeval tv = { 10, 0 };
+	return clnt_call(cl, IPCLAB_NULL, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_void, NULL, tv);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: rpcgen_client HOST PORT\n");
+		return 2;
+	}
+	server.sin_family = AF_INET;
+	server.sin_port = htons((unsigned short)atoi(argv[2]));
+	if (inet_pton(AF_INET, argv[1], &server.sin_addr) != 1) {
+		fprintf(stderr, "rpcgen_client: bad host %s\n", argv[1]);
+		return 2;
+	}
+	CLIENT *cl = connect_to(IPCLAB_PROG, IPCLAB_VERS);
+
+	CHECK(ipclab_null_1(NULL, cl) != NULL, "NULL: %s", clnt_sperror(cl, ""));
+
+	/* ECHO at every padding length and one large enough that libtirpc
+	 * sends it in several record fragments */
+	static char buf[200000];
+	for (size_t i = 0; i < sizeof buf; i++)
+		buf[i] = (char)(i * 13 + 1);
+	size_t lens[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 1024, 65536, sizeof buf };
+	for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+		ipclab_data in = { .ipclab_data_len = (u_int)lens[k], .ipclab_data_val = buf };
+		ipclab_data *out = ipclab_echo_1(&in, cl);
+		CHECK(out != NULL, "ECHO %zu: %s", lens[k], clnt_sperror(cl, ""));
+		if (out) {
+			CHECK(out->ipclab_data_len == lens[k], "ECHO %zu: got %u bytes", lens[k],
+			      out->ipclab_data_len);
+			/* an empty opaque decodes to a NULL pointer: no memcmp on it */
+			CHECK(out->ipclab_data_len != lens[k] || lens[k] == 0 ||
+				      memcmp(out->ipclab_data_val, buf, lens[k]) == 0,
+			      "ECHO %zu: bytes differ", lens[k]);
+			xdr_free((xdrproc_t)xdr_ipclab_data, (char *)out);
+		}
+	}
+
+	ipclab_data sink = { .ipclab_data_len = 1000, .ipclab_data_val = buf };
+	CHECK(ipclab_sink_1(&sink, cl) != NULL, "SINK: %s", clnt_sperror(cl, ""));
+
+	/* batching: a zero timeout sends without waiting; NULL then syncs */
+	struct timeval zero = { 0, 0 };
+	for (int i = 0; i < 10; i++) {
+		enum clnt_stat st = clnt_call(cl, IPCLAB_SINK_BATCH, (xdrproc_t)xdr_ipclab_data,
+					      (caddr_t)&sink, (xdrproc_t)NULL, NULL, zero);
+		CHECK(st == RPC_SUCCESS || st == RPC_TIMEDOUT, "SINK_BATCH: %s", clnt_sperrno(st));
+	}
+	CHECK(call_null(cl) == RPC_SUCCESS, "NULL after batch: %s", clnt_sperror(cl, ""));
+
+	ipclab_pair p = { 40, 2 };
+	int *sum = ipclab_add_1(&p, cl);
+	CHECK(sum && *sum == 42, "ADD 40+2: %s %d", sum ? "got" : clnt_sperror(cl, ""), sum ? *sum : 0);
+	p.a = 2147483647, p.b = 1;
+	sum = ipclab_add_1(&p, cl);
+	CHECK(sum && *sum == (int)0x80000000u, "ADD wraps: %d", sum ? *sum : 0);
+
+	int v[] = { 1, -2, 2147483647, 2147483647, 4 };
+	ipclab_ints ints = { .ipclab_ints_len = 5, .ipclab_ints_val = v };
+	quad_t *total = ipclab_sum_1(&ints, cl);
+	CHECK(total && *total == 3 + 2 * (quad_t)2147483647, "SUM: %lld",
+	      total ? (long long)*total : -1LL);
+
+	/* AUTH_SYS credentials are accepted */
+	cl->cl_auth = authunix_create_default();
+	CHECK(ipclab_add_1(&p, cl) != NULL, "ADD with AUTH_SYS: %s", clnt_sperror(cl, ""));
+	auth_destroy(cl->cl_auth);
+	cl->cl_auth = authnone_create();
+
+	/* errors, as libtirpc reports them */
+	struct timeval tv = { 10, 0 };
+	enum clnt_stat st = clnt_call(cl, 99, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_void, NULL, tv);
+	CHECK(st == RPC_PROCUNAVAIL, "unknown procedure: %s", clnt_sperrno(st));
+	int one = 7;
+	st = clnt_call(cl, IPCLAB_ADD, (xdrproc_t)xdr_int, (caddr_t)&one, (xdrproc_t)xdr_int,
+		       (caddr_t)&one, tv);
+	CHECK(st == RPC_CANTDECODEARGS, "ADD with one int: %s", clnt_sperrno(st));
+	clnt_destroy(cl);
+
+	cl = connect_to(0x20000001, IPCLAB_VERS);
+	st = call_null(cl);
+	CHECK(st == RPC_PROGUNAVAIL, "unknown program: %s", clnt_sperrno(st));
+	clnt_destroy(cl);
+
+	cl = connect_to(IPCLAB_PROG, 2);
+	st = call_null(cl);
+	CHECK(st == RPC_PROGVERSMISMATCH, "unknown version: %s", clnt_sperrno(st));
+	if (st == RPC_PROGVERSMISMATCH) {
+		struct rpc_err e;
+		clnt_geterr(cl, &e);
+		CHECK(e.re_vers.low == 1 && e.re_vers.high == 1, "versions %lu-%lu",
+		      (unsigned long)e.re_vers.low, (unsigned long)e.re_vers.high);
+	}
+	clnt_destroy(cl);
+
+	if (failures) {
+		fprintf(stderr, "rpcgen_client: %d check(s) failed\n", failures);
+		return 1;
+	}
+	printf("rpcgen_client: every procedure and error reply as expected\n");
+	return 0;
+}
