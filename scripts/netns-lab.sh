@@ -49,8 +49,8 @@ Runs `ipclab serve` in one network namespace and `ipclab bench` in another,
 joined by a veth pair, and compares with loopback.
 
   --ipclab PATH     the ipclab binary (default: $IPCLAB, else build/ipclab)
-  -m, --mech LIST   tcp,rpc (default: tcp, plus rpc over tcp when
-                    `ipclab list` shows rpc)
+  -m, --mech LIST   tcp,rpc,oncrpc (default: tcp, plus rpc over tcp when
+                    `ipclab list` shows rpc; oncrpc, libtirpc's, on request)
   -s, --sizes LIST  payload sizes (default 64,1K,64K)
   -n, --iters N     measured round trips per run (default 20000)
       --reps R      repetitions; the table shows the median p50 (default 3)
@@ -137,7 +137,9 @@ for m in $(echo "$mechs" | tr ',' ' '); do
 	case $m in
 	tcp) ;;
 	rpc) [ "$have_rpc" = 1 ] || die "this ipclab has no rpc mechanism (see '$ipclab list')" ;;
-	*) die "$m cannot cross hosts: only tcp and rpc (over tcp) can; unix, pipe, fifo and shm name things inside one kernel" ;;
+	oncrpc) "$ipclab" list 2>/dev/null | awk '$1 == "oncrpc" { f = 1 } END { exit !f }' ||
+		die "this ipclab has no oncrpc mechanism (see '$ipclab list')" ;;
+	*) die "$m cannot cross hosts: only tcp, and rpc or oncrpc over tcp, can; unix, pipe, fifo and shm name things inside one kernel" ;;
 	esac
 done
 for l in $(echo "$links" | tr ',' ' '); do
@@ -302,7 +304,7 @@ run_one() {
 	label=$1 sns=$2 cns=$3 host=$4 mech=$5
 	tag="$label-$mech"
 	mopt="-m tcp"
-	[ "$mech" = rpc ] && mopt="-m rpc --via tcp"
+	case $mech in rpc|oncrpc) mopt="-m $mech --via tcp" ;; esac
 	case $host in *:*) listen="[$host]:0" ;; *) listen="$host:0" ;; esac
 	ip netns exec "$sns" $pin_server "$ipclab" serve $mopt --listen "$listen" \
 		>"$work/$tag.addr" 2>"$work/$tag.serve.log" &
@@ -397,7 +399,7 @@ awk '
 		if ($1 == "loopback") base[$2 SUBSEP $3] = 1
 	}
 	END {
-		printf "%-18s %-9s %6s %10s %17s %10s %9s %9s %6s  %s\n", "link", "mechanism", "size",
+		printf "%-18s %-11s %6s %10s %17s %10s %9s %9s %6s  %s\n", "link", "mechanism", "size",
 		       "p50 us", "[min..max]", "p99 us", "msgs/s", "x loopbk", "errors", "client -> server"
 		for (i = 1; i <= n; i++) { k = order[i]; m50[k] = med(p50[k]); l50[k] = lo; h50[k] = hi }
 		for (i = 1; i <= n; i++) {
@@ -406,7 +408,7 @@ awk '
 			rel = "-"
 			bk = "loopback" SUBSEP f[2] SUBSEP f[3]
 			if (f[1] != "loopback" && (bk in m50) && m50[bk] > 0) rel = sprintf("%.2fx", m50[k] / m50[bk])
-			printf "%-18s %-9s %6s %10s %17s %10s %9.0f %9s %6s  %s -> %s\n", f[1], f[2], f[3],
+			printf "%-18s %-11s %6s %10s %17s %10s %9.0f %9s %6s  %s -> %s\n", f[1], f[2], f[3],
 			       us(m50[k]), "[" us(l) ".." us(h) "]", us(med(p99[k])), med(mps[k]), rel,
 			       err[k] (fail[k] ? " FAIL" : ""), caddr[k], saddr[k]
 		}

@@ -147,9 +147,7 @@ for path in sorted(glob.glob(os.path.join(d, '*.csv'))):
         assert int(r['ok']) == iters, (path, r['ok'])
         if link.startswith('veth'):
             assert r['server_addr'].startswith(shost), (path, r['server_addr'])
-            # rpc fills client_addr once its conn forwards conn_addr
-            if r['mechanism'] == 'tcp' or r['client_addr']:
-                assert r['client_addr'].startswith(chost), (path, r['client_addr'])
+            assert r['client_addr'].startswith(chost), (path, r['client_addr'])
         seen.add((link.split('+')[0], r['mechanism']))
 for m in want:
     assert ('veth', m) in seen, ('no veth row for', m, seen)

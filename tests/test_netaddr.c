@@ -24,16 +24,17 @@ static int setup(void **state)
 
 /* Connects a client to a fresh server of tp listening on listen, accepts it,
  * and checks each end's view of the other. */
-static void check_pair(const char *mech, const char *listen, const char *want_prefix)
+static void check_pair_via(const char *mech, const char *via, const char *listen,
+			   const char *want_prefix)
 {
 	const struct ipl_transport *tp = ipl_transport_find(mech);
 	assert_non_null(tp);
-	struct ipl_tp_opts o = { .listen = listen };
+	struct ipl_tp_opts o = { .listen = listen, .via = via ? ipl_transport_find(via) : NULL };
 	struct ipl_endpoint srv, cli;
 	ipl_endpoint_init(&srv, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&srv), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&srv), 0);
-	ipl_endpoint_init(&cli, tp, NULL, srv.addr);
+	ipl_endpoint_init(&cli, tp, &o, srv.addr);
 	struct ipl_conn *c = NULL, *s = NULL;
 	assert_int_equal(ipl_endpoint_attach_client(&cli, 0, &c), 0);
 	assert_int_equal(ipl_endpoint_accept(&srv, &s), 0);
@@ -54,6 +55,11 @@ static void check_pair(const char *mech, const char *listen, const char *want_pr
 	ipl_conn_detach(s);
 	ipl_endpoint_cleanup(&cli);
 	ipl_endpoint_cleanup(&srv);
+}
+
+static void check_pair(const char *mech, const char *listen, const char *want_prefix)
+{
+	check_pair_via(mech, NULL, listen, want_prefix);
 }
 
 static void tcp_v4_addrs(void **state)
@@ -81,6 +87,15 @@ static void unix_addrs(void **state)
 {
 	(void)state;
 	check_pair("unix", NULL, ""); /* client end is unnamed: "" */
+}
+
+/* A layered transport reports its carrier's ends. */
+static void rpc_over_tcp_addrs(void **state)
+{
+	(void)state;
+	if (!ipl_transport_find("rpc"))
+		skip();
+	check_pair_via("rpc", "tcp", "127.0.0.1:0", "127.0.0.1:");
 }
 
 /* A transport with no conn_addr says so instead of inventing an answer. */
@@ -174,6 +189,7 @@ int main(void)
 		cmocka_unit_test_setup(tcp_v4_addrs, setup),
 		cmocka_unit_test_setup(tcp_v6_addrs, setup),
 		cmocka_unit_test_setup(unix_addrs, setup),
+		cmocka_unit_test_setup(rpc_over_tcp_addrs, setup),
 		cmocka_unit_test_setup(missing_op_is_unsupported, setup),
 		cmocka_unit_test_setup(classify, setup),
 		cmocka_unit_test_setup(existing_file_wins, setup),
