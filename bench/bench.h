@@ -41,6 +41,7 @@ struct ipl_run_result {
 	int failed;                    /* the run did not complete */
 	char why[160];                 /* reason when failed */
 	char server_addr[IPL_ADDR_MAX];
+	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
 };
 
 /* Runs one measurement: forks the server (unless spec->connect) and the

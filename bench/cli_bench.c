@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "err.h"
 #include "peer.h"
+#include "xhost.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -312,6 +313,9 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 				 o->mech[0]->name);
 			return usage_error(err);
 		}
+		/* a local-only mechanism pointed at HOST:PORT: refuse with the reason */
+		if (ipl_connect_check(o->mech[0], o->via, o->connect, err, sizeof err) < 0)
+			return usage_error(err);
 	}
 	return 0;
 }

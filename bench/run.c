@@ -33,6 +33,7 @@ struct slot {
 	int rc;       /* 0, or the failing step's code */
 	char step[32];/* which step failed */
 	int done;
+	char local[IPL_ADDR_MAX]; /* this client's end of the connection */
 };
 
 struct shared {
@@ -73,6 +74,9 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 		goto done;
 	}
 	if (rc == 0) {
+		/* "" when the transport cannot tell; an unbound unix client says so */
+		if (ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0) == 0 && !out->local[0])
+			snprintf(out->local, sizeof out->local, "(unnamed)");
 		step = "hello";
 		rc = ipl_client_hello(c, NULL);
 	}
@@ -244,6 +248,8 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 			snprintf(res->why, sizeof res->why, "client %u: %s: %s", i, s->step,
 				 ipl_strerror(s->rc));
 		}
+		if (!res->client_addr[0])
+			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
 		ipl_hist_merge(&res->hist, &s->hist);
 		res->st.ok += s->st.ok;
 		res->st.errors += s->st.errors;
