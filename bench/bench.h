@@ -25,6 +25,7 @@ struct ipl_run_spec {
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;
 	int timeout_s;        /* a run that takes longer is killed and failed */
+	int peer;             /* peer-to-peer pattern (peer.c) instead of client-server */
 	int raw;              /* baseline: SIZE raw bytes each way, no header, no
 			         verification (see bench/raw.c) */
 };
@@ -40,6 +41,7 @@ struct ipl_run_result {
 	int failed;                    /* the run did not complete */
 	char why[160];                 /* reason when failed */
 	char server_addr[IPL_ADDR_MAX];
+	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
 };
 
 /* Runs one measurement: forks the server (unless spec->connect) and the
@@ -72,6 +74,7 @@ struct ipl_row {
 	const char *wait;          /* shm wait policy name, or "" */
 	const struct ipl_transport *tp; /* what runs it (NULL in reports read back) */
 	int baseline;              /* the raw loop of the row before it */
+	int peer;                  /* peer-to-peer pattern (bench/peer.c) */
 	long framed;               /* baseline rows: index of the framed row, else -1 */
 	uint32_t size;
 	enum ipl_mode mode;

@@ -3,6 +3,8 @@
 #include "cli.h"
 #include "clock.h"
 #include "err.h"
+#include "peer.h"
+#include "xhost.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -28,6 +30,8 @@ static const char bench_usage[] =
 	"                        flight), stream (one-way SINKs) (default latency)\n"
 	"      --window W        requests in flight for throughput mode (default 16)\n"
 	"      --clients LIST    client processes, e.g. 1,2,4 (default 1)\n"
+	"      --pattern LIST    client-server (default), peer (two processes that each\n"
+	"                        serve and each request at once; rows \"unix-peer\"), or both\n"
 	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S; repeat\n"
 	"                        for several placements (--cpu 0,0 --cpu 0,1)\n"
 	"      --wait POLICY     shm wait policy: block (futex, default), spin, hybrid\n"
@@ -54,7 +58,9 @@ static const char bench_usage[] =
 
 struct bench_opts {
 	const struct ipl_transport *mech[IPL_LIST_MAX];
+	int peer[IPL_LIST_MAX]; /* after --pattern: this entry runs peer-to-peer */
 	size_t nmech;
+	int pat_cs, pat_peer;   /* --pattern: which patterns */
 	uint64_t sizes[IPL_LIST_MAX];
 	size_t nsizes;
 	uint64_t clients[IPL_LIST_MAX];
@@ -137,7 +143,57 @@ static int parse_modes(struct bench_opts *o, const char *list, char *err, size_t
 }
 
 enum { OPT_WARMUP = 256, OPT_REPS, OPT_CPU, OPT_CONNECT, OPT_MODE, OPT_WINDOW, OPT_CLIENTS,
-       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT, OPT_VIA, OPT_BASELINE, OPT_SAVE };
+       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT, OPT_VIA, OPT_BASELINE, OPT_SAVE, OPT_PATTERN };
+
+/* --pattern client-server,peer */
+static int parse_pattern(struct bench_opts *o, const char *list, char *err, size_t errlen)
+{
+	char *copy = strdup(list), *save = NULL;
+	int rc = 0;
+	o->pat_cs = o->pat_peer = 0;
+	for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "client-server"))
+			o->pat_cs = 1;
+		else if (!strcmp(t, "peer"))
+			o->pat_peer = 1;
+		else {
+			snprintf(err, errlen, "unknown pattern '%s' (client-server, peer)", t);
+			rc = -1;
+			break;
+		}
+	}
+	if (!rc && !o->pat_cs && !o->pat_peer) {
+		snprintf(err, errlen, "empty pattern list");
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+/* Doubles each mechanism entry per pattern: tcp, tcp-peer, unix, ... */
+static int expand_patterns(struct bench_opts *o, char *err, size_t errlen)
+{
+	const struct ipl_transport *m[IPL_LIST_MAX];
+	size_t n = 0;
+	memcpy(m, o->mech, sizeof m);
+	n = o->nmech;
+	o->nmech = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < 2; p++) {
+			if (!(p ? o->pat_peer : o->pat_cs))
+				continue;
+			if (p && !ipl_peer_supported(m[i], err, errlen))
+				return -1;
+			if (o->nmech == IPL_LIST_MAX) {
+				snprintf(err, errlen, "too many mechanisms x patterns");
+				return -1;
+			}
+			o->mech[o->nmech] = m[i];
+			o->peer[o->nmech++] = p;
+		}
+	return 0;
+}
+
 
 static int parse(int argc, char **argv, struct bench_opts *o)
 {
@@ -162,6 +218,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "via", required_argument, NULL, OPT_VIA },
+		{ "pattern", required_argument, NULL, OPT_PATTERN },
 		{ "baseline", no_argument, NULL, OPT_BASELINE },
 		{ "save", required_argument, NULL, OPT_SAVE },
 		{ 0 },
@@ -221,6 +278,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		case OPT_TIMEOUT: rc = ipl_parse_seconds(optarg, &o->timeout, err, sizeof err); break;
 		case OPT_WAIT: rc = ipl_parse_wait(optarg, &o->wait, err, sizeof err); break;
 		case OPT_VIA: rc = ipl_parse_via(optarg, &o->via, err, sizeof err); break;
+		case OPT_PATTERN: rc = parse_pattern(o, optarg, err, sizeof err); break;
 		case ':': snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]); rc = -1; break;
 		default: snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]); rc = -1; break;
 		}
@@ -239,6 +297,14 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		}
 	if (o->connect && o->baseline)
 		return usage_error("--baseline needs to start its own raw server: it cannot be used with --connect");
+	if (o->pat_peer && o->connect)
+		return usage_error("--pattern peer starts both peers itself: it cannot be used with --connect");
+	if (o->pat_peer)
+		for (size_t i = 0; i < o->nclients; i++)
+			if (o->clients[i] != 1)
+				return usage_error("--pattern peer is two processes, one client each: use --clients 1");
+	if (expand_patterns(o, err, sizeof err) < 0)
+		return usage_error(err);
 	if (o->connect) {
 		if (o->nmech != 1)
 			return usage_error("--connect needs exactly one mechanism (-m)");
@@ -247,6 +313,9 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 				 o->mech[0]->name);
 			return usage_error(err);
 		}
+		/* a local-only mechanism pointed at HOST:PORT: refuse with the reason */
+		if (ipl_connect_check(o->mech[0], o->via, o->connect, err, sizeof err) < 0)
+			return usage_error(err);
 	}
 	return 0;
 }
@@ -264,6 +333,7 @@ static void defaults(struct bench_opts *o)
 	o->sizes[0] = 64, o->sizes[1] = 1024, o->sizes[2] = 65536, o->nsizes = 3;
 	o->clients[0] = 1, o->nclients = 1;
 	o->modes[0] = IPL_MODE_LATENCY, o->nmodes = 1;
+	o->pat_cs = 1;
 	for (size_t i = 0; i < ipl_transport_count() && i < IPL_LIST_MAX; i++)
 		o->mech[o->nmech++] = ipl_transport_at(i);
 }
@@ -403,10 +473,12 @@ int ipl_cmd_bench(int argc, char **argv)
 					for (size_t s = 0; s < o.nsizes; s++)
 						for (int raw = 0; raw <= o.baseline; raw++) {
 							const char *why;
-							if (raw && !raw_ok(o.mech[m], o.modes[md], (uint32_t)o.sizes[s], &why))
+							if (raw && (o.peer[m] || !raw_ok(o.mech[m], o.modes[md], (uint32_t)o.sizes[s], &why)))
 								continue;
 							struct ipl_row *r = &rows[rep.nrows];
-							r->mech = raw ? rawnames[m] : ipl_row_label(o.mech[m], o.via);
+							r->mech = raw ? rawnames[m] : o.peer[m] ? ipl_peer_label(o.mech[m], o.via)
+								: ipl_row_label(o.mech[m], o.via);
+							r->peer = o.peer[m];
 							r->wait = !raw && (o.mech[m]->caps & IPL_CAP_SPIN) ? ipl_wait_name(o.wait) : "";
 							r->tp = o.mech[m];
 							r->baseline = raw;
@@ -453,6 +525,7 @@ int ipl_cmd_bench(int argc, char **argv)
 					.crc = o.crc,
 					.timeout_s = (int)ceil(o.timeout),
 					.raw = r->baseline,
+					.peer = r->peer,
 				};
 				if (progress) {
 					char eta[32];

@@ -4,6 +4,7 @@
 #include "err.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,13 @@ int ipl_cmd_serve(int argc, char **argv)
 			 tpo.via->name);
 		return usage_error(err);
 	}
+	/* held from here until ipl_serve_foreground has its handlers: a stop
+	 * sent as soon as the address is printed must not kill us uncleaned */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 	ipl_endpoint_init(&ep, tp, &tpo, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	if (rc == 0)

@@ -1,6 +1,7 @@
 /* main.c - the ipclab command: subcommand dispatch and `list`. */
 #include "bench.h"
 #include "cli.h"
+#include "demo.h"
 #include "env.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@ static const char usage[] =
 	"  serve   run a server for one mechanism until SIGINT/SIGTERM\n"
 	"  plot    draw a bench CSV with gnuplot (PNG + SVG charts)\n"
 	"  list    show the mechanisms and what each can do\n"
+	"  demo    walk one exchange over a mechanism step by step (ipclab demo tcp)\n"
 	"  help    this text; `ipclab <command> --help` for a command's options\n"
 	"\n"
 	"examples:\n"
@@ -24,7 +26,10 @@ static const char usage[] =
 	"    ipclab plot results/run.csv -o results/plots\n"
 	"  ipclab serve -m tcp --listen 127.0.0.1:7000 &  ipclab bench -m tcp --connect 127.0.0.1:7000\n"
 	"\n"
-	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage.\n";
+	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage.\n"
+	"\n"
+	"Documentation: the ipclab(1) manual page (man ipclab, or man -l docs/ipclab.1 in\n"
+	"the source tree) and the lab handouts in docs/labs/ (answer keys in docs/labs/answers/).\n";
 
 static void caps_text(unsigned caps, char *buf, size_t len)
 {
@@ -87,6 +92,8 @@ int main(int argc, char **argv)
 		return ipl_cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return ipl_cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "demo"))
+		return ipl_cmd_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
 		return ipl_cmd_plot(argc - 1, argv + 1);
 	fprintf(stderr, "ipclab: unknown command '%s' (try 'ipclab --help')\n", cmd);

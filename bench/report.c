@@ -358,6 +358,16 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 		md ? "_" : "# ", md ? "_" : "");
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);
+	/* a server elsewhere: say which two ends the rows measured */
+	for (size_t i = 0; rep->connect && i < rep->nrows; i++) {
+		const struct ipl_row *r = &rep->rows[i];
+		if (!i)
+			fputc('\n', f);
+		if (r->nreps)
+			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
+				r->reps[0].client_addr[0] ? r->reps[0].client_addr : "(unknown)",
+				r->reps[0].server_addr);
+	}
 
 	char text[4096];
 	unsigned all = 0;
@@ -412,6 +422,7 @@ const char *const ipl_csv_columns[] = {
 	"per_client_msgs_per_s", "cpu_ns_per_msg", "ctxsw_per_msg", "valid_reps",
 	"median_p50_ns", "min_p50_ns", "max_p50_ns", "median_p99_ns", "median_msgs_per_s",
 	"min_msgs_per_s", "max_msgs_per_s", "median_mb_per_s", "overhead_pct", "flags", "machine",
+	"server_addr", "client_addr",
 	NULL,
 };
 
@@ -474,6 +485,10 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 			csv_str(f, flags);
 			fputc(',', f);
 			csv_str(f, machine);
+			fputc(',', f);
+			csv_str(f, x->server_addr);
+			fputc(',', f);
+			csv_str(f, x->client_addr);
 			fputc('\n', f);
 		}
 	}
@@ -672,6 +687,8 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 			json_str(f, x->why);
 			fprintf(f, ", \"server_addr\": ");
 			json_str(f, x->server_addr);
+			fprintf(f, ", \"client_addr\": ");
+			json_str(f, x->client_addr);
 			fprintf(f, ", \"elapsed_s\": ");
 			json_num(f, (double)x->st.elapsed_ns / 1e9);
 			fprintf(f, ", \"msgs_per_s\": ");

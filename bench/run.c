@@ -2,6 +2,7 @@
  * handed back through a shared anonymous mapping. */
 #include "bench.h"
 #include "err.h"
+#include "peer.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -32,6 +33,7 @@ struct slot {
 	int rc;       /* 0, or the failing step's code */
 	char step[32];/* which step failed */
 	int done;
+	char local[IPL_ADDR_MAX]; /* this client's end of the connection */
 };
 
 struct shared {
@@ -72,6 +74,9 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 		goto done;
 	}
 	if (rc == 0) {
+		/* "" when the transport cannot tell; an unbound unix client says so */
+		if (ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0) == 0 && !out->local[0])
+			snprintf(out->local, sizeof out->local, "(unnamed)");
 		step = "hello";
 		rc = ipl_client_hello(c, NULL);
 	}
@@ -137,6 +142,8 @@ static void fail(struct ipl_run_result *res, const char *fmt, const char *a, int
 
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 {
+	if (spec->peer)
+		return ipl_peer_run_once(spec, res);
 	unsigned n = spec->clients ? spec->clients : 1;
 	size_t shm_len = sizeof(struct shared) + n * sizeof(struct slot);
 	memset(res, 0, sizeof *res);
@@ -241,6 +248,8 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 			snprintf(res->why, sizeof res->why, "client %u: %s: %s", i, s->step,
 				 ipl_strerror(s->rc));
 		}
+		if (!res->client_addr[0])
+			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
 		ipl_hist_merge(&res->hist, &s->hist);
 		res->st.ok += s->st.ok;
 		res->st.errors += s->st.errors;

@@ -33,6 +33,8 @@
 #ifndef IPL_TRANSPORT_H
 #define IPL_TRANSPORT_H
 
+#include "err.h"
+
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,6 +89,12 @@ struct ipl_transport {
 	const char *name;    /* as on the command line: "tcp" */
 	const char *summary; /* one line for `ipclab list` */
 	unsigned caps;       /* enum ipl_cap */
+
+	/* Optional (NULL: the transport cannot tell): writes a connected conn's
+	 * local and peer address ("10.0.0.2:51234", "[::1]:4242", a path, ""
+	 * when unnamed) into the buffers, either of which may be NULL.  A
+	 * layered transport forwards to its carrier's conn. */
+	int (*conn_addr)(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen);
 
 	int (*prepare)(struct ipl_endpoint *ep);
 	int (*attach_server)(struct ipl_endpoint *ep);
@@ -183,5 +191,19 @@ static inline void ipl_conn_cancel(struct ipl_conn *c)
 
 /* Closes the connection and frees it (and its msgio buffer). NULL is a no-op. */
 void ipl_conn_detach(struct ipl_conn *c);
+
+/* Writes c's local and peer address (see conn_addr above); returns 0, or
+ * IPL_EUNSUPP when the transport cannot tell (buffers then hold ""). */
+static inline int ipl_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer,
+				size_t plen)
+{
+	if (local && llen)
+		local[0] = '\0';
+	if (peer && plen)
+		peer[0] = '\0';
+	if (!c || !c->tp->conn_addr)
+		return IPL_EUNSUPP;
+	return c->tp->conn_addr(c, local, llen, peer, plen);
+}
 
 #endif

@@ -664,6 +664,14 @@ static int rpc_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 	return rc->server ? server_send(rc, hb, pay, np) : client_send(rc, hb, pay, np);
 }
 
+/* Both ends' addresses are the carrier's (gone once a protocol error or BYE
+ * closed it). */
+static int rpc_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen)
+{
+	struct rpc_conn *rc = (struct rpc_conn *)c;
+	return rc->car ? ipl_conn_addr(rc->car, local, llen, peer, plen) : IPL_ECLOSED;
+}
+
 static void rpc_detach(struct ipl_conn *c)
 {
 	struct rpc_conn *rc = (struct rpc_conn *)c;
@@ -744,6 +752,7 @@ const struct ipl_transport ipl_rpc_transport = {
 	.name = "rpc",
 	.summary = "ONC RPC v2 (XDR, record marking) over --via tcp|unix|...",
 	.caps = IPL_CAP_LAYERED | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT,
+	.conn_addr = rpc_conn_addr,
 	.prepare = rpc_prepare,
 	.attach_server = rpc_attach_server,
 	.accept = rpc_accept,

@@ -4,11 +4,15 @@
 #include "fdconn.h"
 #include "names.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 int ipl_sock_ep_new(struct ipl_endpoint *ep)
@@ -99,4 +103,64 @@ void ipl_sock_cleanup(struct ipl_endpoint *ep)
 	}
 	free(se);
 	ep->priv = NULL;
+}
+
+int ipl_sock_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN];
+	if (!outlen)
+		return IPL_EADDR;
+	out[0] = '\0';
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		snprintf(out, outlen, "%s:%u", host, ntohs(s4->sin_port));
+	} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		/* a link-local address means nothing without its interface */
+		if (s6->sin6_scope_id)
+			snprintf(out, outlen, "[%s%%%u]:%u", host, s6->sin6_scope_id, ntohs(s6->sin6_port));
+		else
+			snprintf(out, outlen, "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *su = (const void *)sa;
+		size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
+				   len - offsetof(struct sockaddr_un, sun_path) : 0;
+		if (n > sizeof su->sun_path)
+			n = sizeof su->sun_path;
+		if (n && su->sun_path[0] == '\0') /* abstract: shown as @name */
+			snprintf(out, outlen, "@%.*s", (int)(n - 1), su->sun_path + 1);
+		else
+			snprintf(out, outlen, "%.*s", (int)strnlen(su->sun_path, n), su->sun_path);
+	} else {
+		return IPL_EADDR;
+	}
+	return 0;
+}
+
+int ipl_sock_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen)
+{
+	int fd = ipl_fdconn_rfd(c);
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int rc = 0;
+	if (local && llen) {
+		len = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+			rc = -errno;
+		else if ((rc = ipl_sock_format((struct sockaddr *)&ss, len, local, llen)) < 0)
+			local[0] = '\0';
+	}
+	if (peer && plen) {
+		len = sizeof ss;
+		int prc;
+		if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+			prc = -errno;
+		else if ((prc = ipl_sock_format((struct sockaddr *)&ss, len, peer, plen)) < 0)
+			peer[0] = '\0';
+		if (!rc)
+			rc = prc;
+	}
+	return rc;
 }

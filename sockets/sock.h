@@ -35,4 +35,12 @@ void ipl_sock_cleanup(struct ipl_endpoint *ep);
 /* Table entries shared by both socket transports. */
 int ipl_sock_attach_server(struct ipl_endpoint *ep);
 
+/* conn_addr for fd-based socket conns: getsockname/getpeername formatted as
+ * "1.2.3.4:5", "[v6]:5" (with %scope when set), a path, or "" (unnamed). */
+int ipl_sock_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen);
+
+/* Formats a socket address the same way; returns 0 or IPL_EADDR for a
+ * family it does not know. */
+int ipl_sock_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen);
+
 #endif

@@ -119,4 +119,5 @@ const struct ipl_transport ipl_unix_transport = {
 	.detach = ipl_fdconn_detach,
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
+	.conn_addr = ipl_sock_conn_addr,
 };

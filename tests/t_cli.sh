@@ -130,5 +130,19 @@ wait $srv
 srv=
 check "SIGTERM removes the socket" "[ ! -e '$sock' ]"
 
+# a stop sent the moment the address appears is held, not fatal: exit 0, names removed
+early_ok=1
+for i in $(seq 1 25); do
+	rm -f "$tmp/addr3"
+	$IPCLAB serve -m unix >"$tmp/addr3" 2>/dev/null &
+	srv=$!
+	while [ ! -s "$tmp/addr3" ] && kill -0 $srv 2>/dev/null; do :; done
+	kill -TERM $srv
+	wait $srv || early_ok=0
+	srv=
+	[ -e "$(head -1 "$tmp/addr3")" ] && early_ok=0
+done
+check "SIGTERM right after the address is printed: exit 0, socket removed" "[ $early_ok -eq 1 ]"
+
 echo "cli: $fails failed"
 [ "$fails" -eq 0 ]

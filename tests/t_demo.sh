@@ -1,0 +1,153 @@
+#!/bin/sh
+# t_demo.sh - `ipclab demo MECH` for every registered mechanism: exits 0,
+# shows the steps and an annotated request, leaves nothing behind; colour only
+# on a terminal and never with NO_COLOR; for rpc, the CALL and REPLY bytes
+# the demo prints are checked against the RFC 5531 layout, word by word.
+set -u
+IPCLAB=${IPCLAB:-build/ipclab}
+fails=0
+pass() { echo "ok   - $1"; }
+fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
+check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+esc=$(printf '\033')
+mkdir "$tmp/td"
+export TMPDIR="$tmp/td" # the demos' private directories go here, so leftovers are ours
+
+mechs=$($IPCLAB list | awk 'NR > 1 { print $1 }')
+check "ipclab list names at least tcp and unix" "echo '$mechs' | grep -qx tcp && echo '$mechs' | grep -qx unix"
+
+for m in $mechs; do
+	out="$tmp/demo-$m.txt"
+	timeout 60 $IPCLAB demo "$m" >"$out" 2>"$tmp/err-$m"
+	rc=$?
+	check "demo $m: exit 0" "[ $rc -eq 0 ]"
+	check "demo $m: says the exchange completed and verified" \
+		"grep -q '^result: the exchange completed and the reply verified' '$out'"
+	check "demo $m: setup, connect and teardown sections, both sides" \
+		"grep -q '^== 1. setup' '$out' && grep -q '^== 2. connect' '$out' && grep -q 'teardown' '$out' &&
+		 grep -q '^\[client\]' '$out' && grep -q '^\[server\]' '$out'"
+	check "demo $m: no colour codes when stdout is not a terminal" "! grep -q '$esc' '$out'"
+	check "demo $m: nothing on stderr" "[ ! -s '$tmp/err-$m' ]"
+	if [ "$m" != rpc ]; then
+		check "demo $m: the request's 24-byte header annotated field by field" \
+			"grep -qE '^ +0000  49 50 4c 31 +magic' '$out' && grep -qE '^ +0005  02 +op +2 = ECHO' '$out' &&
+			 grep -qE '^ +0008  00 00 00 00 00 00 00 01 +seq' '$out' && grep -qE '^ +0010  00 00 00 0e +len +14' '$out' &&
+			 grep -qE '^ +0014  ([0-9a-f]{2} ){4} +crc .*\(checks\)' '$out' && grep -qE '^ +0018  68 65 6c 6c 6f 2c 20 69 +payload' '$out'"
+		if $IPCLAB list | grep -E "^$m " | grep -q layered; then
+			# a library-owned layer (oncrpc: libtirpc) hides its carrier: client side only
+			check "demo $m: names what moved the request" "grep -qE '^\[client\] $m send' '$out'"
+		else
+			check "demo $m: names the call that moved the bytes, both ways" \
+				"grep -qE '^\[client\] (sendmsg|writev|$m send)' '$out' && grep -qE '^\[server\] (read|$m recv)' '$out'"
+		fi
+	fi
+done
+
+case " $(echo $mechs) " in
+*" tcp "*)
+	out="$tmp/demo-tcp.txt"
+	port=$(sed -n 's/.*getsockname(fd [0-9]*) -> 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$out")
+	check "demo tcp: the server's real port from getsockname" "[ -n '$port' ] && [ '$port' -gt 0 ]"
+	check "demo tcp: the client's ephemeral port and the server's port on both ends" \
+		"grep -qE '^\[client\]   fd [0-9]+ = socket:\[[0-9]+\]  local 127\.0\.0\.1:[0-9]+  <->  remote 127\.0\.0\.1:$port' '$out' &&
+		 grep -qE '^\[server\]   fd [0-9]+ = socket:\[[0-9]+\]  local 127\.0\.0\.1:$port  <->  remote 127\.0\.0\.1:[0-9]+' '$out'"
+	;;
+esac
+case " $(echo $mechs) " in
+*" shm "*)
+	name=$(sed -n 's/.*shm_open("\(\/ipclab-[0-9]*-[0-9a-f]*\)".*/\1/p' "$tmp/demo-shm.txt" | head -1)
+	check "demo shm: its rendezvous is gone from /dev/shm afterwards" "[ -n '$name' ] && [ ! -e '/dev/shm$name' ]"
+	check "demo shm: the connection segment is mapped but already unlinked" \
+		"grep -qE 'mapped: /dev/shm/ipclab-[0-9]+-[0-9a-f]+ \(deleted\)' '$tmp/demo-shm.txt'"
+	;;
+esac
+check "no directories, sockets or FIFOs left in TMPDIR" "[ -z \"\$(ls -A '$tmp/td')\" ]"
+
+# rpc: the bytes the demo shows must be an RFC 5531 CALL / REPLY.
+if echo "$mechs" | grep -qx rpc; then
+	for via in unix tcp; do
+		out="$tmp/rpc-$via.txt"
+		$IPCLAB demo rpc --via "$via" >"$out" 2>&1
+		check "demo rpc --via $via: exit 0" "[ $? -eq 0 ]"
+		check "demo rpc --via $via: the CALL and REPLY bytes match the RFC 5531 layout" "python3 - '$out' <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+dumps, cur = [], None
+for l in lines:
+    m = re.match(r'^ +([0-9a-f]{4})  ((?:[0-9a-f]{2} )+)', l)
+    if m:
+        if cur is None:
+            cur = bytearray()
+        assert int(m.group(1), 16) == len(cur), (l, len(cur))
+        cur += bytes.fromhex(m.group(2))
+    elif cur is not None:
+        dumps.append(bytes(cur)); cur = None
+if cur is not None:
+    dumps.append(bytes(cur))
+assert len(dumps) == 2, [d.hex() for d in dumps]
+call, reply = dumps
+be = lambda *w: b''.join(x.to_bytes(4, 'big') for x in w)
+arg = b'hello, ipclab!'
+xid = call[4:8]
+assert xid != b'\0\0\0\0'
+# record mark (last fragment | length), then RFC 5531 call_body
+body = (xid + be(0, 2, 0x2049504c, 1, 1) +   # CALL, rpcvers 2, prog, vers, proc ECHO
+        be(0, 0) + be(0, 0) +                # cred AUTH_NONE, verf AUTH_NONE
+        be(len(arg)) + arg + b'\0\0')        # opaque<>: length, bytes, 2 pad bytes
+want = be(0x80000000 | len(body)) + body
+assert call == want, (call.hex(), want.hex())
+assert len(call) == 64 and call[:4] == bytes.fromhex('8000003c')
+rbody = xid + be(1, 0, 0, 0, 0) + be(len(arg)) + arg + b'\0\0'  # REPLY, ACCEPTED, verf NONE, SUCCESS
+assert reply == be(0x80000000 | len(rbody)) + rbody, reply.hex()
+PY"
+	done
+	out="$tmp/rpc-unix.txt"
+	check "demo rpc: the eight steps of an RPC, labelled, in order" "python3 - '$out' <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+steps = ['1. client stub', '2. marshal parameters', '3. kernel sends', '4. server stub receives',
+         '5. unmarshal', '6. procedure runs', '7. result marshalled and returned', '8. client stub unmarshals']
+pos = [t.find('RPC step ' + s + ' --') for s in steps]
+assert all(p >= 0 for p in pos), pos
+assert pos == sorted(pos), pos
+PY"
+	check "demo rpc: each field of the CALL is named" \
+		"for f in 'record mark' xid msg_type rpcvers prog vers proc cred verf argument padding; do grep -qE \"^ +[0-9a-f]{4}  .* \$f \" '$out' || exit 1; done"
+	$IPCLAB demo rpc -p 0123456789abcdef >"$tmp/rpc16.txt" 2>&1
+	check "demo rpc: a 16-byte argument needs no padding" "[ $? -eq 0 ] && ! grep -qE '^ +[0-9a-f]{4}  .* padding ' '$tmp/rpc16.txt'"
+	$IPCLAB demo rpc -p abcde >"$tmp/rpc5.txt" 2>&1
+	check "demo rpc: a 5-byte argument gets 3 padding bytes" "[ $? -eq 0 ] && grep -qE '^ +0035  00 00 00 +padding +3 zero bytes' '$tmp/rpc5.txt'"
+else
+	echo "skip - rpc is not registered in this build"
+fi
+
+# colour: only on a terminal, never with NO_COLOR
+if command -v script >/dev/null 2>&1; then
+	script -qec "$IPCLAB demo unix" /dev/null >"$tmp/tty.txt" 2>&1
+	check "colour on a terminal" "grep -q '$esc\[' '$tmp/tty.txt'"
+	NO_COLOR=1 script -qec "$IPCLAB demo unix" /dev/null >"$tmp/tty2.txt" 2>&1
+	check "no colour on a terminal with NO_COLOR=1" "! grep -q '$esc\[' '$tmp/tty2.txt' && grep -q 'result: the exchange completed' '$tmp/tty2.txt'"
+else
+	echo "skip - script(1) missing: colour on a terminal not checked"
+fi
+
+usage() { # $1 label, rest: args; want exit 2 and one line on stderr
+	label=$1
+	shift
+	$IPCLAB "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "usage error ($label): exit 2, one line on stderr" "[ $rc -eq 2 ] && [ \$(wc -l <$tmp/err) -eq 1 ] && [ ! -s $tmp/out ]"
+}
+usage "no mechanism" demo
+usage "unknown mechanism" demo carrier-pigeon
+usage "two mechanisms" demo tcp unix
+usage "--via for a plain mechanism" demo tcp --via unix
+usage "unknown option" demo tcp --frob
+check "demo --help exits 0" "$IPCLAB demo --help | grep -q '^usage: ipclab demo MECH'"
+check "ipclab --help lists demo and points to the labs and the man page" \
+	"$IPCLAB --help | grep -q '^  demo ' && $IPCLAB --help | grep -q 'docs/labs/' && $IPCLAB --help | grep -q 'ipclab(1)'"
+
+echo "demo: $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,138 @@
+#!/bin/sh
+# t_labs.sh - the labs never rot: every command block of docs/labs/*.md marked
+#
+#   ```sh lab-test [needs=REQ,REQ...]
+#
+# is extracted and run, one script per lab (the blocks in order, in one
+# shell, as a student would type them), from the source directory with the
+# ipclab under test first on PATH.  A command that fails fails the test.
+#
+# Small counts: unless LAB_FULL=1, "-n N" becomes "-n 200", "--reps N"
+# becomes "--reps 1", "--warmup N" (N > 0) "--warmup 20", "--duration S"
+# "--duration 0.2", and the "flock /tmp/ipclab-bench.lock" prefix is dropped
+# (these runs are not measurements).  An `ipclab bench` line without -n or
+# --duration is refused: it would run 20000 round trips per row.
+#
+# needs= skips a block (loudly) when something it needs is missing:
+#   cmd:NAME   a command on PATH         mech:NAME   a registered mechanism
+#   file:PATH  a file (source-relative)  ipclab:SUB  an ipclab subcommand
+#   root       uid 0
+#
+# Usage: t_labs.sh [LAB.md...]   (default: docs/labs/*.md)
+#        LAB_FULL=1 t_labs.sh docs/labs/05-*.md   runs the real counts and
+#        shows the output: how the answer keys' numbers were produced.
+set -u
+IPCLAB=${IPCLAB:-build/ipclab}
+case $IPCLAB in /*) ;; *) IPCLAB=$(pwd)/$IPCLAB ;; esac
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/bin" "$tmp/td"
+ln -s "$IPCLAB" "$tmp/bin/ipclab"
+PATH="$tmp/bin:$PATH"
+export PATH
+
+if [ $# -eq 0 ]; then
+	set -- docs/labs/*.md
+fi
+
+# needs_ok "needs=a,b": 0 when every requirement holds; prints what is missing.
+# Written to a file: the lab scripts source it too.
+cat >"$tmp/needs.sh" <<'NEEDS'
+needs_ok() {
+	list=${1#needs=}
+	[ -n "$1" ] || return 0
+	old_ifs=$IFS
+	IFS=,
+	for n in $list; do
+		IFS=$old_ifs
+		case $n in
+		cmd:*) command -v "${n#cmd:}" >/dev/null 2>&1 || { echo "${n#cmd:} not installed"; return 1; } ;;
+		file:*) [ -e "${n#file:}" ] || { echo "${n#file:} not built"; return 1; } ;;
+		mech:*) ipclab list | awk 'NR > 1 { print $1 }' | grep -qx "${n#mech:}" || { echo "mechanism ${n#mech:} not in this build"; return 1; } ;;
+		ipclab:*) ipclab "${n#ipclab:}" --help >/dev/null 2>&1 || { echo "ipclab ${n#ipclab:} not in this build"; return 1; } ;;
+		root) [ "$(id -u)" = 0 ] || { echo "not root"; return 1; } ;;
+		*) echo "unknown requirement '$n'"; return 2 ;;
+		esac
+	done
+	IFS=$old_ifs
+	return 0
+}
+NEEDS
+. "$tmp/needs.sh"
+
+# Writes the lab-test blocks of $1 to stdout, small counts unless LAB_FULL,
+# each block wrapped so a missing requirement skips it.
+extract() {
+	awk -v full="${LAB_FULL:-0}" '
+	function small(l) {
+		if (full == 1 || l !~ /ipclab/)
+			return l
+		sub(/flock \/tmp\/ipclab-bench\.lock /, "", l)
+		gsub(/ -n [0-9]+[KkMm]?/, " -n 200", l)
+		gsub(/ --iters [0-9]+[KkMm]?/, " --iters 200", l)
+		gsub(/ --reps [0-9]+/, " --reps 1", l)
+		gsub(/ --warmup [1-9][0-9]*/, " --warmup 20", l)
+		gsub(/ --duration [0-9.]+/, " --duration 0.2", l)
+		return l
+	}
+	/^```sh lab-test/ {
+		inb = 1; nb++
+		needs = ""
+		for (i = 3; i <= NF; i++) if ($i ~ /^needs=/) needs = $i
+		printf "if why=$(needs_ok \"%s\"); then\n", needs
+		printf "echo \"## block %d (line %d)\"\n", nb, NR
+		next
+	}
+	inb && /^```/ {
+		inb = 0
+		printf "else echo \"SKIP block %d (line %d): $why\"; skipped=$((skipped + 1)); fi\n", nb, NR
+		next
+	}
+	inb {
+		if ($0 ~ /(^|[ ;(|&])ipclab bench/ && $0 !~ / -n [0-9]/ && $0 !~ /--iters/ && $0 !~ /--duration/ && $0 !~ /--help/)
+			printf "echo \"LAB BUG: line %d runs ipclab bench without -n or --duration\" >&2; exit 3\n", NR
+		print small($0)
+	}
+	END { if (inb) { print "echo \"LAB BUG: unterminated block\" >&2; exit 3" } }
+	' "$1"
+}
+
+for lab in "$@"; do
+	name=$(basename "$lab" .md)
+	script="$tmp/$name.sh"
+	{
+		echo "set -e"
+		echo "skipped=0"
+		echo ". '$tmp/needs.sh'"
+		extract "$lab"
+		echo 'echo "## end ($skipped block(s) skipped)"'
+	} >"$script"
+	if ! grep -q '^echo "## block' "$script"; then
+		continue # a lab without commands to test (an index, an answer key)
+	fi
+	start=$(date +%s)
+	if [ "${LAB_FULL:-0}" = 1 ]; then
+		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" sh -x "$script" 2>&1)
+		rc=$?
+	else
+		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" timeout -k 5 90 sh -x "$script" >"$tmp/$name.log" 2>&1)
+		rc=$?
+	fi
+	secs=$(( $(date +%s) - start ))
+	if [ $rc -eq 0 ]; then
+		echo "ok   - $name (${secs}s) $(grep '^## end' "$tmp/$name.log" 2>/dev/null | sed 's/^## end //')"
+		grep '^SKIP' "$tmp/$name.log" 2>/dev/null | sed 's/^/       /'
+	else
+		echo "FAIL - $name (exit $rc after ${secs}s); the end of its log:"
+		tail -n 25 "$tmp/$name.log" 2>/dev/null | sed 's/^/       /'
+		fails=$((fails + 1))
+	fi
+done
+leftover=$(cd "$tmp/td" && ls -d ipclab-* 2>/dev/null)
+if [ -n "$leftover" ]; then
+	echo "FAIL - the labs left ipclab names in TMPDIR: $leftover"
+	fails=$((fails + 1))
+fi
+echo "labs: $fails failed"
+[ "$fails" -eq 0 ]
