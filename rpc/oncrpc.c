@@ -33,6 +33,7 @@
 #include <rpc/rpc.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,28 @@ static void dispatch(struct svc_req *rq, SVCXPRT *t)
 }
 
 /* Runs libtirpc's svc loop on the listening socket until cancelled. */
+/* libtirpc accepts connections with plain accept(2): mark them close-on-exec
+ * once, when the set of fds it polls changes (not on every request). */
+static void cloexec_new_fds(int **known, int *nknown)
+{
+	int max = svc_max_pollfd;
+	int same = max == *nknown;
+	for (int i = 0; same && i < max; i++)
+		same = (*known)[i] == svc_pollfd[i].fd;
+	if (same)
+		return;
+	int *k = realloc(*known, (size_t)(max ? max : 1) * sizeof *k);
+	if (!k)
+		return; /* try again next round */
+	for (int i = 0; i < max; i++) {
+		k[i] = svc_pollfd[i].fd;
+		if (k[i] >= 0)
+			fcntl(k[i], F_SETFD, FD_CLOEXEC);
+	}
+	*known = k;
+	*nknown = max;
+}
+
 static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
 	(void)out;
@@ -174,7 +197,8 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 		return IPL_EUNSUPP;
 	if (!oe->xprt) {
 		server_cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
-		int fd = dup(se->lfd); /* svc_destroy closes its own copy */
+		/* svc_destroy closes its own copy */
+		int fd = fcntl(se->lfd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
 		oe->xprt = svc_vc_create(fd, 0, 0);
@@ -189,6 +213,7 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	/* poll a copy, as svc_run does: serving a request may register a new
 	 * connection, which reallocates svc_pollfd under the loop */
 	struct pollfd *set = NULL;
+	int *known = NULL, nknown = 0;
 	int rc2 = IPL_ECANCELED;
 	while (!atomic_load(&ep->cancel)) {
 		int max = svc_max_pollfd;
@@ -205,10 +230,13 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 			rc2 = -errno;
 			break;
 		}
-		if (n > 0)
+		if (n > 0) {
 			svc_getreq_poll(set, n);
+			cloexec_new_fds(&known, &nknown);
+		}
 	}
 	free(set);
+	free(known);
 	return rc2;
 }
 

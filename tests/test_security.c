@@ -368,11 +368,6 @@ static void case_cloexec(const struct ipl_test_variant *v, const struct ipl_rl_c
 		bs, cc, bc);
 	unhold(&h);
 	assert_true(cs > 0);
-	if (ipl_rl_third_party(v) && (bs || bc)) {
-		/* libtirpc makes and accepts sockets without SOCK_CLOEXEC */
-		fprintf(stderr, "%s: known deviation of third-party code, not failed\n", v->name);
-		return;
-	}
 	assert_int_equal(bs, 0);
 	assert_int_equal(bc, 0);
 }
