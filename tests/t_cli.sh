@@ -3,11 +3,7 @@
 # bench outputs (table, CSV, JSON agree), serve + --connect, and a server
 # that answers garbage with ERROR and keeps serving.
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'kill $srv 2>/dev/null; rm -rf "$tmp"' EXIT
 srv=

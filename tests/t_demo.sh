@@ -4,11 +4,7 @@
 # on a terminal and never with NO_COLOR; for rpc, the CALL and REPLY bytes
 # the demo prints are checked against the RFC 5531 layout, word by word.
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 esc=$(printf '\033')

@@ -3,12 +3,8 @@
 # command and every long option the binary accepts, so it cannot fall behind
 # the code silently.
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
+. "$(dirname "$0")/lib.sh"
 PAGE=${PAGE:-docs/ipclab.1}
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -7,12 +7,8 @@
 # SIGKILLed earlier run and a parallel run.  Otherwise the namespace part
 # says "skip:" and passes.
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
+. "$(dirname "$0")/lib.sh"
 LAB="$(cd "$(dirname "$0")/.." && pwd)/scripts/netns-lab.sh"
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 tmp=$(mktemp -d)
 started=  # lab runs we started, for the cleanup below
 srv=

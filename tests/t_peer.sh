@@ -4,11 +4,7 @@
 # both directions counted, the pattern visible in the mechanism column next
 # to the client-server rows, and clear refusals.
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/td"

@@ -4,11 +4,7 @@
 # between unrelated processes, pipe refused by serve, and what a SIGKILLed
 # fifo server leaves for the next run (nothing of ipclab may remain).
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 # our own TMPDIR: every ipclab name must appear and vanish inside it
 tmp=$(mktemp -d)
 export TMPDIR="$tmp/t"

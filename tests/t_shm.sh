@@ -4,11 +4,7 @@
 # and /dev/shm holds nothing of ours after a run, after SIGTERM, and after
 # SIGKILL of either side followed by a new run.
 set -u
-IPCLAB=${IPCLAB:-build/ipclab}
-fails=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 srv=
 bench=
