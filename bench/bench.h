@@ -7,6 +7,7 @@
 #include "transport.h"
 
 #include <stdio.h>
+#include <sys/resource.h>
 
 enum ipl_mode { IPL_MODE_LATENCY = 0, IPL_MODE_THROUGHPUT = 1, IPL_MODE_STREAM = 2 };
 
@@ -48,6 +49,22 @@ struct ipl_run_result {
  * clients, waits, merges.  Returns 0 when the run completed (verification
  * errors are in res->st.errors), or -1 with res->failed and res->why set. */
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res);
+
+/* CPU time, context switches and messages summed over the processes of a run. */
+struct ipl_run_tally {
+	uint64_t cpu_ns, ctxsw, exchanged;
+};
+
+/* Adds a process's resource use (a server, or a peer) to t. */
+void ipl_run_tally_rusage(struct ipl_run_tally *t, const struct rusage *ru);
+
+/* Adds one client's histogram, counters and resource use to res and t. */
+void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *res,
+			struct ipl_run_tally *t, const struct ipl_hist *h,
+			const struct ipl_client_stats *st, const struct rusage *ru);
+
+/* Derives the rates and per-message costs of res from its sums and t. */
+void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t);
 
 /* Pins the calling process to cpu (no-op for cpu < 0).  Returns 0 or -errno. */
 int ipl_pin_cpu(int cpu);

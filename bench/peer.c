@@ -197,11 +197,6 @@ const char *ipl_peer_label(const struct ipl_transport *tp, const struct ipl_tran
 	return l;
 }
 
-static uint64_t ru_ns(const struct rusage *ru)
-{
-	return (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000000u +
-	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000u;
-}
 
 static volatile sig_atomic_t timed_out;
 static void on_alarm(int sig)
@@ -279,7 +274,7 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 	ipl_endpoint_cleanup(&ep[0]);
 	ipl_endpoint_cleanup(&ep[1]);
 
-	uint64_t cpu = 0, ctx = 0, exchanged = 0;
+	struct ipl_run_tally tally = { 0 };
 	for (int i = 0; i < 2; i++) {
 		struct peer_slot *s = &sl[i];
 		if (kid[i] < 0 || !s->done) {
@@ -295,34 +290,10 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 			res->failed = 1;
 			snprintf(res->why, sizeof res->why, "peer %c: serving: %s", 'A' + i, ipl_strerror(s->src));
 		}
-		ipl_hist_merge(&res->hist, &s->hist);
-		res->st.ok += s->st.ok;
-		res->st.errors += s->st.errors;
-		res->st.err_seq += s->st.err_seq;
-		res->st.err_len += s->st.err_len;
-		res->st.err_payload += s->st.err_payload;
-		res->st.err_remote += s->st.err_remote;
-		res->st.bytes += s->st.bytes;
-		/* latency: the histogram holds exactly the measured round trips */
-		uint64_t measured = spec->mode == IPL_MODE_LATENCY ? s->hist.count : s->st.ok;
-		res->msgs += measured;
-		exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
-		if (s->st.elapsed_ns > res->st.elapsed_ns)
-			res->st.elapsed_ns = s->st.elapsed_ns;
-		cpu += ru_ns(&s->ru);
-		ctx += (uint64_t)(s->ru.ru_nvcsw + s->ru.ru_nivcsw);
+		/* each peer is a client and a server: its rusage covers both */
+		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->ru);
 	}
-	if (res->st.elapsed_ns) {
-		double secs = (double)res->st.elapsed_ns / 1e9;
-		res->msgs_per_s = (double)res->msgs / secs;
-		res->mb_per_s = (double)res->st.bytes / secs / 1e6;
-	}
-	if (exchanged) {
-		/* both processes' CPU (each a client and a server) per message
-		 * exchanged in either direction, warm-up included like run.c */
-		res->cpu_ns_per_msg = (double)cpu / (double)exchanged;
-		res->ctxsw_per_msg = (double)ctx / (double)exchanged;
-	}
+	ipl_run_finish(res, &tally);
 	munmap(sh, sizeof *sh);
 	return res->failed ? -1 : 0;
 }

@@ -48,6 +48,47 @@ static uint64_t ru_ns(const struct rusage *ru)
 	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000u;
 }
 
+void ipl_run_tally_rusage(struct ipl_run_tally *t, const struct rusage *ru)
+{
+	t->cpu_ns += ru_ns(ru);
+	t->ctxsw += (uint64_t)(ru->ru_nvcsw + ru->ru_nivcsw);
+}
+
+void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *res,
+			struct ipl_run_tally *t, const struct ipl_hist *h,
+			const struct ipl_client_stats *st, const struct rusage *ru)
+{
+	ipl_hist_merge(&res->hist, h);
+	res->st.ok += st->ok;
+	res->st.errors += st->errors;
+	res->st.err_seq += st->err_seq;
+	res->st.err_len += st->err_len;
+	res->st.err_payload += st->err_payload;
+	res->st.err_remote += st->err_remote;
+	res->st.bytes += st->bytes;
+	/* latency: the histogram holds exactly the measured round trips */
+	uint64_t measured = spec->mode == IPL_MODE_LATENCY ? h->count : st->ok;
+	res->msgs += measured;
+	t->exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
+	if (st->elapsed_ns > res->st.elapsed_ns)
+		res->st.elapsed_ns = st->elapsed_ns;
+	ipl_run_tally_rusage(t, ru);
+}
+
+void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t)
+{
+	if (res->st.elapsed_ns) {
+		double secs = (double)res->st.elapsed_ns / 1e9;
+		res->msgs_per_s = (double)res->msgs / secs;
+		res->mb_per_s = (double)res->st.bytes / secs / 1e6;
+	}
+	if (t->exchanged) {
+		/* every process's CPU per message exchanged, warm-up included */
+		res->cpu_ns_per_msg = (double)t->cpu_ns / (double)t->exchanged;
+		res->ctxsw_per_msg = (double)t->ctxsw / (double)t->exchanged;
+	}
+}
+
 static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep,
 			unsigned idx, struct slot *out)
 {
@@ -232,9 +273,9 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 	ipl_endpoint_cleanup(&ep);
 
 	/* merge what the clients left */
-	uint64_t cpu = server > 0 ? ru_ns(&sh->server_ru) : 0;
-	uint64_t ctx = server > 0 ? (uint64_t)(sh->server_ru.ru_nvcsw + sh->server_ru.ru_nivcsw) : 0;
-	uint64_t exchanged = 0;
+	struct ipl_run_tally tally = { 0 };
+	if (server > 0)
+		ipl_run_tally_rusage(&tally, &sh->server_ru);
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &sh->slot[i];
 		if (i >= started || !s->done) {
@@ -250,32 +291,9 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 		}
 		if (!res->client_addr[0])
 			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
-		ipl_hist_merge(&res->hist, &s->hist);
-		res->st.ok += s->st.ok;
-		res->st.errors += s->st.errors;
-		res->st.err_seq += s->st.err_seq;
-		res->st.err_len += s->st.err_len;
-		res->st.err_payload += s->st.err_payload;
-		res->st.err_remote += s->st.err_remote;
-		res->st.bytes += s->st.bytes;
-		/* latency: the histogram holds exactly the measured round trips */
-		uint64_t measured = spec->mode == IPL_MODE_LATENCY ? s->hist.count : s->st.ok;
-		res->msgs += measured;
-		exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
-		if (s->st.elapsed_ns > res->st.elapsed_ns)
-			res->st.elapsed_ns = s->st.elapsed_ns;
-		cpu += ru_ns(&s->ru);
-		ctx += (uint64_t)(s->ru.ru_nvcsw + s->ru.ru_nivcsw);
+		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->ru);
 	}
-	if (res->st.elapsed_ns) {
-		double secs = (double)res->st.elapsed_ns / 1e9;
-		res->msgs_per_s = (double)res->msgs / secs;
-		res->mb_per_s = (double)res->st.bytes / secs / 1e6;
-	}
-	if (exchanged) {
-		res->cpu_ns_per_msg = (double)cpu / (double)exchanged;
-		res->ctxsw_per_msg = (double)ctx / (double)exchanged;
-	}
+	ipl_run_finish(res, &tally);
 	free(kids);
 	munmap(sh, shm_len);
 	return res->failed ? -1 : 0;
