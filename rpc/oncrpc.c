@@ -28,6 +28,7 @@
 #include "msgio.h"
 #include "rpcprog.h"
 #include "sock.h"
+#include "layer.h"
 #include "transport.h"
 
 #include <rpc/rpc.h>
@@ -43,6 +44,7 @@
 /* ---- endpoint ------------------------------------------------------------ */
 
 struct onc_ep {
+	/* first member: rpc/layer.c treats ep->priv as the carrier endpoint */
 	struct ipl_endpoint car;
 	SVCXPRT *xprt;
 };
@@ -51,32 +53,18 @@ static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context poi
 
 static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
 {
-	if (!ep->priv) {
-		const struct ipl_transport *via = ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
-		/* libtirpc speaks to sockets: tcp and unix only */
-		if (!via || (strcmp(via->name, "tcp") && strcmp(via->name, "unix")))
-			return IPL_EUNSUPP;
-		struct onc_ep *oe = calloc(1, sizeof *oe);
-		if (!oe)
-			return -ENOMEM;
-		struct ipl_tp_opts o = ep->opts;
-		o.via = NULL;
-		ipl_endpoint_init(&oe->car, via, &o, ep->addr[0] ? ep->addr : NULL);
-		ep->priv = oe;
-	}
-	*out = &((struct onc_ep *)ep->priv)->car;
-	return 0;
+	const struct ipl_transport *via = ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
+	/* libtirpc speaks to sockets: tcp and unix only */
+	if (via && strcmp(via->name, "tcp") && strcmp(via->name, "unix"))
+		return IPL_EUNSUPP;
+	return ipl_layer_carrier(ep, via, sizeof(struct onc_ep), out);
 }
 
 static int onc_prepare(struct ipl_endpoint *ep)
 {
 	struct ipl_endpoint *car;
 	int rc = car_ep(ep, &car);
-	if (rc == 0)
-		rc = ipl_endpoint_prepare(car);
-	if (rc == 0)
-		memcpy(ep->addr, car->addr, sizeof ep->addr);
-	return rc;
+	return rc ? rc : ipl_layer_prepare(car, ep);
 }
 
 static int onc_attach_server(struct ipl_endpoint *ep)
@@ -240,11 +228,6 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	return rc2;
 }
 
-static void onc_release(struct ipl_endpoint *ep)
-{
-	if (ep->priv)
-		ipl_endpoint_release(&((struct onc_ep *)ep->priv)->car);
-}
 
 static void onc_cleanup(struct ipl_endpoint *ep)
 {
@@ -255,9 +238,7 @@ static void onc_cleanup(struct ipl_endpoint *ep)
 		svc_unregister(IPL_RPC_PROG, IPL_RPC_PROG_VERS);
 		svc_destroy(oe->xprt); /* and every connection it accepted */
 	}
-	ipl_endpoint_cleanup(&oe->car);
-	free(oe);
-	ep->priv = NULL;
+	ipl_layer_cleanup(ep);
 }
 
 /* ---- client connection ------------------------------------------------- */
@@ -460,7 +441,7 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	.send = onc_send,
 	.recv = onc_recv,
 	.detach = onc_detach,
-	.release = onc_release,
+	.release = ipl_layer_release,
 	.cleanup = onc_cleanup,
 	.cancel = onc_cancel,
 };

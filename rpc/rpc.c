@@ -37,6 +37,7 @@
 #include "msgio.h"
 #include "rpcmsg.h"
 #include "rpcprog.h"
+#include "layer.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@
 /* ---- endpoint: everything delegates to the carrier's endpoint ---------- */
 
 struct rpc_ep {
+	/* first member: rpc/layer.c treats ep->priv as the carrier endpoint */
 	struct ipl_endpoint car;
 };
 
@@ -56,35 +58,19 @@ static const struct ipl_transport *carrier_of(const struct ipl_endpoint *ep)
 	return ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
 }
 
-/* Creates the carrier endpoint on first use (a connect-only client never
- * prepares). */
 static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
 {
-	if (!ep->priv) {
-		const struct ipl_transport *via = carrier_of(ep);
-		if (!via || (via->caps & IPL_CAP_LAYERED))
-			return IPL_EUNSUPP; /* rpc over rpc: one layer is enough */
-		struct rpc_ep *re = calloc(1, sizeof *re);
-		if (!re)
-			return -ENOMEM;
-		struct ipl_tp_opts o = ep->opts;
-		o.via = NULL;
-		ipl_endpoint_init(&re->car, via, &o, ep->addr[0] ? ep->addr : NULL);
-		ep->priv = re;
-	}
-	*out = &((struct rpc_ep *)ep->priv)->car;
-	return 0;
+	const struct ipl_transport *via = carrier_of(ep);
+	if (via && (via->caps & IPL_CAP_LAYERED))
+		return IPL_EUNSUPP; /* rpc over rpc: one layer is enough */
+	return ipl_layer_carrier(ep, via, sizeof(struct rpc_ep), out);
 }
 
 static int rpc_prepare(struct ipl_endpoint *ep)
 {
 	struct ipl_endpoint *car;
 	int rc = car_ep(ep, &car);
-	if (rc == 0)
-		rc = ipl_endpoint_prepare(car);
-	if (rc == 0)
-		memcpy(ep->addr, car->addr, sizeof ep->addr);
-	return rc;
+	return rc ? rc : ipl_layer_prepare(car, ep);
 }
 
 static int rpc_attach_server(struct ipl_endpoint *ep)
@@ -92,21 +78,6 @@ static int rpc_attach_server(struct ipl_endpoint *ep)
 	struct ipl_endpoint *car;
 	int rc = car_ep(ep, &car);
 	return rc ? rc : ipl_endpoint_attach_server(car);
-}
-
-static void rpc_release(struct ipl_endpoint *ep)
-{
-	if (ep->priv)
-		ipl_endpoint_release(&((struct rpc_ep *)ep->priv)->car);
-}
-
-static void rpc_cleanup(struct ipl_endpoint *ep)
-{
-	if (ep->priv) {
-		ipl_endpoint_cleanup(&((struct rpc_ep *)ep->priv)->car);
-		free(ep->priv);
-		ep->priv = NULL;
-	}
 }
 
 /* ---- connection -------------------------------------------------------- */
@@ -760,8 +731,8 @@ const struct ipl_transport ipl_rpc_transport = {
 	.send = rpc_send,
 	.recv = rpc_recv,
 	.detach = rpc_detach,
-	.release = rpc_release,
-	.cleanup = rpc_cleanup,
+	.release = ipl_layer_release,
+	.cleanup = ipl_layer_cleanup,
 	.cancel = rpc_cancel,
 	.cancel_conn = rpc_cancel_conn,
 };
