@@ -50,6 +50,12 @@ struct ipl_run_result {
  * errors are in res->st.errors), or -1 with res->failed and res->why set. */
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res);
 
+/* One client's session on a connected conn: HELLO, the spec's mode (timed
+ * into h, counted in st), BYE.  *step names the step that failed.  Returns 0
+ * or the code that ended it. */
+int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
+		    struct ipl_client_stats *st, const char **step);
+
 /* CPU time, context switches and messages summed over the processes of a run. */
 struct ipl_run_tally {
 	uint64_t cpu_ns, ctxsw, exchanged;

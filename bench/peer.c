@@ -89,38 +89,11 @@ static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *oth
 		       struct peer_slot *out)
 {
 	struct ipl_conn *c = NULL;
-	struct ipl_client_cfg cfg = {
-		.size = spec->size, .iters = spec->iters, .warmup = spec->warmup,
-		.duration_ns = spec->duration_ns, .window = spec->window, .crc = spec->crc,
-		.cap = spec->tpo.cap,
-	};
 	const char *step = "connect";
 	int rc = ipl_endpoint_attach_client(other, 0, &c);
 	ipl_endpoint_release(other); /* keep only our own channel to the other peer */
-	if (rc == 0) {
-		step = "hello";
-		rc = ipl_client_hello(c, NULL);
-	}
-	if (rc == 0) {
-		step = ipl_mode_name(spec->mode);
-		switch (spec->mode) {
-		case IPL_MODE_LATENCY:
-			cfg.op = IPL_OP_ECHO;
-			rc = ipl_client_latency(c, &cfg, &out->hist, &out->st);
-			break;
-		case IPL_MODE_THROUGHPUT:
-			cfg.op = IPL_OP_SINK;
-			rc = ipl_client_throughput(c, &cfg, &out->st);
-			break;
-		case IPL_MODE_STREAM:
-			rc = ipl_client_stream(c, &cfg, &out->st);
-			break;
-		}
-	}
-	if (rc == 0) {
-		step = "bye";
-		rc = ipl_client_bye(c);
-	}
+	if (rc == 0)
+		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step);
 	ipl_conn_detach(c);
 	snprintf(out->step, sizeof out->step, "%s", step);
 	return rc;

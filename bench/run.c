@@ -89,10 +89,9 @@ void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t)
 	}
 }
 
-static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep,
-			unsigned idx, struct slot *out)
+int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
+		    struct ipl_client_stats *st, const char **step)
 {
-	struct ipl_conn *c = NULL;
 	struct ipl_client_cfg cfg = {
 		.size = spec->size,
 		.iters = spec->iters,
@@ -102,6 +101,34 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 		.crc = spec->crc,
 		.cap = spec->tpo.cap,
 	};
+	*step = "hello";
+	int rc = ipl_client_hello(c, NULL);
+	if (rc < 0)
+		return rc;
+	*step = ipl_mode_name(spec->mode);
+	switch (spec->mode) {
+	case IPL_MODE_LATENCY:
+		cfg.op = IPL_OP_ECHO;
+		rc = ipl_client_latency(c, &cfg, h, st);
+		break;
+	case IPL_MODE_THROUGHPUT:
+		cfg.op = IPL_OP_SINK;
+		rc = ipl_client_throughput(c, &cfg, st);
+		break;
+	case IPL_MODE_STREAM:
+		rc = ipl_client_stream(c, &cfg, st);
+		break;
+	}
+	if (rc < 0)
+		return rc;
+	*step = "bye";
+	return ipl_client_bye(c);
+}
+
+static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep,
+			unsigned idx, struct slot *out)
+{
+	struct ipl_conn *c = NULL;
 	int rc;
 	signal(SIGPIPE, SIG_IGN);
 	ipl_pin_cpu(spec->cpu_client);
@@ -118,28 +145,7 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 		/* "" when the transport cannot tell; an unbound unix client says so */
 		if (ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0) == 0 && !out->local[0])
 			snprintf(out->local, sizeof out->local, "(unnamed)");
-		step = "hello";
-		rc = ipl_client_hello(c, NULL);
-	}
-	if (rc == 0) {
-		step = ipl_mode_name(spec->mode);
-		switch (spec->mode) {
-		case IPL_MODE_LATENCY:
-			cfg.op = IPL_OP_ECHO;
-			rc = ipl_client_latency(c, &cfg, &out->hist, &out->st);
-			break;
-		case IPL_MODE_THROUGHPUT:
-			cfg.op = IPL_OP_SINK;
-			rc = ipl_client_throughput(c, &cfg, &out->st);
-			break;
-		case IPL_MODE_STREAM:
-			rc = ipl_client_stream(c, &cfg, &out->st);
-			break;
-		}
-	}
-	if (rc == 0) {
-		step = "bye";
-		rc = ipl_client_bye(c);
+		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step);
 	}
 done:
 	ipl_conn_detach(c);
