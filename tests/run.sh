@@ -9,6 +9,7 @@ failed=0
 failed_names=""
 root=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-tests.XXXXXX")
 trap 'rm -rf "$root"' EXIT
+trap 'exit 130' INT TERM # so the EXIT trap removes $root when CI or a user stops us
 
 run_one() {
 	name=$1
