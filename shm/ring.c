@@ -212,6 +212,7 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 	e->size = size;
 	e->unpub = 0;
 	e->flush = size / 2 < CHUNK ? size / 2 : CHUNK;
+	e->reverse = NULL;
 	/* each end starts from the indices as they are (zero for a fresh ring) */
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire) & IPL_SHMRING_POS;
 	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire) & IPL_SHMRING_POS;
@@ -247,6 +248,8 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 			if (used > e->size)
 				return IPL_EPROTO;
 			if (used == e->size) {
+				if (e->reverse)
+					flush_tail(e->reverse);
 				int rc = ipl_shm_wait_change(&wait_space, &e->r->tail, t,
 							     &e->r->prod_waiting);
 				if (rc < 0)

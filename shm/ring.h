@@ -94,6 +94,10 @@ struct ipl_shmring_end {
 	uint32_t other; /* producer: cached copy of the tail (position bits) */
 	uint32_t unpub; /* consumer: bytes consumed but not yet published */
 	uint32_t flush; /* consumer: publish once unpub reaches this */
+	/* producer: the consumer end of the reverse ring, if any, whose freed
+	 * space is published before this end waits for space: a peer blocked
+	 * writing to us must never wait on bytes we have already read */
+	struct ipl_shmring_end *reverse;
 };
 
 /* Zeroes a control block: empty and open. */

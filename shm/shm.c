@@ -210,6 +210,7 @@ static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, uint32_
 	if (rc == 0)
 		rc = ipl_shmring_attach(&sc->rx, &s->ring[is_server ? REQ : REP], is_server ? req : rep,
 					size, 0, pol);
+	sc->tx.reverse = &sc->rx;
 	sc->w.policy = ep->opts.wait;
 	sc->w.cancel = &sc->base.cancel;
 	sc->w.peer = &sc->peer;

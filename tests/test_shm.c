@@ -228,6 +228,40 @@ static void ring_wraparound(void **state)
 	tring_free(&t);
 }
 
+/* A producer about to wait for space first hands back what its side has
+ * read from the reverse ring: otherwise a peer blocked writing to us could
+ * wait on space we freed but never published (tail is published lazily). */
+static void ring_reverse_flush(void **state)
+{
+	(void)state;
+	struct tring r1, r2; /* r1: b -> a, r2: a -> b */
+	tring_new(&r1, 64);
+	tring_new(&r2, 64);
+	struct ipl_shmring_end b_tx, a_rx, a_tx;
+	assert_int_equal(ipl_shmring_attach(&b_tx, r1.r, r1.data, 64, 1, IPL_WAIT_BLOCK), 0);
+	assert_int_equal(ipl_shmring_attach(&a_rx, r1.r, r1.data, 64, 0, IPL_WAIT_BLOCK), 0);
+	assert_int_equal(ipl_shmring_attach(&a_tx, r2.r, r2.data, 64, 1, IPL_WAIT_BLOCK), 0);
+	a_tx.reverse = &a_rx;
+	pid_t gone = fork(); /* a peer that is certainly dead: waits end at once */
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	struct ipl_shmpeer dead;
+	ipl_shmpeer_open(&dead, gone);
+	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .peer = &dead };
+	uint8_t buf[64] = { 0 };
+
+	send_bytes(&b_tx, &w, buf, 64, 0);               /* r1 full */
+	assert_int_equal(ipl_shmring_recv(&a_rx, &w, buf, 20), 20); /* read, not yet published */
+	send_bytes(&a_tx, &w, buf, 64, 0);               /* r2 full */
+	send_bytes(&a_tx, &w, buf, 1, IPL_EPEERDEAD);    /* a would wait: flushes r1 first */
+	send_bytes(&b_tx, &w, buf, 20, 0);               /* so b has its 20 bytes of room */
+	send_bytes(&b_tx, &w, buf, 1, IPL_EPEERDEAD);    /* and not one more */
+	ipl_shmpeer_close(&dead);
+	tring_free(&r1);
+	tring_free(&r2);
+}
+
 static void ring_bad_sizes(void **state)
 {
 	(void)state;
@@ -612,6 +646,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ring_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(ring_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(ring_wraparound, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_reverse_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(ring_bad_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_spin, setup, teardown),
