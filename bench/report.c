@@ -218,6 +218,31 @@ static void put_row(FILE *f, int md, const struct col *c, size_t n, char cells[]
 	fprintf(f, md ? "|\n" : "\n");
 }
 
+/* The columns both tables end with: overhead (with --baseline), cpu/msg,
+ * cs/msg, errors, status.  Appends them after the first n; returns the count. */
+static size_t tail_cols(struct col *cols, size_t n, const struct ipl_report *rep)
+{
+	if (rep->baseline)
+		cols[n++] = (struct col){ "overhead", 8, 0 };
+	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
+	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	cols[n++] = (struct col){ "errors", 6, 0 };
+	cols[n++] = (struct col){ "status", 6, 1 };
+	return n;
+}
+
+/* Fills the tail_cols() cells of row i from cell[k] on. */
+static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *rep, size_t i)
+{
+	const struct ipl_row *r = &rep->rows[i];
+	if (rep->baseline)
+		fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
+	fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
+	fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+	snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
+	status_text(cell[k], CELL, r);
+}
+
 static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
@@ -225,14 +250,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		{ "p50", 10, 0 }, { "p50 min..max", 18, 0 }, { "p90", 10, 0 }, { "p99", 10, 0 },
 		{ "p99.9", 10, 0 }, { "max", 10, 0 }, { "msgs/s", 8, 0 }, { "relative", 8, 0 },
 	};
-	size_t n = 12;
-	size_t c_over = rep->baseline ? n++ : 0;
-	if (rep->baseline)
-		cols[c_over] = (struct col){ "overhead", 8, 0 };
-	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
-	cols[n++] = (struct col){ "cs/msg", 6, 0 };
-	cols[n++] = (struct col){ "errors", 6, 0 };
-	cols[n++] = (struct col){ "status", 6, 1 };
+	size_t n = tail_cols(cols, 12, rep);
 
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
@@ -259,13 +277,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		fmt_ns(cell[9], CELL, h->count ? (double)h->max : NAN);
 		fmt_count(cell[10], CELL, ipl_row_median(r, ipl_rep_mps));
 		fmt_num(cell[11], CELL, "%.2fx", relative(rep, r));
-		size_t k = 12;
-		if (rep->baseline)
-			fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
-		fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
-		fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
-		snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
-		status_text(cell[k++], CELL, r);
+		tail_cells(cell, 12, rep, i);
 		put_row(f, md, cols, n, cell);
 	}
 }
@@ -277,13 +289,7 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		{ "window", 6, 0 }, { "cpu", 5, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
 		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 },
 	};
-	size_t n = 11;
-	if (rep->baseline)
-		cols[n++] = (struct col){ "overhead", 8, 0 };
-	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
-	cols[n++] = (struct col){ "cs/msg", 6, 0 };
-	cols[n++] = (struct col){ "errors", 6, 0 };
-	cols[n++] = (struct col){ "status", 6, 1 };
+	size_t n = tail_cols(cols, 11, rep);
 
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
@@ -308,13 +314,7 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		fmt_num(cell[8], CELL, "%.1f", ipl_row_median(r, ipl_rep_mbps));
 		fmt_count(cell[9], CELL, mps.median / (r->clients ? r->clients : 1));
 		fmt_num(cell[10], CELL, "%.2fx", relative(rep, r));
-		size_t k = 11;
-		if (rep->baseline)
-			fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
-		fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
-		fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
-		snprintf(cell[k++], CELL, "%llu", (unsigned long long)row_errors(r));
-		status_text(cell[k++], CELL, r);
+		tail_cells(cell, 11, rep, i);
 		put_row(f, md, cols, n, cell);
 	}
 }
