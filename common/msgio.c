@@ -56,8 +56,30 @@ static ssize_t fill(struct ipl_conn *c)
 	return n;
 }
 
+/* read_full for transports that lend their memory (shm): copy straight from
+ * it, no staging buffer in between. */
+static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		const uint8_t *p;
+		ssize_t n = c->tp->peek(c, &p);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return got ? IPL_ETRUNC : IPL_ECLOSED;
+		size_t take = (size_t)n < len - got ? (size_t)n : len - got;
+		memcpy(buf + got, p, take);
+		c->tp->consume(c, take);
+		got += take;
+	}
+	return 0;
+}
+
 int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
 {
+	if (c->tp->peek)
+		return read_full_peek(c, buf, len);
 	size_t got = 0;
 	while (got < len) {
 		size_t have = c->rx_len - c->rx_off;
@@ -94,8 +116,46 @@ int ipl_msg_send(struct ipl_conn *c, const struct ipl_hdr *h, const void *payloa
 	return ipl_conn_send(c, iov, h->len ? 2 : 1);
 }
 
+/* msg_recv for transports that lend their memory: when the whole message
+ * is readable at once (the common case), one look, two copies, one release.
+ * The header is copied out before it is decoded: the peer may still write
+ * to memory it shares with us.  Returns 1 when the message is not all
+ * there yet (the caller falls back to reading it piece by piece). */
+static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
+			 struct ipl_buf *payload)
+{
+	const uint8_t *p;
+	ssize_t n = c->tp->peek(c, &p);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return IPL_ECLOSED;
+	if ((size_t)n < IPL_HDR_SIZE)
+		return 1;
+	uint8_t hdr[IPL_HDR_SIZE];
+	memcpy(hdr, p, sizeof hdr);
+	int rc = ipl_hdr_decode(hdr, cap, h);
+	if (rc < 0) {
+		c->tp->consume(c, sizeof hdr); /* as read_full would have */
+		return rc;
+	}
+	if ((size_t)n - IPL_HDR_SIZE < h->len)
+		return 1;
+	rc = ipl_buf_reserve(payload, h->len ? h->len : 1);
+	if (rc < 0)
+		return rc;
+	memcpy(payload->p, p + IPL_HDR_SIZE, h->len);
+	c->tp->consume(c, IPL_HDR_SIZE + (size_t)h->len);
+	return ipl_payload_check(h, payload->p);
+}
+
 int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)
 {
+	if (c->tp->peek) {
+		int rc = msg_recv_peek(c, cap, h, payload);
+		if (rc <= 0)
+			return rc;
+	}
 	uint8_t hdr[IPL_HDR_SIZE];
 	int rc = ipl_conn_read_full(c, hdr, sizeof hdr);
 	if (rc < 0)

@@ -111,6 +111,14 @@ struct ipl_transport {
 	 * Must be async-signal-safe. */
 	void (*cancel)(struct ipl_endpoint *ep);
 	void (*cancel_conn)(struct ipl_conn *c);
+
+	/* Optional, both or neither (shm): receive without a copy.  peek waits
+	 * like recv, then points *p at readable bytes in the transport's own
+	 * memory and returns their count (> 0), 0 at EOF or a negative code;
+	 * consume(n) then releases the first n of them.  msgio reads through
+	 * these instead of recv + its staging buffer. */
+	ssize_t (*peek)(struct ipl_conn *c, const uint8_t **p);
+	void (*consume)(struct ipl_conn *c, size_t n);
 };
 
 /* The registry: every transport ipclab knows, in display order. */

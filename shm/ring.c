@@ -20,6 +20,8 @@
 #define CHUNK (32u * 1024u)
 
 #define PREFETCH_LINE 64u
+/* A reader prefetches this much of what it finds: a small message whole. */
+#define PREFETCH_AHEAD 512u
 
 /* hybrid: how long to spin before sleeping.  Covers a small-message reply
  * from a peer that is running on another core; a sleeping peer costs far
@@ -43,6 +45,17 @@ static inline void prefetch_for_write(const void *p)
 #else
 	__builtin_prefetch(p, 1);
 #endif
+}
+
+/* Starts fetching the first lines of n bytes at p at once: a reader that
+ * takes a header first and the payload after would otherwise miss on each
+ * line in turn, one cross-core transfer after the other. */
+static inline void prefetch_lines(const uint8_t *p, uint32_t n)
+{
+	const uint8_t *end = p + (n < PREFETCH_AHEAD ? n : PREFETCH_AHEAD);
+	for (const uint8_t *l = (const uint8_t *)((uintptr_t)p & ~(uintptr_t)(PREFETCH_LINE - 1));
+	     l < end; l += PREFETCH_LINE)
+		__builtin_prefetch(l, 0);
 }
 
 static inline void cpu_relax(void)
@@ -222,18 +235,40 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 	return 0;
 }
 
-int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-		     const struct iovec *iov, int cnt)
+/* Copies n bytes from src into the ring at position at, wrapping at its end. */
+static inline void put(struct ipl_shmring_end *e, uint32_t at, const void *src, size_t n)
 {
-	const uint32_t mask = e->size - 1;
+	at &= e->size - 1;
+	size_t first = e->size - at;
+	if (n <= first) {
+		memcpy(e->data + at, src, n);
+	} else {
+		memcpy(e->data + at, src, first);
+		memcpy(e->data, (const uint8_t *)src + first, n - first);
+	}
+}
+
+/* Where the next message goes, if the consumer is done with it: from the
+ * next line boundary on, since the line this message ends in is about to be
+ * read by the consumer and must not be pulled back now. */
+static inline void prefetch_next(struct ipl_shmring_end *e)
+{
+	uint32_t next = (e->pos + PREFETCH_LINE - 1) & ~(PREFETCH_LINE - 1);
+	if (((next - e->other) & IPL_SHMRING_POS) + 2 * PREFETCH_LINE <= e->size) {
+		prefetch_for_write(e->data + (next & (e->size - 1)));
+		prefetch_for_write(e->data + ((next + PREFETCH_LINE) & (e->size - 1)));
+	}
+}
+
+/* The general case: more than a chunk, or more than the space known free.
+ * Publishes chunk by chunk and waits for space in between. */
+static int send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+		     const struct iovec *iov, size_t left)
+{
 	/* not cancellable, like a write on the fd transports: a stopping server
 	 * finishes the reply in flight; a dead consumer still ends the wait */
 	struct ipl_shmwait wait_space = *w;
 	wait_space.cancel = NULL;
-	size_t left = 0;
-	for (int i = 0; i < cnt; i++)
-		left += iov[i].iov_len;
-	int vi = 0;
 	size_t voff = 0;
 
 	while (left) {
@@ -258,19 +293,16 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 			}
 		}
 		uint32_t n = e->size - used < want ? e->size - used : want;
-		/* gather n bytes from the iovec into the ring, wrapping at its end */
+		/* gather n bytes from the iovec into the ring */
 		for (uint32_t done = 0; done < n;) {
-			while (voff == iov[vi].iov_len) {
-				vi++;
+			while (voff == iov->iov_len) {
+				iov++;
 				voff = 0;
 			}
-			uint32_t at = (e->pos + done) & mask;
-			size_t piece = iov[vi].iov_len - voff;
+			size_t piece = iov->iov_len - voff;
 			if (piece > n - done)
 				piece = n - done;
-			if (piece > e->size - at)
-				piece = e->size - at;
-			memcpy(e->data + at, (const uint8_t *)iov[vi].iov_base + voff, piece);
+			put(e, e->pos + done, (const uint8_t *)iov->iov_base + voff, piece);
 			voff += piece;
 			done += (uint32_t)piece;
 		}
@@ -278,56 +310,103 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		left -= n;
 		publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
 	}
-	/* Where the next message goes, if the consumer is done with it: from
-	 * the next line boundary on, since the line this message ends in is
-	 * about to be read by the consumer and must not be pulled back now. */
-	uint32_t next = (e->pos + PREFETCH_LINE - 1) & ~(PREFETCH_LINE - 1);
-	if (((next - e->other) & IPL_SHMRING_POS) + 2 * PREFETCH_LINE <= e->size) {
-		prefetch_for_write(e->data + (next & mask));
-		prefetch_for_write(e->data + ((next + PREFETCH_LINE) & mask));
-	}
+	prefetch_next(e);
 	return 0;
+}
+
+int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+		     const struct iovec *iov, int cnt)
+{
+	size_t len = 0;
+	for (int i = 0; i < cnt; i++)
+		len += iov[i].iov_len;
+	/* the common case, one small message into space known to be free:
+	 * copy, publish once, no waiting */
+	uint32_t used = (e->pos - e->other) & IPL_SHMRING_POS;
+	if (len > CHUNK || len > e->size - used)
+		return send_slow(e, w, iov, len);
+	uint32_t at = e->pos;
+	for (int i = 0; i < cnt; i++) {
+		put(e, at, iov[i].iov_base, iov[i].iov_len);
+		at += (uint32_t)iov[i].iov_len;
+	}
+	e->pos = at & IPL_SHMRING_POS;
+	publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
+	prefetch_next(e);
+	return 0;
+}
+
+/* Consumer: the bytes readable now, without waiting: their count (0 when
+ * empty), or IPL_EPROTO.  *h receives the head as read. */
+static inline int64_t readable(struct ipl_shmring_end *e, uint32_t *h)
+{
+	*h = atomic_load_explicit(&e->r->head, memory_order_acquire);
+	uint32_t avail = ((*h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
+	return avail > e->size ? IPL_EPROTO : (int64_t)avail;
+}
+
+ssize_t ipl_shmring_peek(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+			 const uint8_t **p)
+{
+	for (;;) {
+		uint32_t h;
+		int64_t avail = readable(e, &h);
+		if (avail < 0)
+			return (ssize_t)avail;
+		if (avail) {
+			uint32_t at = e->pos & (e->size - 1);
+			*p = e->data + at;
+			/* contiguous, up to the end of the data area, and at most a
+			 * chunk so a large read hands space back as it goes */
+			uint32_t n = e->size - at < e->flush ? e->size - at : e->flush;
+			if ((uint32_t)avail < n)
+				n = (uint32_t)avail;
+			prefetch_lines(*p, n);
+			return (ssize_t)n;
+		}
+		flush_tail(e); /* never wait while the producer may wait for us */
+		if (h & IPL_SHMRING_CLOSED)
+			return 0; /* closed and drained: EOF */
+		int rc = ipl_shm_wait_change(w, &e->r->head, h, &e->r->cons_waiting);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n)
+{
+	e->pos = (e->pos + (uint32_t)n) & IPL_SHMRING_POS;
+	e->unpub += (uint32_t)n;
+	/* a chunk freed, or a producer waiting for space: hand it back */
+	if (e->unpub >= e->flush ||
+	    atomic_load_explicit(&e->r->prod_waiting, memory_order_relaxed))
+		flush_tail(e);
 }
 
 ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w, void *buf,
 			 size_t len)
 {
-	const uint32_t mask = e->size - 1;
 	if (!len)
 		return 0;
-	for (;;) {
-		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
-		uint32_t avail = ((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
-		if (!avail) {
-			flush_tail(e); /* never wait while the producer may wait for us */
-			if (h & IPL_SHMRING_CLOSED)
-				return 0; /* closed and drained: EOF */
-			int rc = ipl_shm_wait_change(w, &e->r->head, h, &e->r->cons_waiting);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (avail > e->size)
-			return IPL_EPROTO;
-		size_t n = avail < len ? avail : len;
-		for (size_t done = 0; done < n;) {
-			uint32_t at = e->pos & mask;
-			size_t piece = n - done;
-			if (piece > e->flush - e->unpub)
-				piece = e->flush - e->unpub;
-			if (piece > e->size - at)
-				piece = e->size - at;
-			memcpy((uint8_t *)buf + done, e->data + at, piece);
-			done += piece;
-			e->unpub += (uint32_t)piece;
-			e->pos = (e->pos + (uint32_t)piece) & IPL_SHMRING_POS;
-			if (e->unpub >= e->flush) /* a chunk freed: a producer waiting goes on */
-				flush_tail(e);
-		}
-		if (atomic_load_explicit(&e->r->prod_waiting, memory_order_relaxed))
-			flush_tail(e);
-		return (ssize_t)n;
+	const uint8_t *p;
+	ssize_t n = ipl_shmring_peek(e, w, &p);
+	if (n <= 0)
+		return n;
+	size_t got = 0;
+	/* what is readable now, across the end of the data area: no more waits */
+	while (n > 0) {
+		size_t take = (size_t)n < len - got ? (size_t)n : len - got;
+		memcpy((uint8_t *)buf + got, p, take);
+		ipl_shmring_consume(e, take);
+		got += take;
+		if (got == len)
+			break;
+		uint32_t h;
+		if (readable(e, &h) <= 0)
+			break;
+		n = ipl_shmring_peek(e, w, &p);
 	}
+	return (ssize_t)got;
 }
 
 void ipl_shmring_close(struct ipl_shmring_end *e, int producer)

@@ -117,6 +117,18 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		     const struct iovec *iov, int cnt);
 
+/* Consumer, without copying: waits while empty, then points *p at the
+ * readable bytes that are contiguous in the ring (at most a chunk) and
+ * returns their count (> 0); 0 at EOF (producer closed, ring drained),
+ * IPL_ECANCELED, IPL_EPEERDEAD or IPL_EPROTO.  Nothing is consumed: the
+ * bytes stay the caller's to read until ipl_shmring_consume().  They are
+ * shared memory the peer can still scribble on: copy before validating. */
+ssize_t ipl_shmring_peek(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+			 const uint8_t **p);
+
+/* Consumer: releases the first n bytes of the last peek to the producer. */
+void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n);
+
 /* Consumer: like read(2): waits while empty, then copies up to len available
  * bytes.  Returns the count (> 0), 0 at EOF (producer closed, ring drained),
  * IPL_ECANCELED, IPL_EPEERDEAD or IPL_EPROTO. */

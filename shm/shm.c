@@ -436,6 +436,18 @@ static ssize_t shm_recv(struct ipl_conn *c, void *buf, size_t len)
 	return ipl_shmring_recv(&sc->rx, &sc->w, buf, len);
 }
 
+static ssize_t shm_peek(struct ipl_conn *c, const uint8_t **p)
+{
+	struct shm_conn *sc = (struct shm_conn *)c;
+	return ipl_shmring_peek(&sc->rx, &sc->w, p);
+}
+
+static void shm_consume(struct ipl_conn *c, size_t n)
+{
+	struct shm_conn *sc = (struct shm_conn *)c;
+	ipl_shmring_consume(&sc->rx, n);
+}
+
 static void shm_detach(struct ipl_conn *c)
 {
 	struct shm_conn *sc = (struct shm_conn *)c;
@@ -454,6 +466,8 @@ const struct ipl_transport ipl_shm_transport = {
 	.attach_client = shm_attach_client,
 	.send = shm_send,
 	.recv = shm_recv,
+	.peek = shm_peek,
+	.consume = shm_consume,
 	.detach = shm_detach,
 	.release = shm_release,
 	.cleanup = shm_cleanup,
