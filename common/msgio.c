@@ -10,10 +10,8 @@
  * enough that large payloads mostly bypass it. */
 #define RX_CAP 16384u
 
-int ipl_buf_reserve(struct ipl_buf *b, size_t n)
+int ipl_buf_grow(struct ipl_buf *b, size_t n)
 {
-	if (n <= b->cap)
-		return 0;
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < n)
 		cap *= 2;

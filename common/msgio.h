@@ -17,8 +17,14 @@ struct ipl_buf {
 	size_t cap;
 };
 
+/* Grows b to hold at least n bytes (> b->cap).  Returns 0 or -ENOMEM. */
+int ipl_buf_grow(struct ipl_buf *b, size_t n);
+
 /* Makes b hold at least n bytes.  Returns 0 or -ENOMEM. */
-int ipl_buf_reserve(struct ipl_buf *b, size_t n);
+static inline int ipl_buf_reserve(struct ipl_buf *b, size_t n)
+{
+	return n <= b->cap ? 0 : ipl_buf_grow(b, n);
+}
 void ipl_buf_free(struct ipl_buf *b);
 
 /* Reads exactly len bytes.  Returns 0, IPL_ECLOSED (EOF before any byte),

@@ -14,15 +14,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Largest piece copied before the index is published: big enough that the
- * atomics and wake checks vanish in the copy, small enough that the other
- * side starts on a large message while the rest is still being copied. */
-#define CHUNK (32u * 1024u)
-
-#define PREFETCH_LINE 64u
-/* A reader prefetches this much of what it finds: a small message whole. */
-#define PREFETCH_AHEAD 512u
-
 /* hybrid: how long to spin before sleeping.  Covers a small-message reply
  * from a peer that is running on another core; a sleeping peer costs far
  * more than this to wake anyway. */
@@ -34,29 +25,6 @@
 /* spin: after this long without progress, yield the CPU at every check so a
  * peer sharing our core (or a preempted one) can run. */
 #define YIELD_AFTER_NS 1000000ull
-
-/* Asks for the cache line at p in exclusive state: the next message's first
- * lines are claimed while this side waits, so its stores need not fetch
- * them (from the consumer's cache) on the way to publishing. */
-static inline void prefetch_for_write(const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("prefetchw %0" ::"m"(*(const char *)p));
-#else
-	__builtin_prefetch(p, 1);
-#endif
-}
-
-/* Starts fetching the first lines of n bytes at p at once: a reader that
- * takes a header first and the payload after would otherwise miss on each
- * line in turn, one cross-core transfer after the other. */
-static inline void prefetch_lines(const uint8_t *p, uint32_t n)
-{
-	const uint8_t *end = p + (n < PREFETCH_AHEAD ? n : PREFETCH_AHEAD);
-	for (const uint8_t *l = (const uint8_t *)((uintptr_t)p & ~(uintptr_t)(PREFETCH_LINE - 1));
-	     l < end; l += PREFETCH_LINE)
-		__builtin_prefetch(l, 0);
-}
 
 static inline void cpu_relax(void)
 {
@@ -186,28 +154,6 @@ int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uin
 	return 0;
 }
 
-/* Stores an index and wakes the other side only if it may be asleep. */
-static inline void publish(_Atomic uint32_t *idx, uint32_t val, _Atomic uint32_t *flag,
-			   _Atomic uint32_t *spins)
-{
-	if (atomic_load_explicit(spins, memory_order_relaxed)) {
-		atomic_store_explicit(idx, val, memory_order_release); /* it never sleeps */
-		return;
-	}
-	atomic_store_explicit(idx, val, memory_order_seq_cst);
-	if (atomic_load_explicit(flag, memory_order_seq_cst))
-		ipl_futex_wake(idx);
-}
-
-/* Consumer: hands the bytes read so far back to the producer. */
-static inline void flush_tail(struct ipl_shmring_end *e)
-{
-	if (e->unpub) {
-		e->unpub = 0;
-		publish(&e->r->tail, e->pos, &e->r->prod_waiting, &e->r->prod_spins);
-	}
-}
-
 /* ---- the ring ------------------------------------------------------------- */
 
 void ipl_shmring_init(struct ipl_shmring *r)
@@ -224,7 +170,7 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 	e->data = data;
 	e->size = size;
 	e->unpub = 0;
-	e->flush = size / 2 < CHUNK ? size / 2 : CHUNK;
+	e->flush = size / 2 < IPL_SHMRING_CHUNK ? size / 2 : IPL_SHMRING_CHUNK;
 	e->reverse = NULL;
 	/* each end starts from the indices as they are (zero for a fresh ring) */
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_acquire) & IPL_SHMRING_POS;
@@ -235,35 +181,10 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 	return 0;
 }
 
-/* Copies n bytes from src into the ring at position at, wrapping at its end. */
-static inline void put(struct ipl_shmring_end *e, uint32_t at, const void *src, size_t n)
-{
-	at &= e->size - 1;
-	size_t first = e->size - at;
-	if (n <= first) {
-		memcpy(e->data + at, src, n);
-	} else {
-		memcpy(e->data + at, src, first);
-		memcpy(e->data, (const uint8_t *)src + first, n - first);
-	}
-}
-
-/* Where the next message goes, if the consumer is done with it: from the
- * next line boundary on, since the line this message ends in is about to be
- * read by the consumer and must not be pulled back now. */
-static inline void prefetch_next(struct ipl_shmring_end *e)
-{
-	uint32_t next = (e->pos + PREFETCH_LINE - 1) & ~(PREFETCH_LINE - 1);
-	if (((next - e->other) & IPL_SHMRING_POS) + 2 * PREFETCH_LINE <= e->size) {
-		prefetch_for_write(e->data + (next & (e->size - 1)));
-		prefetch_for_write(e->data + ((next + PREFETCH_LINE) & (e->size - 1)));
-	}
-}
-
 /* The general case: more than a chunk, or more than the space known free.
  * Publishes chunk by chunk and waits for space in between. */
-static int send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-		     const struct iovec *iov, size_t left)
+int ipl_shmring_send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+			  const struct iovec *iov, size_t left)
 {
 	/* not cancellable, like a write on the fd transports: a stopping server
 	 * finishes the reply in flight; a dead consumer still ends the wait */
@@ -272,7 +193,7 @@ static int send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 	size_t voff = 0;
 
 	while (left) {
-		uint32_t want = left < CHUNK ? (uint32_t)left : CHUNK;
+		uint32_t want = left < IPL_SHMRING_CHUNK ? (uint32_t)left : IPL_SHMRING_CHUNK;
 		uint32_t used = (e->pos - e->other) & IPL_SHMRING_POS;
 		if (e->size - used < want) { /* the cached tail is not enough: look again */
 			uint32_t t = atomic_load_explicit(&e->r->tail, memory_order_acquire);
@@ -284,7 +205,7 @@ static int send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 				return IPL_EPROTO;
 			if (used == e->size) {
 				if (e->reverse)
-					flush_tail(e->reverse);
+					ipl_shmring_flush_tail(e->reverse);
 				int rc = ipl_shm_wait_change(&wait_space, &e->r->tail, t,
 							     &e->r->prod_waiting);
 				if (rc < 0)
@@ -302,85 +223,35 @@ static int send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 			size_t piece = iov->iov_len - voff;
 			if (piece > n - done)
 				piece = n - done;
-			put(e, e->pos + done, (const uint8_t *)iov->iov_base + voff, piece);
+			ipl_shmring_put(e, e->pos + done, (const uint8_t *)iov->iov_base + voff, piece);
 			voff += piece;
 			done += (uint32_t)piece;
 		}
 		e->pos = (e->pos + n) & IPL_SHMRING_POS;
 		left -= n;
-		publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
+		ipl_shmring_publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
 	}
-	prefetch_next(e);
+	ipl_shmring_prefetch_next(e);
 	return 0;
 }
 
-int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-		     const struct iovec *iov, int cnt)
-{
-	size_t len = 0;
-	for (int i = 0; i < cnt; i++)
-		len += iov[i].iov_len;
-	/* the common case, one small message into space known to be free:
-	 * copy, publish once, no waiting */
-	uint32_t used = (e->pos - e->other) & IPL_SHMRING_POS;
-	if (len > CHUNK || len > e->size - used)
-		return send_slow(e, w, iov, len);
-	uint32_t at = e->pos;
-	for (int i = 0; i < cnt; i++) {
-		put(e, at, iov[i].iov_base, iov[i].iov_len);
-		at += (uint32_t)iov[i].iov_len;
-	}
-	e->pos = at & IPL_SHMRING_POS;
-	publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
-	prefetch_next(e);
-	return 0;
-}
-
-/* Consumer: the bytes readable now, without waiting: their count (0 when
- * empty), or IPL_EPROTO.  *h receives the head as read. */
-static inline int64_t readable(struct ipl_shmring_end *e, uint32_t *h)
-{
-	*h = atomic_load_explicit(&e->r->head, memory_order_acquire);
-	uint32_t avail = ((*h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
-	return avail > e->size ? IPL_EPROTO : (int64_t)avail;
-}
-
-ssize_t ipl_shmring_peek(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-			 const uint8_t **p)
+ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+			      const uint8_t **p)
 {
 	for (;;) {
-		uint32_t h;
-		int64_t avail = readable(e, &h);
-		if (avail < 0)
-			return (ssize_t)avail;
-		if (avail) {
-			uint32_t at = e->pos & (e->size - 1);
-			*p = e->data + at;
-			/* contiguous, up to the end of the data area, and at most a
-			 * chunk so a large read hands space back as it goes */
-			uint32_t n = e->size - at < e->flush ? e->size - at : e->flush;
-			if ((uint32_t)avail < n)
-				n = (uint32_t)avail;
-			prefetch_lines(*p, n);
-			return (ssize_t)n;
-		}
-		flush_tail(e); /* never wait while the producer may wait for us */
+		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
+		uint32_t avail = ((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
+		if (avail > e->size)
+			return IPL_EPROTO;
+		if (avail)
+			return ipl_shmring_lend(e, avail, p);
+		ipl_shmring_flush_tail(e); /* never wait while the producer may wait for us */
 		if (h & IPL_SHMRING_CLOSED)
 			return 0; /* closed and drained: EOF */
 		int rc = ipl_shm_wait_change(w, &e->r->head, h, &e->r->cons_waiting);
 		if (rc < 0)
 			return rc;
 	}
-}
-
-void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n)
-{
-	e->pos = (e->pos + (uint32_t)n) & IPL_SHMRING_POS;
-	e->unpub += (uint32_t)n;
-	/* a chunk freed, or a producer waiting for space: hand it back */
-	if (e->unpub >= e->flush ||
-	    atomic_load_explicit(&e->r->prod_waiting, memory_order_relaxed))
-		flush_tail(e);
 }
 
 ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w, void *buf,
@@ -401,8 +272,8 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		got += take;
 		if (got == len)
 			break;
-		uint32_t h;
-		if (readable(e, &h) <= 0)
+		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
+		if ((((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS) == 0)
 			break;
 		n = ipl_shmring_peek(e, w, &p);
 	}

@@ -114,8 +114,8 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
  * write on the fd transports it ignores w->cancel: the message in flight is
  * finished.  Returns 0, -EPIPE (consumer closed), IPL_EPEERDEAD or
  * IPL_EPROTO (the shared indices are corrupt). */
-int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-		     const struct iovec *iov, int cnt);
+static inline int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+				   const struct iovec *iov, int cnt);
 
 /* Consumer, without copying: waits while empty, then points *p at the
  * readable bytes that are contiguous in the ring (at most a chunk) and
@@ -123,11 +123,11 @@ int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
  * IPL_ECANCELED, IPL_EPEERDEAD or IPL_EPROTO.  Nothing is consumed: the
  * bytes stay the caller's to read until ipl_shmring_consume().  They are
  * shared memory the peer can still scribble on: copy before validating. */
-ssize_t ipl_shmring_peek(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-			 const uint8_t **p);
+static inline ssize_t ipl_shmring_peek(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
+				       const uint8_t **p);
 
 /* Consumer: releases the first n bytes of the last peek to the producer. */
-void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n);
+static inline void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n);
 
 /* Consumer: like read(2): waits while empty, then copies up to len available
  * bytes.  Returns the count (> 0), 0 at EOF (producer closed, ring drained),
@@ -138,5 +138,8 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 /* Marks the end closed (producer: EOF after the data; consumer: EPIPE for
  * the producer) and wakes the other side if it sleeps. */
 void ipl_shmring_close(struct ipl_shmring_end *e, int producer);
+
+/* send, peek and consume: the per-message paths, inline */
+#include "ring_inline.h"
 
 #endif
