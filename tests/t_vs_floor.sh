@@ -1,0 +1,46 @@
+#!/bin/sh
+# t_vs_floor.sh - bench/vs-floor.sh pairs floor and ipclab runs and reduces them
+# right.  A stand-in floor (its p50s known: 100, 200, 400 ns by round) runs against
+# the real ipclab, so each paired ratio is exactly ipclab's p50 over a known number;
+# usage errors exit 2.
+set -u
+. "$(dirname "$0")/lib.sh"
+IPCLAB=${IPCLAB:-build/ipclab}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_vs_floor.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# the stand-in floor prints the floor's output line; its p50 doubles each round
+cat >"$tmp/floor" <<'EOS'
+#!/bin/sh
+n=$(cat "$0.n" 2>/dev/null || echo 0); echo $((n + 1)) >"$0.n"
+p=100; i=0; while [ $i -lt $((n % 3)) ]; do p=$((p * 2)); i=$((i + 1)); done
+echo "floor mech=$1 size=$2 iters=$3 pin=$5 min_ns=1 p50_ns=$p p99_ns=1 ok=1"
+EOS
+chmod +x "$tmp/floor"
+
+FLOOR="$tmp/floor" IPCLAB_BENCH_LOCK="$tmp/lock" sh bench/vs-floor.sh -r 3 -n 300 -c 0,0 \
+	-b "$IPCLAB" pipe >"$tmp/out" 2>"$tmp/err"
+rc=$?
+cat "$tmp/err"
+check "runs: exit 0" '[ $rc -eq 0 ]'
+check "three rounds, each with the floor's p50" \
+	'grep -q "^round 1: floor 100 ns" "$tmp/out" && grep -q "^round 2: floor 200 ns" "$tmp/out" &&
+	 grep -q "^round 3: floor 400 ns" "$tmp/out"'
+check "the floor's median and range" 'grep -q "^floor   p50 median 200 ns (100-400)" "$tmp/out"'
+# the paired ratios are ipclab_r / floor_r: recompute their median from the rounds
+# "round N: floor F ns, ipclab X ns": recompute the median of X/F over the three rounds
+want=$(awk '/^round/ { x[++k] = $7 / $4 }
+	END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+	      printf "%.2f", x[2] }' "$tmp/out")
+check "the paired ratio median is computed from the rounds ($want)" \
+	'grep -q "paired ratio median $want " "$tmp/out"'
+check "floor at its best: only the 100 ns round counts" 'grep -q "floor at its best (1 rounds)" "$tmp/out"'
+
+check "no floor loop for rpc: exit 2" \
+	'FLOOR="$tmp/floor" sh bench/vs-floor.sh rpc 2>/dev/null; [ $? -eq 2 ]'
+check "bad --wait: exit 2" \
+	'FLOOR="$tmp/floor" sh bench/vs-floor.sh -w nap shm 2>/dev/null; [ $? -eq 2 ]'
+check "missing floor binary: exit 2, says how to build it" \
+	'FLOOR="$tmp/none" sh bench/vs-floor.sh pipe 2>&1 >/dev/null | grep -q "make -C ../shared/floor"'
+check "-h prints the usage" 'sh bench/vs-floor.sh -h | grep -q "vs-floor.sh \[-r ROUNDS\]"'
+[ "$fails" -eq 0 ]
