@@ -52,6 +52,13 @@ static void tring_free(struct tring *t)
 	munmap(t->map, t->len);
 }
 
+/* Attaches both ends of t, as a process that is its own peer. */
+static void tring_ends(struct tring *t, struct ipl_shmring_end *tx, struct ipl_shmring_end *rx)
+{
+	assert_int_equal(ipl_shmring_attach(tx, t->r, t->data, t->size, 1, IPL_WAIT_BLOCK), 0);
+	assert_int_equal(ipl_shmring_attach(rx, t->r, t->data, t->size, 0, IPL_WAIT_BLOCK), 0);
+}
+
 static uint8_t pat(size_t i)
 {
 	return (uint8_t)(i * 7u + i / 251u + 3u);
@@ -121,8 +128,7 @@ static void ring_empty(void **state)
 	struct tring t;
 	tring_new(&t, 16);
 	struct ipl_shmring_end tx, rx;
-	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
-	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	tring_ends(&t, &tx, &rx);
 	atomic_int cancel = 1;
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	uint8_t buf[32];
@@ -153,8 +159,7 @@ static void ring_full(void **state)
 	struct tring t;
 	tring_new(&t, 16);
 	struct ipl_shmring_end tx, rx;
-	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
-	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	tring_ends(&t, &tx, &rx);
 	atomic_int cancel = 1;
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	uint8_t in[16], out[32];
@@ -197,8 +202,7 @@ static void ring_wraparound(void **state)
 	atomic_store(&t.r->head, IPL_SHMRING_POS - 40);
 	atomic_store(&t.r->tail, IPL_SHMRING_POS - 40);
 	struct ipl_shmring_end tx, rx;
-	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
-	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	tring_ends(&t, &tx, &rx);
 	atomic_int cancel = 1; /* nothing here may ever need to wait */
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	size_t sent = 0, got = 0;
@@ -289,8 +293,7 @@ static void ring_peek_consume(void **state)
 	struct tring t;
 	tring_new(&t, 16);
 	struct ipl_shmring_end tx, rx;
-	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, 16, 1, IPL_WAIT_BLOCK), 0);
-	assert_int_equal(ipl_shmring_attach(&rx, t.r, t.data, 16, 0, IPL_WAIT_BLOCK), 0);
+	tring_ends(&t, &tx, &rx);
 	atomic_int cancel = 1;
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	const uint8_t *p = NULL;
@@ -383,8 +386,7 @@ static void msgio_lent_memory(void **state)
 	(void)state;
 	struct tring t;
 	tring_new(&t, 128);
-	assert_int_equal(ipl_shmring_attach(&lend_tx, t.r, t.data, 128, 1, IPL_WAIT_BLOCK), 0);
-	assert_int_equal(ipl_shmring_attach(&lend_rx, t.r, t.data, 128, 0, IPL_WAIT_BLOCK), 0);
+	tring_ends(&t, &lend_tx, &lend_rx);
 	lend_tx.reverse = &lend_rx; /* space read but not yet handed back is, before a wait */
 	atomic_int cancel = 1; /* nothing here may ever need to wait */
 	lend_w = (struct ipl_shmwait){ .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
