@@ -240,7 +240,7 @@ ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwai
 {
 	for (;;) {
 		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
-		uint32_t avail = ((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
+		uint32_t avail = ipl_shmring_avail(e, h);
 		if (avail > e->size)
 			return IPL_EPROTO;
 		if (avail)
@@ -272,8 +272,7 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 		got += take;
 		if (got == len)
 			break;
-		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
-		if ((((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS) == 0)
+		if (!ipl_shmring_avail(e, atomic_load_explicit(&e->r->head, memory_order_acquire)))
 			break;
 		n = ipl_shmring_peek(e, w, &p);
 	}

@@ -109,6 +109,13 @@ static inline int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_s
 	return 0;
 }
 
+/* Consumer: the bytes published after its position, given head h as read
+ * (more than the ring size means the shared indices are corrupt). */
+static inline uint32_t ipl_shmring_avail(const struct ipl_shmring_end *e, uint32_t h)
+{
+	return ((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
+}
+
 /* Consumer: lends the avail (> 0, <= size) readable bytes at its position,
  * as far as they are contiguous and at most a chunk, so a large read hands
  * space back as it goes.  Their first lines are prefetched at once: a
@@ -133,7 +140,7 @@ static inline ssize_t ipl_shmring_peek(struct ipl_shmring_end *e, const struct i
 				       const uint8_t **p)
 {
 	uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
-	uint32_t avail = ((h & IPL_SHMRING_POS) - e->pos) & IPL_SHMRING_POS;
+	uint32_t avail = ipl_shmring_avail(e, h);
 	if (avail && avail <= e->size)
 		return ipl_shmring_lend(e, avail, p);
 	return ipl_shmring_peek_wait(e, w, p); /* empty (wait), closed or corrupt */
