@@ -105,6 +105,18 @@ int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
 
 int ipl_msg_send(struct ipl_conn *c, const struct ipl_hdr *h, const void *payload)
 {
+	/* in place when the transport lends memory: a header staged on the
+	 * stack would be copied again, and that copy's wide loads cannot be
+	 * forwarded from the encoder's narrow stores (a stall per message) */
+	uint8_t *p;
+	size_t total = IPL_HDR_SIZE + (size_t)h->len;
+	if (c->tp->reserve && c->tp->reserve(c, total, &p)) {
+		ipl_hdr_encode(h, p);
+		if (h->len)
+			memcpy(p + IPL_HDR_SIZE, payload, h->len);
+		c->tp->commit(c, total);
+		return 0;
+	}
 	uint8_t hdr[IPL_HDR_SIZE];
 	ipl_hdr_encode(h, hdr);
 	struct iovec iov[2] = {

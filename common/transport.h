@@ -119,6 +119,14 @@ struct ipl_transport {
 	 * these instead of recv + its staging buffer. */
 	ssize_t (*peek)(struct ipl_conn *c, const uint8_t **p);
 	void (*consume)(struct ipl_conn *c, size_t n);
+
+	/* Optional, both or neither (shm): send without a staging copy.  reserve
+	 * points *p at len bytes of the transport's own memory and returns 1
+	 * when they are free right now, else 0 (never waits: the caller then
+	 * uses send); commit(len) sends the bytes written there, as send would
+	 * have.  msgio encodes a small message in place through these. */
+	int (*reserve)(struct ipl_conn *c, size_t len, uint8_t **p);
+	void (*commit)(struct ipl_conn *c, size_t len);
 };
 
 /* The registry: every transport ipclab knows, in display order. */

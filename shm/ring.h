@@ -117,6 +117,15 @@ int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *d
 static inline int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 				   const struct iovec *iov, int cnt);
 
+/* Producer, without a staging copy: when len bytes (at most a chunk) are
+ * free right now and contiguous at its position, points *p at them and
+ * returns 1, else returns 0 (the caller then uses send, which waits and
+ * wraps).  Never waits.  Nothing is sent until ipl_shmring_commit(). */
+static inline int ipl_shmring_reserve(struct ipl_shmring_end *e, size_t len, uint8_t **p);
+
+/* Producer: publishes the len bytes written at the last reserve. */
+static inline void ipl_shmring_commit(struct ipl_shmring_end *e, size_t len);
+
 /* Consumer, without copying: waits while empty, then points *p at the
  * readable bytes that are contiguous in the ring (at most a chunk) and
  * returns their count (> 0); 0 at EOF (producer closed, ring drained),
@@ -139,7 +148,7 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
  * the producer) and wakes the other side if it sleeps. */
 void ipl_shmring_close(struct ipl_shmring_end *e, int producer);
 
-/* send, peek and consume: the per-message paths, inline */
+/* send, reserve/commit, peek and consume: the per-message paths, inline */
 #include "ring_inline.h"
 
 #endif

@@ -87,6 +87,30 @@ static inline void ipl_shmring_prefetch_next(struct ipl_shmring_end *e)
 	}
 }
 
+/* Producer: the len bytes at its position are free as far as it already
+ * knows (its cached copy of the tail), without looking at the consumer's. */
+static inline int ipl_shmring_known_free(const struct ipl_shmring_end *e, size_t len)
+{
+	uint32_t used = (e->pos - e->other) & IPL_SHMRING_POS;
+	return len <= IPL_SHMRING_CHUNK && len <= e->size - used;
+}
+
+static inline int ipl_shmring_reserve(struct ipl_shmring_end *e, size_t len, uint8_t **p)
+{
+	uint32_t at = e->pos & (e->size - 1);
+	if (!ipl_shmring_known_free(e, len) || len > e->size - at)
+		return 0;
+	*p = e->data + at;
+	return 1;
+}
+
+static inline void ipl_shmring_commit(struct ipl_shmring_end *e, size_t len)
+{
+	e->pos = (e->pos + (uint32_t)len) & IPL_SHMRING_POS;
+	ipl_shmring_publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
+	ipl_shmring_prefetch_next(e);
+}
+
 static inline int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 				   const struct iovec *iov, int cnt)
 {
@@ -95,17 +119,14 @@ static inline int ipl_shmring_send(struct ipl_shmring_end *e, const struct ipl_s
 		len += iov[i].iov_len;
 	/* the common case, one small message into space known to be free:
 	 * copy, publish once, no waiting */
-	uint32_t used = (e->pos - e->other) & IPL_SHMRING_POS;
-	if (len > IPL_SHMRING_CHUNK || len > e->size - used)
+	if (!ipl_shmring_known_free(e, len))
 		return ipl_shmring_send_slow(e, w, iov, len);
 	uint32_t at = e->pos;
 	for (int i = 0; i < cnt; i++) {
 		ipl_shmring_put(e, at, iov[i].iov_base, iov[i].iov_len);
 		at += (uint32_t)iov[i].iov_len;
 	}
-	e->pos = at & IPL_SHMRING_POS;
-	ipl_shmring_publish(&e->r->head, e->pos, &e->r->cons_waiting, &e->r->cons_spins);
-	ipl_shmring_prefetch_next(e);
+	ipl_shmring_commit(e, len);
 	return 0;
 }
 

@@ -448,6 +448,18 @@ static void shm_consume(struct ipl_conn *c, size_t n)
 	ipl_shmring_consume(&sc->rx, n);
 }
 
+static int shm_reserve(struct ipl_conn *c, size_t len, uint8_t **p)
+{
+	struct shm_conn *sc = (struct shm_conn *)c;
+	return ipl_shmring_reserve(&sc->tx, len, p);
+}
+
+static void shm_commit(struct ipl_conn *c, size_t len)
+{
+	struct shm_conn *sc = (struct shm_conn *)c;
+	ipl_shmring_commit(&sc->tx, len);
+}
+
 static void shm_detach(struct ipl_conn *c)
 {
 	struct shm_conn *sc = (struct shm_conn *)c;
@@ -468,6 +480,8 @@ const struct ipl_transport ipl_shm_transport = {
 	.recv = shm_recv,
 	.peek = shm_peek,
 	.consume = shm_consume,
+	.reserve = shm_reserve,
+	.commit = shm_commit,
 	.detach = shm_detach,
 	.release = shm_release,
 	.cleanup = shm_cleanup,

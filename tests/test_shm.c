@@ -339,6 +339,50 @@ static void ring_peek_consume(void **state)
 	tring_free(&t);
 }
 
+/* reserve lends free contiguous space and sends nothing; commit publishes
+ * exactly what was written there. */
+static void ring_reserve_commit(void **state)
+{
+	(void)state;
+	struct tring t;
+	tring_new(&t, 16);
+	struct ipl_shmring_end tx, rx;
+	tring_ends(&t, &tx, &rx);
+	atomic_int cancel = 1;
+	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
+	const uint8_t *p = NULL;
+	uint8_t *q = NULL;
+	uint8_t in[16];
+	for (int i = 0; i < 16; i++)
+		in[i] = pat((size_t)i);
+
+	assert_int_equal(ipl_shmring_reserve(&tx, 17, &q), 0); /* more than the ring */
+	assert_int_equal(ipl_shmring_reserve(&tx, 6, &q), 1);
+	assert_ptr_equal(q, t.data);
+	memcpy(q, in, 6);
+	assert_int_equal(ipl_shmring_peek(&rx, &w, &p), IPL_ECANCELED); /* nothing sent yet */
+	ipl_shmring_commit(&tx, 6);
+	assert_int_equal(ipl_shmring_peek(&rx, &w, &p), 6);
+	assert_memory_equal(p, in, 6);
+	/* 10 used of 16: 6 free, but the consumer has not handed any back */
+	assert_int_equal(ipl_shmring_reserve(&tx, 4, &q), 1);
+	memcpy(q, in + 6, 4);
+	ipl_shmring_commit(&tx, 4);
+	assert_int_equal(ipl_shmring_reserve(&tx, 7, &q), 0); /* full as far as it knows */
+	assert_int_equal(ipl_shmring_reserve(&tx, 6, &q), 1);
+	/* free but not contiguous: 6 at the end of the area, wrap after that */
+	ipl_shmring_consume(&rx, 10);
+	ipl_shmring_flush_tail(&rx);
+	send_bytes(&tx, &w, in, 4, 0); /* send sees the tail the reserve ignored */
+	assert_int_equal(ipl_shmring_reserve(&tx, 3, &q), 0); /* 2 left before the end */
+	assert_int_equal(ipl_shmring_reserve(&tx, 2, &q), 1);
+	assert_ptr_equal(q, t.data + 14);
+	uint8_t got[16];
+	assert_int_equal(ipl_shmring_recv(&rx, &w, got, sizeof got), 4);
+	assert_memory_equal(got, in, 4);
+	tring_free(&t);
+}
+
 /* A minimal transport over one ring that lends its memory, so msgio's
  * zero-copy path can be driven in one process. */
 static struct ipl_shmring_end lend_tx, lend_rx;
@@ -368,24 +412,41 @@ static void lend_consume(struct ipl_conn *c, size_t n)
 	ipl_shmring_consume(&lend_rx, n);
 }
 
+static int lend_reserve(struct ipl_conn *c, size_t len, uint8_t **p)
+{
+	(void)c;
+	return ipl_shmring_reserve(&lend_tx, len, p);
+}
+
+static unsigned lend_commits;
+
+static void lend_commit(struct ipl_conn *c, size_t len)
+{
+	(void)c;
+	lend_commits++;
+	ipl_shmring_commit(&lend_tx, len);
+}
+
 static const struct ipl_transport lend_tp = {
 	.name = "lend",
 	.send = lend_send,
 	.recv = lend_recv,
 	.peek = lend_peek,
 	.consume = lend_consume,
+	.reserve = lend_reserve,
+	.commit = lend_commit,
 };
 
-/* Messages of every size that fits a 128-byte ring, so they start at every
- * offset: most are read whole in place, the ones straddling the end of the
- * data area piece by piece.  A bad checksum and a bad header read exactly
+/* Messages of 0-104 payload bytes through a 512-byte ring, so they start at
+ * every offset: most are written and read whole in place, the ones
+ * straddling the end of the data area through send and piece by piece.  A bad checksum and a bad header read exactly
  * as over a byte stream: the stream stays in step after the first, the
  * second consumes just its header. */
 static void msgio_lent_memory(void **state)
 {
 	(void)state;
 	struct tring t;
-	tring_new(&t, 128);
+	tring_new(&t, 512);
 	tring_ends(&t, &lend_tx, &lend_rx);
 	lend_tx.reverse = &lend_rx; /* space read but not yet handed back is, before a wait */
 	atomic_int cancel = 1; /* nothing here may ever need to wait */
@@ -395,8 +456,10 @@ static void msgio_lent_memory(void **state)
 	uint8_t pay[128];
 	struct ipl_hdr h;
 
+	unsigned in_place = 0, staged = 0, longest_in_place = 0;
 	for (uint32_t i = 0; i < 3 * 105; i++) {
-		uint32_t len = i % 105; /* header + up to 104 bytes: fits the ring */
+		uint32_t len = i % 105;
+		uint32_t at = lend_tx.pos & (t.size - 1), before = lend_commits;
 		for (uint32_t k = 0; k < len; k++)
 			pay[k] = pat(i + k);
 		struct ipl_hdr out = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = i, .len = len };
@@ -405,11 +468,23 @@ static void msgio_lent_memory(void **state)
 			out.crc = ipl_crc32c(0, pay, len);
 		}
 		assert_int_equal(ipl_msg_send(&c, &out, pay), 0);
+		/* in place only when the whole message is contiguous (and the
+		 * producer knows the space is free: the tail comes back lazily) */
+		unsigned placed = lend_commits - before;
+		assert_true(placed <= 1);
+		if (placed)
+			assert_true(at + IPL_HDR_SIZE + len <= t.size);
+		in_place += placed;
+		staged += !placed;
+		if (placed && len > longest_in_place)
+			longest_in_place = len;
 		assert_int_equal(ipl_msg_recv(&c, 1024, &h, &b), 0);
 		assert_int_equal(h.seq, i);
 		assert_int_equal(h.len, len);
 		assert_memory_equal(b.p, pay, len);
 	}
+	assert_true(in_place > 0 && staged > 0);
+	assert_true(longest_in_place >= 64); /* payloads too, not just headers */
 	/* a checksum that does not match: reported, and the next message reads */
 	struct ipl_hdr bad = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC,
 			       .seq = 7, .len = 3, .crc = 1 };
@@ -804,6 +879,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ring_reverse_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(ring_bad_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(ring_peek_consume, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_reserve_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(msgio_lent_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_spin, setup, teardown),
