@@ -101,7 +101,7 @@ static int peer_on_my_cpu(const struct ipl_shmwait *w)
 }
 
 int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uint32_t seen,
-			_Atomic uint32_t *flag)
+			_Atomic uint32_t *flag, const uint8_t *const ahead[2])
 {
 	if (w->policy == IPL_WAIT_SPIN ||
 	    (w->policy == IPL_WAIT_HYBRID && !peer_on_my_cpu(w))) {
@@ -109,6 +109,12 @@ int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uin
 		for (unsigned i = 1;; i++) {
 			if (!unchanged(word, seen))
 				return 0;
+			/* each store of the peer's takes these lines from us; fetching
+			 * them again at once overlaps their transfer with the word's */
+			if (ahead) {
+				__builtin_prefetch(ahead[0]);
+				__builtin_prefetch(ahead[1]);
+			}
 			/* a bare load loop reacts fastest; pause only once the wait
 			 * is clearly not short, to spare the sibling hyperthread */
 			if (i > BARE_SPINS)
@@ -207,7 +213,7 @@ int ipl_shmring_send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w
 				if (e->reverse)
 					ipl_shmring_flush_tail(e->reverse);
 				int rc = ipl_shm_wait_change(&wait_space, &e->r->tail, t,
-							     &e->r->prod_waiting);
+							     &e->r->prod_waiting, NULL);
 				if (rc < 0)
 					return rc;
 				continue;
@@ -248,7 +254,11 @@ ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwai
 		ipl_shmring_flush_tail(e); /* never wait while the producer may wait for us */
 		if (h & IPL_SHMRING_CLOSED)
 			return 0; /* closed and drained: EOF */
-		int rc = ipl_shm_wait_change(w, &e->r->head, h, &e->r->cons_waiting);
+		/* the line the next bytes start in, and the next: a small message */
+		uint32_t line = e->pos & ~(IPL_SHMRING_LINE - 1);
+		const uint8_t *const ahead[2] = { e->data + (line & (e->size - 1)),
+						  e->data + ((line + IPL_SHMRING_LINE) & (e->size - 1)) };
+		int rc = ipl_shm_wait_change(w, &e->r->head, h, &e->r->cons_waiting, ahead);
 		if (rc < 0)
 			return rc;
 	}

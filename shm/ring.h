@@ -78,12 +78,14 @@ struct ipl_shmwait {
 };
 
 /* Waits until *word differs from seen, per w->policy, raising *flag (the
- * "waiting" flag the other side checks) around a futex sleep.  Returns 0 when
- * the caller should look again (changed, or a timeout/spurious wake-up),
- * IPL_ECANCELED, or IPL_EPEERDEAD when the word is unchanged and the peer
- * has exited. */
+ * "waiting" flag the other side checks) around a futex sleep.  While it
+ * spins it also keeps the line at `ahead` and the one after it fetched
+ * (where the awaited data will land; NULL for none), so they arrive with
+ * the word instead of one transfer after it.  Returns 0 when the caller
+ * should look again (changed, or a timeout/spurious wake-up), IPL_ECANCELED,
+ * or IPL_EPEERDEAD when the word is unchanged and the peer has exited. */
 int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uint32_t seen,
-			_Atomic uint32_t *flag);
+			_Atomic uint32_t *flag, const uint8_t *const ahead[2]);
 
 /* One end's private view of a ring. */
 struct ipl_shmring_end {
