@@ -64,6 +64,13 @@ static uint8_t pat(size_t i)
 	return (uint8_t)(i * 7u + i / 251u + 3u);
 }
 
+/* Fills buf[0..n) with the pattern as it runs from position from on. */
+static void pat_fill(uint8_t *buf, size_t n, size_t from)
+{
+	for (size_t k = 0; k < n; k++)
+		buf[k] = pat(from + k);
+}
+
 static void send_bytes(struct ipl_shmring_end *e, const struct ipl_shmwait *w, const void *p, size_t n,
 		       int expect)
 {
@@ -163,8 +170,7 @@ static void ring_full(void **state)
 	atomic_int cancel = 1;
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	uint8_t in[16], out[32];
-	for (int i = 0; i < 16; i++)
-		in[i] = pat((size_t)i);
+	pat_fill(in, sizeof in, 0);
 
 	send_bytes(&tx, &w, in, 16, 0); /* exactly the ring size fits without waiting */
 	/* full: a writer waits (not cancellable: it finishes what it started)
@@ -210,8 +216,7 @@ static void ring_wraparound(void **state)
 	for (int i = 0; i < 5000; i++) {
 		size_t n = 1 + (size_t)(i * 7) % 16; /* 1..16 bytes, three parts */
 		uint8_t msg[16];
-		for (size_t k = 0; k < n; k++)
-			msg[k] = pat(sent + k);
+		pat_fill(msg, n, sent);
 		struct iovec iov[3] = { { msg, n / 3 }, { msg + n / 3, 0 }, { msg + n / 3, n - n / 3 } };
 		assert_int_equal(ipl_shmring_send(&tx, &w, iov, 3), 0);
 		sent += n;
@@ -298,8 +303,7 @@ static void ring_peek_consume(void **state)
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	const uint8_t *p = NULL;
 	uint8_t in[16];
-	for (int i = 0; i < 16; i++)
-		in[i] = pat((size_t)i);
+	pat_fill(in, sizeof in, 0);
 
 	assert_int_equal(ipl_shmring_peek(&rx, &w, &p), IPL_ECANCELED); /* empty */
 	send_bytes(&tx, &w, in, 6, 0);
@@ -353,8 +357,7 @@ static void ring_reserve_commit(void **state)
 	const uint8_t *p = NULL;
 	uint8_t *q = NULL;
 	uint8_t in[16];
-	for (int i = 0; i < 16; i++)
-		in[i] = pat((size_t)i);
+	pat_fill(in, sizeof in, 0);
 
 	assert_int_equal(ipl_shmring_reserve(&tx, 17, &q), 0); /* more than the ring */
 	assert_int_equal(ipl_shmring_reserve(&tx, 6, &q), 1);
@@ -460,8 +463,7 @@ static void msgio_lent_memory(void **state)
 	for (uint32_t i = 0; i < 3 * 105; i++) {
 		uint32_t len = i % 105;
 		uint32_t at = lend_tx.pos & (t.size - 1), before = lend_commits;
-		for (uint32_t k = 0; k < len; k++)
-			pay[k] = pat(i + k);
+		pat_fill(pay, len, i);
 		struct ipl_hdr out = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = i, .len = len };
 		if (i % 2) {
 			out.flags = IPL_FLAG_CRC;
@@ -550,8 +552,7 @@ static void big_through_tiny(enum ipl_wait policy)
 	assert_int_equal(ipl_shmring_attach(&tx, t.r, t.data, t.size, 1, policy), 0);
 	uint8_t *msg = malloc(BIG);
 	assert_non_null(msg);
-	for (size_t i = 0; i < BIG; i++)
-		msg[i] = pat(i);
+	pat_fill(msg, BIG, 0);
 	/* header-like first part, then the rest: one send, as the transport does */
 	struct iovec iov[2] = { { msg, 32 }, { msg + 32, BIG - 32 } };
 	assert_int_equal(ipl_shmring_send(&tx, &w, iov, 2), 0);
