@@ -55,6 +55,12 @@ enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
 
 #define IPL_ADDR_MAX 256
 
+/* A server's limits (docs/reliability.md): what one process will hold for
+ * clients it does not trust.  Each has a flag on `ipclab serve`. */
+#define IPL_DEFAULT_MAX_CONNS 256u            /* connections served at once */
+#define IPL_DEFAULT_IDLE_MS 60000             /* a connection silent this long is closed */
+#define IPL_DEFAULT_MEM_LIMIT (256ull << 20)  /* bytes buffered across all connections */
+
 struct ipl_transport;
 
 /* Settings a transport reads; zero means "the default". */
@@ -65,6 +71,11 @@ struct ipl_tp_opts {
 	enum ipl_wait wait;        /* shm wait policy */
 	const struct ipl_transport *via; /* layered transports: the carrier */
 	int timeout_ms;            /* bound on waiting for a dead peer; 0 = forever */
+	unsigned max_conns;        /* serve: connections at once; 0 = IPL_DEFAULT_MAX_CONNS */
+	int idle_ms;               /* serve: close a connection silent this long;
+				      0 = IPL_DEFAULT_IDLE_MS, -1 = never */
+	uint64_t mem_limit;        /* serve: request bytes buffered across all
+				      connections; 0 = IPL_DEFAULT_MEM_LIMIT */
 };
 
 struct ipl_endpoint {
