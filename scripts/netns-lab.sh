@@ -159,7 +159,15 @@ kill_ns_pids() {
 		i=$((i + 1))
 	done
 	pids=$(ip netns pids "$1" 2>/dev/null)
-	[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+	[ -n "$pids" ] || return 0
+	kill -KILL $pids 2>/dev/null
+	# SIGKILL is delivered at once but carried out when the process next
+	# runs: wait until they are gone, so that "removed" means removed (120 s
+	# is only a safety net on a loaded machine)
+	end=$(($(date +%s) + 120))
+	while [ -n "$(ip netns pids "$1" 2>/dev/null)" ] && [ "$(date +%s)" -lt "$end" ]; do
+		sleep 0.05
+	done
 }
 
 # Deletes namespace $1 (its veth end goes with it) and the veth $2 should it
@@ -310,10 +318,11 @@ run_one() {
 		>"$work/$tag.addr" 2>"$work/$tag.serve.log" &
 	spid=$!
 	servers="$servers $spid"
-	i=0
-	while [ ! -s "$work/$tag.addr" ] && [ $i -lt 100 ] && kill -0 "$spid" 2>/dev/null; do
+	# the server prints its address once it listens; the deadline is only
+	# a safety net against a server that hangs before listening
+	end=$(($(date +%s) + 120))
+	while [ ! -s "$work/$tag.addr" ] && [ "$(date +%s)" -lt "$end" ] && kill -0 "$spid" 2>/dev/null; do
 		sleep 0.05
-		i=$((i + 1))
 	done
 	addr=$(head -1 "$work/$tag.addr" 2>/dev/null)
 	if [ -z "$addr" ]; then

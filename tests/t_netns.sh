@@ -34,6 +34,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# wait_for SECONDS EXPR: polls until EXPR holds.  The deadline is only a
+# safety net (a hung run fails instead of stalling): every EXPR waited for
+# here must become true, however slow the machine is this minute.
+wait_for() {
+	_end=$(($(date +%s) + $1))
+	while ! eval "$2"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.1
+	done
+}
+
 # ---- 1. the refusal, no privileges needed --------------------------------
 refused() { # $1 label, $2 pattern wanted in the message, rest: bench args
 	label=$1 want=$2
@@ -64,7 +75,7 @@ fi
 # (the file system wins) and a plain path
 (cd "$tmp" && exec "$IPCLAB" serve -m unix --listen "db:5432") >/dev/null 2>&1 &
 srv=$!
-for _ in $(seq 1 50); do [ -S "$tmp/db:5432" ] && break; sleep 0.1; done
+wait_for 120 "[ -S '$tmp/db:5432' ] || ! kill -0 $srv 2>/dev/null"
 check "unix: a socket named like HOST:PORT that exists is still reachable" \
 	"(cd '$tmp' && '$IPCLAB' bench -m unix --connect db:5432 -s 64 -n 50 -q >/dev/null)"
 check "unix: an absolute path is reachable" \
@@ -79,7 +90,8 @@ for m in $("$IPCLAB" list | awk 'NR > 1 && $2 ~ /named/ && $2 !~ /cross-host|lay
 	rm -f "$tmp/addr"
 	"$IPCLAB" serve -m "$m" >"$tmp/addr" 2>/dev/null &
 	srv=$!
-	for _ in $(seq 1 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
+	# the first line is printed once the server listens
+	wait_for 120 "[ -s '$tmp/addr' ] || ! kill -0 $srv 2>/dev/null"
 	a=$(head -1 "$tmp/addr")
 	check "$m: its own local address form ('$a') is accepted by --connect" \
 		"[ -n '$a' ] && '$IPCLAB' bench -m $m --connect '$a' -s 64 -n 50 -q >/dev/null"
@@ -105,7 +117,7 @@ fi
 ip netns del "$probe" 2>/dev/null
 
 TO=""
-command -v timeout >/dev/null 2>&1 && TO="timeout -k 5 120"
+command -v timeout >/dev/null 2>&1 && TO="timeout -k 5 600"
 
 # Runs the lab in the background (so $! is its pid, which its names carry),
 # waits for it; sets lab_pid and lab_rc.
@@ -186,16 +198,26 @@ sh "$LAB" --ipclab "$IPCLAB" -q -n 100000000 -s 64 --reps 1 --links veth -m tcp 
 	--out "$tmp/killed" >/dev/null 2>&1 &
 kpid=$!
 started="$started $kpid"
-for _ in $(seq 1 100); do
-	[ -n "$(ip netns pids "ipclab-ns-$kpid-cli" 2>/dev/null)" ] && break
-	sleep 0.1
-done
+# Its processes: those whose command line names its output directory (the
+# bench client, `-o $tmp/killed/...`).  The kill waits for the event that
+# makes the case real, the bench client running in the client namespace,
+# not for a time: on a loaded machine setting up the namespaces can take
+# longer than any fixed wait.
+orphans() { grep -l "$tmp/kille[d]" /proc/[0-9]*/cmdline 2>/dev/null | wc -l; }
+bench_in_cli_ns() {
+	for p in $(ip netns pids "ipclab-ns-$kpid-cli" 2>/dev/null); do
+		grep -q "$tmp/kille[d]" "/proc/$p/cmdline" 2>/dev/null && return 0
+	done
+	return 1
+}
+check "killed run: its bench client starts in the client namespace" \
+	"wait_for 300 'bench_in_cli_ns || ! kill -0 $kpid 2>/dev/null' && bench_in_cli_ns"
 kill -KILL "$kpid"
 wait "$kpid" 2>/dev/null
 check "killed run: its namespaces are still there (the case under test is real)" \
 	"[ \$(left_by $kpid | grep -c ipclab-ns-) -eq 2 ]"
-# its server and client are orphans now, still running inside them
-orphans() { grep -l "$tmp/kille[d]" /proc/[0-9]*/cmdline 2>/dev/null | wc -l; }
+# its server and client are orphans now, still running inside them (the
+# client has 10^8 round trips to go: it outlives this test by far)
 check "killed run: its ipclab processes live on" "[ \$(orphans) -gt 0 ]"
 lab -n 100 -s 64 --reps 1 -m tcp --out "$tmp/after"
 check "the next run: exit 0 despite the leftovers" "[ $lab_rc -eq 0 ]"
