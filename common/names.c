@@ -101,6 +101,36 @@ void ipl_remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* The /dev/shm half of ipl_sweep_stale.  Only objects the caller owns: root
+ * can unlink anybody's, and another user's "ipclab-<dead pid>-..." is that
+ * user's business (a pid in a name proves nothing about who made it).  The
+ * owner is read without following links; /dev/shm is sticky, so once the
+ * name is ours nobody but us (or root) can swap another object in under it
+ * before the unlink. */
+static int sweep_shm(void)
+{
+	DIR *d = opendir("/dev/shm");
+	if (!d)
+		return 0;
+	int removed = 0;
+	struct dirent *e;
+	char name[512];
+	while ((e = readdir(d))) {
+		pid_t pid = owner_of(e->d_name);
+		struct stat st;
+		if (!pid || !dead(pid))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
+		    shm_unlink(name) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}
+
 int ipl_sweep_stale(void)
 {
 	int removed = 0;
@@ -124,21 +154,7 @@ int ipl_sweep_stale(void)
 		}
 		closedir(d);
 	}
-	d = opendir("/dev/shm");
-	if (d) {
-		struct dirent *e;
-		char name[512];
-		while ((e = readdir(d))) {
-			pid_t pid = owner_of(e->d_name);
-			if (!pid || !dead(pid))
-				continue;
-			if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
-			    shm_unlink(name) == 0)
-				removed++;
-		}
-		closedir(d);
-	}
-	return removed;
+	return removed + sweep_shm();
 }
 
 int ipl_private_dir(char *out, size_t outlen)

@@ -547,6 +547,119 @@ static void test_fifo_bad_announcements(void **state)
 	assert_int_equal(ipclab_entries(), 0);
 }
 
+/* Forks a client of ep, in its own process, that must complete verified
+ * round trips.  Its attach waits up to a minute: only a safety net, a
+ * served announcement is answered at once. */
+static pid_t spawn_patient_client(struct ipl_endpoint *ep, struct echo_arg *a)
+{
+	ep->opts.timeout_ms = 60000;
+	return spawn_client(ep, 0, echo_client, a);
+}
+
+/* Writes n bytes of garbage without a newline. */
+static void write_garbage(int fd, size_t n)
+{
+	char buf[8192];
+	memset(buf, 'g', sizeof buf);
+	while (n) {
+		size_t k = n < sizeof buf ? n : sizeof buf;
+		write_all(fd, buf, k);
+		n -= k;
+	}
+}
+
+/* Writes, in random pieces, total bytes of what a hostile process might put
+ * into announce: stray bytes, long runs without a newline, lines of any
+ * length, prefixes of records and whole records naming nothing. */
+static int flood_announce(const char *path, unsigned seed, size_t total)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	char buf[9000], rec[128];
+	memset(rec, 0, sizeof rec);
+	snprintf(rec, sizeof rec - 1, "IPLFIFO1 c-1-00000000000000ff.q c-1-00000000000000ff.r");
+	rec[127] = '\n';
+	for (size_t sent = 0; sent < total;) {
+		size_t n = 1 + (size_t)rand_r(&seed) % sizeof buf;
+		switch (rand_r(&seed) % 4) {
+		case 0: /* a record, cut short or whole */
+			n = 1 + (size_t)rand_r(&seed) % sizeof rec;
+			memcpy(buf, rec, n);
+			break;
+		case 1: /* no newline at all */
+			memset(buf, 'A' + rand_r(&seed) % 26, n);
+			break;
+		default: /* any bytes, newlines among them */
+			for (size_t i = 0; i < n; i++)
+				buf[i] = (char)(rand_r(&seed) % 16 ? rand_r(&seed) : '\n');
+		}
+		if (write(fd, buf, n) != (ssize_t)n)
+			return 2;
+		sent += n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Whatever another writer puts into announce - a stray byte, part of a
+ * record, a flood of garbage, all without a newline - the next real
+ * client's announcement (which lands right after it, in the same "line")
+ * is still recognised and that client served; also while a hostile writer
+ * floods announce at the same time as clients announce. */
+static void test_fifo_announce_garbage(void **state)
+{
+	(void)state;
+	alarm(300); /* a safety net only */
+	const struct ipl_transport *tp = ipl_transport_find("fifo");
+	struct ipl_endpoint ep;
+	prepare(&ep, tp, 8, NULL);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/announce", ep.addr);
+	pid_t s = spawn_server(&ep);
+	int afd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(afd >= 0);
+	struct echo_arg a = { 1000, 100, 1 };
+	char rec[128];
+	record(rec, "IPLFIFO1 c-1-0123456789abcdef.q c-1-0123456789abcdef.r");
+
+	for (int i = 0; i < 8; i++) {
+		switch (i) {
+		case 0: write_all(afd, "x", 1); break;                   /* one stray byte */
+		case 1: write_all(afd, rec, 60); break;                  /* part of a record */
+		case 2: write_all(afd, rec, 127); break;                 /* all but its newline */
+		case 3: write_all(afd, "\0\0\0", 3); break;              /* padding-like */
+		case 4: write_garbage(afd, 200000); break;               /* > the FIFO holds */
+		case 5: write_garbage(afd, 5000); write_all(afd, "\nabc", 4); break;
+		case 6: write_all(afd, "y", 1); write_all(afd, rec, 100); break;
+		default: break; /* and, after all that, a plain client */
+		}
+		pid_t c = spawn_patient_client(&ep, &a);
+		assert_int_equal(reap(c), 0);
+	}
+	close(afd);
+
+	/* a flood racing eight clients */
+	unsigned seed = (unsigned)time(NULL);
+	fprintf(stderr, "flood seed %u\n", seed);
+	pid_t f = fork();
+	assert_true(f >= 0);
+	if (f == 0)
+		_exit(flood_announce(path, seed, 4 * MIB));
+	track(f);
+	pid_t c[8];
+	for (int i = 0; i < 8; i++)
+		c[i] = spawn_patient_client(&ep, &a);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(reap(c[i]), 0);
+	assert_int_equal(reap(f), 0);
+
+	ipl_endpoint_release(&ep);
+	assert_int_equal(stop_server(tp, s), 0);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(ipclab_entries(), 0);
+}
+
 /* Serves a fifo endpoint in a child until killed; its address comes back
  * through the pipe. */
 static pid_t spawn_fifo_serve(const char *listen, char *addr, size_t addrlen)
@@ -876,6 +989,7 @@ int main(void)
 		BOTH(four_clients),
 		BOTH(many_announce_together),
 		CASE("fifo", fifo_bad_announcements),
+		CASE("fifo", fifo_announce_garbage),
 		CASE("fifo", fifo_killed_server_private),
 		CASE("fifo", fifo_killed_server_listen),
 		CASE("fifo", fifo_listen_dir_checks),
