@@ -347,8 +347,10 @@ static int cx_start(struct onc_srv *s, int fd)
 static int take(struct onc_srv *s, int lfd)
 {
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	/* a client that gave up before we accepted is not our failure */
 	if (fd < 0)
-		return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED ? 0 : -errno;
+		return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED || errno == EPROTO
+			       ? 0 : -errno;
 	pthread_mutex_lock(&s->mu);
 	unsigned live = s->live;
 	pthread_mutex_unlock(&s->mu);
