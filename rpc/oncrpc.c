@@ -554,10 +554,13 @@ static int q_reply(struct onc_conn *oc, uint8_t op, uint64_t seq, const void *sm
 	return 0;
 }
 
-/* A failed call: transport trouble ends the run, the rest is an ERROR. */
+/* A failed call: transport trouble ends the run, the rest is an ERROR.  A
+ * server that never answered is a timeout, not a peer that hung up. */
 static int call_failed(struct onc_conn *oc, enum clnt_stat st, uint64_t seq)
 {
-	if (st == RPC_CANTSEND || st == RPC_CANTRECV || st == RPC_TIMEDOUT)
+	if (st == RPC_TIMEDOUT)
+		return -ETIMEDOUT;
+	if (st == RPC_CANTSEND || st == RPC_CANTRECV)
 		return st == RPC_CANTSEND ? -EPIPE : IPL_ETRUNC;
 	uint8_t code[4];
 	ipl_put_be32(code, st == RPC_PROCUNAVAIL ? IPL_WERR_OP : IPL_WERR_INTERNAL);
