@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Big enough for a header plus a typical small payload in one recv, small
  * enough that large payloads mostly bypass it. */
@@ -13,22 +14,50 @@
  * bytes that have arrived: a declared length alone buys no memory. */
 #define RX_STEP (64u << 10)
 
-int ipl_buf_grow(struct ipl_buf *b, size_t n)
+/* Buffers this big are mapped on their own, so freeing one gives its pages
+ * back to the system at once: the allocator would keep them for the thread
+ * that freed them, and a bound on what is buffered would not bound RSS. */
+#define MAP_MIN (128u << 10)
+
+/* Grows b to exactly cap (> b->cap) bytes, keeping its contents. */
+static int buf_resize(struct ipl_buf *b, size_t cap)
 {
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < n)
-		cap *= 2;
-	uint8_t *p = realloc(b->p, cap);
-	if (!p)
-		return -ENOMEM;
+	uint8_t *p;
+	if (cap < MAP_MIN) {
+		p = realloc(b->p, cap);
+		if (!p)
+			return -ENOMEM;
+	} else if (b->cap >= MAP_MIN) {
+		p = mremap(b->p, b->cap, cap, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+	} else {
+		p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+		if (b->cap)
+			memcpy(p, b->p, b->cap);
+		free(b->p);
+	}
 	b->p = p;
 	b->cap = cap;
 	return 0;
 }
 
+int ipl_buf_grow(struct ipl_buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < n)
+		cap *= 2;
+	return buf_resize(b, cap);
+}
+
 void ipl_buf_free(struct ipl_buf *b)
 {
-	free(b->p);
+	if (b->cap >= MAP_MIN)
+		munmap(b->p, b->cap);
+	else
+		free(b->p);
 	b->p = NULL;
 	b->cap = 0;
 }
@@ -195,14 +224,10 @@ static int grow(struct ipl_buf *b, size_t n, size_t len, struct ipl_rx_limit *li
 	int rc = charge(lim, cap);
 	if (rc < 0)
 		return rc;
-	uint8_t *p = realloc(b->p, cap);
-	if (!p) {
+	rc = buf_resize(b, cap);
+	if (rc < 0)
 		uncharge(lim, b->cap);
-		return -ENOMEM;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return rc;
 }
 
 void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim)

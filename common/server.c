@@ -135,8 +135,10 @@ out:
  * client's hello fails with a clear reason instead of a reset or a hang.
  * At most this many such threads; past them a connection is closed at once. */
 #define MAX_REFUSERS 16u
-/* How long a refused client has to send that first request. */
-#define REFUSE_WAIT_MS 2000
+/* How long a refused client has to send that first request, and the most
+ * of it read. */
+#define REFUSE_WAIT_MS 10000
+#define REFUSE_CAP 4096u
 
 struct worker {
 	pthread_t th;
@@ -162,9 +164,11 @@ struct server {
 	unsigned max_conns;
 	int idle_ms;                /* <= 0: never */
 	struct ipl_mem_pool pool;
+	/* the watchdog runs only while there are workers (an idle server is
+	 * one thread): started by admit, ends when the last worker does */
 	pthread_t watchdog;
 	pthread_cond_t wd_cv;
-	int wd_running, wd_stop;
+	int wd_running, wd_joinable, wd_stop;
 	struct ipl_serve_stats tot;
 };
 
@@ -175,13 +179,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Reads a refused client's first request (a HELLO has no payload: cap 0
- * reads no more than its header) and answers it with BUSY. */
+/* Reads a refused client's first request (a HELLO, or over rpc, where
+ * HELLO is answered by the layer, a first small request) and answers it
+ * with BUSY.  Read whole, so closing after it leaves nothing unread (an
+ * unread byte would make TCP reset the connection, losing the answer). */
 static void refuse_conn(struct ipl_conn *c)
 {
 	struct ipl_hdr h;
 	struct ipl_buf b = { 0 };
-	int rc = ipl_msg_recv(c, 0, &h, &b);
+	int rc = ipl_msg_recv(c, REFUSE_CAP, &h, &b);
 	if (rc == 0 || rc == IPL_ETOOBIG)
 		reply_error(c, &h, IPL_EBUSY);
 	ipl_buf_free(&b);
@@ -224,6 +230,8 @@ static void *worker_main(void *arg)
 	w->done = 1;
 	s->live--;
 	pthread_cond_broadcast(&s->cv);
+	if (!s->live)
+		pthread_cond_signal(&s->wd_cv); /* the watchdog may go */
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
@@ -243,6 +251,8 @@ static void reap(struct server *s)
 		}
 	}
 }
+
+static void watchdog_start(struct server *s);
 
 static int spawn(struct server *s, struct ipl_conn *c, int refuser)
 {
@@ -270,6 +280,7 @@ static int spawn(struct server *s, struct ipl_conn *c, int refuser)
 			s->refusing++;
 		else
 			s->serving++;
+		watchdog_start(s); /* without one, no limit is kept */
 	}
 	pthread_mutex_unlock(&s->mu);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -330,14 +341,26 @@ static void *watchdog_main(void *arg)
 	int ms = s->idle_ms > 0 && s->idle_ms < REFUSE_WAIT_MS ? s->idle_ms : REFUSE_WAIT_MS;
 	long period = ms / 4 < 10 ? 10 : ms / 4 > 1000 ? 1000 : ms / 4;
 	pthread_mutex_lock(&s->mu);
-	while (!s->wd_stop) {
+	while (!s->wd_stop && s->live) {
 		watch(s);
 		struct timespec ts;
 		deadline_in(&ts, period);
 		pthread_cond_timedwait(&s->wd_cv, &s->mu, &ts);
 	}
+	s->wd_running = 0;
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
+}
+
+/* Starts the watchdog unless it runs (joining one that ended).  Caller
+ * holds s->mu; the process's signals must be blocked (it inherits them). */
+static void watchdog_start(struct server *s)
+{
+	if (s->wd_running)
+		return;
+	if (s->wd_joinable) /* it has left the loop: only its return is left */
+		pthread_join(s->watchdog, NULL);
+	s->wd_joinable = s->wd_running = pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0;
 }
 
 /* Waits for every worker; once ep is cancelled, tells them to stop and gives
@@ -398,12 +421,6 @@ static struct server *server_new(const struct ipl_endpoint *ep, const struct ipl
 	s->cap = cfg && cfg->cap ? cfg->cap : IPL_DEFAULT_CAP;
 	s->wake_signal = cfg ? cfg->wake_signal : 0;
 	limits_of(s, ep);
-	/* the watchdog never takes the process's signals either */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	s->wd_running = pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return s;
 }
 
@@ -448,8 +465,9 @@ int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
 		st->idle += s->tot.idle;
 		st->overload += s->tot.overload;
 	}
+	int join = s->wd_joinable;
 	pthread_mutex_unlock(&s->mu);
-	if (s->wd_running)
+	if (join)
 		pthread_join(s->watchdog, NULL);
 	if (!stuck) {
 		pthread_mutex_destroy(&s->mu);
