@@ -271,6 +271,9 @@ static int spawn(struct server *s, struct ipl_conn *c, int refuser)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_mutex_lock(&s->mu);
+	/* before the worker: once it serves, its watchdog exists (a test that
+	 * counts threads after a first round trip sees both) */
+	watchdog_start(s);
 	int rc = pthread_create(&w->th, NULL, worker_main, w);
 	if (rc == 0) {
 		w->next = s->workers;
@@ -280,7 +283,6 @@ static int spawn(struct server *s, struct ipl_conn *c, int refuser)
 			s->refusing++;
 		else
 			s->serving++;
-		watchdog_start(s); /* without one, no limit is kept */
 	}
 	pthread_mutex_unlock(&s->mu);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
