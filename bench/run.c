@@ -205,6 +205,8 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 	struct ipl_endpoint ep;
 	struct ipl_tp_opts tpo = spec->tpo;
 	tpo.max_clients = n;
+	/* its own server serves every client of the run, each a full-size message */
+	tpo.max_conns = n, tpo.mem_limit = (uint64_t)n * (tpo.cap ? tpo.cap : IPL_DEFAULT_CAP);
 	ipl_endpoint_init(&ep, spec->tp, &tpo, spec->connect);
 	pid_t server = -1;
 	int rc = 0;

@@ -82,7 +82,8 @@ int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap)
 	if (rc == 0)
 		rc = ipl_msg_recv(c, 64, &h, &rx);
 	if (rc == 0 && (h.op != IPL_OP_HELLO || h.len != 4))
-		rc = h.op == IPL_OP_ERROR ? IPL_EREMOTE : IPL_EPROTO;
+		rc = h.op != IPL_OP_ERROR ? IPL_EPROTO
+		     : h.len == 4 ? ipl_err_of_wire(ipl_get_be32(rx.p)) : IPL_EREMOTE;
 	if (rc == 0 && server_cap)
 		*server_cap = ipl_get_be32(rx.p);
 	ipl_buf_free(&rx);

@@ -23,6 +23,8 @@ static const char *const own_text[] = {
 	[-(IPL_EPROTO - IPL_ERR_BASE)] = "protocol violation by the peer",
 	[-(IPL_EXDR - IPL_ERR_BASE)] = "XDR data does not decode",
 	[-(IPL_ERPC - IPL_ERR_BASE)] = "RPC call rejected by the server",
+	[-(IPL_EBUSY - IPL_ERR_BASE)] = "server busy: it serves its maximum number of clients",
+	[-(IPL_EOVERLOAD - IPL_ERR_BASE)] = "server out of buffer memory: request refused",
 };
 
 const char *ipl_strerror(int err)

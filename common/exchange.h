@@ -13,6 +13,7 @@
 
 #include "hist.h"
 #include "msg.h"
+#include "msgio.h"
 #include "transport.h"
 
 #include <signal.h>
@@ -23,11 +24,20 @@ struct ipl_serve_stats {
 	uint64_t bytes;  /* payload bytes received */
 	uint64_t bad;    /* requests answered with ERROR */
 	uint64_t conns;  /* connections served */
+	uint64_t busy;   /* connections refused: --max-clients reached */
+	uint64_t idle;   /* connections closed for sending nothing for --idle-timeout */
+	uint64_t overload; /* requests refused: --max-memory reached */
 };
 
 /* Serves one connection until the peer closes or says BYE (returns 0) or the
  * connection fails (negative code).  st may be NULL. */
 int ipl_serve_conn(struct ipl_conn *c, uint32_t cap, struct ipl_serve_stats *st);
+
+/* The same, with the receive buffer drawing on lim's pool (a request the
+ * pool cannot take is answered ERROR(OVERLOAD)) and lim->progress counting
+ * every arrival and every reply sent.  lim may be NULL (unbounded). */
+int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit *lim,
+			   struct ipl_serve_stats *st);
 
 struct ipl_server_cfg {
 	uint32_t cap;       /* payload cap; 0 = IPL_DEFAULT_CAP */
@@ -42,7 +52,15 @@ struct ipl_server_cfg {
  * every worker to finish its current reply, waits up to stop_grace_ms,
  * returns 0).  Totals are added to st (may be NULL).  The calling thread
  * must be the one signals for the process are delivered to; workers block
- * every signal except wake_signal. */
+ * every signal except wake_signal.
+ *
+ * The limits are ep->opts' (docs/reliability.md, "Limits"): past max_conns
+ * a client's first request is answered ERROR(BUSY) and it is closed; a
+ * connection that sends nothing for idle_ms is closed (a blocked read on
+ * the fd transports is interrupted with wake_signal: without one only shm
+ * and stop see it); payload buffers beyond IPL_RX_FREE each are charged to
+ * one pool of mem_limit bytes, and a request it cannot take is discarded
+ * and answered ERROR(OVERLOAD). */
 int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
 		   struct ipl_serve_stats *st);
 
