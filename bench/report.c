@@ -212,12 +212,12 @@ struct col {
 };
 
 /* Columns the default table leaves to --wide, so that it fits TABLE_WIDTH:
- * spreads and the p90 (the status cell flags noisy reps), per-client rates,
+ * spreads, p90 and max (the status cell flags noisy reps), per-client rates,
  * cs/msg, errors (the status says ERRORS n), and the cpu column unless the
  * rows differ in placement (the header names the one placement). */
 static int wide_only(const char *name, const struct ipl_report *rep)
 {
-	static const char *const names[] = { "p50 min..max", "p90", "msgs/s min..max", "per client",
+	static const char *const names[] = { "p50 min..max", "p90", "max", "msgs/s min..max", "per client",
 					      "cs/msg", "errors" };
 	if (!strcmp(name, "cpu"))
 		return !mixed_placement(rep);
