@@ -55,10 +55,10 @@ bad() {
 }
 
 touch "$tmp/afile"
-bad "--save into a missing directory" "--save" bench -m unix -s 64 -n 1000000 --save /nonexistent/dir/run
-bad "--save below a regular file" "--save" bench -m unix -s 64 -n 1000000 --save "$tmp/afile/run"
-bad "-o into a missing directory" "-o /nonexistent" bench -m unix -s 64 -n 1000000 -o /nonexistent/dir/x.csv
-bad "-o onto a directory" "is a directory" bench -m unix -s 64 -n 1000000 -o "$tmp"
+bad "--save into a missing directory" "--save" bench -m unix -s 64 -n 20 --save /nonexistent/dir/run
+bad "--save below a regular file" "--save" bench -m unix -s 64 -n 20 --save "$tmp/afile/run"
+bad "-o into a missing directory" "-o /nonexistent" bench -m unix -s 64 -n 20 -o /nonexistent/dir/x.csv
+bad "-o onto a directory" "is a directory" bench -m unix -s 64 -n 20 -o "$tmp"
 if [ "$(id -u)" != 0 ]; then # root writes anywhere: only a missing directory stops it
 	mkdir "$tmp/ro" && chmod 0500 "$tmp/ro"
 	bad "--save into a read-only directory" "--save" bench -m unix -s 64 --save "$tmp/ro/run"
