@@ -2,7 +2,8 @@
 #   make            build build/ipclab
 #   make check      build and run every test (SAN=address,undefined for sanitizers)
 #   make bench      install what is missing, build, run the default comparison
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion)
+#   make uninstall  the same PREFIX and DESTDIR: removes what install put there
 #   make clean
 # Folders may add rules in their own <folder>/*.mk; they are included below.
 
@@ -46,7 +47,7 @@ LIB   := $(BUILD)/libipclab.a
 BLIB  := $(BUILD)/libipclab-bench.a
 IPCLAB := $(BUILD)/ipclab
 
-.PHONY: all check bench clean install deps tests
+.PHONY: all check bench clean install uninstall deps tests
 all: $(IPCLAB)
 
 $(BUILD)/%.o: %.c
@@ -79,11 +80,18 @@ check: deps
 bench: deps $(IPCLAB)
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) sh bench/default.sh
 
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: $(IPCLAB)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(IPCLAB) $(DESTDIR)$(PREFIX)/bin/ipclab
 	if [ -f docs/ipclab.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
 		install -m 0644 docs/ipclab.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1; fi
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 scripts/ipclab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipclab
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/ipclab
 
 clean:
 	rm -rf build
@@ -91,5 +99,14 @@ clean:
 -include $(wildcard */*.mk)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-$(BUILD)/bench/env.o: CPPFLAGS += -DIPL_GIT_REV='"$(GIT_REV)"'
+# `ipclab --version`: the revision (-dirty with local changes) and the flags
+# of this build, rewritten only when they change so env.o is rebuilt then.
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+BUILD_FLAGS := $(subst ",\",$(subst \,\\,$(CC) $(CFLAGS)))
+$(BUILD)/buildinfo.h: FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define IPL_GIT_REV "%s"\n#define IPL_BUILD_FLAGS "%s"\n' '$(GIT_REV)' '$(BUILD_FLAGS)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+FORCE:
+$(BUILD)/bench/env.o: $(BUILD)/buildinfo.h
+$(BUILD)/bench/env.o: CPPFLAGS += -include $(BUILD)/buildinfo.h

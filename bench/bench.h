@@ -123,6 +123,9 @@ struct ipl_report {
 	uint32_t cap;
 	int crc, baseline;
 	const char *wait, *via, *connect; /* NULL when not given */
+	int wide;          /* table: every column (--wide), not the 120-column set */
+	int omit_warnings; /* table/md: the warnings went to stderr, not here again */
+	int64_t started;   /* when the runs began, seconds since the epoch (0: unknown) */
 };
 
 /* ---- statistics across repetitions (bench/stats.c) -------------------- */
@@ -175,8 +178,9 @@ enum ipl_warn {
 /* Checks r; returns enum ipl_warn bits and, when text is not NULL, writes
  * one sentence per problem (each ending in '\n'). */
 unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len);
-/* One line of advice for the union of the rows' bits, or NULL. */
-const char *ipl_warn_hint(unsigned bits);
+/* One line of advice for the union of the rows' bits, or NULL; pinned:
+ * every row ran pinned (--cpu), so pinning is not advised. */
+const char *ipl_warn_hint(unsigned bits, int pinned);
 /* "failed;errors;spread;first-slow;no-valid" for the bits set, or "". */
 const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len);
 
@@ -195,5 +199,12 @@ const char *ipl_placement_name(int cpu_client, int cpu_server);
 extern const char *const ipl_csv_columns[];
 
 void ipl_report_write(FILE *out, const struct ipl_report *rep, enum ipl_format fmt);
+
+/* 1 when every row of rep ran with both ends pinned to a CPU. */
+int ipl_report_pinned(const struct ipl_report *rep);
+
+/* The JSON schema written by ipl_report_write: bumped when a field changes
+ * meaning or goes away (new fields do not bump it). */
+#define IPL_JSON_SCHEMA_VERSION 1
 
 #endif

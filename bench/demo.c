@@ -10,6 +10,7 @@
  * prints it after the exchange, in the order the events happened.
  */
 #include "demo.h"
+#include "cli.h"
 
 #include "bytes.h"
 #include "err.h"
@@ -712,7 +713,12 @@ int ipl_cmd_demo(int argc, char **argv)
 			break;
 		case 'h': fputs(demo_usage, stdout); return 0;
 		case ':': fprintf(stderr, "ipclab demo: option '%s' needs a value (try 'ipclab demo --help')\n", argv[optind - 1]); return 2;
-		default: fprintf(stderr, "ipclab demo: unknown option '%s' (try 'ipclab demo --help')\n", argv[optind - 1]); return 2;
+		default: {
+			char err[256];
+			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);
+			fprintf(stderr, "ipclab demo: %s (try 'ipclab demo --help')\n", err);
+			return 2;
+		}
 		}
 	}
 	if (optind != argc - 1) {
@@ -721,7 +727,11 @@ int ipl_cmd_demo(int argc, char **argv)
 	}
 	cfg.tp = ipl_transport_find(argv[optind]);
 	if (!cfg.tp) {
-		fprintf(stderr, "ipclab demo: unknown mechanism '%s' (see `ipclab list`)\n", argv[optind]);
+		const char *hint = ipl_suggest_mech(argv[optind]);
+		if (hint)
+			fprintf(stderr, "ipclab demo: unknown mechanism '%s' (did you mean %s?)\n", argv[optind], hint);
+		else
+			fprintf(stderr, "ipclab demo: unknown mechanism '%s' (see `ipclab list`)\n", argv[optind]);
 		return 2;
 	}
 	size_t plen = strlen(cfg.payload);

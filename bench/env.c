@@ -1,23 +1,34 @@
 #include "env.h"
+#include "transport.h"
 
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
+/* The Makefile writes both into build/buildinfo.h, refreshed on every make
+ * so a rebuilt binary never reports the revision of an older one. */
 #ifndef IPL_GIT_REV
 #define IPL_GIT_REV "unknown"
 #endif
+#ifndef IPL_BUILD_FLAGS
+#define IPL_BUILD_FLAGS "unknown"
+#endif
 
-/* First line of a sysfs file, or "unknown". */
-static void read_line(const char *path, char *buf, size_t len)
+/* First line of a sysfs file, or "unknown"; returns 0 when it was read. */
+static int read_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
+	int rc = -1;
 	snprintf(buf, len, "unknown");
 	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
+		return -1;
+	if (fgets(buf, (int)len, f)) {
 		buf[strcspn(buf, "\n")] = '\0';
+		rc = 0;
+	}
 	fclose(f);
+	return rc;
 }
 
 static void cpu_model(char *buf, size_t len)
@@ -41,16 +52,74 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
-static void json_kv(FILE *f, const char *k, const char *v, int comma)
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s)
 {
-	fprintf(f, "%s\"%s\": \"", comma ? ", " : "", k);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*v >= 0x20)
-			fputc(*v, f);
+	unsigned char c = s[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void ipl_json_str(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	fputc('"', f);
+	while (*s) {
+		size_t n = utf8_len(s);
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\u%04x", *s);
+		else if (n)
+			fwrite(s, 1, n, f);
+		else
+			fputs("\\ufffd", f); /* not UTF-8: the replacement character */
+		s += n ? n : 1;
 	}
 	fputc('"', f);
+}
+
+static void json_kv(FILE *f, const char *k, const char *v, int comma)
+{
+	fprintf(f, "%s\"%s\": ", comma ? ", " : "", k);
+	ipl_json_str(f, v);
+}
+
+/* Governor and turbo/boost, null where the kernel does not expose them
+ * (most virtual machines): a figure measured at a changing clock is not
+ * the figure of a fixed one. */
+static void cpufreq_json(FILE *f)
+{
+	char gov[64], v[16];
+	fprintf(f, ", \"cpufreq_governor\": ");
+	if (read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov, sizeof gov) == 0)
+		ipl_json_str(f, gov);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"turbo\": ");
+	if (read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof v) == 0)
+		fputs(v[0] == '0' ? "true" : "false", f);
+	else if (read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof v) == 0)
+		fputs(v[0] == '1' ? "true" : "false", f);
+	else
+		fputs("null", f);
 }
 
 void ipl_env_write_json(FILE *f)
@@ -72,7 +141,27 @@ void ipl_env_write_json(FILE *f)
 	json_kv(f, "clock", "CLOCK_MONOTONIC", 1);
 	json_kv(f, "clocksource", clk, 1);
 	json_kv(f, "cpuidle_driver", idle, 1);
+	cpufreq_json(f);
+	json_kv(f, "build_flags", IPL_BUILD_FLAGS, 1);
 	fputc('}', f);
+}
+
+void ipl_utc_iso8601(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!t || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "unknown");
+}
+
+void ipl_version_write(FILE *f)
+{
+	fprintf(f, "ipclab %s\n", IPL_VERSION_STRING);
+	fprintf(f, "git revision: %s\n", IPL_GIT_REV);
+	fprintf(f, "build flags:  %s\n", IPL_BUILD_FLAGS);
+	/* the registry has oncrpc exactly when libtirpc was found at build time */
+	fprintf(f, "libtirpc:     %s\n", ipl_transport_find("oncrpc") ? "compiled in (the oncrpc mechanism)"
+									 : "not compiled in (no oncrpc mechanism)");
 }
 
 void ipl_env_summary(char *buf, size_t len)

@@ -26,7 +26,10 @@ static const char usage[] =
 	"    ipclab plot results/run.csv -o results/plots\n"
 	"  ipclab serve -m tcp --listen 127.0.0.1:7000 &  ipclab bench -m tcp --connect 127.0.0.1:7000\n"
 	"\n"
-	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage.\n"
+	"  ipclab --version   version, git revision, build flags, whether libtirpc is in\n"
+	"\n"
+	"Exit status: 0 success, 1 a run failed or saw errors, 2 bad usage (nothing was\n"
+	"run), 3 results could not be written.\n"
 	"\n"
 	"Documentation: the ipclab(1) manual page (man ipclab, or man -l docs/ipclab.1 in\n"
 	"the source tree) and the lab handouts in docs/labs/ (answer keys in docs/labs/answers/).\n";
@@ -82,8 +85,8 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "--version")) {
-		printf("ipclab %s\n", IPL_VERSION_STRING);
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		ipl_version_write(stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "list"))
@@ -96,6 +99,11 @@ int main(int argc, char **argv)
 		return ipl_cmd_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
 		return ipl_cmd_plot(argc - 1, argv + 1);
-	fprintf(stderr, "ipclab: unknown command '%s' (try 'ipclab --help')\n", cmd);
+	static const char *const cmds[] = { "bench", "serve", "plot", "list", "demo", "help", "--version" };
+	const char *hint = ipl_suggest(cmd, cmds, sizeof cmds / sizeof cmds[0]);
+	if (hint)
+		fprintf(stderr, "ipclab: unknown command '%s' (did you mean %s?)\n", cmd, hint);
+	else
+		fprintf(stderr, "ipclab: unknown command '%s' (try 'ipclab --help')\n", cmd);
 	return 2;
 }

@@ -48,27 +48,71 @@ int ipl_parse_size(const char *s, uint64_t max, uint64_t *out, char *err, size_t
 	return 0;
 }
 
+int ipl_split_list(const char *s, char (*items)[IPL_ITEM_MAX], size_t *n, char *err, size_t errlen)
+{
+	*n = 0;
+	if (!*s) {
+		snprintf(err, errlen, "empty list");
+		return -1;
+	}
+	for (const char *p = s;; p++) {
+		size_t len = strcspn(p, ",");
+		if (len == 0) {
+			snprintf(err, errlen, "empty item in the list '%s'", s);
+			return -1;
+		}
+		if (*n == IPL_LIST_MAX) {
+			snprintf(err, errlen, "too many items in the list (at most %d)", IPL_LIST_MAX);
+			return -1;
+		}
+		if (len >= IPL_ITEM_MAX) {
+			snprintf(err, errlen, "item '%.*s...' is too long", 20, p);
+			return -1;
+		}
+		snprintf(items[(*n)++], IPL_ITEM_MAX, "%.*s", (int)len, p);
+		p += len;
+		if (!*p)
+			return 0;
+	}
+}
+
 int ipl_parse_size_list(const char *s, uint64_t max, uint64_t *out, size_t *n, char *err, size_t errlen)
 {
-	char *copy = strdup(s), *save = NULL;
+	char items[IPL_LIST_MAX][IPL_ITEM_MAX];
+	size_t k;
 	*n = 0;
-	if (!copy)
-		return bad(err, errlen, "size list", s);
-	int rc = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (*n == IPL_LIST_MAX) {
-			snprintf(err, errlen, "too many sizes (at most %d)", IPL_LIST_MAX);
-			rc = -1;
-			break;
+	if (ipl_split_list(s, items, &k, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		if (ipl_parse_size(items[i], max, &out[i], err, errlen) < 0)
+			return -1;
+	*n = k;
+	return 0;
+}
+
+int ipl_parse_count_list(const char *s, uint64_t min, uint64_t max, const char *unit, uint64_t *out,
+			 size_t *n, char *err, size_t errlen)
+{
+	char items[IPL_LIST_MAX][IPL_ITEM_MAX];
+	size_t k;
+	*n = 0;
+	if (ipl_split_list(s, items, &k, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		if (parse_scaled(items[i], &out[i]) < 0)
+			return bad(err, errlen, "number", items[i]);
+		if (out[i] > max) {
+			snprintf(err, errlen, "'%s' is over the limit of %llu %s", items[i], (unsigned long long)max, unit);
+			return -1;
 		}
-		if ((rc = ipl_parse_size(tok, max, &out[*n], err, errlen)) < 0)
-			break;
-		(*n)++;
+		if (out[i] < min) {
+			snprintf(err, errlen, "'%s' is too few %s (at least %llu)", items[i], unit,
+				 (unsigned long long)min);
+			return -1;
+		}
 	}
-	if (rc == 0 && *n == 0)
-		rc = bad(err, errlen, "size list", s);
-	free(copy);
-	return rc;
+	*n = k;
+	return 0;
 }
 
 int ipl_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)

@@ -878,7 +878,7 @@ int ipl_cmd_plot(int argc, char **argv)
 			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
 			return usage_error(err);
 		default:
-			snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]);
+			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);
 			return usage_error(err);
 		}
 	}

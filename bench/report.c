@@ -181,41 +181,126 @@ static const char *status_text(char *buf, size_t len, const struct ipl_row *r)
 }
 
 /* One cell: Markdown "| x ", or padded to width (left-aligned for text). */
-static void put_cell(FILE *f, int md, int left, int width, const char *text)
+static void put_cell(char *line, size_t len, int md, int left, int width, const char *text)
 {
+	size_t at = strlen(line);
 	if (md)
-		fprintf(f, "| %s ", text);
+		snprintf(line + at, len - at, "| %s ", text);
 	else if (left)
-		fprintf(f, "%-*s ", width, text);
+		snprintf(line + at, len - at, "%-*s ", width, text);
 	else
-		fprintf(f, "%*s ", width, text);
+		snprintf(line + at, len - at, "%*s ", width, text);
 }
 
 #define MAXCOL 18
 #define CELL 40
+#define TABLE_WIDTH 120 /* the default table and its notes fit a terminal this wide */
+
+/* Rows that differ in placement (the cpu column tells them apart). */
+static int mixed_placement(const struct ipl_report *rep)
+{
+	for (size_t i = 1; i < rep->nrows; i++)
+		if (rep->rows[i].cpu_client != rep->rows[0].cpu_client ||
+		    rep->rows[i].cpu_server != rep->rows[0].cpu_server)
+			return 1;
+	return 0;
+}
 
 struct col {
 	const char *name;
 	int width, left;
 };
 
-static void put_header(FILE *f, int md, const struct col *c, size_t n)
+/* Columns the default table leaves to --wide, so that it fits TABLE_WIDTH:
+ * spreads, p90 and max (the status cell flags noisy reps), per-client rates,
+ * cs/msg, errors (the status says ERRORS n), and the cpu column unless the
+ * rows differ in placement (the header names the one placement). */
+static int wide_only(const char *name, const struct ipl_report *rep)
 {
+	static const char *const names[] = { "p50 min..max", "p90", "max", "msgs/s min..max", "per client",
+					      "cs/msg", "errors" };
+	if (!strcmp(name, "cpu"))
+		return !mixed_placement(rep);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* The cells of one line, without the columns --wide alone shows, and
+ * without trailing blanks. */
+static void put_line(FILE *f, int md, const struct ipl_report *rep, const struct col *c, size_t n,
+		     const char *const *text)
+{
+	char line[MAXCOL * (CELL + 4) + 4] = "";
 	for (size_t i = 0; i < n; i++)
-		put_cell(f, md, c[i].left, c[i].width, c[i].name);
-	fprintf(f, md ? "|\n" : "\n");
-	if (md) {
+		if (md || rep->wide || !wide_only(c[i].name, rep))
+			put_cell(line, sizeof line, md, c[i].left, c[i].width, text[i]);
+	size_t end = strlen(line);
+	while (end && line[end - 1] == ' ')
+		end--;
+	fprintf(f, "%.*s%s\n", (int)end, line, md ? " |" : "");
+}
+
+static void put_header(FILE *f, int md, const struct ipl_report *rep, const struct col *c, size_t n)
+{
+	const char *names[MAXCOL] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		names[i] = c[i].name;
+	put_line(f, md, rep, c, n, names);
+	if (md) { /* Markdown has no width to keep: every column */
 		for (size_t i = 0; i < n; i++)
 			fprintf(f, c[i].left ? "|---" : "|--:");
 		fprintf(f, "|\n");
 	}
 }
 
-static void put_row(FILE *f, int md, const struct col *c, size_t n, char cells[][CELL])
+static void put_row(FILE *f, int md, const struct ipl_report *rep, const struct col *c, size_t n,
+		    char cells[][CELL])
 {
+	const char *text[MAXCOL] = { 0 };
 	for (size_t i = 0; i < n; i++)
-		put_cell(f, md, c[i].left, c[i].width, cells[i]);
-	fprintf(f, md ? "|\n" : "\n");
+		text[i] = cells[i];
+	put_line(f, md, rep, c, n, text);
+}
+
+/* Wide enough for every row's label in this section (latency or not). */
+static int label_width(const struct ipl_report *rep, int latency)
+{
+	int w = 9; /* "mechanism" */
+	char buf[CELL];
+	for (size_t i = 0; i < rep->nrows; i++)
+		if ((rep->rows[i].mode == IPL_MODE_LATENCY) == latency) {
+			int l = (int)strlen(label(buf, sizeof buf, &rep->rows[i]));
+			w = l > w ? l : w;
+		}
+	return w;
+}
+
+/* text folded at spaces to TABLE_WIDTH: first line after first, the rest
+ * after next (for md: one line, Markdown folds it itself). */
+static void put_wrapped(FILE *f, int md, const char *first, const char *next, const char *text)
+{
+	if (md) {
+		fprintf(f, "%s%s\n", first, text);
+		return;
+	}
+	const char *pre = first;
+	while (*text) {
+		int room = TABLE_WIDTH - (int)strlen(pre);
+		int len = (int)strlen(text);
+		if (len > room) {
+			int cut = room;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			len = cut > 0 ? cut : room;
+		}
+		fprintf(f, "%s%.*s\n", pre, len, text);
+		text += len;
+		while (*text == ' ')
+			text++;
+		pre = next;
+	}
 }
 
 /* The columns both tables end with: overhead (with --baseline), cpu/msg,
@@ -246,9 +331,9 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", 14, 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 5, 0 },
-		{ "p50", 10, 0 }, { "p50 min..max", 18, 0 }, { "p90", 10, 0 }, { "p99", 10, 0 },
-		{ "p99.9", 10, 0 }, { "max", 10, 0 }, { "msgs/s", 8, 0 }, { "relative", 8, 0 },
+		{ "mechanism", label_width(rep, 1), 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 5, 0 },
+		{ "p50", 9, 0 }, { "p50 min..max", 18, 0 }, { "p90", 9, 0 }, { "p99", 9, 0 },
+		{ "p99.9", 9, 0 }, { "max", 9, 0 }, { "msgs/s", 8, 0 }, { "relative", 8, 0 },
 	};
 	size_t n = tail_cols(cols, 12, rep);
 
@@ -260,7 +345,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		if (!any++) {
 			fprintf(f, md ? "\n**Latency** (closed-loop ping-pong, ECHO; round-trip time)\n\n"
 				      : "\nLatency (closed-loop ping-pong, ECHO; round-trip time)\n");
-			put_header(f, md, cols, n);
+			put_header(f, md, rep, cols, n);
 		}
 		char cell[MAXCOL][CELL];
 		struct ipl_spread p50 = ipl_row_spread(r, ipl_rep_p50);
@@ -278,14 +363,14 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		fmt_count(cell[10], CELL, ipl_row_median(r, ipl_rep_mps));
 		fmt_num(cell[11], CELL, "%.2fx", relative(rep, r));
 		tail_cells(cell, 12, rep, i);
-		put_row(f, md, cols, n, cell);
+		put_row(f, md, rep, cols, n, cell);
 	}
 }
 
 static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", 14, 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
+		{ "mechanism", label_width(rep, 0), 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
 		{ "window", 6, 0 }, { "cpu", 5, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
 		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 },
 	};
@@ -299,7 +384,7 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		if (!any++) {
 			fprintf(f, md ? "\n**Throughput** (throughput: WINDOW SINKs in flight; stream: one-way SINKs)\n\n"
 				      : "\nThroughput (throughput: WINDOW SINKs in flight; stream: one-way SINKs)\n");
-			put_header(f, md, cols, n);
+			put_header(f, md, rep, cols, n);
 		}
 		char cell[MAXCOL][CELL];
 		struct ipl_spread mps = ipl_row_spread(r, ipl_rep_mps);
@@ -315,8 +400,59 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		fmt_count(cell[9], CELL, mps.median / (r->clients ? r->clients : 1));
 		fmt_num(cell[10], CELL, "%.2fx", relative(rep, r));
 		tail_cells(cell, 11, rep, i);
-		put_row(f, md, cols, n, cell);
+		put_row(f, md, rep, cols, n, cell);
 	}
+}
+
+/* A server elsewhere: say which two ends the rows measured. */
+static void write_connect_note(FILE *f, const struct ipl_report *rep, int md)
+{
+	for (size_t i = 0; rep->connect && i < rep->nrows; i++) {
+		const struct ipl_row *r = &rep->rows[i];
+		const struct ipl_run_result *x = r->nreps ? &r->reps[0] : NULL;
+		if (!i)
+			fputc('\n', f);
+		if (!x)
+			continue;
+		if (x->client_addr[0])
+			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
+				x->client_addr, x->server_addr);
+		else if (x->failed)
+			fprintf(f, "%s%s size %u: server %s, rep 1 failed: %s\n", md ? "- " : "# ", r->mech, r->size,
+				x->server_addr[0] ? x->server_addr : rep->connect, x->why[0] ? x->why : "no reason given");
+		else /* connected, over a mechanism with no client address to give */
+			fprintf(f, "%s%s size %u: server %s\n", md ? "- " : "# ", r->mech, r->size,
+				x->server_addr[0] ? x->server_addr : rep->connect);
+	}
+}
+
+static void write_warnings(FILE *f, const struct ipl_report *rep, int md)
+{
+	char text[4096];
+	unsigned all = 0;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		unsigned bits = ipl_row_check(&rep->rows[i], text, sizeof text);
+		if (!bits)
+			continue;
+		if (!all)
+			fprintf(f, md ? "\n**Warnings**\n\n" : "\n");
+		all |= bits;
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			put_wrapped(f, md, md ? "- " : "! ", "  ", line);
+	}
+	const char *hint = ipl_warn_hint(all, ipl_report_pinned(rep));
+	if (hint && md)
+		fprintf(f, "\n_%s_\n", hint);
+	else if (hint)
+		put_wrapped(f, md, "! ", "  ", hint);
+}
+
+int ipl_report_pinned(const struct ipl_report *rep)
+{
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (rep->rows[i].cpu_client < 0 || rep->rows[i].cpu_server < 0)
+			return 0;
+	return rep->nrows > 0;
 }
 
 static void write_table(FILE *f, const struct ipl_report *rep, int md)
@@ -351,38 +487,23 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 	else
 		snprintf(warm, sizeof warm, "%llu..%llu msgs (by size)", (unsigned long long)wmin,
 			 (unsigned long long)wmax);
-	fprintf(f, "%s%s | placement: %s | %s, warm-up %s, %u rep%s%s\n", md ? "_" : "# ", env, pl, runlen,
-		warm, rep->reps, rep->reps == 1 ? "" : "s", md ? "_" : "");
-	fprintf(f, "%sp50 and rates: median of the valid reps (min..max across reps); tails: all valid reps' "
-		   "samples; cpu/msg: user+sys of both ends per message; cs/msg: context switches per message%s\n",
-		md ? "_" : "# ", md ? "_" : "");
+	if (md)
+		fprintf(f, "_%s | placement: %s | %s, warm-up %s, %u rep%s_\n", env, pl, runlen, warm, rep->reps,
+			rep->reps == 1 ? "" : "s");
+	else
+		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm, rep->reps,
+			rep->reps == 1 ? "" : "s");
+	/* MB/s as bench --help defines it: every mode counts one direction */
+	char legend[400];
+	snprintf(legend, sizeof legend, "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
+		 "all valid reps' samples; cpu/msg: user+sys of both ends per message; MB/s: payload bytes one way "
+		 "per message x msgs/s / 10^6%s", md || rep->wide ? "" : ": --wide", md ? "_" : "");
+	put_wrapped(f, md, md ? "_" : "# ", "#   ", legend);
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);
-	/* a server elsewhere: say which two ends the rows measured */
-	for (size_t i = 0; rep->connect && i < rep->nrows; i++) {
-		const struct ipl_row *r = &rep->rows[i];
-		if (!i)
-			fputc('\n', f);
-		if (r->nreps)
-			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
-				r->reps[0].client_addr[0] ? r->reps[0].client_addr : "(unknown)",
-				r->reps[0].server_addr);
-	}
-
-	char text[4096];
-	unsigned all = 0;
-	for (size_t i = 0; i < rep->nrows; i++) {
-		unsigned bits = ipl_row_check(&rep->rows[i], text, sizeof text);
-		if (!bits)
-			continue;
-		if (!all)
-			fprintf(f, md ? "\n**Warnings**\n\n" : "\n");
-		all |= bits;
-		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-			fprintf(f, "%s%s\n", md ? "- " : "! ", line);
-	}
-	if (ipl_warn_hint(all))
-		fprintf(f, "%s%s%s\n", md ? "\n_" : "! ", ipl_warn_hint(all), md ? "_" : "");
+	write_connect_note(f, rep, md);
+	if (!rep->omit_warnings)
+		write_warnings(f, rep, md);
 }
 
 /* ---- CSV --------------------------------------------------------------- */
@@ -496,19 +617,10 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 
 /* ---- JSON -------------------------------------------------------------- */
 
+/* Always valid UTF-8, whatever bytes the command line held (env.c). */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	ipl_json_str(f, s);
 }
 
 static void json_num(FILE *f, double v)
@@ -569,7 +681,14 @@ static void json_lines(FILE *f, const char *text)
 
 static void write_json(FILE *f, const struct ipl_report *rep)
 {
-	fprintf(f, "{\n  \"environment\": ");
+	char when[32];
+	ipl_utc_iso8601(rep->started, when, sizeof when);
+	fprintf(f, "{\n  \"schema_version\": %d,\n  \"timestamp_utc\": ", IPL_JSON_SCHEMA_VERSION);
+	if (rep->started)
+		json_str(f, when);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"environment\": ");
 	ipl_env_write_json(f);
 	fprintf(f, ",\n  \"settings\": {\"command\": ");
 	json_str(f, rep->argv_line);

@@ -204,18 +204,32 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 	return bits;
 }
 
-const char *ipl_warn_hint(unsigned bits)
+const char *ipl_warn_hint(unsigned bits, int pinned)
 {
-	if (bits & (IPL_WARN_FAILED | IPL_WARN_ERRORS | IPL_WARN_NO_VALID))
+	/* each hint true to its case: a refused connection is no sign of wrong
+	 * bytes, and a pinned run cannot be told to pin */
+	static const char *const noisy[2][2] = {
+		{ "reps that disagree mean a busy machine or short runs: use more --reps, a longer --duration, "
+		  "or pin with --cpu",
+		  "reps that disagree mean a busy machine or short runs: use more --reps or a longer --duration" },
+		{ "a slow first rep means caches, page faults or CPU frequency were still warming up: raise "
+		  "--warmup; reps that disagree mean a busy machine or short runs: use more --reps, a longer "
+		  "--duration, or pin with --cpu",
+		  "a slow first rep means caches, page faults or CPU frequency were still warming up: raise "
+		  "--warmup; reps that disagree mean a busy machine or short runs: use more --reps or a longer "
+		  "--duration" },
+	};
+	int failed = (bits & (IPL_WARN_FAILED | IPL_WARN_NO_VALID)) != 0, wrong = (bits & IPL_WARN_ERRORS) != 0;
+	if (failed && wrong)
 		return "failed reps and reps with verification errors are left out of every median; "
 		       "a mechanism that returns wrong bytes is broken, not fast";
-	if (bits & IPL_WARN_FIRST_SLOW)
-		return "a slow first rep means caches, page faults or CPU frequency were still warming up: "
-		       "raise --warmup; reps that disagree mean a busy machine or short runs: use more "
-		       "--reps, a longer --duration, or pin with --cpu";
-	if (bits & IPL_WARN_SPREAD)
-		return "reps that disagree mean a busy machine or short runs: use more --reps, a longer "
-		       "--duration, or pin with --cpu";
+	if (wrong)
+		return "reps with verification errors are left out of every median; "
+		       "a mechanism that returns wrong bytes is broken, not fast";
+	if (failed)
+		return "failed reps are left out of every median; each warning says why the rep failed";
+	if (bits & (IPL_WARN_FIRST_SLOW | IPL_WARN_SPREAD))
+		return noisy[(bits & IPL_WARN_FIRST_SLOW) != 0][pinned != 0];
 	return NULL;
 }
 

@@ -40,6 +40,8 @@ shm) case $WAIT in spin) FMECH=shm-spin ;; block | hybrid) FMECH=shm-futex ;;
 	*) echo "vs-floor: -w must be block, spin or hybrid" >&2; exit 2 ;; esac ;;
 *) echo "vs-floor: no floor loop for '$MECH' (pipe fifo unix tcp shm)" >&2; exit 2 ;;
 esac
+# ipclab bench refuses --wait for a mechanism without a wait policy
+WAITOPT=; [ "$MECH" = shm ] && WAITOPT="--wait $WAIT"
 [ -x "$FLOOR" ] || { echo "vs-floor: $FLOOR not found: make -C ../shared/floor" >&2; exit 2; }
 for b in $BINS; do
 	[ -x "$b" ] || { echo "vs-floor: $b not found: make" >&2; exit 2; }
@@ -54,7 +56,7 @@ rounds() {
 			sed -n 's/.* p50_ns=\([0-9]*\) .*/\1/p')
 		line=$f
 		for b in $BINS; do
-			out=$(locked "$b" bench -m "$MECH" --wait "$WAIT" --cpu "$CPU" -s "$SIZE" \
+			out=$(locked "$b" bench -m "$MECH" $WAITOPT --cpu "$CPU" -s "$SIZE" \
 				-n "$ITERS" --warmup 2000 -f csv -q) ||
 				{ echo "vs-floor: $b failed or saw errors" >&2; exit 1; }
 			p=$(printf '%s\n' "$out" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p50_ns") c = i }

@@ -70,8 +70,8 @@ for r in res:
     assert lat['count'] == 300
     assert lat['min_ns'] <= lat['p50_ns'] <= lat['p99_ns'] <= lat['p9999_ns'] <= lat['max_ns']
 PY"
-check "table has 4 rows and an errors column" \
-	"[ \$(grep -cE '^(tcp|unix) ' $tmp/r.txt) -eq 4 ] && grep -q errors $tmp/r.txt"
+check "table has 4 rows and a status column" \
+	"[ \$(grep -cE '^(tcp|unix) ' $tmp/r.txt) -eq 4 ] && grep -q status $tmp/r.txt"
 check "--out refuses an unwritable path" \
 	"! $IPCLAB bench -m unix -s 64 -n 10 -q -o /nonexistent/dir/x.csv 2>/dev/null"
 

@@ -193,8 +193,15 @@ static void test_warnings(void **state)
 	assert_non_null(strstr(text, "first rep"));
 	char tok[128];
 	assert_string_equal(ipl_warn_tokens(bits, tok, sizeof tok), "spread;first-slow");
-	assert_non_null(ipl_warn_hint(bits));
-	assert_null(ipl_warn_hint(0));
+	assert_non_null(ipl_warn_hint(bits, 0));
+	assert_null(ipl_warn_hint(0, 0));
+	/* each hint true to its case: no pinning advice for pinned runs, no
+	 * talk of wrong bytes when reps only failed (a refused connection) */
+	assert_non_null(strstr(ipl_warn_hint(IPL_WARN_SPREAD, 0), "--cpu"));
+	assert_null(strstr(ipl_warn_hint(IPL_WARN_SPREAD, 1), "--cpu"));
+	assert_null(strstr(ipl_warn_hint(IPL_WARN_FIRST_SLOW | IPL_WARN_SPREAD, 1), "--cpu"));
+	assert_null(strstr(ipl_warn_hint(IPL_WARN_FAILED | IPL_WARN_NO_VALID, 0), "wrong bytes"));
+	assert_non_null(strstr(ipl_warn_hint(IPL_WARN_ERRORS, 0), "wrong bytes"));
 
 	/* throughput: slower means a lower rate */
 	r.mode = IPL_MODE_THROUGHPUT;
@@ -578,7 +585,7 @@ static void test_bad_options_exit_2(void **state)
 		{ "--format", "xml", "unknown format 'xml'" },
 		{ "--duration", "-1", "duration" },
 		{ "--window", "0", "out of range" },
-		{ "--clients", "0", "--clients must be >= 1" },
+		{ "--clients", "0", "--clients 0: '0' is too few clients" },
 		{ "--wait", "sometimes", "--wait" },
 		{ "--frobnicate", NULL, "unknown option '--frobnicate'" },
 	};
