@@ -61,4 +61,11 @@ int ipl_check_writable(const char *path, char *err, size_t errlen);
 int ipl_check_connect_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
 			   const char *addr, char *err, size_t errlen);
 
+/* Whether addr is well formed for `serve --listen`: HOST:PORT with a port in
+ * 0..65535 (0: any free port) for tcp, a path short enough for unix.  The
+ * rest (does the directory exist?) is the mechanism's to say at prepare.
+ * 0 or -1 with err. */
+int ipl_check_listen_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
+			  const char *addr, char *err, size_t errlen);
+
 #endif

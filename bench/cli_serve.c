@@ -1,5 +1,6 @@
 /* cli_serve.c - `ipclab serve`: one server until SIGINT/SIGTERM. */
 #include "bench.h"
+#include "bench_args.h"
 #include "cli.h"
 #include "err.h"
 
@@ -173,6 +174,8 @@ int ipl_cmd_serve(int argc, char **argv)
 			 tpo.via->name);
 		return usage_error(err);
 	}
+	if (tpo.listen && ipl_check_listen_addr(tp, tpo.via, tpo.listen, err, sizeof err) < 0)
+		return usage_error(err);
 	/* held from here until ipl_serve_foreground has its handlers: a stop
 	 * sent as soon as the address is printed must not kill us uncleaned */
 	sigset_t stop;

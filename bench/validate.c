@@ -244,26 +244,47 @@ int ipl_check_writable(const char *path, char *err, size_t len)
 	return rc;
 }
 
-/* HOST:PORT, [V6]:PORT: the syntax only, no name lookup (it could hang). */
-static int check_hostport(const char *addr, char *err, size_t len)
+/* HOST:PORT, [V6]:PORT: the syntax only, no name lookup (it could hang).
+ * A port of 0 ("any free port") is only for listening. */
+static int check_hostport_opt(const char *opt, const char *addr, long min_port, char *err, size_t len)
 {
 	const char *port;
 	if (addr[0] == '[') {
 		const char *rb = strchr(addr, ']');
 		if (!rb || rb == addr + 1 || rb[1] != ':')
-			return fail(err, len, "--connect %s: want [IPV6]:PORT", addr);
+			return fail(err, len, "%s %s: want [IPV6]:PORT", opt, addr);
 		port = rb + 2;
 	} else {
 		const char *colon = strrchr(addr, ':');
 		if (!colon || strchr(addr, ':') != colon)
-			return fail(err, len, "--connect %s: want HOST:PORT (or [IPV6]:PORT)", addr);
+			return fail(err, len, "%s %s: want HOST:PORT (or [IPV6]:PORT)", opt, addr);
 		port = colon + 1;
 	}
 	long p = 0;
 	for (const char *c = port; *c && p <= 65535; c++)
 		p = isdigit((unsigned char)*c) ? p * 10 + (*c - '0') : 65536;
-	if (!*port || p < 1 || p > 65535)
-		return fail(err, len, "--connect %s: the port '%s' is not a number in 1..65535", addr, port);
+	if (!*port || p < min_port || p > 65535)
+		return fail(err, len, "%s %s: the port '%s' is not a number in %ld..65535", opt, addr, port,
+			    min_port);
+	return 0;
+}
+
+static int check_hostport(const char *addr, char *err, size_t len)
+{
+	return check_hostport_opt("--connect", addr, 1, err, len);
+}
+
+int ipl_check_listen_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
+			  const char *addr, char *err, size_t len)
+{
+	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
+	if (!*addr)
+		return fail(err, len, "--listen: an empty address");
+	if (car && !strcmp(car->name, "tcp"))
+		return check_hostport_opt("--listen", addr, 0, err, len);
+	if (car && !strcmp(car->name, "unix") &&
+	    strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+		return fail(err, len, "--listen %s: too long for a unix socket path (at most 107 bytes)", addr);
 	return 0;
 }
 

@@ -88,6 +88,9 @@ if "$IPCLAB" list | grep -q '^oncrpc '; then
 	bad "oncrpc over fifo" "oncrpc runs over tcp or unix only" bench -m oncrpc --via fifo
 	bad "oncrpc over fifo, as a label" "oncrpc runs over tcp or unix only" bench -m oncrpc/fifo
 fi
+bad "serve --listen with a port over 65535" "--listen 127.0.0.1:99999" serve -m tcp --listen 127.0.0.1:99999
+bad "serve --listen with no port" "--listen" serve -m tcp --listen 127.0.0.1
+bad "serve rpc --listen with a bad port" "--listen 127.0.0.1:x" serve -m rpc --listen 127.0.0.1:x
 bad "did you mean an option" "did you mean --clients?" bench --clinets 4
 bad "did you mean a mechanism" "did you mean unix?" bench -m unx
 bad "did you mean a mode" "did you mean throughput?" bench --mode throughptu
