@@ -53,6 +53,11 @@ static const char bench_usage[] =
 	"Medians are over valid reps only: a rep that failed or saw a verification error\n"
 	"is flagged in every format and left out.  Warnings (reps disagreeing by more\n"
 	"than 25%, a first rep 1.3x slower than the rest) go to stderr and the JSON.\n"
+	"n is the samples a row rests on; a percentile with fewer than 10 samples beyond\n"
+	"it is \"-\".  cpu/msg and cs/msg cover the timed loop only (client only with --connect).\n"
+	"Ctrl-C, SIGTERM or SIGHUP writes what finished, marked interrupted, and exits\n"
+	"128+signal; a second one exits at once.  Runs take turns through the lock\n"
+	"$IPCLAB_BENCH_LOCK (default /tmp/ipclab-bench.lock; nesting under it is safe).\n"
 	"\n"
 	"Exit status: 0 when every run completed with 0 errors, 1 otherwise, 2 bad usage.\n";
 
