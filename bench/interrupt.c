@@ -119,6 +119,8 @@ pid_t ipl_intr_fork(pid_t pgid)
 		setpgid(p, pgid);
 		if (!pgid)
 			ipl_intr_track(p);
+		else if (stop_sig)
+			kill(p, SIGKILL); /* joined a group already killed */
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return p;
