@@ -36,10 +36,11 @@ struct ipl_run_result {
 	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest */
 	uint64_t msgs;                 /* measured messages, all clients (no warm-up) */
 	double msgs_per_s, mb_per_s;   /* aggregate over clients */
-	double cpu_ns_per_msg;         /* user+sys of client(s) and server per message
-					  exchanged (warm-up included: so is its CPU time) */
-	double ctxsw_per_msg;          /* voluntary+involuntary, both sides */
+	double cpu_ns_per_msg;         /* user+sys of client(s) and server (unless
+					  remote) over the timed loop, per measured message */
+	double ctxsw_per_msg;          /* voluntary+involuntary, same processes and span */
 	int failed;                    /* the run did not complete */
+	int interrupted;               /* ... because the driver was told to stop */
 	char why[160];                 /* reason when failed */
 	char server_addr[IPL_ADDR_MAX];
 	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
@@ -50,24 +51,44 @@ struct ipl_run_result {
  * errors are in res->st.errors), or -1 with res->failed and res->why set. */
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res);
 
-/* One client's session on a connected conn: HELLO, the spec's mode (timed
- * into h, counted in st), BYE.  *step names the step that failed.  Returns 0
- * or the code that ended it. */
-int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
-		    struct ipl_client_stats *st, const char **step);
-
-/* CPU time, context switches and messages summed over the processes of a run. */
-struct ipl_run_tally {
-	uint64_t cpu_ns, ctxsw, exchanged;
+/* CPU time and context switches of one process at one instant. */
+struct ipl_usage {
+	uint64_t cpu_ns, ctxsw;
 };
 
-/* Adds a process's resource use (a server, or a peer) to t. */
-void ipl_run_tally_rusage(struct ipl_run_tally *t, const struct rusage *ru);
+/* What a client samples at the start [0] and the end [1] of its timed loop
+ * (warm-up, HELLO and BYE left out): itself, and the server process when
+ * it runs on this machine (server > 0: read from outside, through its CPU
+ * clock and /proc). */
+struct ipl_loop_cost {
+	pid_t server;
+	struct ipl_usage self[2], srv[2];
+	int marks;    /* how many of start, end were taken */
+	int srv_ok;   /* the server could be read at both */
+};
 
-/* Adds one client's histogram, counters and resource use to res and t. */
+/* Takes the start (end = 0) or end (end = 1) sample of lc (NULL: nothing). */
+void ipl_loop_mark(struct ipl_loop_cost *lc, int end);
+
+/* One client's session on a connected conn: HELLO, the spec's mode (timed
+ * into h, counted in st), BYE.  *step names the step that failed.  Returns 0
+ * or the code that ended it.  lc (may be NULL) gets the timed loop's cost. */
+int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
+		    struct ipl_client_stats *st, const char **step, struct ipl_loop_cost *lc);
+
+/* CPU time and context switches summed over the processes of a run, over
+ * the timed loop. */
+struct ipl_run_tally {
+	uint64_t cpu_ns, ctxsw;
+};
+
+/* Adds the use between two samples of one process to t. */
+void ipl_run_tally_span(struct ipl_run_tally *t, const struct ipl_usage *from, const struct ipl_usage *to);
+
+/* Adds one client's histogram, counters and own loop cost to res and t. */
 void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *res,
 			struct ipl_run_tally *t, const struct ipl_hist *h,
-			const struct ipl_client_stats *st, const struct rusage *ru);
+			const struct ipl_client_stats *st, const struct ipl_loop_cost *lc);
 
 /* Derives the rates and per-message costs of res from its sums and t. */
 void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t);
@@ -87,7 +108,7 @@ int ipl_serve_foreground(struct ipl_endpoint *ep, uint32_t cap, struct ipl_serve
  * and the verification. */
 int ipl_raw_serve(struct ipl_endpoint *ep, const struct ipl_run_spec *spec);
 int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
-		   struct ipl_hist *h, struct ipl_client_stats *st);
+		   struct ipl_hist *h, struct ipl_client_stats *st, struct ipl_loop_cost *lc);
 
 /* ---- reports ---------------------------------------------------------- */
 
@@ -126,6 +147,8 @@ struct ipl_report {
 	int wide;          /* table: every column (--wide), not the 120-column set */
 	int omit_warnings; /* table/md: the warnings went to stderr, not here again */
 	int64_t started;   /* when the runs began, seconds since the epoch (0: unknown) */
+	int interrupted;       /* the stop signal that cut the grid short, or 0 */
+	size_t runs_done, runs_total;
 };
 
 /* ---- statistics across repetitions (bench/stats.c) -------------------- */
@@ -171,6 +194,7 @@ enum ipl_warn {
 	IPL_WARN_SPREAD = 1u << 2,     /* reps disagree by more than IPL_SPREAD_WARN */
 	IPL_WARN_FIRST_SLOW = 1u << 3, /* the first rep was much slower than the rest */
 	IPL_WARN_NO_VALID = 1u << 4,   /* no rep is valid: the row has no numbers */
+	IPL_WARN_INTERRUPTED = 1u << 5, /* a rep was cut short by a stop signal */
 };
 #define IPL_SPREAD_WARN 0.25     /* (max-min)/median across reps */
 #define IPL_FIRST_SLOW_WARN 1.30 /* first rep vs the median of the others */
@@ -206,5 +230,49 @@ int ipl_report_pinned(const struct ipl_report *rep);
 /* The JSON schema written by ipl_report_write: bumped when a field changes
  * meaning or goes away (new fields do not bump it). */
 #define IPL_JSON_SCHEMA_VERSION 1
+/* ---- interrupts (bench/interrupt.c) ----------------------------------- */
+
+/* The driver: SIGINT, SIGTERM and SIGHUP kill every tracked process group
+ * and set a flag (ipl_intr_signal); a second one exits 128 + signal at once. */
+void ipl_intr_install(void);
+/* The stop signal received, or 0. */
+int ipl_intr_signal(void);
+/* Process groups killed on a stop (a run's server and clients). */
+void ipl_intr_track(pid_t pgid);
+void ipl_intr_untrack(pid_t pgid);
+void ipl_intr_kill_all(void);
+/* fork() for a run's process: the child joins group pgid (0: leads a new
+ * one, which the parent tracks), gets the default stop handlers and dies
+ * with its parent (PR_SET_PDEATHSIG, getppid checked).  Stop signals are
+ * held across the fork; the caller's mask is restored on both sides. */
+pid_t ipl_intr_fork(pid_t pgid);
+/* In a child forked some other way: default stop handlers, die with parent. */
+void ipl_intr_child_setup(pid_t parent);
+/* Waits for (reaps) every kids[i] > 0; a timeout after timeout_s seconds
+ * (*timed_out set) or a stop signal kills them all first. */
+void ipl_run_reap(const pid_t *kids, unsigned n, int timeout_s, int *timed_out);
+/* "SIGINT", "SIGTERM", "SIGHUP". */
+const char *ipl_intr_name(int sig);
+
+/* ---- the benchmark lock (bench/lock.c) -------------------------------- */
+
+/* Takes the benchmark lock (IPCLAB_BENCH_LOCK, default IPL_BENCH_LOCK;
+ * empty: no lock) unless this process or an ancestor already holds it; says
+ * who holds it on stderr after 5 s of waiting.  Returns the locked fd (kept
+ * open, close-on-exec, for the life of the process), -1 when nothing needed
+ * taking, or a negative error other than -1 (said on stderr). */
+#define IPL_BENCH_LOCK "/tmp/ipclab-bench.lock"
+int ipl_bench_lock(const char *who);
+/* 1 when process pid or one of its ancestors holds a flock on the file at
+ * path (checked through /proc/PID/fdinfo), else 0. */
+int ipl_lock_held_by(pid_t pid, const char *path);
+
+/* ---- sample counts (bench/stats.c) ------------------------------------ */
+
+/* A percentile above the median is shown only with at least 10 samples
+ * beyond it: p99 needs n >= 1000, p99.9 n >= 10000, p99.99 n >= 100000. */
+int ipl_pct_supported(uint64_t n, double p);
+/* The percentile p of h in ns, or NaN when h cannot support it. */
+double ipl_hist_pct_or_nan(const struct ipl_hist *h, double p);
 
 #endif

@@ -61,6 +61,11 @@ static const char bench_usage[] =
 	"is flagged in every format and left out.  Warnings (reps disagreeing by more\n"
 	"than 25%, a first rep 1.3x slower than the rest) go to stderr once, and into\n"
 	"the files written (-o, --save); the table on stdout flags the rows in status.\n"
+	"n is the samples a row rests on; a percentile with fewer than 10 samples beyond\n"
+	"it is \"-\".  cpu/msg and cs/msg cover the timed loop only (client only with --connect).\n"
+	"Ctrl-C, SIGTERM or SIGHUP writes what finished, marked interrupted, and exits\n"
+	"128+signal; a second one exits at once.  Runs take turns through the lock\n"
+	"$IPCLAB_BENCH_LOCK (default /tmp/ipclab-bench.lock; nesting under it is safe).\n"
 	"\n"
 	"MB/s is payload bytes one way: measured messages x SIZE / elapsed seconds / 10^6.\n"
 	"Headers are not counted, and in latency mode the echoed reply is not counted\n"
@@ -71,7 +76,8 @@ static const char bench_usage[] =
 	"--mode throughput, -n with --duration) is an error, not ignored.\n"
 	"\n"
 	"Exit status: 0 every run completed with 0 errors, 1 a run failed or saw errors,\n"
-	"2 bad usage (nothing was run), 3 results could not be written.\n";
+	"2 bad usage (nothing was run), 3 results could not be written; 129, 130, 143\n"
+	"stopped by SIGHUP, SIGINT, SIGTERM (what finished was written).\n";
 
 static char *join_argv(int argc, char **argv)
 {
@@ -159,6 +165,39 @@ static int write_file(const char *path, const struct ipl_report *rep, enum ipl_f
 	return 0;
 }
 
+/* ---- interrupts: what a stop signal leaves (issue 15) ------------------ */
+
+/* A rep that a stop signal kept from running (or cut short). */
+static void mark_stopped(struct ipl_run_result *x)
+{
+	memset(x, 0, sizeof *x);
+	ipl_hist_init(&x->hist);
+	x->failed = x->interrupted = 1;
+	snprintf(x->why, sizeof x->why, "interrupted by %s", ipl_intr_name(ipl_intr_signal()));
+}
+
+/* The grid stopped at rep k of row g, inside the span [row, row + span)
+ * that runs rep by rep in turn: rows before g in the span finished rep k,
+ * rows after it did not.  Keeps what finished plus the stopped rep; rows
+ * left without a rep, and every later row, leave the report. */
+static void cut_short(struct ipl_report *rep, size_t row, size_t span, size_t g, unsigned k)
+{
+	size_t keep = row + span;
+	for (size_t i = row; i < row + span; i++) {
+		rep->rows[i].nreps = i <= g ? k + 1 : k;
+		if (!rep->rows[i].nreps && keep == row + span)
+			keep = i;
+	}
+	rep->nrows = keep;
+	rep->interrupted = ipl_intr_signal();
+}
+
+/* Exit status: 128 + the stop signal, as a shell reports a death by it. */
+static int stop_status(int rc)
+{
+	return ipl_intr_signal() ? 128 + ipl_intr_signal() : rc;
+}
+
 int ipl_cmd_bench(int argc, char **argv)
 {
 	struct ipl_bench_opts o;
@@ -171,6 +210,8 @@ int ipl_cmd_bench(int argc, char **argv)
 		return rc;
 	if (!o.ncpu)
 		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
+	int lockfd = ipl_bench_lock("ipclab bench"); /* held until exit; -1: none needed */
+	ipl_intr_install();
 	o.warmup = warmup_for(&o, o.nsizes ? (uint32_t)o.sizes[0] : 64);
 	int progress = !o.quiet && isatty(STDERR_FILENO);
 
@@ -251,16 +292,17 @@ int ipl_cmd_bench(int argc, char **argv)
 							}
 							rep.nrows++;
 						}
-	size_t total = rep.nrows * o.reps, done = 0;
+	size_t total = rep.nrows * o.reps, done = 0, laid = rep.nrows;
+	int stopped = 0;
 	uint64_t t_start = ipl_now_ns();
 	int bad = 0;
 	/* A framed row and its raw baseline run rep by rep in turn (framed 1,
 	 * raw 1, framed 2, ...): a busy spell on the machine then hits both
 	 * alike instead of skewing the overhead. */
-	for (size_t row = 0; row < rep.nrows;) {
+	for (size_t row = 0; row < rep.nrows && !stopped;) {
 		size_t span = row + 1 < rep.nrows && rows[row + 1].baseline ? 2 : 1;
-		for (unsigned k = 0; k < rows[row].nreps; k++)
-			for (size_t g = row; g < row + span; g++) {
+		for (unsigned k = 0; k < rows[row].nreps && !stopped; k++)
+			for (size_t g = row; g < row + span && !stopped; g++) {
 				struct ipl_row *r = &rows[g];
 				struct ipl_run_spec spec = {
 					.tp = r->tp,
@@ -292,9 +334,17 @@ int ipl_cmd_bench(int argc, char **argv)
 						done + 1, total, r->mech, r->size, ipl_mode_name(r->mode), r->clients,
 						pl, k + 1, r->nreps, eta);
 				}
-				trace_run(r, k);
-				if (ipl_run_once(&spec, &r->reps[k]) < 0 || r->reps[k].st.errors)
+				if (ipl_intr_signal())
+					mark_stopped(&r->reps[k]); /* asked to stop between runs */
+				else if ((trace_run(r, k), ipl_run_once(&spec, &r->reps[k]) < 0 &&
+					  !r->reps[k].interrupted) ||
+					 r->reps[k].st.errors)
 					bad = 1;
+				if (r->reps[k].interrupted) {
+					cut_short(&rep, row, span, g, k);
+					stopped = 1;
+					break;
+				}
 				done++;
 			}
 		for (size_t g = row; g < row + span; g++)
@@ -303,6 +353,11 @@ int ipl_cmd_bench(int argc, char **argv)
 	}
 	if (progress)
 		fprintf(stderr, "\r\033[K");
+	rep.runs_done = done;
+	rep.runs_total = total;
+	if (rep.interrupted)
+		fprintf(stderr, "ipclab bench: interrupted by %s after %zu of %zu runs: writing what finished\n",
+			ipl_intr_name(rep.interrupted), done, total);
 
 	/* each warning once per stream: here on stderr, and in the files
 	 * written (-o, --save); not a second time in the table on stdout */
@@ -337,11 +392,13 @@ int ipl_cmd_bench(int argc, char **argv)
 	if (bad)
 		fprintf(stderr, "ipclab bench: some runs failed or saw verification errors: they are left out of the "
 				"medians and flagged in the status column\n");
-	for (size_t i = 0; i < rep.nrows; i++)
+	for (size_t i = 0; i < laid; i++)
 		free(rows[i].reps);
 	free(rows);
 	free(rawnames);
 	free(mof);
 	free((char *)rep.argv_line);
-	return lost ? 3 : bad ? 1 : 0;
+	if (lockfd >= 0)
+		close(lockfd);
+	return stop_status(lost ? 3 : bad ? 1 : 0);
 }

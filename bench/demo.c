@@ -9,6 +9,7 @@
  * /proc/self/fd, /proc/self/maps).  Events go into a shared log; the parent
  * prints it after the exchange, in the order the events happened.
  */
+#include "bench.h"
 #include "demo.h"
 #include "cli.h"
 
@@ -807,8 +808,10 @@ int ipl_cmd_demo(int argc, char **argv)
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigprocmask(SIG_BLOCK, &term, &old);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
+		ipl_intr_child_setup(parent); /* the server dies with the demo, even a SIGKILLed one */
 		/* SIGTERM (held since before fork) stops a server whose accept runs
 		 * a service loop instead of returning a conn (oncrpc) */
 		struct sigaction sa = { .sa_handler = on_term };

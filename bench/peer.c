@@ -41,7 +41,8 @@
 struct peer_slot {
 	struct ipl_hist hist;
 	struct ipl_client_stats st;
-	struct rusage ru;   /* the whole process: its client and its server thread */
+	struct ipl_loop_cost lc; /* the whole process (its client and its server
+				    thread) over its client's timed loop */
 	int rc, src;        /* client and server outcome */
 	char step[32];
 	int done;
@@ -93,7 +94,7 @@ static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *oth
 	int rc = ipl_endpoint_attach_client(other, 0, &c);
 	ipl_endpoint_release(other); /* keep only our own channel to the other peer */
 	if (rc == 0)
-		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step);
+		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step, &out->lc);
 	ipl_conn_detach(c);
 	snprintf(out->step, sizeof out->step, "%s", step);
 	return rc;
@@ -146,7 +147,6 @@ static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine
 	}
 	ipl_endpoint_cleanup(mine);
 	ipl_endpoint_cleanup(other);
-	getrusage(RUSAGE_SELF, &out->ru);
 	out->rc = rc;
 	out->done = 1;
 }
@@ -170,13 +170,6 @@ const char *ipl_peer_label(const struct ipl_transport *tp, const struct ipl_tran
 	return l;
 }
 
-
-static volatile sig_atomic_t timed_out;
-static void on_alarm(int sig)
-{
-	(void)sig;
-	timed_out = 1;
-}
 
 int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 {
@@ -215,7 +208,8 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 	fflush(NULL);
 	pid_t kid[2] = { -1, -1 };
 	for (int i = 0; i < 2; i++) {
-		kid[i] = fork();
+		/* both peers in one process group, led by A */
+		kid[i] = ipl_intr_fork(i ? (kid[0] > 0 ? kid[0] : 0) : 0);
 		if (kid[i] == 0) {
 			peer_main(spec, &ep[i], &ep[1 - i], i ? spec->cpu_server : spec->cpu_client, &sl[i],
 				  &sh->clients_done);
@@ -227,23 +221,10 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 	ipl_endpoint_release(&ep[0]);
 	ipl_endpoint_release(&ep[1]);
 
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
-	timed_out = 0;
-	alarm(spec->timeout_s > 0 ? (unsigned)spec->timeout_s : 300);
-	for (int i = 0; i < 2; i++) {
-		if (kid[i] <= 0)
-			continue;
-		int status;
-		while (waitpid(kid[i], &status, 0) < 0 && errno == EINTR)
-			if (timed_out)
-				for (int k = 0; k < 2; k++)
-					if (kid[k] > 0)
-						kill(kid[k], SIGKILL);
-	}
-	alarm(0);
-	sigaction(SIGALRM, &old, NULL);
+	int timed_out = 0;
+	ipl_run_reap(kid, 2, spec->timeout_s, &timed_out);
+	if (kid[0] > 0)
+		ipl_intr_untrack(kid[0]);
 	ipl_endpoint_cleanup(&ep[0]);
 	ipl_endpoint_cleanup(&ep[1]);
 
@@ -264,9 +245,13 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 			snprintf(res->why, sizeof res->why, "peer %c: serving: %s", 'A' + i, ipl_strerror(s->src));
 		}
 		/* each peer is a client and a server: its rusage covers both */
-		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->ru);
+		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->lc);
 	}
 	ipl_run_finish(res, &tally);
+	if (ipl_intr_signal() && res->failed) {
+		res->interrupted = 1;
+		snprintf(res->why, sizeof res->why, "interrupted by %s", ipl_intr_name(ipl_intr_signal()));
+	}
 	munmap(sh, sizeof *sh);
 	return res->failed ? -1 : 0;
 }

@@ -120,9 +120,11 @@ struct data {
 	unsigned skipped; /* reps left out: failed or with errors */
 };
 
+/* A CSV number; NaN for an empty field (not measured) and for "-" (a
+ * percentile the samples cannot support): such points are not drawn. */
 static double num(const char *s)
 {
-	if (!s || !*s)
+	if (!s || !*s || !strcmp(s, "-"))
 		return NAN;
 	char *end;
 	double v = strtod(s, &end);
@@ -776,10 +778,13 @@ static int find_gnuplot(char *out, size_t len)
 static int run_gnuplot(const char *gnuplot, const char *script)
 {
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* gnuplot dies with us (the death signal survives exec) */
+		ipl_intr_child_setup(parent);
 		execl(gnuplot, "gnuplot", script, (char *)NULL);
 		fprintf(stderr, "ipclab plot: cannot run %s: %s\n", gnuplot, strerror(errno));
 		_exit(127);

@@ -126,7 +126,7 @@ int ipl_raw_serve(struct ipl_endpoint *ep, const struct ipl_run_spec *spec)
 }
 
 int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
-		   struct ipl_hist *h, struct ipl_client_stats *st)
+		   struct ipl_hist *h, struct ipl_client_stats *st, struct ipl_loop_cost *lc)
 {
 	size_t size = spec->size ? spec->size : 1;
 	unsigned window = spec->mode == IPL_MODE_THROUGHPUT && spec->window ? spec->window : 1;
@@ -148,6 +148,7 @@ int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
 	if (rc)
 		goto out;
 
+	ipl_loop_mark(lc, 0);
 	uint64_t start = ipl_now_ns(), end = start;
 	if (echo) {
 		for (uint64_t i = 0; spec->duration_ns || i < spec->iters; i++) {
@@ -197,6 +198,7 @@ timed:
 		end = ipl_now_ns();
 	}
 	st->elapsed_ns = end - start;
+	ipl_loop_mark(lc, 1);
 out:
 	if (rc == 1)
 		rc = IPL_ECLOSED;

@@ -153,6 +153,19 @@ static uint64_t row_errors(const struct ipl_row *r)
 	return e;
 }
 
+/* The samples a row's figures rest on: the valid reps' measured messages
+ * (for latency rows, the timed round trips behind the percentiles). */
+static uint64_t row_n(const struct ipl_row *r)
+{
+	if (r->mode == IPL_MODE_LATENCY)
+		return r->merged.count;
+	uint64_t n = 0;
+	for (unsigned i = 0; i < r->nreps; i++)
+		if (ipl_rep_valid(&r->reps[i]))
+			n += r->reps[i].msgs;
+	return n;
+}
+
 /* The status cell: "ok", or the loudest problems first. */
 static const char *status_text(char *buf, size_t len, const struct ipl_row *r)
 {
@@ -177,6 +190,8 @@ static const char *status_text(char *buf, size_t len, const struct ipl_row *r)
 	}
 	if (bits & IPL_WARN_FIRST_SLOW)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s1st-slow", buf[0] ? " " : "");
+	if (bits & IPL_WARN_INTERRUPTED)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sinterrupted", buf[0] ? " " : "");
 	return buf;
 }
 
@@ -334,8 +349,9 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		{ "mechanism", label_width(rep, 1), 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 5, 0 },
 		{ "p50", 9, 0 }, { "p50 min..max", 18, 0 }, { "p90", 9, 0 }, { "p99", 9, 0 },
 		{ "p99.9", 9, 0 }, { "max", 9, 0 }, { "msgs/s", 8, 0 }, { "relative", 8, 0 },
+		{ "n", 7, 0 },
 	};
-	size_t n = tail_cols(cols, 12, rep);
+	size_t n = tail_cols(cols, 13, rep);
 
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
@@ -356,13 +372,15 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		fmt_cpu(cell[3], CELL, r->cpu_client, r->cpu_server);
 		fmt_ns(cell[4], CELL, p50.median);
 		fmt_ns_range(cell[5], CELL, &p50);
-		fmt_ns(cell[6], CELL, h->count ? (double)ipl_hist_percentile(h, 90) : NAN);
-		fmt_ns(cell[7], CELL, h->count ? (double)ipl_hist_percentile(h, 99) : NAN);
-		fmt_ns(cell[8], CELL, h->count ? (double)ipl_hist_percentile(h, 99.9) : NAN);
+		/* "-": too few samples beyond the percentile to say it */
+		fmt_ns(cell[6], CELL, ipl_hist_pct_or_nan(h, 90));
+		fmt_ns(cell[7], CELL, ipl_hist_pct_or_nan(h, 99));
+		fmt_ns(cell[8], CELL, ipl_hist_pct_or_nan(h, 99.9));
 		fmt_ns(cell[9], CELL, h->count ? (double)h->max : NAN);
 		fmt_count(cell[10], CELL, ipl_row_median(r, ipl_rep_mps));
 		fmt_num(cell[11], CELL, "%.2fx", relative(rep, r));
-		tail_cells(cell, 12, rep, i);
+		fmt_count(cell[12], CELL, (double)row_n(r));
+		tail_cells(cell, 13, rep, i);
 		put_row(f, md, rep, cols, n, cell);
 	}
 }
@@ -372,9 +390,9 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 	struct col cols[MAXCOL] = {
 		{ "mechanism", label_width(rep, 0), 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
 		{ "window", 6, 0 }, { "cpu", 5, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
-		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 },
+		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 }, { "n", 7, 0 },
 	};
-	size_t n = tail_cols(cols, 11, rep);
+	size_t n = tail_cols(cols, 12, rep);
 
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
@@ -399,7 +417,8 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		fmt_num(cell[8], CELL, "%.1f", ipl_row_median(r, ipl_rep_mbps));
 		fmt_count(cell[9], CELL, mps.median / (r->clients ? r->clients : 1));
 		fmt_num(cell[10], CELL, "%.2fx", relative(rep, r));
-		tail_cells(cell, 11, rep, i);
+		fmt_count(cell[11], CELL, (double)row_n(r));
+		tail_cells(cell, 12, rep, i);
 		put_row(f, md, rep, cols, n, cell);
 	}
 }
@@ -455,6 +474,22 @@ int ipl_report_pinned(const struct ipl_report *rep)
 	return rep->nrows > 0;
 }
 
+/* Whose CPU time cpu/msg and cs/msg count. */
+static const char *cpu_scope(const struct ipl_report *rep)
+{
+	return rep->connect ? "the client only (the server is remote)" : "both ends";
+}
+
+/* The last thing a cut-short table says. */
+static void interrupted_footer(FILE *f, const struct ipl_report *rep, int md)
+{
+	if (!rep->interrupted)
+		return;
+	fprintf(f, "\n%sINTERRUPTED by %s after %zu of %zu runs: the rows above are what finished; "
+		   "the rep that was cut short is marked and left out%s\n",
+		md ? "**" : "", ipl_intr_name(rep->interrupted), rep->runs_done, rep->runs_total, md ? "**" : "");
+}
+
 static void write_table(FILE *f, const struct ipl_report *rep, int md)
 {
 	char env[300];
@@ -494,16 +529,18 @@ static void write_table(FILE *f, const struct ipl_report *rep, int md)
 		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm, rep->reps,
 			rep->reps == 1 ? "" : "s");
 	/* MB/s as bench --help defines it: every mode counts one direction */
-	char legend[400];
+	char legend[600];
 	snprintf(legend, sizeof legend, "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
-		 "all valid reps' samples; cpu/msg: user+sys of both ends per message; MB/s: payload bytes one way "
-		 "per message x msgs/s / 10^6%s", md || rep->wide ? "" : ": --wide", md ? "_" : "");
+		 "all valid reps' samples, \"-\" with fewer than 10 beyond the percentile; n: samples; cpu/msg: "
+		 "user+sys of %s over the timed loop per message; MB/s: payload bytes one way per message x "
+		 "msgs/s / 10^6%s", md || rep->wide ? "" : ": --wide", cpu_scope(rep), md ? "_" : "");
 	put_wrapped(f, md, md ? "_" : "# ", "#   ", legend);
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);
 	write_connect_note(f, rep, md);
 	if (!rep->omit_warnings)
 		write_warnings(f, rep, md);
+	interrupted_footer(f, rep, md);
 }
 
 /* ---- CSV --------------------------------------------------------------- */
@@ -526,6 +563,24 @@ static void csv_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A percentile of h: "-" when h has too few samples beyond it, empty when
+ * nothing was timed. */
+static void csv_pct(FILE *f, const struct ipl_hist *h, double p)
+{
+	if (!h->count)
+		fputc(',', f);
+	else if (!ipl_pct_supported(h->count, p))
+		fputs(",-", f);
+	else
+		fprintf(f, ",%.0f", (double)ipl_hist_percentile(h, p));
+}
+
+/* The status of one rep. */
+static const char *rep_status(const struct ipl_run_result *x)
+{
+	return x->interrupted ? "interrupted" : x->failed ? "failed" : x->st.errors ? "errors" : "ok";
+}
+
 /* A number, or an empty field for "not measured" (NaN). */
 static void csv_num(FILE *f, const char *fmt, double v)
 {
@@ -543,7 +598,7 @@ const char *const ipl_csv_columns[] = {
 	"per_client_msgs_per_s", "cpu_ns_per_msg", "ctxsw_per_msg", "valid_reps",
 	"median_p50_ns", "min_p50_ns", "max_p50_ns", "median_p99_ns", "median_msgs_per_s",
 	"min_msgs_per_s", "max_msgs_per_s", "median_mb_per_s", "overhead_pct", "flags", "machine",
-	"server_addr", "client_addr",
+	"server_addr", "client_addr", "n", "cpu_scope",
 	NULL,
 };
 
@@ -574,7 +629,7 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 				(unsigned long long)(rep->duration_s > 0 ? 0 : rep->iters));
 			csv_num(f, "%.3f", rep->duration_s > 0 ? rep->duration_s : NAN);
 			fprintf(f, ",%llu,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%d,", (unsigned long long)r->warmup,
-				rep->crc, x->failed ? "failed" : x->st.errors ? "errors" : "ok",
+				rep->crc, rep_status(x),
 				(unsigned long long)x->msgs, (unsigned long long)x->st.ok, (unsigned long long)x->st.errors,
 				(unsigned long long)x->st.err_seq, (unsigned long long)x->st.err_len,
 				(unsigned long long)x->st.err_payload, (unsigned long long)x->st.err_remote,
@@ -583,7 +638,7 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 			csv_num(f, "%.6f", (double)x->st.elapsed_ns / 1e9);
 			csv_num(f, "%.0f", lat ? (double)h->min : NAN);
 			for (size_t p = 0; p < sizeof ladder / sizeof ladder[0]; p++)
-				csv_num(f, "%.0f", lat ? (double)ipl_hist_percentile(h, ladder[p]) : NAN);
+				csv_pct(f, h, ladder[p]);
 			csv_num(f, "%.0f", lat ? (double)h->max : NAN);
 			csv_num(f, "%.1f", lat ? ipl_hist_mean(h) : NAN);
 			csv_num(f, "%.1f", lat ? ipl_hist_stddev(h) : NAN);
@@ -596,7 +651,10 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 			csv_num(f, "%.0f", p50.median);
 			csv_num(f, "%.0f", p50.min);
 			csv_num(f, "%.0f", p50.max);
-			csv_num(f, "%.0f", ipl_row_median(r, ipl_rep_p99));
+			if (r->mode == IPL_MODE_LATENCY && valid_reps(r) && isnan(ipl_row_median(r, ipl_rep_p99)))
+				fputs(",-", f); /* too few samples per rep for a p99 */
+			else
+				csv_num(f, "%.0f", ipl_row_median(r, ipl_rep_p99));
 			csv_num(f, "%.1f", mps.median);
 			csv_num(f, "%.1f", mps.min);
 			csv_num(f, "%.1f", mps.max);
@@ -610,7 +668,7 @@ static void write_csv(FILE *f, const struct ipl_report *rep)
 			csv_str(f, x->server_addr);
 			fputc(',', f);
 			csv_str(f, x->client_addr);
-			fputc('\n', f);
+			fprintf(f, ",%llu,%s\n", (unsigned long long)x->msgs, rep->connect ? "client" : "both");
 		}
 	}
 }
@@ -639,8 +697,13 @@ static void json_hist(FILE *f, const struct ipl_hist *h)
 	};
 	fprintf(f, "{\"count\": %llu, \"min_ns\": %llu", (unsigned long long)h->count,
 		(unsigned long long)(h->count ? h->min : 0));
-	for (size_t i = 0; i < sizeof ladder / sizeof ladder[0]; i++)
-		fprintf(f, ", \"%s\": %llu", ladder[i].k, (unsigned long long)ipl_hist_percentile(h, ladder[i].p));
+	for (size_t i = 0; i < sizeof ladder / sizeof ladder[0]; i++) {
+		/* null: too few samples beyond the percentile */
+		if (ipl_pct_supported(h->count, ladder[i].p))
+			fprintf(f, ", \"%s\": %llu", ladder[i].k, (unsigned long long)ipl_hist_percentile(h, ladder[i].p));
+		else
+			fprintf(f, ", \"%s\": null", ladder[i].k);
+	}
 	fprintf(f, ", \"max_ns\": %llu, \"mean_ns\": ", (unsigned long long)h->max);
 	json_num(f, ipl_hist_mean(h));
 	fprintf(f, ", \"stddev_ns\": ");
@@ -677,6 +740,18 @@ static void json_lines(FILE *f, const char *text)
 		text += len + (nl != NULL);
 	}
 	fputc(']', f);
+}
+
+/* A row's status in JSON: its worst problem. */
+static const char *row_status(unsigned bits)
+{
+	if (bits & IPL_WARN_FAILED)
+		return "failed";
+	if (bits & IPL_WARN_ERRORS)
+		return "errors";
+	if (bits & IPL_WARN_INTERRUPTED)
+		return "interrupted";
+	return bits & IPL_WARN_NO_VALID ? "failed" : "ok";
 }
 
 static void write_json(FILE *f, const struct ipl_report *rep)
@@ -726,8 +801,14 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 				   "switch\"", r->cpu_client);
 		fputc('}', f);
 	}
-	fprintf(f, "], \"spread_warn\": %.2f, \"first_slow_warn\": %.2f},\n", IPL_SPREAD_WARN,
-		IPL_FIRST_SLOW_WARN);
+	fprintf(f, "], \"spread_warn\": %.2f, \"first_slow_warn\": %.2f, \"cpu_scope\": \"%s\"},\n",
+		IPL_SPREAD_WARN, IPL_FIRST_SLOW_WARN, rep->connect ? "client" : "both");
+	fprintf(f, "  \"interrupted\": %s, \"interrupted_by\": ", rep->interrupted ? "true" : "false");
+	if (rep->interrupted)
+		json_str(f, ipl_intr_name(rep->interrupted));
+	else
+		fputs("null", f);
+	fprintf(f, ", \"runs_done\": %zu, \"runs_total\": %zu,\n", rep->runs_done, rep->runs_total);
 
 	char text[4096];
 	fprintf(f, "  \"warnings\": [");
@@ -760,13 +841,14 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 			   "     \"status\": \"%s\", \"flags\": ",
 			r->baseline ? "true" : "false", r->size, ipl_mode_name(r->mode), r->clients, r->window,
 			r->cpu_client, r->cpu_server, ipl_placement_name(r->cpu_client, r->cpu_server),
-			bits & (IPL_WARN_FAILED | IPL_WARN_NO_VALID) ? "failed" : bits & IPL_WARN_ERRORS ? "errors" : "ok");
+			row_status(bits));
 		json_str(f, ipl_warn_tokens(bits, flags, sizeof flags));
 		fprintf(f, ", \"warnings\": ");
 		json_lines(f, text);
 		fprintf(f, ", \"warmup\": %llu, \"errors\": %llu, \"failed\": %s, \"valid_reps\": %u, \"reps_total\": %u,\n     ",
 			(unsigned long long)r->warmup, (unsigned long long)row_errors(r), bits & IPL_WARN_FAILED ? "true" : "false", valid_reps(r),
 			r->nreps);
+		fprintf(f, "\"n\": %llu, ", (unsigned long long)row_n(r));
 		json_spread(f, "p50_ns", r, ipl_rep_p50);
 		fprintf(f, ", ");
 		json_spread(f, "p99_ns", r, ipl_rep_p99);
@@ -797,12 +879,13 @@ static void write_json(FILE *f, const struct ipl_report *rep)
 			const struct ipl_run_result *x = &r->reps[k];
 			fprintf(f, "%s\n       {\"rep\": %u, \"valid\": %s, \"msgs\": %llu, \"ok\": %llu, \"errors\": %llu, "
 				   "\"err_seq\": %llu, \"err_len\": %llu, \"err_payload\": %llu, \"err_remote\": %llu, "
-				   "\"failed\": %s, \"why\": ",
+				   "\"failed\": %s, \"interrupted\": %s, \"n\": %llu, \"why\": ",
 				k ? "," : "", k + 1, ipl_rep_valid(x) ? "true" : "false", (unsigned long long)x->msgs,
 				(unsigned long long)x->st.ok,
 				(unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
 				(unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
-				(unsigned long long)x->st.err_remote, x->failed ? "true" : "false");
+				(unsigned long long)x->st.err_remote, x->failed ? "true" : "false",
+				x->interrupted ? "true" : "false", (unsigned long long)x->msgs);
 			json_str(f, x->why);
 			fprintf(f, ", \"server_addr\": ");
 			json_str(f, x->server_addr);

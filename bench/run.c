@@ -4,6 +4,7 @@
 #include "err.h"
 #include "peer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ const char *ipl_mode_name(enum ipl_mode m)
 struct slot {
 	struct ipl_hist hist;
 	struct ipl_client_stats st;
-	struct rusage ru;
+	struct ipl_loop_cost lc;
 	int rc;       /* 0, or the failing step's code */
 	char step[32];/* which step failed */
 	int done;
@@ -37,26 +38,87 @@ struct slot {
 };
 
 struct shared {
-	struct rusage server_ru;
 	int server_rc;
 	struct slot slot[];
 };
 
-static uint64_t ru_ns(const struct rusage *ru)
+static void self_usage(struct ipl_usage *u)
 {
-	return (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000000u +
-	       (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000u;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	u->cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+		    (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
+	u->ctxsw = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
 }
 
-void ipl_run_tally_rusage(struct ipl_run_tally *t, const struct rusage *ru)
+/* Context switches of every thread of pid (/proc/PID/status counts the
+ * main thread only).  Returns 0 or -1. */
+static int proc_ctxsw(pid_t pid, uint64_t *out)
 {
-	t->cpu_ns += ru_ns(ru);
-	t->ctxsw += (uint64_t)(ru->ru_nvcsw + ru->ru_nivcsw);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	uint64_t sum = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sp[96], line[128];
+		snprintf(sp, sizeof sp, "/proc/%d/task/%.16s/status", (int)pid, e->d_name);
+		FILE *f = fopen(sp, "r");
+		if (!f)
+			continue;
+		unsigned long long v;
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	closedir(d);
+	*out = sum;
+	return 0;
+}
+
+/* Another process's use: its CPU clock (every thread, in ns) and /proc. */
+static int other_usage(pid_t pid, struct ipl_usage *u)
+{
+	clockid_t cid;
+	struct timespec ts;
+	if (clock_getcpuclockid(pid, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+		return -1;
+	u->cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return proc_ctxsw(pid, &u->ctxsw);
+}
+
+void ipl_loop_mark(struct ipl_loop_cost *lc, int end)
+{
+	if (!lc)
+		return;
+	/* the server is read outside our own window: before it starts, after it ends */
+	int ok = 1;
+	if (end)
+		self_usage(&lc->self[1]);
+	if (lc->server > 0)
+		ok = other_usage(lc->server, &lc->srv[end]) == 0;
+	if (!end)
+		self_usage(&lc->self[0]);
+	lc->srv_ok = end ? lc->srv_ok && ok : ok;
+	lc->marks = end ? 2 : 1;
+}
+
+void ipl_run_tally_span(struct ipl_run_tally *t, const struct ipl_usage *from, const struct ipl_usage *to)
+{
+	if (to->cpu_ns >= from->cpu_ns)
+		t->cpu_ns += to->cpu_ns - from->cpu_ns;
+	if (to->ctxsw >= from->ctxsw)
+		t->ctxsw += to->ctxsw - from->ctxsw;
 }
 
 void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *res,
 			struct ipl_run_tally *t, const struct ipl_hist *h,
-			const struct ipl_client_stats *st, const struct rusage *ru)
+			const struct ipl_client_stats *st, const struct ipl_loop_cost *lc)
 {
 	ipl_hist_merge(&res->hist, h);
 	res->st.ok += st->ok;
@@ -67,12 +129,11 @@ void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *
 	res->st.err_remote += st->err_remote;
 	res->st.bytes += st->bytes;
 	/* latency: the histogram holds exactly the measured round trips */
-	uint64_t measured = spec->mode == IPL_MODE_LATENCY ? h->count : st->ok;
-	res->msgs += measured;
-	t->exchanged += measured + (spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup);
+	res->msgs += spec->mode == IPL_MODE_LATENCY ? h->count : st->ok;
 	if (st->elapsed_ns > res->st.elapsed_ns)
 		res->st.elapsed_ns = st->elapsed_ns;
-	ipl_run_tally_rusage(t, ru);
+	if (lc && lc->marks == 2)
+		ipl_run_tally_span(t, &lc->self[0], &lc->self[1]);
 }
 
 void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t)
@@ -82,43 +143,66 @@ void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t)
 		res->msgs_per_s = (double)res->msgs / secs;
 		res->mb_per_s = (double)res->st.bytes / secs / 1e6;
 	}
-	if (t->exchanged) {
-		/* every process's CPU per message exchanged, warm-up included */
-		res->cpu_ns_per_msg = (double)t->cpu_ns / (double)t->exchanged;
-		res->ctxsw_per_msg = (double)t->ctxsw / (double)t->exchanged;
+	if (res->msgs) {
+		/* the timed loop's CPU per measured message: no start-up, no warm-up */
+		res->cpu_ns_per_msg = (double)t->cpu_ns / (double)res->msgs;
+		res->ctxsw_per_msg = (double)t->ctxsw / (double)res->msgs;
 	}
 }
 
+/* The warm-up as its own unmeasured ping-pong, so the timed loop's cost can
+ * be sampled around the measured part alone.  Errors still count. */
+static int warm_up(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st)
+{
+	struct ipl_client_cfg w = *cfg;
+	struct ipl_client_stats ws = { 0 };
+	w.iters = cfg->warmup;
+	w.warmup = 0;
+	w.duration_ns = 0;
+	int rc = ipl_client_latency(c, &w, NULL, &ws);
+	st->errors += ws.errors;
+	st->err_seq += ws.err_seq;
+	st->err_len += ws.err_len;
+	st->err_payload += ws.err_payload;
+	st->err_remote += ws.err_remote;
+	return rc;
+}
+
 int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
-		    struct ipl_client_stats *st, const char **step)
+		    struct ipl_client_stats *st, const char **step, struct ipl_loop_cost *lc)
 {
 	struct ipl_client_cfg cfg = {
 		.size = spec->size,
 		.iters = spec->iters,
-		.warmup = spec->warmup,
+		.warmup = spec->mode == IPL_MODE_STREAM ? 0 : spec->warmup,
 		.duration_ns = spec->duration_ns,
 		.window = spec->window,
 		.crc = spec->crc,
 		.cap = spec->tpo.cap,
+		.op = spec->mode == IPL_MODE_LATENCY ? IPL_OP_ECHO : IPL_OP_SINK,
 	};
 	*step = "hello";
 	int rc = ipl_client_hello(c, NULL);
 	if (rc < 0)
 		return rc;
+	*step = "warm-up";
+	if (cfg.warmup && (rc = warm_up(c, &cfg, st)) < 0)
+		return rc;
+	cfg.warmup = 0;
 	*step = ipl_mode_name(spec->mode);
+	ipl_loop_mark(lc, 0);
 	switch (spec->mode) {
 	case IPL_MODE_LATENCY:
-		cfg.op = IPL_OP_ECHO;
 		rc = ipl_client_latency(c, &cfg, h, st);
 		break;
 	case IPL_MODE_THROUGHPUT:
-		cfg.op = IPL_OP_SINK;
 		rc = ipl_client_throughput(c, &cfg, st);
 		break;
 	case IPL_MODE_STREAM:
 		rc = ipl_client_stream(c, &cfg, st);
 		break;
 	}
+	ipl_loop_mark(lc, 1);
 	if (rc < 0)
 		return rc;
 	*step = "bye";
@@ -126,31 +210,31 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 }
 
 static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep,
-			unsigned idx, struct slot *out)
+			unsigned idx, pid_t server, struct slot *out)
 {
 	struct ipl_conn *c = NULL;
 	int rc;
 	signal(SIGPIPE, SIG_IGN);
 	ipl_pin_cpu(spec->cpu_client);
 	ipl_hist_init(&out->hist);
+	out->lc.server = server;
 
 	const char *step = "connect";
 	rc = ipl_endpoint_attach_client(ep, idx, &c);
 	if (rc == 0 && spec->raw) {
 		step = "raw loop";
-		rc = ipl_raw_client(c, spec, &out->hist, &out->st);
+		rc = ipl_raw_client(c, spec, &out->hist, &out->st, &out->lc);
 		goto done;
 	}
 	if (rc == 0) {
 		/* "" when the transport cannot tell; an unbound unix client says so */
 		if (ipl_conn_addr(c, out->local, sizeof out->local, NULL, 0) == 0 && !out->local[0])
 			snprintf(out->local, sizeof out->local, "(unnamed)");
-		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step);
+		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step, &out->lc);
 	}
 done:
 	ipl_conn_detach(c);
 	ipl_endpoint_cleanup(ep);
-	getrusage(RUSAGE_SELF, &out->ru);
 	out->rc = rc;
 	snprintf(out->step, sizeof out->step, "%s", step);
 	out->done = 1;
@@ -164,11 +248,12 @@ static void on_alarm(int sig)
 }
 
 /* Stops the server: SIGTERM, repeated (one may land before it blocks),
- * SIGKILL after 3 s.  Returns its wait status. */
+ * SIGKILL after 3 s or at once when the driver was told to stop.  Returns
+ * its wait status. */
 static int stop_server(pid_t pid)
 {
 	int status = 0;
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 300 && !ipl_intr_signal(); i++) {
 		kill(pid, SIGTERM);
 		struct timespec t = { .tv_nsec = 10 * 1000000L };
 		nanosleep(&t, NULL);
@@ -177,7 +262,8 @@ static int stop_server(pid_t pid)
 			return status;
 	}
 	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	return status;
 }
 
@@ -185,6 +271,104 @@ static void fail(struct ipl_run_result *res, const char *fmt, const char *a, int
 {
 	res->failed = 1;
 	snprintf(res->why, sizeof res->why, fmt, a, ipl_strerror(code));
+}
+
+/* Waits for every process in kids[0..n): a timeout (SIGALRM) or a stop
+ * signal kills them all, and they are still reaped. */
+void ipl_run_reap(const pid_t *kids, unsigned n, int timeout_s, int *timed_out_out)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	timed_out = 0;
+	alarm(timeout_s > 0 ? (unsigned)timeout_s : 300);
+	for (unsigned i = 0; i < n; i++) {
+		int status;
+		if (kids[i] <= 0)
+			continue;
+		while (waitpid(kids[i], &status, 0) < 0 && errno == EINTR)
+			if (timed_out || ipl_intr_signal())
+				for (unsigned k = 0; k < n; k++)
+					if (kids[k] > 0)
+						kill(kids[k], SIGKILL);
+	}
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	*timed_out_out = timed_out;
+}
+
+/* The server process: serve until stopped, then leave its outcome. */
+static void server_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, struct shared *sh)
+{
+	ipl_pin_cpu(spec->cpu_server);
+	int src = ipl_endpoint_attach_server(ep);
+	if (src == 0)
+		src = spec->raw ? ipl_raw_serve(ep, spec)
+				: ipl_serve_foreground(ep, spec->tpo.cap, NULL);
+	ipl_endpoint_cleanup(ep);
+	sh->server_rc = src;
+	_exit(src < 0 ? 1 : 0);
+}
+
+/* Forks the server in a new process group (SIGTERM held until its handler
+ * exists).  Returns its pid, or -1. */
+static pid_t fork_server(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, struct shared *sh)
+{
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	pid_t server = ipl_intr_fork(0);
+	if (server == 0)
+		server_main(spec, ep, sh);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return server;
+}
+
+/* Merges what the clients left into res. */
+static void merge(const struct ipl_run_spec *spec, struct ipl_run_result *res, struct shared *sh,
+		  unsigned n, unsigned started, int tmo)
+{
+	struct ipl_run_tally tally = { 0 };
+	struct ipl_usage s0 = { UINT64_MAX, UINT64_MAX }, s1 = { 0, 0 };
+	int srv = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct slot *s = &sh->slot[i];
+		if (i >= started || !s->done) {
+			res->failed = 1;
+			snprintf(res->why, sizeof res->why, "client %u %s", i,
+				 tmo ? "timed out" : i >= started ? "could not start" : "died");
+			continue;
+		}
+		if (s->rc < 0 && !res->failed) {
+			res->failed = 1;
+			snprintf(res->why, sizeof res->why, "client %u: %s: %s", i, s->step,
+				 ipl_strerror(s->rc));
+		}
+		if (!res->client_addr[0])
+			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
+		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->lc);
+		/* the server over the union of the clients' loops */
+		if (s->lc.marks == 2 && s->lc.srv_ok && s->lc.server > 0) {
+			srv = 1;
+			s0.cpu_ns = s->lc.srv[0].cpu_ns < s0.cpu_ns ? s->lc.srv[0].cpu_ns : s0.cpu_ns;
+			s0.ctxsw = s->lc.srv[0].ctxsw < s0.ctxsw ? s->lc.srv[0].ctxsw : s0.ctxsw;
+			s1.cpu_ns = s->lc.srv[1].cpu_ns > s1.cpu_ns ? s->lc.srv[1].cpu_ns : s1.cpu_ns;
+			s1.ctxsw = s->lc.srv[1].ctxsw > s1.ctxsw ? s->lc.srv[1].ctxsw : s1.ctxsw;
+		}
+	}
+	if (srv)
+		ipl_run_tally_span(&tally, &s0, &s1);
+	ipl_run_finish(res, &tally);
+}
+
+/* A run cut short by a stop signal says so. */
+static void mark_interrupted(struct ipl_run_result *res)
+{
+	if (!ipl_intr_signal() || !res->failed)
+		return;
+	res->interrupted = 1;
+	snprintf(res->why, sizeof res->why, "interrupted by %s", ipl_intr_name(ipl_intr_signal()));
 }
 
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
@@ -209,67 +393,39 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 	tpo.max_conns = n, tpo.mem_limit = (uint64_t)n * (tpo.cap ? tpo.cap : IPL_DEFAULT_CAP);
 	ipl_endpoint_init(&ep, spec->tp, &tpo, spec->connect);
 	pid_t server = -1;
-	int rc = 0;
 	fflush(NULL); /* children must not flush the parent's buffered output again */
 	if (!spec->connect) {
-		rc = ipl_endpoint_prepare(&ep);
+		int rc = ipl_endpoint_prepare(&ep);
 		if (rc < 0) {
 			fail(res, "%s: prepare: %s", spec->tp->name, rc);
 			ipl_endpoint_cleanup(&ep);
 			munmap(sh, shm_len);
+			mark_interrupted(res);
 			return -1;
 		}
-		sigset_t term, old;
-		sigemptyset(&term);
-		sigaddset(&term, SIGTERM);
-		sigprocmask(SIG_BLOCK, &term, &old); /* held until the server's handler exists */
-		server = fork();
-		if (server != 0)
-			sigprocmask(SIG_SETMASK, &old, NULL);
-		if (server == 0) {
-			ipl_pin_cpu(spec->cpu_server);
-			int src = ipl_endpoint_attach_server(&ep);
-			if (src == 0)
-				src = spec->raw ? ipl_raw_serve(&ep, spec)
-						: ipl_serve_foreground(&ep, spec->tpo.cap, NULL);
-			ipl_endpoint_cleanup(&ep);
-			getrusage(RUSAGE_SELF, &sh->server_ru);
-			sh->server_rc = src;
-			_exit(src < 0 ? 1 : 0);
-		}
+		server = fork_server(spec, &ep, sh);
 	}
 	snprintf(res->server_addr, sizeof res->server_addr, "%s", ep.addr);
 
+	/* the clients join the server's process group (or the first client's) */
 	pid_t *kids = calloc(n, sizeof *kids);
+	pid_t group = server > 0 ? server : 0;
 	unsigned started = 0;
 	for (; kids && started < n; started++) {
-		pid_t p = fork();
+		pid_t p = ipl_intr_fork(group);
 		if (p == 0) {
-			client_main(spec, &ep, started, &sh->slot[started]);
+			client_main(spec, &ep, started, server, &sh->slot[started]);
 			_exit(sh->slot[started].rc < 0 ? 1 : 0);
 		}
 		if (p < 0)
 			break;
 		kids[started] = p;
+		group = group ? group : p;
 	}
 	ipl_endpoint_release(&ep); /* our copies of pipe ends would hide EOF */
 
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
-	timed_out = 0;
-	alarm(spec->timeout_s > 0 ? (unsigned)spec->timeout_s : 300);
-	for (unsigned i = 0; i < started; i++) {
-		int status;
-		while (waitpid(kids[i], &status, 0) < 0 && errno == EINTR) {
-			if (timed_out) {
-				for (unsigned k = 0; k < started; k++)
-					kill(kids[k], SIGKILL);
-			}
-		}
-	}
-	alarm(0);
-	sigaction(SIGALRM, &old, NULL);
+	int tmo = 0;
+	ipl_run_reap(kids, started, spec->timeout_s, &tmo);
 	if (server > 0) {
 		int status = stop_server(server);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -278,30 +434,11 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 				 strsignal(WTERMSIG(status)) : "exited with an error");
 		}
 	}
+	if (group > 0)
+		ipl_intr_untrack(group);
 	ipl_endpoint_cleanup(&ep);
-
-	/* merge what the clients left */
-	struct ipl_run_tally tally = { 0 };
-	if (server > 0)
-		ipl_run_tally_rusage(&tally, &sh->server_ru);
-	for (unsigned i = 0; i < n; i++) {
-		struct slot *s = &sh->slot[i];
-		if (i >= started || !s->done) {
-			res->failed = 1;
-			snprintf(res->why, sizeof res->why, "client %u %s", i,
-				 timed_out ? "timed out" : i >= started ? "could not start" : "died");
-			continue;
-		}
-		if (s->rc < 0 && !res->failed) {
-			res->failed = 1;
-			snprintf(res->why, sizeof res->why, "client %u: %s: %s", i, s->step,
-				 ipl_strerror(s->rc));
-		}
-		if (!res->client_addr[0])
-			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
-		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->ru);
-	}
-	ipl_run_finish(res, &tally);
+	merge(spec, res, sh, n, started, tmo);
+	mark_interrupted(res);
 	free(kids);
 	munmap(sh, shm_len);
 	return res->failed ? -1 : 0;

@@ -47,13 +47,24 @@ int ipl_rep_valid(const struct ipl_run_result *r)
 	return !r->failed && r->st.errors == 0;
 }
 
-static double hist_or_nan(const struct ipl_hist *h, double p)
+/* At least 10 samples beyond the percentile: n * (100 - p) / 100 >= 10.
+ * The median needs one sample; min and max are observations, always shown. */
+int ipl_pct_supported(uint64_t n, double p)
 {
-	return h->count ? (double)ipl_hist_percentile(h, p) : NAN;
+	if (!n)
+		return 0;
+	if (p <= 50)
+		return 1;
+	return (double)n * (100 - p) >= 1000 - 1e-6;
 }
 
-double ipl_rep_p50(const struct ipl_run_result *r) { return hist_or_nan(&r->hist, 50); }
-double ipl_rep_p99(const struct ipl_run_result *r) { return hist_or_nan(&r->hist, 99); }
+double ipl_hist_pct_or_nan(const struct ipl_hist *h, double p)
+{
+	return ipl_pct_supported(h->count, p) ? (double)ipl_hist_percentile(h, p) : NAN;
+}
+
+double ipl_rep_p50(const struct ipl_run_result *r) { return ipl_hist_pct_or_nan(&r->hist, 50); }
+double ipl_rep_p99(const struct ipl_run_result *r) { return ipl_hist_pct_or_nan(&r->hist, 99); }
 double ipl_rep_mps(const struct ipl_run_result *r) { return r->msgs ? r->msgs_per_s : NAN; }
 double ipl_rep_mbps(const struct ipl_run_result *r) { return r->msgs ? r->mb_per_s : NAN; }
 double ipl_rep_cpu(const struct ipl_run_result *r) { return r->msgs ? r->cpu_ns_per_msg : NAN; }
@@ -149,7 +160,11 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 	what(r, name, sizeof name);
 	for (unsigned i = 0; i < r->nreps; i++) {
 		const struct ipl_run_result *x = &r->reps[i];
-		if (x->failed) {
+		if (x->interrupted) {
+			bits |= IPL_WARN_INTERRUPTED;
+			say(text, len, "%s: rep %u was cut short: %s (left out)\n", name, i + 1,
+			    x->why[0] ? x->why : "interrupted");
+		} else if (x->failed) {
 			bits |= IPL_WARN_FAILED;
 			say(text, len, "%s: rep %u FAILED: %s (left out of the medians)\n", name, i + 1,
 			    x->why[0] ? x->why : "unknown reason");
@@ -239,6 +254,7 @@ const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len)
 		{ IPL_WARN_FAILED, "failed" }, { IPL_WARN_ERRORS, "errors" },
 		{ IPL_WARN_NO_VALID, "no-valid" }, { IPL_WARN_SPREAD, "spread" },
 		{ IPL_WARN_FIRST_SLOW, "first-slow" },
+		{ IPL_WARN_INTERRUPTED, "interrupted" },
 	};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof tok / sizeof tok[0]; i++)

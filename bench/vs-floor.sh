@@ -16,12 +16,14 @@
 # the host's fast state, where the framework's own cost shows most).
 #
 # Needs the floor built: make -C ../shared/floor (binary /tmp/ipclab-floor/floor, or
-# FLOOR=path).  Holds flock on /tmp/ipclab-bench.lock around each timed run when flock exists.
+# FLOOR=path).  Holds the benchmark lock (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock)
+# around each timed run when flock exists, unless an ancestor (an outer flock) holds it.
 set -eu
 
 ROUNDS=9 ITERS=20000 SIZE=64 CPU=0,0 WAIT=block BINS=""
 FLOOR=${FLOOR:-/tmp/ipclab-floor/floor}
-LOCK=${IPCLAB_BENCH_LOCK:-/tmp/ipclab-bench.lock}
+LOCK=${IPCLAB_BENCH_LOCK-/tmp/ipclab-bench.lock}
+. "$(dirname "$0")/lock.sh"
 usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while getopts r:n:s:c:w:b:h o; do
 	case $o in
@@ -46,7 +48,7 @@ WAITOPT=; [ "$MECH" = shm ] && WAITOPT="--wait $WAIT"
 for b in $BINS; do
 	[ -x "$b" ] || { echo "vs-floor: $b not found: make" >&2; exit 2; }
 done
-locked() { if command -v flock >/dev/null; then flock "$LOCK" "$@"; else "$@"; fi; }
+locked() { ipl_locked "$LOCK" "$@"; }
 
 # One line per round: floor_p50 ipclab_p50 [ipclab2_p50]
 rounds() {

@@ -51,7 +51,7 @@ assert len(rows) == 4, rows
 for r in rows:
     assert r['errors'] == '0' and r['failed'] == '0', r
     assert int(r['ok']) == 300, r
-    assert 0 < float(r['p50_ns']) <= float(r['p99_ns']) <= float(r['max_ns']), r
+    assert 0 < float(r['p50_ns']) <= float(r['max_ns']) and r['p99_ns'] == '-', r  # p99 needs n >= 1000
     assert float(r['msgs_per_s']) > 0
 assert {r['mechanism'] for r in rows} == {'tcp', 'unix'}
 assert {r['size_bytes'] for r in rows} == {'64', '4096'}
@@ -68,7 +68,8 @@ for r in res:
     assert r['errors'] == 0 and not r['failed']
     lat = r['latency']
     assert lat['count'] == 300
-    assert lat['min_ns'] <= lat['p50_ns'] <= lat['p99_ns'] <= lat['p9999_ns'] <= lat['max_ns']
+    assert lat['min_ns'] <= lat['p50_ns'] <= lat['p90_ns'] <= lat['max_ns']
+    assert lat['p99_ns'] is None and lat['p9999_ns'] is None  # too few samples for them
 PY"
 check "table has 4 rows and a status column" \
 	"[ \$(grep -cE '^(tcp|unix) ' $tmp/r.txt) -eq 4 ] && grep -q status $tmp/r.txt"
