@@ -60,13 +60,21 @@ void ipl_rl_sleep_ms(long ms)
 		;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms)
 {
-	for (int waited = 0;; waited += 10) {
+	int64_t end = mono_ms() + (timeout_ms > IPL_RL_SAFETY_MS ? timeout_ms : IPL_RL_SAFETY_MS);
+	for (;;) {
 		long n = ipl_rl_status(pid, "Threads");
 		if (n >= 0 && n <= max)
 			return 0;
-		if (waited >= timeout_ms) {
+		if (mono_ms() >= end) {
 			fprintf(stderr, "server %ld still has %ld threads (want <= %ld)\n", (long)pid, n, max);
 			return -1;
 		}
@@ -176,9 +184,11 @@ int ipl_rl_wait_ready(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char b;
 	int n;
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
+	int64_t end = mono_ms() + (timeout_ms > IPL_RL_SAFETY_MS ? timeout_ms : IPL_RL_SAFETY_MS);
+	do {
+		int64_t left = end - mono_ms();
+		n = left > 0 ? poll(&p, 1, (int)left) : 0;
+	} while (n < 0 && errno == EINTR);
 	return (n == 1 && read(fd, &b, 1) == 1) ? 0 : -1;
 }
 
