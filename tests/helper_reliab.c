@@ -82,6 +82,44 @@ int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms)
 	}
 }
 
+/* The signal mask field of /proc/<pid>/status (hex), or -1 if absent. */
+static long long status_mask(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t fl = strlen(field);
+	long long v = -1;
+	while (fgets(line, sizeof line, f)) {
+		if (!strncmp(line, field, fl) && line[fl] == ':') {
+			v = (long long)strtoull(line + fl + 1, NULL, 16);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+int ipl_rl_wait_signal_taken(pid_t pid, int sig)
+{
+	long long bit = 1ll << (sig - 1);
+	int64_t end = mono_ms() + IPL_RL_SAFETY_MS;
+	for (;;) {
+		long long shd = status_mask(pid, "ShdPnd"), own = status_mask(pid, "SigPnd");
+		if (shd < 0 || own < 0)
+			return -1;
+		if (!(shd & bit) && !(own & bit))
+			return 0;
+		if (mono_ms() >= end) {
+			fprintf(stderr, "pid %ld never took signal %d\n", (long)pid, sig);
+			return -1;
+		}
+		ipl_rl_sleep_ms(1);
+	}
+}
+
 int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };

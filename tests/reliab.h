@@ -31,6 +31,11 @@ int ipl_rl_nfds(pid_t pid);
  * max(timeout_ms, IPL_RL_SAFETY_MS). */
 int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms);
 
+/* Waits until sig, sent to pid with kill(), is no longer pending there
+ * (SigPnd/ShdPnd of /proc/<pid>/status): a thread has taken it and runs
+ * its handler.  0, or -1 after IPL_RL_SAFETY_MS or if pid is gone. */
+int ipl_rl_wait_signal_taken(pid_t pid, int sig);
+
 /* Sends len raw bytes in one ipl_conn_send.  Returns 0 or a code. */
 int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len);
 
