@@ -204,10 +204,13 @@ int ipl_fx_stop(struct ipl_fixture *fx)
 			kill(fx->server, SIGTERM);
 			struct timespec t = { .tv_nsec = 10 * 1000000L };
 			nanosleep(&t, NULL);
-			if (waitpid(fx->server, &st, WNOHANG) == fx->server) {
+			pid_t r = waitpid(fx->server, &st, WNOHANG);
+			if (r == fx->server) {
 				status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 				break;
 			}
+			if (r < 0 && errno == ECHILD) /* reaped already: nothing to stop */
+				break;
 		}
 		if (status == -1 && waitpid(fx->server, &st, WNOHANG) == 0) {
 			kill(fx->server, SIGKILL);
