@@ -14,16 +14,27 @@ case $N in '' | *[!0-9]*) echo "check-stress: N must be a number, got '$N'" >&2;
 [ "$N" -ge 1 ] || { echo "check-stress: N must be at least 1" >&2; exit 2; }
 
 load=
+run=
 work=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-stress.XXXXXX") || exit 1
+# (no `kill --` here: dash's kill takes "-PGID" only without it)
 stop_load() {
 	if [ -n "$load" ]; then
-		kill -TERM -- "-$load" 2>/dev/null
+		kill -TERM "-$load" 2>/dev/null
 		wait "$load" 2>/dev/null
 		load=
 	fi
 }
-trap 'stop_load; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM # the EXIT trap stops the load
+stop_run() {
+	if [ -n "$run" ]; then
+		kill -TERM "$run" 2>/dev/null # run.sh removes its files and exits
+		wait "$run" 2>/dev/null
+		run=
+	fi
+}
+trap 'stop_run; stop_load; rm -rf "$work"' EXIT
+# the runs are waited for with `wait`, which a trapped signal interrupts:
+# Ctrl-C or a SIGTERM stops the load at once, not after the current run
+trap 'exit 130' INT TERM
 
 # setsid: a new process group we can stop as a whole (stress-ng forks workers)
 if command -v stress-ng >/dev/null 2>&1; then
@@ -44,9 +55,17 @@ i=1
 while [ "$i" -le "$N" ]; do
 	echo "== check-stress: run $i of $N"
 	log="$work/run$i.log"
-	# the log is only read back for the summary: the output streams as usual
-	{ sh tests/run.sh "$@"; echo $? >"$work/rc$i"; } 2>&1 | tee "$log"
-	if [ "$(cat "$work/rc$i" 2>/dev/null)" != 0 ]; then
+	# in the background, so that a signal is taken at once (see the traps);
+	# the output streams as usual and is read back for the summary
+	sh tests/run.sh "$@" >"$log" 2>&1 &
+	run=$!
+	tail -n +1 -f --pid="$run" "$log" &
+	shown=$!
+	wait "$run"
+	rc=$?
+	run=
+	wait "$shown"
+	if [ "$rc" != 0 ]; then
 		what_failed=$(sed -n 's/^failed: *//p' "$log" | tail -n 1)
 		failed_runs="$failed_runs
   run $i:${what_failed:+ $what_failed}"
