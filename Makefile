@@ -77,6 +77,13 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
+# make check-stress N=10: make check N times in a row beside a CPU load
+# (stress-ng --cpu 2, else a busy loop per core); all N must pass.
+.PHONY: check-stress
+check-stress: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)N=$(or $(N),10) IPCLAB=$(CURDIR)/$(IPCLAB) BUILD=$(BUILD) sh tests/stress.sh $(TEST_BIN)
+
 bench: deps $(IPCLAB)
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) sh bench/default.sh
 

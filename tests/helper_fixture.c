@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How long a stopping server may take before it counts as stuck: a safety
+ * net only (a correct server stops within its 2 s grace period). */
+#define STOP_SAFETY_S 120
+
 const struct ipl_test_variant *ipl_fx_variant(const char *name)
 {
 	for (size_t i = 0; i < ipl_test_nvariants; i++)
@@ -193,14 +197,20 @@ int ipl_fx_stop(struct ipl_fixture *fx)
 	}
 	if (fx->server > 0) {
 		int st = 0;
-		for (int i = 0; i < 500; i++) {
+		/* repeated: the first SIGTERM may come before the server's
+		 * handler exists (it is blocked until then, but cheap to repeat);
+		 * the deadline is a safety net for a server that never stops */
+		for (int i = 0; i < STOP_SAFETY_S * 100; i++) {
 			kill(fx->server, SIGTERM);
 			struct timespec t = { .tv_nsec = 10 * 1000000L };
 			nanosleep(&t, NULL);
-			if (waitpid(fx->server, &st, WNOHANG) == fx->server) {
+			pid_t r = waitpid(fx->server, &st, WNOHANG);
+			if (r == fx->server) {
 				status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 				break;
 			}
+			if (r < 0 && errno == ECHILD) /* reaped already: nothing to stop */
+				break;
 		}
 		if (status == -1 && waitpid(fx->server, &st, WNOHANG) == 0) {
 			kill(fx->server, SIGKILL);

@@ -60,17 +60,63 @@ void ipl_rl_sleep_ms(long ms)
 		;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms)
 {
-	for (int waited = 0;; waited += 10) {
+	int64_t end = mono_ms() + (timeout_ms > IPL_RL_SAFETY_MS ? timeout_ms : IPL_RL_SAFETY_MS);
+	for (;;) {
 		long n = ipl_rl_status(pid, "Threads");
 		if (n >= 0 && n <= max)
 			return 0;
-		if (waited >= timeout_ms) {
+		if (mono_ms() >= end) {
 			fprintf(stderr, "server %ld still has %ld threads (want <= %ld)\n", (long)pid, n, max);
 			return -1;
 		}
 		ipl_rl_sleep_ms(10);
+	}
+}
+
+/* The signal mask field of /proc/<pid>/status (hex), or -1 if absent. */
+static long long status_mask(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t fl = strlen(field);
+	long long v = -1;
+	while (fgets(line, sizeof line, f)) {
+		if (!strncmp(line, field, fl) && line[fl] == ':') {
+			v = (long long)strtoull(line + fl + 1, NULL, 16);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+int ipl_rl_wait_signal_taken(pid_t pid, int sig)
+{
+	long long bit = 1ll << (sig - 1);
+	int64_t end = mono_ms() + IPL_RL_SAFETY_MS;
+	for (;;) {
+		long long shd = status_mask(pid, "ShdPnd"), own = status_mask(pid, "SigPnd");
+		if (shd < 0 || own < 0)
+			return -1;
+		if (!(shd & bit) && !(own & bit))
+			return 0;
+		if (mono_ms() >= end) {
+			fprintf(stderr, "pid %ld never took signal %d\n", (long)pid, sig);
+			return -1;
+		}
+		ipl_rl_sleep_ms(1);
 	}
 }
 
@@ -176,9 +222,11 @@ int ipl_rl_wait_ready(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char b;
 	int n;
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
+	int64_t end = mono_ms() + (timeout_ms > IPL_RL_SAFETY_MS ? timeout_ms : IPL_RL_SAFETY_MS);
+	do {
+		int64_t left = end - mono_ms();
+		n = left > 0 ? poll(&p, 1, (int)left) : 0;
+	} while (n < 0 && errno == EINTR);
 	return (n == 1 && read(fd, &b, 1) == 1) ? 0 : -1;
 }
 

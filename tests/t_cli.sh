@@ -79,8 +79,7 @@ check "--out refuses an unwritable path" \
 # serve + bench --connect, and garbage sent to the server
 $IPCLAB serve -m tcp --listen 127.0.0.1:0 >"$tmp/addr" 2>"$tmp/serve.err" &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/addr" ] && break; sleep 0.2; done
-addr=$(head -1 "$tmp/addr")
+addr=$(wait_line "$tmp/addr" $srv)
 check "serve prints its address" "echo '$addr' | grep -qE '^127\.0\.0\.1:[0-9]+$'"
 check "serve listens on loopback only by default" "ss -ltn 2>/dev/null | grep -q '127.0.0.1:${addr##*:}' || ! command -v ss >/dev/null"
 check "bench --connect against serve: 0 errors" \
@@ -88,7 +87,7 @@ check "bench --connect against serve: 0 errors" \
 check "garbage gets an ERROR reply (bad magic) or a close" "python3 - '$addr' <<'PY'
 import socket, struct, sys
 host, port = sys.argv[1].rsplit(':', 1)
-s = socket.create_connection((host, int(port)), timeout=5)
+s = socket.create_connection((host, int(port)), timeout=120)  # a safety net
 s.sendall(b'GET / HTTP/1.0\r\n\r\n' + b'x' * 10)
 data = b''
 while True:
@@ -111,16 +110,17 @@ check "serve reports what it served" "grep -q 'stopped: [1-9][0-9]* connections'
 sock="$tmp/my server.sock"
 $IPCLAB serve -m unix --listen "$sock" >"$tmp/addr2" 2>/dev/null &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$sock" ] && break; sleep 0.2; done
+wait_line "$tmp/addr2" $srv >/dev/null
 check "unix socket is 0600" "[ \"\$(stat -c %a '$sock')\" = 600 ]"
 check "bench --connect to a unix path with a space" "$IPCLAB bench -m unix --connect '$sock' -s 64 -n 100 -q >/dev/null"
 kill -KILL $srv
 wait $srv 2>/dev/null
 srv=
 check "a SIGKILLed server leaves its socket" "[ -S '$sock' ]"
-$IPCLAB serve -m unix --listen "$sock" >/dev/null 2>&1 &
+rm -f "$tmp/addr2"
+$IPCLAB serve -m unix --listen "$sock" >"$tmp/addr2" 2>/dev/null &
 srv=$!
-sleep 0.5
+wait_line "$tmp/addr2" $srv >/dev/null
 check "the stale socket does not stop the next server" "$IPCLAB bench -m unix --connect '$sock' -s 64 -n 50 -q >/dev/null"
 kill -TERM $srv
 wait $srv

@@ -16,7 +16,7 @@ check "ipclab list names at least tcp and unix" "echo '$mechs' | grep -qx tcp &&
 
 for m in $mechs; do
 	out="$tmp/demo-$m.txt"
-	timeout 60 $IPCLAB demo "$m" >"$out" 2>"$tmp/err-$m"
+	timeout "$SAFETY_S" $IPCLAB demo "$m" >"$out" 2>"$tmp/err-$m" # a safety net
 	rc=$?
 	check "demo $m: exit 0" "[ $rc -eq 0 ]"
 	check "demo $m: says the exchange completed and verified" \

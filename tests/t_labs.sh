@@ -116,7 +116,7 @@ for lab in "$@"; do
 		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" sh -x "$script" 2>&1)
 		rc=$?
 	else
-		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" timeout -k 5 90 sh -x "$script" >"$tmp/$name.log" 2>&1)
+		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" timeout -k 5 300 sh -x "$script" >"$tmp/$name.log" 2>&1)
 		rc=$?
 	fi
 	secs=$(( $(date +%s) - start ))

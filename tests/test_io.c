@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,39 +71,97 @@ static void eof_mid_read_is_truncation(void **state)
 }
 
 static volatile sig_atomic_t hits;
+static int note_w = -1; /* the handler writes a byte here when it has run */
+
 static void on_alarm(int sig)
 {
 	(void)sig;
 	hits++;
+	if (note_w >= 0) {
+		int e = errno;
+		if (write(note_w, "n", 1) < 0) { /* async-signal-safe; nothing to do on failure */
+		}
+		errno = e;
+	}
 }
 
-static void arm_timer(long ms)
+static void catch_alarm(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
+}
+
+static void arm_timer(long ms)
+{
+	catch_alarm();
 	struct itimerval it = { .it_value = { .tv_sec = 0, .tv_usec = ms * 1000 } };
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The state letter of pid in /proc/<pid>/stat ('S': asleep), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *rp = strrchr(buf, ')'); /* the name may hold spaces and parens */
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* Forks a child that interrupts us with SIGALRM once we are asleep (in the
+ * read under test: we do nothing else that sleeps), so the signal is sure to
+ * land inside the read, however loaded the machine.  With late_fd >= 0 the
+ * child then waits until our handler has run (a byte on note_r) and writes
+ * "late" to late_fd: data that only arrives after the interruption. */
+static pid_t interrupter(int note_r, int late_fd)
+{
+	pid_t parent = getpid();
+	pid_t p = fork();
+	if (p != 0)
+		return p;
+	alarm(120); /* a safety net: the parent is asleep within microseconds */
+	while (proc_state(parent) != 'S') {
+		struct timespec t = { .tv_nsec = 1000000L };
+		nanosleep(&t, NULL);
+	}
+	if (kill(parent, SIGALRM) < 0)
+		_exit(1);
+	if (late_fd < 0)
+		_exit(0);
+	char b;
+	if (read(note_r, &b, 1) != 1)
+		_exit(2);
+	_exit(write(late_fd, "late", 4) == 4 ? 0 : 3);
 }
 
 static void eintr_is_retried(void **state)
 {
 	(void)state;
-	int sv[2];
+	int sv[2], note[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t p = fork();
-	if (p == 0) {
-		sleep_ms(150); /* after the signal has interrupted the read */
-		_exit(write(sv[1], "late", 4) == 4 ? 0 : 1);
-	}
+	assert_int_equal(pipe(note), 0);
 	hits = 0;
-	arm_timer(30);
+	catch_alarm(); /* the signal comes from the child */
+	note_w = note[1];
+	pid_t p = interrupter(note[0], sv[1]);
+	assert_true(p > 0);
 	char got[4];
 	atomic_int cancel = 0;
 	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), 0);
 	assert_int_equal(hits, 1); /* the read really was interrupted */
 	assert_memory_equal(got, "late", 4);
-	waitpid(p, NULL, 0);
+	int st;
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	note_w = -1;
+	close(note[0]);
+	close(note[1]);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -114,10 +173,15 @@ static void eintr_with_cancel_returns(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	atomic_int cancel = 1; /* as a stopping server sets it */
 	hits = 0;
-	arm_timer(30);
+	catch_alarm();
+	pid_t p = interrupter(-1, -1);
+	assert_true(p > 0);
 	char got[4];
 	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), IPL_ECANCELED);
 	assert_int_equal(hits, 1);
+	int st;
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -382,7 +382,7 @@ static void test_fuzz_serve_record(void **state)
 
 int main(void)
 {
-	alarm(60); /* a hang fails instead of stalling */
+	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null_call_bytes),
 		cmocka_unit_test(test_echo_hello_bytes),

@@ -407,7 +407,7 @@ static void test_fuzz_stream(void **state)
 
 int main(void)
 {
-	alarm(120); /* a hang fails instead of stalling */
+	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_procedure, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_every_procedure, setup_tcp, teardown),
