@@ -23,6 +23,7 @@ static const char *const own_text[] = {
 	[-(IPL_EPROTO - IPL_ERR_BASE)] = "protocol violation by the peer",
 	[-(IPL_EXDR - IPL_ERR_BASE)] = "XDR data does not decode",
 	[-(IPL_ERPC - IPL_ERR_BASE)] = "RPC call rejected by the server",
+	[-(IPL_ESHMLOST - IPL_ERR_BASE)] = "shared memory object truncated or rebuilt by another process",
 };
 
 const char *ipl_strerror(int err)

@@ -30,7 +30,8 @@ enum ipl_err {
 	IPL_EPROTO = IPL_ERR_BASE - 18,    /* the peer broke the protocol otherwise */
 	IPL_EXDR = IPL_ERR_BASE - 19,      /* XDR data does not decode */
 	IPL_ERPC = IPL_ERR_BASE - 20,      /* the RPC server rejected the call */
-	IPL_ERR_LAST = IPL_ERR_BASE - 21
+	IPL_ESHMLOST = IPL_ERR_BASE - 21,  /* shm: the shared object was truncated under us */
+	IPL_ERR_LAST = IPL_ERR_BASE - 22
 };
 
 /* Returns a static, human-readable text for any code this library returns. */
