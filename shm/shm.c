@@ -211,7 +211,7 @@ static int shm_attach_server(struct ipl_endpoint *ep)
  * resized or otherwise damaged by another process of the user: set its size
  * back, map it afresh and write the header again.  The slots come back
  * empty; clients that had posted see the new epoch and fail cleanly. */
-static int rdv_rebuild(struct ipl_endpoint *ep, struct shm_ep *sp)
+static int rdv_rebuild(struct shm_ep *sp)
 {
 	if (sp->fd < 0)
 		return IPL_ESHMLOST;
@@ -230,12 +230,11 @@ static int rdv_rebuild(struct ipl_endpoint *ep, struct shm_ep *sp)
 	sp->rdv = p;
 	sp->guard = g;
 	rdv_stamp(sp, getpid());
-	(void)ep;
 	return 0;
 }
 
 /* Each time round the accept loop: is the rendezvous still what we made? */
-static int rdv_check(struct ipl_endpoint *ep, struct shm_ep *sp)
+static int rdv_check(struct shm_ep *sp)
 {
 	struct rdv *r = sp->rdv;
 	/* the memory first: if it is gone, the guard sees it here */
@@ -243,7 +242,7 @@ static int rdv_check(struct ipl_endpoint *ep, struct shm_ep *sp)
 	    atomic_load(&r->epoch) == sp->epoch && !ipl_shmguard_lost(sp->guard) &&
 	    (sp->fd < 0 || rdv_len_ok(sp->fd)))
 		return 0;
-	return rdv_rebuild(ep, sp);
+	return rdv_rebuild(sp);
 }
 
 static void conn_free(struct shm_conn *sc)
@@ -394,7 +393,7 @@ static int shm_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	for (;;) {
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		int rc = rdv_check(ep, sp);
+		int rc = rdv_check(sp);
 		if (rc < 0)
 			return rc;
 		struct rdv *r = sp->rdv;
