@@ -250,7 +250,10 @@ static void describe_conn(struct ipl_demo_log *lg, int side, const struct ipl_co
 		char line[512];
 		int shown = 0;
 		while (f && fgets(line, sizeof line, f)) {
+			/* the rendezvous by name, a connection segment as a memfd */
 			char *dev = strstr(line, "/dev/shm/ipclab-");
+			if (!dev)
+				dev = strstr(line, "/memfd:ipclab-shm");
 			if (!dev)
 				continue;
 			unsigned long lo = 0, hi = 0;
@@ -342,8 +345,9 @@ static void explain_attach_client(struct ipl_demo_log *lg, const char *mech, con
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "connects through the carrier to \"%s\" and hands the socket to "
 			     "libtirpc: clnt_vc_create() makes the CLIENT handle the stubs call through", addr);
 	else if (!strcmp(mech, "shm"))
-		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "shm_open(its own segment, O_EXCL, 0600) + mmap; writes the segment's "
-			     "name into a free slot of %s; futex-wakes the server, waits to be accepted", addr);
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "memfd_create(its own segment) + ftruncate + seals (no shrinking, no growing) + "
+			     "mmap; writes the segment's fd number into a free slot of %s; futex-wakes the "
+			     "server, waits to be accepted", addr);
 	else
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "attach_client(\"%s\")", addr);
 }
@@ -360,8 +364,8 @@ static void explain_accept(struct ipl_demo_log *lg, const char *mech)
 	else if (!strcmp(mech, "fifo"))
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)");
 	else if (!strcmp(mech, "shm"))
-		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "takes the ready slot, shm_open + mmap the client's segment, shm_unlink it "
-			     "at once (both ends have it mapped, so a crash leaves nothing behind)");
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "takes the ready slot, opens /proc/<pid>/fd/<n> (the client's segment), checks its "
+			     "seals and size, mmap; the segment has no name, so a crash leaves nothing behind");
 	else
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "accept()");
 }

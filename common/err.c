@@ -25,6 +25,7 @@ static const char *const own_text[] = {
 	[-(IPL_ERPC - IPL_ERR_BASE)] = "RPC call rejected by the server",
 	[-(IPL_EBUSY - IPL_ERR_BASE)] = "server busy: it serves its maximum number of clients",
 	[-(IPL_EOVERLOAD - IPL_ERR_BASE)] = "server out of buffer memory: request refused",
+	[-(IPL_ESHMLOST - IPL_ERR_BASE)] = "shared memory object truncated or rebuilt by another process",
 };
 
 const char *ipl_strerror(int err)

@@ -32,7 +32,8 @@ enum ipl_err {
 	IPL_ERPC = IPL_ERR_BASE - 20,      /* the RPC server rejected the call */
 	IPL_EBUSY = IPL_ERR_BASE - 21,     /* the server serves its most clients already */
 	IPL_EOVERLOAD = IPL_ERR_BASE - 22, /* the server's buffer memory is spent: request refused */
-	IPL_ERR_LAST = IPL_ERR_BASE - 23
+	IPL_ESHMLOST = IPL_ERR_BASE - 23,  /* shm: the shared object was truncated under us */
+	IPL_ERR_LAST = IPL_ERR_BASE - 24
 };
 
 /* Returns a static, human-readable text for any code this library returns. */

@@ -55,8 +55,8 @@ case " $(echo $mechs) " in
 *" shm "*)
 	name=$(sed -n 's/.*shm_open("\(\/ipclab-[0-9]*-[0-9a-f]*\)".*/\1/p' "$tmp/demo-shm.txt" | head -1)
 	check "demo shm: its rendezvous is gone from /dev/shm afterwards" "[ -n '$name' ] && [ ! -e '/dev/shm$name' ]"
-	check "demo shm: the connection segment is mapped but already unlinked" \
-		"grep -qE 'mapped: /dev/shm/ipclab-[0-9]+-[0-9a-f]+ \(deleted\)' '$tmp/demo-shm.txt'"
+	check "demo shm: the connection segment is mapped and has no name (a memfd)" \
+		"grep -qE 'mapped: /memfd:ipclab-shm \(deleted\)' '$tmp/demo-shm.txt'"
 	;;
 esac
 check "no directories, sockets or FIFOs left in TMPDIR" "[ -z \"\$(ls -A '$tmp/td')\" ]"
