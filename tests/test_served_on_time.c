@@ -13,7 +13,8 @@
  *        half16m   a request declaring a 16 MiB payload, 8 MiB of it sent,
  *                  then silence
  *        truncate  (shm, rpc over shm) a client that truncates its own
- *                  segment once the server has mapped it
+ *                  segment once the server has mapped it (refused by the
+ *                  seals) and then zeroes all of it under the server
  *      every one of them in position (connected, its bytes sent: a byte on
  *      a pipe says so) before the good clients start.
  * Pass: every round trip verified in both runs, the loaded run done within
@@ -78,27 +79,27 @@ struct hostile_arg {
 	char addr[IPL_ADDR_MAX];
 };
 
-/* ---- the shm segment a client creates, kept to truncate it later -------
- * A connection's segment is created by the client (shm_open O_CREAT) and
- * its name removed by the server once mapped, so a client that wants to
- * truncate it afterwards must keep a descriptor: this wrapper, which the
+/* ---- the shm segment a client creates, kept to attack it later ---------
+ * A connection's segment is a memfd the client creates, seals against
+ * shrinking and growing, and passes to the server by fd number; the library
+ * keeps no descriptor a test could reach, so this wrapper, which the
  * library's calls in this binary bind to, keeps one when asked. */
 static int grab_segment;    /* set in the truncating client only */
 static int grabbed_fd = -1;
 
-int shm_open(const char *name, int oflag, mode_t mode)
+int memfd_create(const char *name, unsigned int flags)
 {
-	static int (*real)(const char *, int, mode_t);
+	static int (*real)(const char *, unsigned int);
 	if (!real) {
-		void *sym = dlsym(RTLD_NEXT, "shm_open");
+		void *sym = dlsym(RTLD_NEXT, "memfd_create");
 		memcpy(&real, &sym, sizeof real);
 	}
 	if (!real) {
 		errno = ENOSYS;
 		return -1;
 	}
-	int fd = real(name, oflag, mode);
-	if (fd >= 0 && grab_segment && (oflag & O_CREAT)) {
+	int fd = real(name, flags);
+	if (fd >= 0 && grab_segment) {
 		if (grabbed_fd >= 0)
 			close(grabbed_fd);
 		grabbed_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -197,16 +198,23 @@ static int read_ipl_reply(struct ipl_conn *c)
 	return rc;
 }
 
-/* Truncates the client's own segment (kept by the shm_open wrapper) now
- * that the server has it mapped. */
+/* Truncates the client's own segment (kept by the memfd_create wrapper) now
+ * that the server has it mapped.  The seals make the kernel refuse that
+ * (EPERM); the worst left to the client is then to zero every page of it
+ * under the server (a hole punched over the whole file), which it does. */
 static int truncate_segment(const struct hostile_arg *h)
 {
 	if (grabbed_fd < 0) {
 		fprintf(stderr, "truncate: no segment was created\n");
 		return 1;
 	}
-	if (ftruncate(grabbed_fd, 0) < 0)
-		return 2;
+	if (ftruncate(grabbed_fd, 0) < 0) {
+		if (errno != EPERM)
+			return 2;
+		off_t len = lseek(grabbed_fd, 0, SEEK_END);
+		if (len <= 0 || fallocate(grabbed_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, len) < 0)
+			return 5;
+	}
 	return say_ready(h) ? 3 : hold();
 }
 
