@@ -5,6 +5,8 @@
 #include "err.h"
 #include "exchange.h"
 #include "msgio.h"
+#include "rpcmsg.h"
+#include "xdr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +20,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-long ipl_rl_status(pid_t pid, const char *field)
+/* The value of one "Field:" line of /proc/<pid>/status, read in base; -1
+ * when the process or the field is absent. */
+static long long status_field(pid_t pid, const char *field, int base)
 {
 	char path[64], line[256];
 	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
@@ -26,15 +30,20 @@ long ipl_rl_status(pid_t pid, const char *field)
 	if (!f)
 		return -1;
 	size_t fl = strlen(field);
-	long v = -1;
+	long long v = -1;
 	while (fgets(line, sizeof line, f)) {
 		if (!strncmp(line, field, fl) && line[fl] == ':') {
-			v = strtol(line + fl + 1, NULL, 10);
+			v = (long long)strtoull(line + fl + 1, NULL, base);
 			break;
 		}
 	}
 	fclose(f);
 	return v;
+}
+
+long ipl_rl_status(pid_t pid, const char *field)
+{
+	return (long)status_field(pid, field, 10);
 }
 
 int ipl_rl_nfds(pid_t pid)
@@ -82,32 +91,12 @@ int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms)
 	}
 }
 
-/* The signal mask field of /proc/<pid>/status (hex), or -1 if absent. */
-static long long status_mask(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t fl = strlen(field);
-	long long v = -1;
-	while (fgets(line, sizeof line, f)) {
-		if (!strncmp(line, field, fl) && line[fl] == ':') {
-			v = (long long)strtoull(line + fl + 1, NULL, 16);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 int ipl_rl_wait_signal_taken(pid_t pid, int sig)
 {
 	long long bit = 1ll << (sig - 1);
 	int64_t end = mono_ms() + IPL_RL_SAFETY_MS;
 	for (;;) {
-		long long shd = status_mask(pid, "ShdPnd"), own = status_mask(pid, "SigPnd");
+		long long shd = status_field(pid, "ShdPnd", 16), own = status_field(pid, "SigPnd", 16);
 		if (shd < 0 || own < 0)
 			return -1;
 		if (!(shd & bit) && !(own & bit))
@@ -323,5 +312,19 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 		free((char *)t[i].name);
 	free(t);
 	free(pairs);
+	return rc;
+}
+
+int ipl_rl_rpc_read_reply(struct ipl_conn *c, struct ipl_rpc_reply *r)
+{
+	struct ipl_buf b = { 0 };
+	size_t len = 0;
+	int rc = ipl_rpc_read_record(c, 1u << 20, &b, &len);
+	if (rc == 0) {
+		struct ipl_xdr_dec x;
+		ipl_xdr_dec_init(&x, b.p, len);
+		rc = ipl_rpc_reply_decode(&x, r);
+	}
+	ipl_buf_free(&b);
 	return rc;
 }

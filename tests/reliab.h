@@ -103,4 +103,9 @@ const struct ipl_transport *ipl_rl_tp(const struct ipl_test_variant *v);
 /* Sleeps ms milliseconds (restarting after signals). */
 void ipl_rl_sleep_ms(long ms);
 
+/* Reads one RPC reply record (at most 1 MiB) from c and decodes its header
+ * into r.  0 or a negative code. */
+struct ipl_rpc_reply;
+int ipl_rl_rpc_read_reply(struct ipl_conn *c, struct ipl_rpc_reply *r);
+
 #endif

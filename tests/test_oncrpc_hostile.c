@@ -99,18 +99,7 @@ static size_t call_rec(uint8_t *b, size_t cap, uint32_t xid, uint32_t proc, cons
 static int call(struct ipl_conn *c, const uint8_t *rec, size_t n, struct ipl_rpc_reply *r)
 {
 	int rc = ipl_rpc_write_record(c, rec, n, 0);
-	if (rc < 0)
-		return rc;
-	struct ipl_buf b = { 0 };
-	size_t len = 0;
-	rc = ipl_rpc_read_record(c, 1u << 20, &b, &len);
-	if (rc == 0) {
-		struct ipl_xdr_dec x;
-		ipl_xdr_dec_init(&x, b.p, len);
-		rc = ipl_rpc_reply_decode(&x, r);
-	}
-	ipl_buf_free(&b);
-	return rc;
+	return rc < 0 ? rc : ipl_rl_rpc_read_reply(c, r);
 }
 
 /* 1: a NULL call on c was answered SUCCESS; 0: the server closed instead;
