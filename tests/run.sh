@@ -9,7 +9,17 @@ failed=0
 failed_names=""
 root=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-tests.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-trap 'exit 130' INT TERM # so the EXIT trap removes $root when CI or a user stops us
+# Stopped by CI or a user: the test in progress is stopped too (timeout(1)
+# runs it in a process group of its own, where a terminal's ^C does not
+# reach, and passes our TERM on to that group), then the EXIT trap removes
+# $root.
+child=
+stop() {
+	[ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child"
+	exit "$1"
+}
+trap 'stop 130' INT
+trap 'stop 143' TERM
 # ipclab bench takes the benchmark lock: tests take a private one, so they
 # neither queue behind real benchmarks on this machine nor hold them up
 IPCLAB_BENCH_LOCK="$root/bench.lock"
@@ -21,7 +31,14 @@ run_one() {
 	dir="$root/$name"
 	mkdir -p "$dir"
 	echo "== $name"
-	if TMPDIR="$dir" timeout -k 5 "$TIMEOUT" "$@"; then
+	# in the background, so that a stop signal's trap runs at once (a shell
+	# runs traps only between commands) and can stop the test
+	TMPDIR="$dir" timeout -k 5 "$TIMEOUT" "$@" &
+	child=$!
+	wait "$child"
+	rc=$?
+	child=
+	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
