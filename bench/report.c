@@ -346,10 +346,10 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", label_width(rep, 1), 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 5, 0 },
+		{ "mechanism", label_width(rep, 1), 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 3, 0 },
 		{ "p50", 9, 0 }, { "p50 min..max", 18, 0 }, { "p90", 9, 0 }, { "p99", 9, 0 },
-		{ "p99.9", 9, 0 }, { "max", 9, 0 }, { "msgs/s", 8, 0 }, { "relative", 8, 0 },
-		{ "n", 7, 0 },
+		{ "p99.9", 9, 0 }, { "max", 9, 0 }, { "msgs/s", 6, 0 }, { "relative", 8, 0 },
+		{ "n", 6, 0 },
 	};
 	size_t n = tail_cols(cols, 13, rep);
 
@@ -389,8 +389,8 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
 		{ "mechanism", label_width(rep, 0), 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
-		{ "window", 6, 0 }, { "cpu", 5, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
-		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 }, { "n", 7, 0 },
+		{ "window", 6, 0 }, { "cpu", 3, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
+		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 }, { "n", 6, 0 },
 	};
 	size_t n = tail_cols(cols, 12, rep);
 
