@@ -115,10 +115,16 @@ def children():
 def run_groups():  # the children's groups, once each has left ours (setpgid)
     g = [pgid(p) for p in children()]
     return set(g) if g and None not in g and os.getpgid(pid) not in g else set()
+# Keep the first non-empty answer: asking again can catch a client forked
+# since then, still in our group for the instant before its setpgid, and
+# see no run group at all (the run's clients join its server's group, so
+# the groups seen once are the groups to check afterwards).
 limit = time.time() + 60
-while time.time() < limit and not run_groups():
-    time.sleep(0.005)
-groups = run_groups()
+groups = set()
+while time.time() < limit and not groups:
+    groups = run_groups()
+    if not groups:
+        time.sleep(0.005)
 t0 = time.time()
 if action.startswith("ctrl-c"):
     os.write(fd, b"\x03" * (2 if action == "ctrl-c2" else 1))
