@@ -1,5 +1,5 @@
 # lock.sh - the benchmark lock for the shell scripts; source it.  The same
-# rule as bench/lock.c (read that for why): flock(1) on $LOCK
+# rule as bench/run/lock.c (read that for why): flock(1) on $LOCK
 # (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock, empty: no lock),
 # skipped when this shell or an ancestor already holds it, so the scripts
 # run under an outer `flock LOCK ...` without waiting on themselves.

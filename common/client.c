@@ -1,8 +1,8 @@
-#include "bytes.h"
-#include "clock.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -11,10 +11,10 @@
 #ifndef IPL_EXCHANGE_H
 #define IPL_EXCHANGE_H
 
-#include "hist.h"
-#include "msg.h"
-#include "msgio.h"
-#include "transport.h"
+#include "common/hist.h"
+#include "common/msg.h"
+#include "common/msgio.h"
+#include "common/transport.h"
 
 #include <signal.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
-#include "fdconn.h"
+#include "common/fdconn.h"
 
-#include "io.h"
+#include "common/io.h"
 
 #include <stdlib.h>
 #include <unistd.h>

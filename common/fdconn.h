@@ -7,7 +7,7 @@
 #ifndef IPL_FDCONN_H
 #define IPL_FDCONN_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 struct ipl_fdconn {
 	struct ipl_conn base;

@@ -1,6 +1,6 @@
-#include "io.h"
+#include "common/io.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
-#include "msg.h"
+#include "common/msg.h"
 
-#include "bytes.h"
-#include "err.h"
+#include "common/bytes.h"
+#include "common/err.h"
 
 uint32_t ipl_wire_err_of(int err)
 {

@@ -16,8 +16,8 @@
 #ifndef IPL_MSG_H
 #define IPL_MSG_H
 
-#include "bytes.h"
-#include "err.h"
+#include "common/bytes.h"
+#include "common/err.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
-#include "msgio.h"
+#include "common/msgio.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -8,8 +8,8 @@
 #ifndef IPL_MSGIO_H
 #define IPL_MSGIO_H
 
-#include "msg.h"
-#include "transport.h"
+#include "common/msg.h"
+#include "common/transport.h"
 
 #include <stdatomic.h>
 

@@ -1,6 +1,6 @@
-#include "names.h"
+#include "common/names.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <dirent.h>
 #include <errno.h>

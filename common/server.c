@@ -1,7 +1,7 @@
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -33,7 +33,7 @@
 #ifndef IPL_TRANSPORT_H
 #define IPL_TRANSPORT_H
 
-#include "err.h"
+#include "common/err.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -140,13 +140,9 @@ struct ipl_transport {
 	void (*commit)(struct ipl_conn *c, size_t len);
 };
 
-/* The registry: every transport ipclab knows, in display order. */
-size_t ipl_transport_count(void);
-const struct ipl_transport *ipl_transport_at(size_t i);
-/* Returns the transport called name, or NULL. */
-const struct ipl_transport *ipl_transport_find(const char *name);
-
-/* Zeroes ep and sets its transport, options and (optional) address. */
+/* Zeroes ep and sets its transport, options and (optional) address
+ * (common/endpoint.c).  A layered transport needs opts->via set: the
+ * registry's ipl_endpoint_setup fills in the default carrier. */
 void ipl_endpoint_init(struct ipl_endpoint *ep, const struct ipl_transport *tp,
 		       const struct ipl_tp_opts *opts, const char *addr);
 

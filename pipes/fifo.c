@@ -50,11 +50,11 @@
  * same directory probes it the same way and replaces it.  Private directories
  * carry their creator's pid and are swept once it is dead (names.c).
  */
-#include "err.h"
-#include "fdconn.h"
-#include "io.h"
-#include "names.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/io.h"
+#include "common/names.h"
+#include "common/transport.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -14,9 +14,9 @@
  * owns (-1 once closed or handed to a conn), so release() and cleanup() never
  * close an fd twice, whatever order the steps run in.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
-#include "layer.h"
+#include "rpc/layer.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <errno.h>
 #include <stdlib.h>

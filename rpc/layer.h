@@ -7,7 +7,7 @@
 #ifndef IPL_LAYER_H
 #define IPL_LAYER_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* oncrpc - the ipclab program through a stock ONC RPC implementation,
  * libtirpc, on both ends: the benchmark's reference for `rpc`.  Built only
- * when libtirpc is installed (rpc/oncrpc.mk defines IPL_HAVE_TIRPC).
+ * when libtirpc is installed (rpc/oncrpc.mk leaves this file out otherwise).
  *
  * How it fits the transport interface:
  *   server  prepare/attach/release/cleanup delegate to the carrier (tcp or
@@ -22,19 +22,17 @@
  * Mapping: HELLO, BYE -> NULL (after BYE the conn reads EOF), ECHO -> ECHO,
  * SINK -> SINK, SINK+NOACK -> SINK_BATCH; any RPC error -> an ipclab ERROR.
  */
-#ifdef IPL_HAVE_TIRPC
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/msgio.h"
+#include "rpc/rpcprog.h"
+#include "sockets/sock.h"
+#include "rpc/layer.h"
+#include "common/transport.h"
 
-#include "bytes.h"
-#include "err.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "rpcprog.h"
-#include "sock.h"
-#include "layer.h"
-#include "transport.h"
-
-#include "clock.h"
-#include "rpcmsg.h"
+#include "common/clock.h"
+#include "rpc/rpcmsg.h"
 
 #include <rpc/rpc.h>
 #include <rpc/rpc_com.h>
@@ -64,9 +62,11 @@ static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context poi
 
 static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
 {
-	const struct ipl_transport *via = ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
+	const struct ipl_transport *via = ep->opts.via; /* the registry sets a default */
+	if (!via)
+		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
 	/* libtirpc speaks to sockets: tcp and unix only */
-	if (via && strcmp(via->name, "tcp") && strcmp(via->name, "unix"))
+	if (strcmp(via->name, "tcp") && strcmp(via->name, "unix"))
 		return IPL_EUNSUPP;
 	return ipl_layer_carrier(ep, via, sizeof(struct onc_ep), out);
 }
@@ -726,6 +726,3 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	.cancel = onc_cancel,
 };
 
-#else
-typedef int ipl_oncrpc_not_built; /* libtirpc absent: no oncrpc mechanism */
-#endif

@@ -32,13 +32,13 @@
  * carrier it accepts provides: layered, named, multi-client.  Over tcp it
  * crosses hosts too (serve -m rpc --via tcp --listen 0.0.0.0:PORT).
  */
-#include "bytes.h"
-#include "err.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
-#include "layer.h"
-#include "transport.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/layer.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -55,13 +55,15 @@ struct rpc_ep {
 
 static const struct ipl_transport *carrier_of(const struct ipl_endpoint *ep)
 {
-	return ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
+	return ep->opts.via; /* set by whoever made ep (the registry: unix by default) */
 }
 
 static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
 {
 	const struct ipl_transport *via = carrier_of(ep);
-	if (via && (via->caps & IPL_CAP_LAYERED))
+	if (!via)
+		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
+	if (via->caps & IPL_CAP_LAYERED)
 		return IPL_EUNSUPP; /* rpc over rpc: one layer is enough */
 	return ipl_layer_carrier(ep, via, sizeof(struct rpc_ep), out);
 }

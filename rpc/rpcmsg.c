@@ -1,9 +1,9 @@
 /* rpcmsg.c - see rpcmsg.h. */
-#include "rpcmsg.h"
+#include "rpc/rpcmsg.h"
 
-#include "bytes.h"
-#include "err.h"
-#include "msgio.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msgio.h"
 
 #include <string.h>
 

@@ -17,8 +17,8 @@
 #ifndef IPL_RPCMSG_H
 #define IPL_RPCMSG_H
 
-#include "transport.h"
-#include "xdr.h"
+#include "common/transport.h"
+#include "rpc/xdr.h"
 
 #include <stdint.h>
 

@@ -8,7 +8,7 @@
  * last; the handler reads `lo`, then `len`, then `lo` again and skips the
  * slot if it changed, so a slot being reused never yields a wrong range.
  */
-#include "guard.h"
+#include "shm/guard.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -7,7 +7,7 @@
 #ifndef IPL_SHM_LAYOUT_H
 #define IPL_SHM_LAYOUT_H
 
-#include "ring.h"
+#include "shm/ring.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>

@@ -32,13 +32,13 @@
  * on each timeout the waiter checks cancellation and whether the process it
  * waits for is still alive.
  */
-#include "err.h"
-#include "futex.h"
-#include "guard.h"
-#include "layout.h"
-#include "names.h"
-#include "ring.h"
-#include "transport.h"
+#include "common/err.h"
+#include "shm/futex.h"
+#include "shm/guard.h"
+#include "shm/layout.h"
+#include "common/names.h"
+#include "shm/ring.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "common/clock.h"
 
 struct shm_ep {
 	struct rdv *rdv;

@@ -1,8 +1,8 @@
-#include "sock.h"
+#include "sockets/sock.h"
 
-#include "err.h"
-#include "fdconn.h"
-#include "names.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/names.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

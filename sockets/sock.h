@@ -3,7 +3,7 @@
 #ifndef IPL_SOCK_H
 #define IPL_SOCK_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 #include <sys/socket.h>
 #include <sys/types.h>

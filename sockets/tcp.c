@@ -6,10 +6,10 @@
  * explicit choice (--listen 0.0.0.0:PORT).  Nagle is off (TCP_NODELAY): a
  * request is one write, and waiting to coalesce it only adds latency.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "sock.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "sockets/sock.h"
+#include "common/transport.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -5,11 +5,11 @@
  * user picks the path; a socket file left there by a crashed server (nobody
  * accepts on it) is replaced, a live server's is not.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "names.h"
-#include "sock.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/names.h"
+#include "sockets/sock.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <stdio.h>

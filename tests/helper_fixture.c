@@ -1,5 +1,6 @@
-#include "bench.h"
-#include "fixture.h"
+#include "bench/run/run.h"
+#include "bench/registry/registry.h"
+#include "tests/fixture.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -118,7 +119,7 @@ int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsig
 	if (v->via && !(o.via = ipl_transport_find(v->via)))
 		return -ENOENT;
 	signal(SIGPIPE, SIG_IGN);
-	ipl_endpoint_init(&fx->ep, tp, &o, NULL);
+	ipl_endpoint_setup(&fx->ep, tp, &o, NULL);
 	int rc = ipl_endpoint_prepare(&fx->ep);
 	if (rc < 0) {
 		ipl_endpoint_cleanup(&fx->ep);

@@ -1,12 +1,13 @@
 /* helper_reliab.c - shared by the reliability suites; see reliab.h. */
-#include "reliab.h"
+#include "tests/reliab.h"
 
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "xdr.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/xdr.h"
+#include "bench/registry/registry.h"
 
 #include <dirent.h>
 #include <errno.h>

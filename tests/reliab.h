@@ -6,8 +6,8 @@
 #ifndef IPL_TEST_RELIAB_H
 #define IPL_TEST_RELIAB_H
 
-#include "fixture.h"
-#include "msg.h"
+#include "tests/fixture.h"
+#include "common/msg.h"
 
 #include <signal.h>
 #include <stddef.h>

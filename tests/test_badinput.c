@@ -14,11 +14,11 @@
  * Cases are named "<variant>/<case>" and run for every variant whose
  * transport carries raw bytes (IPL_CAP_BYTES), so a new mechanism is
  * covered as soon as it is in tests/helper_variants.c. */
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "reliab.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "tests/reliab.h"
 
 #include <errno.h>
 #include <fcntl.h>

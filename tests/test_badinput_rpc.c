@@ -12,10 +12,10 @@
  * and memory are back, it stops cleanly and leaves no name.
  *
  * Built everywhere; until rpc/ exists it has no cases. */
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "reliab.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "tests/reliab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,11 +29,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#if __has_include("rpcmsg.h")
-#include "bytes.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
-#include "xdr.h"
+#include "common/bytes.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
+#include "bench/registry/registry.h"
 
 #define BAD_CLIENT_S 60
 #define SETTLE_MS 10000
@@ -311,7 +311,7 @@ static int bad_main(struct ipl_conn *rpc_conn, void *arg)
 	const struct bad_arg *a = arg;
 	alarm(BAD_CLIENT_S);
 	struct ipl_endpoint ce;
-	ipl_endpoint_init(&ce, ipl_transport_find(a->via), NULL, a->addr);
+	ipl_endpoint_setup(&ce, ipl_transport_find(a->via), NULL, a->addr);
 	struct ipl_conn *c = NULL;
 	if (ipl_endpoint_attach_client(&ce, 0, &c) < 0)
 		return 9;
@@ -398,10 +398,6 @@ static const struct ipl_rl_case cases[] = {
 	{ "random_1mib", run_bad, L, K_RANDOM, NULL },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
-#else
-static const struct ipl_rl_case cases[1];
-#define NCASES 0
-#endif
 
 int main(int argc, char **argv)
 {

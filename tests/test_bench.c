@@ -2,8 +2,12 @@
  * statistics across reps, the warnings, the CSV and JSON writers (parsed
  * back), the option parsers and the raw baseline loop.  No timing
  * assertions: the runs here only check counts and formats. */
-#include "bench.h"
-#include "cli.h"
+#include "bench/run/run.h"
+#include "bench/run/row.h"
+#include "bench/run/stats.h"
+#include "bench/report/report.h"
+#include "bench/registry/registry.h"
+#include "bench/cli/cli.h"
 
 #include <ctype.h>
 #include <fcntl.h>

@@ -1,9 +1,10 @@
 /* test_conformance.c - the cases every transport must pass, run against
  * every variant in helper_variants.c and named "<variant>/<case>". */
-#include "err.h"
-#include "exchange.h"
-#include "fixture.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fixture.h"
+#include "common/msgio.h"
+#include "bench/registry/registry.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

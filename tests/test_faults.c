@@ -21,12 +21,13 @@
  * a signal taken, a process's exit), never for time to pass; the bounds
  * (alarm() in children, deadlines in the parent) are safety nets only, far
  * beyond what a loaded machine needs. */
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "names.h"
-#include "bench.h"
-#include "reliab.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "bench/run/run.h"
+#include "bench/registry/registry.h"
+#include "tests/reliab.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -435,7 +436,7 @@ static pid_t lone_server(const struct ipl_test_variant *v, char addr[IPL_ADDR_MA
 		struct ipl_tp_opts o = v->opts;
 		if (v->via)
 			o.via = ipl_transport_find(v->via);
-		ipl_endpoint_init(&ep, ipl_transport_find(v->tp), &o, NULL);
+		ipl_endpoint_setup(&ep, ipl_transport_find(v->tp), &o, NULL);
 		if (ipl_endpoint_prepare(&ep) || ipl_endpoint_attach_server(&ep))
 			_exit(1);
 		if (write(p[1], ep.addr, IPL_ADDR_MAX) != IPL_ADDR_MAX)
@@ -464,7 +465,7 @@ static pid_t lone_client(const struct ipl_test_variant *v, const char *addr, int
 		struct ipl_tp_opts o = v->opts;
 		if (v->via)
 			o.via = ipl_transport_find(v->via);
-		ipl_endpoint_init(&ep, ipl_transport_find(v->tp), &o, addr);
+		ipl_endpoint_setup(&ep, ipl_transport_find(v->tp), &o, addr);
 		struct ipl_conn *c = NULL;
 		if (ipl_endpoint_attach_client(&ep, 0, &c) || ipl_client_hello(c, NULL) ||
 		    !echo_ok(c, 100, 3))

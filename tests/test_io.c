@@ -1,9 +1,9 @@
 /* test_io.c - the I/O module: short reads from a dribbling peer, EINTR from
  * signals (retried, or cancelled on request), short writes, EOF kinds; and
  * the msgio buffer over a transport that returns one byte at a time. */
-#include "err.h"
-#include "io.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/io.h"
+#include "common/msgio.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -20,11 +20,11 @@
  * Every wait is for an event (a reply, an EOF, a counter reaching a
  * value), with a long deadline only as a safety net; the clients run in
  * one forked process under alarm(). */
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "reliab.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "tests/reliab.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,8 +1,8 @@
 /* test_msg.c - the common request format: encode/decode round trips and one
  * distinct error per validation failure. */
-#include "bytes.h"
-#include "err.h"
-#include "msg.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msg.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -20,10 +20,10 @@
  * one measured quantity, the server's CPU over a 2 s wait in
  * emfile_no_spin, is compared with what a spinning process gets over the
  * same 2 s: a busy machine lowers both alike. */
-#include "err.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "reliab.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/msgio.h"
+#include "tests/reliab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,12 +41,12 @@
 #include <cmocka.h>
 #include <dirent.h>
 
-#if __has_include("rpcmsg.h")
-#include "bytes.h"
-#include "clock.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
-#include "xdr.h"
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
+#include "bench/registry/registry.h"
 
 #define SAFETY_S 120   /* only a safety net: the events come in ms when all is well */
 #define IDLE_MS 300    /* idle_closed's server setting */
@@ -72,7 +72,7 @@ static struct raw raw_of(const struct ipl_test_variant *v, const struct ipl_fixt
 static struct ipl_conn *raw_connect(const struct raw *r)
 {
 	struct ipl_endpoint ce;
-	ipl_endpoint_init(&ce, ipl_transport_find(r->via), NULL, r->addr);
+	ipl_endpoint_setup(&ce, ipl_transport_find(r->via), NULL, r->addr);
 	struct ipl_conn *c = NULL;
 	if (ipl_endpoint_attach_client(&ce, 0, &c) < 0)
 		c = NULL;
@@ -509,10 +509,6 @@ static const struct ipl_rl_case cases[] = {
 	{ "emfile_no_spin", case_emfile, IPL_CAP_LAYERED, 0, 0, NULL },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
-#else
-static const struct ipl_rl_case cases[1];
-#define NCASES 0
-#endif
 
 int main(int argc, char **argv)
 {

@@ -8,12 +8,13 @@
  * parent asserts on it.  SIGPIPE is ignored throughout, as the CLI does, so a
  * write to a gone peer must come back as EPIPE, never kill.
  */
-#include "bench.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "names.h"
-#include "transport.h"
+#include "bench/run/run.h"
+#include "bench/registry/registry.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "common/transport.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -210,7 +211,7 @@ static void prepare(struct ipl_endpoint *ep, const struct ipl_transport *tp, uns
 {
 	struct ipl_tp_opts o = { .max_clients = clients, .cap = CAP, .listen = listen,
 				 .timeout_ms = 20000 };
-	ipl_endpoint_init(ep, tp, &o, NULL);
+	ipl_endpoint_setup(ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(ep), 0);
 }
 
@@ -672,7 +673,7 @@ static pid_t spawn_fifo_serve(const char *listen, char *addr, size_t addrlen)
 		close(p[0]);
 		struct ipl_endpoint ep;
 		struct ipl_tp_opts o = { .listen = listen, .cap = CAP };
-		ipl_endpoint_init(&ep, ipl_transport_find("fifo"), &o, NULL);
+		ipl_endpoint_setup(&ep, ipl_transport_find("fifo"), &o, NULL);
 		if (ipl_endpoint_prepare(&ep) < 0 || ipl_endpoint_attach_server(&ep) < 0)
 			_exit(1);
 		(void)!write(p[1], ep.addr, strlen(ep.addr) + 1);
@@ -693,7 +694,7 @@ static void connect_and_echo(const char *addr, int want_rc)
 {
 	struct ipl_endpoint cl;
 	struct ipl_tp_opts o = { .cap = CAP, .timeout_ms = 20000 };
-	ipl_endpoint_init(&cl, ipl_transport_find("fifo"), &o, addr);
+	ipl_endpoint_setup(&cl, ipl_transport_find("fifo"), &o, addr);
 	struct ipl_conn *c = NULL;
 	int rc = ipl_endpoint_attach_client(&cl, 0, &c);
 	assert_int_equal(rc, want_rc);
@@ -739,7 +740,7 @@ static void test_fifo_killed_server_listen(void **state)
 	/* a second server on the same directory is refused while one lives */
 	struct ipl_endpoint ep2;
 	struct ipl_tp_opts o = { .listen = dir };
-	ipl_endpoint_init(&ep2, ipl_transport_find("fifo"), &o, NULL);
+	ipl_endpoint_setup(&ep2, ipl_transport_find("fifo"), &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep2), -EADDRINUSE);
 	ipl_endpoint_cleanup(&ep2);
 	assert_true(exists(ann));
@@ -773,7 +774,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(dir, sizeof dir, "%s/open", ipl_tmpdir());
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(chmod(dir, 0755), 0);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), -EACCES);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(dir));
@@ -782,7 +783,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(dir, sizeof dir, "%s/file", ipl_tmpdir());
 	int fd = open(dir, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), -ENOTDIR);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(dir));
@@ -795,7 +796,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(ann, sizeof ann, "%s/announce", dir);
 	fd = open(ann, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), -EEXIST);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(ann));
@@ -805,7 +806,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	/* made by us: 0700 whatever the umask, removed by cleanup */
 	snprintf(dir, sizeof dir, "%s/new", ipl_tmpdir());
 	mode_t old = umask(0);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	umask(old);
 	struct stat st;
@@ -863,7 +864,7 @@ static void test_fifo_accept_cancel(void **state)
 	if (p == 0) {
 		struct ipl_endpoint ep;
 		struct ipl_tp_opts o = { 0 };
-		ipl_endpoint_init(&ep, ipl_transport_find("fifo"), &o, NULL);
+		ipl_endpoint_setup(&ep, ipl_transport_find("fifo"), &o, NULL);
 		if (ipl_endpoint_prepare(&ep) < 0 || ipl_endpoint_attach_server(&ep) < 0)
 			_exit(1);
 		cancel_ep = &ep;
@@ -968,7 +969,7 @@ static void test_pipe_channels(void **state)
 	ipl_endpoint_cleanup(&ep);
 
 	/* no pre-made channels (not forked from prepare): refused */
-	ipl_endpoint_init(&ep, tp, NULL, NULL);
+	ipl_endpoint_setup(&ep, tp, NULL, NULL);
 	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
 	ipl_endpoint_cleanup(&ep);
 }

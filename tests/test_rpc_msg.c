@@ -8,12 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "bytes.h"
-#include "err.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "bench/registry/registry.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,13 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/fdconn.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "bench/registry/registry.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -56,7 +57,7 @@ static int start(void **state, const char *via)
 	signal(SIGPIPE, SIG_IGN);
 	f->via = ipl_transport_find(via);
 	struct ipl_tp_opts o = { .cap = CAP, .via = f->via };
-	ipl_endpoint_init(&f->ep, ipl_transport_find("rpc"), &o, NULL);
+	ipl_endpoint_setup(&f->ep, ipl_transport_find("rpc"), &o, NULL);
 	if (ipl_endpoint_prepare(&f->ep) < 0 || ipl_endpoint_attach_server(&f->ep) < 0)
 		return -1;
 	if (pthread_create(&f->th, NULL, server_main, f))
@@ -98,7 +99,7 @@ static struct ipl_conn *carrier_conn(struct fixture *f)
 {
 	struct ipl_endpoint cep;
 	struct ipl_conn *c = NULL;
-	ipl_endpoint_init(&cep, f->via, NULL, f->ep.addr);
+	ipl_endpoint_setup(&cep, f->via, NULL, f->ep.addr);
 	assert_int_equal(ipl_endpoint_attach_client(&cep, 0, &c), 0);
 	ipl_endpoint_cleanup(&cep);
 	return c;
@@ -300,7 +301,7 @@ static void test_exchange(void **state)
 	struct ipl_tp_opts o = { .cap = CAP, .via = f->via };
 	struct ipl_endpoint cep;
 	struct ipl_conn *c;
-	ipl_endpoint_init(&cep, ipl_transport_find("rpc"), &o, f->ep.addr);
+	ipl_endpoint_setup(&cep, ipl_transport_find("rpc"), &o, f->ep.addr);
 	assert_int_equal(ipl_endpoint_attach_client(&cep, 0, &c), 0);
 	uint32_t cap = 0;
 	assert_int_equal(ipl_client_hello(c, &cap), 0);

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "err.h"
-#include "xdr.h"
+#include "common/err.h"
+#include "rpc/xdr.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -16,11 +16,11 @@
  * cap is refused before any memory is sized by it; and sweep_owner: the
  * stale-name sweep, run as root, removes only /dev/shm objects of its own
  * uid (skipped, and said so, when not root). */
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "names.h"
-#include "reliab.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "tests/reliab.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -26,12 +26,12 @@
  * connection; those of rpc and oncrpc go under the rpc layer, on a
  * connection of the carrier (rpc over tcp, unix, fifo, shm; oncrpc over tcp,
  * unix), as a hostile ONC RPC caller would. */
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "names.h"
-#include "reliab.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "tests/reliab.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -49,14 +49,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#if __has_include("rpcmsg.h")
-#include "rpcmsg.h"
-#include "rpcprog.h"
-#include "xdr.h"
-#define HAVE_RPC 1
-#else
-#define HAVE_RPC 0
-#endif
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
+#include "bench/registry/registry.h"
 
 #define M_GOOD 3          /* good clients per run */
 #define ROUNDS 1000       /* verified round trips per good client */
@@ -257,7 +253,6 @@ static int hostile_bytes(struct ipl_conn *c, void *arg)
 	return 99;
 }
 
-#if HAVE_RPC
 /* An ECHO call's header and opaque length word for a payload of len. */
 static size_t echo_call(uint8_t *b, size_t cap, uint32_t xid, uint32_t len)
 {
@@ -325,7 +320,7 @@ static int hostile_rpc(const struct hostile_arg *h)
 	signal(SIGPIPE, SIG_IGN);
 	grab_segment = h->kind == H_TRUNCATE;
 	struct ipl_endpoint ce;
-	ipl_endpoint_init(&ce, ipl_transport_find(h->via), NULL, h->addr);
+	ipl_endpoint_setup(&ce, ipl_transport_find(h->via), NULL, h->addr);
 	struct ipl_conn *c = NULL;
 	int rc = ipl_endpoint_attach_client(&ce, 0, &c);
 	if (rc < 0) {
@@ -355,7 +350,6 @@ static int hostile_rpc(const struct hostile_arg *h)
 	}
 	return 99;
 }
-#endif
 
 /* ---- the case ---------------------------------------------------------- */
 
@@ -437,7 +431,6 @@ static double run_good(struct ipl_fixture *fx, unsigned first, double deadline_s
  * its connection, pre-forked for pipe) or forked here onto the carrier. */
 static pid_t start_hostile(struct ipl_fixture *fx, unsigned idx, struct hostile_arg *h)
 {
-#if HAVE_RPC
 	if (h->via) {
 		fflush(NULL);
 		pid_t pid = fork();
@@ -447,7 +440,6 @@ static pid_t start_hostile(struct ipl_fixture *fx, unsigned idx, struct hostile_
 			fx->kids[fx->nkids++] = pid;
 		return pid;
 	}
-#endif
 	grab_segment = h->kind == H_TRUNCATE; /* the client forked now inherits it */
 	pid_t pid = ipl_fx_client(fx, idx, hostile_bytes, h);
 	grab_segment = 0;
@@ -505,8 +497,6 @@ static void case_on_time(const struct ipl_test_variant *v, const struct ipl_rl_c
 {
 	(void)k;
 	int layered = (ipl_rl_caps(v) & IPL_CAP_LAYERED) != 0;
-	if (layered && !HAVE_RPC)
-		skip();
 	int kinds[H_KINDS];
 	unsigned nh = hostile_kinds(v, layered, kinds);
 	int ready[2];

@@ -3,11 +3,12 @@
  * message far larger than the ring under every wait policy, a peer killed
  * mid-message, cancellation, and /dev/shm left clean after normal runs and
  * after SIGKILL of either side. */
-#include "err.h"
-#include "msgio.h"
-#include "names.h"
-#include "ring.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "shm/ring.h"
+#include "common/transport.h"
+#include "bench/registry/registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -579,7 +580,7 @@ static void client_killed(enum ipl_wait policy)
 {
 	struct ipl_endpoint ep;
 	struct ipl_tp_opts o = { .wait = policy };
-	ipl_endpoint_init(&ep, shm_tp(), &o, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
 	int p[2];
@@ -632,7 +633,7 @@ static void server_killed(enum ipl_wait policy)
 {
 	struct ipl_endpoint ep;
 	struct ipl_tp_opts o = { .wait = policy };
-	ipl_endpoint_init(&ep, shm_tp(), &o, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -681,7 +682,7 @@ static void detach_gives_eof(void **state)
 {
 	(void)state;
 	struct ipl_endpoint ep;
-	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
 	fflush(NULL);
@@ -716,7 +717,7 @@ static void accept_cancelled(void **state)
 {
 	(void)state;
 	struct ipl_endpoint ep;
-	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
 	assert_int_equal(strncmp(ep.addr, "/ipclab-", 8), 0);
@@ -744,7 +745,7 @@ static void recv_cancelled(enum ipl_wait policy)
 {
 	struct ipl_endpoint ep;
 	struct ipl_tp_opts o = { .wait = policy };
-	ipl_endpoint_init(&ep, shm_tp(), &o, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
 	fflush(NULL);
@@ -789,7 +790,7 @@ static void killed_server_swept(void **state)
 	assert_true(kid >= 0);
 	if (kid == 0) {
 		struct ipl_endpoint ep;
-		ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+		ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
 		if (ipl_endpoint_prepare(&ep) < 0 || ipl_endpoint_attach_server(&ep) < 0)
 			_exit(2);
 		if (write(p[1], "k", 1) != 1)
@@ -810,7 +811,7 @@ static void killed_server_swept(void **state)
 	assert_int_equal(shm_names_of(kid), 1); /* the crash left it */
 
 	struct ipl_endpoint ep; /* a new run */
-	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(shm_names_of(kid), 0);
 	reap(kid);
@@ -846,7 +847,7 @@ static void killed_client_swept(void **state)
 {
 	(void)state;
 	struct ipl_endpoint ep; /* prepared, but nobody accepts yet */
-	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
 	fflush(NULL);
@@ -854,7 +855,7 @@ static void killed_client_swept(void **state)
 	assert_true(kid >= 0);
 	if (kid == 0) {
 		struct ipl_endpoint cl;
-		ipl_endpoint_init(&cl, shm_tp(), NULL, ep.addr);
+		ipl_endpoint_setup(&cl, shm_tp(), NULL, ep.addr);
 		struct ipl_conn *c;
 		ipl_endpoint_attach_client(&cl, 0, &c);
 		_exit(2);
@@ -868,7 +869,7 @@ static void killed_client_swept(void **state)
 
 	/* the dead client's offer is dropped; a live one is served */
 	struct ipl_endpoint cl;
-	ipl_endpoint_init(&cl, shm_tp(), NULL, ep.addr);
+	ipl_endpoint_setup(&cl, shm_tp(), NULL, ep.addr);
 	fflush(NULL);
 	kid = fork();
 	assert_true(kid >= 0);
@@ -895,17 +896,17 @@ static void attach_refused(void **state)
 {
 	(void)state;
 	struct ipl_endpoint ep;
-	ipl_endpoint_init(&ep, shm_tp(), NULL, "/ipclab-1-0000000000000000");
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, "/ipclab-1-0000000000000000");
 	struct ipl_conn *c = NULL;
 	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), -ECONNREFUSED);
-	ipl_endpoint_init(&ep, shm_tp(), NULL, "/etc/passwd");
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, "/etc/passwd");
 	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EADDR);
-	ipl_endpoint_init(&ep, shm_tp(), NULL, NULL);
+	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
 	/* the server stopped: its rendezvous is gone, a client is refused */
 	struct ipl_endpoint client;
-	ipl_endpoint_init(&client, shm_tp(), NULL, ep.addr);
+	ipl_endpoint_setup(&client, shm_tp(), NULL, ep.addr);
 	ipl_endpoint_cleanup(&ep);
 	assert_int_equal(ipl_endpoint_attach_client(&client, 0, &c), -ECONNREFUSED);
 	assert_int_equal(shm_names_of(getpid()), 0);

@@ -23,13 +23,14 @@
  * Every wait is for an event (a slot taken, a flag set, a process exit);
  * the long deadlines are only safety nets.
  */
-#include "err.h"
-#include "exchange.h"
-#include "fixture.h"
-#include "futex.h"
-#include "layout.h"
-#include "reliab.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fixture.h"
+#include "shm/futex.h"
+#include "shm/layout.h"
+#include "tests/reliab.h"
+#include "common/transport.h"
+#include "bench/registry/registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -396,7 +397,7 @@ static void client_of_hostile(const char *addr)
 {
 	alarm(CHILD_S);
 	struct ipl_endpoint ep;
-	ipl_endpoint_init(&ep, ipl_transport_find("shm"), NULL, addr);
+	ipl_endpoint_setup(&ep, ipl_transport_find("shm"), NULL, addr);
 	struct ipl_conn *c = NULL;
 	int rc = ipl_endpoint_attach_client(&ep, 0, &c);
 	if (rc == 0) {
@@ -411,7 +412,7 @@ static void client_of_hostile(const char *addr)
  * its offer.  Returns the client's pid; *slot is the offer's slot. */
 static pid_t hostile_server(struct ipl_endpoint *ep, struct rdv **r, int *slot)
 {
-	ipl_endpoint_init(ep, ipl_transport_find("shm"), NULL, NULL);
+	ipl_endpoint_setup(ep, ipl_transport_find("shm"), NULL, NULL);
 	assert_int_equal(ipl_endpoint_prepare(ep), 0);
 	*r = rdv_map(ep->addr);
 	fflush(NULL);
