@@ -5,6 +5,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion)
 #   make uninstall  the same PREFIX and DESTDIR: removes what install put there
 #   make clean
+#   make format-check  lists .c/.h files that differ from .clang-format
 # Folders may add rules in their own <folder>/*.mk; they are included below.
 
 CC      ?= cc

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 /* Every bit enum ipl_cap defines. */
-#define KNOWN_CAPS                                                                         \
-	(IPL_CAP_NEEDS_FORK | IPL_CAP_CROSS_HOST | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT |  \
+#define KNOWN_CAPS                                                                        \
+	(IPL_CAP_NEEDS_FORK | IPL_CAP_CROSS_HOST | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | \
 	 IPL_CAP_SPIN | IPL_CAP_LAYERED | IPL_CAP_BYTES)
 
 /* Counts a broken rule of transport tp, naming it: one run lists them all. */
@@ -75,10 +75,8 @@ static int check_mandatory(const struct ipl_transport *tp)
 static int check_pairs(const struct ipl_transport *tp)
 {
 	int bad = 0;
-	bad += check(tp, "peek without consume, or consume without peek",
-		     !tp->peek == !tp->consume);
-	bad += check(tp, "reserve without commit, or commit without reserve",
-		     !tp->reserve == !tp->commit);
+	bad += check(tp, "peek without consume, or consume without peek", !tp->peek == !tp->consume);
+	bad += check(tp, "reserve without commit, or commit without reserve", !tp->reserve == !tp->commit);
 	return bad;
 }
 
