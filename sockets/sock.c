@@ -80,6 +80,12 @@ int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len)
 	return fd;
 }
 
+int ipl_sock_listen_fd(const struct ipl_endpoint *ep)
+{
+	const struct ipl_sock_ep *se = ep->priv;
+	return se && se->lfd >= 0 ? se->lfd : IPL_EUNSUPP;
+}
+
 void ipl_sock_release(struct ipl_endpoint *ep)
 {
 	struct ipl_sock_ep *se = ep->priv;
