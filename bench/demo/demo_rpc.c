@@ -2,22 +2,22 @@
  *
  * The client half calls rpc/'s ECHO client stub; the server half reads the
  * record and runs rpc/'s server stub (ipl_rpc_serve_record) on it, over a
- * traced carrier connection (demo.c), so the CALL and REPLY shown are the
+ * traced carrier connection (narrate.c), so the CALL and REPLY shown are the
  * bytes the stubs produced.  The annotator below walks a record by RFC 5531
  * alone (it does not use rpc/'s decoder): it is the independent reading of
  * the layout that tests/t_demo.sh checks against a known vector.
- *
- * rpc/ may be absent from a build (it lands on its own branch); the stubs
- * are then compiled out and `ipclab demo rpc` is refused.
  */
-#include "bench/demo/demo.h"
+#include "bench/demo/demo_rpc.h"
 
 #include "common/bytes.h"
 #include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
 
 #include <stdio.h>
 #include <string.h>
-
 
 /* ---- the annotator: RFC 5531 section 9 (call_body, reply_body), RFC 4506 */
 
@@ -175,16 +175,6 @@ int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, ipl_demo_row_fn row, voi
 	while (w.off + 4 <= w.len)
 		word(&w, "data", "%#x");
 	return w.off == w.len ? 0 : -1;
-}
-
-#include "common/msgio.h"
-#include "rpc/rpcmsg.h"
-#include "rpc/rpcprog.h"
-#include "rpc/xdr.h"
-
-int ipl_demo_rpc_available(void)
-{
-	return 1;
 }
 
 int ipl_demo_rpc_client(struct ipl_demo_log *lg, struct ipl_conn *c, const void *payload, uint32_t len)
