@@ -150,14 +150,8 @@ static const struct ipl_tp_describe tcp_describe = {
 		"(a well-known service would bind a fixed port below 1024, which needs privilege; "
 		"ipclab never uses a fixed port)",
 		NULL },
-	.attach_client = (const char *const[]){
-		"socket() + connect(\"{addr}\"): the kernel completes the connection and queues it "
-		"on the listening socket until the server accepts",
-		NULL },
-	.accept = (const char *const[]){
-		"accept4(listening fd) -> a NEW socket for this client; the listening socket keeps "
-		"waiting for others (many clients, one server address)",
-		NULL },
+	.attach_client = ipl_sock_describe_connect,
+	.accept = ipl_sock_describe_accept,
 	.client_conn = (const char *const[]){
 		"  the client never called bind(): connect() gave it an ephemeral port "
 		"(see /proc/sys/net/ipv4/ip_local_port_range)",

@@ -114,14 +114,8 @@ static const struct ipl_tp_describe unix_describe = {
 		"bind(fd {lfd}, \"{addr}\"): the address is a path in the file system",
 		"listen(fd {lfd}, SOMAXCONN)",
 		NULL },
-	.attach_client = (const char *const[]){
-		"socket() + connect(\"{addr}\"): the kernel completes the connection and queues it "
-		"on the listening socket until the server accepts",
-		NULL },
-	.accept = (const char *const[]){
-		"accept4(listening fd) -> a NEW socket for this client; the listening socket keeps "
-		"waiting for others (many clients, one server address)",
-		NULL },
+	.attach_client = ipl_sock_describe_connect,
+	.accept = ipl_sock_describe_accept,
 	.cleanup = (const char *const[]){
 		"cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
 		"outlives its socket unless removed",
