@@ -91,7 +91,7 @@ deps:
 	$(Q)sh bench/deps.sh check
 
 TEST_TIMEOUT ?= 600
-check: deps
+check: deps layers
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 

@@ -47,3 +47,11 @@ int ipl_fdconn_rfd(const struct ipl_conn *c)
 {
 	return ((const struct ipl_fdconn *)c)->rfd;
 }
+
+int ipl_fdconn_fds(const struct ipl_conn *c, int *rfd, int *wfd)
+{
+	const struct ipl_fdconn *fc = (const struct ipl_fdconn *)c;
+	*rfd = fc->rfd;
+	*wfd = fc->wfd;
+	return 0;
+}

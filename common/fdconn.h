@@ -26,4 +26,7 @@ void ipl_fdconn_detach(struct ipl_conn *c);
 /* The fd a conn reads from, for tests that poke at raw bytes. */
 int ipl_fdconn_rfd(const struct ipl_conn *c);
 
+/* The describe->conn_fds entry of fd-based transports: both fds; 0. */
+int ipl_fdconn_fds(const struct ipl_conn *c, int *rfd, int *wfd);
+
 #endif

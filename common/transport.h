@@ -220,6 +220,52 @@ struct ipl_transport {
 	 * have.  msgio encodes a small message in place through these. */
 	int (*reserve)(struct ipl_conn *c, size_t len, uint8_t **p);
 	void (*commit)(struct ipl_conn *c, size_t len);
+
+	/* Optional (NULL: the demo narrates generically): what a teaching tool
+	 * (`ipclab demo`) says about this mechanism; see ipl_tp_describe. */
+	const struct ipl_tp_describe *describe;
+};
+
+/* How `ipclab demo` walks a mechanism. */
+enum ipl_tp_walk {
+	IPL_TP_WALK_EXCHANGE = 0,  /* HELLO, ECHO, BYE through the transport itself */
+	IPL_TP_WALK_RPC_STUBS = 1, /* rpc/'s client and server stubs over a carrier */
+};
+
+/* What a mechanism tells a teaching tool about itself, so that the tool
+ * (bench/demo/) never looks inside a mechanism: it reads these texts and asks
+ * these accessors.  Narration only: nothing here runs, and a mechanism
+ * behaves the same without it.  Every member is optional (NULL or 0: the demo
+ * says something generic for that step).
+ *
+ * Line lists end with NULL.  Each text says what the library does at that
+ * step, naming its system calls in the order it makes them.  The demo
+ * replaces these placeholders in every text (others stay as they are):
+ *   {name} the transport's name   {addr} ep->addr   {via} the carrier's name
+ *   {tmpdir} where private names are made (ipl_tmpdir())
+ *   {lfd} listen_fd(ep)   {lfd_kind} what /proc/self/fd says that fd is
+ *   {rfd} {wfd} the fds conn_fds gives for the conn being traced */
+struct ipl_tp_describe {
+	enum ipl_tp_walk walk;
+	const char *const *intro;         /* printed under the summary line */
+	const char *const *prepare;       /* preparer, after prepare */
+	const char *const *attach_client; /* client, before attach_client */
+	const char *const *attach_server; /* server, after attach_server */
+	const char *const *serve;         /* server, before accept (a service loop) */
+	const char *const *accept;        /* server, after accept gave a conn */
+	const char *const *stopped;       /* server, after accept gave IPL_ECANCELED */
+	const char *const *client_conn;   /* client, after its conn is shown */
+	const char *const *cleanup;       /* preparer, after cleanup */
+	const char *send;                 /* what moves one message out: "writev(fd {wfd})" */
+	const char *recv;                 /* what a recv call is: "read(fd {rfd})" */
+	const char *detach;               /* appended to "detach: closes its end" */
+	const char *const *maps;          /* substrings of /proc/self/maps lines that are
+					     a conn's memory (a mechanism without fds) */
+	/* The listening fd of a prepared endpoint, or a negative code. */
+	int (*listen_fd)(const struct ipl_endpoint *ep);
+	/* A conn's read and write fds (the same fd for a socket): 0, or a
+	 * negative code for a conn without fds of its own. */
+	int (*conn_fds)(const struct ipl_conn *c, int *rfd, int *wfd);
 };
 
 /* Zeroes ep and sets its transport, options and (optional) address

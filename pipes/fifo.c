@@ -688,6 +688,29 @@ fail:
 	return rc;
 }
 
+/* What `ipclab demo fifo` says at each step (transport.h: ipl_tp_describe). */
+static const struct ipl_tp_describe fifo_describe = {
+	.prepare = (const char *const[]){
+		"mkdtemp(): private 0700 directory {addr}",
+		"mkfifo(\"{addr}/announce\", 0600): the well-known FIFO where clients announce "
+		"themselves; it persists in the file system until it is unlinked",
+		NULL },
+	.attach_client = (const char *const[]){
+		"mkfifo(c-<pid>-<hex>.q and .r), open .r, write one record (<= PIPE_BUF, so atomic) "
+		"to {addr}/announce, open .q; then unlink both names",
+		NULL },
+	.accept = (const char *const[]){
+		"read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)",
+		NULL },
+	.cleanup = (const char *const[]){
+		"cleanup: unlink(announce) and rmdir: a FIFO persists in the file system until it "
+		"is removed",
+		NULL },
+	.send = "writev(fd {wfd})",
+	.recv = "read(fd {rfd})",
+	.conn_fds = ipl_fdconn_fds,
+};
+
 const struct ipl_transport ipl_fifo_transport = {
 	.name = "fifo",
 	.summary = "named FIFOs: a well-known request FIFO, one FIFO pair per client",
@@ -701,4 +724,5 @@ const struct ipl_transport ipl_fifo_transport = {
 	.detach = ipl_fdconn_detach,
 	.release = fifo_release,
 	.cleanup = fifo_cleanup,
+	.describe = &fifo_describe,
 };

@@ -710,6 +710,36 @@ static void onc_cancel(struct ipl_endpoint *ep)
 	(void)ep; /* the svc loop polls ep->cancel itself */
 }
 
+/* What `ipclab demo oncrpc` says at each step (transport.h: ipl_tp_describe):
+ * libtirpc owns the carrier connection, so the demo traces the exchange
+ * where it enters and leaves the layer. */
+static const struct ipl_tp_describe onc_describe = {
+	.intro = (const char *const[]){
+		"{name} is a layer that owns its carrier connection, so the exchange is traced where it enters and",
+		"leaves the layer; the bytes between are ONC RPC records like those `ipclab demo rpc` shows.",
+		NULL },
+	.prepare = (const char *const[]){
+		"prepare: the carrier ({via}) creates its listening socket at {addr}; libtirpc takes "
+		"it over in the server",
+		NULL },
+	.attach_client = (const char *const[]){
+		"connects through the carrier to \"{addr}\" and hands the socket to libtirpc: "
+		"clnt_vc_create() makes the CLIENT handle the stubs call through",
+		NULL },
+	.serve = (const char *const[]){
+		"accept: hands the listening socket to libtirpc (svc_vc_create) and runs its service "
+		"loop (poll + svc_getreq_poll): libtirpc accepts the client, reads each CALL, runs the "
+		"server stub and writes the REPLY, all inside this call, until told to stop",
+		NULL },
+	.stopped = (const char *const[]){
+		"the service loop stopped (SIGTERM from the parent once the client was done); "
+		"libtirpc closed the connection",
+		NULL },
+	.send = "{name} send: libtirpc's clnt_call() marshals it as an ONC RPC CALL, writes the "
+		"record to the carrier socket and waits for the REPLY",
+	.recv = "{name} recv: the ipclab reply that clnt_call's REPLY stands for",
+};
+
 const struct ipl_transport ipl_oncrpc_transport = {
 	.name = "oncrpc",
 	.summary = "the same ONC RPC program through libtirpc (reference for rpc)",
@@ -724,5 +754,6 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	.release = ipl_layer_release,
 	.cleanup = onc_cleanup,
 	.cancel = onc_cancel,
+	.describe = &onc_describe,
 };
 

@@ -721,6 +721,16 @@ static int rpc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	return rc;
 }
 
+/* `ipclab demo rpc` walks rpc/'s own stubs over a traced carrier
+ * (transport.h: ipl_tp_describe); the carrier's describe tells the rest. */
+static const struct ipl_tp_describe rpc_describe = {
+	.walk = IPL_TP_WALK_RPC_STUBS,
+	.intro = (const char *const[]){
+		"The client program calls the ECHO procedure of the ipclab RPC program through a client stub;",
+		"the call travels as one ONC RPC v2 record (RFC 5531, XDR per RFC 4506) over a {via} connection.",
+		NULL },
+};
+
 const struct ipl_transport ipl_rpc_transport = {
 	.name = "rpc",
 	.summary = "ONC RPC v2 (XDR, record marking) over --via tcp|unix|...",
@@ -737,6 +747,7 @@ const struct ipl_transport ipl_rpc_transport = {
 	.cleanup = ipl_layer_cleanup,
 	.cancel = rpc_cancel,
 	.cancel_conn = rpc_cancel_conn,
+	.describe = &rpc_describe,
 };
 
 static const struct ipl_transport *self(void)

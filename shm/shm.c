@@ -619,6 +619,33 @@ static void shm_detach(struct ipl_conn *c)
 	conn_free(sc);
 }
 
+/* What `ipclab demo shm` says at each step (transport.h: ipl_tp_describe). */
+static const struct ipl_tp_describe shm_describe = {
+	.prepare = (const char *const[]){
+		"shm_open(\"{addr}\", O_CREAT|O_EXCL|O_RDWR, 0600) + ftruncate + mmap(MAP_SHARED): "
+		"the rendezvous table clients meet at (/dev/shm{addr})",
+		NULL },
+	.attach_client = (const char *const[]){
+		"memfd_create(its own segment) + ftruncate + seals (no shrinking, no growing) + mmap; "
+		"writes the segment's fd number into a free slot of {addr}; futex-wakes the server, "
+		"waits to be accepted",
+		NULL },
+	.accept = (const char *const[]){
+		"takes the ready slot, opens /proc/<pid>/fd/<n> (the client's segment), checks its "
+		"seals and size, mmap; the segment has no name, so a crash leaves nothing behind",
+		NULL },
+	.cleanup = (const char *const[]){
+		"cleanup: shm_unlink(rendezvous): a shared memory object persists (in /dev/shm) "
+		"until it is unlinked",
+		NULL },
+	.send = "{name} send (memcpy into the ring, no system call; futex wake only if the "
+		"reader sleeps)",
+	.recv = "{name} recv (memcpy out of the ring; futex wait only while it is empty)",
+	.detach = " (munmap of the segment)",
+	/* the rendezvous by name, a connection segment as a memfd */
+	.maps = (const char *const[]){ "/dev/shm/ipclab-", "/memfd:ipclab-shm", NULL },
+};
+
 const struct ipl_transport ipl_shm_transport = {
 	.name = "shm",
 	.summary = "POSIX shared memory: two SPSC rings per client; --wait block|spin|hybrid",
@@ -636,4 +663,5 @@ const struct ipl_transport ipl_shm_transport = {
 	.detach = shm_detach,
 	.release = shm_release,
 	.cleanup = shm_cleanup,
+	.describe = &shm_describe,
 };

@@ -80,6 +80,24 @@ int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len)
 	return fd;
 }
 
+const char *const ipl_sock_describe_connect[] = {
+	"socket() + connect(\"{addr}\"): the kernel completes the connection and queues it "
+	"on the listening socket until the server accepts",
+	NULL,
+};
+
+const char *const ipl_sock_describe_accept[] = {
+	"accept4(listening fd) -> a NEW socket for this client; the listening socket keeps "
+	"waiting for others (many clients, one server address)",
+	NULL,
+};
+
+int ipl_sock_listen_fd(const struct ipl_endpoint *ep)
+{
+	const struct ipl_sock_ep *se = ep->priv;
+	return se && se->lfd >= 0 ? se->lfd : IPL_EUNSUPP;
+}
+
 void ipl_sock_release(struct ipl_endpoint *ep)
 {
 	struct ipl_sock_ep *se = ep->priv;

@@ -26,6 +26,14 @@ int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out);
  * Returns the fd or -errno. */
 int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len);
 
+/* The describe lines both socket transports share: connect and accept. */
+extern const char *const ipl_sock_describe_connect[];
+extern const char *const ipl_sock_describe_accept[];
+
+/* describe->listen_fd of both socket transports: the listening socket, or
+ * IPL_EUNSUPP once released. */
+int ipl_sock_listen_fd(const struct ipl_endpoint *ep);
+
 /* Closes the listening socket (idempotent). */
 void ipl_sock_release(struct ipl_endpoint *ep);
 

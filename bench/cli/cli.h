@@ -11,6 +11,7 @@
 int ipl_cmd_bench(int argc, char **argv);
 int ipl_cmd_serve(int argc, char **argv);
 int ipl_cmd_plot(int argc, char **argv);
+int ipl_cmd_demo(int argc, char **argv);
 
 #define IPL_LIST_MAX 32
 

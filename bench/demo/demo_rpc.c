@@ -2,22 +2,22 @@
  *
  * The client half calls rpc/'s ECHO client stub; the server half reads the
  * record and runs rpc/'s server stub (ipl_rpc_serve_record) on it, over a
- * traced carrier connection (demo.c), so the CALL and REPLY shown are the
+ * traced carrier connection (narrate.c), so the CALL and REPLY shown are the
  * bytes the stubs produced.  The annotator below walks a record by RFC 5531
  * alone (it does not use rpc/'s decoder): it is the independent reading of
  * the layout that tests/t_demo.sh checks against a known vector.
- *
- * rpc/ may be absent from a build (it lands on its own branch); the stubs
- * are then compiled out and `ipclab demo rpc` is refused.
  */
-#include "bench/demo/demo.h"
+#include "bench/demo/demo_rpc.h"
 
 #include "common/bytes.h"
 #include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
 
 #include <stdio.h>
 #include <string.h>
-
 
 /* ---- the annotator: RFC 5531 section 9 (call_body, reply_body), RFC 4506 */
 
@@ -114,6 +114,47 @@ static const char *proc_name(uint32_t p)
 	return p < 6 ? n[p] : "?";
 }
 
+/* call_body after msg_type: rpcvers, prog, vers, proc, cred, verf, args. */
+static void call_body(struct walk *w)
+{
+	char m[128];
+	word(w, "rpcvers", "%u: ONC RPC version (must be 2)");
+	uint32_t prog = ipl_get_be32(w->p + 16);
+	word(w, "prog", prog == 0x2049504cu ? "%#x: the ipclab program" : "%#x: program number");
+	word(w, "vers", "%u: program version");
+	uint32_t proc = w->len >= 28 ? ipl_get_be32(w->p + 24) : 0;
+	snprintf(m, sizeof m, "%%u = %s: the procedure to run", proc_name(proc));
+	word(w, "proc", m);
+	auth(w, "cred");
+	auth(w, "verf");
+	if (w->bad)
+		return;
+	if (proc == 1 || proc == 2 || proc == 5) {
+		opaque(w, "argument");
+	} else if (proc == 3) {
+		word(w, "a", "%u: first int");
+		word(w, "b", "%u: second int");
+	}
+}
+
+/* accepted_reply after reply_stat: verf, accept_stat, the result. */
+static void accepted_reply(struct walk *w)
+{
+	static const char *as[] = { "SUCCESS", "PROG_UNAVAIL", "PROG_MISMATCH", "PROC_UNAVAIL",
+				    "GARBAGE_ARGS", "SYSTEM_ERR" };
+	char m[128];
+	auth(w, "verf");
+	if (w->bad)
+		return;
+	uint32_t a = w->len - w->off >= 4 ? ipl_get_be32(w->p + w->off) : 99;
+	snprintf(m, sizeof m, "%%u = %s", a < 6 ? as[a] : "?");
+	word(w, "accept_stat", m);
+	size_t left = w->len - w->off;
+	/* an opaque<> result only when its length word accounts for the rest */
+	if (!w->bad && a == 0 && left >= 4 && left == 4 + (((size_t)ipl_get_be32(w->p + w->off) + 3) & ~(size_t)3))
+		opaque(w, "result");
+}
+
 int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, ipl_demo_row_fn row, void *ctx)
 {
 	struct walk w = { .p = p, .len = len, .row = row, .ctx = ctx };
@@ -130,43 +171,15 @@ int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, ipl_demo_row_fn row, voi
 	uint32_t type = ipl_get_be32(p + 8);
 	if (type == 0) {
 		word(&w, "msg_type", "%u = CALL");
-		word(&w, "rpcvers", "%u: ONC RPC version (must be 2)");
-		uint32_t prog = ipl_get_be32(p + 16);
-		word(&w, "prog", prog == 0x2049504cu ? "%#x: the ipclab program" : "%#x: program number");
-		word(&w, "vers", "%u: program version");
-		uint32_t proc = len >= 28 ? ipl_get_be32(p + 24) : 0;
-		snprintf(m, sizeof m, "%%u = %s: the procedure to run", proc_name(proc));
-		word(&w, "proc", m);
-		auth(&w, "cred");
-		auth(&w, "verf");
-		if (w.bad)
-			return -1;
-		if (proc == 1 || proc == 2 || proc == 5) {
-			opaque(&w, "argument");
-		} else if (proc == 3) {
-			word(&w, "a", "%u: first int");
-			word(&w, "b", "%u: second int");
-		}
+		call_body(&w);
 	} else if (type == 1) {
 		word(&w, "msg_type", "%u = REPLY (no procedure number: the xid says which call)");
 		uint32_t stat = len >= 16 ? ipl_get_be32(p + 12) : 0;
 		word(&w, "reply_stat", stat == 0 ? "%u = MSG_ACCEPTED" : "%u = MSG_DENIED");
-		if (stat == 0) {
-			auth(&w, "verf");
-			if (w.bad)
-				return -1;
-			static const char *as[] = { "SUCCESS", "PROG_UNAVAIL", "PROG_MISMATCH", "PROC_UNAVAIL",
-						    "GARBAGE_ARGS", "SYSTEM_ERR" };
-			uint32_t a = w.len - w.off >= 4 ? ipl_get_be32(p + w.off) : 99;
-			snprintf(m, sizeof m, "%%u = %s", a < 6 ? as[a] : "?");
-			word(&w, "accept_stat", m);
-			size_t left = w.len - w.off;
-			if (!w.bad && a == 0 && left >= 4 &&
-			    left == 4 + (((size_t)ipl_get_be32(p + w.off) + 3) & ~(size_t)3))
-				opaque(&w, "result");
-		} else {
+		if (stat == 0)
+			accepted_reply(&w);
+		else
 			word(&w, "reject_stat", "%u");
-		}
 	} else {
 		return -1;
 	}
@@ -175,16 +188,6 @@ int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, ipl_demo_row_fn row, voi
 	while (w.off + 4 <= w.len)
 		word(&w, "data", "%#x");
 	return w.off == w.len ? 0 : -1;
-}
-
-#include "common/msgio.h"
-#include "rpc/rpcmsg.h"
-#include "rpc/rpcprog.h"
-#include "rpc/xdr.h"
-
-int ipl_demo_rpc_available(void)
-{
-	return 1;
 }
 
 int ipl_demo_rpc_client(struct ipl_demo_log *lg, struct ipl_conn *c, const void *payload, uint32_t len)
