@@ -60,6 +60,7 @@ int ipl_parse_seconds(const char *s, double *out, char *err, size_t errlen);
 
 /* "block", "spin" or "hybrid". */
 int ipl_parse_wait(const char *s, enum ipl_wait *out, char *err, size_t errlen);
+/* The name ipl_parse_wait takes for w ("block" for anything unknown). */
 const char *ipl_wait_name(enum ipl_wait w);
 /* A carrier for layered mechanisms: a registered, byte-stream, non-layered one. */
 int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen);

@@ -12,6 +12,8 @@
 
 enum ipl_mode { IPL_MODE_LATENCY = 0, IPL_MODE_THROUGHPUT = 1, IPL_MODE_STREAM = 2 };
 
+/* "latency", "throughput", "stream" ("?" for anything else): the names the
+ * command line takes and the reports print. */
 const char *ipl_mode_name(enum ipl_mode m);
 
 /* One measurement: one mechanism, one size, one mode, one repetition. */
