@@ -39,15 +39,30 @@ int ipl_serve_conn(struct ipl_conn *c, uint32_t cap, struct ipl_serve_stats *st)
 int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit *lim,
 			   struct ipl_serve_stats *st);
 
+/* What a worker thread does with the connection it was given: serve it
+ * until the peer is done (return 0) or the connection fails (a negative
+ * code).  Called once per connection, in the worker's thread, with every
+ * signal but the server's wake_signal blocked.  lim is the connection's
+ * share of the memory pool; a handler that does not draw on it must still
+ * bump lim->progress as data arrives, or the idle watch closes the
+ * connection after idle_ms.  A handler must also return soon after
+ * ipl_conn_cancel(c) (its blocked call fails with EINTR from wake_signal, or
+ * IPL_ECANCELED).  Counts go to st (never NULL here). */
+typedef int ipl_conn_handler(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
+			     struct ipl_serve_stats *st);
+
 struct ipl_server_cfg {
 	uint32_t cap;       /* payload cap; 0 = IPL_DEFAULT_CAP */
 	int wake_signal;    /* signal with a no-op handler (no SA_RESTART) used to
 			       interrupt worker threads on stop; 0 = none */
 	int stop_grace_ms;  /* how long stop waits for in-flight replies; 0 = 2000 */
+	ipl_conn_handler *handler; /* NULL: the framed exchange (ipl_serve_conn_limited
+				      with cap); else called with handler_arg */
+	void *handler_arg;
 };
 
 /* Accepts clients on a prepared, server-attached endpoint and serves each in
- * its own thread, until accept reports IPL_EDONE (all pre-made channels
+ * its own thread (through cfg->handler, the framed exchange by default), until accept reports IPL_EDONE (all pre-made channels
  * served: waits for them, returns 0) or the endpoint is cancelled (tells
  * every worker to finish its current reply, waits up to stop_grace_ms,
  * returns 0).  Totals are added to st (may be NULL).  The calling thread

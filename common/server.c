@@ -161,6 +161,8 @@ struct server {
 	unsigned serving, refusing; /* live workers of each kind */
 	uint32_t cap;
 	int wake_signal;
+	ipl_conn_handler *handler;  /* per connection: the framed exchange unless cfg said */
+	void *handler_arg;
 	unsigned max_conns;
 	int idle_ms;                /* <= 0: never */
 	struct ipl_mem_pool pool;
@@ -207,7 +209,7 @@ static void *worker_main(void *arg)
 	if (w->refuser)
 		refuse_conn(w->conn);
 	else
-		ipl_serve_conn_limited(w->conn, s->cap, &w->rx, &st);
+		s->handler(w->conn, s->handler_arg, &w->rx, &st);
 
 	pthread_mutex_lock(&s->mu);
 	/* the slot is free before the close: a client that saw this one's EOF
@@ -412,6 +414,14 @@ static void limits_of(struct server *s, const struct ipl_endpoint *ep)
 	s->pool.limit = o->mem_limit ? o->mem_limit : IPL_DEFAULT_MEM_LIMIT;
 }
 
+/* The default handler: the framed exchange, arg being the server. */
+static int serve_framed(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
+			struct ipl_serve_stats *st)
+{
+	const struct server *s = arg;
+	return ipl_serve_conn_limited(c, s->cap, lim, st);
+}
+
 static struct server *server_new(const struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -422,6 +432,8 @@ static struct server *server_new(const struct ipl_endpoint *ep, const struct ipl
 	pthread_cond_init(&s->wd_cv, NULL);
 	s->cap = cfg && cfg->cap ? cfg->cap : IPL_DEFAULT_CAP;
 	s->wake_signal = cfg ? cfg->wake_signal : 0;
+	s->handler = cfg && cfg->handler ? cfg->handler : serve_framed;
+	s->handler_arg = cfg && cfg->handler ? cfg->handler_arg : s;
 	limits_of(s, ep);
 	return s;
 }

@@ -44,7 +44,7 @@ static void fake_rep(struct ipl_run_result *r, uint64_t ns, uint64_t n, double m
 static void fake_row(struct ipl_row *row, const char *mech, enum ipl_mode mode, unsigned nreps)
 {
 	memset(row, 0, sizeof *row);
-	row->mech = mech;
+	snprintf(row->mech, sizeof row->mech, "%s", mech);
 	row->wait = "";
 	row->framed = -1;
 	row->size = 64;

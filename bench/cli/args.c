@@ -1,7 +1,6 @@
 /* args.c - the command line of `ipclab bench`, read strictly: every
  * error names its option, and -m takes the labels the table prints. */
 #include "bench/cli/args.h"
-#include "bench/run/peer.h"
 #include "bench/registry/registry.h"
 
 #include <getopt.h>
@@ -40,19 +39,6 @@ static const struct option longs[] = {
 	{ "wide", no_argument, NULL, OPT_WIDE },
 	{ 0 },
 };
-
-/* The option as messages name it: "-s" for those with a short form. */
-static const char *opt_name(int c, char *buf, size_t len)
-{
-	if (c < 256) {
-		snprintf(buf, len, "-%c", c);
-		return buf;
-	}
-	for (size_t i = 0; longs[i].name; i++)
-		if (longs[i].val == c)
-			snprintf(buf, len, "--%s", longs[i].name);
-	return buf;
-}
 
 /* "shm-spin", "rpc/tcp", "unix-peer", "shm-peer-spin": a registered name,
  * an optional /carrier for a layered one, then -peer and/or a wait policy. */
@@ -208,9 +194,10 @@ static int parse_cpu(struct ipl_bench_opts *o, const char *s, char *err, size_t 
 	return 0;
 }
 
-/* One option; 0 or -1 with err. */
-static int parse_one(struct ipl_bench_opts *o, int c, const char *arg, char *err, size_t errlen)
+/* One option (an ipl_cmdline one(), ctx the options); 0 or -1 with err. */
+static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen)
 {
+	struct ipl_bench_opts *o = ctx;
 	switch (c) {
 	case 'm': return parse_mechs(o, arg, err, errlen);
 	case 's': return ipl_parse_size_list(arg, 1ull << 30, o->sizes, &o->nsizes, err, errlen);
@@ -251,12 +238,6 @@ static int parse_one(struct ipl_bench_opts *o, int c, const char *arg, char *err
 	return -1;
 }
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "ipclab bench: %s (try 'ipclab bench --help')\n", msg);
-	return 2;
-}
-
 static void defaults(struct ipl_bench_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -277,41 +258,18 @@ static void defaults(struct ipl_bench_opts *o)
 
 int ipl_bench_parse(int argc, char **argv, struct ipl_bench_opts *o)
 {
-	char err[512] = "", msg[600];
-	int c;
+	const struct ipl_cmdline cl = {
+		.cmd = "bench", .shorts = ":m:s:n:f:o:qh", .longs = longs, .one = parse_one, .ctx = o,
+	};
+	char err[512] = "";
 	defaults(o);
 	/* -q first: it silences the notes parsing itself may print */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		o->quiet |= !strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet");
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:s:n:f:o:qh", longs, NULL)) != -1) {
-		if (c == 'h')
-			return -1; /* the caller prints the help */
-		if (c == ':') {
-			snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
-			return usage_error(msg);
-		}
-		if (c == '?') {
-			ipl_unknown_option(msg, sizeof msg, argv[optind - 1], longs);
-			return usage_error(msg);
-		}
-		if (parse_one(o, c, optarg, err, sizeof err) < 0) {
-			char name[32];
-			opt_name(c, name, sizeof name);
-			/* name the option unless the reason already does */
-			if (strstr(err, name))
-				snprintf(msg, sizeof msg, "%s", err);
-			else
-				snprintf(msg, sizeof msg, "%s %s: %s", name, optarg ? optarg : "", err);
-			return usage_error(msg);
-		}
-	}
-	if (optind < argc) {
-		snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind]);
-		return usage_error(msg);
-	}
+	int rc = ipl_cmdline_parse(&cl, argc, argv);
+	if (rc)
+		return rc == 1 ? -1 : rc; /* -1: the caller prints the help */
 	if (ipl_bench_validate(o, err, sizeof err) < 0)
-		return usage_error(err);
+		return ipl_usage_error("bench", err);
 	return 0;
 }

@@ -7,7 +7,6 @@
 #include "common/err.h"
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +40,6 @@ static const char serve_usage[] =
 	"                      would pass it is discarded and answered 'out of\n"
 	"                      memory'\n"
 	"  -h, --help          this text\n";
-
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "ipclab serve: %s (try 'ipclab serve --help')\n", msg);
-	return 2;
-}
 
 enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MAX_MEMORY };
 
@@ -87,105 +80,117 @@ static void print_limits(const struct ipl_tp_opts *o)
 		conns, idle_s, (unsigned long long)mem);
 }
 
-int ipl_cmd_serve(int argc, char **argv)
-{
-	static const struct option longs[] = {
-		{ "mech", required_argument, NULL, 'm' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "cap", required_argument, NULL, OPT_CAP },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "via", required_argument, NULL, OPT_VIA },
-		{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
-		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const struct ipl_transport *tp = NULL;
-	struct ipl_tp_opts tpo = { .cap = 16u << 20 };
-	char err[256];
-	uint64_t cap, num;
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:l:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (!(tp = ipl_transport_find(optarg))) {
-				snprintf(err, sizeof err, "unknown mechanism '%s' (see `ipclab list`)", optarg);
-				return usage_error(err);
-			}
-			break;
-		case 'l': tpo.listen = optarg; break;
-		case OPT_CAP:
-			if (ipl_parse_size(optarg, 1u << 30, &cap, err, sizeof err) < 0 || cap == 0)
-				return usage_error(cap == 0 ? "--cap must be > 0" : err);
-			tpo.cap = (uint32_t)cap;
-			break;
-		case OPT_WAIT:
-			if (ipl_parse_wait(optarg, &tpo.wait, err, sizeof err) < 0)
-				return usage_error(err);
-			break;
-		case OPT_VIA:
-			if (ipl_parse_via(optarg, &tpo.via, err, sizeof err) < 0)
-				return usage_error(err);
-			break;
-		case OPT_MAX_CLIENTS:
-			if (ipl_parse_count(optarg, 1, 1000000, &num, err, sizeof err) < 0)
-				return usage_error(err);
-			tpo.max_conns = (unsigned)num;
-			break;
-		case OPT_IDLE:
-			if (parse_idle(optarg, &tpo.idle_ms, err, sizeof err) < 0)
-				return usage_error(err);
-			break;
-		case OPT_MAX_MEMORY:
-			if (ipl_parse_size(optarg, 1ull << 40, &num, err, sizeof err) < 0 || num == 0)
-				return usage_error(num == 0 ? "--max-memory must be > 0" : err);
-			tpo.mem_limit = num;
-			break;
-		case 'h': fputs(serve_usage, stdout); return 0;
-		case ':':
-			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
-			return usage_error(err);
-		default:
-			snprintf(err, sizeof err, "unknown option '%s'", argv[optind - 1]);
-			return usage_error(err);
-		}
-	}
-	if (optind < argc) {
-		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
-		return usage_error(err);
-	}
-	if (!tp)
-		return usage_error("which mechanism? (-m MECH)");
-	if (!(tp->caps & IPL_CAP_NAMED) || (tp->caps & IPL_CAP_NEEDS_FORK)) {
-		snprintf(err, sizeof err, "%s cannot be served to other processes: it only joins a parent and the child it forks",
-			 tp->name);
-		return usage_error(err);
-	}
+static const struct option longs[] = {
+	{ "mech", required_argument, NULL, 'm' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "cap", required_argument, NULL, OPT_CAP },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "via", required_argument, NULL, OPT_VIA },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
-	struct ipl_endpoint ep;
-	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
-	if ((tp->caps & IPL_CAP_LAYERED) && !tpo.via && tpo.listen && tpo.listen[0] != '/' &&
-	    strchr(tpo.listen, ':'))
-		tpo.via = ipl_transport_find("tcp");
-	if ((tp->caps & IPL_CAP_LAYERED) && tpo.via &&
-	    (!(tpo.via->caps & IPL_CAP_NAMED) || (tpo.via->caps & IPL_CAP_NEEDS_FORK))) {
-		snprintf(err, sizeof err, "%s over %s cannot be served to other processes", tp->name,
-			 tpo.via->name);
-		return usage_error(err);
+/* What the command line asks for. */
+struct serve_opts {
+	const struct ipl_transport *tp;
+	struct ipl_tp_opts tpo;
+};
+
+/* A size in 1..max. */
+static int parse_positive_size(const char *arg, uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	if (ipl_parse_size(arg, max, out, err, errlen) < 0)
+		return -1;
+	if (*out > 0)
+		return 0;
+	snprintf(err, errlen, "must be > 0");
+	return -1;
+}
+
+/* One option (an ipl_cmdline one(), ctx the serve_opts); 0 or -1 with err. */
+static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen)
+{
+	struct serve_opts *so = ctx;
+	uint64_t num = 0;
+	switch (c) {
+	case 'm':
+		if ((so->tp = ipl_transport_find(arg)))
+			return 0;
+		snprintf(err, errlen, "unknown mechanism '%s' (see `ipclab list`)", arg);
+		return -1;
+	case 'l': so->tpo.listen = arg; return 0;
+	case OPT_CAP:
+		if (parse_positive_size(arg, 1u << 30, &num, err, errlen) < 0)
+			return -1;
+		so->tpo.cap = (uint32_t)num;
+		return 0;
+	case OPT_WAIT: return ipl_parse_wait(arg, &so->tpo.wait, err, errlen);
+	case OPT_VIA: return ipl_parse_via(arg, &so->tpo.via, err, errlen);
+	case OPT_MAX_CLIENTS:
+		if (ipl_parse_count(arg, 1, 1000000, &num, err, errlen) < 0)
+			return -1;
+		so->tpo.max_conns = (unsigned)num;
+		return 0;
+	case OPT_IDLE: return parse_idle(arg, &so->tpo.idle_ms, err, errlen);
+	case OPT_MAX_MEMORY:
+		if (parse_positive_size(arg, 1ull << 40, &num, err, errlen) < 0)
+			return -1;
+		so->tpo.mem_limit = num;
+		return 0;
 	}
-	if (tpo.listen && ipl_check_listen_addr(tp, tpo.via, tpo.listen, err, sizeof err) < 0)
-		return usage_error(err);
+	return -1;
+}
+
+/* Whether the mechanism (over its carrier) can be served to other
+ * processes at the address asked for.  0 or -1 with err. */
+static int check_servable(struct serve_opts *so, char *err, size_t len)
+{
+	const struct ipl_transport *tp = so->tp;
+	struct ipl_tp_opts *tpo = &so->tpo;
+	if (!tp) {
+		snprintf(err, len, "which mechanism? (-m MECH)");
+		return -1;
+	}
+	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
+	if ((tp->caps & IPL_CAP_LAYERED) && !tpo->via && tpo->listen && tpo->listen[0] != '/' &&
+	    strchr(tpo->listen, ':'))
+		tpo->via = ipl_transport_find("tcp");
+	const struct ipl_transport *car = ipl_carrier_of(tp, tpo->via);
+	if (!(tp->caps & IPL_CAP_NAMED) || (tp->caps & IPL_CAP_NEEDS_FORK)) {
+		snprintf(err, len, "%s cannot be served to other processes: it only joins a parent and the child "
+			 "it forks", tp->name);
+		return -1;
+	}
+	if (car && tpo->via && (!(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))) {
+		snprintf(err, len, "%s over %s cannot be served to other processes", tp->name, car->name);
+		return -1;
+	}
+	if (tpo->listen)
+		return ipl_check_listen_addr(tp, tpo->via, tpo->listen, err, len);
+	return 0;
+}
+
+static void print_stopped(const struct ipl_serve_stats *st)
+{
+	fprintf(stderr, "ipclab serve: stopped: %llu connections, %llu requests, %llu refused as bad, "
+		"%llu clients refused as too many, %llu closed idle, %llu requests refused for memory\n",
+		(unsigned long long)st->conns, (unsigned long long)st->msgs, (unsigned long long)st->bad,
+		(unsigned long long)st->busy, (unsigned long long)st->idle,
+		(unsigned long long)st->overload);
+}
+
+/* Serves until stopped.  Returns the exit status. */
+static int serve(const struct serve_opts *so)
+{
+	struct ipl_endpoint ep;
+	const struct ipl_transport *tp = so->tp;
 	/* held from here until ipl_serve_foreground has its handlers: a stop
 	 * sent as soon as the address is printed must not kill us uncleaned */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stop, NULL);
-	ipl_endpoint_setup(&ep, tp, &tpo, NULL);
+	ipl_serve_hold_stop(NULL);
+	ipl_endpoint_setup(&ep, tp, &so->tpo, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	if (rc == 0)
 		rc = ipl_endpoint_attach_server(&ep);
@@ -196,21 +201,37 @@ int ipl_cmd_serve(int argc, char **argv)
 	}
 	printf("%s\n", ep.addr);
 	fflush(stdout);
+	char label[IPL_LABEL_MAX];
 	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
-		ipl_row_label(tp, tpo.via), ep.addr);
-	print_limits(&tpo);
+		ipl_mech_label(label, sizeof label, tp, so->tpo.via, 0), ep.addr);
+	print_limits(&so->tpo);
 
 	struct ipl_serve_stats st = { 0 };
-	rc = ipl_serve_foreground(&ep, tpo.cap, &st);
+	rc = ipl_serve_foreground(&ep, so->tpo.cap, &st);
 	ipl_endpoint_cleanup(&ep);
-	fprintf(stderr, "ipclab serve: stopped: %llu connections, %llu requests, %llu refused as bad, "
-		"%llu clients refused as too many, %llu closed idle, %llu requests refused for memory\n",
-		(unsigned long long)st.conns, (unsigned long long)st.msgs, (unsigned long long)st.bad,
-		(unsigned long long)st.busy, (unsigned long long)st.idle,
-		(unsigned long long)st.overload);
+	print_stopped(&st);
 	if (rc < 0) {
 		fprintf(stderr, "ipclab serve: %s\n", ipl_strerror(rc));
 		return 1;
 	}
 	return 0;
+}
+
+int ipl_cmd_serve(int argc, char **argv)
+{
+	struct serve_opts so = { .tpo = { .cap = 16u << 20 } };
+	const struct ipl_cmdline cl = {
+		.cmd = "serve", .shorts = ":m:l:h", .longs = longs, .one = parse_one, .ctx = &so,
+	};
+	char err[256];
+	int rc = ipl_cmdline_parse(&cl, argc, argv);
+	if (rc == 1) {
+		fputs(serve_usage, stdout);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (check_servable(&so, err, sizeof err) < 0)
+		return ipl_usage_error("serve", err);
+	return serve(&so);
 }

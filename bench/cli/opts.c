@@ -186,14 +186,3 @@ int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, si
 	*out = tp;
 	return 0;
 }
-
-const char *ipl_row_label(const struct ipl_transport *tp, const struct ipl_transport *via)
-{
-	static char labels[IPL_LIST_MAX][48];
-	static unsigned next;
-	if (!(tp->caps & IPL_CAP_LAYERED))
-		return tp->name;
-	char *l = labels[next++ % IPL_LIST_MAX];
-	snprintf(l, sizeof labels[0], "%s/%s", tp->name, via ? via->name : "unix");
-	return l;
-}

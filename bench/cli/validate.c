@@ -3,7 +3,6 @@
  * is dropped without a word makes a table that does not say what it
  * claims.  Each check fails with one line naming the option. */
 #include "bench/cli/args.h"
-#include "bench/run/peer.h"
 #include "bench/cli/xhost.h"
 
 #include <ctype.h>
@@ -37,7 +36,8 @@ static const struct ipl_transport *carrier(const struct ipl_transport *tp, const
 static const char *entry_label(const struct ipl_bench_opts *o, size_t k, char *buf, size_t len)
 {
 	const struct ipl_transport *tp = o->mech[k];
-	snprintf(buf, len, "%s%s%s%s", ipl_row_label(tp, o->mvia[k]), o->peer[k] ? "-peer" : "",
+	char mech[IPL_LABEL_MAX];
+	snprintf(buf, len, "%s%s%s", ipl_mech_label(mech, sizeof mech, tp, o->mvia[k], o->peer[k]),
 		 (tp->caps & IPL_CAP_SPIN) ? "-" : "", (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[k]) : "");
 	return buf;
 }
@@ -66,8 +66,6 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 			o->own_peer[k] = in.own_peer[i];
 			o->mwait[k] = in.own_wait[i] ? in.mwait[i] : o->wait;
 			o->mvia[k] = in.own_via[i] ? in.mvia[i] : o->via;
-			if (p && !ipl_peer_supported(o->mech[k], err, len))
-				return -1;
 		}
 	}
 	if (o->set_wait && !wait_used)

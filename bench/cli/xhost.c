@@ -123,9 +123,8 @@ enum ipl_addr_kind ipl_addr_classify(const char *addr)
 const struct ipl_transport *ipl_effective_carrier(const struct ipl_transport *tp,
 						  const struct ipl_transport *via)
 {
-	if (!(tp->caps & IPL_CAP_LAYERED))
-		return tp;
-	return via ? via : ipl_transport_find("unix");
+	const struct ipl_transport *car = ipl_carrier_of(tp, via);
+	return car ? car : tp;
 }
 
 int ipl_connect_check(const struct ipl_transport *tp, const struct ipl_transport *via,

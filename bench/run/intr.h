@@ -9,9 +9,13 @@
 void ipl_intr_install(void);
 /* The stop signal received, or 0. */
 int ipl_intr_signal(void);
-/* Process groups killed on a stop (a run's server and clients). */
+/* Tracks process group pgid (a run's server and clients): a stop signal
+ * SIGKILLs it; one tracked after a stop came is killed at once.  At most 8
+ * groups are tracked (runs do not nest); more are not. */
 void ipl_intr_track(pid_t pgid);
+/* Forgets pgid (its processes are reaped): a later stop leaves it alone. */
 void ipl_intr_untrack(pid_t pgid);
+/* SIGKILLs every tracked group now.  Async-signal-safe. */
 void ipl_intr_kill_all(void);
 /* fork() for a run's process: the child joins group pgid (0: leads a new
  * one, which the parent tracks), gets the default stop handlers and dies

@@ -20,14 +20,12 @@
  * plus a SIGUSR1 to the thread.  The two clients' histograms and counters are merged into one
  * row, like two clients of one server; "ok" counts both directions.
  */
+#include "bench/run/peer.h"
 #include "bench/run/run.h"
-#include "bench/run/row.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
 #include "bench/registry/registry.h"
-#include "bench/cli/cli.h"
 #include "common/err.h"
-#include "bench/run/peer.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -65,11 +63,6 @@ struct srv_arg {
 	_Atomic int finished;
 };
 
-static void on_usr1(int sig)
-{
-	(void)sig; /* only interrupts a blocking call (no SA_RESTART) */
-}
-
 /* The serving half: one peer connects; serve it until its BYE. */
 static void *serve_thread(void *p)
 {
@@ -104,124 +97,144 @@ static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *oth
 	return rc;
 }
 
+/* Starts the serving half in its own thread, which takes no signals (the
+ * process's stay with main) but SIGUSR1, the stop nudge.  0 or a code. */
+static int start_server_thread(pthread_t *th, struct srv_arg *a)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = -pthread_create(th, NULL, serve_thread, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Waits for the serving half.  The other peer's BYE normally ends it; once
+ * both clients are done nothing more will come, so a thread still in accept
+ * (a service loop) is told to stop.  A peer that died is the parent's
+ * timeout's business.  Returns the thread's outcome. */
+static int join_server_thread(pthread_t th, struct srv_arg *a, struct ipl_endpoint *mine,
+			      _Atomic int *clients_done)
+{
+	struct timespec tick = { .tv_nsec = 1000000L };
+	while (!atomic_load(&a->finished)) {
+		if (atomic_load(clients_done) >= 2) {
+			ipl_endpoint_cancel(mine);
+			pthread_kill(th, SIGUSR1);
+		}
+		nanosleep(&tick, NULL);
+	}
+	pthread_join(th, NULL);
+	return a->rc;
+}
+
 /* One peer: serve mine, request from the other's, at the same time. */
 static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine,
 		      struct ipl_endpoint *other, int cpu, struct peer_slot *out,
 		      _Atomic int *clients_done)
 {
 	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
+	ipl_wake_install(SIGUSR1);
 	ipl_pin_cpu(cpu);
 	ipl_hist_init(&out->hist);
 	struct srv_arg a = { .ep = mine, .cap = spec->tpo.cap };
-	int rc = ipl_endpoint_attach_server(mine);
 	pthread_t th;
-	int started = 0;
-	if (rc == 0) {
-		/* the server thread takes no signals: the process's stay with main */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		rc = -pthread_create(&th, NULL, serve_thread, &a);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		started = rc == 0;
-	}
+	int rc = ipl_endpoint_attach_server(mine);
+	if (rc == 0)
+		rc = start_server_thread(&th, &a);
+	int started = rc == 0;
 	if (rc == 0)
 		rc = client_half(spec, other, out);
 	else
 		snprintf(out->step, sizeof out->step, "serve");
 	atomic_fetch_add(clients_done, 1);
-	if (started) {
-		/* the other peer's BYE normally ends our server thread; once both
-		 * clients are done nothing more will come, so a thread still in
-		 * accept (a service loop) is told to stop.  A peer that died is
-		 * the parent's timeout's business. */
-		struct timespec tick = { .tv_nsec = 1000000L };
-		while (!atomic_load(&a.finished)) {
-			if (atomic_load(clients_done) >= 2) {
-				ipl_endpoint_cancel(mine);
-				pthread_kill(th, SIGUSR1);
-			}
-			nanosleep(&tick, NULL);
-		}
-		pthread_join(th, NULL);
-		out->src = a.rc;
-	}
+	if (started)
+		out->src = join_server_thread(th, &a, mine, clients_done);
 	ipl_endpoint_cleanup(mine);
 	ipl_endpoint_cleanup(other);
 	out->rc = rc;
 	out->done = 1;
 }
 
-int ipl_peer_supported(const struct ipl_transport *tp, char *why, size_t whylen)
+/* Prepares both peers' endpoints before either forks.  0, or -1 with res
+ * failed and nothing left behind. */
+static int prepare_both(const struct ipl_run_spec *spec, struct ipl_endpoint ep[2],
+			struct ipl_run_result *res)
 {
-	(void)tp;
-	(void)why;
-	(void)whylen;
-	/* every mechanism works: both endpoints are prepared before the peers
-	 * fork, so even pipes have their common ancestor */
-	return 1;
+	struct ipl_tp_opts tpo = spec->tpo;
+	tpo.max_clients = 1;
+	ipl_endpoint_setup(&ep[0], spec->tp, &tpo, NULL);
+	ipl_endpoint_setup(&ep[1], spec->tp, &tpo, NULL);
+	int rc = ipl_endpoint_prepare(&ep[0]);
+	if (rc == 0)
+		rc = ipl_endpoint_prepare(&ep[1]);
+	if (rc == 0)
+		return 0;
+	ipl_run_fail(res, "%s: prepare: %s", spec->tp->name, ipl_strerror(rc));
+	ipl_endpoint_cleanup(&ep[0]);
+	ipl_endpoint_cleanup(&ep[1]);
+	return -1;
 }
 
-const char *ipl_peer_label(const struct ipl_transport *tp, const struct ipl_transport *via)
+/* Forks A then B, both in one process group led by A. */
+static void fork_peers(const struct ipl_run_spec *spec, struct ipl_endpoint ep[2],
+		       struct peer_shared *sh, pid_t kid[2])
 {
-	static char labels[IPL_LIST_MAX][64];
-	static unsigned next;
-	char *l = labels[next++ % IPL_LIST_MAX];
-	snprintf(l, sizeof labels[0], "%s-peer", ipl_row_label(tp, via));
-	return l;
+	fflush(NULL);
+	for (int i = 0; i < 2; i++) {
+		kid[i] = ipl_intr_fork(i ? (kid[0] > 0 ? kid[0] : 0) : 0);
+		if (kid[i] == 0) {
+			struct peer_slot *me = &sh->slot[i];
+			peer_main(spec, &ep[i], &ep[1 - i], i ? spec->cpu_server : spec->cpu_client, me,
+				  &sh->clients_done);
+			_exit(me->rc < 0 || me->src < 0 ? 1 : 0);
+		}
+		if (kid[i] < 0)
+			break;
+	}
 }
 
+/* Merges both peers' results into res; the first problem is its why. */
+static void merge_peers(const struct ipl_run_spec *spec, struct ipl_run_result *res,
+			const struct peer_shared *sh, const pid_t kid[2], int timed_out)
+{
+	struct ipl_run_tally tally = { 0 };
+	for (int i = 0; i < 2; i++) {
+		const struct peer_slot *s = &sh->slot[i];
+		if (kid[i] < 0 || !s->done) {
+			ipl_run_fail(res, "peer %c %s", 'A' + i,
+				     timed_out ? "timed out" : kid[i] < 0 ? "could not start" : "died");
+			continue;
+		}
+		if (s->rc < 0 && !res->failed)
+			ipl_run_fail(res, "peer %c: %s: %s", 'A' + i, s->step, ipl_strerror(s->rc));
+		else if (s->src < 0 && !res->failed)
+			ipl_run_fail(res, "peer %c: serving: %s", 'A' + i, ipl_strerror(s->src));
+		/* each peer is a client and a server: its rusage covers both */
+		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->lc);
+	}
+	ipl_run_finish(res, &tally);
+}
 
 int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 {
 	memset(res, 0, sizeof *res);
 	ipl_hist_init(&res->hist);
 	if (spec->connect) {
-		res->failed = 1;
-		snprintf(res->why, sizeof res->why, "the peer pattern starts both peers itself: no --connect");
+		ipl_run_fail(res, "the peer pattern starts both peers itself: no --connect");
 		return -1;
 	}
-	struct peer_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		res->failed = 1;
-		snprintf(res->why, sizeof res->why, "mmap: %s", strerror(errno));
+	struct peer_shared *sh = ipl_run_map(sizeof *sh, res);
+	if (!sh)
 		return -1;
-	}
 	struct ipl_endpoint ep[2];
-	struct ipl_tp_opts tpo = spec->tpo;
-	tpo.max_clients = 1;
-	int rc = 0;
-	ipl_endpoint_setup(&ep[0], spec->tp, &tpo, NULL);
-	ipl_endpoint_setup(&ep[1], spec->tp, &tpo, NULL);
-	rc = ipl_endpoint_prepare(&ep[0]);
-	if (rc == 0)
-		rc = ipl_endpoint_prepare(&ep[1]);
-	if (rc < 0) {
-		res->failed = 1;
-		snprintf(res->why, sizeof res->why, "%s: prepare: %s", spec->tp->name, ipl_strerror(rc));
-		ipl_endpoint_cleanup(&ep[0]);
-		ipl_endpoint_cleanup(&ep[1]);
+	if (prepare_both(spec, ep, res) < 0) {
 		munmap(sh, sizeof *sh);
 		return -1;
 	}
 	snprintf(res->server_addr, sizeof res->server_addr, "%s", ep[0].addr);
-	struct peer_slot *sl = sh->slot;
-	fflush(NULL);
 	pid_t kid[2] = { -1, -1 };
-	for (int i = 0; i < 2; i++) {
-		/* both peers in one process group, led by A */
-		kid[i] = ipl_intr_fork(i ? (kid[0] > 0 ? kid[0] : 0) : 0);
-		if (kid[i] == 0) {
-			peer_main(spec, &ep[i], &ep[1 - i], i ? spec->cpu_server : spec->cpu_client, &sl[i],
-				  &sh->clients_done);
-			_exit(sl[i].rc < 0 || sl[i].src < 0 ? 1 : 0);
-		}
-		if (kid[i] < 0)
-			break;
-	}
+	fork_peers(spec, ep, sh, kid);
 	ipl_endpoint_release(&ep[0]);
 	ipl_endpoint_release(&ep[1]);
 
@@ -231,31 +244,8 @@ int ipl_peer_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *re
 		ipl_intr_untrack(kid[0]);
 	ipl_endpoint_cleanup(&ep[0]);
 	ipl_endpoint_cleanup(&ep[1]);
-
-	struct ipl_run_tally tally = { 0 };
-	for (int i = 0; i < 2; i++) {
-		struct peer_slot *s = &sl[i];
-		if (kid[i] < 0 || !s->done) {
-			res->failed = 1;
-			snprintf(res->why, sizeof res->why, "peer %c %s", 'A' + i,
-				 timed_out ? "timed out" : kid[i] < 0 ? "could not start" : "died");
-			continue;
-		}
-		if (s->rc < 0 && !res->failed) {
-			res->failed = 1;
-			snprintf(res->why, sizeof res->why, "peer %c: %s: %s", 'A' + i, s->step, ipl_strerror(s->rc));
-		} else if (s->src < 0 && !res->failed) {
-			res->failed = 1;
-			snprintf(res->why, sizeof res->why, "peer %c: serving: %s", 'A' + i, ipl_strerror(s->src));
-		}
-		/* each peer is a client and a server: its rusage covers both */
-		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->lc);
-	}
-	ipl_run_finish(res, &tally);
-	if (ipl_intr_signal() && res->failed) {
-		res->interrupted = 1;
-		snprintf(res->why, sizeof res->why, "interrupted by %s", ipl_intr_name(ipl_intr_signal()));
-	}
+	merge_peers(spec, res, sh, kid, timed_out);
+	ipl_run_mark_interrupted(res);
 	munmap(sh, sizeof *sh);
 	return res->failed ? -1 : 0;
 }

@@ -5,10 +5,16 @@
 #include "bench/run/run.h"
 
 /* A row of the report: the repetitions of one configuration. */
+#define IPL_LABEL_MAX 32 /* longest today: "oncrpc/unix-peer", "shm-hybrid-raw" */
+
 struct ipl_row {
-	const char *mech;          /* "tcp", "rpc/tcp" for layered, "tcp-raw" for a baseline */
-	const char *wait;          /* shm wait policy name, or "" */
+	/* "tcp", "rpc/tcp" for layered, "unix-peer", "tcp-raw" for a baseline:
+	 * the row's own copy, so no later row can change it */
+	char mech[IPL_LABEL_MAX];
+	const char *wait;          /* shm wait policy name, or "" (a static string) */
 	const struct ipl_transport *tp; /* what runs it (NULL in reports read back) */
+	const struct ipl_transport *via; /* its carrier when layered (NULL: the default) */
+	enum ipl_wait wait_policy; /* shm: what wait names */
 	int baseline;              /* the raw loop of the row before it */
 	int peer;                  /* peer-to-peer pattern (bench/run/peer.c) */
 	long framed;               /* baseline rows: index of the framed row, else -1 */
@@ -40,5 +46,12 @@ struct ipl_report {
 	int interrupted;       /* the stop signal that cut the grid short, or 0 */
 	size_t runs_done, runs_total;
 };
+
+/* Writes the mechanism column of a row to buf (at most len bytes, at least
+ * IPL_LABEL_MAX fit any): "tcp", "rpc/unix" for a layered tp over via (NULL:
+ * its default carrier, unix), with "-peer" appended for the peer pattern.
+ * Returns buf. */
+const char *ipl_mech_label(char *buf, size_t len, const struct ipl_transport *tp,
+			   const struct ipl_transport *via, int peer);
 
 #endif

@@ -5,11 +5,11 @@
 #include "bench/run/placement.h"
 #include "bench/registry/registry.h"
 #include "common/err.h"
-#include "bench/run/peer.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,14 +270,39 @@ static int stop_server(pid_t pid)
 	return status;
 }
 
-static void fail(struct ipl_run_result *res, const char *fmt, const char *a, int code)
+void ipl_run_fail(struct ipl_run_result *res, const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	res->failed = 1;
-	snprintf(res->why, sizeof res->why, fmt, a, ipl_strerror(code));
+	vsnprintf(res->why, sizeof res->why, fmt, ap);
+	va_end(ap);
 }
 
-/* Waits for every process in kids[0..n): a timeout (SIGALRM) or a stop
- * signal kills them all, and they are still reaped. */
+void ipl_run_mark_interrupted(struct ipl_run_result *res)
+{
+	if (!ipl_intr_signal() || !res->failed)
+		return;
+	res->interrupted = 1;
+	snprintf(res->why, sizeof res->why, "interrupted by %s", ipl_intr_name(ipl_intr_signal()));
+}
+
+void *ipl_run_map(size_t len, struct ipl_run_result *res)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		return p;
+	ipl_run_fail(res, "mmap: %s", strerror(errno));
+	return NULL;
+}
+
+static void kill_kids(const pid_t *kids, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (kids[k] > 0)
+			kill(kids[k], SIGKILL);
+}
+
 void ipl_run_reap(const pid_t *kids, unsigned n, int timeout_s, int *timed_out_out)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
@@ -289,11 +314,11 @@ void ipl_run_reap(const pid_t *kids, unsigned n, int timeout_s, int *timed_out_o
 		int status;
 		if (kids[i] <= 0)
 			continue;
+		/* EINTR: the alarm or a stop signal; either way they all die, and
+		 * are still reaped */
 		while (waitpid(kids[i], &status, 0) < 0 && errno == EINTR)
 			if (timed_out || ipl_intr_signal())
-				for (unsigned k = 0; k < n; k++)
-					if (kids[k] > 0)
-						kill(kids[k], SIGKILL);
+				kill_kids(kids, n);
 	}
 	alarm(0);
 	sigaction(SIGALRM, &old, NULL);
@@ -304,23 +329,26 @@ void ipl_run_reap(const pid_t *kids, unsigned n, int timeout_s, int *timed_out_o
 static void server_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, struct shared *sh)
 {
 	ipl_pin_cpu(spec->cpu_server);
+	/* the raw baseline is the same server with another per-connection handler */
+	struct ipl_server_cfg cfg = { .cap = spec->tpo.cap };
+	if (spec->raw) {
+		cfg.handler = ipl_raw_serve_conn;
+		cfg.handler_arg = (void *)spec;
+	}
 	int src = ipl_endpoint_attach_server(ep);
 	if (src == 0)
-		src = spec->raw ? ipl_raw_serve(ep, spec)
-				: ipl_serve_foreground(ep, spec->tpo.cap, NULL);
+		src = ipl_serve_process(ep, &cfg, NULL);
 	ipl_endpoint_cleanup(ep);
 	sh->server_rc = src;
 	_exit(src < 0 ? 1 : 0);
 }
 
-/* Forks the server in a new process group (SIGTERM held until its handler
- * exists).  Returns its pid, or -1. */
+/* Forks the server in a new process group (its stop signals held until
+ * its handlers exist).  Returns its pid, or -1. */
 static pid_t fork_server(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, struct shared *sh)
 {
-	sigset_t term, old;
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &old);
+	sigset_t old;
+	ipl_serve_hold_stop(&old);
 	pid_t server = ipl_intr_fork(0);
 	if (server == 0)
 		server_main(spec, ep, sh);
@@ -365,29 +393,45 @@ static void merge(const struct ipl_run_spec *spec, struct ipl_run_result *res, s
 	ipl_run_finish(res, &tally);
 }
 
-/* A run cut short by a stop signal says so. */
-static void mark_interrupted(struct ipl_run_result *res)
+/* Forks the n clients into the server's process group (or the first
+ * client's: *group).  kids[i] of the started ones; returns how many started. */
+static unsigned start_clients(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, pid_t server,
+			      struct shared *sh, pid_t *kids, unsigned n, pid_t *group)
 {
-	if (!ipl_intr_signal() || !res->failed)
-		return;
-	res->interrupted = 1;
-	snprintf(res->why, sizeof res->why, "interrupted by %s", ipl_intr_name(ipl_intr_signal()));
+	unsigned started = 0;
+	for (; kids && started < n; started++) {
+		pid_t p = ipl_intr_fork(*group);
+		if (p == 0) {
+			client_main(spec, ep, started, server, &sh->slot[started]);
+			_exit(sh->slot[started].rc < 0 ? 1 : 0);
+		}
+		if (p < 0)
+			break;
+		kids[started] = p;
+		*group = *group ? *group : p;
+	}
+	return started;
+}
+
+/* Stops the server once the clients are gone; a server that did not exit
+ * cleanly fails the run. */
+static void end_server(pid_t server, struct ipl_run_result *res)
+{
+	int status = stop_server(server);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		ipl_run_fail(res, "server %s", WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+								    : "exited with an error");
 }
 
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 {
-	if (spec->peer)
-		return ipl_peer_run_once(spec, res);
 	unsigned n = spec->clients ? spec->clients : 1;
 	size_t shm_len = sizeof(struct shared) + n * sizeof(struct slot);
 	memset(res, 0, sizeof *res);
 	ipl_hist_init(&res->hist);
-
-	struct shared *sh = mmap(NULL, shm_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		fail(res, "%s%s", "mmap: ", -errno);
+	struct shared *sh = ipl_run_map(shm_len, res);
+	if (!sh)
 		return -1;
-	}
 
 	struct ipl_endpoint ep;
 	struct ipl_tp_opts tpo = spec->tpo;
@@ -397,51 +441,32 @@ int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)
 	ipl_endpoint_setup(&ep, spec->tp, &tpo, spec->connect);
 	pid_t server = -1;
 	fflush(NULL); /* children must not flush the parent's buffered output again */
-	if (!spec->connect) {
-		int rc = ipl_endpoint_prepare(&ep);
-		if (rc < 0) {
-			fail(res, "%s: prepare: %s", spec->tp->name, rc);
-			ipl_endpoint_cleanup(&ep);
-			munmap(sh, shm_len);
-			mark_interrupted(res);
-			return -1;
-		}
-		server = fork_server(spec, &ep, sh);
+	int rc = spec->connect ? 0 : ipl_endpoint_prepare(&ep);
+	if (rc < 0) {
+		ipl_run_fail(res, "%s: prepare: %s", spec->tp->name, ipl_strerror(rc));
+		ipl_endpoint_cleanup(&ep);
+		munmap(sh, shm_len);
+		ipl_run_mark_interrupted(res);
+		return -1;
 	}
+	if (!spec->connect)
+		server = fork_server(spec, &ep, sh);
 	snprintf(res->server_addr, sizeof res->server_addr, "%s", ep.addr);
 
-	/* the clients join the server's process group (or the first client's) */
 	pid_t *kids = calloc(n, sizeof *kids);
 	pid_t group = server > 0 ? server : 0;
-	unsigned started = 0;
-	for (; kids && started < n; started++) {
-		pid_t p = ipl_intr_fork(group);
-		if (p == 0) {
-			client_main(spec, &ep, started, server, &sh->slot[started]);
-			_exit(sh->slot[started].rc < 0 ? 1 : 0);
-		}
-		if (p < 0)
-			break;
-		kids[started] = p;
-		group = group ? group : p;
-	}
+	unsigned started = start_clients(spec, &ep, server, sh, kids, n, &group);
 	ipl_endpoint_release(&ep); /* our copies of pipe ends would hide EOF */
 
 	int tmo = 0;
 	ipl_run_reap(kids, started, spec->timeout_s, &tmo);
-	if (server > 0) {
-		int status = stop_server(server);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			res->failed = 1;
-			snprintf(res->why, sizeof res->why, "server %s", WIFSIGNALED(status) ?
-				 strsignal(WTERMSIG(status)) : "exited with an error");
-		}
-	}
+	if (server > 0)
+		end_server(server, res);
 	if (group > 0)
 		ipl_intr_untrack(group);
 	ipl_endpoint_cleanup(&ep);
 	merge(spec, res, sh, n, started, tmo);
-	mark_interrupted(res);
+	ipl_run_mark_interrupted(res);
 	free(kids);
 	munmap(sh, shm_len);
 	return res->failed ? -1 : 0;

@@ -6,11 +6,14 @@
 #include "common/hist.h"
 #include "common/transport.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
 enum ipl_mode { IPL_MODE_LATENCY = 0, IPL_MODE_THROUGHPUT = 1, IPL_MODE_STREAM = 2 };
 
+/* "latency", "throughput", "stream" ("?" for anything else): the names the
+ * command line takes and the reports print. */
 const char *ipl_mode_name(enum ipl_mode m);
 
 /* One measurement: one mechanism, one size, one mode, one repetition. */
@@ -26,7 +29,6 @@ struct ipl_run_spec {
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;
 	int timeout_s;        /* a run that takes longer is killed and failed */
-	int peer;             /* peer-to-peer pattern (peer.c) instead of client-server */
 	int raw;              /* baseline: SIZE raw bytes each way, no header, no
 			         verification (see bench/run/raw.c) */
 };
@@ -46,10 +48,26 @@ struct ipl_run_result {
 	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
 };
 
-/* Runs one measurement: forks the server (unless spec->connect) and the
- * clients, waits, merges.  Returns 0 when the run completed (verification
- * errors are in res->st.errors), or -1 with res->failed and res->why set. */
+/* Runs one client-server measurement: forks the server (unless
+ * spec->connect) and the clients, waits for them (killed after
+ * spec->timeout_s or on a stop signal), merges their results into res
+ * (overwritten).  Returns 0 when the run completed (verification errors are
+ * in res->st.errors), or -1 with res->failed and res->why set (and
+ * res->interrupted when a stop signal cut it short).  The peer pattern is
+ * ipl_peer_run_once (peer.h), with the same contract. */
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res);
+
+/* Fails res: sets res->failed and the reason (printf-style) in res->why. */
+__attribute__((format(printf, 2, 3)))
+void ipl_run_fail(struct ipl_run_result *res, const char *fmt, ...);
+
+/* A failed res cut short by a stop signal says so: res->interrupted set,
+ * why "interrupted by SIGINT".  No-op when res did not fail or no stop came. */
+void ipl_run_mark_interrupted(struct ipl_run_result *res);
+
+/* len bytes of zeroed memory shared with the children forked after it
+ * (munmap when done), or NULL with res failed. */
+void *ipl_run_map(size_t len, struct ipl_run_result *res);
 
 /* CPU time and context switches of one process at one instant. */
 struct ipl_usage {
@@ -93,17 +111,35 @@ void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *
 /* Derives the rates and per-message costs of res from its sums and t. */
 void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t);
 
-/* Serves ep in this process until SIGINT/SIGTERM (or, for pre-made channels,
- * until every client is done): installs those handlers, then unblocks them
- * (fork with SIGTERM blocked so an early stop is held, not fatal), ignores
- * SIGPIPE.  ep must be prepared and attached as server. */
+/* Serves ep in this process with ipl_server_run until SIGINT/SIGTERM (or,
+ * for pre-made channels, until every client is done): installs those
+ * handlers (they cancel ep) and a no-op SIGUSR1 used as cfg's wake_signal,
+ * then unblocks the three (fork with them held, ipl_serve_hold_stop, so an
+ * early stop is held, not fatal), ignores SIGPIPE.  ep must be prepared and
+ * attached as server; cfg (may be NULL) as for ipl_server_run, wake_signal
+ * overridden.  Returns ipl_server_run's code; totals are added to st (may
+ * be NULL). */
+int ipl_serve_process(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
+		      struct ipl_serve_stats *st);
+/* ipl_serve_process serving the framed exchange with payload cap cap. */
 int ipl_serve_foreground(struct ipl_endpoint *ep, uint32_t cap, struct ipl_serve_stats *st);
 
-/* The raw baseline's two ends (bench/run/raw.c).  The server reads SIZE bytes
- * per message and answers SIZE bytes (latency) or one byte (throughput);
- * the client times the same loop the framed client runs, minus the header
- * and the verification. */
-int ipl_raw_serve(struct ipl_endpoint *ep, const struct ipl_run_spec *spec);
+/* Blocks SIGINT and SIGTERM in the calling thread (the previous mask to
+ * *old, may be NULL) until ipl_serve_process takes them. */
+void ipl_serve_hold_stop(sigset_t *old);
+
+/* Installs a no-op handler for sig without SA_RESTART: sending sig to a
+ * thread then only interrupts its blocked call (EINTR). */
+void ipl_wake_install(int sig);
+
+/* The raw baseline's two ends (bench/run/raw.c).  The server side is an
+ * ipl_conn_handler for ipl_server_cfg (arg: the const struct ipl_run_spec):
+ * it reads SIZE bytes per message and answers SIZE bytes (latency) or one
+ * byte (throughput) until EOF or a cancel (0) or an error (negative code).
+ * The client times the same loop the framed client runs, minus the header
+ * and the verification: 0 or the code that ended it (also in st->fatal). */
+int ipl_raw_serve_conn(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
+		       struct ipl_serve_stats *st);
 int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
 		   struct ipl_hist *h, struct ipl_client_stats *st, struct ipl_loop_cost *lc);
 

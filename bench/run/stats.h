@@ -20,7 +20,10 @@ double ipl_spread_rel(const struct ipl_spread *s);
 /* A rep counts in medians only when it completed with zero errors. */
 int ipl_rep_valid(const struct ipl_run_result *r);
 
-/* Per-rep statistics to hand to ipl_row_spread. */
+/* Per-rep statistics to hand to ipl_row_spread: p50 and p99 in ns (NaN when
+ * the rep has too few samples, ipl_hist_pct_or_nan), msgs/s, MB/s, CPU ns
+ * per message, context switches per message (as in ipl_run_result; NaN for
+ * a rep that measured no message). */
 double ipl_rep_p50(const struct ipl_run_result *r);
 double ipl_rep_p99(const struct ipl_run_result *r);
 double ipl_rep_mps(const struct ipl_run_result *r);
