@@ -37,11 +37,6 @@ static int reply_error(struct ipl_conn *c, const struct ipl_hdr *req, int err)
 	return reply(c, &plain, IPL_OP_ERROR, code, sizeof code);
 }
 
-static int header_error(int rc)
-{
-	return rc <= IPL_EBADMAGIC && rc >= IPL_ETOOBIG;
-}
-
 int ipl_serve_conn(struct ipl_conn *c, uint32_t cap, struct ipl_serve_stats *st)
 {
 	return ipl_serve_conn_limited(c, cap, NULL, st);
@@ -63,7 +58,7 @@ int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit
 			rc = 0;
 			break;
 		}
-		if (header_error(rc)) { /* cannot find the next frame: answer, then close */
+		if (ipl_err_is_header(rc)) { /* cannot find the next frame: answer, then close */
 			local.bad++;
 			reply_error(c, &h, rc);
 			break;

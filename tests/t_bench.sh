@@ -3,6 +3,7 @@
 # the CSV has every unit-named column, --save writes all three files, bad
 # options exit 2 with a message.  No timing assertions.
 set -u
+. "$(dirname "$0")/lib.sh"
 : "${IPCLAB:=build/ipclab}"
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }

@@ -22,6 +22,7 @@
 #        LAB_FULL=1 t_labs.sh docs/labs/05-*.md   runs the real counts and
 #        shows the output: how the answer keys' numbers were produced.
 set -u
+. "$(dirname "$0")/lib.sh"
 IPCLAB=${IPCLAB:-build/ipclab}
 case $IPCLAB in /*) ;; *) IPCLAB=$(pwd)/$IPCLAB ;; esac
 fails=0

@@ -8,6 +8,7 @@
 #      someone else planted under the name);
 #   3. library code runs no shell: no system(3) or popen(3).
 set -u
+. "$(dirname "$0")/lib.sh"
 CC=${CC:-cc}
 fails=0
 files=0

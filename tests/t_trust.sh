@@ -25,8 +25,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_trust.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export IPCLAB_BENCH_LOCK="$tmp/bench.lock"
 if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP: python3 is needed (pty, JSON, CSV)"
-	exit 0
+	skip "python3 is needed (pty, JSON, CSV)"
 fi
 
 # drive.py ACTION WAITFOR TOKEN OUT -- CMD...: runs CMD on a new pty with

@@ -42,6 +42,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #define CHILD_S 240 /* a child's whole run: a hang fails, a slow machine does not */
 #define PEER_BOUND_MS 60000 /* what a client waits for a dead peer (opts.timeout_ms) */
 #define BIG (8u << 20)
@@ -295,7 +297,7 @@ static void case_client_killed(const struct ipl_test_variant *v0, const struct i
 	int ready[2], go[2];
 	pipes(ready, go);
 	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
-	assert_int_equal(ipl_fx_start(fx, &v, 2), 0);
+	assert_ok(ipl_fx_start(fx, &v, 2));
 	pid_t victim = ipl_fx_client(fx, 0, body_partial, &a);
 	assert_true(victim > 0);
 	assert_int_equal(ipl_rl_wait_ready(ready[0], IPL_RL_SAFETY_MS), 0);
@@ -322,7 +324,7 @@ static void case_server_killed(const struct ipl_test_variant *v0, const struct i
 	int ready[2], go[2];
 	pipes(ready, go);
 	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
+	assert_ok(ipl_fx_start(fx, &v, 1));
 	pid_t cl = ipl_fx_client(fx, 0, body_until_error, &a);
 	assert_true(cl > 0);
 	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
@@ -352,7 +354,7 @@ static void case_sigterm_reply(const struct ipl_test_variant *v0, const struct i
 	int ready[2], go[2];
 	pipes(ready, go);
 	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
+	assert_ok(ipl_fx_start(fx, &v, 1));
 	pid_t cl = ipl_fx_client(fx, 0, body_inflight, &a);
 	assert_true(cl > 0);
 	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
@@ -378,7 +380,7 @@ static void case_sigterm_idle(const struct ipl_test_variant *v0, const struct ip
 	int ready[2], go[2];
 	pipes(ready, go);
 	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
+	assert_ok(ipl_fx_start(fx, &v, 1));
 	pid_t cl = ipl_fx_client(fx, 0, body_idle, &a);
 	assert_true(cl > 0);
 	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
@@ -404,7 +406,7 @@ static void case_sigterm_stalled(const struct ipl_test_variant *v0, const struct
 	int ready[2], go[2];
 	pipes(ready, go);
 	struct fx_arg a = { ready[1], go[0], ipl_rl_caps(&v) };
-	assert_int_equal(ipl_fx_start(fx, &v, 1), 0);
+	assert_ok(ipl_fx_start(fx, &v, 1));
 	pid_t cl = ipl_fx_client(fx, 0, body_stalled, &a);
 	assert_true(cl > 0);
 	if (ipl_rl_caps(&v) & IPL_CAP_NEEDS_FORK)
@@ -500,7 +502,7 @@ static void case_crash_names(const struct ipl_test_variant *v, const struct ipl_
 
 	/* the next start (any prepare) clears them, and works */
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, v, 1), 0);
+	assert_ok(ipl_fx_start(fx, v, 1));
 	pid_t next = ipl_fx_client(fx, 0, body_next, NULL);
 	assert_true(next > 0);
 	assert_int_equal(ipl_fx_wait(fx, next, CHILD_S + 5), 0);

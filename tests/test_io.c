@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 static void sleep_ms(long ms)
 {
 	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
@@ -50,10 +52,10 @@ static void short_reads_are_completed(void **state)
 	pid_t p = dribble(sv[1], msg, sizeof msg, 2);
 	close(sv[1]);
 	char got[sizeof msg];
-	assert_int_equal(ipl_io_read_full(sv[0], got, sizeof got, NULL), 0);
+	assert_ok(ipl_io_read_full(sv[0], got, sizeof got, NULL));
 	assert_memory_equal(got, msg, sizeof msg);
 	/* the writer is gone: a clean EOF at a boundary */
-	assert_int_equal(ipl_io_read_full(sv[0], got, 1, NULL), IPL_ECLOSED);
+	assert_err(ipl_io_read_full(sv[0], got, 1, NULL), IPL_ECLOSED);
 	close(sv[0]);
 	waitpid(p, NULL, 0);
 }
@@ -66,7 +68,7 @@ static void eof_mid_read_is_truncation(void **state)
 	assert_int_equal(write(sv[1], "abc", 3), 3);
 	close(sv[1]);
 	char got[8];
-	assert_int_equal(ipl_io_read_full(sv[0], got, sizeof got, NULL), IPL_ETRUNC);
+	assert_err(ipl_io_read_full(sv[0], got, sizeof got, NULL), IPL_ETRUNC);
 	close(sv[0]);
 }
 
@@ -153,7 +155,7 @@ static void eintr_is_retried(void **state)
 	assert_true(p > 0);
 	char got[4];
 	atomic_int cancel = 0;
-	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), 0);
+	assert_ok(ipl_io_read_full(sv[0], got, 4, &cancel));
 	assert_int_equal(hits, 1); /* the read really was interrupted */
 	assert_memory_equal(got, "late", 4);
 	int st;
@@ -177,7 +179,7 @@ static void eintr_with_cancel_returns(void **state)
 	pid_t p = interrupter(-1, -1);
 	assert_true(p > 0);
 	char got[4];
-	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), IPL_ECANCELED);
+	assert_err(ipl_io_read_full(sv[0], got, 4, &cancel), IPL_ECANCELED);
 	assert_int_equal(hits, 1);
 	int st;
 	waitpid(p, &st, 0);
@@ -275,23 +277,23 @@ static void msgio_reassembles_trickled_message(void **state)
 	struct trickle t = { .base.tp = &trickle_tp, .data = wire, .len = sizeof wire };
 	struct ipl_hdr got;
 	struct ipl_buf b = { 0 };
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), 0);
+	assert_ok(ipl_msg_recv(&t.base, 64, &got, &b));
 	assert_int_equal(got.seq, 42);
 	assert_memory_equal(b.p, "hello", 5);
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ECLOSED);
+	assert_err(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ECLOSED);
 	/* a cut payload is a truncation, not a clean close */
 	t.off = 0;
 	t.len = sizeof wire - 2;
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ETRUNC);
+	assert_err(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ETRUNC);
 	/* a corrupted payload is consumed and reported as a bad checksum */
 	wire[IPL_HDR_SIZE] ^= 1;
 	t.off = 0;
 	t.len = sizeof wire;
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_EBADCRC);
+	assert_err(ipl_msg_recv(&t.base, 64, &got, &b), IPL_EBADCRC);
 	assert_int_equal(t.off, t.len);
 	/* a length over the cap is refused before any payload is read */
 	t.off = 0;
-	assert_int_equal(ipl_msg_recv(&t.base, 4, &got, &b), IPL_ETOOBIG);
+	assert_err(ipl_msg_recv(&t.base, 4, &got, &b), IPL_ETOOBIG);
 	assert_int_equal(t.off, IPL_HDR_SIZE);
 	ipl_buf_free(&b);
 	free(t.base.rx);
