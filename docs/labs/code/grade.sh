@@ -65,11 +65,33 @@ compile() {
 		grep 'warning:' "$_bin.log" | sed -n '1,10s/^/          /p'
 	fi
 }
-# run_limited OUT ERR CMD...: runs CMD with the time limit; its exit status
+# run_limited OUT ERR CMD...: runs CMD with the time limit; returns its exit
+# status.  timeout(1) makes a process group of its own: whatever CMD forked
+# and left running (a child still blocked in read) is found there, reported
+# in $leftover (1 if some process was still there 10 s after CMD ended) and
+# killed.
 run_limited() {
 	_o=$1 _e=$2
 	shift 2
-	timeout -k 5 "$RUN_LIMIT" "$@" >"$_o" 2>"$_e" </dev/null
+	timeout -k 5 "$RUN_LIMIT" "$@" >"$_o" 2>"$_e" </dev/null &
+	_p=$!
+	wait "$_p"
+	_rc=$?
+	leftover=0
+	_n=200
+	while group_alive "$_p"; do
+		[ "$_n" -gt 0 ] || { leftover=1; break; }
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	[ "$leftover" = 0 ] || kill -KILL "-$_p" 2>/dev/null
+	return $_rc
+}
+# group_alive PGID: some process of that group is running (zombies, which
+# are already dead, do not count)
+group_alive() {
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g && $1 != "Z") n++ } END { exit !n }'
 }
 # wait_addr FILE PID: the first line a server prints (its address), once it is there
 wait_addr() {

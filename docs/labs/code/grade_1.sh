@@ -16,12 +16,18 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 fi
 [ $rc -eq 0 ] && pass "pingpong $N ran and exited with status 0" ||
 	fail "pingpong $N exited with status $rc (expected 0); it printed on stderr:" "$(head -n 5 "$work/err")"
+[ "$leftover" = 0 ] && pass "no process of pingpong was left running after the parent exited" ||
+	fail "a process of pingpong was still running 10 s after the parent exited (the grader killed it)" \
+		"a child blocked in read(2) never sees EOF while some process still holds a write end" \
+		"of that pipe: close the ends each process does not use, in the parent and the child"
 [ -s "$work/tally" ] || stop "the parent process did not end normally (return from main or exit()), so nothing can be counted"
 tally=$(cat "$work/tally")
 get() { echo "$tally" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-[ "$(get child_seen)" = 1 ] && [ "$(get ping_r)" -gt 0 ] ||
-	stop "no child process read or wrote a pipe: fork(2), and let the child answer the pings"
+# (a stray byte is the better explanation when there is one: reported below)
+if [ "$(get wrong)" = 0 ] && { [ "$(get child_seen)" != 1 ] || [ "$(get ping_r)" = 0 ]; }; then
+	stop "no child process read a PING from a pipe: fork(2), and let the child answer the pings"
+fi
 [ "$(get ping_w)" = "$N" ] && pass "the parent wrote $N PING bytes ('i') into a pipe, one per round trip" ||
 	fail "the parent wrote $(get ping_w) PING bytes into a pipe; expected $N (one per round trip)"
 [ "$(get ping_r)" = "$N" ] && pass "the child read all $N PINGs" ||
