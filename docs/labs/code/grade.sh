@@ -65,15 +65,19 @@ compile() {
 		grep 'warning:' "$_bin.log" | sed -n '1,10s/^/          /p'
 	fi
 }
-# run_limited OUT ERR CMD...: runs CMD with the time limit; returns its exit
-# status.  timeout(1) makes a process group of its own: whatever CMD forked
+# run_limited OUT ERR CMD...: runs CMD with the time limit (OUT = ERR: both
+# into one file, in order); returns its exit status.  timeout(1) makes a process group of its own: whatever CMD forked
 # and left running (a child still blocked in read) is found there, reported
 # in $leftover (1 if some process was still there 10 s after CMD ended) and
 # killed.
 run_limited() {
 	_o=$1 _e=$2
 	shift 2
-	timeout -k 5 "$RUN_LIMIT" "$@" >"$_o" 2>"$_e" </dev/null &
+	if [ "$_o" = "$_e" ]; then
+		timeout -k 5 "$RUN_LIMIT" "$@" >"$_o" 2>&1 </dev/null &
+	else
+		timeout -k 5 "$RUN_LIMIT" "$@" >"$_o" 2>"$_e" </dev/null &
+	fi
 	_p=$!
 	wait "$_p"
 	_rc=$?

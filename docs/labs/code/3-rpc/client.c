@@ -14,8 +14,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: client HOST PORT\n");
 		return 2;
 	}
-	struct sockaddr_in server = { .sin_family = AF_INET,
-				      .sin_port = htons((unsigned short)atoi(argv[2])) };
+	struct sockaddr_in server = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[2])) };
 	if (inet_pton(AF_INET, argv[1], &server.sin_addr) != 1) {
 		fprintf(stderr, "client: bad host %s\n", argv[1]);
 		return 2;

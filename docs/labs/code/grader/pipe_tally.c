@@ -27,7 +27,7 @@ ssize_t __wrap_write(int fd, const void *buf, size_t len);
 
 struct tally {
 	atomic_long ping_w, ping_r, pong_w, pong_r; /* by the expected process */
-	atomic_long wrong;                           /* any other byte on a pipe */
+	atomic_long wrong; /* any other byte on a pipe */
 	atomic_int wrong_byte, wrong_by_parent, wrong_write;
 	atomic_ulong ping_ino, pong_ino; /* the pipe each direction used */
 	atomic_int child_seen;
@@ -94,8 +94,7 @@ ssize_t __wrap_write(int fd, const void *buf, size_t len)
 	count(fd, buf, (ssize_t)len, 1, 1);
 	ssize_t n = __real_write(fd, buf, len);
 	if (n < (ssize_t)len)
-		count(fd, (const unsigned char *)buf + (n > 0 ? n : 0),
-		      (ssize_t)len - (n > 0 ? n : 0), 1, -1);
+		count(fd, (const unsigned char *)buf + (n > 0 ? n : 0), (ssize_t)len - (n > 0 ? n : 0), 1, -1);
 	return n;
 }
 
@@ -107,8 +106,9 @@ __attribute__((destructor)) static void tally_report(void)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
-	fprintf(f, "ping_w=%ld ping_r=%ld pong_w=%ld pong_r=%ld wrong=%ld wrong_byte=%d "
-		   "wrong_by_parent=%d wrong_write=%d same_pipe=%d child_seen=%d\n",
+	fprintf(f,
+		"ping_w=%ld ping_r=%ld pong_w=%ld pong_r=%ld wrong=%ld wrong_byte=%d "
+		"wrong_by_parent=%d wrong_write=%d same_pipe=%d child_seen=%d\n",
 		atomic_load(&t->ping_w), atomic_load(&t->ping_r), atomic_load(&t->pong_w),
 		atomic_load(&t->pong_r), atomic_load(&t->wrong), atomic_load(&t->wrong_byte),
 		atomic_load(&t->wrong_by_parent), atomic_load(&t->wrong_write),

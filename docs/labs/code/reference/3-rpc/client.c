@@ -14,8 +14,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: client HOST PORT\n");
 		return 2;
 	}
-	struct sockaddr_in server = { .sin_family = AF_INET,
-				      .sin_port = htons((unsigned short)atoi(argv[2])) };
+	struct sockaddr_in server = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[2])) };
 	if (inet_pton(AF_INET, argv[1], &server.sin_addr) != 1) {
 		fprintf(stderr, "client: bad host %s\n", argv[1]);
 		return 2;
@@ -45,8 +44,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "client: STATS: %s\n", clnt_sperror(cl, ""));
 		return 1;
 	}
-	printf("STATS(3, -7, 12, 5) = count %d, min %d, max %d, sum %lld\n", st->count, st->min,
-	       st->max, (long long)st->sum);
+	printf("STATS(3, -7, 12, 5) = count %d, min %d, max %d, sum %lld\n", st->count, st->min, st->max,
+	       (long long)st->sum);
 	int ok = st->count == 4 && st->min == -7 && st->max == 12 && st->sum == 13;
 	clnt_destroy(cl);
 	return ok ? 0 : 1;
