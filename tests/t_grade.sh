@@ -56,6 +56,14 @@ for lab in $labs; do
 		'[ $rc -ne 0 ] && grep -q "^lab $lab: FAIL (" "$tmp/out" && grep -q "^  FAIL  " "$tmp/out"'
 done
 
+# a lab whose tools are missing says so and does not pass
+GRADE_RPCGEN=no-such-rpcgen
+export GRADE_RPCGEN
+grade 3 reference
+unset GRADE_RPCGEN
+expect "lab 3 without rpcgen: SKIPPED with the package to install, not a pass" \
+	'[ $rc -ne 0 ] && grep -q "^lab 3: SKIPPED: rpcgen is not installed (Debian: apt-get install rpcsvc-proto)" "$tmp/out"'
+
 # broken_fails LAB FILE SED-EXPR EXPECTED-FAIL-LINE: the broken copy fails,
 # and the student is told what is wrong
 broken_fails() {
