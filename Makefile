@@ -141,6 +141,7 @@ clean:
 	rm -rf build
 
 -include $(wildcard tests/*.mk)
+-include docs/labs/code/labs.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Configuration the objects depend on, in one generated header: the git

@@ -16,7 +16,7 @@
 # needs= skips a block (loudly) when something it needs is missing:
 #   cmd:NAME   a command on PATH         mech:NAME   a registered mechanism
 #   file:PATH  a file (source-relative)  ipclab:SUB  an ipclab subcommand
-#   root       uid 0
+#   root       uid 0                netns      `ip netns add` works here
 #
 # Usage: t_labs.sh [LAB.md...]   (default: docs/labs/*.md)
 #        LAB_FULL=1 t_labs.sh docs/labs/05-*.md   runs the real counts and
@@ -53,6 +53,9 @@ needs_ok() {
 		mech:*) ipclab list | awk 'NR > 1 { print $1 }' | grep -qx "${n#mech:}" || { echo "mechanism ${n#mech:} not in this build"; return 1; } ;;
 		ipclab:*) ipclab "${n#ipclab:}" --help >/dev/null 2>&1 || { echo "ipclab ${n#ipclab:} not in this build"; return 1; } ;;
 		root) [ "$(id -u)" = 0 ] || { echo "not root"; return 1; } ;;
+		netns) _ns="ipclab-labs-probe-$$"
+			{ ip netns add "$_ns" && ip netns del "$_ns"; } >/dev/null 2>&1 ||
+				{ echo "ip netns does not work here"; return 1; } ;;
 		*) echo "unknown requirement '$n'"; return 2 ;;
 		esac
 	done
