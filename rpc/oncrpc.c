@@ -250,8 +250,9 @@ static void cx_destroy(SVCXPRT *x)
 static int frag_ok(int fd, uint32_t max)
 {
 	uint8_t h[4];
+	int last;
 	ssize_t n = recv(fd, h, sizeof h, MSG_PEEK | MSG_DONTWAIT);
-	return n < (ssize_t)sizeof h || (ipl_get_be32(h) & IPL_RM_LEN) <= max;
+	return n < (ssize_t)sizeof h || ipl_rm_parse(h, &last) <= max;
 }
 
 static void cx_end(struct onc_cx *cx)
