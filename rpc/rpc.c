@@ -46,41 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- endpoint: everything delegates to the carrier's endpoint ---------- */
-
-struct rpc_ep {
-	/* first member: rpc/layer.c treats ep->priv as the carrier endpoint */
-	struct ipl_endpoint car;
-};
-
-static const struct ipl_transport *carrier_of(const struct ipl_endpoint *ep)
-{
-	return ep->opts.via; /* set by whoever made ep (the registry: unix by default) */
-}
-
-static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
-{
-	const struct ipl_transport *via = carrier_of(ep);
-	if (!via)
-		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
-	if (via->caps & IPL_CAP_LAYERED)
-		return IPL_EUNSUPP; /* rpc over rpc: one layer is enough */
-	return ipl_layer_carrier(ep, via, sizeof(struct rpc_ep), out);
-}
-
-static int rpc_prepare(struct ipl_endpoint *ep)
-{
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_layer_prepare(car, ep);
-}
-
-static int rpc_attach_server(struct ipl_endpoint *ep)
-{
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_endpoint_attach_server(car);
-}
+/* The endpoint is the carrier's (rpc/layer.c): its ops are in the table. */
 
 /* ---- connection -------------------------------------------------------- */
 
@@ -591,12 +557,6 @@ static void rpc_cancel_conn(struct ipl_conn *c)
 	atomic_fetch_sub(&rc->pin, 1);
 }
 
-static void rpc_cancel(struct ipl_endpoint *ep)
-{
-	if (ep->priv)
-		ipl_endpoint_cancel(&((struct rpc_ep *)ep->priv)->car);
-}
-
 static const struct ipl_transport *self(void);
 
 static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struct ipl_conn **out)
@@ -619,32 +579,16 @@ static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struc
 
 static int rpc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
-	struct ipl_endpoint *car;
 	struct ipl_conn *cc;
-	int rc = car_ep(ep, &car);
-	if (rc < 0)
-		return rc;
-	if (atomic_load(&ep->cancel))
-		ipl_endpoint_cancel(car);
-	rc = ipl_endpoint_accept(car, &cc);
-	if (rc == 0)
-		rc = wrap(ep, cc, 1, out);
-	return rc;
+	int rc = ipl_layer_accept(ep, &cc);
+	return rc ? rc : wrap(ep, cc, 1, out);
 }
 
 static int rpc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
-	struct ipl_endpoint *car;
 	struct ipl_conn *cc;
-	int rc = car_ep(ep, &car);
-	if (rc < 0)
-		return rc;
-	if (ep->addr[0])
-		memcpy(car->addr, ep->addr, sizeof car->addr);
-	rc = ipl_endpoint_attach_client(car, idx, &cc);
-	if (rc == 0)
-		rc = wrap(ep, cc, 0, out);
-	return rc;
+	int rc = ipl_layer_connect(ep, idx, &cc);
+	return rc ? rc : wrap(ep, cc, 0, out);
 }
 
 /* `ipclab demo rpc` walks rpc/'s own stubs over a traced carrier
@@ -662,8 +606,8 @@ const struct ipl_transport ipl_rpc_transport = {
 	.summary = "ONC RPC v2 (XDR, record marking) over --via tcp|unix|...",
 	.caps = IPL_CAP_LAYERED | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT,
 	.conn_addr = rpc_conn_addr,
-	.prepare = rpc_prepare,
-	.attach_server = rpc_attach_server,
+	.prepare = ipl_layer_prepare,
+	.attach_server = ipl_layer_attach_server,
 	.accept = rpc_accept,
 	.attach_client = rpc_attach_client,
 	.send = rpc_send,
@@ -671,7 +615,7 @@ const struct ipl_transport ipl_rpc_transport = {
 	.detach = rpc_detach,
 	.release = ipl_layer_release,
 	.cleanup = ipl_layer_cleanup,
-	.cancel = rpc_cancel,
+	.cancel = ipl_layer_cancel,
 	.cancel_conn = rpc_cancel_conn,
 	.describe = &rpc_describe,
 };
