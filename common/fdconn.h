@@ -23,7 +23,8 @@ int ipl_fdconn_send(struct ipl_conn *c, const struct iovec *iov, int cnt);
 ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len);
 void ipl_fdconn_detach(struct ipl_conn *c);
 
-/* The fd a conn reads from, for tests that poke at raw bytes. */
+/* The fd a conn reads from: the socket transports' conn_fd op, and tests
+ * that poke at raw bytes. */
 int ipl_fdconn_rfd(const struct ipl_conn *c);
 
 /* The describe->conn_fds entry of fd-based transports: both fds; 0. */

@@ -79,11 +79,6 @@ int ipl_pid_gone(pid_t pid)
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
-static int dead(pid_t pid)
-{
-	return ipl_pid_gone(pid);
-}
-
 void ipl_remove_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -118,7 +113,7 @@ static int sweep_shm(void)
 	while ((e = readdir(d))) {
 		pid_t pid = owner_of(e->d_name);
 		struct stat st;
-		if (!pid || !dead(pid))
+		if (!pid || !ipl_pid_gone(pid))
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
@@ -142,7 +137,7 @@ int ipl_sweep_stale(void)
 		while ((e = readdir(d))) {
 			pid_t pid = owner_of(e->d_name);
 			struct stat st;
-			if (!pid || !dead(pid))
+			if (!pid || !ipl_pid_gone(pid))
 				continue;
 			if (snprintf(path, sizeof path, "%s/%s", tmp, e->d_name) >= (int)sizeof path)
 				continue;

@@ -199,7 +199,7 @@ struct ipl_transport {
 	 * ep->priv NULL (never prepared, already cleaned, failed prepare). */
 	void (*cleanup)(struct ipl_endpoint *ep);
 
-	/* Optional, each on its own (NULL for most; oncrpc has only cancel): a
+	/* Optional, each on its own (NULL for most; rpc has both): a
 	 * layered transport forwards a cancel to its carrier's endpoint / conn,
 	 * where the thread actually blocks.  Must be async-signal-safe. */
 	void (*cancel)(struct ipl_endpoint *ep);
@@ -224,6 +224,15 @@ struct ipl_transport {
 	/* Optional (NULL: the demo narrates generically): what a teaching tool
 	 * (`ipclab demo`) says about this mechanism; see ipl_tp_describe. */
 	const struct ipl_tp_describe *describe;
+
+	/* Optional, both or neither (tcp, unix): the stream socket under an
+	 * endpoint or conn, for a layer that hands it to a socket library
+	 * (oncrpc gives it to libtirpc; a carrier without these is not one it
+	 * can use).  listen_fd: a prepared endpoint's listening socket, or
+	 * IPL_EUNSUPP once released.  conn_fd: a conn's connected socket.  The
+	 * fd stays the transport's: the caller borrows it, never closes it. */
+	int (*listen_fd)(const struct ipl_endpoint *ep);
+	int (*conn_fd)(const struct ipl_conn *c);
 };
 
 /* How `ipclab demo` walks a mechanism. */

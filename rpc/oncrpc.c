@@ -24,10 +24,8 @@
  */
 #include "common/bytes.h"
 #include "common/err.h"
-#include "common/fdconn.h"
 #include "common/msgio.h"
 #include "rpc/rpcprog.h"
-#include "sockets/sock.h"
 #include "rpc/layer.h"
 #include "common/transport.h"
 
@@ -53,36 +51,29 @@
 
 /* ---- endpoint ------------------------------------------------------------ */
 
-struct onc_ep {
-	/* first member: rpc/layer.c treats ep->priv as the carrier endpoint */
-	struct ipl_endpoint car;
-};
-
 static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context pointer */
 
-static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
+/* libtirpc speaks to sockets: the carrier must offer its socket fds (the
+ * transport ops listen_fd and conn_fd).  The rest of the endpoint is the
+ * carrier's (rpc/layer.c). */
+static int socket_carrier(const struct ipl_endpoint *ep)
 {
 	const struct ipl_transport *via = ep->opts.via; /* the registry sets a default */
 	if (!via)
 		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
-	/* libtirpc speaks to sockets: tcp and unix only */
-	if (strcmp(via->name, "tcp") && strcmp(via->name, "unix"))
-		return IPL_EUNSUPP;
-	return ipl_layer_carrier(ep, via, sizeof(struct onc_ep), out);
+	return via->listen_fd && via->conn_fd ? 0 : IPL_EUNSUPP;
 }
 
 static int onc_prepare(struct ipl_endpoint *ep)
 {
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_layer_prepare(car, ep);
+	int rc = socket_carrier(ep);
+	return rc ? rc : ipl_layer_prepare(ep);
 }
 
 static int onc_attach_server(struct ipl_endpoint *ep)
 {
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_endpoint_attach_server(car);
+	int rc = socket_carrier(ep);
+	return rc ? rc : ipl_layer_attach_server(ep);
 }
 
 /* The server side of the program, as rpcgen's dispatcher would be. */
@@ -250,8 +241,9 @@ static void cx_destroy(SVCXPRT *x)
 static int frag_ok(int fd, uint32_t max)
 {
 	uint8_t h[4];
+	int last;
 	ssize_t n = recv(fd, h, sizeof h, MSG_PEEK | MSG_DONTWAIT);
-	return n < (ssize_t)sizeof h || (ipl_get_be32(h) & IPL_RM_LEN) <= max;
+	return n < (ssize_t)sizeof h || ipl_rm_parse(h, &last) <= max;
 }
 
 static void cx_end(struct onc_cx *cx)
@@ -469,6 +461,16 @@ static int accept_loop(struct ipl_endpoint *ep, struct onc_srv *s, int lfd)
 	return IPL_ECANCELED;
 }
 
+/* Whether lfd listens on TCP (an inet stream socket), asked of the socket
+ * rather than the carrier's name: then TCP_NODELAY goes on every connection. */
+static int is_inet(int lfd)
+{
+	int dom = 0;
+	socklen_t l = sizeof dom;
+	return getsockopt(lfd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
+	       (dom == AF_INET || dom == AF_INET6);
+}
+
 /* Only a program registration's anchor: with protocol 0 svc_register reads
  * nothing from it (no portmapper; clients connect to the address). */
 static SVCXPRT reg_anchor;
@@ -477,19 +479,21 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
 	(void)out; /* the connections are served here, never handed out */
 	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
+	int rc = socket_carrier(ep);
+	if (rc == 0)
+		rc = ipl_layer_carrier(ep, &car);
 	if (rc < 0)
 		return rc;
-	struct ipl_sock_ep *se = car->priv;
-	if (!se || se->lfd < 0)
-		return IPL_EUNSUPP;
+	int lfd = car->tp->listen_fd(car);
+	if (lfd < 0)
+		return lfd;
 	server_cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
 	struct onc_srv s = {
 		.max_conns = ep->opts.max_conns ? ep->opts.max_conns : IPL_DEFAULT_MAX_CONNS,
 		.idle_ms = ep->opts.idle_ms ? (ep->opts.idle_ms < 0 ? -1 : ep->opts.idle_ms)
 					    : IPL_DEFAULT_IDLE_MS,
 		.rec_max = server_cap + IPL_RPC_OVERHEAD,
-		.tcp = car->tp && !strcmp(car->tp->name, "tcp"),
+		.tcp = is_inet(lfd),
 		.stop_fd = eventfd(0, EFD_CLOEXEC),
 		.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
 	};
@@ -500,7 +504,7 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	} else {
 		pthread_mutex_init(&s.mu, NULL);
 		pthread_cond_init(&s.cv, NULL);
-		rc = accept_loop(ep, &s, se->lfd);
+		rc = accept_loop(ep, &s, lfd);
 		stop_all(&s);
 		svc_unregister(IPL_RPC_PROG, IPL_RPC_PROG_VERS);
 		pthread_mutex_destroy(&s.mu);
@@ -511,11 +515,6 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	if (s.wake_fd >= 0)
 		close(s.wake_fd);
 	return rc;
-}
-
-static void onc_cleanup(struct ipl_endpoint *ep)
-{
-	ipl_layer_cleanup(ep); /* connections and their threads ended with accept */
 }
 
 /* ---- client connection ------------------------------------------------- */
@@ -669,14 +668,11 @@ extern const struct ipl_transport ipl_oncrpc_transport;
 
 static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
-	struct ipl_endpoint *car;
 	struct ipl_conn *cc;
-	int rc = car_ep(ep, &car);
+	int rc = socket_carrier(ep);
+	if (rc == 0)
+		rc = ipl_layer_connect(ep, idx, &cc);
 	if (rc < 0)
-		return rc;
-	if (ep->addr[0])
-		memcpy(car->addr, ep->addr, sizeof car->addr);
-	if ((rc = ipl_endpoint_attach_client(car, idx, &cc)) < 0)
 		return rc;
 	struct onc_conn *oc = calloc(1, sizeof *oc);
 	if (!oc) {
@@ -693,7 +689,7 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	/* the socket is connected: libtirpc needs the peer only as a label */
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
-	int fd = ipl_fdconn_rfd(cc);
+	int fd = cc->tp->conn_fd(cc);
 	getpeername(fd, (struct sockaddr *)&ss, &sl);
 	struct netbuf nb = { .maxlen = sizeof ss, .len = sl, .buf = &ss };
 	oc->cl = clnt_vc_create(fd, &nb, IPL_RPC_PROG, IPL_RPC_PROG_VERS, 0, 0);
@@ -703,11 +699,6 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	}
 	*out = &oc->base;
 	return 0;
-}
-
-static void onc_cancel(struct ipl_endpoint *ep)
-{
-	(void)ep; /* the svc loop polls ep->cancel itself */
 }
 
 /* What `ipclab demo oncrpc` says at each step (transport.h: ipl_tp_describe):
@@ -752,8 +743,9 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	.recv = onc_recv,
 	.detach = onc_detach,
 	.release = ipl_layer_release,
-	.cleanup = onc_cleanup,
-	.cancel = onc_cancel,
+	.cleanup = ipl_layer_cleanup, /* connections and their threads ended with accept */
+	/* no cancel op: ipl_endpoint_cancel sets ep->cancel, which the accept
+	 * loop checks every TICK_MS and whenever a signal interrupts its poll */
 	.describe = &onc_describe,
 };
 

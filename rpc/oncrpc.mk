@@ -4,9 +4,11 @@
 ONCRPC_LIBS := $(shell pkg-config --libs libtirpc 2>/dev/null)
 ifneq ($(ONCRPC_LIBS),)
 IPL_HAVE_TIRPC := 1
-$(BUILD)/rpc/oncrpc.o: IPL_CPPFLAGS += $(shell pkg-config --cflags libtirpc)
+ONCRPC_CFLAGS := $(shell pkg-config --cflags libtirpc)
+# every build of oncrpc.o: $(BUILD)/ and the fuzzers' build/fuzz/
+%/rpc/oncrpc.o: IPL_CPPFLAGS += $(ONCRPC_CFLAGS)
 # libtirpc's API needs casts to xdrproc_t that -Wcast-function-type flags
-$(BUILD)/rpc/oncrpc.o: IPL_CFLAGS += -Wno-cast-function-type
+%/rpc/oncrpc.o: IPL_CFLAGS += -Wno-cast-function-type
 LDLIBS += $(ONCRPC_LIBS)
 else
 LIB_SRC := $(filter-out rpc/oncrpc.c,$(LIB_SRC))

@@ -30,8 +30,8 @@ int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len);
 extern const char *const ipl_sock_describe_connect[];
 extern const char *const ipl_sock_describe_accept[];
 
-/* describe->listen_fd of both socket transports: the listening socket, or
- * IPL_EUNSUPP once released. */
+/* The listen_fd op (and describe->listen_fd) of both socket transports:
+ * the listening socket, or IPL_EUNSUPP once released. */
 int ipl_sock_listen_fd(const struct ipl_endpoint *ep);
 
 /* Closes the listening socket (idempotent). */

@@ -141,4 +141,6 @@ const struct ipl_transport ipl_unix_transport = {
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
 	.describe = &unix_describe,
+	.listen_fd = ipl_sock_listen_fd,
+	.conn_fd = ipl_fdconn_rfd,
 };

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define CAP 4096u
@@ -406,10 +407,62 @@ static void test_fuzz_stream(void **state)
 	ipl_conn_detach(c);
 }
 
+/* What a layer needs of its carrier is asked of the carrier's ops, never
+ * its name: rpc refuses a layered carrier, oncrpc one that offers no socket
+ * (fifo), and the socket transports offer their listening and connected
+ * sockets (listen_fd, conn_fd: both or neither, on every transport). */
+static void test_carriers(void **state)
+{
+	(void)state;
+	const struct ipl_transport *rpc = ipl_transport_find("rpc");
+	const struct ipl_transport *onc = ipl_transport_find("oncrpc");
+	struct ipl_endpoint ep;
+	struct ipl_conn *c;
+	struct ipl_tp_opts o = { .via = rpc };
+	ipl_endpoint_init(&ep, rpc, &o, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
+	ipl_endpoint_cleanup(&ep);
+	if (onc) { /* built with libtirpc */
+		o.via = ipl_transport_find("fifo");
+		ipl_endpoint_init(&ep, onc, &o, NULL);
+		assert_int_equal(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
+		ipl_endpoint_cleanup(&ep);
+		ipl_endpoint_init(&ep, onc, &o, "/nonexistent/ipclab");
+		assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
+		ipl_endpoint_cleanup(&ep);
+	}
+	for (size_t i = 0; i < ipl_transport_count(); i++) {
+		const struct ipl_transport *tp = ipl_transport_at(i);
+		assert_int_equal(!tp->listen_fd, !tp->conn_fd);
+	}
+	static const char *const socks[] = { "unix", "tcp" };
+	for (int i = 0; i < 2; i++) {
+		const struct ipl_transport *tp = ipl_transport_find(socks[i]);
+		struct ipl_tp_opts so = { 0 };
+		int v = 0;
+		socklen_t vl = sizeof v;
+		ipl_endpoint_init(&ep, tp, &so, NULL);
+		assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+		int lfd = tp->listen_fd(&ep);
+		assert_true(lfd >= 0);
+		assert_int_equal(getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl), 0);
+		assert_int_equal(v, 1);
+		assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), 0);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		assert_int_equal(getpeername(tp->conn_fd(c), (struct sockaddr *)&ss, &sl), 0);
+		ipl_conn_detach(c);
+		ipl_endpoint_release(&ep);
+		assert_int_equal(tp->listen_fd(&ep), IPL_EUNSUPP);
+		ipl_endpoint_cleanup(&ep);
+	}
+}
+
 int main(void)
 {
 	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_carriers),
 		cmocka_unit_test_setup_teardown(test_every_procedure, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_every_procedure, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_error_replies, setup_unix, teardown),

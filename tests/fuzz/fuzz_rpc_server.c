@@ -7,7 +7,6 @@
 #include "common/exchange.h"
 #include "tests/fuzz/fake.h"
 #include "common/msgio.h"
-#include "bench/registry/registry.h"
 
 extern const struct ipl_transport ipl_rpc_transport;
 
@@ -19,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	fake_handed = 0;
 	struct ipl_tp_opts o = { .cap = fake_cap(k), .via = &fake_transport };
 	struct ipl_endpoint ep;
-	ipl_endpoint_setup(&ep, &ipl_rpc_transport, &o, NULL);
+	ipl_endpoint_init(&ep, &ipl_rpc_transport, &o, NULL); /* via set: no registry */
 	struct ipl_conn *c = NULL;
 	if (ipl_endpoint_prepare(&ep) || ipl_endpoint_attach_server(&ep) ||
 	    ipl_endpoint_accept(&ep, &c))
