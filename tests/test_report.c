@@ -223,7 +223,9 @@ static char *render(const struct ipl_report *rep, enum ipl_format fmt)
 	assert_int_equal(fclose(f), 0);
 	f = open_memstream(&env, &elen);
 	assert_non_null(f);
-	ipl_env_write_json(f);
+	struct ipl_json j;
+	ipl_json_init(&j, f);
+	ipl_env_json(&j);
 	assert_int_equal(fclose(f), 0);
 	ipl_env_summary(machine, sizeof machine);
 	replace_all(&buf, env, "@ENV@");
