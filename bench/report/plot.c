@@ -622,7 +622,44 @@ static void rm_tree(const char *dir, unsigned ndata)
 	rmdir(dir);
 }
 
-int ipl_cmd_plot(int argc, char **argv)
+/* What the command line asked for. */
+struct plot_opts {
+	const char *csv, *outdir;
+	uint64_t want_size;
+	int svg;
+	unsigned charts; /* bits: latency, percentiles, throughput, clients */
+};
+
+/* --charts LIST as chart bits; 0 after a usage error in err. */
+static unsigned parse_charts(const char *list, char *err, size_t errlen)
+{
+	static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
+	char *copy = strdup(list), *save = NULL;
+	unsigned charts = 0;
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned k;
+		for (k = 0; k < 4 && strcmp(t, names[k]); k++)
+			;
+		if (k == 4) {
+			snprintf(err, errlen, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
+			free(copy);
+			return 0;
+		}
+		charts |= 1u << k;
+	}
+	free(copy);
+	if (!charts)
+		snprintf(err, errlen, "empty --charts list");
+	return charts;
+}
+
+/* Fills o from argv.  *done is set when the command ends here, with the
+ * returned exit status: 0 after --help, 2 after a usage error (on stderr). */
+static int parse_plot_args(int argc, char **argv, struct plot_opts *o, int *done)
 {
 	static const struct option longs[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -632,41 +669,23 @@ int ipl_cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *outdir = NULL;
-	uint64_t want_size = 0;
-	int svg = 1, c;
-	unsigned charts = 15; /* bits: latency, percentiles, throughput, clients */
 	char err[512];
+	int c;
+	*done = 1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
 		switch (c) {
-		case 'o': outdir = optarg; break;
+		case 'o': o->outdir = optarg; break;
 		case 's':
-			if (ipl_parse_size(optarg, 1u << 30, &want_size, err, sizeof err) < 0)
+			if (ipl_parse_size(optarg, 1u << 30, &o->want_size, err, sizeof err) < 0)
 				return usage_error(err);
 			break;
-		case 'S': svg = 0; break;
-		case 'C': {
-			static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
-			char *copy = strdup(optarg), *save = NULL;
-			charts = 0;
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				unsigned k;
-				for (k = 0; k < 4 && strcmp(t, names[k]); k++)
-					;
-				if (k == 4) {
-					snprintf(err, sizeof err, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
-					free(copy);
-					return usage_error(err);
-				}
-				charts |= 1u << k;
-			}
-			free(copy);
-			if (!charts)
-				return usage_error("empty --charts list");
+		case 'S': o->svg = 0; break;
+		case 'C':
+			if (!(o->charts = parse_charts(optarg, err, sizeof err)))
+				return usage_error(err);
 			break;
-		}
 		case 'h': fputs(plot_usage, stdout); return 0;
 		case ':':
 			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
@@ -679,96 +698,92 @@ int ipl_cmd_plot(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error(optind == argc ? "which CSV file? (ipclab plot RESULTS.csv -o DIR)"
 						  : "one CSV file at a time");
-	if (!outdir || !*outdir)
+	if (!o->outdir || !*o->outdir)
 		return usage_error("where should the images go? (-o DIR)");
-	const char *csv = argv[optind];
+	o->csv = argv[optind];
+	*done = 0;
+	return 0;
+}
 
-	char gnuplot[4096];
-	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
-		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
-				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
-			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
-		return 1;
+/* The file-name suffix and title tail of placement k of pl[0..npl). */
+static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen, char *tail,
+			    size_t tlen)
+{
+	const char *name = ipl_placement_name(pl[k].cpu_c, pl[k].cpu_s);
+	suffix[0] = '\0';
+	if (npl > 1) {
+		int unique = 1;
+		for (size_t j = 0; j < npl; j++)
+			if (j != k && !strcmp(ipl_placement_name(pl[j].cpu_c, pl[j].cpu_s), name))
+				unique = 0;
+		if (unique)
+			snprintf(suffix, slen, "-%s", name);
+		else
+			snprintf(suffix, slen, "-%s-c%ds%d", name, pl[k].cpu_c, pl[k].cpu_s);
 	}
+	if (pl[k].cpu_c < 0 && pl[k].cpu_s < 0)
+		snprintf(tail, tlen, "placement: unpinned");
+	else
+		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c, pl[k].cpu_s, name);
+}
 
-	struct ipl_plot_data d = { 0 };
-	if (ipl_plot_read(csv, &d, err, sizeof err) < 0) {
-		fprintf(stderr, "ipclab plot: %s\n", err);
-		ipl_plot_data_free(&d);
-		return 1;
+/* Every chart asked for, one set per CPU placement, into p's script. */
+static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct plot_opts *o)
+{
+	struct sel pl[32];
+	size_t npl = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		size_t j;
+		for (j = 0; j < npl && (pl[j].cpu_c != d->g[i].cpu_c || pl[j].cpu_s != d->g[i].cpu_s); j++)
+			;
+		if (j == npl && npl < 32)
+			pl[npl++] = (struct sel){ .cpu_c = d->g[i].cpu_c, .cpu_s = d->g[i].cpu_s };
 	}
-	if (d.skipped)
-		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
-	if (make_dirs(outdir) < 0) {
-		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", outdir, strerror(errno));
-		ipl_plot_data_free(&d);
-		return 1;
+	int clients_plotted = 0;
+	for (size_t k = 0; k < npl; k++) {
+		char suffix[64], tail[128];
+		placement_names(pl, npl, k, suffix, sizeof suffix, tail, sizeof tail);
+		struct sel s = { .cpu_c = pl[k].cpu_c, .cpu_s = pl[k].cpu_s };
+		if (o->charts & 1)
+			plot_latency_vs_size(p, d, s, suffix, tail, d->machine);
+		if (o->charts & 2)
+			plot_percentiles(p, d, s, (unsigned)o->want_size, suffix, tail, d->machine);
+		if (o->charts & 4)
+			plot_throughput_vs_size(p, d, s, suffix, tail, d->machine);
+		if (o->charts & 8)
+			clients_plotted |= plot_vs_clients(p, d, s, suffix, tail, d->machine);
 	}
+	if (!clients_plotted && (o->charts & 8))
+		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
+				"configuration (measure with --clients 1,2,4)\n");
+}
 
-	char tmp[4096];
+/* The script for d in a private directory, run by gnuplot.  Returns the
+ * exit status. */
+static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct plot_opts *o)
+{
+	char tmp[4096], script[4200];
 	const char *base = getenv("TMPDIR");
 	snprintf(tmp, sizeof tmp, "%s/ipclab-plot-%ld-XXXXXX", base && *base ? base : "/tmp", (long)getpid());
 	if (!mkdtemp(tmp)) {
 		fprintf(stderr, "ipclab plot: cannot make a temporary directory: %s\n", strerror(errno));
 		return 1;
 	}
-	char script[4200];
 	snprintf(script, sizeof script, "%s/plot.gp", tmp);
-	struct plotter p = { .tmp = tmp, .outdir = outdir, .svg = svg };
+	struct plotter p = { .tmp = tmp, .outdir = o->outdir, .svg = o->svg };
 	p.gp = fopen(script, "w");
 	if (!p.gp) {
 		fprintf(stderr, "ipclab plot: cannot write '%s': %s\n", script, strerror(errno));
 		rmdir(tmp);
 		return 1;
 	}
-
-	/* one set of charts per placement */
-	struct { int c, s; } pl[32];
-	size_t npl = 0;
-	for (size_t i = 0; i < d.n; i++) {
-		size_t j;
-		for (j = 0; j < npl && (pl[j].c != d.g[i].cpu_c || pl[j].s != d.g[i].cpu_s); j++)
-			;
-		if (j == npl && npl < 32)
-			pl[npl].c = d.g[i].cpu_c, pl[npl].s = d.g[i].cpu_s, npl++;
-	}
-	int clients_plotted = 0;
-	for (size_t k = 0; k < npl; k++) {
-		char suffix[64] = "", tail[128];
-		const char *name = ipl_placement_name(pl[k].c, pl[k].s);
-		if (npl > 1) {
-			int unique = 1;
-			for (size_t j = 0; j < npl; j++)
-				if (j != k && !strcmp(ipl_placement_name(pl[j].c, pl[j].s), name))
-					unique = 0;
-			if (unique)
-				snprintf(suffix, sizeof suffix, "-%s", name);
-			else
-				snprintf(suffix, sizeof suffix, "-%s-c%ds%d", name, pl[k].c, pl[k].s);
-		}
-		if (pl[k].c < 0 && pl[k].s < 0)
-			snprintf(tail, sizeof tail, "placement: unpinned");
-		else
-			snprintf(tail, sizeof tail, "placement: client CPU %d, server CPU %d (%s)", pl[k].c, pl[k].s, name);
-		struct sel s = { .cpu_c = pl[k].c, .cpu_s = pl[k].s };
-		if (charts & 1)
-			plot_latency_vs_size(&p, &d, s, suffix, tail, d.machine);
-		if (charts & 2)
-			plot_percentiles(&p, &d, s, (unsigned)want_size, suffix, tail, d.machine);
-		if (charts & 4)
-			plot_throughput_vs_size(&p, &d, s, suffix, tail, d.machine);
-		if (charts & 8)
-			clients_plotted |= plot_vs_clients(&p, &d, s, suffix, tail, d.machine);
-	}
-	if (!clients_plotted && (charts & 8))
-		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
-				"configuration (measure with --clients 1,2,4)\n");
+	plot_all(&p, d, o);
 	int rc = 0;
 	if (fclose(p.gp) != 0) {
 		fprintf(stderr, "ipclab plot: writing the gnuplot script failed\n");
 		rc = 1;
 	} else if (!p.written) {
-		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", csv);
+		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", o->csv);
 		rc = 1;
 	} else if (run_gnuplot(gnuplot, script) < 0) {
 		fprintf(stderr, "ipclab plot: gnuplot failed (script kept in %s)\n", script);
@@ -776,6 +791,35 @@ int ipl_cmd_plot(int argc, char **argv)
 	}
 	if (rc == 0 || !p.written)
 		rm_tree(tmp, p.ndata);
+	return rc;
+}
+
+int ipl_cmd_plot(int argc, char **argv)
+{
+	struct plot_opts o = { .svg = 1, .charts = 15 };
+	int done, rc = parse_plot_args(argc, argv, &o, &done);
+	if (done)
+		return rc;
+	char gnuplot[4096], err[512];
+	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
+		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
+				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
+			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
+		return 1;
+	}
+	struct ipl_plot_data d = { 0 };
+	if (ipl_plot_read(o.csv, &d, err, sizeof err) < 0) {
+		fprintf(stderr, "ipclab plot: %s\n", err);
+		rc = 1;
+	} else if (d.skipped) {
+		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
+	}
+	if (rc == 0 && make_dirs(o.outdir) < 0) {
+		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", o.outdir, strerror(errno));
+		rc = 1;
+	}
+	if (rc == 0)
+		rc = draw(gnuplot, &d, &o);
 	ipl_plot_data_free(&d);
 	return rc;
 }
