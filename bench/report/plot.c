@@ -12,6 +12,8 @@
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
 #include "bench/cli/cli.h"
+#include "bench/report/facts.h"
+#include "bench/report/plot_read.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,226 +49,6 @@ static const char plot_usage[] =
 	"\n"
 	"Needs gnuplot (Debian: apt-get install gnuplot-nox); IPCLAB_GNUPLOT names\n"
 	"another binary.  Exit status: 0 charts written, 1 failure, 2 bad usage.\n";
-
-/* ---- reading the CSV ---------------------------------------------------- */
-
-#define MAXF 96
-
-/* Splits one CSV line in place (RFC 4180 quotes).  Returns the field count. */
-static int split_csv(char *line, char **field, int max)
-{
-	int n = 0;
-	char *p = line;
-	line[strcspn(line, "\r\n")] = '\0';
-	for (;;) {
-		if (n == max)
-			return n;
-		if (*p == '"') {
-			char *out = ++p;
-			field[n++] = out;
-			while (*p) {
-				if (*p == '"' && p[1] == '"') {
-					*out++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*out++ = *p++;
-				}
-			}
-			char *next = strchr(p, ',');
-			*out = '\0';
-			if (!next)
-				return n;
-			p = next + 1;
-		} else {
-			field[n++] = p;
-			char *next = strchr(p, ',');
-			if (!next)
-				return n;
-			*next = '\0';
-			p = next + 1;
-		}
-	}
-}
-
-enum col {
-	C_MECH, C_WAIT, C_BASELINE, C_SIZE, C_MODE, C_CLIENTS, C_CPUC, C_CPUS, C_STATUS, C_FAILED,
-	C_ERRORS, C_P50, C_P75, C_P90, C_P95, C_P99, C_P999, C_P9999, C_MPS, C_MBPS, C_MACHINE, NCOL
-};
-static const char *const col_name[NCOL] = {
-	"mechanism", "wait", "baseline", "size_bytes", "mode", "clients", "cpu_client", "cpu_server",
-	"status", "failed", "errors", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns",
-	"p9999_ns", "msgs_per_s", "mb_per_s", "machine",
-};
-#define NLADDER 7 /* p50 .. p99.99 */
-static const double ladder_p[NLADDER] = { 50, 75, 90, 95, 99, 99.9, 99.99 };
-
-/* One configuration: its reps' values, reduced to medians later. */
-struct group {
-	char label[64];   /* "tcp", "shm-spin", "tcp-raw" */
-	char mode[16];
-	int baseline;
-	unsigned size, clients;
-	int cpu_c, cpu_s;
-	unsigned n, cap;
-	double *v;        /* n reps x NV values */
-};
-enum { V_P50, V_P75, V_P90, V_P95, V_P99, V_P999, V_P9999, V_MPS, V_MBPS, NV };
-
-struct data {
-	struct group *g;
-	size_t n, cap;
-	char machine[256];
-	unsigned skipped; /* reps left out: failed or with errors */
-};
-
-/* A CSV number; NaN for an empty field (not measured) and for "-" (a
- * percentile the samples cannot support): such points are not drawn. */
-static double num(const char *s)
-{
-	if (!s || !*s || !strcmp(s, "-"))
-		return NAN;
-	char *end;
-	double v = strtod(s, &end);
-	return *end ? NAN : v;
-}
-
-static struct group *group_of(struct data *d, const char *label, const char *mode, int baseline,
-			      unsigned size, unsigned clients, int c, int s)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		struct group *g = &d->g[i];
-		if (!strcmp(g->label, label) && !strcmp(g->mode, mode) && g->size == size &&
-		    g->clients == clients && g->cpu_c == c && g->cpu_s == s)
-			return g;
-	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
-		struct group *ng = realloc(d->g, cap * sizeof *ng);
-		if (!ng)
-			return NULL;
-		d->g = ng;
-		d->cap = cap;
-	}
-	struct group *g = &d->g[d->n++];
-	memset(g, 0, sizeof *g);
-	snprintf(g->label, sizeof g->label, "%s", label);
-	snprintf(g->mode, sizeof g->mode, "%s", mode);
-	g->baseline = baseline;
-	g->size = size;
-	g->clients = clients;
-	g->cpu_c = c;
-	g->cpu_s = s;
-	return g;
-}
-
-static int read_csv(const char *path, struct data *d, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	int idx[NCOL];
-	int rc = 0;
-	char *field[MAXF];
-	if (getline(&line, &cap, f) < 0) {
-		snprintf(err, errlen, "'%s' is empty", path);
-		rc = -1;
-		goto out;
-	}
-	int nf = split_csv(line, field, MAXF);
-	for (int c = 0; c < NCOL; c++) {
-		idx[c] = -1;
-		for (int i = 0; i < nf; i++)
-			if (!strcmp(field[i], col_name[c]))
-				idx[c] = i;
-	}
-	static const enum col need[] = { C_MECH, C_SIZE, C_MODE, C_P50, C_P99, C_MPS, C_MBPS };
-	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-		if (idx[need[i]] < 0) {
-			snprintf(err, errlen, "'%s' is not an ipclab bench CSV: no '%s' column", path, col_name[need[i]]);
-			rc = -1;
-			goto out;
-		}
-	unsigned lineno = 1;
-	while (getline(&line, &cap, f) > 0) {
-		lineno++;
-		if (line[0] == '\n' || line[0] == '\0')
-			continue;
-		nf = split_csv(line, field, MAXF);
-#define F(c) (idx[c] >= 0 && idx[c] < nf ? field[idx[c]] : NULL)
-		if (!F(C_MECH) || !F(C_MODE) || isnan(num(F(C_SIZE)))) {
-			snprintf(err, errlen, "%s:%u: malformed row", path, lineno);
-			rc = -1;
-			goto out;
-		}
-		const char *status = F(C_STATUS);
-		int valid = status ? !strcmp(status, "ok") : !(num(F(C_FAILED)) > 0) && !(num(F(C_ERRORS)) > 0);
-		if (!valid) {
-			d->skipped++;
-			continue;
-		}
-		char label[64];
-		const char *wait = F(C_WAIT);
-		snprintf(label, sizeof label, "%s%s%s", F(C_MECH), wait && *wait ? "-" : "", wait ? wait : "");
-		double cl = num(F(C_CLIENTS)), cc = num(F(C_CPUC)), cs = num(F(C_CPUS));
-		struct group *g = group_of(d, label, F(C_MODE), num(F(C_BASELINE)) > 0, (unsigned)num(F(C_SIZE)),
-					   isnan(cl) ? 1 : (unsigned)cl, isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs);
-		if (!g) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-			goto out;
-		}
-		if (g->n == g->cap) {
-			unsigned ncap = g->cap ? g->cap * 2 : 4;
-			double *nv = realloc(g->v, ncap * NV * sizeof *nv);
-			if (!nv) {
-				snprintf(err, errlen, "out of memory");
-				rc = -1;
-				goto out;
-			}
-			g->v = nv;
-			g->cap = ncap;
-		}
-		double *v = &g->v[g->n++ * NV];
-		static const enum col lad[NLADDER] = { C_P50, C_P75, C_P90, C_P95, C_P99, C_P999, C_P9999 };
-		for (int k = 0; k < NLADDER; k++)
-			v[V_P50 + k] = num(F(lad[k]));
-		v[V_MPS] = num(F(C_MPS));
-		v[V_MBPS] = num(F(C_MBPS));
-		if (F(C_MACHINE) && !d->machine[0])
-			snprintf(d->machine, sizeof d->machine, "%s", F(C_MACHINE));
-#undef F
-	}
-	if (!d->n) {
-		snprintf(err, errlen, "'%s' has no valid rows to plot%s", path,
-			 d->skipped ? " (every rep failed or saw errors)" : "");
-		rc = -1;
-	}
-out:
-	free(line);
-	fclose(f);
-	return rc;
-}
-
-/* Median over the group's reps of value k (NaN when none, or out of memory:
- * the reps of a file read back are unbounded, so no array on the stack). */
-static double med(const struct group *g, int k)
-{
-	double *v = malloc((g->n ? g->n : 1) * sizeof *v);
-	if (!v)
-		return NAN;
-	for (unsigned i = 0; i < g->n; i++)
-		v[i] = g->v[i * NV + k];
-	double m = ipl_spread_of(v, g->n).median;
-	free(v);
-	return m;
-}
 
 /* ---- writing the script ----------------------------------------------- */
 
@@ -387,8 +169,8 @@ static int cmp_uint(const void *a, const void *b)
 }
 
 /* The distinct values of one group field among groups passing keep(). */
-static size_t distinct(const struct data *d, unsigned *out, size_t max,
-		       unsigned (*field)(const struct group *), int (*keep)(const struct group *, const void *),
+static size_t distinct(const struct ipl_plot_data *d, unsigned *out, size_t max,
+		       unsigned (*field)(const struct ipl_plot_group *), int (*keep)(const struct ipl_plot_group *, const void *),
 		       const void *arg)
 {
 	size_t n = 0;
@@ -406,8 +188,8 @@ static size_t distinct(const struct data *d, unsigned *out, size_t max,
 	return n;
 }
 
-static unsigned f_size(const struct group *g) { return g->size; }
-static unsigned f_clients(const struct group *g) { return g->clients; }
+static unsigned f_size(const struct ipl_plot_group *g) { return g->size; }
+static unsigned f_clients(const struct ipl_plot_group *g) { return g->clients; }
 
 struct sel {
 	int cpu_c, cpu_s;
@@ -416,7 +198,7 @@ struct sel {
 	unsigned size;      /* 0: any */
 };
 
-static int keep_sel(const struct group *g, const void *arg)
+static int keep_sel(const struct ipl_plot_group *g, const void *arg)
 {
 	const struct sel *s = arg;
 	if (g->cpu_c != s->cpu_c || g->cpu_s != s->cpu_s)
@@ -451,7 +233,7 @@ static void gp_title(char *buf, size_t len, const char *what, const char *machin
 }
 
 /* The distinct labels of the groups passing keep, in order of appearance. */
-static size_t labels_of(const struct data *d, const struct sel *s, const char **out, size_t max)
+static size_t labels_of(const struct ipl_plot_data *d, const struct sel *s, const char **out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -466,11 +248,11 @@ static size_t labels_of(const struct data *d, const struct sel *s, const char **
 	return n;
 }
 
-static const struct group *find(const struct data *d, const struct sel *s, const char *label,
+static const struct ipl_plot_group *find(const struct ipl_plot_data *d, const struct sel *s, const char *label,
 				const char *mode, unsigned size, unsigned clients)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		const struct group *g = &d->g[i];
+		const struct ipl_plot_group *g = &d->g[i];
 		if (g->cpu_c == s->cpu_c && g->cpu_s == s->cpu_s && !strcmp(g->label, label) &&
 		    !strcmp(g->mode, mode) && g->size == size && g->clients == clients)
 			return g;
@@ -506,7 +288,7 @@ static const char common_setup[] =
 	"set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\nset linetype 9 lc rgb '#7f7f7f'\n"
 	"set linetype 10 lc rgb '#bcbd22'\nset linetype cycle 10\n";
 
-static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
 				 const char *title_tail, const char *machine)
 {
 	s.mode = "latency";
@@ -527,8 +309,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 	for (size_t l = 0; l < nl; l++) {
 		int any = 0;
 		for (size_t i = 0; i < ns; i++) {
-			const struct group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
-			double p50 = g ? med(g, V_P50) : NAN, p99 = g ? med(g, V_P99) : NAN;
+			const struct ipl_plot_group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
+			double p50 = g ? ipl_plot_median(g, IPL_PV_P50) : NAN, p99 = g ? ipl_plot_median(g, IPL_PV_P99) : NAN;
 			if (!isfinite(p50))
 				continue;
 			/* each mechanism a little to the side of the true size, so
@@ -565,7 +347,7 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 	gp_draw(p, name, dat, setup, cmd);
 }
 
-static void plot_percentiles(struct plotter *p, const struct data *d, struct sel s, unsigned want_size,
+static void plot_percentiles(struct plotter *p, const struct ipl_plot_data *d, struct sel s, unsigned want_size,
 			     const char *suffix, const char *title_tail, const char *machine)
 {
 	s.mode = "latency";
@@ -591,15 +373,15 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 	char cmd[16384] = "";
 	unsigned index = 0;
 	for (size_t l = 0; l < nl; l++) {
-		const struct group *g = find(d, &s, labels[l], "latency", size, s.clients);
+		const struct ipl_plot_group *g = find(d, &s, labels[l], "latency", size, s.clients);
 		if (!g)
 			continue;
 		int any = 0;
-		for (int k = 0; k < NLADDER; k++) {
-			double v = med(g, V_P50 + k);
+		for (int k = 0; k < IPL_LADDER_N; k++) {
+			double v = ipl_plot_median(g, IPL_PV_P50 + k);
 			if (!isfinite(v))
 				continue;
-			fprintf(f, "%.6f %.3f\n", 1.0 / (1.0 - ladder_p[k] / 100.0), v / 1e3);
+			fprintf(f, "%.6f %.3f\n", 1.0 / (1.0 - ipl_ladder[k] / 100.0), v / 1e3);
 			any = 1;
 		}
 		if (!any)
@@ -628,7 +410,7 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 	gp_draw(p, name, dat, setup, cmd);
 }
 
-static void plot_throughput_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
 				    const char *title_tail, const char *machine)
 {
 	s.mode = NULL; /* throughput and stream */
@@ -654,8 +436,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct data *d, str
 		for (size_t l = 0; l < nl; l++) {
 			int any = 0;
 			for (size_t i = 0; i < ns; i++) {
-				const struct group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
-				double v = g ? med(g, V_MBPS) : NAN;
+				const struct ipl_plot_group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
+				double v = g ? ipl_plot_median(g, IPL_PV_MBPS) : NAN;
 				if (!(v > 0))
 					continue;
 				fprintf(f, "%u %.4f\n", sizes[i], v);
@@ -692,7 +474,7 @@ static void plot_throughput_vs_size(struct plotter *p, const struct data *d, str
 
 /* Aggregate msgs/s vs clients, at the smallest size, for the throughput
  * mode (or latency when that is the only mode measured with 2+ counts). */
-static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
 			   const char *title_tail, const char *machine)
 {
 	static const char *const modes[] = { "throughput", "stream", "latency" };
@@ -721,8 +503,8 @@ static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s
 	for (size_t l = 0; l < nl; l++) {
 		int any = 0;
 		for (size_t i = 0; i < nc; i++) {
-			const struct group *g = find(d, &s, labels[l], modes[m], size, cls[i]);
-			double v = g ? med(g, V_MPS) : NAN;
+			const struct ipl_plot_group *g = find(d, &s, labels[l], modes[m], size, cls[i]);
+			double v = g ? ipl_plot_median(g, IPL_PV_MPS) : NAN;
 			if (!(v > 0))
 				continue;
 			fprintf(f, "%u %.1f\n", cls[i], v / 1e3);
@@ -840,7 +622,44 @@ static void rm_tree(const char *dir, unsigned ndata)
 	rmdir(dir);
 }
 
-int ipl_cmd_plot(int argc, char **argv)
+/* What the command line asked for. */
+struct plot_opts {
+	const char *csv, *outdir;
+	uint64_t want_size;
+	int svg;
+	unsigned charts; /* bits: latency, percentiles, throughput, clients */
+};
+
+/* --charts LIST as chart bits; 0 after a usage error in err. */
+static unsigned parse_charts(const char *list, char *err, size_t errlen)
+{
+	static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
+	char *copy = strdup(list), *save = NULL;
+	unsigned charts = 0;
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned k;
+		for (k = 0; k < 4 && strcmp(t, names[k]); k++)
+			;
+		if (k == 4) {
+			snprintf(err, errlen, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
+			free(copy);
+			return 0;
+		}
+		charts |= 1u << k;
+	}
+	free(copy);
+	if (!charts)
+		snprintf(err, errlen, "empty --charts list");
+	return charts;
+}
+
+/* Fills o from argv.  *done is set when the command ends here, with the
+ * returned exit status: 0 after --help, 2 after a usage error (on stderr). */
+static int parse_plot_args(int argc, char **argv, struct plot_opts *o, int *done)
 {
 	static const struct option longs[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -850,41 +669,23 @@ int ipl_cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *outdir = NULL;
-	uint64_t want_size = 0;
-	int svg = 1, c;
-	unsigned charts = 15; /* bits: latency, percentiles, throughput, clients */
 	char err[512];
+	int c;
+	*done = 1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
 		switch (c) {
-		case 'o': outdir = optarg; break;
+		case 'o': o->outdir = optarg; break;
 		case 's':
-			if (ipl_parse_size(optarg, 1u << 30, &want_size, err, sizeof err) < 0)
+			if (ipl_parse_size(optarg, 1u << 30, &o->want_size, err, sizeof err) < 0)
 				return usage_error(err);
 			break;
-		case 'S': svg = 0; break;
-		case 'C': {
-			static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
-			char *copy = strdup(optarg), *save = NULL;
-			charts = 0;
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				unsigned k;
-				for (k = 0; k < 4 && strcmp(t, names[k]); k++)
-					;
-				if (k == 4) {
-					snprintf(err, sizeof err, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
-					free(copy);
-					return usage_error(err);
-				}
-				charts |= 1u << k;
-			}
-			free(copy);
-			if (!charts)
-				return usage_error("empty --charts list");
+		case 'S': o->svg = 0; break;
+		case 'C':
+			if (!(o->charts = parse_charts(optarg, err, sizeof err)))
+				return usage_error(err);
 			break;
-		}
 		case 'h': fputs(plot_usage, stdout); return 0;
 		case ':':
 			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
@@ -897,97 +698,92 @@ int ipl_cmd_plot(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error(optind == argc ? "which CSV file? (ipclab plot RESULTS.csv -o DIR)"
 						  : "one CSV file at a time");
-	if (!outdir || !*outdir)
+	if (!o->outdir || !*o->outdir)
 		return usage_error("where should the images go? (-o DIR)");
-	const char *csv = argv[optind];
+	o->csv = argv[optind];
+	*done = 0;
+	return 0;
+}
 
-	char gnuplot[4096];
-	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
-		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
-				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
-			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
-		return 1;
+/* The file-name suffix and title tail of placement k of pl[0..npl). */
+static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen, char *tail,
+			    size_t tlen)
+{
+	const char *name = ipl_placement_name(pl[k].cpu_c, pl[k].cpu_s);
+	suffix[0] = '\0';
+	if (npl > 1) {
+		int unique = 1;
+		for (size_t j = 0; j < npl; j++)
+			if (j != k && !strcmp(ipl_placement_name(pl[j].cpu_c, pl[j].cpu_s), name))
+				unique = 0;
+		if (unique)
+			snprintf(suffix, slen, "-%s", name);
+		else
+			snprintf(suffix, slen, "-%s-c%ds%d", name, pl[k].cpu_c, pl[k].cpu_s);
 	}
+	if (pl[k].cpu_c < 0 && pl[k].cpu_s < 0)
+		snprintf(tail, tlen, "placement: unpinned");
+	else
+		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c, pl[k].cpu_s, name);
+}
 
-	struct data d = { 0 };
-	if (read_csv(csv, &d, err, sizeof err) < 0) {
-		fprintf(stderr, "ipclab plot: %s\n", err);
-		for (size_t i = 0; i < d.n; i++)
-			free(d.g[i].v);
-		free(d.g);
-		return 1;
+/* Every chart asked for, one set per CPU placement, into p's script. */
+static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct plot_opts *o)
+{
+	struct sel pl[32];
+	size_t npl = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		size_t j;
+		for (j = 0; j < npl && (pl[j].cpu_c != d->g[i].cpu_c || pl[j].cpu_s != d->g[i].cpu_s); j++)
+			;
+		if (j == npl && npl < 32)
+			pl[npl++] = (struct sel){ .cpu_c = d->g[i].cpu_c, .cpu_s = d->g[i].cpu_s };
 	}
-	if (d.skipped)
-		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
-	if (make_dirs(outdir) < 0) {
-		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", outdir, strerror(errno));
-		return 1;
+	int clients_plotted = 0;
+	for (size_t k = 0; k < npl; k++) {
+		char suffix[64], tail[128];
+		placement_names(pl, npl, k, suffix, sizeof suffix, tail, sizeof tail);
+		struct sel s = { .cpu_c = pl[k].cpu_c, .cpu_s = pl[k].cpu_s };
+		if (o->charts & 1)
+			plot_latency_vs_size(p, d, s, suffix, tail, d->machine);
+		if (o->charts & 2)
+			plot_percentiles(p, d, s, (unsigned)o->want_size, suffix, tail, d->machine);
+		if (o->charts & 4)
+			plot_throughput_vs_size(p, d, s, suffix, tail, d->machine);
+		if (o->charts & 8)
+			clients_plotted |= plot_vs_clients(p, d, s, suffix, tail, d->machine);
 	}
+	if (!clients_plotted && (o->charts & 8))
+		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
+				"configuration (measure with --clients 1,2,4)\n");
+}
 
-	char tmp[4096];
+/* The script for d in a private directory, run by gnuplot.  Returns the
+ * exit status. */
+static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct plot_opts *o)
+{
+	char tmp[4096], script[4200];
 	const char *base = getenv("TMPDIR");
 	snprintf(tmp, sizeof tmp, "%s/ipclab-plot-%ld-XXXXXX", base && *base ? base : "/tmp", (long)getpid());
 	if (!mkdtemp(tmp)) {
 		fprintf(stderr, "ipclab plot: cannot make a temporary directory: %s\n", strerror(errno));
 		return 1;
 	}
-	char script[4200];
 	snprintf(script, sizeof script, "%s/plot.gp", tmp);
-	struct plotter p = { .tmp = tmp, .outdir = outdir, .svg = svg };
+	struct plotter p = { .tmp = tmp, .outdir = o->outdir, .svg = o->svg };
 	p.gp = fopen(script, "w");
 	if (!p.gp) {
 		fprintf(stderr, "ipclab plot: cannot write '%s': %s\n", script, strerror(errno));
 		rmdir(tmp);
 		return 1;
 	}
-
-	/* one set of charts per placement */
-	struct { int c, s; } pl[32];
-	size_t npl = 0;
-	for (size_t i = 0; i < d.n; i++) {
-		size_t j;
-		for (j = 0; j < npl && (pl[j].c != d.g[i].cpu_c || pl[j].s != d.g[i].cpu_s); j++)
-			;
-		if (j == npl && npl < 32)
-			pl[npl].c = d.g[i].cpu_c, pl[npl].s = d.g[i].cpu_s, npl++;
-	}
-	int clients_plotted = 0;
-	for (size_t k = 0; k < npl; k++) {
-		char suffix[64] = "", tail[128];
-		const char *name = ipl_placement_name(pl[k].c, pl[k].s);
-		if (npl > 1) {
-			int unique = 1;
-			for (size_t j = 0; j < npl; j++)
-				if (j != k && !strcmp(ipl_placement_name(pl[j].c, pl[j].s), name))
-					unique = 0;
-			if (unique)
-				snprintf(suffix, sizeof suffix, "-%s", name);
-			else
-				snprintf(suffix, sizeof suffix, "-%s-c%ds%d", name, pl[k].c, pl[k].s);
-		}
-		if (pl[k].c < 0 && pl[k].s < 0)
-			snprintf(tail, sizeof tail, "placement: unpinned");
-		else
-			snprintf(tail, sizeof tail, "placement: client CPU %d, server CPU %d (%s)", pl[k].c, pl[k].s, name);
-		struct sel s = { .cpu_c = pl[k].c, .cpu_s = pl[k].s };
-		if (charts & 1)
-			plot_latency_vs_size(&p, &d, s, suffix, tail, d.machine);
-		if (charts & 2)
-			plot_percentiles(&p, &d, s, (unsigned)want_size, suffix, tail, d.machine);
-		if (charts & 4)
-			plot_throughput_vs_size(&p, &d, s, suffix, tail, d.machine);
-		if (charts & 8)
-			clients_plotted |= plot_vs_clients(&p, &d, s, suffix, tail, d.machine);
-	}
-	if (!clients_plotted && (charts & 8))
-		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
-				"configuration (measure with --clients 1,2,4)\n");
+	plot_all(&p, d, o);
 	int rc = 0;
 	if (fclose(p.gp) != 0) {
 		fprintf(stderr, "ipclab plot: writing the gnuplot script failed\n");
 		rc = 1;
 	} else if (!p.written) {
-		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", csv);
+		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", o->csv);
 		rc = 1;
 	} else if (run_gnuplot(gnuplot, script) < 0) {
 		fprintf(stderr, "ipclab plot: gnuplot failed (script kept in %s)\n", script);
@@ -995,8 +791,35 @@ int ipl_cmd_plot(int argc, char **argv)
 	}
 	if (rc == 0 || !p.written)
 		rm_tree(tmp, p.ndata);
-	for (size_t i = 0; i < d.n; i++)
-		free(d.g[i].v);
-	free(d.g);
+	return rc;
+}
+
+int ipl_cmd_plot(int argc, char **argv)
+{
+	struct plot_opts o = { .svg = 1, .charts = 15 };
+	int done, rc = parse_plot_args(argc, argv, &o, &done);
+	if (done)
+		return rc;
+	char gnuplot[4096], err[512];
+	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
+		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
+				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
+			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
+		return 1;
+	}
+	struct ipl_plot_data d = { 0 };
+	if (ipl_plot_read(o.csv, &d, err, sizeof err) < 0) {
+		fprintf(stderr, "ipclab plot: %s\n", err);
+		rc = 1;
+	} else if (d.skipped) {
+		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
+	}
+	if (rc == 0 && make_dirs(o.outdir) < 0) {
+		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", o.outdir, strerror(errno));
+		rc = 1;
+	}
+	if (rc == 0)
+		rc = draw(gnuplot, &d, &o);
+	ipl_plot_data_free(&d);
 	return rc;
 }
