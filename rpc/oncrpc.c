@@ -56,12 +56,17 @@ static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context poi
 /* libtirpc speaks to sockets: the carrier must offer its socket fds (the
  * transport ops listen_fd and conn_fd).  The rest of the endpoint is the
  * carrier's (rpc/layer.c). */
+static int onc_carrier_ok(const struct ipl_transport *car)
+{
+	return car->listen_fd && car->conn_fd;
+}
+
 static int socket_carrier(const struct ipl_endpoint *ep)
 {
 	const struct ipl_transport *via = ep->opts.via; /* the registry sets a default */
 	if (!via)
 		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
-	return via->listen_fd && via->conn_fd ? 0 : IPL_EUNSUPP;
+	return onc_carrier_ok(via) ? 0 : IPL_EUNSUPP;
 }
 
 static int onc_prepare(struct ipl_endpoint *ep)
@@ -747,5 +752,6 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	/* no cancel op: ipl_endpoint_cancel sets ep->cancel, which the accept
 	 * loop checks every TICK_MS and whenever a signal interrupts its poll */
 	.describe = &onc_describe,
+	.carrier_ok = onc_carrier_ok,
 };
 
