@@ -9,6 +9,7 @@
  * or quotes work.  gnuplot runs by execvp with the script as its argument: no
  * shell ever sees a path. */
 #include "bench/run/stats.h"
+#include "bench/run/fmt.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
 #include "bench/cli/cli.h"
@@ -88,17 +89,6 @@ static unsigned colour_of(struct plotter *p, const char *label)
 	if (p->nlabels < 64)
 		snprintf(p->labels[p->nlabels++], sizeof p->labels[0], "%s", base);
 	return p->nlabels;
-}
-
-static const char *size_text(char *buf, size_t len, unsigned s)
-{
-	if (s >= (1u << 20) && s % (1u << 20) == 0)
-		snprintf(buf, len, "%u MiB", s >> 20);
-	else if (s >= 1024 && s % 1024 == 0)
-		snprintf(buf, len, "%u KiB", s >> 10);
-	else
-		snprintf(buf, len, "%u B", s);
-	return buf;
 }
 
 /* Sets the output to DIR/NAME.EXT for one terminal. */
@@ -218,7 +208,7 @@ static void size_tics(char *buf, size_t len, const unsigned *sizes, size_t n)
 	snprintf(buf, len, "set xtics (");
 	for (size_t i = 0; i < n; i++) {
 		char t[32];
-		size_text(t, sizeof t, sizes[i]);
+		ipl_fmt_size_long(t, sizeof t, sizes[i]);
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\" %u", i ? ", " : "", t, sizes[i]);
 	}
 	snprintf(buf + strlen(buf), len - strlen(buf), ")\n");
@@ -398,7 +388,7 @@ static void plot_percentiles(struct plotter *p, const struct ipl_plot_data *d, s
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Latency distribution at %s (%u client%s): percentile ladder",
-		 size_text(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
+		 ipl_fmt_size_long(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set logscale xy\nset xrange [1.6:16000]\n"
@@ -524,7 +514,7 @@ static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, str
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)", modes[m],
-		 size_text(sz, sizeof sz, size));
+		 ipl_fmt_size_long(sz, sizeof sz, size));
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set xlabel 'client processes'\nset ylabel 'aggregate throughput (thousand msgs/s)'\n"

@@ -14,7 +14,7 @@
 #include "bench/report/env.h"
 #include "bench/report/formats.h"
 #include "bench/report/facts.h"
-#include "bench/report/fmt.h"
+#include "bench/run/fmt.h"
 
 #include <math.h>
 #include <stdlib.h>

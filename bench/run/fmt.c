@@ -1,8 +1,8 @@
-/* fmt.c - the value formatters of every report format (fmt.h).
+/* fmt.c - the value formatters of every output (fmt.h).
  *
  * One set, so that the same number never reads two ways: the table, the
  * Markdown and the chart titles all come through here. */
-#include "bench/report/fmt.h"
+#include "bench/run/fmt.h"
 
 #include <math.h>
 #include <stdio.h>
