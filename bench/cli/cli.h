@@ -33,11 +33,12 @@ struct ipl_cmdline {
 	 * one line in err naming what is wrong */
 	int (*one)(void *ctx, int c, const char *arg, char *err, size_t errlen);
 	void *ctx;
+	int args; /* how many arguments may follow the options (plot: its CSV) */
 };
 
 /* Reads argv[1..argc) with getopt_long (resets optind): hands each option
- * to cl->one.  Returns 0 when every option was taken and no argument is
- * left over; 1 at -h/--help (the caller prints its help; the options after
+ * to cl->one.  Returns 0 when every option was taken and at most cl->args
+ * arguments are left over (from argv[optind] on); 1 at -h/--help (the caller prints its help; the options after
  * it are not read); or 2 after one line on stderr (ipl_usage_error) for a
  * missing value, an unknown option (with a "did you mean"), a refused
  * value (naming the option) or a stray argument. */

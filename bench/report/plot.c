@@ -1,5 +1,5 @@
-/* plot.c - `ipclab plot results.csv -o DIR`: the benchmark CSV as gnuplot
- * charts (PNG and SVG).
+/* plot.c - the benchmark CSV as gnuplot charts (PNG and SVG), for
+ * `ipclab plot` (bench/cli/cmd_plot.c reads its options).
  *
  * The CSV is read here, in C, not by gnuplot: fields may be quoted (the
  * machine column has commas), reps must be reduced to medians over the valid
@@ -12,12 +12,11 @@
 #include "bench/run/fmt.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
-#include "bench/cli/cli.h"
+#include "bench/report/plot.h"
 #include "bench/report/facts.h"
 #include "bench/report/plot_read.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,31 +24,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char plot_usage[] =
-	"usage: ipclab plot RESULTS.csv -o DIR [options]\n"
-	"\n"
-	"Draws the CSV written by `ipclab bench -f csv` (or --save) with gnuplot, as\n"
-	"PNG and SVG files in DIR (created if missing), one set per CPU placement:\n"
-	"  latency_vs_size      p50 round trip with bars up to p99, log-log, per mechanism\n"
-	"  percentiles_SIZE     the latency distribution at one size, x axis 1/(1-p)\n"
-	"                       (HdrHistogram style: 50%, 90%, 99%, 99.9%, 99.99%)\n"
-	"  throughput_vs_size   MB/s vs message size (throughput and stream modes)\n"
-	"  throughput_vs_clients  aggregate msgs/s vs client processes (needs a CSV\n"
-	"                       from --clients with two or more counts)\n"
-	"Points are medians over the valid reps; reps that failed or saw errors are\n"
-	"left out (and counted on stderr).\n"
-	"\n"
-	"  -o, --out DIR       where the images go (required)\n"
-	"      --size BYTES    message size of the percentile chart (default: 64 if\n"
-	"                      measured, else the smallest latency size)\n"
-	"      --charts LIST   which charts: latency,percentiles,throughput,clients\n"
-	"                      (default: all that the CSV has data for)\n"
-	"      --no-svg        PNG only\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"Needs gnuplot (Debian: apt-get install gnuplot-nox); IPCLAB_GNUPLOT names\n"
-	"another binary.  Exit status: 0 charts written, 1 failure, 2 bad usage.\n";
 
 /* ---- writing the script ----------------------------------------------- */
 
@@ -594,12 +568,6 @@ static int make_dirs(const char *dir)
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "ipclab plot: %s (try 'ipclab plot --help')\n", msg);
-	return 2;
-}
-
 static void rm_tree(const char *dir, unsigned ndata)
 {
 	char path[4200];
@@ -610,89 +578,6 @@ static void rm_tree(const char *dir, unsigned ndata)
 	snprintf(path, sizeof path, "%s/plot.gp", dir);
 	unlink(path);
 	rmdir(dir);
-}
-
-/* What the command line asked for. */
-struct plot_opts {
-	const char *csv, *outdir;
-	uint64_t want_size;
-	int svg;
-	unsigned charts; /* bits: latency, percentiles, throughput, clients */
-};
-
-/* --charts LIST as chart bits; 0 after a usage error in err. */
-static unsigned parse_charts(const char *list, char *err, size_t errlen)
-{
-	static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
-	char *copy = strdup(list), *save = NULL;
-	unsigned charts = 0;
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return 0;
-	}
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		unsigned k;
-		for (k = 0; k < 4 && strcmp(t, names[k]); k++)
-			;
-		if (k == 4) {
-			snprintf(err, errlen, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
-			free(copy);
-			return 0;
-		}
-		charts |= 1u << k;
-	}
-	free(copy);
-	if (!charts)
-		snprintf(err, errlen, "empty --charts list");
-	return charts;
-}
-
-/* Fills o from argv.  *done is set when the command ends here, with the
- * returned exit status: 0 after --help, 2 after a usage error (on stderr). */
-static int parse_plot_args(int argc, char **argv, struct plot_opts *o, int *done)
-{
-	static const struct option longs[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "size", required_argument, NULL, 's' },
-		{ "no-svg", no_argument, NULL, 'S' },
-		{ "charts", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	char err[512];
-	int c;
-	*done = 1;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->outdir = optarg; break;
-		case 's':
-			if (ipl_parse_size(optarg, 1u << 30, &o->want_size, err, sizeof err) < 0)
-				return usage_error(err);
-			break;
-		case 'S': o->svg = 0; break;
-		case 'C':
-			if (!(o->charts = parse_charts(optarg, err, sizeof err)))
-				return usage_error(err);
-			break;
-		case 'h': fputs(plot_usage, stdout); return 0;
-		case ':':
-			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
-			return usage_error(err);
-		default:
-			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);
-			return usage_error(err);
-		}
-	}
-	if (optind != argc - 1)
-		return usage_error(optind == argc ? "which CSV file? (ipclab plot RESULTS.csv -o DIR)"
-						  : "one CSV file at a time");
-	if (!o->outdir || !*o->outdir)
-		return usage_error("where should the images go? (-o DIR)");
-	o->csv = argv[optind];
-	*done = 0;
-	return 0;
 }
 
 /* The file-name suffix and title tail of placement k of pl[0..npl). */
@@ -718,7 +603,7 @@ static void placement_names(const struct sel *pl, size_t npl, size_t k, char *su
 }
 
 /* Every chart asked for, one set per CPU placement, into p's script. */
-static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct plot_opts *o)
+static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct ipl_plot_opts *o)
 {
 	struct sel pl[32];
 	size_t npl = 0;
@@ -734,23 +619,23 @@ static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const str
 		char suffix[64], tail[128];
 		placement_names(pl, npl, k, suffix, sizeof suffix, tail, sizeof tail);
 		struct sel s = { .cpu_c = pl[k].cpu_c, .cpu_s = pl[k].cpu_s };
-		if (o->charts & 1)
+		if (o->charts & IPL_CHART_LATENCY)
 			plot_latency_vs_size(p, d, s, suffix, tail, d->machine);
-		if (o->charts & 2)
+		if (o->charts & IPL_CHART_PERCENTILES)
 			plot_percentiles(p, d, s, (unsigned)o->want_size, suffix, tail, d->machine);
-		if (o->charts & 4)
+		if (o->charts & IPL_CHART_THROUGHPUT)
 			plot_throughput_vs_size(p, d, s, suffix, tail, d->machine);
-		if (o->charts & 8)
+		if (o->charts & IPL_CHART_CLIENTS)
 			clients_plotted |= plot_vs_clients(p, d, s, suffix, tail, d->machine);
 	}
-	if (!clients_plotted && (o->charts & 8))
+	if (!clients_plotted && (o->charts & IPL_CHART_CLIENTS))
 		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
 				"configuration (measure with --clients 1,2,4)\n");
 }
 
 /* The script for d in a private directory, run by gnuplot.  Returns the
  * exit status. */
-static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct plot_opts *o)
+static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct ipl_plot_opts *o)
 {
 	char tmp[4096], script[4200];
 	const char *base = getenv("TMPDIR");
@@ -784,12 +669,10 @@ static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct
 	return rc;
 }
 
-int ipl_cmd_plot(int argc, char **argv)
+int ipl_plot(const struct ipl_plot_opts *opts)
 {
-	struct plot_opts o = { .svg = 1, .charts = 15 };
-	int done, rc = parse_plot_args(argc, argv, &o, &done);
-	if (done)
-		return rc;
+	struct ipl_plot_opts o = *opts;
+	int rc = 0;
 	char gnuplot[4096], err[512];
 	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
 		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
