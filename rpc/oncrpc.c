@@ -723,9 +723,10 @@ static const struct ipl_tp_describe onc_describe = {
 		"clnt_vc_create() makes the CLIENT handle the stubs call through",
 		NULL },
 	.serve = (const char *const[]){
-		"accept: hands the listening socket to libtirpc (svc_vc_create) and runs its service "
-		"loop (poll + svc_getreq_poll): libtirpc accepts the client, reads each CALL, runs the "
-		"server stub and writes the REPLY, all inside this call, until told to stop",
+		"accept: takes each client on the listening socket itself and gives it to libtirpc "
+		"as an SVCXPRT (svc_fd_create) with a thread of its own that polls that socket and "
+		"hands its input to svc_getreq_common: libtirpc reads each CALL, runs the server stub "
+		"and writes the REPLY, all inside this call, until told to stop",
 		NULL },
 	.stopped = (const char *const[]){
 		"the service loop stopped (SIGTERM from the parent once the client was done); "
