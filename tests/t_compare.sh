@@ -70,6 +70,13 @@ check "environment warning above the table" 'head -n 1 "$tmp/only" | grep -q "^w
 run_cmp "$tmp/one" -f csv "$fx/one_rep.json" "$fx/one_rep.json"
 check "one rep: histogram method, no difference" '[ "$rc" -eq 0 ] && grep -q "^pipe,.*,no difference,histogram$" "$tmp/one"'
 
+# CSV: the bench CSV fixture against itself, and against a JSON run
+run_cmp "$tmp/csvin" tests/fixtures/bench.csv tests/fixtures/bench.csv
+check "csv input: rows matched, no difference" \
+	'[ "$rc" -eq 0 ] && grep -q "^tcp-raw 64 latency c1 cross-core .* no difference bootstrap" "$tmp/csvin" && ! grep -q "only in" "$tmp/csvin"'
+run_cmp "$tmp/mixed" tests/fixtures/bench.csv "$fx/same_old.json"
+check "csv against json: the machines differ" 'head -n 1 "$tmp/mixed" | grep -q "^warning: .*machine: "'
+
 # malformed input: exit 2, one line
 for f in "$fx"/bad_*.json /dev/null "$tmp/missing.json"; do
 	run_cmp "$tmp/bad" "$fx/same_old.json" "$f"

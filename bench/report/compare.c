@@ -164,13 +164,18 @@ int ipl_cmp_match(const struct ipl_cmp_run *old, const struct ipl_cmp_run *new, 
 		l->old = o;
 		l->new = find_row(new, o);
 		l->rate = strcmp(o->mode, "latency") != 0;
+		l->ratio = l->lo = l->hi = NAN;
+		l->verdict = IPL_CMP_UNKNOWN;
+		l->method = IPL_CMP_NONE;
 		if (l->new)
 			score(l);
 	}
 	for (size_t i = 0; i < new->n; i++) {
 		const struct ipl_cmp_row *r = &new->rows[i];
 		if (find_row(new, r) == r && !find_row(old, r))
-			res->lines[res->n++] = (struct ipl_cmp_line){ .new = r, .rate = strcmp(r->mode, "latency") != 0 };
+			res->lines[res->n++] = (struct ipl_cmp_line){
+				.new = r, .rate = strcmp(r->mode, "latency") != 0, .ratio = NAN, .lo = NAN, .hi = NAN,
+				.verdict = IPL_CMP_UNKNOWN, .method = IPL_CMP_NONE };
 	}
 	return 0;
 }
@@ -207,10 +212,12 @@ int ipl_cmp_env_diff(const struct ipl_cmp_run *old, const struct ipl_cmp_run *ne
 	size_t used = 0;
 	buf[0] = '\0';
 	for (int i = 0; i < IPL_CMP_ENV_N; i++) {
-		if (!strcmp(old->env_val[i], new->env_val[i]) || used >= len)
+		const char *a = old->env_val[i], *b = new->env_val[i];
+		/* a field one file does not carry (a CSV has no kernel of its
+		 * own) is not a difference */
+		if (!a[0] || !b[0] || !strcmp(a, b) || used >= len)
 			continue;
-		int w = snprintf(buf + used, len - used, "%s%s: %s -> %s", used ? "; " : "", ipl_cmp_env_names[i],
-				 old->env_val[i][0] ? old->env_val[i] : "?", new->env_val[i][0] ? new->env_val[i] : "?");
+		int w = snprintf(buf + used, len - used, "%s%s: %s -> %s", used ? "; " : "", ipl_cmp_env_names[i], a, b);
 		used += w > 0 ? (size_t)w : 0;
 	}
 	return used > 0;

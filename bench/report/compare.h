@@ -93,7 +93,8 @@ int ipl_cmp_match(const struct ipl_cmp_run *old, const struct ipl_cmp_run *new, 
 void ipl_cmp_result_free(struct ipl_cmp_result *res);
 
 /* Writes into buf one line naming the environment and settings that differ
- * ("kernel: A -> B; reps: 5 -> 3"); returns 0 when nothing differs. */
+ * ("kernel: A -> B; window: 16 -> 1"), leaving out fields one of the files
+ * does not carry; returns 0 when nothing differs. */
 int ipl_cmp_env_diff(const struct ipl_cmp_run *old, const struct ipl_cmp_run *new, char *buf, size_t len);
 
 /* Writes the comparison in fmt (table, csv, json or md), warning first when

@@ -74,19 +74,17 @@ static void json_rep(const struct ipl_jdoc *d, const struct ipl_jnode *rep, stru
 	r->nreps++;
 }
 
-/* What the row measured: mechanism (with wait and -raw), mode, size,
+/* What the row measured: mechanism (with its wait, as plot_read.c labels
+ * CSV rows: "shm-spin"; baseline rows are named "tcp-raw" already), mode, size,
  * clients, placement. */
 static int json_row_head(const struct ipl_jdoc *d, const struct ipl_jnode *o, struct ipl_cmp_row *r)
 {
 	const struct ipl_jnode *mech = ipl_jget(d, o, "mechanism"), *mode = ipl_jget(d, o, "mode");
 	const struct ipl_jnode *wait = ipl_jget(d, o, "wait"), *pl = ipl_jget(d, o, "placement");
-	const struct ipl_jnode *base = ipl_jget(d, o, "baseline");
 	if (!mech || mech->type != IPL_JSTR || !mode || mode->type != IPL_JSTR || !pl || pl->type != IPL_JSTR)
 		return -1;
 	int w = wait && wait->type == IPL_JSTR && wait->str[0];
-	int raw = base && base->type == IPL_JBOOL && base->num;
-	snprintf(r->mech, sizeof r->mech, "%.40s%s%.15s%s", mech->str, w ? "-" : "", w ? wait->str : "",
-		 raw ? "-raw" : "");
+	snprintf(r->mech, sizeof r->mech, "%.40s%s%.15s", mech->str, w ? "-" : "", w ? wait->str : "");
 	snprintf(r->mode, sizeof r->mode, "%s", mode->str);
 	snprintf(r->placement, sizeof r->placement, "%s", pl->str);
 	clean(r->mech);
@@ -155,6 +153,15 @@ static void json_env(const struct ipl_jdoc *d, const struct ipl_jnode *root, str
 	for (int i = 0; i < ENV_PLACEMENTS; i++)
 		field_text(ipl_jget(d, i < ENV_FROM_SETTINGS ? env : set, ipl_cmp_env_names[i]), run->env_val[i],
 			   sizeof run->env_val[i]);
+	/* the CSV's machine column, "AMD EPYC, 2 cores, Linux 6.1.0", so a
+	 * JSON run and a CSV run can be told apart or not */
+	char k[256];
+	snprintf(k, sizeof k, "%s", run->env_val[1]);
+	char *sp = strchr(k, ' ');
+	if (sp && (sp = strchr(sp + 1, ' ')))
+		*sp = '\0';
+	snprintf(run->env_val[ENV_MACHINE], sizeof run->env_val[ENV_MACHINE], "%.100s, %.8s cores, %.120s",
+		 run->env_val[2], run->env_val[3], k);
 }
 
 static int load_json(const char *path, struct ipl_cmp_run *run, char *err, size_t errlen)
@@ -189,7 +196,7 @@ out:
 
 static void csv_group(const struct ipl_plot_group *g, struct ipl_cmp_row *r)
 {
-	snprintf(r->mech, sizeof r->mech, "%.50s%s", g->label, g->baseline ? "-raw" : "");
+	snprintf(r->mech, sizeof r->mech, "%s", g->label);
 	snprintf(r->mode, sizeof r->mode, "%s", g->mode);
 	snprintf(r->placement, sizeof r->placement, "%s", ipl_placement_name(g->cpu_c, g->cpu_s));
 	clean(r->mech);

@@ -55,7 +55,7 @@ static void write_text(FILE *f, const struct ipl_cmp_result *res, int md)
 	static const char *const head[] = { "row", "old p50", "new p50", "old msgs/s", "new msgs/s",
 					    "ratio of", "new/old", "95% CI", "verdict", "CI method" };
 	const char *fmt = md ? "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
-			     : "%-34s %9s %9s %10s %10s %-8s %7s %-13s %-13s %s\n";
+			     : "%-38s %9s %9s %10s %10s %-8s %7s %-13s %-13s %s\n";
 	fprintf(f, fmt, head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7], head[8], head[9]);
 	if (md)
 		fputs("|---|--:|--:|--:|--:|---|--:|---|---|---|\n", f);
