@@ -111,44 +111,42 @@ static void write_csv(FILE *f, const struct ipl_cmp_result *res)
 	}
 }
 
-static void json_key_num(struct ipl_json *j, const char *k, double v)
-{
-	ipl_json_key(j, k);
-	ipl_json_number(j, v);
-}
-
-static void json_key_str(struct ipl_json *j, const char *k, const char *s)
-{
-	ipl_json_key(j, k);
-	ipl_json_string(j, s);
-}
-
 static void json_line(struct ipl_json *j, const struct ipl_cmp_line *l)
 {
 	const struct ipl_cmp_row *r = l->old ? l->old : l->new;
 	struct cells c;
 	line_cells(l, &c);
 	ipl_json_begin_object(j, IPL_JSON_INLINE);
-	json_key_str(j, "mechanism", r->mech);
+	ipl_json_key(j, "mechanism");
+	ipl_json_string(j, r->mech);
 	ipl_json_key(j, "size_bytes");
 	ipl_json_uint(j, r->size);
-	json_key_str(j, "mode", r->mode);
+	ipl_json_key(j, "mode");
+	ipl_json_string(j, r->mode);
 	ipl_json_key(j, "clients");
 	ipl_json_uint(j, r->clients);
-	json_key_str(j, "placement", r->placement);
-	json_key_num(j, "old_p50_ns", row_median(l->old, 0));
-	json_key_num(j, "new_p50_ns", row_median(l->new, 0));
-	json_key_num(j, "old_msgs_per_s", row_median(l->old, 1));
-	json_key_num(j, "new_msgs_per_s", row_median(l->new, 1));
-	json_key_str(j, "ratio_of", c.by);
+	ipl_json_key(j, "placement");
+	ipl_json_string(j, r->placement);
+	ipl_json_key(j, "old_p50_ns");
+	ipl_json_number(j, row_median(l->old, 0));
+	ipl_json_key(j, "new_p50_ns");
+	ipl_json_number(j, row_median(l->new, 0));
+	ipl_json_key(j, "old_msgs_per_s");
+	ipl_json_number(j, row_median(l->old, 1));
+	ipl_json_key(j, "new_msgs_per_s");
+	ipl_json_number(j, row_median(l->new, 1));
+	ipl_json_key(j, "ratio_of");
+	ipl_json_string(j, c.by);
 	ipl_json_key(j, "ratio");
 	ipl_json_fixed(j, l->ratio, 4);
 	ipl_json_key(j, "ci_low");
 	ipl_json_fixed(j, l->lo, 4);
 	ipl_json_key(j, "ci_high");
 	ipl_json_fixed(j, l->hi, 4);
-	json_key_str(j, "verdict", c.verdict);
-	json_key_str(j, "ci_method", c.method);
+	ipl_json_key(j, "verdict");
+	ipl_json_string(j, c.verdict);
+	ipl_json_key(j, "ci_method");
+	ipl_json_string(j, c.method);
 	ipl_json_end_object(j);
 }
 
