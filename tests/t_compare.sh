@@ -83,6 +83,18 @@ for f in "$fx"/bad_*.json /dev/null "$tmp/missing.json"; do
 	check "malformed $(basename "$f"): exit 2, one line" \
 		'[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/bad.err")" -eq 1 ] && [ ! -s "$tmp/bad" ]'
 done
+# a results file cut short anywhere
+size=$(wc -c <"$fx/same_old.json")
+cut_bad=0
+off=1
+while [ "$off" -lt "$size" ]; do
+	head -c "$off" "$fx/same_old.json" >"$tmp/cut.json"
+	"$IPCLAB" compare "$fx/same_old.json" "$tmp/cut.json" >/dev/null 2>"$tmp/cut.err"
+	rc=$?
+	{ [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/cut.err")" -eq 1 ]; } || { echo "cut at $off: exit $rc"; cut_bad=1; }
+	off=$((off + 499))
+done
+check "a file cut at every 499th byte: exit 2, one line" '[ "$cut_bad" -eq 0 ]'
 head -c 200000 /dev/urandom >"$tmp/random.json"
 run_cmp "$tmp/bad" "$fx/same_old.json" "$tmp/random.json"
 check "random bytes: exit 2, one line" '[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/bad.err")" -eq 1 ]'
