@@ -42,7 +42,7 @@ static const char compare_usage[] =
 	"  ipclab compare --fail-if-slower 10 old.json new.json\n"
 	"\n"
 	"Exit status: 0 done, 1 a row is slower than --fail-if-slower allows, 2 bad usage\n"
-	"or a file that cannot be read as results.\n";
+	"or a file that cannot be read as results, 3 the output could not be written.\n";
 
 struct compare_opts {
 	enum ipl_format fmt;
@@ -142,8 +142,11 @@ int ipl_cmd_compare(int argc, char **argv)
 		if (o.fmt == IPL_FMT_CSV && ipl_cmp_env_diff(&old, &new, warn, sizeof warn))
 			fprintf(stderr, "ipclab compare: warning: the runs differ: %s\n", warn);
 		ipl_cmp_write(stdout, &old, &new, &res, o.fmt);
-		fflush(stdout);
 		rc = gate(&res, o.fail_pct);
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "ipclab compare: the comparison could not be written\n");
+			rc = 3;
+		}
 	}
 	ipl_cmp_result_free(&res);
 	ipl_cmp_run_free(&old);

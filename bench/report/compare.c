@@ -27,6 +27,8 @@ static int cmp_double(const void *a, const void *b)
 double ipl_cmp_median(const double *v, size_t n)
 {
 	double s[IPL_CMP_MAX_REPS];
+	if (!n)
+		return NAN;
 	if (n > IPL_CMP_MAX_REPS)
 		n = IPL_CMP_MAX_REPS;
 	memcpy(s, v, n * sizeof *s);

@@ -73,7 +73,8 @@ struct ipl_cmp_result {
 int ipl_cmp_bootstrap(const double *a, size_t na, const double *b, size_t nb, unsigned iters, uint64_t seed,
 		      double *lo, double *hi);
 
-/* The median of the n values v (n >= 1; v is not changed). */
+/* The median of the n values v (NaN for n = 0; v is not changed; at most
+ * IPL_CMP_MAX_REPS of them are read). */
 double ipl_cmp_median(const double *v, size_t n);
 
 /* The verdict for a ratio interval [lo, hi]: no difference when it holds
