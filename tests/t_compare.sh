@@ -43,6 +43,15 @@ check "slow pair: the gate names pipe" 'grep -q "pipe 64 B latency.*slower by mo
 run_cmp "$tmp/gate60" --fail-if-slower 60 "$fx/same_old.json" "$fx/slow_new.json"
 check "slow pair: --fail-if-slower 60 exits 0" '[ "$rc" -eq 0 ]'
 
+# throughput: the ratio is of msgs/s, below 1 is slower; swapped, faster
+run_cmp "$tmp/tp" --fail-if-slower 10 "$fx/tp_old.json" "$fx/tp_slow.json"
+check "throughput 1.5x fewer msgs/s: slower, gate exits 1" \
+	'[ "$rc" -eq 1 ] && grep -q "^pipe 64 throughput c1 unpinned .* msgs/s .* 0\.6[0-9]*\.\.0\.[0-9]* *slower " "$tmp/tp"'
+run_cmp "$tmp/tp2" --fail-if-slower 10 "$fx/tp_slow.json" "$fx/tp_old.json"
+check "throughput 1.5x more msgs/s: faster, gate exits 0" '[ "$rc" -eq 0 ] && grep -q " faster " "$tmp/tp2"'
+run_cmp "$tmp/tp3" "$fx/tp_old.json" "$fx/tp_old.json"
+check "throughput against itself: no difference" 'grep -q "^pipe 64 throughput .* no difference bootstrap" "$tmp/tp3"'
+
 # the formats
 run_cmp "$tmp/csv" -f csv "$fx/same_old.json" "$fx/slow_new.json"
 check "csv: header and pipe slower" 'head -n 1 "$tmp/csv" | grep -q "^mechanism,size_bytes" && grep -q "^pipe,64,latency,1,unpinned,.*,slower,bootstrap$" "$tmp/csv"'
