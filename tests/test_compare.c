@@ -199,8 +199,9 @@ static void reader_refuses(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "{", "[1,]", "{\"a\" 1}", "{\"a\": 1,}", "01", "+1", "1.", "1e", "NaN", "0x10", "\"\\u0000\"",
-		"\"a\nb\"", "\"\\q\"", "[1] [2]", "tru", "{1: 2}", "\"abc",
+		"",	    "{",       "[1,]",	  "{\"a\" 1}", "{\"a\": 1,}", "01",
+		"+1",	    "1.",      "1e",	  "NaN",       "0x10",	      "\"\\u0000\"",
+		"\"a\nb\"", "\"\\q\"", "[1] [2]", "tru",       "{1: 2}",      "\"abc",
 	};
 	char err[128];
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -52,8 +52,14 @@ struct compare_opts {
 
 static int parse_format(const char *s, enum ipl_format *fmt)
 {
-	static const struct { const char *name; enum ipl_format fmt; } names[] = {
-		{ "table", IPL_FMT_TABLE }, { "csv", IPL_FMT_CSV }, { "json", IPL_FMT_JSON }, { "md", IPL_FMT_MD },
+	static const struct {
+		const char *name;
+		enum ipl_format fmt;
+	} names[] = {
+		{ "table", IPL_FMT_TABLE },
+		{ "csv", IPL_FMT_CSV },
+		{ "json", IPL_FMT_JSON },
+		{ "md", IPL_FMT_MD },
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcmp(s, names[i].name))
@@ -115,10 +121,11 @@ static int gate(const struct ipl_cmp_result *res, double pct)
 		const struct ipl_cmp_line *l = &res->lines[i];
 		if (!ipl_cmp_slower_than(l, pct))
 			continue;
-		fprintf(stderr, "ipclab compare: %s %u B %s %u client(s) %s is slower by more than %g%%"
-				" (ratio %.3f, 95%% CI %.3f..%.3f)\n",
-			l->old->mech, l->old->size, l->old->mode, l->old->clients, l->old->placement, pct, l->ratio,
-			l->lo, l->hi);
+		fprintf(stderr,
+			"ipclab compare: %s %u B %s %u client(s) %s is slower by more than %g%%"
+			" (ratio %.3f, 95%% CI %.3f..%.3f)\n",
+			l->old->mech, l->old->size, l->old->mode, l->old->clients, l->old->placement,
+			pct, l->ratio, l->lo, l->hi);
 		bad = 1;
 	}
 	return bad;

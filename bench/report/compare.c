@@ -53,8 +53,8 @@ static double resample_median(const double *v, size_t n, uint64_t *state)
 	return ipl_cmp_median(s, n);
 }
 
-int ipl_cmp_bootstrap(const double *a, size_t na, const double *b, size_t nb, unsigned iters, uint64_t seed,
-		      double *lo, double *hi)
+int ipl_cmp_bootstrap(const double *a, size_t na, const double *b, size_t nb, unsigned iters,
+		      uint64_t seed, double *lo, double *hi)
 {
 	if (!na || !nb || na > IPL_CMP_MAX_REPS || nb > IPL_CMP_MAX_REPS || !iters || iters > 100000)
 		return -EINVAL;
@@ -139,8 +139,8 @@ static void score(struct ipl_cmp_line *l)
 
 static int same_row(const struct ipl_cmp_row *a, const struct ipl_cmp_row *b)
 {
-	return !strcmp(a->mech, b->mech) && !strcmp(a->mode, b->mode) && !strcmp(a->placement, b->placement) &&
-	       a->size == b->size && a->clients == b->clients;
+	return !strcmp(a->mech, b->mech) && !strcmp(a->mode, b->mode) &&
+	       !strcmp(a->placement, b->placement) && a->size == b->size && a->clients == b->clients;
 }
 
 /* The first row of run like r, or NULL. */
@@ -175,9 +175,13 @@ int ipl_cmp_match(const struct ipl_cmp_run *old, const struct ipl_cmp_run *new, 
 	for (size_t i = 0; i < new->n; i++) {
 		const struct ipl_cmp_row *r = &new->rows[i];
 		if (find_row(new, r) == r && !find_row(old, r))
-			res->lines[res->n++] = (struct ipl_cmp_line){
-				.new = r, .rate = strcmp(r->mode, "latency") != 0, .ratio = NAN, .lo = NAN, .hi = NAN,
-				.verdict = IPL_CMP_UNKNOWN, .method = IPL_CMP_NONE };
+			res->lines[res->n++] = (struct ipl_cmp_line){ .new = r,
+								      .rate = strcmp(r->mode, "latency") != 0,
+								      .ratio = NAN,
+								      .lo = NAN,
+								      .hi = NAN,
+								      .verdict = IPL_CMP_UNKNOWN,
+								      .method = IPL_CMP_NONE };
 	}
 	return 0;
 }
@@ -219,7 +223,8 @@ int ipl_cmp_env_diff(const struct ipl_cmp_run *old, const struct ipl_cmp_run *ne
 		 * own) is not a difference */
 		if (!a[0] || !b[0] || !strcmp(a, b) || used >= len)
 			continue;
-		int w = snprintf(buf + used, len - used, "%s%s: %s -> %s", used ? "; " : "", ipl_cmp_env_names[i], a, b);
+		int w = snprintf(buf + used, len - used, "%s%s: %s -> %s", used ? "; " : "",
+				 ipl_cmp_env_names[i], a, b);
 		used += w > 0 ? (size_t)w : 0;
 	}
 	return used > 0;

@@ -14,8 +14,8 @@
 #include <string.h>
 
 const char *const ipl_cmp_env_names[IPL_CMP_ENV_N] = {
-	"ipclab_version", "kernel", "cpu_model", "cores", "hostname", "cpufreq_governor",
-	"build_flags", "iters", "warmup", "window", "placements", "machine",
+	"ipclab_version", "kernel", "cpu_model", "cores",  "hostname",	 "cpufreq_governor",
+	"build_flags",	  "iters",  "warmup",	 "window", "placements", "machine",
 };
 enum { ENV_PLACEMENTS = 10, ENV_MACHINE = 11, ENV_FROM_SETTINGS = 7 };
 
@@ -151,8 +151,8 @@ static void json_env(const struct ipl_jdoc *d, const struct ipl_jnode *root, str
 {
 	const struct ipl_jnode *env = ipl_jget(d, root, "environment"), *set = ipl_jget(d, root, "settings");
 	for (int i = 0; i < ENV_PLACEMENTS; i++)
-		field_text(ipl_jget(d, i < ENV_FROM_SETTINGS ? env : set, ipl_cmp_env_names[i]), run->env_val[i],
-			   sizeof run->env_val[i]);
+		field_text(ipl_jget(d, i < ENV_FROM_SETTINGS ? env : set, ipl_cmp_env_names[i]),
+			   run->env_val[i], sizeof run->env_val[i]);
 	/* the CSV's machine column, "AMD EPYC, 2 cores, Linux 6.1.0", so a
 	 * JSON run and a CSV run can be told apart or not */
 	char k[256];
@@ -160,8 +160,8 @@ static void json_env(const struct ipl_jdoc *d, const struct ipl_jnode *root, str
 	char *sp = strchr(k, ' ');
 	if (sp && (sp = strchr(sp + 1, ' ')))
 		*sp = '\0';
-	snprintf(run->env_val[ENV_MACHINE], sizeof run->env_val[ENV_MACHINE], "%.100s, %.8s cores, %.120s",
-		 run->env_val[2], run->env_val[3], k);
+	snprintf(run->env_val[ENV_MACHINE], sizeof run->env_val[ENV_MACHINE],
+		 "%.100s, %.8s cores, %.120s", run->env_val[2], run->env_val[3], k);
 }
 
 static int load_json(const char *path, struct ipl_cmp_run *run, char *err, size_t errlen)
@@ -183,7 +183,8 @@ static int load_json(const char *path, struct ipl_cmp_run *run, char *err, size_
 		struct ipl_cmp_row *r = add_row(run);
 		if (!r || json_row(&d, o, r)) {
 			snprintf(err, errlen, "%s: result %zu: %s", path, i + 1,
-				 r ? "malformed (mechanism, mode, size, clients, placement or reps)" : "too many rows");
+				 r ? "malformed (mechanism, mode, size, clients, placement or reps)"
+				   : "too many rows");
 			goto out;
 		}
 	}

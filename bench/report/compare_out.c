@@ -33,8 +33,8 @@ static void line_cells(const struct ipl_cmp_line *l, struct cells *c)
 {
 	const struct ipl_cmp_row *r = l->old ? l->old : l->new;
 	char sz[16], lo[16], hi[16];
-	snprintf(c->what, sizeof c->what, "%s %s %s c%u %s", r->mech, ipl_fmt_size(sz, sizeof sz, r->size),
-		 r->mode, r->clients, r->placement);
+	snprintf(c->what, sizeof c->what, "%s %s %s c%u %s", r->mech,
+		 ipl_fmt_size(sz, sizeof sz, r->size), r->mode, r->clients, r->placement);
 	ipl_fmt_ns(c->old_p50, sizeof c->old_p50, row_median(l->old, 0));
 	ipl_fmt_ns(c->new_p50, sizeof c->new_p50, row_median(l->new, 0));
 	ipl_fmt_count(c->old_mps, sizeof c->old_mps, row_median(l->old, 1));
@@ -46,29 +46,33 @@ static void line_cells(const struct ipl_cmp_line *l, struct cells *c)
 		snprintf(c->ci, sizeof c->ci, "%s..%s", ipl_fmt_num(lo, sizeof lo, "%.3f", l->lo),
 			 ipl_fmt_num(hi, sizeof hi, "%.3f", l->hi));
 	c->by = l->rate ? "msgs/s" : "p50";
-	c->verdict = !l->new ? "only in OLD" : !l->old ? "only in NEW" : ipl_cmp_verdict_name(l->verdict);
+	c->verdict = !l->new ? "only in OLD"
+		   : !l->old ? "only in NEW"
+			     : ipl_cmp_verdict_name(l->verdict);
 	c->method = l->old && l->new ? ipl_cmp_method_name(l->method) : "-";
 }
 
 static void write_text(FILE *f, const struct ipl_cmp_result *res, int md)
 {
-	static const char *const head[] = { "row", "old p50", "new p50", "old msgs/s", "new msgs/s",
-					    "ratio of", "new/old", "95% CI", "verdict", "CI method" };
+	static const char *const head[] = { "row",	"old p50", "new p50", "old msgs/s", "new msgs/s",
+					    "ratio of", "new/old", "95% CI",  "verdict",    "CI method" };
 	const char *fmt = md ? "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
 			     : "%-38s %9s %9s %10s %10s %-8s %7s %-13s %-13s %s\n";
-	fprintf(f, fmt, head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7], head[8], head[9]);
+	fprintf(f, fmt, head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7], head[8],
+		head[9]);
 	if (md)
 		fputs("|---|--:|--:|--:|--:|---|--:|---|---|---|\n", f);
 	for (size_t i = 0; i < res->n; i++) {
 		struct cells c;
 		line_cells(&res->lines[i], &c);
-		fprintf(f, fmt, c.what, c.old_p50, c.new_p50, c.old_mps, c.new_mps, c.by, c.ratio, c.ci, c.verdict,
-			c.method);
+		fprintf(f, fmt, c.what, c.old_p50, c.new_p50, c.old_mps, c.new_mps, c.by, c.ratio, c.ci,
+			c.verdict, c.method);
 	}
 	if (md)
 		fputc('\n', f);
-	fprintf(f, "%sCI: bootstrap = %u resamples of the valid reps (seeded); histogram = one rep, the order-statistic"
-		   " interval of each p50 from its histogram; none = no interval (verdict n/a).\n",
+	fprintf(f,
+		"%sCI: bootstrap = %u resamples of the valid reps (seeded); histogram = one rep, the order-statistic"
+		" interval of each p50 from its histogram; none = no interval (verdict n/a).\n",
 		md ? "\n" : "", IPL_CMP_RESAMPLES);
 }
 
@@ -89,7 +93,8 @@ static void csv_field(FILE *f, const char *s, int last)
 static void write_csv(FILE *f, const struct ipl_cmp_result *res)
 {
 	fputs("mechanism,size_bytes,mode,clients,placement,old_p50_ns,new_p50_ns,old_msgs_per_s,new_msgs_per_s,"
-	      "ratio_of,ratio,ci_low,ci_high,verdict,ci_method\n", f);
+	      "ratio_of,ratio,ci_low,ci_high,verdict,ci_method\n",
+	      f);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct ipl_cmp_line *l = &res->lines[i];
 		const struct ipl_cmp_row *r = l->old ? l->old : l->new;

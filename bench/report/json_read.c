@@ -67,7 +67,8 @@ static int hex4(const char *s, unsigned *v)
 		char c = s[i];
 		unsigned x = c >= '0' && c <= '9' ? (unsigned)(c - '0')
 			   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+						  : 16u;
 		if (x > 15)
 			return -1;
 		*v = *v << 4 | x;
