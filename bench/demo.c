@@ -87,9 +87,18 @@ struct tconn {
 
 /* "sendmsg(fd 4, MSG_NOSIGNAL)", "writev(fd 7)" or, for a conn without an
  * fd (shm), what moves the bytes instead. */
+/* seqpacket's conn is an fdconn with a spill buffer behind it. */
+static int fd_based(const struct ipl_conn *in)
+{
+	return in->tp->send == ipl_fdconn_send || !strcmp(in->tp->name, "seqpacket");
+}
+
 static void send_call(const struct ipl_conn *in, char *out, size_t len)
 {
-	if (in->tp->send == ipl_fdconn_send) {
+	if (!strcmp(in->tp->name, "seqpacket")) {
+		snprintf(out, len, "sendmsg(fd %d, MSG_NOSIGNAL): one packet (a message over the packet "
+			 "limit goes as several)", ((const struct ipl_fdconn *)(const void *)in)->wfd);
+	} else if (in->tp->send == ipl_fdconn_send) {
 		const struct ipl_fdconn *fc = (const void *)in;
 		if (fc->is_socket)
 			snprintf(out, len, "sendmsg(fd %d, MSG_NOSIGNAL)", fc->wfd);
@@ -108,7 +117,10 @@ static void send_call(const struct ipl_conn *in, char *out, size_t len)
 
 static void recv_call(const struct ipl_conn *in, char *out, size_t len)
 {
-	if (in->tp->send == ipl_fdconn_send)
+	if (!strcmp(in->tp->name, "seqpacket"))
+		snprintf(out, len, "recvmsg(fd %d): one whole packet, the part beyond the buffer asked "
+			 "for into a spill buffer", ((const struct ipl_fdconn *)(const void *)in)->rfd);
+	else if (in->tp->send == ipl_fdconn_send)
 		snprintf(out, len, "read(fd %d)", ((const struct ipl_fdconn *)(const void *)in)->rfd);
 	else if (!strcmp(in->tp->name, "shm"))
 		snprintf(out, len, "%s recv (memcpy out of the ring; futex wait only while it is empty)",
@@ -238,11 +250,11 @@ static void fd_kind(int fd, char *out, size_t outlen)
 /* Logs what one side's conn is in kernel terms. */
 static void describe_conn(struct ipl_demo_log *lg, int side, const struct ipl_conn *in, const char *mech)
 {
-	if (in->tp->send != ipl_fdconn_send && strcmp(mech, "shm")) {
+	if (!fd_based(in) && strcmp(mech, "shm")) {
 		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  (no fd of its own: the %s layer owns the carrier connection)", mech);
 		return;
 	}
-	if (in->tp->send != ipl_fdconn_send) {
+	if (!fd_based(in)) {
 		/* shm: no fd; the mapping is the connection */
 		FILE *f = fopen("/proc/self/maps", "r");
 		char line[512];
@@ -288,7 +300,7 @@ static void describe_conn(struct ipl_demo_log *lg, int side, const struct ipl_co
 static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *ep, const char *mech)
 {
 	const int S = IPL_DEMO_SETUP;
-	if (!strcmp(mech, "tcp") || !strcmp(mech, "unix")) {
+	if (!strcmp(mech, "tcp") || !strcmp(mech, "unix") || !strcmp(mech, "seqpacket")) {
 		const struct ipl_sock_ep *se = ep->priv;
 		char me[IPL_ADDR_MAX + 16], k[PATH_MAX];
 		sock_end(se->lfd, 0, me, sizeof me);
@@ -302,7 +314,9 @@ static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *
 				     "ipclab never uses a fixed port)");
 		} else {
 			ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mkdtemp(\"%s/ipclab-<pid>-XXXXXX\") -> a private 0700 directory", ipl_tmpdir());
-			ipl_demo_say(lg, S, IPL_DEMO_TEXT, "socket(AF_UNIX, SOCK_STREAM) -> fd %d (%s)", se->lfd, k);
+			ipl_demo_say(lg, S, IPL_DEMO_TEXT, "socket(AF_UNIX, %s) -> fd %d (%s)",
+				     strcmp(mech, "seqpacket") ? "SOCK_STREAM" : "SOCK_SEQPACKET: connected, "
+				     "and the kernel keeps message boundaries", se->lfd, k);
 			ipl_demo_say(lg, S, IPL_DEMO_TEXT, "bind(fd %d, \"%s\"): the address is a path in the file system", se->lfd, me);
 			ipl_demo_say(lg, S, IPL_DEMO_TEXT, "listen(fd %d, SOMAXCONN)", se->lfd);
 		}
@@ -327,7 +341,7 @@ static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *
 static void explain_attach_client(struct ipl_demo_log *lg, const char *mech, const char *addr)
 {
 	const int C = IPL_DEMO_CLIENT;
-	if (!strcmp(mech, "tcp") || !strcmp(mech, "unix"))
+	if (!strcmp(mech, "tcp") || !strcmp(mech, "unix") || !strcmp(mech, "seqpacket"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "socket() + connect(\"%s\"): the kernel completes the connection "
 			     "and queues it on the listening socket until the server accepts", addr);
 	else if (!strcmp(mech, "pipe"))
@@ -349,7 +363,7 @@ static void explain_attach_client(struct ipl_demo_log *lg, const char *mech, con
 static void explain_accept(struct ipl_demo_log *lg, const char *mech)
 {
 	const int S = IPL_DEMO_SERVER;
-	if (!strcmp(mech, "tcp") || !strcmp(mech, "unix"))
+	if (!strcmp(mech, "tcp") || !strcmp(mech, "unix") || !strcmp(mech, "seqpacket"))
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "accept4(listening fd) -> a NEW socket for this client; the listening "
 			     "socket keeps waiting for others (many clients, one server address)");
 	else if (!strcmp(mech, "pipe"))
@@ -850,7 +864,7 @@ int ipl_cmd_demo(int argc, char **argv)
 	if (!strcmp(mech, "tcp"))
 		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "cleanup: the listening socket is closed; the port "
 			     "is free again (the side that closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)");
-	else if (!strcmp(mech, "unix"))
+	else if (!strcmp(mech, "unix") || !strcmp(mech, "seqpacket"))
 		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "cleanup: unlink(\"%s\") and rmdir of the private directory: "
 			     "a socket path outlives its socket unless removed", ep.addr[0] ? ep.addr : "sock");
 	else if (!strcmp(mech, "fifo"))

@@ -61,12 +61,12 @@ static int cmd_list(int argc, char **argv)
 		fprintf(stderr, "ipclab list: unexpected argument '%s'\n", argv[1]);
 		return 2;
 	}
-	printf("%-8s %-46s %s\n", "name", "capabilities", "description");
+	printf("%-10s %-46s %s\n", "name", "capabilities", "description");
 	for (size_t i = 0; i < ipl_transport_count(); i++) {
 		const struct ipl_transport *t = ipl_transport_at(i);
 		char caps[200];
 		caps_text(t->caps, caps, sizeof caps);
-		printf("%-8s %-46s %s\n", t->name, caps, t->summary);
+		printf("%-10s %-46s %s\n", t->name, caps, t->summary);
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 extern const struct ipl_transport ipl_tcp_transport;
 extern const struct ipl_transport ipl_unix_transport;
+extern const struct ipl_transport ipl_seqpacket_transport;
 extern const struct ipl_transport ipl_pipe_transport;
 extern const struct ipl_transport ipl_fifo_transport;
 extern const struct ipl_transport ipl_shm_transport;
@@ -17,6 +18,7 @@ extern const struct ipl_transport ipl_oncrpc_transport;
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
 	&ipl_unix_transport,
+	&ipl_seqpacket_transport,
 	&ipl_pipe_transport,
 	&ipl_fifo_transport,
 	&ipl_shm_transport,

@@ -6,6 +6,7 @@
 const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "tcp", .tp = "tcp" },
 	{ .name = "unix", .tp = "unix" },
+	{ .name = "seqpacket", .tp = "seqpacket" },
 	{ .name = "pipe", .tp = "pipe" },
 	{ .name = "fifo", .tp = "fifo" },
 	{ .name = "shm-block", .tp = "shm", .opts = { .wait = IPL_WAIT_BLOCK } },
