@@ -32,7 +32,7 @@ Q =
 quiet =
 endif
 
-LIB_SRC   := $(wildcard common/*.c sockets/*.c pipes/*.c shm/*.c rpc/*.c)
+LIB_SRC   := $(wildcard common/*.c sockets/*.c pipes/*.c shm/*.c rpc/*.c mq/*.c udp/*.c)
 BENCH_SRC := $(filter-out bench/main.c,$(wildcard bench/*.c))
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_HELP := $(wildcard tests/helper_*.c)

@@ -104,6 +104,9 @@ static void send_call(const struct ipl_conn *in, char *out, size_t len)
 			snprintf(out, len, "sendmsg(fd %d, MSG_NOSIGNAL)", fc->wfd);
 		else
 			snprintf(out, len, "writev(fd %d)", fc->wfd);
+	} else if (!strcmp(in->tp->name, "mq")) {
+		snprintf(out, len, "mq_timedsend(the client's .q or .r queue): one message per chunk of up to "
+			 "mq_msgsize bytes (8 KiB)");
 	} else if (!strcmp(in->tp->name, "shm")) {
 		snprintf(out, len, "%s send (memcpy into the ring, no system call; futex wake only if "
 			 "the reader sleeps)", in->tp->name);
@@ -122,6 +125,9 @@ static void recv_call(const struct ipl_conn *in, char *out, size_t len)
 			 "for into a spill buffer", ((const struct ipl_fdconn *)(const void *)in)->rfd);
 	else if (in->tp->send == ipl_fdconn_send)
 		snprintf(out, len, "read(fd %d)", ((const struct ipl_fdconn *)(const void *)in)->rfd);
+	else if (!strcmp(in->tp->name, "mq"))
+		snprintf(out, len, "mq_timedreceive(): one whole queue message (a chunk), bounded to 250 ms "
+			 "so a dead peer is noticed");
 	else if (!strcmp(in->tp->name, "shm"))
 		snprintf(out, len, "%s recv (memcpy out of the ring; futex wait only while it is empty)",
 			 in->tp->name);
@@ -250,6 +256,11 @@ static void fd_kind(int fd, char *out, size_t outlen)
 /* Logs what one side's conn is in kernel terms. */
 static void describe_conn(struct ipl_demo_log *lg, int side, const struct ipl_conn *in, const char *mech)
 {
+	if (!strcmp(mech, "mq")) {
+		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  two queue descriptors (an mqd_t is an fd on Linux): one to "
+			     "read, one to write; the names are already unlinked");
+		return;
+	}
 	if (!fd_based(in) && strcmp(mech, "shm")) {
 		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  (no fd of its own: the %s layer owns the carrier connection)", mech);
 		return;
@@ -327,6 +338,10 @@ static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mkdtemp(): private 0700 directory %s", ep->addr);
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mkfifo(\"%s/announce\", 0600): the well-known FIFO where clients announce "
 			     "themselves; it persists in the file system until it is unlinked", ep->addr);
+	} else if (!strcmp(mech, "mq")) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mq_open(\"%s\", O_CREAT|O_EXCL|O_RDONLY, 0600): the well-known "
+			     "announce queue (its name is recorded in a private directory, so a crash leaves it "
+			     "sweepable)", ep->addr);
 	} else if (!strcmp(mech, "shm")) {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "shm_open(\"%s\", O_CREAT|O_EXCL|O_RDWR, 0600) + ftruncate + mmap(MAP_SHARED): "
 			     "the rendezvous table clients meet at (/dev/shm%s)", ep->addr, ep->addr);
@@ -353,6 +368,10 @@ static void explain_attach_client(struct ipl_demo_log *lg, const char *mech, con
 	else if (!strcmp(mech, "oncrpc"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "connects through the carrier to \"%s\" and hands the socket to "
 			     "libtirpc: clnt_vc_create() makes the CLIENT handle the stubs call through", addr);
+	else if (!strcmp(mech, "mq"))
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "mq_open(its own pair .q and .r, O_CREAT|O_EXCL, 0600), "
+			     "mq_send(\"IPLMQ1 <pid> <name>\") to %s, wait for \"IPLMQOK <server pid>\" on .r, "
+			     "then mq_unlink both names", addr);
 	else if (!strcmp(mech, "shm"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "shm_open(its own segment, O_EXCL, 0600) + mmap; writes the segment's "
 			     "name into a free slot of %s; futex-wakes the server, waits to be accepted", addr);
@@ -371,6 +390,9 @@ static void explain_accept(struct ipl_demo_log *lg, const char *mech)
 			     "already connect this process and its relative)");
 	else if (!strcmp(mech, "fifo"))
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)");
+	else if (!strcmp(mech, "mq"))
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mq_receive(announce) -> a client's record; mq_open(.q, O_RDONLY), "
+			     "mq_open(.r, O_WRONLY), check both are ours and 0600, send the ack");
 	else if (!strcmp(mech, "shm"))
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "takes the ready slot, shm_open + mmap the client's segment, shm_unlink it "
 			     "at once (both ends have it mapped, so a crash leaves nothing behind)");
@@ -873,6 +895,9 @@ int ipl_cmd_demo(int argc, char **argv)
 	else if (!strcmp(mech, "shm"))
 		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "cleanup: shm_unlink(rendezvous): a shared memory object "
 			     "persists (in /dev/shm) until it is unlinked");
+	else if (!strcmp(mech, "mq"))
+		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "cleanup: mq_unlink(\"%s\"): a queue persists "
+			     "(in /dev/mqueue, when mounted) until it is unlinked", ep.addr);
 	else if (!strcmp(mech, "pipe"))
 		ipl_demo_say(lg, IPL_DEMO_SETUP, IPL_DEMO_TEXT, "cleanup: nothing to remove: a pipe disappears with the "
 			     "last fd that refers to it");

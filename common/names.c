@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -93,6 +94,11 @@ void ipl_remove_dir(const char *dir)
 		while ((e = readdir(d))) {
 			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 				continue;
+			/* "mq.NAME" stands for the message queue /NAME (mq/mq.c): a
+			 * queue has no directory of its own to be swept from */
+			if (!strncmp(e->d_name, "mq.", 3) &&
+			    snprintf(path, sizeof path, "/%s", e->d_name + 3) < (int)sizeof path)
+				mq_unlink(path);
 			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
 				unlink(path);
 		}

@@ -10,6 +10,7 @@ extern const struct ipl_transport ipl_seqpacket_transport;
 extern const struct ipl_transport ipl_pipe_transport;
 extern const struct ipl_transport ipl_fifo_transport;
 extern const struct ipl_transport ipl_shm_transport;
+extern const struct ipl_transport ipl_mq_transport;
 extern const struct ipl_transport ipl_rpc_transport;
 #ifdef IPL_HAVE_TIRPC
 extern const struct ipl_transport ipl_oncrpc_transport;
@@ -22,6 +23,7 @@ static const struct ipl_transport *const all[] = {
 	&ipl_pipe_transport,
 	&ipl_fifo_transport,
 	&ipl_shm_transport,
+	&ipl_mq_transport,
 	&ipl_rpc_transport,
 #ifdef IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */

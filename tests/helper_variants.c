@@ -12,6 +12,7 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "shm-block", .tp = "shm", .opts = { .wait = IPL_WAIT_BLOCK } },
 	{ .name = "shm-spin", .tp = "shm", .opts = { .wait = IPL_WAIT_SPIN } },
 	{ .name = "shm-hybrid", .tp = "shm", .opts = { .wait = IPL_WAIT_HYBRID } },
+	{ .name = "mq", .tp = "mq" },
 	{ .name = "rpc-unix", .tp = "rpc", .via = "unix" },
 	{ .name = "rpc-tcp", .tp = "rpc", .via = "tcp" },
 	{ .name = "rpc-pipe", .tp = "rpc", .via = "pipe" },
