@@ -473,6 +473,13 @@ int ipl_cmd_bench(int argc, char **argv)
 					for (size_t s = 0; s < o.nsizes; s++)
 						for (int raw = 0; raw <= o.baseline; raw++) {
 							const char *why;
+							/* a size one message of this mechanism cannot carry: no row */
+							if (o.mech[m]->max_payload && o.sizes[s] > o.mech[m]->max_payload) {
+								if (!raw && !p && !md && !cl)
+									fprintf(stderr, "note: %s %llu B refused: %s\n", o.mech[m]->name,
+										(unsigned long long)o.sizes[s], o.mech[m]->max_why);
+								continue;
+							}
 							if (raw && (o.peer[m] || !raw_ok(o.mech[m], o.modes[md], (uint32_t)o.sizes[s], &why)))
 								continue;
 							struct ipl_row *r = &rows[rep.nrows];

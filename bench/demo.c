@@ -104,6 +104,9 @@ static void send_call(const struct ipl_conn *in, char *out, size_t len)
 			snprintf(out, len, "sendmsg(fd %d, MSG_NOSIGNAL)", fc->wfd);
 		else
 			snprintf(out, len, "writev(fd %d)", fc->wfd);
+	} else if (!strcmp(in->tp->name, "udp")) {
+		snprintf(out, len, "sendmsg(): the whole message as one datagram (the server addresses it to the "
+			 "client's address with msg_name)");
 	} else if (!strcmp(in->tp->name, "mq")) {
 		snprintf(out, len, "mq_timedsend(the client's .q or .r queue): one message per chunk of up to "
 			 "mq_msgsize bytes (8 KiB)");
@@ -125,6 +128,9 @@ static void recv_call(const struct ipl_conn *in, char *out, size_t len)
 			 "for into a spill buffer", ((const struct ipl_fdconn *)(const void *)in)->rfd);
 	else if (in->tp->send == ipl_fdconn_send)
 		snprintf(out, len, "read(fd %d)", ((const struct ipl_fdconn *)(const void *)in)->rfd);
+	else if (!strcmp(in->tp->name, "udp"))
+		snprintf(out, len, "recvfrom(): one whole datagram (client: poll() first, at most the per-message "
+			 "timeout; server: the thread reading the socket hands it to the sender's conn)");
 	else if (!strcmp(in->tp->name, "mq"))
 		snprintf(out, len, "mq_timedreceive(): one whole queue message (a chunk), bounded to 250 ms "
 			 "so a dead peer is noticed");
@@ -338,6 +344,9 @@ static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mkdtemp(): private 0700 directory %s", ep->addr);
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mkfifo(\"%s/announce\", 0600): the well-known FIFO where clients announce "
 			     "themselves; it persists in the file system until it is unlinked", ep->addr);
+	} else if (!strcmp(mech, "udp")) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "socket(AF_INET, SOCK_DGRAM) + bind(127.0.0.1 port 0) -> %s: no "
+			     "listen, no accept; one socket receives every client's datagrams", ep->addr);
 	} else if (!strcmp(mech, "mq")) {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mq_open(\"%s\", O_CREAT|O_EXCL|O_RDONLY, 0600): the well-known "
 			     "announce queue (its name is recorded in a private directory, so a crash leaves it "
@@ -368,6 +377,9 @@ static void explain_attach_client(struct ipl_demo_log *lg, const char *mech, con
 	else if (!strcmp(mech, "oncrpc"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "connects through the carrier to \"%s\" and hands the socket to "
 			     "libtirpc: clnt_vc_create() makes the CLIENT handle the stubs call through", addr);
+	else if (!strcmp(mech, "udp"))
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "socket(SOCK_DGRAM) + connect(\"%s\"): no handshake, nothing is "
+			     "sent; connect only fixes the peer, so only the server's datagrams reach this socket", addr);
 	else if (!strcmp(mech, "mq"))
 		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "mq_open(its own pair .q and .r, O_CREAT|O_EXCL, 0600), "
 			     "mq_send(\"IPLMQ1 <pid> <name>\") to %s, wait for \"IPLMQOK <server pid>\" on .r, "
@@ -390,6 +402,9 @@ static void explain_accept(struct ipl_demo_log *lg, const char *mech)
 			     "already connect this process and its relative)");
 	else if (!strcmp(mech, "fifo"))
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)");
+	else if (!strcmp(mech, "udp"))
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "accept: the first datagram from a new address (recvfrom) makes a "
+			     "conn for that sender; replies go back with its address");
 	else if (!strcmp(mech, "mq"))
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mq_receive(announce) -> a client's record; mq_open(.q, O_RDONLY), "
 			     "mq_open(.r, O_WRONLY), check both are ours and 0600, send the ack");

@@ -32,6 +32,11 @@ int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len);
 /* The same for a socket type other than SOCK_STREAM (SOCK_SEQPACKET). */
 int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, socklen_t len);
 
+/* tcp.c's address forms: "HOST:PORT", "[V6]:PORT", "HOST", ":PORT" (host
+ * default 127.0.0.1, port default 0), numeric or by name.  0 or IPL_EADDR. */
+struct sockaddr_storage;
+int ipl_inet_resolve(const char *addr, int passive, struct sockaddr_storage *ss, socklen_t *len);
+
 /* unix.c's prepare for a Unix socket of type (SOCK_STREAM, SOCK_SEQPACKET):
  * binds ep->opts.listen or a private directory's "sock", listens, fills
  * ep->addr.  Returns 0 or a code. */

@@ -5,6 +5,8 @@
 
 const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "tcp", .tp = "tcp" },
+	{ .name = "udp", .tp = "udp" },
+	{ .name = "udp6", .tp = "udp", .opts = { .listen = "[::1]:0" } },
 	{ .name = "unix", .tp = "unix" },
 	{ .name = "seqpacket", .tp = "seqpacket" },
 	{ .name = "pipe", .tp = "pipe" },
