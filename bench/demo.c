@@ -109,7 +109,7 @@ static void send_call(const struct ipl_conn *in, char *out, size_t len)
 			 "client's address with msg_name)");
 	} else if (!strcmp(in->tp->name, "mq")) {
 		snprintf(out, len, "mq_timedsend(the client's .q or .r queue): one message per chunk of up to "
-			 "mq_msgsize bytes (8 KiB)");
+			 "mq_msgsize bytes (4 KiB)");
 	} else if (!strcmp(in->tp->name, "shm")) {
 		snprintf(out, len, "%s send (memcpy into the ring, no system call; futex wake only if "
 			 "the reader sleeps)", in->tp->name);
@@ -349,7 +349,7 @@ static void explain_prepare(struct ipl_demo_log *lg, const struct ipl_endpoint *
 			     "listen, no accept; one socket receives every client's datagrams", ep->addr);
 	} else if (!strcmp(mech, "mq")) {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "mq_open(\"%s\", O_CREAT|O_EXCL|O_RDONLY, 0600): the well-known "
-			     "announce queue (its name is recorded in a private directory, so a crash leaves it "
+			     "announce queue (its name is recorded as /dev/shm/...mq first, so a crash leaves it "
 			     "sweepable)", ep->addr);
 	} else if (!strcmp(mech, "shm")) {
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "shm_open(\"%s\", O_CREAT|O_EXCL|O_RDWR, 0600) + ftruncate + mmap(MAP_SHARED): "

@@ -94,11 +94,6 @@ void ipl_remove_dir(const char *dir)
 		while ((e = readdir(d))) {
 			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 				continue;
-			/* "mq.NAME" stands for the message queue /NAME (mq/mq.c): a
-			 * queue has no directory of its own to be swept from */
-			if (!strncmp(e->d_name, "mq.", 3) &&
-			    snprintf(path, sizeof path, "/%s", e->d_name + 3) < (int)sizeof path)
-				mq_unlink(path);
 			if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
 				unlink(path);
 		}
@@ -138,6 +133,12 @@ int ipl_sweep_stale(void)
 			pid_t pid = owner_of(e->d_name);
 			if (!pid || !dead(pid))
 				continue;
+			/* "NAME.mq" stands for the message queue /NAME (mq/mq.c): a
+			 * queue lives in no directory that could be swept */
+			size_t n = strlen(e->d_name);
+			if (n > 3 && !strcmp(e->d_name + n - 3, ".mq") &&
+			    snprintf(name, sizeof name, "/%.*s", (int)(n - 3), e->d_name) < (int)sizeof name)
+				mq_unlink(name);
 			if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
 			    shm_unlink(name) == 0)
 				removed++;

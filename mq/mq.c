@@ -10,14 +10,15 @@
  * opened both and says which process serves it.  The client then unlinks
  * the pair (both sides hold descriptors, so the queues live on unnamed).
  *
- * A queue has no directory to be swept from after a crash, so every name is
- * first recorded as an empty file "mq.<name>" in a private directory of its
- * creator (names.c), and removing that directory (on exit, or by the stale
- * sweep once the creator is dead) mq_unlinks the queue too.  /dev/mqueue
- * need not be mounted.
+ * A queue lives in no directory a sweep could list (/dev/mqueue is often
+ * not mounted), so every name is first recorded as an empty shm object
+ * "/<name>.mq" (/dev/shm/ipclab-<pid>-<hex>[.q|.r].mq): removed with the
+ * queue on exit, and once its <pid> is dead the stale sweep (names.c)
+ * mq_unlinks the queue it stands for.  The records are in /dev/shm, not the
+ * temporary directory, so a wiped $TMPDIR cannot orphan a queue.
  *
  * The kernel keeps message boundaries, but a message is at most the queue's
- * mq_msgsize (8 KiB here, never more than fs.mqueue.msgsize_max): a message
+ * mq_msgsize (4 KiB here, never more than fs.mqueue.msgsize_max): a message
  * larger than that is split into chunks, sent in order on the private pair
  * and read back as a byte stream, like a pipe.  A zero-length message is the
  * end of the stream (sent by detach): a queue, unlike a pipe, says nothing
@@ -42,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -50,8 +53,12 @@
 #define ANN_SIZE 128
 #define ANN_MAGIC "IPLMQ1 "
 #define ACK_MAGIC "IPLMQOK "
-#define DATA_MSGSIZE 8192L  /* chunk size, if fs.mqueue.msgsize_max allows */
-#define DATA_MAXMSG 10L     /* queue depth, if fs.mqueue.msg_max allows */
+/* Every queue is charged to its user's RLIMIT_MSGQUEUE (819,200 bytes by
+ * default, shared by all of that user's processes) at about depth x size:
+ * 4 KiB x 2 costs some 8.3 KB a queue, 16.6 KB a client, so a few dozen
+ * clients fit at once.  Bigger queues save chunks but run out fast. */
+#define DATA_MSGSIZE 4096L  /* chunk size, if fs.mqueue.msgsize_max allows */
+#define DATA_MAXMSG 2L      /* queue depth, if fs.mqueue.msg_max allows */
 #define MIN_MSGSIZE 64      /* a client's queue outside these is refused */
 #define MAX_MSGSIZE (1L << 20)
 #define LIVENESS_MS 250
@@ -61,7 +68,7 @@
 struct mq_ep {
 	mqd_t ann;        /* announce queue, (mqd_t)-1 when released */
 	pid_t creator;    /* process that ran prepare: only it removes names */
-	char dir[IPL_ADDR_MAX]; /* private directory holding the name records */
+	char name[IPL_ADDR_MAX];/* the announce queue */
 };
 
 struct mq_conn {
@@ -90,7 +97,7 @@ static long proc_limit(const char *path, long dflt)
 	return v;
 }
 
-/* The data queues' size: 8 KiB x 10, or less where the system says so. */
+/* The data queues' size: 4 KiB x 2, or less where the system says so. */
 static void data_attr(struct mq_attr *a)
 {
 	long msgmax = proc_limit("/proc/sys/fs/mqueue/msg_max", DATA_MAXMSG);
@@ -111,18 +118,44 @@ static void deadline(struct timespec *ts, long ms)
 	}
 }
 
-/* Records queue name (with its leading '/') in dir before it exists, so a
- * crash at any point leaves something the sweep can act on. */
-static int record(const char *dir, const char *name)
+/* mq_open, and once more after raising this process's RLIMIT_MSGQUEUE soft
+ * limit to its hard limit when the user's queue budget is spent (EMFILE). */
+static mqd_t open_queue(const char *name, int flags, struct mq_attr *a)
 {
-	char path[IPL_ADDR_MAX + 80];
-	if (snprintf(path, sizeof path, "%s/mq.%s", dir, name + 1) >= (int)sizeof path)
+	mqd_t q = mq_open(name, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0600, a);
+	struct rlimit rl;
+	if (q == (mqd_t)-1 && errno == EMFILE && getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_MSGQUEUE, &rl) == 0)
+			q = mq_open(name, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0600, a);
+		else
+			errno = EMFILE;
+	}
+	return q;
+}
+
+/* Records queue name (with its leading '/') before it exists, so a crash at
+ * any point leaves something the sweep can act on. */
+static int record(const char *name)
+{
+	char rec[IPL_ADDR_MAX + 4];
+	if (snprintf(rec, sizeof rec, "%s.mq", name) >= (int)sizeof rec)
 		return -ENAMETOOLONG;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = shm_open(rec, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+/* Removes queue name and its record. */
+static void unname(const char *name)
+{
+	char rec[IPL_ADDR_MAX + 4];
+	mq_unlink(name);
+	if (snprintf(rec, sizeof rec, "%s.mq", name) < (int)sizeof rec)
+		shm_unlink(rec);
 }
 
 /* The pid in "/ipclab-<pid>-<16 hex>[suffix]", or 0 when name is not one. */
@@ -355,26 +388,34 @@ static int mq_prepare(struct ipl_endpoint *ep)
 	me->ann = (mqd_t)-1;
 	me->creator = getpid();
 	ep->priv = me;
-	char name[IPL_ADDR_MAX];
-	int rc = ipl_private_dir(me->dir, sizeof me->dir);
-	if (rc == 0 && ep->opts.listen) {
+	char *name = me->name;
+	int rc = 0;
+	ipl_sweep_stale();
+	if (ep->opts.listen) { /* the user's name: not ours to sweep after a crash */
 		const char *l = ep->opts.listen;
 		if (l[0] != '/' || strchr(l + 1, '/') || strlen(l) >= 200 || !l[1])
 			return IPL_EADDR;
 		strcpy(name, l);
-	} else if (rc == 0) {
-		rc = ipl_random_name(name, sizeof name, "/ipclab");
+	} else {
+		rc = ipl_random_name(name, sizeof me->name, "/ipclab");
+		if (rc == 0)
+			rc = record(name);
 	}
-	if (rc == 0)
-		rc = record(me->dir, name);
-	if (rc < 0)
+	if (rc < 0) {
+		name[0] = '\0';
 		return rc;
+	}
 	struct mq_attr a;
 	data_attr(&a);
 	a.mq_msgsize = ANN_SIZE;
-	me->ann = mq_open(name, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &a);
-	if (me->ann == (mqd_t)-1)
-		return -errno;
+	me->ann = open_queue(name, O_RDONLY, &a);
+	if (me->ann == (mqd_t)-1) {
+		rc = -errno;
+		if (!ep->opts.listen)
+			unname(name); /* the record; the queue was never made */
+		name[0] = '\0';
+		return rc;
+	}
 	strcpy(ep->addr, name);
 	return 0;
 }
@@ -460,8 +501,8 @@ static void mq_cleanup(struct ipl_endpoint *ep)
 	if (!me)
 		return;
 	mq_release(ep);
-	if (me->creator == getpid() && me->dir[0])
-		ipl_remove_dir(me->dir); /* mq_unlinks the announce queue too */
+	if (me->creator == getpid() && me->name[0])
+		unname(me->name);
 	free(me);
 	ep->priv = NULL;
 }
@@ -519,23 +560,19 @@ static int mq_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_co
 	mqd_t ann = mq_open(ep->addr, O_WRONLY | O_CLOEXEC);
 	if (ann == (mqd_t)-1)
 		return errno == ENOENT ? -ECONNREFUSED : errno == EINVAL ? IPL_EADDR : -errno;
-	char dir[IPL_ADDR_MAX], base[IPL_ADDR_MAX - 8], q[IPL_ADDR_MAX], r[IPL_ADDR_MAX];
-	int rc = ipl_private_dir(dir, sizeof dir);
-	if (rc < 0) {
-		mq_close(ann);
-		return rc;
-	}
-	rc = ipl_random_name(base, sizeof base, "/ipclab");
+	char base[IPL_ADDR_MAX - 8], q[IPL_ADDR_MAX], r[IPL_ADDR_MAX];
+	ipl_sweep_stale();
+	int rc = ipl_random_name(base, sizeof base, "/ipclab");
 	snprintf(q, sizeof q, "%s.q", base);
 	snprintf(r, sizeof r, "%s.r", base);
 	if (rc == 0)
-		rc = record(dir, q);
+		rc = record(q);
 	if (rc == 0)
-		rc = record(dir, r);
+		rc = record(r);
 	struct mq_attr a;
 	data_attr(&a);
-	mqd_t rq = rc ? (mqd_t)-1 : mq_open(r, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &a);
-	mqd_t wq = rq == (mqd_t)-1 ? (mqd_t)-1 : mq_open(q, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &a);
+	mqd_t rq = rc ? (mqd_t)-1 : open_queue(r, O_RDONLY, &a);
+	mqd_t wq = rq == (mqd_t)-1 ? (mqd_t)-1 : open_queue(q, O_WRONLY, &a);
 	if (rc == 0 && (rq == (mqd_t)-1 || wq == (mqd_t)-1))
 		rc = -errno;
 	struct mq_conn *m = NULL;
@@ -546,7 +583,8 @@ static int mq_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_co
 	if (rc == 0)
 		rc = handshake(ep, ann, m, base);
 	mq_close(ann);
-	ipl_remove_dir(dir); /* both sides hold the pair (or it failed): unnamed now */
+	unname(q); /* both sides hold the pair (or it failed): unnamed now */
+	unname(r);
 	if (rc < 0) {
 		if (m) {
 			m->eof = 1;
