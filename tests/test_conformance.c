@@ -217,6 +217,9 @@ int main(int argc, char **argv)
 {
 	/* optional filter: run only variants whose name starts with argv[1] */
 	const char *only = argc > 1 ? argv[1] : NULL;
+	/* udp on loopback loses nothing here: only a stall of a loaded machine
+	 * could pass for a loss, so its per-reply wait is a safety net */
+	setenv("IPCLAB_UDP_TIMEOUT_MS", "60000", 0);
 	size_t ncase = sizeof cases / sizeof cases[0];
 	struct CMUnitTest *t = calloc(ipl_test_nvariants * ncase + 1, sizeof *t);
 	size_t n = 0;
