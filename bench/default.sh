@@ -27,16 +27,23 @@
 #     (ipclab bench --mode stream, --crc).
 #   - a mechanism that cannot run with these settings is simply not listed
 #     by `ipclab list` yet; nothing here names mechanisms.
-# Every timed run holds /tmp/ipclab-bench.lock so concurrent benchmarks on the
-# same machine do not disturb each other (the wait is not measured).
+# Every timed run holds the benchmark lock (IPCLAB_BENCH_LOCK, default
+# /tmp/ipclab-bench.lock) so concurrent benchmarks on the same machine do not
+# disturb each other (the wait is not measured); under an outer
+# `flock LOCK make bench` the lock is already ours (bench/lock.sh).
+#
+# A shorter sweep (tests, a quick look): MECHS=unix,shm SIZES=64,4K
+# DURATION=0.01 REPS=1 RESULTS=dir.
 set -eu
 : "${IPCLAB:=build/ipclab}"
 : "${RESULTS:=results}"
 : "${DURATION:=0.1}"
 : "${REPS:=3}"
-LOCK=/tmp/ipclab-bench.lock
+: "${SIZES:=64,4K,64K,1M}"
+LOCK=${IPCLAB_BENCH_LOCK-/tmp/ipclab-bench.lock}
+. "$(dirname "$0")/lock.sh"
 
-mechs=$("$IPCLAB" list | awk 'NR > 1 { printf "%s%s", sep, $1; sep = "," }')
+mechs=${MECHS:-$("$IPCLAB" list | awk 'NR > 1 { printf "%s%s", sep, $1; sep = "," }')}
 if [ -z "$mechs" ]; then
 	echo "make bench: ipclab list shows no mechanism" >&2
 	exit 1
@@ -53,7 +60,7 @@ cross="0,1"
 
 mkdir -p "$RESULTS/plots"
 start=$(date +%s)
-echo "make bench: $mechs; 64 B..1 MiB; latency and throughput; $placements; $REPS x ${DURATION}s" >&2
+echo "make bench: $mechs; sizes $SIZES; latency and throughput; $placements; $REPS x ${DURATION}s" >&2
 
 # Exit status 1 means a run failed or saw errors: the outputs say which, and
 # the plots are still worth drawing, so remember it and go on.
@@ -64,13 +71,13 @@ waited=0
 locked() {
 	asked=$(date +%s%N)
 	rc=0
-	flock "$LOCK" sh -c 'date +%s%N >"$0"; exec "$@"' "$RESULTS/.lock-taken" "$@" || rc=$?
+	ipl_locked "$LOCK" sh -c 'date +%s%N >"$0"; exec "$@"' "$RESULTS/.lock-taken" "$@" || rc=$?
 	waited=$((waited + ($(cat "$RESULTS/.lock-taken") - asked) / 1000000))
 	rm -f "$RESULTS/.lock-taken"
 	return $rc
 }
 # shellcheck disable=SC2086 # $placements is two words on purpose
-locked "$IPCLAB" bench -m "$mechs" -s 64,4K,64K,1M --mode latency,throughput \
+locked "$IPCLAB" bench -m "$mechs" -s "$SIZES" --mode latency,throughput \
 	$placements --duration "$DURATION" --warmup 50 --reps "$REPS" \
 	--save "$RESULTS/latest" -o "$RESULTS/latest.txt" || status=$?
 [ "$status" -le 1 ] || exit "$status"
@@ -80,10 +87,11 @@ locked "$IPCLAB" bench -m "$mechs" -s 64 --mode throughput --clients 1,2,4 \
 	--save "$RESULTS/scaling" -o "$RESULTS/scaling.txt" || status=$?
 [ "$status" -le 1 ] || exit "$status"
 
-spinners=$("$IPCLAB" list | awk 'NR > 1 && $2 ~ /(^|,)spin(,|$)/ { printf "%s%s", sep, $1; sep = "," }')
+spinners=$("$IPCLAB" list | awk -v want=",$mechs," 'NR > 1 && $2 ~ /(^|,)spin(,|$)/ && index(want, "," $1 ",") {
+	printf "%s%s", sep, $1; sep = "," }')
 rm -f "$RESULTS"/spin.*
 if [ -n "$spinners" ] && [ "$ncpu" -ge 2 ]; then
-	locked "$IPCLAB" bench -m "$spinners" --wait spin -s 64,4K,64K,1M --mode latency,throughput \
+	locked "$IPCLAB" bench -m "$spinners" --wait spin -s "$SIZES" --mode latency,throughput \
 		--cpu 0,1 --duration "$DURATION" --warmup 50 --reps "$REPS" \
 		--save "$RESULTS/spin" -o "$RESULTS/spin.txt" || status=$?
 	[ "$status" -le 1 ] || exit "$status"

@@ -16,12 +16,14 @@
 # the host's fast state, where the framework's own cost shows most).
 #
 # Needs the floor built: make -C ../shared/floor (binary /tmp/ipclab-floor/floor, or
-# FLOOR=path).  Holds flock on /tmp/ipclab-bench.lock around each timed run when flock exists.
+# FLOOR=path).  Holds the benchmark lock (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock)
+# around each timed run when flock exists, unless an ancestor (an outer flock) holds it.
 set -eu
 
 ROUNDS=9 ITERS=20000 SIZE=64 CPU=0,0 WAIT=block BINS=""
 FLOOR=${FLOOR:-/tmp/ipclab-floor/floor}
-LOCK=${IPCLAB_BENCH_LOCK:-/tmp/ipclab-bench.lock}
+LOCK=${IPCLAB_BENCH_LOCK-/tmp/ipclab-bench.lock}
+. "$(dirname "$0")/lock.sh"
 usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 while getopts r:n:s:c:w:b:h o; do
 	case $o in
@@ -40,11 +42,13 @@ shm) case $WAIT in spin) FMECH=shm-spin ;; block | hybrid) FMECH=shm-futex ;;
 	*) echo "vs-floor: -w must be block, spin or hybrid" >&2; exit 2 ;; esac ;;
 *) echo "vs-floor: no floor loop for '$MECH' (pipe fifo unix tcp shm)" >&2; exit 2 ;;
 esac
+# ipclab bench refuses --wait for a mechanism without a wait policy
+WAITOPT=; [ "$MECH" = shm ] && WAITOPT="--wait $WAIT"
 [ -x "$FLOOR" ] || { echo "vs-floor: $FLOOR not found: make -C ../shared/floor" >&2; exit 2; }
 for b in $BINS; do
 	[ -x "$b" ] || { echo "vs-floor: $b not found: make" >&2; exit 2; }
 done
-locked() { if command -v flock >/dev/null; then flock "$LOCK" "$@"; else "$@"; fi; }
+locked() { ipl_locked "$LOCK" "$@"; }
 
 # One line per round: floor_p50 ipclab_p50 [ipclab2_p50]
 rounds() {
@@ -54,7 +58,7 @@ rounds() {
 			sed -n 's/.* p50_ns=\([0-9]*\) .*/\1/p')
 		line=$f
 		for b in $BINS; do
-			out=$(locked "$b" bench -m "$MECH" --wait "$WAIT" --cpu "$CPU" -s "$SIZE" \
+			out=$(locked "$b" bench -m "$MECH" $WAITOPT --cpu "$CPU" -s "$SIZE" \
 				-n "$ITERS" --warmup 2000 -f csv -q) ||
 				{ echo "vs-floor: $b failed or saw errors" >&2; exit 1; }
 			p=$(printf '%s\n' "$out" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p50_ns") c = i }

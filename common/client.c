@@ -1,8 +1,8 @@
-#include "bytes.h"
-#include "clock.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -149,7 +149,8 @@ int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap)
 	struct ipl_hdr h;
 	int rc = control(c, IPL_OP_HELLO, &h, &rx);
 	if (rc == 0 && (h.op != IPL_OP_HELLO || h.len != 4))
-		rc = h.op == IPL_OP_ERROR ? IPL_EREMOTE : IPL_EPROTO;
+		rc = h.op != IPL_OP_ERROR ? IPL_EPROTO
+		     : h.len == 4 ? ipl_err_of_wire(ipl_get_be32(rx.p)) : IPL_EREMOTE;
 	if (rc == 0 && server_cap)
 		*server_cap = ipl_get_be32(rx.p);
 	ipl_buf_free(&rx);

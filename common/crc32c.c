@@ -1,7 +1,7 @@
 /* CRC32C (Castagnoli, reflected polynomial 0x82f63b78).
  * The SSE4.2 crc32 instruction does 8 bytes a cycle; the table path keeps
  * other CPUs (and valgrind) correct.  Both give identical results. */
-#include "msg.h"
+#include "common/msg.h"
 
 #include <stdatomic.h>
 #include <string.h>

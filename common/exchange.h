@@ -11,9 +11,10 @@
 #ifndef IPL_EXCHANGE_H
 #define IPL_EXCHANGE_H
 
-#include "hist.h"
-#include "msg.h"
-#include "transport.h"
+#include "common/hist.h"
+#include "common/msg.h"
+#include "common/msgio.h"
+#include "common/transport.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -23,26 +24,58 @@ struct ipl_serve_stats {
 	uint64_t bytes;  /* payload bytes received */
 	uint64_t bad;    /* requests answered with ERROR */
 	uint64_t conns;  /* connections served */
+	uint64_t busy;   /* connections refused: --max-clients reached */
+	uint64_t idle;   /* connections closed for sending nothing for --idle-timeout */
+	uint64_t overload; /* requests refused: --max-memory reached */
 };
 
 /* Serves one connection until the peer closes or says BYE (returns 0) or the
  * connection fails (negative code).  st may be NULL. */
 int ipl_serve_conn(struct ipl_conn *c, uint32_t cap, struct ipl_serve_stats *st);
 
+/* The same, with the receive buffer drawing on lim's pool (a request the
+ * pool cannot take is answered ERROR(OVERLOAD)) and lim->progress counting
+ * every arrival and every reply sent.  lim may be NULL (unbounded). */
+int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit *lim,
+			   struct ipl_serve_stats *st);
+
+/* What a worker thread does with the connection it was given: serve it
+ * until the peer is done (return 0) or the connection fails (a negative
+ * code).  Called once per connection, in the worker's thread, with every
+ * signal but the server's wake_signal blocked.  lim is the connection's
+ * share of the memory pool; a handler that does not draw on it must still
+ * bump lim->progress as data arrives, or the idle watch closes the
+ * connection after idle_ms.  A handler must also return soon after
+ * ipl_conn_cancel(c) (its blocked call fails with EINTR from wake_signal, or
+ * IPL_ECANCELED).  Counts go to st (never NULL here). */
+typedef int ipl_conn_handler(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
+			     struct ipl_serve_stats *st);
+
 struct ipl_server_cfg {
 	uint32_t cap;       /* payload cap; 0 = IPL_DEFAULT_CAP */
 	int wake_signal;    /* signal with a no-op handler (no SA_RESTART) used to
 			       interrupt worker threads on stop; 0 = none */
 	int stop_grace_ms;  /* how long stop waits for in-flight replies; 0 = 2000 */
+	ipl_conn_handler *handler; /* NULL: the framed exchange (ipl_serve_conn_limited
+				      with cap); else called with handler_arg */
+	void *handler_arg;
 };
 
 /* Accepts clients on a prepared, server-attached endpoint and serves each in
- * its own thread, until accept reports IPL_EDONE (all pre-made channels
+ * its own thread (through cfg->handler, the framed exchange by default), until accept reports IPL_EDONE (all pre-made channels
  * served: waits for them, returns 0) or the endpoint is cancelled (tells
  * every worker to finish its current reply, waits up to stop_grace_ms,
  * returns 0).  Totals are added to st (may be NULL).  The calling thread
  * must be the one signals for the process are delivered to; workers block
- * every signal except wake_signal. */
+ * every signal except wake_signal.
+ *
+ * The limits are ep->opts' (docs/reliability.md, "Limits"): past max_conns
+ * a client's first request is answered ERROR(BUSY) and it is closed; a
+ * connection that sends nothing for idle_ms is closed (a blocked read on
+ * the fd transports is interrupted with wake_signal: without one only shm
+ * and stop see it); payload buffers beyond IPL_RX_FREE each are charged to
+ * one pool of mem_limit bytes, and a request it cannot take is discarded
+ * and answered ERROR(OVERLOAD). */
 int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
 		   struct ipl_serve_stats *st);
 

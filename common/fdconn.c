@@ -1,6 +1,6 @@
-#include "fdconn.h"
+#include "common/fdconn.h"
 
-#include "io.h"
+#include "common/io.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -46,4 +46,12 @@ void ipl_fdconn_detach(struct ipl_conn *c)
 int ipl_fdconn_rfd(const struct ipl_conn *c)
 {
 	return ((const struct ipl_fdconn *)c)->rfd;
+}
+
+int ipl_fdconn_fds(const struct ipl_conn *c, int *rfd, int *wfd)
+{
+	const struct ipl_fdconn *fc = (const struct ipl_fdconn *)c;
+	*rfd = fc->rfd;
+	*wfd = fc->wfd;
+	return 0;
 }

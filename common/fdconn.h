@@ -7,7 +7,7 @@
 #ifndef IPL_FDCONN_H
 #define IPL_FDCONN_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 struct ipl_fdconn {
 	struct ipl_conn base;
@@ -23,7 +23,11 @@ int ipl_fdconn_send(struct ipl_conn *c, const struct iovec *iov, int cnt);
 ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len);
 void ipl_fdconn_detach(struct ipl_conn *c);
 
-/* The fd a conn reads from, for tests that poke at raw bytes. */
+/* The fd a conn reads from: the socket transports' conn_fd op, and tests
+ * that poke at raw bytes. */
 int ipl_fdconn_rfd(const struct ipl_conn *c);
+
+/* The describe->conn_fds entry of fd-based transports: both fds; 0. */
+int ipl_fdconn_fds(const struct ipl_conn *c, int *rfd, int *wfd);
 
 #endif

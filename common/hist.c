@@ -1,4 +1,4 @@
-#include "hist.h"
+#include "common/hist.h"
 
 #include <math.h>
 #include <string.h>

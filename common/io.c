@@ -1,9 +1,8 @@
-#include "io.h"
+#include "common/io.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -101,13 +100,5 @@ int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket)
 			v->iov_len -= left;
 		}
 	}
-	return 0;
-}
-
-int ipl_io_cloexec(int fd)
-{
-	int fl = fcntl(fd, F_GETFD);
-	if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
-		return -errno;
 	return 0;
 }

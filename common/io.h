@@ -28,7 +28,4 @@ int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel);
  * gives -EPIPE; for pipes the process must ignore SIGPIPE to get the same. */
 int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket);
 
-/* Sets FD_CLOEXEC.  Returns 0 or -errno. */
-int ipl_io_cloexec(int fd);
-
 #endif

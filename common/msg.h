@@ -16,8 +16,8 @@
 #ifndef IPL_MSG_H
 #define IPL_MSG_H
 
-#include "bytes.h"
-#include "err.h"
+#include "common/bytes.h"
+#include "common/err.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,7 +51,9 @@ enum ipl_wire_err {
 	IPL_WERR_FLAGS = 4,
 	IPL_WERR_TOOBIG = 5,
 	IPL_WERR_CRC = 6,
-	IPL_WERR_INTERNAL = 7
+	IPL_WERR_INTERNAL = 7,
+	IPL_WERR_BUSY = 8,     /* too many clients: sent instead of serving, then closed */
+	IPL_WERR_OVERLOAD = 9  /* the server's memory bound: this request was discarded */
 };
 
 struct ipl_hdr {
@@ -68,6 +70,10 @@ uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /* Maps a decode error to the code an ERROR reply carries. */
 uint32_t ipl_wire_err_of(int err);
+
+/* The local code for an ERROR reply's wire code: IPL_EBUSY, IPL_EOVERLOAD,
+ * or IPL_EREMOTE for the rest (a fault of this request, not of the server). */
+int ipl_err_of_wire(uint32_t code);
 
 /* The codec is inline: every message crosses it twice, and at a few hundred
  * nanoseconds a round trip (shm) a call each way would show. */

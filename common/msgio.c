@@ -1,31 +1,63 @@
-#include "msgio.h"
+#include "common/msgio.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Big enough for a header plus a typical small payload in one recv, small
  * enough that large payloads mostly bypass it. */
 #define RX_CAP 16384u
+/* A payload buffer grows in steps of at least this, to at most twice the
+ * bytes that have arrived: a declared length alone buys no memory. */
+#define RX_STEP (64u << 10)
+
+/* Buffers this big are mapped on their own, so freeing one gives its pages
+ * back to the system at once: the allocator would keep them for the thread
+ * that freed them, and a bound on what is buffered would not bound RSS. */
+#define MAP_MIN (128u << 10)
+
+/* Grows b to exactly cap (> b->cap) bytes, keeping its contents. */
+static int buf_resize(struct ipl_buf *b, size_t cap)
+{
+	uint8_t *p;
+	if (cap < MAP_MIN) {
+		p = realloc(b->p, cap);
+		if (!p)
+			return -ENOMEM;
+	} else if (b->cap >= MAP_MIN) {
+		p = mremap(b->p, b->cap, cap, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+	} else {
+		p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+		if (b->cap)
+			memcpy(p, b->p, b->cap);
+		free(b->p);
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
 
 int ipl_buf_grow(struct ipl_buf *b, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < n)
 		cap *= 2;
-	uint8_t *p = realloc(b->p, cap);
-	if (!p)
-		return -ENOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return buf_resize(b, cap);
 }
 
 void ipl_buf_free(struct ipl_buf *b)
 {
-	free(b->p);
+	if (b->cap >= MAP_MIN)
+		munmap(b->p, b->cap);
+	else
+		free(b->p);
 	b->p = NULL;
 	b->cap = 0;
 }
@@ -37,6 +69,16 @@ void ipl_conn_detach(struct ipl_conn *c)
 	free(c->rx);
 	c->rx = NULL;
 	c->tp->detach(c);
+}
+
+/* A sign of life for an idle watch.  One writer (the connection's
+ * thread): a plain increment, no locked instruction on the hot path. */
+static void bump(struct ipl_rx_limit *lim)
+{
+	if (lim)
+		atomic_store_explicit(&lim->progress,
+				      atomic_load_explicit(&lim->progress, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
 }
 
 /* Refills the empty rx buffer with whatever the transport has (one recv). */
@@ -56,7 +98,7 @@ static ssize_t fill(struct ipl_conn *c)
 
 /* read_full for transports that lend their memory (shm): copy straight from
  * it, no staging buffer in between. */
-static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len)
+static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct ipl_rx_limit *lim)
 {
 	size_t got = 0;
 	while (got < len) {
@@ -66,6 +108,7 @@ static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len)
 			return (int)n;
 		if (n == 0)
 			return got ? IPL_ETRUNC : IPL_ECLOSED;
+		bump(lim);
 		size_t take = (size_t)n < len - got ? (size_t)n : len - got;
 		memcpy(buf + got, p, take);
 		c->tp->consume(c, take);
@@ -74,10 +117,10 @@ static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len)
 	return 0;
 }
 
-int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
+static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_limit *lim)
 {
 	if (c->tp->peek)
-		return read_full_peek(c, buf, len);
+		return read_full_peek(c, buf, len, lim);
 	size_t got = 0;
 	while (got < len) {
 		size_t have = c->rx_len - c->rx_off;
@@ -97,10 +140,16 @@ int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
 			return (int)n;
 		if (n == 0)
 			return got ? IPL_ETRUNC : IPL_ECLOSED;
+		bump(lim);
 		if (len - got >= RX_CAP)
 			got += (size_t)n;
 	}
 	return 0;
+}
+
+int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
+{
+	return read_full(c, buf, len, NULL);
 }
 
 int ipl_msg_send(struct ipl_conn *c, const struct ipl_hdr *h, const void *payload)
@@ -126,13 +175,122 @@ int ipl_msg_send(struct ipl_conn *c, const struct ipl_hdr *h, const void *payloa
 	return ipl_conn_send(c, iov, h->len ? 2 : 1);
 }
 
+/* ---- the payload buffer and its pool -------------------------------------- */
+
+static size_t chargeable(size_t cap)
+{
+	return cap > IPL_RX_FREE ? cap - IPL_RX_FREE : 0;
+}
+
+/* Charges lim's pool for a buffer of cap bytes.  0 or IPL_EOVERLOAD. */
+static int charge(struct ipl_rx_limit *lim, size_t cap)
+{
+	if (!lim || !lim->pool || chargeable(cap) <= lim->charged)
+		return 0;
+	struct ipl_mem_pool *pool = lim->pool;
+	uint64_t delta = chargeable(cap) - lim->charged;
+	uint64_t used = atomic_load_explicit(&pool->used, memory_order_relaxed);
+	do {
+		if (used > pool->limit || pool->limit - used < delta)
+			return IPL_EOVERLOAD;
+	} while (!atomic_compare_exchange_weak_explicit(&pool->used, &used, used + delta,
+							memory_order_relaxed, memory_order_relaxed));
+	lim->charged = chargeable(cap);
+	return 0;
+}
+
+/* Lowers lim's charge to what a buffer of cap bytes costs. */
+static void uncharge(struct ipl_rx_limit *lim, size_t cap)
+{
+	if (!lim || !lim->pool || chargeable(cap) >= lim->charged)
+		return;
+	atomic_fetch_sub_explicit(&lim->pool->used, lim->charged - chargeable(cap),
+				  memory_order_relaxed);
+	lim->charged = chargeable(cap);
+}
+
+/* Grows b to hold n (<= max(len, 1)) bytes of a message of len: doubling,
+ * but not past the end of a large message; charging lim first.  Returns 0,
+ * IPL_EOVERLOAD or -ENOMEM. */
+static int grow(struct ipl_buf *b, size_t n, size_t len, struct ipl_rx_limit *lim)
+{
+	if (n <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < n)
+		cap *= 2;
+	if (cap > len && len >= 256)
+		cap = len;
+	int rc = charge(lim, cap);
+	if (rc < 0)
+		return rc;
+	rc = buf_resize(b, cap);
+	if (rc < 0)
+		uncharge(lim, b->cap);
+	return rc;
+}
+
+void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim)
+{
+	ipl_buf_free(payload);
+	uncharge(lim, 0);
+}
+
+void ipl_rx_trim(struct ipl_buf *payload, struct ipl_rx_limit *lim)
+{
+	if (lim && lim->pool && payload->cap > IPL_RX_FREE &&
+	    atomic_load_explicit(&lim->pool->used, memory_order_relaxed) > lim->pool->limit / 2)
+		ipl_rx_release(payload, lim);
+}
+
+/* A request over the pool: reads its last left bytes into nothing. */
+static int discard(struct ipl_conn *c, size_t left, struct ipl_rx_limit *lim)
+{
+	uint8_t sink[RX_CAP];
+	while (left) {
+		size_t take = left < sizeof sink ? left : sizeof sink;
+		int rc = read_full(c, sink, take, lim);
+		if (rc < 0)
+			return rc == IPL_ECLOSED ? IPL_ETRUNC : rc;
+		left -= take;
+	}
+	return IPL_EOVERLOAD;
+}
+
+/* Reads h->len payload bytes, growing the buffer as they arrive. */
+static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_buf *payload,
+			struct ipl_rx_limit *lim)
+{
+	size_t len = h->len, got = 0;
+	int rc = grow(payload, 1, len, lim); /* p is never NULL, even for len 0 */
+	while (rc == 0 && got < len) {
+		size_t upto = got * 2 > RX_STEP ? got * 2 : RX_STEP;
+		if (upto < payload->cap)
+			upto = payload->cap;
+		if (upto > len)
+			upto = len;
+		rc = grow(payload, upto, len, lim);
+		if (rc == IPL_EOVERLOAD) { /* give back what it held, keep in step */
+			ipl_rx_release(payload, lim);
+			return discard(c, len - got, lim);
+		}
+		if (rc == 0)
+			rc = read_full(c, payload->p + got, upto - got, lim);
+		if (rc == IPL_ECLOSED)
+			rc = IPL_ETRUNC; /* the header arrived: EOF now is mid-message */
+		got = upto;
+	}
+	return rc;
+}
+
 /* msg_recv for transports that lend their memory: when the whole message
  * is readable at once (the common case), one look, two copies, one release.
  * The header is copied out before it is decoded: the peer may still write
  * to memory it shares with us.  Returns 1 when the message is not all
- * there yet (the caller falls back to reading it piece by piece). */
+ * there yet, or the pool cannot take it whole (the caller falls back to
+ * reading it piece by piece). */
 static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
-			 struct ipl_buf *payload)
+			 struct ipl_buf *payload, struct ipl_rx_limit *lim)
 {
 	const uint8_t *p;
 	ssize_t n = c->tp->peek(c, &p);
@@ -140,6 +298,7 @@ static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
 		return (int)n;
 	if (n == 0)
 		return IPL_ECLOSED;
+	bump(lim);
 	if ((size_t)n < IPL_HDR_SIZE)
 		return 1;
 	uint8_t hdr[IPL_HDR_SIZE];
@@ -151,7 +310,9 @@ static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
 	}
 	if ((size_t)n - IPL_HDR_SIZE < h->len)
 		return 1;
-	rc = ipl_buf_reserve(payload, h->len ? h->len : 1);
+	rc = grow(payload, h->len ? h->len : 1, h->len, lim);
+	if (rc == IPL_EOVERLOAD)
+		return 1;
 	if (rc < 0)
 		return rc;
 	memcpy(payload->p, p + IPL_HDR_SIZE, h->len);
@@ -159,28 +320,29 @@ static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
 	return ipl_payload_check(h, payload->p);
 }
 
-int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)
+int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
+			 struct ipl_buf *payload, struct ipl_rx_limit *lim)
 {
 	if (c->tp->peek) {
-		int rc = msg_recv_peek(c, cap, h, payload);
+		int rc = msg_recv_peek(c, cap, h, payload, lim);
 		if (rc <= 0)
 			return rc;
 	}
 	uint8_t hdr[IPL_HDR_SIZE];
-	int rc = ipl_conn_read_full(c, hdr, sizeof hdr);
+	int rc = read_full(c, hdr, sizeof hdr, lim);
 	if (rc < 0)
 		return rc;
 	rc = ipl_hdr_decode(hdr, cap, h);
 	if (rc < 0)
 		return rc;
-	/* len is now known to be <= cap: safe to size memory by it */
-	rc = ipl_buf_reserve(payload, h->len ? h->len : 1);
-	if (rc < 0)
-		return rc;
-	rc = ipl_conn_read_full(c, payload->p, h->len);
-	if (rc == IPL_ECLOSED)
-		rc = IPL_ETRUNC; /* the header arrived: EOF now is mid-message */
+	/* len is now known to be <= cap; memory follows the bytes that arrive */
+	rc = read_payload(c, h, payload, lim);
 	if (rc < 0)
 		return rc;
 	return ipl_payload_check(h, payload->p);
+}
+
+int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)
+{
+	return ipl_msg_recv_limited(c, cap, h, payload, NULL);
 }

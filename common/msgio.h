@@ -8,8 +8,10 @@
 #ifndef IPL_MSGIO_H
 #define IPL_MSGIO_H
 
-#include "msg.h"
-#include "transport.h"
+#include "common/msg.h"
+#include "common/transport.h"
+
+#include <stdatomic.h>
 
 /* A growable byte buffer; zero-initialise it, free with ipl_buf_free(). */
 struct ipl_buf {
@@ -37,8 +39,48 @@ int ipl_msg_send(struct ipl_conn *c, const struct ipl_hdr *h, const void *payloa
 /* Receives one message into *h and payload (grown as needed).  The header is
  * validated against cap before any payload is read or memory sized by it;
  * on a header error nothing more is read (the stream cannot be trusted) and
- * *h holds what could be parsed.  A CRC mismatch is reported after the
- * payload is consumed, so the stream stays in step.  Returns 0 or a code. */
+ * *h holds what could be parsed.  The buffer grows with the bytes that have
+ * arrived (at most twice them, or 64 KiB), never to a declared length up
+ * front.  A CRC mismatch is reported after the payload is consumed, so the
+ * stream stays in step.  Returns 0 or a code. */
 int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload);
+
+/* ---- a bound on what many connections buffer together (a server's
+ * --max-memory) ---------------------------------------------------------- */
+
+/* Bytes of payload buffer beyond this, per connection, are charged to the
+ * pool; below it a connection's buffer is its own (bounded by the number of
+ * connections), so a small request is served even when the pool is spent. */
+#define IPL_RX_FREE (64u << 10)
+
+/* The budget every connection's buffer draws on. */
+struct ipl_mem_pool {
+	_Atomic uint64_t used; /* bytes charged now */
+	uint64_t limit;        /* used never passes this */
+};
+
+/* One connection's share of a pool, and its sign of life. */
+struct ipl_rx_limit {
+	struct ipl_mem_pool *pool; /* NULL: nothing is charged */
+	size_t charged;            /* bytes of this connection's buffer charged */
+	atomic_uint progress;      /* +1 each time bytes arrive (an idle watch reads it) */
+};
+
+/* ipl_msg_recv, with payload's growth charged to lim->pool (lim may be
+ * NULL).  When the pool cannot take a growth the buffer is freed, the rest
+ * of the payload read and discarded (the stream stays in step) and
+ * IPL_EOVERLOAD returned with *h valid: the caller answers that request
+ * with an ERROR and carries on. */
+int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
+			 struct ipl_buf *payload, struct ipl_rx_limit *lim);
+
+/* After a message is answered: frees a payload buffer over IPL_RX_FREE when
+ * the pool is more than half used, so an idle connection does not sit on
+ * memory others need (kept otherwise: reuse is what makes big messages
+ * cheap). */
+void ipl_rx_trim(struct ipl_buf *payload, struct ipl_rx_limit *lim);
+
+/* Frees payload and gives its charge back to the pool. */
+void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim);
 
 #endif

@@ -1,6 +1,6 @@
-#include "names.h"
+#include "common/names.h"
 
-#include "err.h"
+#include "common/err.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -80,11 +80,6 @@ int ipl_pid_gone(pid_t pid)
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
-static int dead(pid_t pid)
-{
-	return ipl_pid_gone(pid);
-}
-
 void ipl_remove_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -102,6 +97,42 @@ void ipl_remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* The /dev/shm half of ipl_sweep_stale.  Only objects the caller owns: root
+ * can unlink anybody's, and another user's "ipclab-<dead pid>-..." is that
+ * user's business (a pid in a name proves nothing about who made it).  The
+ * owner is read without following links; /dev/shm is sticky, so once the
+ * name is ours nobody but us (or root) can swap another object in under it
+ * before the unlink. */
+static int sweep_shm(void)
+{
+	DIR *d = opendir("/dev/shm");
+	if (!d)
+		return 0;
+	int removed = 0;
+	struct dirent *e;
+	char name[512];
+	while ((e = readdir(d))) {
+		pid_t pid = owner_of(e->d_name);
+		struct stat st;
+		if (!pid || !ipl_pid_gone(pid))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		/* "NAME.mq" stands for the message queue /NAME (mq/mq.c): a
+		 * queue lives in no directory that could be swept */
+		size_t n = strlen(e->d_name);
+		if (n > 3 && !strcmp(e->d_name + n - 3, ".mq") &&
+		    snprintf(name, sizeof name, "/%.*s", (int)(n - 3), e->d_name) < (int)sizeof name)
+			mq_unlink(name);
+		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
+		    shm_unlink(name) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}
+
 int ipl_sweep_stale(void)
 {
 	int removed = 0;
@@ -113,7 +144,7 @@ int ipl_sweep_stale(void)
 		while ((e = readdir(d))) {
 			pid_t pid = owner_of(e->d_name);
 			struct stat st;
-			if (!pid || !dead(pid))
+			if (!pid || !ipl_pid_gone(pid))
 				continue;
 			if (snprintf(path, sizeof path, "%s/%s", tmp, e->d_name) >= (int)sizeof path)
 				continue;
@@ -125,27 +156,7 @@ int ipl_sweep_stale(void)
 		}
 		closedir(d);
 	}
-	d = opendir("/dev/shm");
-	if (d) {
-		struct dirent *e;
-		char name[512];
-		while ((e = readdir(d))) {
-			pid_t pid = owner_of(e->d_name);
-			if (!pid || !dead(pid))
-				continue;
-			/* "NAME.mq" stands for the message queue /NAME (mq/mq.c): a
-			 * queue lives in no directory that could be swept */
-			size_t n = strlen(e->d_name);
-			if (n > 3 && !strcmp(e->d_name + n - 3, ".mq") &&
-			    snprintf(name, sizeof name, "/%.*s", (int)(n - 3), e->d_name) < (int)sizeof name)
-				mq_unlink(name);
-			if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
-			    shm_unlink(name) == 0)
-				removed++;
-		}
-		closedir(d);
-	}
-	return removed;
+	return removed + sweep_shm();
 }
 
 int ipl_private_dir(char *out, size_t outlen)

@@ -21,7 +21,9 @@ int ipl_private_dir(char *out, size_t outlen);
 void ipl_remove_dir(const char *dir);
 
 /* Removes ipclab directories (and "/dev/shm/ipclab-<pid>-*" objects) whose
- * creating process no longer exists.  Returns how many were removed. */
+ * creating process no longer exists and that belong to the caller's
+ * effective uid (never followed through a link; even root leaves other
+ * users' alone).  Returns how many were removed. */
 int ipl_sweep_stale(void);
 
 /* Returns 1 when process pid has exited: no such process, or a zombie its

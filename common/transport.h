@@ -29,11 +29,31 @@
  *
  * Each transport file exports only its table; callers use the inline
  * wrappers below, never the table.
+ *
+ * Cancelling: a blocking op is woken by setting the flag
+ * (ipl_endpoint_cancel / ipl_conn_cancel, async-signal-safe) and then
+ * interrupting the blocked thread with a signal installed without
+ * SA_RESTART: fd waits see EINTR; shm waits look at the flag every 100 ms
+ * and oncrpc's accept every 200 ms, signal or not.  Writes are never
+ * cancelled: a message in flight is finished.  A conn's ops run on one
+ * thread at a time; only the cancels may come from another thread or a
+ * signal handler.
+ *
+ * Ownership: the caller owns struct ipl_endpoint; ep->priv is the
+ * transport's (made by prepare, or by attach_client in a process that never
+ * prepared: a layered one makes its carrier there; freed by cleanup).  A
+ * conn from accept or attach_client is the caller's until ipl_conn_detach;
+ * it borrows nothing from ep, so it may outlive the endpoint.
+ *
+ * One table holds both the endpoint ops and the connection ops: every
+ * mechanism's table is already whole (each fills both halves, and a layered
+ * one wraps both of its carrier's), so a split would add a pointer and no
+ * new combination.
  */
 #ifndef IPL_TRANSPORT_H
 #define IPL_TRANSPORT_H
 
-#include "err.h"
+#include "common/err.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -110,19 +130,81 @@ struct ipl_transport {
 	 * layered transport forwards to its carrier's conn. */
 	int (*conn_addr)(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen);
 
+	/* Mandatory, with name and summary: every op from prepare to cleanup
+	 * (tests/test_registry.c checks every table). */
+
+	/* Parent, before forking: creates what clients meet at (listening
+	 * socket, pipes, FIFO directory, shm rendezvous; names 0600 in 0700
+	 * dirs, random unless opts.listen), allocates ep->priv and writes
+	 * ep->addr ("" for pipe: nothing to connect to).  Does not wait for
+	 * any client.  Returns 0, IPL_EADDR (bad opts.listen), IPL_EUNSUPP (shm given a
+	 * listen name; a layered one over a layered carrier), -EADDRINUSE (a
+	 * live server owns the name), -ENOMEM or -errno.  After a failure
+	 * ep->priv may still hold state: cleanup frees it. */
 	int (*prepare)(struct ipl_endpoint *ep);
+	/* Server process, after the fork: drops what belongs to clients (the
+	 * pipe's client ends) and claims the endpoint (shm: the server pid
+	 * clients watch).  Never blocks.  Returns 0, or -EBADF/-EINVAL when
+	 * nothing was prepared. */
 	int (*attach_server)(struct ipl_endpoint *ep);
+	/* Blocks until the next client arrives; *out is then a new conn the
+	 * caller owns.  Woken by ipl_endpoint_cancel (plus a signal, see
+	 * above): IPL_ECANCELED.  pipe never blocks and returns IPL_EDONE
+	 * after its last channel; oncrpc serves every client inside one call
+	 * and only returns when cancelled or failing, never with a conn.  A
+	 * client that gives up or sends garbage first is skipped, not
+	 * reported.  Other codes: -EMFILE/-ENFILE/-ENOMEM (out of resources:
+	 * the caller waits and retries), -EBADF/-EINVAL (not prepared),
+	 * IPL_ESHMLOST (rendezvous lost and not rebuilt), -errno. */
 	int (*accept)(struct ipl_endpoint *ep, struct ipl_conn **out);
+	/* Client: connects to ep->addr (pipe: takes the idx-th pre-made
+	 * channel; others ignore idx), *out a new conn the caller owns.  fifo
+	 * and shm block until the server takes the client, bounded by
+	 * opts.timeout_ms when set (-ETIMEDOUT), and shm returns IPL_ECANCELED
+	 * after ipl_endpoint_cancel; a socket connect waits as long as the
+	 * kernel makes it (full backlog), uncancelled.  Returns 0, IPL_EADDR,
+	 * -ECONNREFUSED (nobody serves there), IPL_EPEERDEAD, IPL_ESHMLOST,
+	 * IPL_EPROTO (what is there is not ours), IPL_EUNSUPP (pipe not forked
+	 * from prepare; a carrier the layer cannot use), -EINVAL (idx out of
+	 * range), -ENOMEM or -errno.  Also used in a process that never
+	 * prepared (ep from ipl_endpoint_init with an address). */
 	int (*attach_client)(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out);
+	/* Sends one whole message (iov: header first, then payload; cnt small:
+	 * msgio passes 1 or 2, more than 6 may be -EINVAL), see the byte
+	 * contract above.  iov is borrowed for the call and not modified.
+	 * Blocks while the peer does not read (flow control); not cancelled.
+	 * oncrpc makes the whole call here: it also waits for the reply, up to
+	 * opts.timeout_ms (60 s when 0), and queues it for recv.  Returns 0,
+	 * -EPIPE (peer closed: sockets use MSG_NOSIGNAL, pipe writers must
+	 * ignore SIGPIPE), IPL_EPEERDEAD, IPL_EPROTO (shm indices corrupt),
+	 * IPL_ETRUNC/-ETIMEDOUT (oncrpc call failed) or -errno. */
 	int (*send)(struct ipl_conn *c, const struct iovec *iov, int cnt);
+	/* Like read(2) into the caller's buf: blocks until at least one byte,
+	 * then returns 1..len; 0 at EOF (peer closed, or after BYE on rpc);
+	 * woken by ipl_conn_cancel: IPL_ECANCELED.  oncrpc never blocks: it
+	 * hands out replies send queued (IPL_EPROTO when none is owed).  Other
+	 * codes: IPL_EPEERDEAD (shm: peer process gone), IPL_EPROTO, IPL_EXDR,
+	 * IPL_ETRUNC (rpc: the peer broke the record protocol; the carrier is
+	 * then closed) or -errno (-ECONNRESET). */
 	ssize_t (*recv)(struct ipl_conn *c, void *buf, size_t len);
+	/* Closes c and frees it (a layered conn detaches its carrier conn):
+	 * the peer then reads EOF and its sends fail.  Never blocks, never
+	 * fails.  Called through ipl_conn_detach (which also frees the msgio
+	 * buffer and takes NULL), exactly once per conn. */
 	void (*detach)(struct ipl_conn *c);
+	/* Drops what this process holds of the endpoint but must not keep
+	 * (fds, so EOF and EPIPE reach the peers): the listening socket, the
+	 * pipe ends not handed to a conn, fifo's announce fd.  Idempotent,
+	 * never blocks; conns already made stay usable. */
 	void (*release)(struct ipl_endpoint *ep);
+	/* Releases, frees ep->priv and, only in the process that ran prepare
+	 * (pid recorded there), removes every name it made.  Safe with
+	 * ep->priv NULL (never prepared, already cleaned, failed prepare). */
 	void (*cleanup)(struct ipl_endpoint *ep);
 
-	/* Optional (NULL for most): a layered transport forwards a cancel to
-	 * its carrier's endpoint / conn, where the thread actually blocks.
-	 * Must be async-signal-safe. */
+	/* Optional, each on its own (NULL for most; rpc has both): a
+	 * layered transport forwards a cancel to its carrier's endpoint / conn,
+	 * where the thread actually blocks.  Must be async-signal-safe. */
 	void (*cancel)(struct ipl_endpoint *ep);
 	void (*cancel_conn)(struct ipl_conn *c);
 
@@ -141,15 +223,66 @@ struct ipl_transport {
 	 * have.  msgio encodes a small message in place through these. */
 	int (*reserve)(struct ipl_conn *c, size_t len, uint8_t **p);
 	void (*commit)(struct ipl_conn *c, size_t len);
+
+	/* Optional (NULL: the demo narrates generically): what a teaching tool
+	 * (`ipclab demo`) says about this mechanism; see ipl_tp_describe. */
+	const struct ipl_tp_describe *describe;
+
+	/* Optional, both or neither (tcp, unix): the stream socket under an
+	 * endpoint or conn, for a layer that hands it to a socket library
+	 * (oncrpc gives it to libtirpc; a carrier without these is not one it
+	 * can use).  listen_fd: a prepared endpoint's listening socket, or
+	 * IPL_EUNSUPP once released.  conn_fd: a conn's connected socket.  The
+	 * fd stays the transport's: the caller borrows it, never closes it. */
+	int (*listen_fd)(const struct ipl_endpoint *ep);
+	int (*conn_fd)(const struct ipl_conn *c);
 };
 
-/* The registry: every transport ipclab knows, in display order. */
-size_t ipl_transport_count(void);
-const struct ipl_transport *ipl_transport_at(size_t i);
-/* Returns the transport called name, or NULL. */
-const struct ipl_transport *ipl_transport_find(const char *name);
+/* How `ipclab demo` walks a mechanism. */
+enum ipl_tp_walk {
+	IPL_TP_WALK_EXCHANGE = 0,  /* HELLO, ECHO, BYE through the transport itself */
+	IPL_TP_WALK_RPC_STUBS = 1, /* rpc/'s client and server stubs over a carrier */
+};
 
-/* Zeroes ep and sets its transport, options and (optional) address. */
+/* What a mechanism tells a teaching tool about itself, so that the tool
+ * (bench/demo/) never looks inside a mechanism: it reads these texts and asks
+ * these accessors.  Narration only: nothing here runs, and a mechanism
+ * behaves the same without it.  Every member is optional (NULL or 0: the demo
+ * says something generic for that step).
+ *
+ * Line lists end with NULL.  Each text says what the library does at that
+ * step, naming its system calls in the order it makes them.  The demo
+ * replaces these placeholders in every text (others stay as they are):
+ *   {name} the transport's name   {addr} ep->addr   {via} the carrier's name
+ *   {tmpdir} where private names are made (ipl_tmpdir())
+ *   {lfd} listen_fd(ep)   {lfd_kind} what /proc/self/fd says that fd is
+ *   {rfd} {wfd} the fds conn_fds gives for the conn being traced */
+struct ipl_tp_describe {
+	enum ipl_tp_walk walk;
+	const char *const *intro;         /* printed under the summary line */
+	const char *const *prepare;       /* preparer, after prepare */
+	const char *const *attach_client; /* client, before attach_client */
+	const char *const *attach_server; /* server, after attach_server */
+	const char *const *serve;         /* server, before accept (a service loop) */
+	const char *const *accept;        /* server, after accept gave a conn */
+	const char *const *stopped;       /* server, after accept gave IPL_ECANCELED */
+	const char *const *client_conn;   /* client, after its conn is shown */
+	const char *const *cleanup;       /* preparer, after cleanup */
+	const char *send;                 /* what moves one message out: "writev(fd {wfd})" */
+	const char *recv;                 /* what a recv call is: "read(fd {rfd})" */
+	const char *detach;               /* appended to "detach: closes its end" */
+	const char *const *maps;          /* substrings of /proc/self/maps lines that are
+					     a conn's memory (a mechanism without fds) */
+	/* The listening fd of a prepared endpoint, or a negative code. */
+	int (*listen_fd)(const struct ipl_endpoint *ep);
+	/* A conn's read and write fds (the same fd for a socket): 0, or a
+	 * negative code for a conn without fds of its own. */
+	int (*conn_fds)(const struct ipl_conn *c, int *rfd, int *wfd);
+};
+
+/* Zeroes ep and sets its transport, options and (optional) address
+ * (common/endpoint.c).  A layered transport needs opts->via set: the
+ * registry's ipl_endpoint_setup fills in the default carrier. */
 void ipl_endpoint_init(struct ipl_endpoint *ep, const struct ipl_transport *tp,
 		       const struct ipl_tp_opts *opts, const char *addr);
 

@@ -31,9 +31,9 @@
  * BACKLOG_MAX), so a window of requests larger than the two queues can hold
  * never deadlocks the pair.
  */
-#include "err.h"
-#include "names.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/names.h"
+#include "common/transport.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -9,7 +9,8 @@
  *
  * A client makes its own pair, announces it with one fixed-size record
  * (ANN_SIZE <= PIPE_BUF, so the kernel writes it atomically and records from
- * many clients never interleave), and then the two sides open the pair.  The
+ * many clients never interleave, nor with garbage others write: the server
+ * still finds it, see next_record), and then the two sides open the pair.  The
  * payloads travel only on the private pair, so messages of any size from
  * different clients never mix.
  *
@@ -49,11 +50,11 @@
  * same directory probes it the same way and replaces it.  Private directories
  * carry their creator's pid and are swept once it is dead (names.c).
  */
-#include "err.h"
-#include "fdconn.h"
-#include "io.h"
-#include "names.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/io.h"
+#include "common/names.h"
+#include "common/transport.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -72,10 +73,13 @@
 #define ANNOUNCE "announce"
 #define ANN_MAGIC "IPLFIFO1 "
 /* One announcement: "IPLFIFO1 <req> <rep>", NUL padding, '\n' as the last
- * byte.  The newline lets the reader find the next record again if some
- * other writer ever puts a partial record into the FIFO. */
+ * byte and nowhere else.  The newline lets the reader find records again
+ * whatever else was written into the FIFO (see next_record). */
 #define ANN_SIZE 128
 #define NAME_MAX_LEN 60
+/* How much the server reads from announce at a time: many records per read
+ * when clients crowd in, and a garbage flood costs few system calls. */
+#define ANN_READ 4096
 
 _Static_assert(ANN_SIZE <= PIPE_BUF, "announcements must be written atomically");
 
@@ -86,8 +90,13 @@ struct fifo_ep {
 	int private_dir;  /* dir is an ipl_private_dir(): everything in it is ours */
 	int made_announce;/* we created DIR/announce (so we serve this dir) */
 	char dir[IPL_ADDR_MAX];
-	size_t carry_len; /* accept: bytes of a partly read record */
-	char carry[ANN_SIZE];
+	/* accept's view of the announce stream, all fixed size (see next_record) */
+	size_t in_pos, in_len; /* in[in_pos, in_len): read, not yet scanned */
+	size_t tail_len;       /* the last bytes of the unterminated line */
+	int pending;           /* rec: a valid record kept for a retry */
+	char tail[ANN_SIZE - 1];
+	char rec[ANN_SIZE];
+	char in[ANN_READ];
 };
 
 /* An fdconn that, on the server side, has not yet seen its client's writer. */
@@ -389,6 +398,85 @@ static int open_pair(struct ipl_endpoint *ep, const char *req, const char *rep,
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Keeps the last bytes of the current line, at most sizeof fe->tail: all a
+ * record ending in a later newline can hold of them. */
+static void keep_tail(struct fifo_ep *fe, const char *p, size_t n)
+{
+	const size_t max = sizeof fe->tail;
+	if (n >= max) {
+		memcpy(fe->tail, p + n - max, max);
+		fe->tail_len = max;
+		return;
+	}
+	size_t keep = fe->tail_len < max - n ? fe->tail_len : max - n;
+	memmove(fe->tail, fe->tail + fe->tail_len - keep, keep);
+	memcpy(fe->tail + keep, p, n);
+	fe->tail_len = keep + n;
+}
+
+/* A line of the announce stream ends with p[n - 1] == '\n' (the line's start
+ * is in fe->tail): copies its last ANN_SIZE bytes to fe->rec and forgets the
+ * line.  Returns 1 when it was that long, 0 for a short line. */
+static int take_line_tail(struct fifo_ep *fe, const char *p, size_t n)
+{
+	int whole = fe->tail_len + n >= ANN_SIZE;
+	if (whole) {
+		size_t from_p = n < ANN_SIZE ? n : ANN_SIZE;
+		size_t from_tail = ANN_SIZE - from_p;
+		memcpy(fe->rec, fe->tail + fe->tail_len - from_tail, from_tail);
+		memcpy(fe->rec + from_tail, p + n - from_p, from_p);
+	}
+	fe->tail_len = 0;
+	return whole;
+}
+
+/* Reads announce until a line ends in a valid record; leaves it in fe->rec
+ * with its names in req and rep.  Returns 0 or a negative code.
+ *
+ * Any process that can open announce shares one byte stream with the real
+ * clients, and a reader cannot tell writers apart (nor see one writer's
+ * close: we hold a writer ourselves, so EOF never comes).  What the kernel
+ * does promise is that a write of <= PIPE_BUF bytes lands contiguously,
+ * never interleaved with other writers' bytes.  A client writes its whole
+ * record, which holds exactly one '\n', its last byte, in one such write.
+ * So whatever came before it - a stray byte, a partial record, megabytes
+ * without a newline - the line that ends at a client's newline ends with
+ * that client's ANN_SIZE bytes, intact.  The reader therefore checks the
+ * last ANN_SIZE bytes of every line, and only those: garbage in front of a
+ * record, or a malformed or over-long line, is discarded without taking
+ * the next record with it, whatever order a hostile writer picks.  Only the
+ * last ANN_SIZE - 1 bytes of an unfinished line are kept, so memory is
+ * fixed; and a flood only makes us read as fast as it writes. */
+static int next_record(struct ipl_endpoint *ep, char *req, char *rep)
+{
+	struct fifo_ep *fe = ep->priv;
+	for (;;) {
+		if (atomic_load(&ep->cancel))
+			return IPL_ECANCELED;
+		if (fe->in_pos == fe->in_len) {
+			ssize_t n = ipl_io_read_some(fe->afd, fe->in, sizeof fe->in, &ep->cancel);
+			if (n < 0)
+				return (int)n;
+			if (n == 0)
+				return IPL_EPROTO; /* cannot happen: we are a writer too */
+			fe->in_pos = 0;
+			fe->in_len = (size_t)n;
+		}
+		const char *p = fe->in + fe->in_pos;
+		size_t avail = fe->in_len - fe->in_pos;
+		const char *nl = memchr(p, '\n', avail);
+		if (!nl) {
+			keep_tail(fe, p, avail);
+			fe->in_pos = fe->in_len;
+			continue;
+		}
+		size_t n = (size_t)(nl - p) + 1;
+		fe->in_pos += n;
+		if (take_line_tail(fe, p, n) && parse_record(fe->rec, req, rep) == 0)
+			return 0;
+	}
+}
+
 /* Reads announcements until one names a pair that opens; IPL_ECANCELED
  * when a signal interrupts it after ipl_endpoint_cancel(). */
 static int fifo_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
@@ -397,38 +485,23 @@ static int fifo_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	if (!fe || fe->afd < 0)
 		return -EBADF;
 	for (;;) {
+		char req[NAME_MAX_LEN + 1], rep[NAME_MAX_LEN + 1];
+		int rc;
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		if (fe->carry_len < ANN_SIZE) { /* else: a record kept for a retry */
-			ssize_t n = ipl_io_read_some(fe->afd, fe->carry + fe->carry_len,
-						     ANN_SIZE - fe->carry_len, &ep->cancel);
-			if (n < 0)
-				return (int)n;
-			if (n == 0)
-				return IPL_EPROTO; /* cannot happen: we are a writer too */
-			fe->carry_len += (size_t)n;
-			if (fe->carry_len < ANN_SIZE)
-				continue;
-		}
-
-		char req[NAME_MAX_LEN + 1], rep[NAME_MAX_LEN + 1];
-		if (parse_record(fe->carry, req, rep) < 0) {
-			/* drop it, and resynchronise on the next newline */
-			char *nl = memchr(fe->carry, '\n', ANN_SIZE);
-			size_t skip = nl ? (size_t)(nl - fe->carry) + 1 : ANN_SIZE;
-			memmove(fe->carry, fe->carry + skip, ANN_SIZE - skip);
-			fe->carry_len = ANN_SIZE - skip;
-			continue;
-		}
-		int rc = open_pair(ep, req, rep, out);
+		if (fe->pending) /* kept for a retry: parsed once already */
+			rc = parse_record(fe->rec, req, rep);
+		else
+			rc = next_record(ep, req, rep);
+		if (rc < 0)
+			return rc;
+		rc = open_pair(ep, req, rep, out);
 		/* out of fds or memory: keep the record, so that the retry (the
 		 * server loop waits a little) serves this client rather than
 		 * leaving it waiting for an answer that never comes */
-		if (rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM)
+		fe->pending = rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM;
+		if (fe->pending || rc == 0)
 			return rc;
-		fe->carry_len = 0;
-		if (rc == 0)
-			return 0;
 		/* anything else concerns that one client: serve the next */
 	}
 }
@@ -615,6 +688,29 @@ fail:
 	return rc;
 }
 
+/* What `ipclab demo fifo` says at each step (transport.h: ipl_tp_describe). */
+static const struct ipl_tp_describe fifo_describe = {
+	.prepare = (const char *const[]){
+		"mkdtemp(): private 0700 directory {addr}",
+		"mkfifo(\"{addr}/announce\", 0600): the well-known FIFO where clients announce "
+		"themselves; it persists in the file system until it is unlinked",
+		NULL },
+	.attach_client = (const char *const[]){
+		"mkfifo(c-<pid>-<hex>.q and .r), open .r, write one record (<= PIPE_BUF, so atomic) "
+		"to {addr}/announce, open .q; then unlink both names",
+		NULL },
+	.accept = (const char *const[]){
+		"read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)",
+		NULL },
+	.cleanup = (const char *const[]){
+		"cleanup: unlink(announce) and rmdir: a FIFO persists in the file system until it "
+		"is removed",
+		NULL },
+	.send = "writev(fd {wfd})",
+	.recv = "read(fd {rfd})",
+	.conn_fds = ipl_fdconn_fds,
+};
+
 const struct ipl_transport ipl_fifo_transport = {
 	.name = "fifo",
 	.summary = "named FIFOs: a well-known request FIFO, one FIFO pair per client",
@@ -628,4 +724,5 @@ const struct ipl_transport ipl_fifo_transport = {
 	.detach = ipl_fdconn_detach,
 	.release = fifo_release,
 	.cleanup = fifo_cleanup,
+	.describe = &fifo_describe,
 };

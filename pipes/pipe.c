@@ -14,9 +14,9 @@
  * owns (-1 once closed or handed to a conn), so release() and cleanup() never
  * close an fd twice, whatever order the steps run in.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,6 +155,32 @@ static int pipe_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 	return *out ? 0 : -ENOMEM;
 }
 
+/* What `ipclab demo pipe` says at each step (transport.h: ipl_tp_describe). */
+static const struct ipl_tp_describe pipe_describe = {
+	.prepare = (const char *const[]){
+		"pipe2(O_CLOEXEC) twice: a request pipe (client -> server) and a reply pipe "
+		"(server -> client); a pipe has no name, so both must exist before fork()",
+		NULL },
+	.attach_client = (const char *const[]){
+		"keeps the request pipe's write end and the reply pipe's read end (inherited from "
+		"the parent), closes the other two",
+		NULL },
+	.attach_server = (const char *const[]){
+		"after fork(): keeps the request pipe's read end and the reply pipe's write end, "
+		"closes the other two (else EOF would never come)",
+		NULL },
+	.accept = (const char *const[]){
+		"accept: hands out the next pre-made pipe pair (no system call: the pipes already "
+		"connect this process and its relative)",
+		NULL },
+	.cleanup = (const char *const[]){
+		"cleanup: nothing to remove: a pipe disappears with the last fd that refers to it",
+		NULL },
+	.send = "writev(fd {wfd})",
+	.recv = "read(fd {rfd})",
+	.conn_fds = ipl_fdconn_fds,
+};
+
 const struct ipl_transport ipl_pipe_transport = {
 	.name = "pipe",
 	.summary = "two ordinary pipes (request, reply) per client, parent and forked child",
@@ -168,4 +194,5 @@ const struct ipl_transport ipl_pipe_transport = {
 	.detach = ipl_fdconn_detach,
 	.release = pipe_release,
 	.cleanup = pipe_cleanup,
+	.describe = &pipe_describe,
 };

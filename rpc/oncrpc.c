@@ -1,15 +1,17 @@
 /* oncrpc - the ipclab program through a stock ONC RPC implementation,
  * libtirpc, on both ends: the benchmark's reference for `rpc`.  Built only
- * when libtirpc is installed (rpc/oncrpc.mk defines IPL_HAVE_TIRPC).
+ * when libtirpc is installed (rpc/oncrpc.mk leaves this file out otherwise).
  *
  * How it fits the transport interface:
  *   server  prepare/attach/release/cleanup delegate to the carrier (tcp or
- *           unix: a listening socket).  libtirpc's server is one svc loop
- *           owning every connection, not a conn per client, so the first
- *           accept() hands the listening socket to svc_vc_create and runs
- *           the loop (poll + svc_getreq_poll) inside accept until the
- *           endpoint is cancelled; it never returns a conn.  The dispatcher
- *           below is what rpcgen would generate for tests/interop/ipclab.x.
+ *           unix: a listening socket).  libtirpc serves connections through
+ *           its own transports (SVCXPRT), not a conn per client, so the
+ *           first accept() serves every client itself until the endpoint
+ *           is cancelled and never returns a conn: it accepts each
+ *           connection, gives it an SVCXPRT (svc_fd_create) and a thread of
+ *           its own that feeds it to svc_getreq_common (see "server" below
+ *           for why not svc_run).  The dispatcher below is what rpcgen
+ *           would generate for tests/interop/ipclab.x.
  *   client  attach_client connects through the carrier and gives the fd to
  *           clnt_vc_create.  libtirpc's clnt_call is synchronous, so send()
  *           makes the whole call and queues the ipclab reply it stands for;
@@ -20,58 +22,58 @@
  * Mapping: HELLO, BYE -> NULL (after BYE the conn reads EOF), ECHO -> ECHO,
  * SINK -> SINK, SINK+NOACK -> SINK_BATCH; any RPC error -> an ipclab ERROR.
  */
-#ifdef IPL_HAVE_TIRPC
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcprog.h"
+#include "rpc/layer.h"
+#include "common/transport.h"
 
-#include "bytes.h"
-#include "err.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "rpcprog.h"
-#include "sock.h"
-#include "layer.h"
-#include "transport.h"
+#include "common/clock.h"
+#include "rpc/rpcmsg.h"
 
 #include <rpc/rpc.h>
+#include <rpc/rpc_com.h>
 
 #include <errno.h>
-#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- endpoint ------------------------------------------------------------ */
 
-struct onc_ep {
-	/* first member: rpc/layer.c treats ep->priv as the carrier endpoint */
-	struct ipl_endpoint car;
-	SVCXPRT *xprt;
-};
-
 static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context pointer */
 
-static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
+/* libtirpc speaks to sockets: the carrier must offer its socket fds (the
+ * transport ops listen_fd and conn_fd).  The rest of the endpoint is the
+ * carrier's (rpc/layer.c). */
+static int socket_carrier(const struct ipl_endpoint *ep)
 {
-	const struct ipl_transport *via = ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
-	/* libtirpc speaks to sockets: tcp and unix only */
-	if (via && strcmp(via->name, "tcp") && strcmp(via->name, "unix"))
-		return IPL_EUNSUPP;
-	return ipl_layer_carrier(ep, via, sizeof(struct onc_ep), out);
+	const struct ipl_transport *via = ep->opts.via; /* the registry sets a default */
+	if (!via)
+		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
+	return via->listen_fd && via->conn_fd ? 0 : IPL_EUNSUPP;
 }
 
 static int onc_prepare(struct ipl_endpoint *ep)
 {
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_layer_prepare(car, ep);
+	int rc = socket_carrier(ep);
+	return rc ? rc : ipl_layer_prepare(ep);
 }
 
 static int onc_attach_server(struct ipl_endpoint *ep)
 {
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_endpoint_attach_server(car);
+	int rc = socket_carrier(ep);
+	return rc ? rc : ipl_layer_attach_server(ep);
 }
 
 /* The server side of the program, as rpcgen's dispatcher would be. */
@@ -101,6 +103,18 @@ static bool_t xdr_ints(XDR *x, struct ints *a)
 	return xdr_array(x, (char **)&a->v, &a->n, IPL_RPC_SUM_MAX, sizeof(int), (xdrproc_t)xdr_int);
 }
 
+/* Decodes a call's arguments into args.  On failure the reply is GARBAGE_ARGS
+ * and whatever the decoder allocated before it failed (a SUM's array sized
+ * by its count) is freed here: nobody else will. */
+static int get_args(SVCXPRT *t, xdrproc_t proc, void *args)
+{
+	if (svc_getargs(t, proc, args))
+		return 1;
+	svcerr_decode(t);
+	svc_freeargs(t, proc, args);
+	return 0;
+}
+
 static void dispatch(struct svc_req *rq, SVCXPRT *t)
 {
 	switch (rq->rq_proc) {
@@ -111,10 +125,8 @@ static void dispatch(struct svc_req *rq, SVCXPRT *t)
 	case IPL_RPC_PROC_SINK:
 	case IPL_RPC_PROC_SINK_BATCH: {
 		struct bytes b = { 0 };
-		if (!svc_getargs(t, (xdrproc_t)xdr_ipl_bytes, (caddr_t)&b)) {
-			svcerr_decode(t);
+		if (!get_args(t, (xdrproc_t)xdr_ipl_bytes, &b))
 			return;
-		}
 		if (rq->rq_proc == IPL_RPC_PROC_ECHO)
 			svc_sendreply(t, (xdrproc_t)xdr_ipl_bytes, (caddr_t)&b);
 		else if (rq->rq_proc == IPL_RPC_PROC_SINK)
@@ -124,20 +136,16 @@ static void dispatch(struct svc_req *rq, SVCXPRT *t)
 	}
 	case IPL_RPC_PROC_ADD: {
 		int ab[2];
-		if (!svc_getargs(t, (xdrproc_t)xdr_pair, (caddr_t)ab)) {
-			svcerr_decode(t);
+		if (!get_args(t, (xdrproc_t)xdr_pair, ab))
 			return;
-		}
 		int sum = (int)((unsigned)ab[0] + (unsigned)ab[1]);
 		svc_sendreply(t, (xdrproc_t)xdr_int, (caddr_t)&sum);
 		return;
 	}
 	case IPL_RPC_PROC_SUM: {
 		struct ints a = { 0 };
-		if (!svc_getargs(t, (xdrproc_t)xdr_ints, (caddr_t)&a)) {
-			svcerr_decode(t);
+		if (!get_args(t, (xdrproc_t)xdr_ints, &a))
 			return;
-		}
 		int64_t s = 0;
 		for (u_int i = 0; i < a.n; i++)
 			s += a.v[i];
@@ -149,96 +157,364 @@ static void dispatch(struct svc_req *rq, SVCXPRT *t)
 	svcerr_noproc(t);
 }
 
-/* Runs libtirpc's svc loop on the listening socket until cancelled. */
-/* libtirpc accepts connections with plain accept(2): mark them close-on-exec
- * once, when the set of fds it polls changes (not on every request). */
-static void cloexec_new_fds(int **known, int *nknown)
+/* ---- server ---------------------------------------------------------------
+ * libtirpc's svc_run serves every connection from one thread, and its reads
+ * wait (35 s each) in the middle of a record: one slow or silent client
+ * would stop all the others.  So the accept op takes connections itself and
+ * gives each its own SVCXPRT (svc_fd_create) and its own thread, which polls
+ * only that socket and hands its input to svc_getreq_common.  libtirpc 1.3
+ * allows that: its table of transports is guarded by svc_fd_lock, a
+ * transport's state is its own, and the list of programs is written
+ * (svc_register) before the first connection thread starts and removed
+ * after the last one is joined.
+ *
+ * libtirpc destroys a transport itself, closing its fd, when the peer hangs
+ * up or sends what it cannot parse.  The thread must know, or it would go on
+ * polling an fd number a new connection may have reused: each transport
+ * gets a copy of libtirpc's ops table whose destroy marks the connection
+ * dead, under mu, before calling libtirpc's (so the watchdog, which shuts
+ * sockets down under mu, never touches a reused number).
+ *
+ * Limits (ep->opts): at most max_conns connections (more are closed at
+ * once); one silent idle_ms between requests is closed; a request must
+ * arrive whole and its reply be taken within idle_ms, or the watchdog shuts
+ * the socket down (that ends libtirpc's blocked read or write); a record
+ * whose first fragment claims more than cap + RPC overhead is refused
+ * before libtirpc reads it.  Whatever libtirpc does read streams through
+ * its fixed buffers and the arguments decode into at most cap bytes, so a
+ * connection holds at most about cap of memory. */
+
+#define TICK_MS 200          /* watchdog and cancel granularity of the accept loop */
+#define STOP_GRACE_MS 2000   /* a stopping server lets replies in hand finish */
+#define FD_PAUSE_MIN_MS 10   /* out of fds: first pause before accepting again */
+#define FD_PAUSE_MAX_MS 1000 /* ... doubling up to this */
+#define CONN_STACK (512u << 10)
+
+struct onc_srv;
+
+struct onc_cx {
+	struct onc_cx *next;
+	struct onc_srv *s;
+	pthread_t th;
+	int fd;                        /* -1 once libtirpc closed it (under s->mu) */
+	SVCXPRT *xprt;                 /* NULL once destroyed */
+	struct xp_ops ops;             /* libtirpc's, with destroy wrapped */
+	void (*destroy)(SVCXPRT *);    /* libtirpc's destroy */
+	_Atomic long long busy_since;  /* ms the request in hand began; 0: between requests */
+	int shut;                      /* its socket was shut down (under s->mu) */
+	int done;                      /* its thread has finished (under s->mu) */
+};
+
+struct onc_srv {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct onc_cx *conns;
+	unsigned live;
+	unsigned max_conns;
+	int idle_ms;      /* -1: never */
+	uint32_t rec_max; /* largest first fragment a record may claim */
+	int tcp;
+	int stop_fd;      /* eventfd, readable once the server stops */
+	int wake_fd;      /* eventfd, written when a connection ends (fds free again) */
+};
+
+static long long now_ms(void)
 {
-	int max = svc_max_pollfd;
-	int same = max == *nknown;
-	for (int i = 0; same && i < max; i++)
-		same = (*known)[i] == svc_pollfd[i].fd;
-	if (same)
-		return;
-	int *k = realloc(*known, (size_t)(max ? max : 1) * sizeof *k);
-	if (!k)
-		return; /* try again next round */
-	for (int i = 0; i < max; i++) {
-		k[i] = svc_pollfd[i].fd;
-		if (k[i] >= 0)
-			fcntl(k[i], F_SETFD, FD_CLOEXEC);
-	}
-	*known = k;
-	*nknown = max;
+	return (long long)(ipl_now_ns() / 1000000u) + 1; /* never 0: 0 means "not busy" */
 }
+
+static void cx_destroy(SVCXPRT *x)
+{
+	struct onc_cx *cx = (struct onc_cx *)((uintptr_t)x->xp_ops - offsetof(struct onc_cx, ops));
+	pthread_mutex_lock(&cx->s->mu);
+	cx->xprt = NULL;
+	cx->fd = -1;
+	cx->destroy(x); /* closes the fd while mu is held */
+	pthread_mutex_unlock(&cx->s->mu);
+}
+
+/* At a record boundary (libtirpc has used up what it read) the next bytes
+ * are a record's first fragment header: refuse a record no call we serve
+ * needs.  With fewer than 4 bytes in yet, libtirpc reads the rest itself;
+ * what it then streams costs no memory and is bounded in time by the
+ * watchdog. */
+static int frag_ok(int fd, uint32_t max)
+{
+	uint8_t h[4];
+	int last;
+	ssize_t n = recv(fd, h, sizeof h, MSG_PEEK | MSG_DONTWAIT);
+	return n < (ssize_t)sizeof h || ipl_rm_parse(h, &last) <= max;
+}
+
+static void cx_end(struct onc_cx *cx)
+{
+	struct onc_srv *s = cx->s;
+	if (cx->xprt)
+		svc_destroy(cx->xprt);
+	pthread_mutex_lock(&s->mu);
+	cx->done = 1;
+	s->live--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	uint64_t one = 1;
+	if (write(s->wake_fd, &one, sizeof one) < 0) {
+		/* the counter cannot overflow in practice; the accept loop's
+		 * tick notices a finished connection anyway */
+	}
+}
+
+static void *cx_main(void *arg)
+{
+	struct onc_cx *cx = arg;
+	struct onc_srv *s = cx->s;
+	for (;;) {
+		struct pollfd p[2] = { { cx->fd, POLLIN, 0 }, { s->stop_fd, POLLIN, 0 } };
+		int n = poll(p, 2, s->idle_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || p[1].revents) /* idle too long, or the server stops */
+			break;
+		if (!frag_ok(cx->fd, s->rec_max))
+			break;
+		atomic_store(&cx->busy_since, now_ms());
+		svc_getreq_common(cx->fd); /* may destroy the transport: see cx_destroy */
+		atomic_store(&cx->busy_since, 0);
+		if (!cx->xprt)
+			break;
+	}
+	cx_end(cx);
+	return NULL;
+}
+
+/* Gives fd its transport and thread; on failure fd is closed. */
+static int cx_start(struct onc_srv *s, int fd)
+{
+	struct onc_cx *cx = calloc(1, sizeof *cx);
+	if (!cx) {
+		close(fd);
+		return -ENOMEM;
+	}
+	cx->s = s;
+	cx->fd = fd;
+	/* (on a late failure libtirpc 1.3 leaves its half-made transport
+	 * registered: a leak of its own we cannot reach) */
+	cx->xprt = svc_fd_create(fd, 0, 0);
+	if (!cx->xprt) {
+		close(fd);
+		free(cx);
+		return IPL_EPROTO;
+	}
+	cx->ops = *cx->xprt->xp_ops;
+	cx->destroy = cx->ops.xp_destroy;
+	cx->ops.xp_destroy = cx_destroy;
+	cx->xprt->xp_ops = &cx->ops;
+
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, CONN_STACK);
+	/* every signal blocked: the process's signals go to the accepting thread */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_mutex_lock(&s->mu);
+	int rc = pthread_create(&cx->th, &at, cx_main, cx);
+	if (rc == 0) {
+		cx->next = s->conns;
+		s->conns = cx;
+		s->live++;
+	}
+	pthread_mutex_unlock(&s->mu);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+	if (rc) { /* out of threads: refuse this client, keep the others */
+		svc_destroy(cx->xprt);
+		free(cx);
+		return -rc;
+	}
+	return 0;
+}
+
+/* Accepts one connection and starts it, or closes it when the server is
+ * full.  0, or -errno of accept4. */
+static int take(struct onc_srv *s, int lfd)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	/* a client that gave up before we accepted is not our failure */
+	if (fd < 0)
+		return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED || errno == EPROTO
+			       ? 0 : -errno;
+	pthread_mutex_lock(&s->mu);
+	unsigned live = s->live;
+	pthread_mutex_unlock(&s->mu);
+	/* libtirpc only keeps transports whose fd is below the table size it
+	 * read once: a higher one would never be served */
+	if (live >= s->max_conns || fd >= _rpc_dtablesize()) {
+		close(fd);
+		return 0;
+	}
+	if (s->tcp) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+	cx_start(s, fd); /* a failure refuses this client only */
+	return 0;
+}
+
+/* Joins and frees the connections whose thread has finished. */
+static void reap(struct onc_srv *s)
+{
+	pthread_mutex_lock(&s->mu);
+	struct onc_cx **pp = &s->conns;
+	while (*pp) {
+		struct onc_cx *cx = *pp;
+		if (cx->done) {
+			*pp = cx->next;
+			pthread_join(cx->th, NULL);
+			free(cx);
+		} else {
+			pp = &cx->next;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Shuts down the socket of every connection busy longer than idle_ms (or
+ * of every connection, idle_ms < 0 ignored, when all is set).  Caller holds mu. */
+static void shut_busy(struct onc_srv *s, int all)
+{
+	long long now = now_ms();
+	for (struct onc_cx *cx = s->conns; cx; cx = cx->next) {
+		long long b = atomic_load(&cx->busy_since);
+		int late = b && s->idle_ms >= 0 && now - b > s->idle_ms;
+		if ((all || late) && !cx->done && !cx->shut && cx->fd >= 0) {
+			shutdown(cx->fd, SHUT_RDWR);
+			cx->shut = 1;
+		}
+	}
+}
+
+/* Tells every connection to stop, gives requests in hand STOP_GRACE_MS,
+ * then shuts the rest down and joins them all. */
+static void stop_all(struct onc_srv *s)
+{
+	uint64_t one = 1;
+	if (write(s->stop_fd, &one, sizeof one) < 0) {
+		/* cannot fail on a fresh eventfd; the shutdowns below end them anyway */
+	}
+	long long end = now_ms() + STOP_GRACE_MS;
+	pthread_mutex_lock(&s->mu);
+	while (s->live && now_ms() < end) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 20 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	}
+	shut_busy(s, 1); /* stuck writing to a peer that never reads */
+	while (s->live)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	reap(s);
+}
+
+/* Accepts until cancelled.  Out of fds (or memory), it stops polling the
+ * listening socket until a connection ends or a pause passes, doubling up
+ * to FD_PAUSE_MAX_MS: never a busy loop. */
+static int accept_loop(struct ipl_endpoint *ep, struct onc_srv *s, int lfd)
+{
+	long pause = 0;
+	long long resume = 0;
+	while (!atomic_load(&ep->cancel)) {
+		long long now = now_ms();
+		int listening = now >= resume;
+		long long wait = listening ? TICK_MS : resume - now;
+		struct pollfd p[2] = { { s->wake_fd, POLLIN, 0 }, { listening ? lfd : -1, POLLIN, 0 } };
+		int n = poll(p, 2, wait < TICK_MS ? (int)wait : TICK_MS);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && (p[0].revents & POLLIN)) {
+			uint64_t cnt;
+			if (read(s->wake_fd, &cnt, sizeof cnt) > 0)
+				resume = 0; /* fds were freed: try again now */
+			reap(s);
+		}
+		if (n > 0 && (p[1].revents & POLLIN)) {
+			int rc = take(s, lfd);
+			if (rc == -EMFILE || rc == -ENFILE || rc == -ENOBUFS || rc == -ENOMEM) {
+				pause = pause ? pause * 2 : FD_PAUSE_MIN_MS;
+				if (pause > FD_PAUSE_MAX_MS)
+					pause = FD_PAUSE_MAX_MS;
+				resume = now_ms() + pause;
+			} else if (rc < 0) {
+				return rc;
+			} else {
+				pause = 0;
+			}
+		}
+		pthread_mutex_lock(&s->mu);
+		shut_busy(s, 0);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return IPL_ECANCELED;
+}
+
+/* Whether lfd listens on TCP (an inet stream socket), asked of the socket
+ * rather than the carrier's name: then TCP_NODELAY goes on every connection. */
+static int is_inet(int lfd)
+{
+	int dom = 0;
+	socklen_t l = sizeof dom;
+	return getsockopt(lfd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
+	       (dom == AF_INET || dom == AF_INET6);
+}
+
+/* Only a program registration's anchor: with protocol 0 svc_register reads
+ * nothing from it (no portmapper; clients connect to the address). */
+static SVCXPRT reg_anchor;
 
 static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
-	(void)out;
+	(void)out; /* the connections are served here, never handed out */
 	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
+	int rc = socket_carrier(ep);
+	if (rc == 0)
+		rc = ipl_layer_carrier(ep, &car);
 	if (rc < 0)
 		return rc;
-	struct onc_ep *oe = ep->priv;
-	struct ipl_sock_ep *se = car->priv;
-	if (!se || se->lfd < 0)
-		return IPL_EUNSUPP;
-	if (!oe->xprt) {
-		server_cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
-		/* svc_destroy closes its own copy */
-		int fd = fcntl(se->lfd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		oe->xprt = svc_vc_create(fd, 0, 0);
-		if (!oe->xprt) {
-			close(fd);
-			return IPL_EUNSUPP;
-		}
-		/* protocol 0: no portmapper, clients connect to the address */
-		if (!svc_register(oe->xprt, IPL_RPC_PROG, IPL_RPC_PROG_VERS, dispatch, 0))
-			return IPL_EUNSUPP;
-	}
-	/* poll a copy, as svc_run does: serving a request may register a new
-	 * connection, which reallocates svc_pollfd under the loop */
-	struct pollfd *set = NULL;
-	int *known = NULL, nknown = 0;
-	int rc2 = IPL_ECANCELED;
-	while (!atomic_load(&ep->cancel)) {
-		int max = svc_max_pollfd;
-		struct pollfd *grown = realloc(set, (size_t)(max ? max : 1) * sizeof *set);
-		if (!grown) {
-			rc2 = -ENOMEM;
-			break;
-		}
-		set = grown;
-		if (max)
-			memcpy(set, svc_pollfd, (size_t)max * sizeof *set);
-		int n = poll(set, (nfds_t)max, 200);
-		if (n < 0 && errno != EINTR) {
-			rc2 = -errno;
-			break;
-		}
-		if (n > 0) {
-			svc_getreq_poll(set, n);
-			cloexec_new_fds(&known, &nknown);
-		}
-	}
-	free(set);
-	free(known);
-	return rc2;
-}
-
-
-static void onc_cleanup(struct ipl_endpoint *ep)
-{
-	struct onc_ep *oe = ep->priv;
-	if (!oe)
-		return;
-	if (oe->xprt) {
+	int lfd = car->tp->listen_fd(car);
+	if (lfd < 0)
+		return lfd;
+	server_cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
+	struct onc_srv s = {
+		.max_conns = ep->opts.max_conns ? ep->opts.max_conns : IPL_DEFAULT_MAX_CONNS,
+		.idle_ms = ep->opts.idle_ms ? (ep->opts.idle_ms < 0 ? -1 : ep->opts.idle_ms)
+					    : IPL_DEFAULT_IDLE_MS,
+		.rec_max = server_cap + IPL_RPC_OVERHEAD,
+		.tcp = is_inet(lfd),
+		.stop_fd = eventfd(0, EFD_CLOEXEC),
+		.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+	};
+	if (s.stop_fd < 0 || s.wake_fd < 0) {
+		rc = -errno;
+	} else if (!svc_register(&reg_anchor, IPL_RPC_PROG, IPL_RPC_PROG_VERS, dispatch, 0)) {
+		rc = IPL_EUNSUPP;
+	} else {
+		pthread_mutex_init(&s.mu, NULL);
+		pthread_cond_init(&s.cv, NULL);
+		rc = accept_loop(ep, &s, lfd);
+		stop_all(&s);
 		svc_unregister(IPL_RPC_PROG, IPL_RPC_PROG_VERS);
-		svc_destroy(oe->xprt); /* and every connection it accepted */
+		pthread_mutex_destroy(&s.mu);
+		pthread_cond_destroy(&s.cv);
 	}
-	ipl_layer_cleanup(ep);
+	if (s.stop_fd >= 0)
+		close(s.stop_fd);
+	if (s.wake_fd >= 0)
+		close(s.wake_fd);
+	return rc;
 }
 
 /* ---- client connection ------------------------------------------------- */
@@ -277,10 +553,13 @@ static int q_reply(struct onc_conn *oc, uint8_t op, uint64_t seq, const void *sm
 	return 0;
 }
 
-/* A failed call: transport trouble ends the run, the rest is an ERROR. */
+/* A failed call: transport trouble ends the run, the rest is an ERROR.  A
+ * server that never answered is a timeout, not a peer that hung up. */
 static int call_failed(struct onc_conn *oc, enum clnt_stat st, uint64_t seq)
 {
-	if (st == RPC_CANTSEND || st == RPC_CANTRECV || st == RPC_TIMEDOUT)
+	if (st == RPC_TIMEDOUT)
+		return -ETIMEDOUT;
+	if (st == RPC_CANTSEND || st == RPC_CANTRECV)
 		return st == RPC_CANTSEND ? -EPIPE : IPL_ETRUNC;
 	uint8_t code[4];
 	ipl_put_be32(code, st == RPC_PROCUNAVAIL ? IPL_WERR_OP : IPL_WERR_INTERNAL);
@@ -389,14 +668,11 @@ extern const struct ipl_transport ipl_oncrpc_transport;
 
 static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
-	struct ipl_endpoint *car;
 	struct ipl_conn *cc;
-	int rc = car_ep(ep, &car);
+	int rc = socket_carrier(ep);
+	if (rc == 0)
+		rc = ipl_layer_connect(ep, idx, &cc);
 	if (rc < 0)
-		return rc;
-	if (ep->addr[0])
-		memcpy(car->addr, ep->addr, sizeof car->addr);
-	if ((rc = ipl_endpoint_attach_client(car, idx, &cc)) < 0)
 		return rc;
 	struct onc_conn *oc = calloc(1, sizeof *oc);
 	if (!oc) {
@@ -413,7 +689,7 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	/* the socket is connected: libtirpc needs the peer only as a label */
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
-	int fd = ipl_fdconn_rfd(cc);
+	int fd = cc->tp->conn_fd(cc);
 	getpeername(fd, (struct sockaddr *)&ss, &sl);
 	struct netbuf nb = { .maxlen = sizeof ss, .len = sl, .buf = &ss };
 	oc->cl = clnt_vc_create(fd, &nb, IPL_RPC_PROG, IPL_RPC_PROG_VERS, 0, 0);
@@ -425,10 +701,35 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	return 0;
 }
 
-static void onc_cancel(struct ipl_endpoint *ep)
-{
-	(void)ep; /* the svc loop polls ep->cancel itself */
-}
+/* What `ipclab demo oncrpc` says at each step (transport.h: ipl_tp_describe):
+ * libtirpc owns the carrier connection, so the demo traces the exchange
+ * where it enters and leaves the layer. */
+static const struct ipl_tp_describe onc_describe = {
+	.intro = (const char *const[]){
+		"{name} is a layer that owns its carrier connection, so the exchange is traced where it enters and",
+		"leaves the layer; the bytes between are ONC RPC records like those `ipclab demo rpc` shows.",
+		NULL },
+	.prepare = (const char *const[]){
+		"prepare: the carrier ({via}) creates its listening socket at {addr}; libtirpc takes "
+		"it over in the server",
+		NULL },
+	.attach_client = (const char *const[]){
+		"connects through the carrier to \"{addr}\" and hands the socket to libtirpc: "
+		"clnt_vc_create() makes the CLIENT handle the stubs call through",
+		NULL },
+	.serve = (const char *const[]){
+		"accept: hands the listening socket to libtirpc (svc_vc_create) and runs its service "
+		"loop (poll + svc_getreq_poll): libtirpc accepts the client, reads each CALL, runs the "
+		"server stub and writes the REPLY, all inside this call, until told to stop",
+		NULL },
+	.stopped = (const char *const[]){
+		"the service loop stopped (SIGTERM from the parent once the client was done); "
+		"libtirpc closed the connection",
+		NULL },
+	.send = "{name} send: libtirpc's clnt_call() marshals it as an ONC RPC CALL, writes the "
+		"record to the carrier socket and waits for the REPLY",
+	.recv = "{name} recv: the ipclab reply that clnt_call's REPLY stands for",
+};
 
 const struct ipl_transport ipl_oncrpc_transport = {
 	.name = "oncrpc",
@@ -442,10 +743,9 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	.recv = onc_recv,
 	.detach = onc_detach,
 	.release = ipl_layer_release,
-	.cleanup = onc_cleanup,
-	.cancel = onc_cancel,
+	.cleanup = ipl_layer_cleanup, /* connections and their threads ended with accept */
+	/* no cancel op: ipl_endpoint_cancel sets ep->cancel, which the accept
+	 * loop checks every TICK_MS and whenever a signal interrupts its poll */
+	.describe = &onc_describe,
 };
 
-#else
-typedef int ipl_oncrpc_not_built; /* libtirpc absent: no oncrpc mechanism */
-#endif

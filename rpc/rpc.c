@@ -32,13 +32,13 @@
  * carrier it accepts provides: layered, named, multi-client.  Over tcp it
  * crosses hosts too (serve -m rpc --via tcp --listen 0.0.0.0:PORT).
  */
-#include "bytes.h"
-#include "err.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
-#include "layer.h"
-#include "transport.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/layer.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -46,39 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- endpoint: everything delegates to the carrier's endpoint ---------- */
-
-struct rpc_ep {
-	/* first member: rpc/layer.c treats ep->priv as the carrier endpoint */
-	struct ipl_endpoint car;
-};
-
-static const struct ipl_transport *carrier_of(const struct ipl_endpoint *ep)
-{
-	return ep->opts.via ? ep->opts.via : ipl_transport_find("unix");
-}
-
-static int car_ep(struct ipl_endpoint *ep, struct ipl_endpoint **out)
-{
-	const struct ipl_transport *via = carrier_of(ep);
-	if (via && (via->caps & IPL_CAP_LAYERED))
-		return IPL_EUNSUPP; /* rpc over rpc: one layer is enough */
-	return ipl_layer_carrier(ep, via, sizeof(struct rpc_ep), out);
-}
-
-static int rpc_prepare(struct ipl_endpoint *ep)
-{
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_layer_prepare(car, ep);
-}
-
-static int rpc_attach_server(struct ipl_endpoint *ep)
-{
-	struct ipl_endpoint *car;
-	int rc = car_ep(ep, &car);
-	return rc ? rc : ipl_endpoint_attach_server(car);
-}
+/* The endpoint is the carrier's (rpc/layer.c): its ops are in the table. */
 
 /* ---- connection -------------------------------------------------------- */
 
@@ -101,11 +69,7 @@ struct rpc_conn {
 	int said_bye;        /* client: BYE answered, carrier closed: EOF */
 	uint32_t cap;        /* payload cap */
 
-	/* the record being read */
-	int in_rec;          /* started and not yet read to its end */
-	int last;            /* the current fragment is the record's last */
-	uint32_t frag_left;  /* bytes left in the current fragment */
-	uint64_t rec_total;  /* bytes of the record so far */
+	struct ipl_rm_reader rm; /* the record being read */
 
 	/* what recv hands to the exchange next: a staged ipclab header (and a
 	 * small payload), then pay_left payload bytes straight from the record */
@@ -121,92 +85,21 @@ struct rpc_conn {
 	size_t ring_cap, ring_head, ring_n;
 };
 
-static uint32_t rec_cap(const struct rpc_conn *rc)
-{
-	return rc->cap + IPL_RPC_OVERHEAD;
-}
-
-/* Reads exactly n bytes of the current record, crossing fragment marks.
- * IPL_ECLOSED only for EOF before the record's first byte; IPL_EPROTO when
- * the record ends first or grows past the cap. */
+/* Reads exactly n bytes of the current record.  IPL_ECLOSED only for EOF
+ * before the record's first byte; a record over the cap is IPL_EPROTO, so
+ * that drop_carrier closes the stream it put out of step. */
 static int rec_read(struct rpc_conn *rc, void *buf, size_t n)
 {
-	uint8_t *p = buf;
-	while (n) {
-		if (rc->frag_left == 0) {
-			if (rc->last)
-				return IPL_EPROTO; /* the record is shorter than its contents */
-			uint8_t w[4];
-			int first = !rc->in_rec;
-			int r = ipl_conn_read_full(rc->car, w, 4);
-			if (r == IPL_ECLOSED && !first)
-				r = IPL_ETRUNC;
-			if (r < 0)
-				return r;
-			rc->in_rec = 1;
-			uint32_t word = ipl_get_be32(w);
-			rc->frag_left = word & IPL_RM_LEN;
-			rc->last = (word & IPL_RM_LAST) != 0;
-			rc->rec_total += rc->frag_left;
-			if (rc->rec_total > rec_cap(rc))
-				return IPL_EPROTO;
-			continue; /* an empty fragment is legal: read the next mark */
-		}
-		size_t take = n < rc->frag_left ? n : rc->frag_left;
-		int r = ipl_conn_read_full(rc->car, p, take);
-		if (r == IPL_ECLOSED)
-			r = IPL_ETRUNC;
-		if (r < 0)
-			return r;
-		p += take;
-		n -= take;
-		rc->frag_left -= (uint32_t)take;
-	}
-	return 0;
+	int r = ipl_rm_read(&rc->rm, rc->car, buf, n);
+	return r == IPL_ETOOBIG ? IPL_EPROTO : r;
 }
 
 /* Reads the rest of the current record: into b after `have` bytes when b
  * is given, else discarded.  Then the next read starts a new record. */
 static int rec_finish(struct rpc_conn *rc, struct ipl_buf *b, size_t *have)
 {
-	uint8_t sink[512];
-	while (rc->in_rec && !(rc->frag_left == 0 && rc->last)) {
-		if (rc->frag_left == 0) {
-			uint8_t w[4];
-			int r = ipl_conn_read_full(rc->car, w, 4);
-			if (r == IPL_ECLOSED)
-				r = IPL_ETRUNC;
-			if (r < 0)
-				return r;
-			uint32_t word = ipl_get_be32(w);
-			rc->frag_left = word & IPL_RM_LEN;
-			rc->last = (word & IPL_RM_LAST) != 0;
-			rc->rec_total += rc->frag_left;
-			if (rc->rec_total > rec_cap(rc))
-				return IPL_EPROTO;
-			continue;
-		}
-		size_t take = rc->frag_left;
-		uint8_t *dst = sink;
-		if (b) {
-			int r = ipl_buf_reserve(b, *have + take);
-			if (r < 0)
-				return r;
-			dst = b->p + *have;
-		} else if (take > sizeof sink) {
-			take = sizeof sink;
-		}
-		int r = rec_read(rc, dst, take);
-		if (r < 0)
-			return r;
-		if (b)
-			*have += take;
-	}
-	rc->in_rec = 0;
-	rc->last = 0;
-	rc->frag_left = 0;
-	rc->rec_total = 0;
-	return 0;
+	int r = ipl_rm_finish(&rc->rm, rc->car, b, have);
+	return r == IPL_ETOOBIG ? IPL_EPROTO : r;
 }
 
 /* Stages an ipclab message header (and a payload of up to 8 bytes held in
@@ -485,7 +378,7 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 			rc->pay_left -= (uint32_t)n;
 			return (ssize_t)n;
 		}
-		if (rc->in_rec) { /* padding (and anything after) of the last one */
+		if (rc->rm.in_rec) { /* padding (and anything after) of the last one */
 			int r = rec_finish(rc, NULL, NULL);
 			if (r < 0)
 				return drop_carrier(rc, r);
@@ -495,7 +388,7 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 			return 0; /* EOF at a record boundary: a clean close */
 		if (r < 0)
 			return drop_carrier(rc, r);
-		if (r == 0 && rc->in_rec && (r = rec_finish(rc, NULL, NULL)) < 0)
+		if (r == 0 && rc->rm.in_rec && (r = rec_finish(rc, NULL, NULL)) < 0)
 			return drop_carrier(rc, r);
 	}
 }
@@ -664,12 +557,6 @@ static void rpc_cancel_conn(struct ipl_conn *c)
 	atomic_fetch_sub(&rc->pin, 1);
 }
 
-static void rpc_cancel(struct ipl_endpoint *ep)
-{
-	if (ep->priv)
-		ipl_endpoint_cancel(&((struct rpc_ep *)ep->priv)->car);
-}
-
 static const struct ipl_transport *self(void);
 
 static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struct ipl_conn **out)
@@ -685,47 +572,42 @@ static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struc
 	atomic_init(&rc->pin, 0);
 	rc->server = server;
 	rc->cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
+	ipl_rm_init(&rc->rm, rc->cap + IPL_RPC_OVERHEAD);
 	*out = &rc->base;
 	return 0;
 }
 
 static int rpc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
-	struct ipl_endpoint *car;
 	struct ipl_conn *cc;
-	int rc = car_ep(ep, &car);
-	if (rc < 0)
-		return rc;
-	if (atomic_load(&ep->cancel))
-		ipl_endpoint_cancel(car);
-	rc = ipl_endpoint_accept(car, &cc);
-	if (rc == 0)
-		rc = wrap(ep, cc, 1, out);
-	return rc;
+	int rc = ipl_layer_accept(ep, &cc);
+	return rc ? rc : wrap(ep, cc, 1, out);
 }
 
 static int rpc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
-	struct ipl_endpoint *car;
 	struct ipl_conn *cc;
-	int rc = car_ep(ep, &car);
-	if (rc < 0)
-		return rc;
-	if (ep->addr[0])
-		memcpy(car->addr, ep->addr, sizeof car->addr);
-	rc = ipl_endpoint_attach_client(car, idx, &cc);
-	if (rc == 0)
-		rc = wrap(ep, cc, 0, out);
-	return rc;
+	int rc = ipl_layer_connect(ep, idx, &cc);
+	return rc ? rc : wrap(ep, cc, 0, out);
 }
+
+/* `ipclab demo rpc` walks rpc/'s own stubs over a traced carrier
+ * (transport.h: ipl_tp_describe); the carrier's describe tells the rest. */
+static const struct ipl_tp_describe rpc_describe = {
+	.walk = IPL_TP_WALK_RPC_STUBS,
+	.intro = (const char *const[]){
+		"The client program calls the ECHO procedure of the ipclab RPC program through a client stub;",
+		"the call travels as one ONC RPC v2 record (RFC 5531, XDR per RFC 4506) over a {via} connection.",
+		NULL },
+};
 
 const struct ipl_transport ipl_rpc_transport = {
 	.name = "rpc",
 	.summary = "ONC RPC v2 (XDR, record marking) over --via tcp|unix|...",
 	.caps = IPL_CAP_LAYERED | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT,
 	.conn_addr = rpc_conn_addr,
-	.prepare = rpc_prepare,
-	.attach_server = rpc_attach_server,
+	.prepare = ipl_layer_prepare,
+	.attach_server = ipl_layer_attach_server,
 	.accept = rpc_accept,
 	.attach_client = rpc_attach_client,
 	.send = rpc_send,
@@ -733,8 +615,9 @@ const struct ipl_transport ipl_rpc_transport = {
 	.detach = rpc_detach,
 	.release = ipl_layer_release,
 	.cleanup = ipl_layer_cleanup,
-	.cancel = rpc_cancel,
+	.cancel = ipl_layer_cancel,
 	.cancel_conn = rpc_cancel_conn,
+	.describe = &rpc_describe,
 };
 
 static const struct ipl_transport *self(void)

@@ -1,9 +1,7 @@
 /* rpcmsg.c - see rpcmsg.h. */
-#include "rpcmsg.h"
+#include "rpc/rpcmsg.h"
 
-#include "bytes.h"
-#include "err.h"
-#include "msgio.h"
+#include "common/err.h"
 
 #include <string.h>
 
@@ -165,56 +163,4 @@ const char *ipl_rpc_reply_text(const struct ipl_rpc_reply *r)
 	case IPL_RPC_SYSTEM_ERR: return "system error on the server";
 	}
 	return "unknown reply status";
-}
-
-int ipl_rpc_read_record(struct ipl_conn *c, uint32_t cap, struct ipl_buf *b, size_t *len)
-{
-	size_t have = 0;
-	int first = 1;
-	*len = 0;
-	for (;;) {
-		uint8_t w[4];
-		int rc = ipl_conn_read_full(c, w, sizeof w);
-		if (rc == IPL_ECLOSED && !first)
-			rc = IPL_ETRUNC;
-		if (rc < 0)
-			return rc;
-		first = 0;
-		uint32_t word = ipl_get_be32(w);
-		uint32_t flen = word & IPL_RM_LEN;
-		if (flen > cap || have > cap - flen)
-			return IPL_ETOOBIG; /* checked before any memory is sized by it */
-		rc = ipl_buf_reserve(b, have + flen ? have + flen : 1);
-		if (rc < 0)
-			return rc;
-		rc = ipl_conn_read_full(c, b->p + have, flen);
-		if (rc == IPL_ECLOSED)
-			rc = IPL_ETRUNC;
-		if (rc < 0)
-			return rc;
-		have += flen;
-		if (word & IPL_RM_LAST)
-			break;
-	}
-	*len = have;
-	return 0;
-}
-
-int ipl_rpc_write_record(struct ipl_conn *c, const void *rec, size_t len, uint32_t frag)
-{
-	const uint8_t *p = rec;
-	if (!frag || frag > IPL_RM_LEN)
-		frag = IPL_RM_LEN;
-	do {
-		uint32_t n = len > frag ? frag : (uint32_t)len;
-		uint8_t w[4];
-		ipl_put_be32(w, ipl_rm_word(n, n == len));
-		struct iovec iov[2] = { { w, 4 }, { (void *)p, n } };
-		int rc = ipl_conn_send(c, iov, n ? 2 : 1);
-		if (rc < 0)
-			return rc;
-		p += n;
-		len -= n;
-	} while (len);
-	return 0;
 }

@@ -6,9 +6,8 @@
  * AUTH_ERROR with an auth_stat).  The xid is opaque to the server: it is
  * copied into the reply and the client matches replies by equality only.
  *
- * On a stream every message is one record: fragments, each led by a 4-byte
- * big-endian word whose top bit marks the last fragment and whose low 31
- * bits give the fragment's length.
+ * On a stream every message is one record (rpc/recmark.h, included here
+ * for everyone that frames messages).
  *
  * The encoders write the message header only (everything before the args or
  * results); the caller appends those with the XDR encoder.  The decoders
@@ -17,8 +16,9 @@
 #ifndef IPL_RPCMSG_H
 #define IPL_RPCMSG_H
 
-#include "transport.h"
-#include "xdr.h"
+#include "common/transport.h"
+#include "rpc/recmark.h"
+#include "rpc/xdr.h"
 
 #include <stdint.h>
 
@@ -26,8 +26,6 @@
 #define IPL_RPC_AUTH_MAX 400u    /* opaque_auth body<400> */
 #define IPL_RPC_MACHINE_MAX 255u /* authsys machinename<255> */
 #define IPL_RPC_GIDS_MAX 16u     /* authsys gids<16> */
-#define IPL_RM_LAST 0x80000000u  /* record marking: last fragment */
-#define IPL_RM_LEN 0x7fffffffu   /* record marking: fragment length */
 
 enum ipl_rpc_msg_type { IPL_RPC_CALL = 0, IPL_RPC_REPLY = 1 };
 enum ipl_rpc_reply_stat { IPL_RPC_MSG_ACCEPTED = 0, IPL_RPC_MSG_DENIED = 1 };
@@ -106,25 +104,5 @@ int ipl_rpc_authsys_encode(const struct ipl_rpc_authsys *a, uint8_t *buf, size_t
 
 /* Maps a reply that is not an accepted SUCCESS to a short text. */
 const char *ipl_rpc_reply_text(const struct ipl_rpc_reply *r);
-
-/* ---- record marking --------------------------------------------------- */
-
-/* The 4-byte fragment header for len bytes (len <= IPL_RM_LEN). */
-static inline uint32_t ipl_rm_word(uint32_t len, int last)
-{
-	return (len & IPL_RM_LEN) | (last ? IPL_RM_LAST : 0);
-}
-
-/* Reads one whole record from c (fragments reassembled, empty fragments
- * skipped) into b; *len receives its length.  A record longer than cap is
- * refused with IPL_ETOOBIG before it is stored (the stream is then out of
- * step: close it).  Returns 0, IPL_ECLOSED (EOF at a record boundary),
- * IPL_ETRUNC or another negative code. */
-struct ipl_buf;
-int ipl_rpc_read_record(struct ipl_conn *c, uint32_t cap, struct ipl_buf *b, size_t *len);
-
-/* Sends rec[0..len) as one record, split into fragments of at most frag
- * bytes (0: one fragment).  Returns 0 or a negative code. */
-int ipl_rpc_write_record(struct ipl_conn *c, const void *rec, size_t len, uint32_t frag);
 
 #endif

@@ -4,10 +4,10 @@
  * kernel and waits, ipl_rpc_serve_record() finds the server stub in the
  * dispatch table, the stub unmarshals, runs the procedure and marshals the
  * result. */
-#include "rpcprog.h"
+#include "rpc/rpcprog.h"
 
-#include "bytes.h"
-#include "err.h"
+#include "common/bytes.h"
+#include "common/err.h"
 
 #include <string.h>
 

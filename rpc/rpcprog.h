@@ -27,9 +27,9 @@
 #ifndef IPL_RPCPROG_H
 #define IPL_RPCPROG_H
 
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "transport.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "common/transport.h"
 
 #include <stdint.h>
 

@@ -1,9 +1,9 @@
 /* xdr.c - see xdr.h.  Everything is written against the remaining room, not
  * against pointers past the end, so an overflowing length cannot wrap. */
-#include "xdr.h"
+#include "rpc/xdr.h"
 
-#include "bytes.h"
-#include "err.h"
+#include "common/bytes.h"
+#include "common/err.h"
 
 #include <string.h>
 

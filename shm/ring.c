@@ -1,10 +1,10 @@
 /* ring.c - SPSC byte rings in shared memory; see ring.h for the protocol. */
-#include "ring.h"
+#include "shm/ring.h"
 
-#include "clock.h"
-#include "err.h"
-#include "futex.h"
-#include "names.h"
+#include "common/clock.h"
+#include "common/err.h"
+#include "shm/futex.h"
+#include "common/names.h"
 
 #include <errno.h>
 #include <fcntl.h>

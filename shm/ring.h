@@ -27,7 +27,7 @@
 #ifndef IPL_SHM_RING_H
 #define IPL_SHM_RING_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -151,6 +151,6 @@ ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 void ipl_shmring_close(struct ipl_shmring_end *e, int producer);
 
 /* send, reserve/commit, peek and consume: the per-message paths, inline */
-#include "ring_inline.h"
+#include "shm/ring_inline.h"
 
 #endif

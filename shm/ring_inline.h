@@ -9,7 +9,7 @@
 #ifndef IPL_SHM_RING_INLINE_H
 #define IPL_SHM_RING_INLINE_H
 
-#include "futex.h"
+#include "shm/futex.h"
 
 #include <string.h>
 

@@ -20,10 +20,10 @@
  * own limit (a peer that raised its SO_SNDBUF) cannot be read whole: the
  * connection reports IPL_EPROTO rather than lose its tail silently.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "sock.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "sockets/sock.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-#include "sock.h"
+#include "sockets/sock.h"
 
-#include "err.h"
-#include "fdconn.h"
-#include "names.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/names.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,6 +89,24 @@ int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, sockl
 		}
 	}
 	return fd;
+}
+
+const char *const ipl_sock_describe_connect[] = {
+	"socket() + connect(\"{addr}\"): the kernel completes the connection and queues it "
+	"on the listening socket until the server accepts",
+	NULL,
+};
+
+const char *const ipl_sock_describe_accept[] = {
+	"accept4(listening fd) -> a NEW socket for this client; the listening socket keeps "
+	"waiting for others (many clients, one server address)",
+	NULL,
+};
+
+int ipl_sock_listen_fd(const struct ipl_endpoint *ep)
+{
+	const struct ipl_sock_ep *se = ep->priv;
+	return se && se->lfd >= 0 ? se->lfd : IPL_EUNSUPP;
 }
 
 void ipl_sock_release(struct ipl_endpoint *ep)

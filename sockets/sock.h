@@ -3,7 +3,7 @@
 #ifndef IPL_SOCK_H
 #define IPL_SOCK_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -44,6 +44,14 @@ int ipl_unix_listen(struct ipl_endpoint *ep, int type);
 
 /* Fills a sockaddr_un with path; IPL_EADDR when it does not fit. */
 int ipl_unix_sun(const char *path, struct sockaddr_un *sun);
+
+/* The describe lines both socket transports share: connect and accept. */
+extern const char *const ipl_sock_describe_connect[];
+extern const char *const ipl_sock_describe_accept[];
+
+/* The listen_fd op (and describe->listen_fd) of both socket transports:
+ * the listening socket, or IPL_EUNSUPP once released. */
+int ipl_sock_listen_fd(const struct ipl_endpoint *ep);
 
 /* Closes the listening socket (idempotent). */
 void ipl_sock_release(struct ipl_endpoint *ep);

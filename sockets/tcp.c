@@ -6,10 +6,10 @@
  * explicit choice (--listen 0.0.0.0:PORT).  Nagle is off (TCP_NODELAY): a
  * request is one write, and waiting to coalesce it only adds latency.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "sock.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "sockets/sock.h"
+#include "common/transport.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -140,6 +140,32 @@ static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	return *out ? 0 : -ENOMEM;
 }
 
+/* What `ipclab demo tcp` says at each step (transport.h: ipl_tp_describe). */
+static const struct ipl_tp_describe tcp_describe = {
+	.prepare = (const char *const[]){
+		"socket(AF_INET, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
+		"bind(fd {lfd}, 127.0.0.1 port 0): port 0 asks the kernel for any free port",
+		"listen(fd {lfd}, SOMAXCONN): the socket now queues incoming connections",
+		"getsockname(fd {lfd}) -> {addr}   <- the server's address (IP, port)",
+		"(a well-known service would bind a fixed port below 1024, which needs privilege; "
+		"ipclab never uses a fixed port)",
+		NULL },
+	.attach_client = ipl_sock_describe_connect,
+	.accept = ipl_sock_describe_accept,
+	.client_conn = (const char *const[]){
+		"  the client never called bind(): connect() gave it an ephemeral port "
+		"(see /proc/sys/net/ipv4/ip_local_port_range)",
+		NULL },
+	.cleanup = (const char *const[]){
+		"cleanup: the listening socket is closed; the port is free again (the side that "
+		"closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
+		NULL },
+	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
+	.recv = "read(fd {rfd})",
+	.listen_fd = ipl_sock_listen_fd,
+	.conn_fds = ipl_fdconn_fds,
+};
+
 const struct ipl_transport ipl_tcp_transport = {
 	.name = "tcp",
 	.summary = "TCP socket, loopback or across hosts, TCP_NODELAY",
@@ -154,4 +180,7 @@ const struct ipl_transport ipl_tcp_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.describe = &tcp_describe,
+	.listen_fd = ipl_sock_listen_fd,
+	.conn_fd = ipl_fdconn_rfd,
 };

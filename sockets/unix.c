@@ -5,11 +5,11 @@
  * user picks the path; a socket file left there by a crashed server (nobody
  * accepts on it) is replaced, a live server's is not.
  */
-#include "err.h"
-#include "fdconn.h"
-#include "names.h"
-#include "sock.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/names.h"
+#include "sockets/sock.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -111,6 +111,26 @@ static int unix_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 	return *out ? 0 : -ENOMEM;
 }
 
+/* What `ipclab demo unix` says at each step (transport.h: ipl_tp_describe). */
+static const struct ipl_tp_describe unix_describe = {
+	.prepare = (const char *const[]){
+		"mkdtemp(\"{tmpdir}/ipclab-<pid>-XXXXXX\") -> a private 0700 directory",
+		"socket(AF_UNIX, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
+		"bind(fd {lfd}, \"{addr}\"): the address is a path in the file system",
+		"listen(fd {lfd}, SOMAXCONN)",
+		NULL },
+	.attach_client = ipl_sock_describe_connect,
+	.accept = ipl_sock_describe_accept,
+	.cleanup = (const char *const[]){
+		"cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
+		"outlives its socket unless removed",
+		NULL },
+	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
+	.recv = "read(fd {rfd})",
+	.listen_fd = ipl_sock_listen_fd,
+	.conn_fds = ipl_fdconn_fds,
+};
+
 const struct ipl_transport ipl_unix_transport = {
 	.name = "unix",
 	.summary = "Unix domain stream socket on a path in a private 0700 directory",
@@ -125,4 +145,7 @@ const struct ipl_transport ipl_unix_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.describe = &unix_describe,
+	.listen_fd = ipl_sock_listen_fd,
+	.conn_fd = ipl_fdconn_rfd,
 };

@@ -4,7 +4,7 @@
 #ifndef IPL_TEST_FIXTURE_H
 #define IPL_TEST_FIXTURE_H
 
-#include "transport.h"
+#include "common/transport.h"
 
 #include <stdint.h>
 #include <sys/types.h>

@@ -3,8 +3,7 @@
 #                              (default 60) from its seed corpus
 #   make fuzz-build            build only
 #   make stress                the full load test (256 clients x 1000 round trips)
-# Targets are tests/fuzz/fuzz_*.c; those of the rpc layer are built once
-# rpc/ exists.  The library is compiled again with clang and the fuzzer's
+# Targets are tests/fuzz/fuzz_*.c.  The library is compiled again with clang and the fuzzer's
 # coverage instrumentation into build/fuzz/.  New inputs libFuzzer finds go
 # to build/fuzz/corpus/<target>/ (the seeds in tests/fuzz/corpus/<target>/
 # are never written); a crash leaves build/fuzz/crash-<target>-* and fails
@@ -15,25 +14,22 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -g -O1 -std=c11 -Wall -Wextra -Werror -pthread $(FUZZ_SAN)
+FUZZ_CFLAGS  := -g -O1 -std=c11 $(IPL_WARN) -pthread $(FUZZ_SAN)
 
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
-ifeq ($(wildcard rpc/rpcmsg.h),)
-FUZZ_SRC  := $(filter-out tests/fuzz/fuzz_xdr.c tests/fuzz/fuzz_rpc%.c tests/fuzz/fuzz_rm.c,$(FUZZ_SRC))
-endif
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 FUZZ_LOBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(call quiet,FUZZCC,$<)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+	$(call quiet,FUZZCC,$<)$(FUZZ_CC) $(IPL_CPPFLAGS) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(FUZZ_DIR)/libipclab.a: $(FUZZ_LOBJ)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fake.h $(FUZZ_DIR)/libipclab.a
 	@mkdir -p $(dir $@)
-	$(call quiet,FUZZLD,$@)$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	$(call quiet,FUZZLD,$@)$(FUZZ_CC) $(IPL_CPPFLAGS) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer \
 		-o $@ $< $(FUZZ_DIR)/libipclab.a $(LDLIBS)
 
 .PHONY: fuzz fuzz-build stress

@@ -1,5 +1,6 @@
-#include "bench.h"
-#include "fixture.h"
+#include "bench/run/run.h"
+#include "bench/registry/registry.h"
+#include "tests/fixture.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +11,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* How long a stopping server may take before it counts as stuck: a safety
+ * net only (a correct server stops within its 2 s grace period). */
+#define STOP_SAFETY_S 120
 
 const struct ipl_test_variant *ipl_fx_variant(const char *name)
 {
@@ -114,7 +119,7 @@ int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsig
 	if (v->via && !(o.via = ipl_transport_find(v->via)))
 		return -ENOENT;
 	signal(SIGPIPE, SIG_IGN);
-	ipl_endpoint_init(&fx->ep, tp, &o, NULL);
+	ipl_endpoint_setup(&fx->ep, tp, &o, NULL);
 	int rc = ipl_endpoint_prepare(&fx->ep);
 	if (rc < 0) {
 		ipl_endpoint_cleanup(&fx->ep);
@@ -193,14 +198,20 @@ int ipl_fx_stop(struct ipl_fixture *fx)
 	}
 	if (fx->server > 0) {
 		int st = 0;
-		for (int i = 0; i < 500; i++) {
+		/* repeated: the first SIGTERM may come before the server's
+		 * handler exists (it is blocked until then, but cheap to repeat);
+		 * the deadline is a safety net for a server that never stops */
+		for (int i = 0; i < STOP_SAFETY_S * 100; i++) {
 			kill(fx->server, SIGTERM);
 			struct timespec t = { .tv_nsec = 10 * 1000000L };
 			nanosleep(&t, NULL);
-			if (waitpid(fx->server, &st, WNOHANG) == fx->server) {
+			pid_t r = waitpid(fx->server, &st, WNOHANG);
+			if (r == fx->server) {
 				status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 				break;
 			}
+			if (r < 0 && errno == ECHILD) /* reaped already: nothing to stop */
+				break;
 		}
 		if (status == -1 && waitpid(fx->server, &st, WNOHANG) == 0) {
 			kill(fx->server, SIGKILL);

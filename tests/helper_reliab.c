@@ -1,10 +1,13 @@
 /* helper_reliab.c - shared by the reliability suites; see reliab.h. */
-#include "reliab.h"
+#include "tests/reliab.h"
 
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/xdr.h"
+#include "bench/registry/registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +21,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-long ipl_rl_status(pid_t pid, const char *field)
+/* The value of one "Field:" line of /proc/<pid>/status, read in base; -1
+ * when the process or the field is absent. */
+static long long status_field(pid_t pid, const char *field, int base)
 {
 	char path[64], line[256];
 	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
@@ -26,15 +31,20 @@ long ipl_rl_status(pid_t pid, const char *field)
 	if (!f)
 		return -1;
 	size_t fl = strlen(field);
-	long v = -1;
+	long long v = -1;
 	while (fgets(line, sizeof line, f)) {
 		if (!strncmp(line, field, fl) && line[fl] == ':') {
-			v = strtol(line + fl + 1, NULL, 10);
+			v = (long long)strtoull(line + fl + 1, NULL, base);
 			break;
 		}
 	}
 	fclose(f);
 	return v;
+}
+
+long ipl_rl_status(pid_t pid, const char *field)
+{
+	return (long)status_field(pid, field, 10);
 }
 
 int ipl_rl_nfds(pid_t pid)
@@ -60,17 +70,43 @@ void ipl_rl_sleep_ms(long ms)
 		;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms)
 {
-	for (int waited = 0;; waited += 10) {
+	int64_t end = mono_ms() + (timeout_ms > IPL_RL_SAFETY_MS ? timeout_ms : IPL_RL_SAFETY_MS);
+	for (;;) {
 		long n = ipl_rl_status(pid, "Threads");
 		if (n >= 0 && n <= max)
 			return 0;
-		if (waited >= timeout_ms) {
+		if (mono_ms() >= end) {
 			fprintf(stderr, "server %ld still has %ld threads (want <= %ld)\n", (long)pid, n, max);
 			return -1;
 		}
 		ipl_rl_sleep_ms(10);
+	}
+}
+
+int ipl_rl_wait_signal_taken(pid_t pid, int sig)
+{
+	long long bit = 1ll << (sig - 1);
+	int64_t end = mono_ms() + IPL_RL_SAFETY_MS;
+	for (;;) {
+		long long shd = status_field(pid, "ShdPnd", 16), own = status_field(pid, "SigPnd", 16);
+		if (shd < 0 || own < 0)
+			return -1;
+		if (!(shd & bit) && !(own & bit))
+			return 0;
+		if (mono_ms() >= end) {
+			fprintf(stderr, "pid %ld never took signal %d\n", (long)pid, sig);
+			return -1;
+		}
+		ipl_rl_sleep_ms(1);
 	}
 }
 
@@ -176,9 +212,11 @@ int ipl_rl_wait_ready(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char b;
 	int n;
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
+	int64_t end = mono_ms() + (timeout_ms > IPL_RL_SAFETY_MS ? timeout_ms : IPL_RL_SAFETY_MS);
+	do {
+		int64_t left = end - mono_ms();
+		n = left > 0 ? poll(&p, 1, (int)left) : 0;
+	} while (n < 0 && errno == EINTR);
 	return (n == 1 && read(fd, &b, 1) == 1) ? 0 : -1;
 }
 
@@ -279,5 +317,19 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 		free((char *)t[i].name);
 	free(t);
 	free(pairs);
+	return rc;
+}
+
+int ipl_rl_rpc_read_reply(struct ipl_conn *c, struct ipl_rpc_reply *r)
+{
+	struct ipl_buf b = { 0 };
+	size_t len = 0;
+	int rc = ipl_rpc_read_record(c, 1u << 20, &b, &len);
+	if (rc == 0) {
+		struct ipl_xdr_dec x;
+		ipl_xdr_dec_init(&x, b.p, len);
+		rc = ipl_rpc_reply_decode(&x, r);
+	}
+	ipl_buf_free(&b);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /* helper_variants.c - every transport configuration the conformance suite
  * runs against.  A new transport (or a new option of one) adds a line here;
  * test_conformance's registry case fails until it does. */
-#include "fixture.h"
+#include "ipl_config.h"
+#include "tests/fixture.h"
 
 const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "tcp", .tp = "tcp" },
@@ -20,7 +21,7 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "rpc-pipe", .tp = "rpc", .via = "pipe" },
 	{ .name = "rpc-fifo", .tp = "rpc", .via = "fifo" },
 	{ .name = "rpc-shm", .tp = "rpc", .via = "shm" },
-#ifdef IPL_HAVE_TIRPC
+#if IPL_HAVE_TIRPC
 	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
 	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
 #endif

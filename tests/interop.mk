@@ -10,8 +10,8 @@ IOP := $(BUILD)/interop
 IOP_GEN := $(IOP)/ipclab.h $(IOP)/ipclab_clnt.c $(IOP)/ipclab_svc.c $(IOP)/ipclab_xdr.c
 # rpcgen's output is not ours to make -Wextra clean; libtirpc's API needs
 # casts to xdrproc_t that -Wcast-function-type flags
-IOP_CFLAGS := $(filter-out -Werror -Wextra -std=c11 -MMD -MP,$(CFLAGS)) -w
-IOP_OWN    := $(filter-out -MMD -MP,$(CFLAGS)) -Wno-cast-function-type
+IOP_CFLAGS := $(filter-out -Werror -Wextra -std=c11 -MMD -MP $(IPL_WARN),$(IPL_CFLAGS) $(CFLAGS)) -w
+IOP_OWN    := $(filter-out -MMD -MP,$(IPL_CFLAGS) $(CFLAGS)) -Wno-cast-function-type
 
 # rpcgen names its header after the input path: run it beside a copy
 $(IOP)/ipclab.x: tests/interop/ipclab.x
@@ -27,19 +27,19 @@ $(IOP)/ipclab_xdr.c: $(IOP)/ipclab.x
 	$(Q)cd $(IOP) && rm -f ipclab_xdr.c && rpcgen -c -o ipclab_xdr.c ipclab.x
 
 $(IOP)/gen_%.o: $(IOP)/ipclab_%.c $(IOP)/ipclab.h
-	$(call quiet,CC,$<)$(CC) $(CPPFLAGS) $(TIRPC_CFLAGS) -I$(IOP) $(IOP_CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)$(CC) $(IPL_CPPFLAGS) $(CPPFLAGS) $(TIRPC_CFLAGS) -I$(IOP) $(IOP_CFLAGS) -c -o $@ $<
 
 $(IOP)/rpcgen_server: tests/interop/rpcgen_server.c $(IOP)/gen_svc.o $(IOP)/gen_xdr.o $(IOP)/ipclab.h
-	$(call quiet,LD,$@)$(CC) $(CPPFLAGS) $(TIRPC_CFLAGS) -I$(IOP) $(IOP_OWN) $(LDFLAGS) -o $@ \
+	$(call quiet,LD,$@)$(CC) $(IPL_CPPFLAGS) $(CPPFLAGS) $(TIRPC_CFLAGS) -I$(IOP) $(IOP_OWN) $(LDFLAGS) -o $@ \
 		$< $(IOP)/gen_svc.o $(IOP)/gen_xdr.o $(TIRPC_LIBS)
 $(IOP)/rpcgen_client: tests/interop/rpcgen_client.c $(IOP)/gen_clnt.o $(IOP)/gen_xdr.o $(IOP)/ipclab.h
-	$(call quiet,LD,$@)$(CC) $(CPPFLAGS) $(TIRPC_CFLAGS) -I$(IOP) $(IOP_OWN) $(LDFLAGS) -o $@ \
+	$(call quiet,LD,$@)$(CC) $(IPL_CPPFLAGS) $(CPPFLAGS) $(TIRPC_CFLAGS) -I$(IOP) $(IOP_OWN) $(LDFLAGS) -o $@ \
 		$< $(IOP)/gen_clnt.o $(IOP)/gen_xdr.o $(TIRPC_LIBS)
 endif
 
 # ipclab's side needs nothing but ipclab
-$(BUILD)/interop/ipl_client: tests/interop/ipl_client.c $(LIB)
+$(BUILD)/interop/ipl_client: tests/interop/ipl_client.c $(BLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(call quiet,LD,$@)$(CC) $(CPPFLAGS) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(call quiet,LD,$@)$(CC) $(IPL_CPPFLAGS) $(CPPFLAGS) $(filter-out -MMD -MP,$(IPL_CFLAGS) $(CFLAGS)) $(LDFLAGS) -o $@ $< $(BLIB) $(LIB) $(LDLIBS)
 
 tests: $(BUILD)/interop/ipl_client $(if $(IOP),$(IOP)/rpcgen_server $(IOP)/rpcgen_client)

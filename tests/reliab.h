@@ -6,8 +6,8 @@
 #ifndef IPL_TEST_RELIAB_H
 #define IPL_TEST_RELIAB_H
 
-#include "fixture.h"
-#include "msg.h"
+#include "tests/fixture.h"
+#include "common/msg.h"
 
 #include <signal.h>
 #include <stddef.h>
@@ -21,8 +21,20 @@ long ipl_rl_status(pid_t pid, const char *field);
 /* Open fds of pid (entries of /proc/<pid>/fd), or -1. */
 int ipl_rl_nfds(pid_t pid);
 
-/* Polls until pid has at most max threads; 0, or -1 after timeout_ms. */
+/* A deadline that is only a safety net, for something that must happen
+ * (a worker ends, a client gets its first reply): long enough that a
+ * loaded machine never reaches it, so a test never depends on how fast the
+ * machine is this minute.  The waits below never wait less than this. */
+#define IPL_RL_SAFETY_MS 120000
+
+/* Polls until pid has at most max threads; 0, or -1 after
+ * max(timeout_ms, IPL_RL_SAFETY_MS). */
 int ipl_rl_wait_threads(pid_t pid, long max, int timeout_ms);
+
+/* Waits until sig, sent to pid with kill(), is no longer pending there
+ * (SigPnd/ShdPnd of /proc/<pid>/status): a thread has taken it and runs
+ * its handler.  0, or -1 after IPL_RL_SAFETY_MS or if pid is gone. */
+int ipl_rl_wait_signal_taken(pid_t pid, int sig);
 
 /* Sends len raw bytes in one ipl_conn_send.  Returns 0 or a code. */
 int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len);
@@ -48,7 +60,8 @@ struct ipl_rl_good {
 };
 int ipl_rl_good_body(struct ipl_conn *c, void *arg);
 
-/* Waits (up to timeout_ms) for the byte a good client writes.  0 or -1. */
+/* Waits for the byte a good client writes (or EOF: -1), up to
+ * max(timeout_ms, IPL_RL_SAFETY_MS).  0 or -1. */
 int ipl_rl_wait_ready(int fd, int timeout_ms);
 
 /* The fixture a case should use: whatever a failing case leaves running
@@ -89,5 +102,10 @@ const struct ipl_transport *ipl_rl_tp(const struct ipl_test_variant *v);
 
 /* Sleeps ms milliseconds (restarting after signals). */
 void ipl_rl_sleep_ms(long ms);
+
+/* Reads one RPC reply record (at most 1 MiB) from c and decodes its header
+ * into r.  0 or a negative code. */
+struct ipl_rpc_reply;
+int ipl_rl_rpc_read_reply(struct ipl_conn *c, struct ipl_rpc_reply *r);
 
 #endif

@@ -51,7 +51,7 @@ assert len(rows) == 4, rows
 for r in rows:
     assert r['errors'] == '0' and r['failed'] == '0', r
     assert int(r['ok']) == 300, r
-    assert 0 < float(r['p50_ns']) <= float(r['p99_ns']) <= float(r['max_ns']), r
+    assert 0 < float(r['p50_ns']) <= float(r['max_ns']) and r['p99_ns'] == '-', r  # p99 needs n >= 1000
     assert float(r['msgs_per_s']) > 0
 assert {r['mechanism'] for r in rows} == {'tcp', 'unix'}
 assert {r['size_bytes'] for r in rows} == {'64', '4096'}
@@ -68,18 +68,18 @@ for r in res:
     assert r['errors'] == 0 and not r['failed']
     lat = r['latency']
     assert lat['count'] == 300
-    assert lat['min_ns'] <= lat['p50_ns'] <= lat['p99_ns'] <= lat['p9999_ns'] <= lat['max_ns']
+    assert lat['min_ns'] <= lat['p50_ns'] <= lat['p90_ns'] <= lat['max_ns']
+    assert lat['p99_ns'] is None and lat['p9999_ns'] is None  # too few samples for them
 PY"
-check "table has 4 rows and an errors column" \
-	"[ \$(grep -cE '^(tcp|unix) ' $tmp/r.txt) -eq 4 ] && grep -q errors $tmp/r.txt"
+check "table has 4 rows and a status column" \
+	"[ \$(grep -cE '^(tcp|unix) ' $tmp/r.txt) -eq 4 ] && grep -q status $tmp/r.txt"
 check "--out refuses an unwritable path" \
 	"! $IPCLAB bench -m unix -s 64 -n 10 -q -o /nonexistent/dir/x.csv 2>/dev/null"
 
 # serve + bench --connect, and garbage sent to the server
 $IPCLAB serve -m tcp --listen 127.0.0.1:0 >"$tmp/addr" 2>"$tmp/serve.err" &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/addr" ] && break; sleep 0.2; done
-addr=$(head -1 "$tmp/addr")
+addr=$(wait_line "$tmp/addr" $srv)
 check "serve prints its address" "echo '$addr' | grep -qE '^127\.0\.0\.1:[0-9]+$'"
 check "serve listens on loopback only by default" "ss -ltn 2>/dev/null | grep -q '127.0.0.1:${addr##*:}' || ! command -v ss >/dev/null"
 check "bench --connect against serve: 0 errors" \
@@ -87,7 +87,7 @@ check "bench --connect against serve: 0 errors" \
 check "garbage gets an ERROR reply (bad magic) or a close" "python3 - '$addr' <<'PY'
 import socket, struct, sys
 host, port = sys.argv[1].rsplit(':', 1)
-s = socket.create_connection((host, int(port)), timeout=5)
+s = socket.create_connection((host, int(port)), timeout=120)  # a safety net
 s.sendall(b'GET / HTTP/1.0\r\n\r\n' + b'x' * 10)
 data = b''
 while True:
@@ -110,16 +110,17 @@ check "serve reports what it served" "grep -q 'stopped: [1-9][0-9]* connections'
 sock="$tmp/my server.sock"
 $IPCLAB serve -m unix --listen "$sock" >"$tmp/addr2" 2>/dev/null &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$sock" ] && break; sleep 0.2; done
+wait_line "$tmp/addr2" $srv >/dev/null
 check "unix socket is 0600" "[ \"\$(stat -c %a '$sock')\" = 600 ]"
 check "bench --connect to a unix path with a space" "$IPCLAB bench -m unix --connect '$sock' -s 64 -n 100 -q >/dev/null"
 kill -KILL $srv
 wait $srv 2>/dev/null
 srv=
 check "a SIGKILLed server leaves its socket" "[ -S '$sock' ]"
-$IPCLAB serve -m unix --listen "$sock" >/dev/null 2>&1 &
+rm -f "$tmp/addr2"
+$IPCLAB serve -m unix --listen "$sock" >"$tmp/addr2" 2>/dev/null &
 srv=$!
-sleep 0.5
+wait_line "$tmp/addr2" $srv >/dev/null
 check "the stale socket does not stop the next server" "$IPCLAB bench -m unix --connect '$sock' -s 64 -n 50 -q >/dev/null"
 kill -TERM $srv
 wait $srv

@@ -16,12 +16,13 @@
 # needs= skips a block (loudly) when something it needs is missing:
 #   cmd:NAME   a command on PATH         mech:NAME   a registered mechanism
 #   file:PATH  a file (source-relative)  ipclab:SUB  an ipclab subcommand
-#   root       uid 0
+#   root       uid 0                netns      `ip netns add` works here
 #
 # Usage: t_labs.sh [LAB.md...]   (default: docs/labs/*.md)
 #        LAB_FULL=1 t_labs.sh docs/labs/05-*.md   runs the real counts and
 #        shows the output: how the answer keys' numbers were produced.
 set -u
+. "$(dirname "$0")/lib.sh"
 IPCLAB=${IPCLAB:-build/ipclab}
 case $IPCLAB in /*) ;; *) IPCLAB=$(pwd)/$IPCLAB ;; esac
 fails=0
@@ -52,6 +53,9 @@ needs_ok() {
 		mech:*) ipclab list | awk 'NR > 1 { print $1 }' | grep -qx "${n#mech:}" || { echo "mechanism ${n#mech:} not in this build"; return 1; } ;;
 		ipclab:*) ipclab "${n#ipclab:}" --help >/dev/null 2>&1 || { echo "ipclab ${n#ipclab:} not in this build"; return 1; } ;;
 		root) [ "$(id -u)" = 0 ] || { echo "not root"; return 1; } ;;
+		netns) _ns="ipclab-labs-probe-$$"
+			{ ip netns add "$_ns" && ip netns del "$_ns"; } >/dev/null 2>&1 ||
+				{ echo "ip netns does not work here"; return 1; } ;;
 		*) echo "unknown requirement '$n'"; return 2 ;;
 		esac
 	done
@@ -116,7 +120,7 @@ for lab in "$@"; do
 		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" sh -x "$script" 2>&1)
 		rc=$?
 	else
-		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" timeout -k 5 90 sh -x "$script" >"$tmp/$name.log" 2>&1)
+		(cd "$(dirname "$0")/.." && TMPDIR="$tmp/td" timeout -k 5 300 sh -x "$script" >"$tmp/$name.log" 2>&1)
 		rc=$?
 	fi
 	secs=$(( $(date +%s) - start ))

@@ -46,8 +46,7 @@ usage_err "bench --connect pipe" bench -m pipe --connect /nowhere
 # serve -m fifo in one process, bench --connect in others
 $IPCLAB serve -m fifo >"$tmp/addr" 2>"$tmp/serve.err" &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/addr" ] && break; sleep 0.2; done
-addr=$(head -1 "$tmp/addr")
+addr=$(wait_line "$tmp/addr" $srv)
 check "serve -m fifo prints a private 0700 directory" \
 	"[ -d '$addr' ] && [ \"\$(stat -c %a '$addr')\" = 700 ] && case '$addr' in '$TMPDIR'/ipclab-*) true;; *) false;; esac"
 check "... holding the announce FIFO, 0600" \
@@ -60,26 +59,30 @@ kill -KILL $srv
 wait $srv 2>/dev/null
 srv=
 check "a SIGKILLed fifo server leaves its directory" "[ -p '$addr/announce' ]"
+# refused (it sees the server is gone), not timed out waiting for it; the
+# timeout is a safety net against a hang
 check "a client of the dead server is refused at once" \
-	"timeout 10 $IPCLAB bench -m fifo --connect '$addr' -s 64 -n 10 -q >/dev/null 2>&1; [ \$? -eq 1 ]"
+	"timeout $SAFETY_S $IPCLAB bench -m fifo --connect '$addr' -s 64 -n 10 -q >/dev/null 2>'$tmp/dead.err'; [ \$? -eq 1 ] && grep -qi 'refused' '$tmp/dead.err'"
 $IPCLAB bench -m fifo -s 64 -n 100 -q >/dev/null
 check "the next run works" "[ $? -eq 0 ]"
 check "... and nothing of ipclab is left in TMPDIR" "[ \$(leftovers) -eq 0 ] && [ ! -e '$addr' ]"
 
 # --listen DIR: made 0700, cleaned on SIGTERM; a stale announce is replaced
 dir="$tmp/fifo dir"
-$IPCLAB serve -m fifo --listen "$dir" >/dev/null 2>&1 &
+rm -f "$tmp/addr2"
+$IPCLAB serve -m fifo --listen "$dir" >"$tmp/addr2" 2>/dev/null &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -p "$dir/announce" ] && break; sleep 0.2; done
+wait_line "$tmp/addr2" $srv >/dev/null
 check "--listen DIR (with a space) is made 0700" "[ \"\$(stat -c %a '$dir')\" = 700 ]"
 check "bench --connect DIR" "$IPCLAB bench -m fifo --connect '$dir' -s 64 -n 100 -q >/dev/null"
 check "a second server on the same DIR is refused" \
 	"! $IPCLAB serve -m fifo --listen '$dir' >/dev/null 2>&1"
 kill -KILL $srv
 wait $srv 2>/dev/null
+rm -f "$tmp/addr3"
 $IPCLAB serve -m fifo --listen "$dir" >"$tmp/addr3" 2>/dev/null &
 srv=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/addr3" ] && break; sleep 0.2; done
+wait_line "$tmp/addr3" $srv >/dev/null
 check "the stale announce FIFO does not stop the next server" \
 	"[ -s '$tmp/addr3' ] && $IPCLAB bench -m fifo --connect '$dir' -s 64 -n 50 -q >/dev/null"
 kill -TERM $srv

@@ -4,6 +4,7 @@
 # SVG) into a directory whose path has spaces and a quote; a CSV with a
 # failed rep leaves it out and says so; a missing gnuplot is a clear error.
 set -u
+. "$(dirname "$0")/lib.sh"
 : "${IPCLAB:=build/ipclab}"
 fixture=tests/fixtures/bench.csv
 fails=0

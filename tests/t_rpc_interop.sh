@@ -10,6 +10,7 @@
 # Skips (exit 0, says so) when libtirpc or rpcgen is not installed.
 set -u
 : "${IPCLAB:=build/ipclab}"
+. "$(dirname "$0")/lib.sh"
 : "${BUILD:=build}"
 IOP=$BUILD/interop
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_rpc_interop.XXXXXX")
@@ -20,32 +21,21 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; exit 1; } # after lib.sh: the first failure ends this test
 
 if [ ! -x "$IOP/rpcgen_client" ] || [ ! -x "$IOP/rpcgen_server" ]; then
-	echo "SKIP: rpcgen/libtirpc not installed (apt-get install libtirpc-dev rpcsvc-proto): interop NOT tested"
-	exit 0
+	skip "rpcgen/libtirpc not installed (apt-get install libtirpc-dev rpcsvc-proto): interop NOT tested"
 fi
 
-# waits for the first line of $1 (an address), up to 10 s
-first_line() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if [ -s "$1" ]; then head -n 1 "$1"; return 0; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # ---- 1. rpcgen client -> ipclab server ------------------------------------
 "$IPCLAB" serve -m rpc --listen 127.0.0.1:0 >"$tmp/ipl.addr" 2>"$tmp/ipl.err" &
 spid=$!
 pids="$pids $spid"
-addr=$(first_line "$tmp/ipl.addr") || fail "ipclab serve did not start: $(cat "$tmp/ipl.err")"
+addr=$(wait_line "$tmp/ipl.addr" "$spid") || fail "ipclab serve did not start: $(cat "$tmp/ipl.err")"
 port=${addr##*:}
-timeout 60 "$IOP/rpcgen_client" 127.0.0.1 "$port" || fail "rpcgen client vs ipclab serve -m rpc"
-timeout 60 "$IOP/ipl_client" "$addr" || fail "ipclab client stubs vs ipclab serve -m rpc"
+timeout $SAFETY_S "$IOP/rpcgen_client" 127.0.0.1 "$port" || fail "rpcgen client vs ipclab serve -m rpc"
+timeout $SAFETY_S "$IOP/ipl_client" "$addr" || fail "ipclab client stubs vs ipclab serve -m rpc"
 kill -TERM "$spid"
 wait "$spid" || fail "ipclab serve did not exit 0 on SIGTERM: $(cat "$tmp/ipl.err")"
 pids=""
@@ -54,9 +44,9 @@ pids=""
 "$IOP/rpcgen_server" >"$tmp/tirpc.addr" 2>"$tmp/tirpc.err" &
 tpid=$!
 pids="$pids $tpid"
-addr=$(first_line "$tmp/tirpc.addr") || fail "rpcgen server did not start: $(cat "$tmp/tirpc.err")"
-timeout 60 "$IOP/ipl_client" "$addr" || fail "ipclab client stubs vs libtirpc server"
-timeout 120 "$IPCLAB" bench -q -m rpc --via tcp --connect "$addr" -n 300 --warmup 10 \
+addr=$(wait_line "$tmp/tirpc.addr" "$tpid") || fail "rpcgen server did not start: $(cat "$tmp/tirpc.err")"
+timeout $SAFETY_S "$IOP/ipl_client" "$addr" || fail "ipclab client stubs vs libtirpc server"
+timeout $((SAFETY_S * 3)) "$IPCLAB" bench -q -m rpc --via tcp --connect "$addr" -n 300 --warmup 10 \
 	-s 0,1,5,64,65536 --mode latency,throughput,stream >"$tmp/bench.out" 2>&1 ||
 	fail "ipclab bench -m rpc --connect to libtirpc: $(cat "$tmp/bench.out")"
 grep -q "rpc/tcp" "$tmp/bench.out" || fail "no rpc/tcp rows: $(cat "$tmp/bench.out")"

@@ -1,16 +1,17 @@
 #!/bin/sh
 # t_serve_signals.sh - `ipclab serve` under SIGTERM, SIGINT and SIGKILL, for
 # every mechanism that can be served (named, not needs-fork; rpc over unix
-# and tcp).  SIGTERM/SIGINT, with a client running: exit 0 within a bound,
-# every name removed.  SIGKILL: the names left are removed by the next start.
+# and tcp).  SIGTERM/SIGINT, with a client being served: exit 0, every name
+# removed, the client does not hang.  SIGKILL: the names left are removed by
+# the next start.  Every wait is for an event (lib.sh); bounds are safety nets.
 set -u
 : "${IPCLAB:?run me through make check (tests/run.sh exports IPCLAB)}"
+. "$(dirname "$0")/lib.sh"
 T=${TMPDIR:-/tmp}
 work=$(mktemp -d "$T/sig.XXXXXX")
 fails=0
 cases=0
 
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 # names "ipclab-<pid>-*" in $TMPDIR and /dev/shm
 names_of() {
@@ -25,22 +26,13 @@ start_serve() {
 	rm -f "$out" "$out.err"
 	"$IPCLAB" serve "$@" >"$out" 2>"$out.err" &
 	spid=$!
-	i=0
-	while [ ! -s "$out" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	addr=$(head -n 1 "$out")
+	addr=$(wait_line "$out" "$spid")
 }
 
-# wait_exit PID SECS: the exit status, or 124 after SECS (then killed)
+# wait_exit PID: the exit status of our child PID, or 124 if it is still
+# running after the safety net (then killed)
 wait_exit() {
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
+	if ! wait_gone "$1"; then
 		kill -9 "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
 		return 124
@@ -69,17 +61,19 @@ for spec in "$@"; do
 		if ! timeout 60 "$IPCLAB" bench -q -m "$@" --connect "$addr" -n 200 -s 64,70000 >"$work/bench" 2>&1; then
 			fail "$spec: bench against serve failed"; cat "$work/bench"
 		fi
-		# a client still running when the signal lands
-		timeout 60 "$IPCLAB" bench -q -m "$@" --connect "$addr" --duration 30 -s 1024 >/dev/null 2>&1 &
+		# a client being served when the signal lands: the server's CPU
+		# time grows only while it serves one
+		t0=$(cpu_ticks "$spid")
+		timeout 120 "$IPCLAB" bench -q -m "$@" --connect "$addr" --duration 100 -s 1024 >/dev/null 2>&1 &
 		bpid=$!
-		sleep 0.3
+		wait_busy "$spid" "$t0" || fail "$spec: SIG$sig: the client was never served"
 		kill -"$sig" "$spid"
-		wait_exit "$spid" 10
+		wait_exit "$spid"
 		st=$?
 		[ "$st" -eq 0 ] || { fail "$spec: SIG$sig: serve exited $st"; cat "$work/out.err"; }
 		left=$(names_of "$spid")
 		[ "$left" -eq 0 ] || fail "$spec: SIG$sig: $left names left by serve"
-		wait_exit "$bpid" 20 >/dev/null 2>&1
+		wait_exit "$bpid" >/dev/null 2>&1
 		[ $? -ne 124 ] || fail "$spec: SIG$sig: the client hung after the server stopped"
 		echo "ok: $spec SIG$sig (exit $st, $left names left)"
 	done
@@ -94,7 +88,7 @@ for spec in "$@"; do
 	after=$(names_of "$old")
 	[ -n "$addr" ] || fail "$spec: serve after a crash printed no address"
 	kill -TERM "$spid"
-	wait_exit "$spid" 10 || fail "$spec: second serve did not stop cleanly"
+	wait_exit "$spid" || fail "$spec: second serve did not stop cleanly"
 	[ "$after" -eq 0 ] || fail "$spec: $after names of the killed serve survived the next start"
 	echo "ok: $spec SIGKILL ($before names left by the crash, $after after the next start; pid $old)"
 done

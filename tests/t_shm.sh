@@ -48,10 +48,10 @@ $IPCLAB bench -m shm --mode throughput,stream -s 64,64K -n 300 -q -f csv -o "$tm
 check "throughput and stream modes: exit 0" "[ $? -eq 0 ]"
 
 # serve + --connect, two clients at once, then SIGTERM: nothing left
+rm -f "$tmp/addr"
 $IPCLAB serve -m shm --wait hybrid >"$tmp/addr" 2>"$tmp/serve.err" &
 srv=$!
-for i in $(seq 100); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
-addr=$(head -1 "$tmp/addr")
+addr=$(wait_line "$tmp/addr" $srv)
 check "serve prints a /ipclab-<pid>-<hex> name" "echo '$addr' | grep -Eq '^/ipclab-$srv-[0-9a-f]{16}$'"
 check "the rendezvous is 0600" "[ \"\$(stat -c %a /dev/shm${addr})\" = 600 ]"
 $IPCLAB bench -m shm --wait hybrid --connect "$addr" --clients 2 -s 64,200K -n 300 -q >"$tmp/c.txt"
@@ -65,13 +65,14 @@ srv=
 # SIGKILL the server under a running client: the client fails clearly,
 # the next run sweeps the dead server's rendezvous (not checked in between:
 # any concurrent ipclab run may sweep it first)
+rm -f "$tmp/addr"
 $IPCLAB serve -m shm >"$tmp/addr" 2>/dev/null &
 srv=$!
-for i in $(seq 100); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
-addr=$(head -1 "$tmp/addr")
+addr=$(wait_line "$tmp/addr" $srv)
+t0=$(cpu_ticks $srv)
 $IPCLAB bench -m shm --connect "$addr" -s 64 -n 100000000 -q >"$tmp/k.txt" 2>&1 &
 bench=$!
-sleep 0.3
+check "the client is being served" "wait_busy $srv $t0"
 kill -9 $srv
 wait $srv 2>/dev/null
 wait $bench
@@ -84,13 +85,14 @@ check "the next run removes it" "[ \$(shm_of $srv) -eq 0 ]"
 srv=
 
 # SIGKILL a client mid-run: the server goes on serving the next one
+rm -f "$tmp/addr"
 $IPCLAB serve -m shm --wait spin >"$tmp/addr" 2>/dev/null &
 srv=$!
-for i in $(seq 100); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
-addr=$(head -1 "$tmp/addr")
+addr=$(wait_line "$tmp/addr" $srv)
+t0=$(cpu_ticks $srv)
 $IPCLAB bench -m shm --wait spin --connect "$addr" -s 64 -n 100000000 -q >/dev/null 2>&1 &
 bench=$!
-sleep 0.3
+check "the client to be killed is being served" "wait_busy $srv $t0"
 kids=$(ps -o pid= --ppid $bench)
 kill -9 $kids $bench 2>/dev/null
 wait $bench 2>/dev/null

@@ -2,8 +2,12 @@
  * statistics across reps, the warnings, the CSV and JSON writers (parsed
  * back), the option parsers and the raw baseline loop.  No timing
  * assertions: the runs here only check counts and formats. */
-#include "bench.h"
-#include "cli.h"
+#include "bench/run/run.h"
+#include "bench/run/row.h"
+#include "bench/run/stats.h"
+#include "bench/report/report.h"
+#include "bench/registry/registry.h"
+#include "bench/cli/cli.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -40,7 +44,7 @@ static void fake_rep(struct ipl_run_result *r, uint64_t ns, uint64_t n, double m
 static void fake_row(struct ipl_row *row, const char *mech, enum ipl_mode mode, unsigned nreps)
 {
 	memset(row, 0, sizeof *row);
-	row->mech = mech;
+	snprintf(row->mech, sizeof row->mech, "%s", mech);
 	row->wait = "";
 	row->framed = -1;
 	row->size = 64;
@@ -193,8 +197,15 @@ static void test_warnings(void **state)
 	assert_non_null(strstr(text, "first rep"));
 	char tok[128];
 	assert_string_equal(ipl_warn_tokens(bits, tok, sizeof tok), "spread;first-slow");
-	assert_non_null(ipl_warn_hint(bits));
-	assert_null(ipl_warn_hint(0));
+	assert_non_null(ipl_warn_hint(bits, 0));
+	assert_null(ipl_warn_hint(0, 0));
+	/* each hint true to its case: no pinning advice for pinned runs, no
+	 * talk of wrong bytes when reps only failed (a refused connection) */
+	assert_non_null(strstr(ipl_warn_hint(IPL_WARN_SPREAD, 0), "--cpu"));
+	assert_null(strstr(ipl_warn_hint(IPL_WARN_SPREAD, 1), "--cpu"));
+	assert_null(strstr(ipl_warn_hint(IPL_WARN_FIRST_SLOW | IPL_WARN_SPREAD, 1), "--cpu"));
+	assert_null(strstr(ipl_warn_hint(IPL_WARN_FAILED | IPL_WARN_NO_VALID, 0), "wrong bytes"));
+	assert_non_null(strstr(ipl_warn_hint(IPL_WARN_ERRORS, 0), "wrong bytes"));
 
 	/* throughput: slower means a lower rate */
 	r.mode = IPL_MODE_THROUGHPUT;
@@ -578,7 +589,7 @@ static void test_bad_options_exit_2(void **state)
 		{ "--format", "xml", "unknown format 'xml'" },
 		{ "--duration", "-1", "duration" },
 		{ "--window", "0", "out of range" },
-		{ "--clients", "0", "--clients must be >= 1" },
+		{ "--clients", "0", "--clients 0: '0' is too few clients" },
 		{ "--wait", "sometimes", "--wait" },
 		{ "--frobnicate", NULL, "unknown option '--frobnicate'" },
 	};
@@ -641,6 +652,112 @@ static void test_framed_counts_exclude_warmup(void **state)
 	assert_int_equal(res.st.ok, 500);
 }
 
+/* ---- runs you can trust (issue 15) ------------------------------------------ */
+
+/* At least 10 samples beyond a percentile above the median. */
+static void test_percentile_needs_samples(void **state)
+{
+	(void)state;
+	assert_true(ipl_pct_supported(1, 50));
+	assert_false(ipl_pct_supported(0, 50));
+	assert_false(ipl_pct_supported(99, 90));
+	assert_true(ipl_pct_supported(100, 90));
+	assert_false(ipl_pct_supported(999, 99));
+	assert_true(ipl_pct_supported(1000, 99));
+	assert_false(ipl_pct_supported(9999, 99.9));
+	assert_true(ipl_pct_supported(10000, 99.9));
+	assert_false(ipl_pct_supported(99999, 99.99));
+	assert_true(ipl_pct_supported(100000, 99.99));
+	struct ipl_hist h;
+	ipl_hist_init(&h);
+	for (int i = 0; i < 100; i++)
+		ipl_hist_record(&h, 1000 + (uint64_t)i);
+	assert_true(isnan(ipl_hist_pct_or_nan(&h, 99)));
+	assert_false(isnan(ipl_hist_pct_or_nan(&h, 90)));
+}
+
+/* An interrupted report: the stopped rep is flagged in every format, left
+ * out of the medians, and the file says the grid was cut short. */
+static void test_interrupted_report(void **state)
+{
+	(void)state;
+	struct ipl_report *rep = fake_report();
+	struct ipl_row *r = &rep->rows[2];
+	memset(&r->reps[2], 0, sizeof r->reps[2]);
+	ipl_hist_init(&r->reps[2].hist);
+	r->reps[2].failed = r->reps[2].interrupted = 1;
+	snprintf(r->reps[2].why, sizeof r->reps[2].why, "interrupted by SIGINT");
+	ipl_row_finish(r);
+	rep->interrupted = 2; /* SIGINT */
+	rep->runs_done = 8;
+	rep->runs_total = 12;
+	unsigned bits = ipl_row_check(r, NULL, 0);
+	assert_true(bits & IPL_WARN_INTERRUPTED);
+	assert_false(bits & IPL_WARN_FAILED);
+	assert_null(ipl_warn_hint(IPL_WARN_INTERRUPTED, 0));
+	char *js = render(rep, IPL_FMT_JSON);
+	assert_true(json_valid(js));
+	assert_non_null(strstr(js, "\"interrupted\": true, \"interrupted_by\": \"SIGINT\""));
+	assert_non_null(strstr(js, "\"status\": \"interrupted\""));
+	assert_non_null(strstr(js, "\"runs_done\": 8, \"runs_total\": 12"));
+	free(js);
+	char *csv = render(rep, IPL_FMT_CSV);
+	assert_non_null(strstr(csv, ",interrupted,"));
+	free(csv);
+	for (int md = 0; md < 2; md++) {
+		char *t = render(rep, md ? IPL_FMT_MD : IPL_FMT_TABLE);
+		assert_non_null(strstr(t, "INTERRUPTED by SIGINT after 8 of 12 runs"));
+		assert_non_null(strstr(t, "interrupted"));
+		free(t);
+	}
+	free_report(rep);
+}
+
+/* Every row says its sample count; a percentile without support is "-"
+ * (CSV), null (JSON). */
+static void test_n_and_dash(void **state)
+{
+	(void)state;
+	struct ipl_report *rep = fake_report(); /* latency reps of 1000 samples */
+	char *csv = render(rep, IPL_FMT_CSV);
+	/* p99.9 and p99.99 of 1000 samples: "-"; p99 is supported */
+	assert_non_null(strstr(csv, ",-,-,"));
+	assert_non_null(strstr(csv, ",n,cpu_scope\n"));
+	assert_non_null(strstr(csv, ",1000,both\n"));
+	free(csv);
+	char *js = render(rep, IPL_FMT_JSON);
+	assert_true(json_valid(js));
+	assert_non_null(strstr(js, "\"p999_ns\": null"));
+	assert_non_null(strstr(js, "\"n\": 2000, ")); /* tcp: 2 valid reps of 1000 */
+	free(js);
+	rep->connect = "/tmp/x";
+	char *t = render(rep, IPL_FMT_TABLE);
+	assert_non_null(strstr(t, "the client only (the server is remote)"));
+	free(t);
+	free_report(rep);
+}
+
+/* cpu/msg covers the timed loop: both ends sampled (server from outside). */
+static void test_loop_cost_sampled(void **state)
+{
+	(void)state;
+	struct ipl_run_spec spec = {
+		.tp = ipl_transport_find("unix"), .tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
+		.size = 64, .iters = 300, .warmup = 3000, .mode = IPL_MODE_LATENCY, .window = 1,
+		.clients = 1, .cpu_client = -1, .cpu_server = -1, .timeout_s = 60,
+	};
+	struct ipl_run_result res;
+	assert_int_equal(ipl_run_once(&spec, &res), 0);
+	assert_true(res.cpu_ns_per_msg > 0);
+	assert_true(res.ctxsw_per_msg > 0);
+	struct ipl_loop_cost lc = { .server = getpid() };
+	ipl_loop_mark(&lc, 0);
+	ipl_loop_mark(&lc, 1);
+	assert_int_equal(lc.marks, 2);
+	assert_true(lc.srv_ok);
+	assert_true(lc.srv[1].cpu_ns >= lc.srv[0].cpu_ns);
+}
+
 int main(void)
 {
 	alarm(300); /* a hang fails the test instead of stalling the suite */
@@ -657,6 +774,10 @@ int main(void)
 		cmocka_unit_test(test_bad_options_exit_2),
 		cmocka_unit_test(test_raw_loop_counts),
 		cmocka_unit_test(test_framed_counts_exclude_warmup),
+		cmocka_unit_test(test_percentile_needs_samples),
+		cmocka_unit_test(test_interrupted_report),
+		cmocka_unit_test(test_n_and_dash),
+		cmocka_unit_test(test_loop_cost_sampled),
 	};
 	return cmocka_run_group_tests_name("bench", t, NULL, NULL);
 }

@@ -1,9 +1,10 @@
 /* test_conformance.c - the cases every transport must pass, run against
  * every variant in helper_variants.c and named "<variant>/<case>". */
-#include "err.h"
-#include "exchange.h"
-#include "fixture.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fixture.h"
+#include "common/msgio.h"
+#include "bench/registry/registry.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tests/assert_ipl.h"
 
 #define CLIENT_TIMEOUT_S 120
 
@@ -117,7 +120,7 @@ static void run_clients(void **state, int (*const *bodies)(struct ipl_conn *, vo
 {
 	struct ipl_fixture fx;
 	int rc = ipl_fx_start(&fx, variant_of(state), n);
-	assert_int_equal(rc, 0);
+	assert_ok(rc);
 	for (unsigned i = 0; i < n; i++) {
 		pid_t p = ipl_fx_client(&fx, i, bodies[i], NULL);
 		assert_true(p > 0);
@@ -165,7 +168,7 @@ static void case_concurrent_clients(void **state)
 		skip();
 	struct ipl_fixture fx;
 	enum { N = 4 };
-	assert_int_equal(ipl_fx_start(&fx, variant_of(state), N), 0);
+	assert_ok(ipl_fx_start(&fx, variant_of(state), N));
 	pid_t p[N];
 	for (unsigned i = 0; i < N; i++)
 		assert_true((p[i] = ipl_fx_client(&fx, i, body_echo_small, NULL)) > 0);
@@ -179,7 +182,7 @@ static void case_concurrent_clients(void **state)
 static void case_cleanup(void **state)
 {
 	struct ipl_fixture fx;
-	assert_int_equal(ipl_fx_start(&fx, variant_of(state), 1), 0);
+	assert_ok(ipl_fx_start(&fx, variant_of(state), 1));
 	assert_int_equal(ipl_fx_stop(&fx), 0);
 	assert_int_equal(ipl_fx_leftovers(&fx), 0);
 }

@@ -15,35 +15,32 @@
 #include <cmocka.h>
 
 #define LLVMFuzzerTestOneInput ipl_fuzz_hdr
-#include "fuzz/fuzz_hdr.c"
+#include "tests/fuzz/fuzz_hdr.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_msg_recv
-#include "fuzz/fuzz_msg_recv.c"
+#include "tests/fuzz/fuzz_msg_recv.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_serve
-#include "fuzz/fuzz_serve.c"
+#include "tests/fuzz/fuzz_serve.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_client
-#include "fuzz/fuzz_client.c"
+#include "tests/fuzz/fuzz_client.c"
 #undef LLVMFuzzerTestOneInput
-#if __has_include("rpcmsg.h")
-#define HAVE_RPC 1
 #define LLVMFuzzerTestOneInput ipl_fuzz_xdr
-#include "fuzz/fuzz_xdr.c"
+#include "tests/fuzz/fuzz_xdr.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpcmsg
-#include "fuzz/fuzz_rpcmsg.c"
+#include "tests/fuzz/fuzz_rpcmsg.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_rm
-#include "fuzz/fuzz_rm.c"
+#include "tests/fuzz/fuzz_rm.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpc_server
-#include "fuzz/fuzz_rpc_server.c"
+#include "tests/fuzz/fuzz_rpc_server.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpc_client
-#include "fuzz/fuzz_rpc_client.c"
+#include "tests/fuzz/fuzz_rpc_client.c"
 #undef LLVMFuzzerTestOneInput
-#endif
 
 struct target {
 	const char *name;
@@ -55,13 +52,11 @@ static const struct target targets[] = {
 	{ "fuzz_msg_recv", ipl_fuzz_msg_recv },
 	{ "fuzz_serve", ipl_fuzz_serve },
 	{ "fuzz_client", ipl_fuzz_client },
-#ifdef HAVE_RPC
 	{ "fuzz_xdr", ipl_fuzz_xdr },
 	{ "fuzz_rpcmsg", ipl_fuzz_rpcmsg },
 	{ "fuzz_rm", ipl_fuzz_rm },
 	{ "fuzz_rpc_server", ipl_fuzz_rpc_server },
 	{ "fuzz_rpc_client", ipl_fuzz_rpc_client },
-#endif
 };
 
 /* The corpus lives next to this file: tests/fuzz/corpus/ under the

@@ -1,6 +1,6 @@
 /* test_hist.c - the latency histogram: percentiles of known sample sets
  * within the stated error, exact min/max/mean/stddev, merge. */
-#include "hist.h"
+#include "common/hist.h"
 
 #include <math.h>
 #include <setjmp.h>

@@ -1,15 +1,16 @@
 /* test_io.c - the I/O module: short reads from a dribbling peer, EINTR from
  * signals (retried, or cancelled on request), short writes, EOF kinds; and
  * the msgio buffer over a transport that returns one byte at a time. */
-#include "err.h"
-#include "io.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/io.h"
+#include "common/msgio.h"
 
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tests/assert_ipl.h"
 
 static void sleep_ms(long ms)
 {
@@ -49,10 +52,10 @@ static void short_reads_are_completed(void **state)
 	pid_t p = dribble(sv[1], msg, sizeof msg, 2);
 	close(sv[1]);
 	char got[sizeof msg];
-	assert_int_equal(ipl_io_read_full(sv[0], got, sizeof got, NULL), 0);
+	assert_ok(ipl_io_read_full(sv[0], got, sizeof got, NULL));
 	assert_memory_equal(got, msg, sizeof msg);
 	/* the writer is gone: a clean EOF at a boundary */
-	assert_int_equal(ipl_io_read_full(sv[0], got, 1, NULL), IPL_ECLOSED);
+	assert_err(ipl_io_read_full(sv[0], got, 1, NULL), IPL_ECLOSED);
 	close(sv[0]);
 	waitpid(p, NULL, 0);
 }
@@ -65,44 +68,102 @@ static void eof_mid_read_is_truncation(void **state)
 	assert_int_equal(write(sv[1], "abc", 3), 3);
 	close(sv[1]);
 	char got[8];
-	assert_int_equal(ipl_io_read_full(sv[0], got, sizeof got, NULL), IPL_ETRUNC);
+	assert_err(ipl_io_read_full(sv[0], got, sizeof got, NULL), IPL_ETRUNC);
 	close(sv[0]);
 }
 
 static volatile sig_atomic_t hits;
+static int note_w = -1; /* the handler writes a byte here when it has run */
+
 static void on_alarm(int sig)
 {
 	(void)sig;
 	hits++;
+	if (note_w >= 0) {
+		int e = errno;
+		if (write(note_w, "n", 1) < 0) { /* async-signal-safe; nothing to do on failure */
+		}
+		errno = e;
+	}
 }
 
-static void arm_timer(long ms)
+static void catch_alarm(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
+}
+
+static void arm_timer(long ms)
+{
+	catch_alarm();
 	struct itimerval it = { .it_value = { .tv_sec = 0, .tv_usec = ms * 1000 } };
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The state letter of pid in /proc/<pid>/stat ('S': asleep), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *rp = strrchr(buf, ')'); /* the name may hold spaces and parens */
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+/* Forks a child that interrupts us with SIGALRM once we are asleep (in the
+ * read under test: we do nothing else that sleeps), so the signal is sure to
+ * land inside the read, however loaded the machine.  With late_fd >= 0 the
+ * child then waits until our handler has run (a byte on note_r) and writes
+ * "late" to late_fd: data that only arrives after the interruption. */
+static pid_t interrupter(int note_r, int late_fd)
+{
+	pid_t parent = getpid();
+	pid_t p = fork();
+	if (p != 0)
+		return p;
+	alarm(120); /* a safety net: the parent is asleep within microseconds */
+	while (proc_state(parent) != 'S') {
+		struct timespec t = { .tv_nsec = 1000000L };
+		nanosleep(&t, NULL);
+	}
+	if (kill(parent, SIGALRM) < 0)
+		_exit(1);
+	if (late_fd < 0)
+		_exit(0);
+	char b;
+	if (read(note_r, &b, 1) != 1)
+		_exit(2);
+	_exit(write(late_fd, "late", 4) == 4 ? 0 : 3);
 }
 
 static void eintr_is_retried(void **state)
 {
 	(void)state;
-	int sv[2];
+	int sv[2], note[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pid_t p = fork();
-	if (p == 0) {
-		sleep_ms(150); /* after the signal has interrupted the read */
-		_exit(write(sv[1], "late", 4) == 4 ? 0 : 1);
-	}
+	assert_int_equal(pipe(note), 0);
 	hits = 0;
-	arm_timer(30);
+	catch_alarm(); /* the signal comes from the child */
+	note_w = note[1];
+	pid_t p = interrupter(note[0], sv[1]);
+	assert_true(p > 0);
 	char got[4];
 	atomic_int cancel = 0;
-	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), 0);
+	assert_ok(ipl_io_read_full(sv[0], got, 4, &cancel));
 	assert_int_equal(hits, 1); /* the read really was interrupted */
 	assert_memory_equal(got, "late", 4);
-	waitpid(p, NULL, 0);
+	int st;
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	note_w = -1;
+	close(note[0]);
+	close(note[1]);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -114,10 +175,15 @@ static void eintr_with_cancel_returns(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	atomic_int cancel = 1; /* as a stopping server sets it */
 	hits = 0;
-	arm_timer(30);
+	catch_alarm();
+	pid_t p = interrupter(-1, -1);
+	assert_true(p > 0);
 	char got[4];
-	assert_int_equal(ipl_io_read_full(sv[0], got, 4, &cancel), IPL_ECANCELED);
+	assert_err(ipl_io_read_full(sv[0], got, 4, &cancel), IPL_ECANCELED);
 	assert_int_equal(hits, 1);
+	int st;
+	waitpid(p, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -211,23 +277,23 @@ static void msgio_reassembles_trickled_message(void **state)
 	struct trickle t = { .base.tp = &trickle_tp, .data = wire, .len = sizeof wire };
 	struct ipl_hdr got;
 	struct ipl_buf b = { 0 };
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), 0);
+	assert_ok(ipl_msg_recv(&t.base, 64, &got, &b));
 	assert_int_equal(got.seq, 42);
 	assert_memory_equal(b.p, "hello", 5);
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ECLOSED);
+	assert_err(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ECLOSED);
 	/* a cut payload is a truncation, not a clean close */
 	t.off = 0;
 	t.len = sizeof wire - 2;
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ETRUNC);
+	assert_err(ipl_msg_recv(&t.base, 64, &got, &b), IPL_ETRUNC);
 	/* a corrupted payload is consumed and reported as a bad checksum */
 	wire[IPL_HDR_SIZE] ^= 1;
 	t.off = 0;
 	t.len = sizeof wire;
-	assert_int_equal(ipl_msg_recv(&t.base, 64, &got, &b), IPL_EBADCRC);
+	assert_err(ipl_msg_recv(&t.base, 64, &got, &b), IPL_EBADCRC);
 	assert_int_equal(t.off, t.len);
 	/* a length over the cap is refused before any payload is read */
 	t.off = 0;
-	assert_int_equal(ipl_msg_recv(&t.base, 4, &got, &b), IPL_ETOOBIG);
+	assert_err(ipl_msg_recv(&t.base, 4, &got, &b), IPL_ETOOBIG);
 	assert_int_equal(t.off, IPL_HDR_SIZE);
 	ipl_buf_free(&b);
 	free(t.base.rx);

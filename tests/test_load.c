@@ -11,12 +11,13 @@
  *
  * N and R come from IPL_LOAD_CLIENTS and IPL_LOAD_ROUNDS: `make check` runs
  * 32 x 200 per variant; `make stress` runs 256 x 1000. */
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "reliab.h"
-#include "bench.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "tests/reliab.h"
+#include "bench/run/run.h"
+#include "bench/registry/registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +136,7 @@ static int start_server(struct ipl_fixture *fx, const struct ipl_test_variant *v
 	o.max_clients = n;
 	if (v->via && !(o.via = ipl_transport_find(v->via)))
 		return -ENOENT;
-	ipl_endpoint_init(&fx->ep, ipl_rl_tp(v), &o, NULL);
+	ipl_endpoint_setup(&fx->ep, ipl_rl_tp(v), &o, NULL);
 	int rc = ipl_endpoint_prepare(&fx->ep);
 	if (rc < 0) {
 		ipl_endpoint_cleanup(&fx->ep);

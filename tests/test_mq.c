@@ -5,12 +5,12 @@
  * under the server leave the server serving.
  *
  * Children report through their exit status (0 = as expected). */
-#include "bench.h"
-#include "err.h"
-#include "exchange.h"
-#include "fixture.h"
-#include "names.h"
-#include "transport.h"
+#include "bench/registry/registry.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fixture.h"
+#include "common/names.h"
+#include "common/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

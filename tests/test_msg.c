@@ -1,14 +1,16 @@
 /* test_msg.c - the common request format: encode/decode round trips and one
  * distinct error per validation failure. */
-#include "bytes.h"
-#include "err.h"
-#include "msg.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msg.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "tests/assert_ipl.h"
 
 static void roundtrip_every_op(void **state)
 {
@@ -56,23 +58,23 @@ static void each_failure_has_its_code(void **state)
 
 	good_wire(w);
 	w[0] ^= 1;
-	assert_int_equal(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADMAGIC);
+	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADMAGIC);
 	good_wire(w);
 	w[4] = 2;
-	assert_int_equal(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADVERSION);
+	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADVERSION);
 	good_wire(w);
 	w[5] = 0;
-	assert_int_equal(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADOP);
+	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADOP);
 	w[5] = IPL_OP_MAX + 1;
-	assert_int_equal(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADOP);
+	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADOP);
 	good_wire(w);
 	w[6] = 0x80;
-	assert_int_equal(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADFLAGS);
+	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADFLAGS);
 	good_wire(w);
-	assert_int_equal(ipl_hdr_decode(w, 9, &h), IPL_ETOOBIG); /* len 10 > cap 9 */
+	assert_err(ipl_hdr_decode(w, 9, &h), IPL_ETOOBIG); /* len 10 > cap 9 */
 	assert_int_equal(ipl_hdr_decode(w, 10, &h), 0);          /* len == cap is fine */
 	ipl_put_be32(w + 16, 0xffffffffu);
-	assert_int_equal(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_ETOOBIG);
+	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_ETOOBIG);
 	assert_int_equal(h.seq, 9); /* seq still readable for the ERROR reply */
 
 	/* every code maps to its own wire code and its own text */
@@ -108,7 +110,7 @@ static void payload_check(void **state)
 	h.crc = ipl_crc32c(0, p, 7);
 	assert_int_equal(ipl_payload_check(&h, p), 0);
 	h.crc ^= 1;
-	assert_int_equal(ipl_payload_check(&h, p), IPL_EBADCRC);
+	assert_err(ipl_payload_check(&h, p), IPL_EBADCRC);
 }
 
 static void strerror_covers_everything(void **state)

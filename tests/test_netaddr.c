@@ -1,9 +1,10 @@
 /* test_netaddr.c - both ends' addresses (conn_addr on tcp over IPv4 and
  * IPv6, and unix) and the rule that refuses --connect HOST:PORT to a
- * mechanism that cannot cross hosts (bench/xhost.c). */
-#include "err.h"
-#include "transport.h"
-#include "xhost.h"
+ * mechanism that cannot cross hosts (bench/cli/xhost.c). */
+#include "common/err.h"
+#include "common/transport.h"
+#include "bench/cli/xhost.h"
+#include "bench/registry/registry.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@
 static int setup(void **state)
 {
 	(void)state;
-	alarm(20); /* a hang fails */
+	alarm(120); /* a hang fails (a safety net: far beyond a loaded machine) */
 	return 0;
 }
 
@@ -31,10 +32,10 @@ static void check_pair_via(const char *mech, const char *via, const char *listen
 	assert_non_null(tp);
 	struct ipl_tp_opts o = { .listen = listen, .via = via ? ipl_transport_find(via) : NULL };
 	struct ipl_endpoint srv, cli;
-	ipl_endpoint_init(&srv, tp, &o, NULL);
+	ipl_endpoint_setup(&srv, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&srv), 0);
 	assert_int_equal(ipl_endpoint_attach_server(&srv), 0);
-	ipl_endpoint_init(&cli, tp, &o, srv.addr);
+	ipl_endpoint_setup(&cli, tp, &o, srv.addr);
 	struct ipl_conn *c = NULL, *s = NULL;
 	assert_int_equal(ipl_endpoint_attach_client(&cli, 0, &c), 0);
 	assert_int_equal(ipl_endpoint_accept(&srv, &s), 0);
@@ -75,7 +76,7 @@ static void tcp_v6_addrs(void **state)
 	const struct ipl_transport *tp = ipl_transport_find("tcp");
 	struct ipl_tp_opts o = { .listen = "[::1]:0" };
 	struct ipl_endpoint ep;
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	ipl_endpoint_cleanup(&ep);
 	if (rc < 0)

@@ -8,12 +8,13 @@
  * parent asserts on it.  SIGPIPE is ignored throughout, as the CLI does, so a
  * write to a gone peer must come back as EPIPE, never kill.
  */
-#include "bench.h"
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "names.h"
-#include "transport.h"
+#include "bench/run/run.h"
+#include "bench/registry/registry.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "common/transport.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -210,7 +211,7 @@ static void prepare(struct ipl_endpoint *ep, const struct ipl_transport *tp, uns
 {
 	struct ipl_tp_opts o = { .max_clients = clients, .cap = CAP, .listen = listen,
 				 .timeout_ms = 20000 };
-	ipl_endpoint_init(ep, tp, &o, NULL);
+	ipl_endpoint_setup(ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(ep), 0);
 }
 
@@ -547,6 +548,119 @@ static void test_fifo_bad_announcements(void **state)
 	assert_int_equal(ipclab_entries(), 0);
 }
 
+/* Forks a client of ep, in its own process, that must complete verified
+ * round trips.  Its attach waits up to a minute: only a safety net, a
+ * served announcement is answered at once. */
+static pid_t spawn_patient_client(struct ipl_endpoint *ep, struct echo_arg *a)
+{
+	ep->opts.timeout_ms = 60000;
+	return spawn_client(ep, 0, echo_client, a);
+}
+
+/* Writes n bytes of garbage without a newline. */
+static void write_garbage(int fd, size_t n)
+{
+	char buf[8192];
+	memset(buf, 'g', sizeof buf);
+	while (n) {
+		size_t k = n < sizeof buf ? n : sizeof buf;
+		write_all(fd, buf, k);
+		n -= k;
+	}
+}
+
+/* Writes, in random pieces, total bytes of what a hostile process might put
+ * into announce: stray bytes, long runs without a newline, lines of any
+ * length, prefixes of records and whole records naming nothing. */
+static int flood_announce(const char *path, unsigned seed, size_t total)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	char buf[9000], rec[128];
+	memset(rec, 0, sizeof rec);
+	snprintf(rec, sizeof rec - 1, "IPLFIFO1 c-1-00000000000000ff.q c-1-00000000000000ff.r");
+	rec[127] = '\n';
+	for (size_t sent = 0; sent < total;) {
+		size_t n = 1 + (size_t)rand_r(&seed) % sizeof buf;
+		switch (rand_r(&seed) % 4) {
+		case 0: /* a record, cut short or whole */
+			n = 1 + (size_t)rand_r(&seed) % sizeof rec;
+			memcpy(buf, rec, n);
+			break;
+		case 1: /* no newline at all */
+			memset(buf, 'A' + rand_r(&seed) % 26, n);
+			break;
+		default: /* any bytes, newlines among them */
+			for (size_t i = 0; i < n; i++)
+				buf[i] = (char)(rand_r(&seed) % 16 ? rand_r(&seed) : '\n');
+		}
+		if (write(fd, buf, n) != (ssize_t)n)
+			return 2;
+		sent += n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Whatever another writer puts into announce - a stray byte, part of a
+ * record, a flood of garbage, all without a newline - the next real
+ * client's announcement (which lands right after it, in the same "line")
+ * is still recognised and that client served; also while a hostile writer
+ * floods announce at the same time as clients announce. */
+static void test_fifo_announce_garbage(void **state)
+{
+	(void)state;
+	alarm(300); /* a safety net only */
+	const struct ipl_transport *tp = ipl_transport_find("fifo");
+	struct ipl_endpoint ep;
+	prepare(&ep, tp, 8, NULL);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/announce", ep.addr);
+	pid_t s = spawn_server(&ep);
+	int afd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(afd >= 0);
+	struct echo_arg a = { 1000, 100, 1 };
+	char rec[128];
+	record(rec, "IPLFIFO1 c-1-0123456789abcdef.q c-1-0123456789abcdef.r");
+
+	for (int i = 0; i < 8; i++) {
+		switch (i) {
+		case 0: write_all(afd, "x", 1); break;                   /* one stray byte */
+		case 1: write_all(afd, rec, 60); break;                  /* part of a record */
+		case 2: write_all(afd, rec, 127); break;                 /* all but its newline */
+		case 3: write_all(afd, "\0\0\0", 3); break;              /* padding-like */
+		case 4: write_garbage(afd, 200000); break;               /* > the FIFO holds */
+		case 5: write_garbage(afd, 5000); write_all(afd, "\nabc", 4); break;
+		case 6: write_all(afd, "y", 1); write_all(afd, rec, 100); break;
+		default: break; /* and, after all that, a plain client */
+		}
+		pid_t c = spawn_patient_client(&ep, &a);
+		assert_int_equal(reap(c), 0);
+	}
+	close(afd);
+
+	/* a flood racing eight clients */
+	unsigned seed = (unsigned)time(NULL);
+	fprintf(stderr, "flood seed %u\n", seed);
+	pid_t f = fork();
+	assert_true(f >= 0);
+	if (f == 0)
+		_exit(flood_announce(path, seed, 4 * MIB));
+	track(f);
+	pid_t c[8];
+	for (int i = 0; i < 8; i++)
+		c[i] = spawn_patient_client(&ep, &a);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(reap(c[i]), 0);
+	assert_int_equal(reap(f), 0);
+
+	ipl_endpoint_release(&ep);
+	assert_int_equal(stop_server(tp, s), 0);
+	ipl_endpoint_cleanup(&ep);
+	assert_int_equal(ipclab_entries(), 0);
+}
+
 /* Serves a fifo endpoint in a child until killed; its address comes back
  * through the pipe. */
 static pid_t spawn_fifo_serve(const char *listen, char *addr, size_t addrlen)
@@ -559,7 +673,7 @@ static pid_t spawn_fifo_serve(const char *listen, char *addr, size_t addrlen)
 		close(p[0]);
 		struct ipl_endpoint ep;
 		struct ipl_tp_opts o = { .listen = listen, .cap = CAP };
-		ipl_endpoint_init(&ep, ipl_transport_find("fifo"), &o, NULL);
+		ipl_endpoint_setup(&ep, ipl_transport_find("fifo"), &o, NULL);
 		if (ipl_endpoint_prepare(&ep) < 0 || ipl_endpoint_attach_server(&ep) < 0)
 			_exit(1);
 		(void)!write(p[1], ep.addr, strlen(ep.addr) + 1);
@@ -580,7 +694,7 @@ static void connect_and_echo(const char *addr, int want_rc)
 {
 	struct ipl_endpoint cl;
 	struct ipl_tp_opts o = { .cap = CAP, .timeout_ms = 20000 };
-	ipl_endpoint_init(&cl, ipl_transport_find("fifo"), &o, addr);
+	ipl_endpoint_setup(&cl, ipl_transport_find("fifo"), &o, addr);
 	struct ipl_conn *c = NULL;
 	int rc = ipl_endpoint_attach_client(&cl, 0, &c);
 	assert_int_equal(rc, want_rc);
@@ -626,7 +740,7 @@ static void test_fifo_killed_server_listen(void **state)
 	/* a second server on the same directory is refused while one lives */
 	struct ipl_endpoint ep2;
 	struct ipl_tp_opts o = { .listen = dir };
-	ipl_endpoint_init(&ep2, ipl_transport_find("fifo"), &o, NULL);
+	ipl_endpoint_setup(&ep2, ipl_transport_find("fifo"), &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep2), -EADDRINUSE);
 	ipl_endpoint_cleanup(&ep2);
 	assert_true(exists(ann));
@@ -660,7 +774,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(dir, sizeof dir, "%s/open", ipl_tmpdir());
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(chmod(dir, 0755), 0);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), -EACCES);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(dir));
@@ -669,7 +783,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(dir, sizeof dir, "%s/file", ipl_tmpdir());
 	int fd = open(dir, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), -ENOTDIR);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(dir));
@@ -682,7 +796,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(ann, sizeof ann, "%s/announce", dir);
 	fd = open(ann, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), -EEXIST);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(ann));
@@ -692,7 +806,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	/* made by us: 0700 whatever the umask, removed by cleanup */
 	snprintf(dir, sizeof dir, "%s/new", ipl_tmpdir());
 	mode_t old = umask(0);
-	ipl_endpoint_init(&ep, tp, &o, NULL);
+	ipl_endpoint_setup(&ep, tp, &o, NULL);
 	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
 	umask(old);
 	struct stat st;
@@ -750,7 +864,7 @@ static void test_fifo_accept_cancel(void **state)
 	if (p == 0) {
 		struct ipl_endpoint ep;
 		struct ipl_tp_opts o = { 0 };
-		ipl_endpoint_init(&ep, ipl_transport_find("fifo"), &o, NULL);
+		ipl_endpoint_setup(&ep, ipl_transport_find("fifo"), &o, NULL);
 		if (ipl_endpoint_prepare(&ep) < 0 || ipl_endpoint_attach_server(&ep) < 0)
 			_exit(1);
 		cancel_ep = &ep;
@@ -855,7 +969,7 @@ static void test_pipe_channels(void **state)
 	ipl_endpoint_cleanup(&ep);
 
 	/* no pre-made channels (not forked from prepare): refused */
-	ipl_endpoint_init(&ep, tp, NULL, NULL);
+	ipl_endpoint_setup(&ep, tp, NULL, NULL);
 	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
 	ipl_endpoint_cleanup(&ep);
 }
@@ -876,6 +990,7 @@ int main(void)
 		BOTH(four_clients),
 		BOTH(many_announce_together),
 		CASE("fifo", fifo_bad_announcements),
+		CASE("fifo", fifo_announce_garbage),
 		CASE("fifo", fifo_killed_server_private),
 		CASE("fifo", fifo_killed_server_listen),
 		CASE("fifo", fifo_listen_dir_checks),

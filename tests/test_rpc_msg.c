@@ -8,12 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "bytes.h"
-#include "err.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/fdconn.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "bench/registry/registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,56 @@ static void test_multi_fragment(void **state)
 	ipl_buf_free(&rec);
 }
 
+/* The streaming reader under rpc's transport: reads cross fragment headers
+ * and skip empty fragments, finish discards the rest of a record, a read
+ * past the record's end is IPL_EPROTO, and a record over the cap is refused
+ * at the header that passes it. */
+static void test_rm_reader(void **state)
+{
+	(void)state;
+	static const uint8_t in[] = { W(3), 'a', 'b', 'c', W(0), W(0), W(0x80000002), 'd', 'e',
+				      W(0x80000004), 'w', 'x', 'y', 'z' };
+	struct ipl_conn *a, *b;
+	struct ipl_rm_reader r;
+	uint8_t buf[8];
+	int last;
+	assert_int_equal(ipl_rm_parse(in + 15, &last), 2);
+	assert_int_equal(last, 1);
+	assert_int_equal(ipl_rm_parse((const uint8_t[]){ W(0x7fffffff) }, &last), IPL_RM_LEN);
+	assert_int_equal(last, 0);
+
+	socketpair_conns(&a, &b);
+	assert_int_equal(write(ipl_fdconn_rfd(a), in, sizeof in), (ssize_t)sizeof in);
+	ipl_rm_init(&r, 16);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 4), 0);
+	assert_memory_equal(buf, "abcd", 4);
+	assert_int_equal(ipl_rm_finish(&r, b, NULL, NULL), 0); /* drops "e" */
+	assert_int_equal(r.in_rec, 0);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 4), 0);
+	assert_memory_equal(buf, "wxyz", 4);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 1), IPL_EPROTO);
+
+	/* 6 + 3 > 8: the second header is refused, its bytes left unread */
+	ipl_rm_init(&r, 8);
+	uint8_t over[] = { W(6), 1, 2, 3, 4, 5, 6, W(0x80000003), 7, 8, 9 };
+	assert_int_equal(write(ipl_fdconn_rfd(a), over, sizeof over), (ssize_t)sizeof over);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 6), 0);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 1), IPL_ETOOBIG);
+
+	/* EOF: at a boundary a clean end, inside a record a truncation */
+	ipl_conn_detach(a);
+	ipl_conn_detach(b);
+	socketpair_conns(&a, &b);
+	ipl_rm_init(&r, 8);
+	assert_int_equal(write(ipl_fdconn_rfd(a), (const uint8_t[]){ W(4), 'q' }, 5), 5);
+	ipl_conn_detach(a);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 1), 0);
+	assert_int_equal(ipl_rm_finish(&r, b, NULL, NULL), IPL_ETRUNC);
+	ipl_rm_init(&r, 8);
+	assert_int_equal(ipl_rm_read(&r, b, buf, 1), IPL_ECLOSED);
+	ipl_conn_detach(b);
+}
+
 /* The client stub's marshalling, as the bytes reach the socket; the reply
  * is queued first so the stub's wait returns at once. */
 static void test_client_stub_bytes(void **state)
@@ -382,7 +433,7 @@ static void test_fuzz_serve_record(void **state)
 
 int main(void)
 {
-	alarm(60); /* a hang fails instead of stalling */
+	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null_call_bytes),
 		cmocka_unit_test(test_echo_hello_bytes),
@@ -390,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_call),
 		cmocka_unit_test(test_add_sum_batch),
 		cmocka_unit_test(test_multi_fragment),
+		cmocka_unit_test(test_rm_reader),
 		cmocka_unit_test(test_client_stub_bytes),
 		cmocka_unit_test(test_fuzz_serve_record),
 	};

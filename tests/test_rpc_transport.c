@@ -9,13 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "fdconn.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/fdconn.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "bench/registry/registry.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define CAP 4096u
@@ -56,7 +58,7 @@ static int start(void **state, const char *via)
 	signal(SIGPIPE, SIG_IGN);
 	f->via = ipl_transport_find(via);
 	struct ipl_tp_opts o = { .cap = CAP, .via = f->via };
-	ipl_endpoint_init(&f->ep, ipl_transport_find("rpc"), &o, NULL);
+	ipl_endpoint_setup(&f->ep, ipl_transport_find("rpc"), &o, NULL);
 	if (ipl_endpoint_prepare(&f->ep) < 0 || ipl_endpoint_attach_server(&f->ep) < 0)
 		return -1;
 	if (pthread_create(&f->th, NULL, server_main, f))
@@ -98,7 +100,7 @@ static struct ipl_conn *carrier_conn(struct fixture *f)
 {
 	struct ipl_endpoint cep;
 	struct ipl_conn *c = NULL;
-	ipl_endpoint_init(&cep, f->via, NULL, f->ep.addr);
+	ipl_endpoint_setup(&cep, f->via, NULL, f->ep.addr);
 	assert_int_equal(ipl_endpoint_attach_client(&cep, 0, &c), 0);
 	ipl_endpoint_cleanup(&cep);
 	return c;
@@ -300,7 +302,7 @@ static void test_exchange(void **state)
 	struct ipl_tp_opts o = { .cap = CAP, .via = f->via };
 	struct ipl_endpoint cep;
 	struct ipl_conn *c;
-	ipl_endpoint_init(&cep, ipl_transport_find("rpc"), &o, f->ep.addr);
+	ipl_endpoint_setup(&cep, ipl_transport_find("rpc"), &o, f->ep.addr);
 	assert_int_equal(ipl_endpoint_attach_client(&cep, 0, &c), 0);
 	uint32_t cap = 0;
 	assert_int_equal(ipl_client_hello(c, &cap), 0);
@@ -405,10 +407,62 @@ static void test_fuzz_stream(void **state)
 	ipl_conn_detach(c);
 }
 
+/* What a layer needs of its carrier is asked of the carrier's ops, never
+ * its name: rpc refuses a layered carrier, oncrpc one that offers no socket
+ * (fifo), and the socket transports offer their listening and connected
+ * sockets (listen_fd, conn_fd: both or neither, on every transport). */
+static void test_carriers(void **state)
+{
+	(void)state;
+	const struct ipl_transport *rpc = ipl_transport_find("rpc");
+	const struct ipl_transport *onc = ipl_transport_find("oncrpc");
+	struct ipl_endpoint ep;
+	struct ipl_conn *c;
+	struct ipl_tp_opts o = { .via = rpc };
+	ipl_endpoint_init(&ep, rpc, &o, NULL);
+	assert_int_equal(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
+	ipl_endpoint_cleanup(&ep);
+	if (onc) { /* built with libtirpc */
+		o.via = ipl_transport_find("fifo");
+		ipl_endpoint_init(&ep, onc, &o, NULL);
+		assert_int_equal(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
+		ipl_endpoint_cleanup(&ep);
+		ipl_endpoint_init(&ep, onc, &o, "/nonexistent/ipclab");
+		assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
+		ipl_endpoint_cleanup(&ep);
+	}
+	for (size_t i = 0; i < ipl_transport_count(); i++) {
+		const struct ipl_transport *tp = ipl_transport_at(i);
+		assert_int_equal(!tp->listen_fd, !tp->conn_fd);
+	}
+	static const char *const socks[] = { "unix", "tcp" };
+	for (int i = 0; i < 2; i++) {
+		const struct ipl_transport *tp = ipl_transport_find(socks[i]);
+		struct ipl_tp_opts so = { 0 };
+		int v = 0;
+		socklen_t vl = sizeof v;
+		ipl_endpoint_init(&ep, tp, &so, NULL);
+		assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+		int lfd = tp->listen_fd(&ep);
+		assert_true(lfd >= 0);
+		assert_int_equal(getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl), 0);
+		assert_int_equal(v, 1);
+		assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), 0);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		assert_int_equal(getpeername(tp->conn_fd(c), (struct sockaddr *)&ss, &sl), 0);
+		ipl_conn_detach(c);
+		ipl_endpoint_release(&ep);
+		assert_int_equal(tp->listen_fd(&ep), IPL_EUNSUPP);
+		ipl_endpoint_cleanup(&ep);
+	}
+}
+
 int main(void)
 {
-	alarm(120); /* a hang fails instead of stalling */
+	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_carriers),
 		cmocka_unit_test_setup_teardown(test_every_procedure, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_every_procedure, setup_tcp, teardown),
 		cmocka_unit_test_setup_teardown(test_error_replies, setup_unix, teardown),

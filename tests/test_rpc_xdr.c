@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "err.h"
-#include "xdr.h"
+#include "common/err.h"
+#include "rpc/xdr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +204,7 @@ static void test_bad_values(void **state)
 
 int main(void)
 {
-	alarm(60); /* a hang fails instead of stalling */
+	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_opaque_padding),

@@ -13,12 +13,14 @@
  *   fds_cloexec           every fd above 2 of the server and of the client
  *                         is close-on-exec (from /proc/<pid>/fdinfo)
  * and, once, oversized_length_refused: a header whose length is over the
- * cap is refused before any memory is sized by it. */
-#include "err.h"
-#include "exchange.h"
-#include "msgio.h"
-#include "names.h"
-#include "reliab.h"
+ * cap is refused before any memory is sized by it; and sweep_owner: the
+ * stale-name sweep, run as root, removes only /dev/shm objects of its own
+ * uid (skipped, and said so, when not root). */
+#include "common/err.h"
+#include "common/exchange.h"
+#include "common/msgio.h"
+#include "common/names.h"
+#include "tests/reliab.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -30,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -413,6 +417,75 @@ static void case_oversized(void **state)
 	}
 }
 
+/* ---- once: the stale-name sweep leaves other users' objects alone ------ */
+
+/* A pid that has exited and been reaped: names carrying it look stale. */
+static pid_t dead_pid(void)
+{
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	int status;
+	assert_int_equal(waitpid(p, &status, 0), p);
+	return p;
+}
+
+/* Makes the shm object "/<name>" owned by uid. */
+static void make_shm(const char *name, uid_t uid)
+{
+	int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fchown(fd, uid, (gid_t)-1), 0);
+	close(fd);
+}
+
+static int shm_exists(const char *name)
+{
+	char path[256];
+	struct stat st;
+	snprintf(path, sizeof path, "/dev/shm%s", name);
+	return lstat(path, &st) == 0;
+}
+
+/* As root, the sweep could delete anybody's "ipclab-<dead pid>-*" object; it
+ * must take only ours, and judge a link by the link (not its target). */
+static void case_sweep_owner(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		printf("skip: sweep_owner needs root (to make an object owned by another uid)\n");
+		skip();
+	}
+	const uid_t other = 65534; /* nobody */
+	long pid = (long)dead_pid();
+	char theirs[128], mine[128], link[128], lpath[256], target[256];
+	snprintf(theirs, sizeof theirs, "/ipclab-%ld-sweeptest-theirs", pid);
+	snprintf(mine, sizeof mine, "/ipclab-%ld-sweeptest-mine", pid);
+	snprintf(link, sizeof link, "/ipclab-%ld-sweeptest-link", pid);
+	make_shm(theirs, other);
+	make_shm(mine, geteuid());
+	/* another user's link to an object of ours: not ours to remove */
+	snprintf(lpath, sizeof lpath, "/dev/shm%s", link);
+	snprintf(target, sizeof target, "/dev/shm%s", mine);
+	assert_int_equal(symlink(target, lpath), 0);
+	assert_int_equal(lchown(lpath, other, (gid_t)-1), 0);
+
+	int removed = ipl_sweep_stale();
+	int theirs_kept = shm_exists(theirs), link_kept = shm_exists(link);
+	int mine_kept = shm_exists(mine);
+	shm_unlink(theirs);
+	shm_unlink(mine);
+	unlink(lpath);
+	fprintf(stderr, "sweep as root: removed %d; other uid's object %s, link %s, ours %s\n",
+		removed, theirs_kept ? "kept" : "REMOVED", link_kept ? "kept" : "REMOVED",
+		mine_kept ? "KEPT" : "removed");
+	assert_true(theirs_kept);
+	assert_true(link_kept);
+	assert_false(mine_kept);
+	assert_true(removed >= 1);
+}
+
 static const struct ipl_rl_case cases[] = {
 	{ "names_private", case_names_private, 0, 0, 0, NULL },
 	{ "names_unguessable", case_names_unguessable, IPL_CAP_NAMED, 0, 0, NULL },
@@ -426,6 +499,7 @@ int main(int argc, char **argv)
 	note_inherited();
 	const struct CMUnitTest once[] = {
 		cmocka_unit_test(case_oversized),
+		cmocka_unit_test(case_sweep_owner),
 	};
 	int rc = cmocka_run_group_tests_name("security_once", once, NULL, NULL);
 	return rc | ipl_rl_run("security", cases, sizeof cases / sizeof cases[0], argc, argv);

@@ -5,13 +5,14 @@
  * leave the server serving; a message over one datagram is refused.
  *
  * Children report through their exit status (0 = as expected). */
-#include "bytes.h"
-#include "err.h"
-#include "exchange.h"
-#include "fixture.h"
-#include "msg.h"
-#include "msgio.h"
-#include "transport.h"
+#include "bench/registry/registry.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fixture.h"
+#include "common/msg.h"
+#include "common/msgio.h"
+#include "common/transport.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -14,9 +14,9 @@
 #ifndef IPL_FUZZ_FAKE_H
 #define IPL_FUZZ_FAKE_H
 
-#include "err.h"
-#include "msg.h"
-#include "transport.h"
+#include "common/err.h"
+#include "common/msg.h"
+#include "common/transport.h"
 
 #include <stdlib.h>
 #include <string.h>

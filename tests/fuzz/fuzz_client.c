@@ -1,10 +1,10 @@
 /* fuzz_client - the client's reply checking fed a hostile server's bytes:
  * latency, pipelined and stream loops must count or refuse what does not
  * match, never crash or trust a reply's length. */
-#include "err.h"
-#include "exchange.h"
-#include "fake.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fuzz/fake.h"
+#include "common/msgio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -2,8 +2,8 @@
  * Invariants: decode never reads past 24 bytes; an accepted header
  * re-encodes to the same bytes and respects the cap; a payload check
  * agrees with the CRC32C of what follows. */
-#include "err.h"
-#include "msg.h"
+#include "common/err.h"
+#include "common/msg.h"
 
 #include <stdlib.h>
 #include <string.h>

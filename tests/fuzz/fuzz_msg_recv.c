@@ -4,9 +4,9 @@
  * Invariants: an accepted message respects the cap and its buffer holds
  * it; nothing is allocated beyond the cap (libFuzzer's -malloc_limit_mb
  * catches a peer-sized allocation). */
-#include "err.h"
-#include "fake.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "tests/fuzz/fake.h"
+#include "common/msgio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -2,10 +2,10 @@
  * connection delivering fuzzer bytes in fuzzer-chosen chunks: records over
  * the cap refused before memory is sized by them, every record's length
  * within the cap and its buffer. */
-#include "err.h"
-#include "fake.h"
-#include "msgio.h"
-#include "rpcmsg.h"
+#include "common/err.h"
+#include "tests/fuzz/fake.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

@@ -1,10 +1,10 @@
 /* fuzz_rpc_client - the rpc transport's client side: replies from a
  * hostile server (the fuzzer's bytes through a fake carrier) matched to
  * calls in flight and checked by the common client loops. */
-#include "err.h"
-#include "exchange.h"
-#include "fake.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fuzz/fake.h"
+#include "common/msgio.h"
 
 extern const struct ipl_transport ipl_rpc_transport;
 
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	fake_handed = 0;
 	struct ipl_tp_opts o = { .cap = 4096, .via = &fake_transport };
 	struct ipl_endpoint ep;
-	ipl_endpoint_init(&ep, &ipl_rpc_transport, &o, "fake");
+	ipl_endpoint_init(&ep, &ipl_rpc_transport, &o, "fake"); /* via set: no registry */
 	struct ipl_conn *c = NULL;
 	if (ipl_endpoint_attach_client(&ep, 0, &c))
 		abort();

@@ -1,11 +1,11 @@
 /* fuzz_rpcmsg - the RPC message parsers and the server stubs: a record
  * taken as a call header (and its AUTH_SYS body), as a reply header, and
  * served whole by ipl_rpc_serve_record, whose reply must itself parse. */
-#include "err.h"
-#include "msgio.h"
-#include "rpcmsg.h"
-#include "rpcprog.h"
-#include "xdr.h"
+#include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,10 +2,10 @@
  * the fuzzer's bytes: every request decoded, answered (replies built and
  * "sent" byte by byte to the fake conn), refused or dropped, never a crash,
  * leak or out-of-bounds access. */
-#include "err.h"
-#include "exchange.h"
-#include "fake.h"
-#include "msgio.h"
+#include "common/err.h"
+#include "common/exchange.h"
+#include "tests/fuzz/fake.h"
+#include "common/msgio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 

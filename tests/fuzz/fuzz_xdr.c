@@ -3,8 +3,8 @@
  * (ASan; the buffer is an exact-size heap copy), off never exceeds len, an
  * error is sticky, an opaque points inside the buffer and respects max, a
  * string is NUL-terminated within outlen, a count fits what is left. */
-#include "err.h"
-#include "xdr.h"
+#include "common/err.h"
+#include "rpc/xdr.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,9 +2,10 @@
  * procedure of a server at HOST:PORT over TCP (in the tests: the rpcgen /
  * libtirpc server), then an unknown program, version and procedure and
  * undecodable arguments, checking the ONC replies.  Exit 0 when all match. */
-#include "err.h"
-#include "rpcprog.h"
-#include "transport.h"
+#include "common/err.h"
+#include "rpc/rpcprog.h"
+#include "common/transport.h"
+#include "bench/registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
 	}
 	struct ipl_endpoint ep;
 	struct ipl_conn *c;
-	ipl_endpoint_init(&ep, ipl_transport_find("tcp"), NULL, argv[1]);
+	ipl_endpoint_setup(&ep, ipl_transport_find("tcp"), NULL, argv[1]);
 	int rc = ipl_endpoint_attach_client(&ep, 0, &c);
 	if (rc < 0) {
 		fprintf(stderr, "ipl_client: connect %s: %s\n", argv[1], ipl_strerror(rc));

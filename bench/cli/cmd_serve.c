@@ -1,0 +1,237 @@
+/* cmd_serve.c - `ipclab serve`: one server until SIGINT/SIGTERM. */
+#include "bench/run/run.h"
+#include "bench/run/row.h"
+#include "bench/registry/registry.h"
+#include "bench/cli/args.h"
+#include "bench/cli/cli.h"
+#include "common/err.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char serve_usage[] =
+	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES] [--max-clients N]\n"
+	"                    [--idle-timeout SECONDS] [--max-memory BYTES]\n"
+	"\n"
+	"Runs a server for one mechanism until SIGINT or SIGTERM, serving any number\n"
+	"of clients at once; then finishes in-flight replies, removes its names and\n"
+	"exits 0.  The first line on stdout is the address to give `ipclab bench --connect`.\n"
+	"\n"
+	"  -m, --mech MECH     tcp, unix, ... (a mechanism with the 'named' capability)\n"
+	"  -l, --listen ADDR   tcp: HOST:PORT or [V6]:PORT (default 127.0.0.1:0, a free port)\n"
+	"                      unix: socket path (default: a new private directory)\n"
+	"                      fifo: directory for the FIFOs, made 0700 if missing; an\n"
+	"                      existing one must be yours and 0700 (default: a new\n"
+	"                      private directory)\n"
+	"      --cap BYTES     largest payload accepted (default 16M)\n"
+	"      --wait POLICY   shm wait policy: block (default), spin, hybrid\n"
+	"      --via MECH      carrier for layered mechanisms (rpc): tcp, unix, ...\n"
+	"                      (default: tcp when --listen is HOST:PORT, else unix)\n"
+	"      --max-clients N clients served at once (default 256); one more is\n"
+	"                      answered 'server busy' and closed\n"
+	"      --idle-timeout SECONDS\n"
+	"                      close a connection that sends nothing this long\n"
+	"                      (default 60; 0: never)\n"
+	"      --max-memory BYTES\n"
+	"                      request bytes buffered across all connections\n"
+	"                      (default 256M; beyond 64K each); a request that\n"
+	"                      would pass it is discarded and answered 'out of\n"
+	"                      memory'\n"
+	"  -h, --help          this text\n";
+
+enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MAX_MEMORY };
+
+#define IDLE_MAX_S 86400.0
+
+/* --idle-timeout: seconds (fractions allowed), 0 for never. */
+static int parse_idle(const char *arg, int *ms, char *err, size_t errlen)
+{
+	double secs = 0;
+	if (!strcmp(arg, "0")) {
+		*ms = -1;
+		return 0;
+	}
+	if (ipl_parse_seconds(arg, &secs, err, errlen) < 0)
+		return -1;
+	if (secs > IDLE_MAX_S) {
+		snprintf(err, errlen, "--idle-timeout '%s' is over %g s (use 0 for never)", arg,
+			 IDLE_MAX_S);
+		return -1;
+	}
+	*ms = secs * 1000 < 1 ? 1 : (int)(secs * 1000 + 0.5);
+	return 0;
+}
+
+/* One line on stderr: the limits this server keeps. */
+static void print_limits(const struct ipl_tp_opts *o)
+{
+	unsigned conns = o->max_conns ? o->max_conns : IPL_DEFAULT_MAX_CONNS;
+	int idle = o->idle_ms ? o->idle_ms : IPL_DEFAULT_IDLE_MS;
+	uint64_t mem = o->mem_limit ? o->mem_limit : IPL_DEFAULT_MEM_LIMIT;
+	char idle_s[32];
+	if (idle < 0)
+		snprintf(idle_s, sizeof idle_s, "none");
+	else
+		snprintf(idle_s, sizeof idle_s, "%g s", idle / 1000.0);
+	fprintf(stderr, "ipclab serve: limits: %u clients at once, idle timeout %s, %llu bytes "
+		"buffered (--max-clients, --idle-timeout, --max-memory)\n",
+		conns, idle_s, (unsigned long long)mem);
+}
+
+static const struct option longs[] = {
+	{ "mech", required_argument, NULL, 'm' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "cap", required_argument, NULL, OPT_CAP },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "via", required_argument, NULL, OPT_VIA },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+/* What the command line asks for. */
+struct serve_opts {
+	const struct ipl_transport *tp;
+	struct ipl_tp_opts tpo;
+};
+
+/* A size in 1..max. */
+static int parse_positive_size(const char *arg, uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	if (ipl_parse_size(arg, max, out, err, errlen) < 0)
+		return -1;
+	if (*out > 0)
+		return 0;
+	snprintf(err, errlen, "must be > 0");
+	return -1;
+}
+
+/* One option (an ipl_cmdline one(), ctx the serve_opts); 0 or -1 with err. */
+static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen)
+{
+	struct serve_opts *so = ctx;
+	uint64_t num = 0;
+	switch (c) {
+	case 'm':
+		if ((so->tp = ipl_transport_find(arg)))
+			return 0;
+		snprintf(err, errlen, "unknown mechanism '%s' (see `ipclab list`)", arg);
+		return -1;
+	case 'l': so->tpo.listen = arg; return 0;
+	case OPT_CAP:
+		if (parse_positive_size(arg, 1u << 30, &num, err, errlen) < 0)
+			return -1;
+		so->tpo.cap = (uint32_t)num;
+		return 0;
+	case OPT_WAIT: return ipl_parse_wait(arg, &so->tpo.wait, err, errlen);
+	case OPT_VIA: return ipl_parse_via(arg, &so->tpo.via, err, errlen);
+	case OPT_MAX_CLIENTS:
+		if (ipl_parse_count(arg, 1, 1000000, &num, err, errlen) < 0)
+			return -1;
+		so->tpo.max_conns = (unsigned)num;
+		return 0;
+	case OPT_IDLE: return parse_idle(arg, &so->tpo.idle_ms, err, errlen);
+	case OPT_MAX_MEMORY:
+		if (parse_positive_size(arg, 1ull << 40, &num, err, errlen) < 0)
+			return -1;
+		so->tpo.mem_limit = num;
+		return 0;
+	}
+	return -1;
+}
+
+/* Whether the mechanism (over its carrier) can be served to other
+ * processes at the address asked for.  0 or -1 with err. */
+static int check_servable(struct serve_opts *so, char *err, size_t len)
+{
+	const struct ipl_transport *tp = so->tp;
+	struct ipl_tp_opts *tpo = &so->tpo;
+	if (!tp) {
+		snprintf(err, len, "which mechanism? (-m MECH)");
+		return -1;
+	}
+	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
+	if ((tp->caps & IPL_CAP_LAYERED) && !tpo->via && tpo->listen && tpo->listen[0] != '/' &&
+	    strchr(tpo->listen, ':'))
+		tpo->via = ipl_transport_find("tcp");
+	const struct ipl_transport *car = ipl_carrier_of(tp, tpo->via);
+	if (!(tp->caps & IPL_CAP_NAMED) || (tp->caps & IPL_CAP_NEEDS_FORK)) {
+		snprintf(err, len, "%s cannot be served to other processes: it only joins a parent and the child "
+			 "it forks", tp->name);
+		return -1;
+	}
+	if (car && tpo->via && (!(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))) {
+		snprintf(err, len, "%s over %s cannot be served to other processes", tp->name, car->name);
+		return -1;
+	}
+	if (tpo->listen)
+		return ipl_check_listen_addr(tp, tpo->via, tpo->listen, err, len);
+	return 0;
+}
+
+static void print_stopped(const struct ipl_serve_stats *st)
+{
+	fprintf(stderr, "ipclab serve: stopped: %llu connections, %llu requests, %llu refused as bad, "
+		"%llu clients refused as too many, %llu closed idle, %llu requests refused for memory\n",
+		(unsigned long long)st->conns, (unsigned long long)st->msgs, (unsigned long long)st->bad,
+		(unsigned long long)st->busy, (unsigned long long)st->idle,
+		(unsigned long long)st->overload);
+}
+
+/* Serves until stopped.  Returns the exit status. */
+static int serve(const struct serve_opts *so)
+{
+	struct ipl_endpoint ep;
+	const struct ipl_transport *tp = so->tp;
+	/* held from here until ipl_serve_foreground has its handlers: a stop
+	 * sent as soon as the address is printed must not kill us uncleaned */
+	ipl_serve_hold_stop(NULL);
+	ipl_endpoint_setup(&ep, tp, &so->tpo, NULL);
+	int rc = ipl_endpoint_prepare(&ep);
+	if (rc == 0)
+		rc = ipl_endpoint_attach_server(&ep);
+	if (rc < 0) {
+		fprintf(stderr, "ipclab serve: %s: %s\n", tp->name, ipl_strerror(rc));
+		ipl_endpoint_cleanup(&ep);
+		return 1;
+	}
+	printf("%s\n", ep.addr);
+	fflush(stdout);
+	char label[IPL_LABEL_MAX];
+	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
+		ipl_mech_label(label, sizeof label, tp, so->tpo.via, 0), ep.addr);
+	print_limits(&so->tpo);
+
+	struct ipl_serve_stats st = { 0 };
+	rc = ipl_serve_foreground(&ep, so->tpo.cap, &st);
+	ipl_endpoint_cleanup(&ep);
+	print_stopped(&st);
+	if (rc < 0) {
+		fprintf(stderr, "ipclab serve: %s\n", ipl_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+int ipl_cmd_serve(int argc, char **argv)
+{
+	struct serve_opts so = { .tpo = { .cap = 16u << 20 } };
+	const struct ipl_cmdline cl = {
+		.cmd = "serve", .shorts = ":m:l:h", .longs = longs, .one = parse_one, .ctx = &so,
+	};
+	char err[256];
+	int rc = ipl_cmdline_parse(&cl, argc, argv);
+	if (rc == 1) {
+		fputs(serve_usage, stdout);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (check_servable(&so, err, sizeof err) < 0)
+		return ipl_usage_error("serve", err);
+	return serve(&so);
+}

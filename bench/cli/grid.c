@@ -1,0 +1,176 @@
+/* grid.c - the rows of `ipclab bench`, laid out before the first run. */
+#include "bench/cli/grid.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_t size, const char **why)
+{
+	if ((tp->caps & IPL_CAP_LAYERED) || !(tp->caps & IPL_CAP_BYTES)) {
+		*why = "not a plain byte stream (its raw cost is its carrier's: add the carrier to -m)";
+		return 0;
+	}
+	if (mode == IPL_MODE_STREAM) {
+		*why = "stream mode has no raw counterpart (nothing marks the end of the stream)";
+		return 0;
+	}
+	if (size == 0) {
+		*why = "size 0 has no raw bytes to move";
+		return 0;
+	}
+	return 1;
+}
+
+uint64_t ipl_bench_warmup(const struct ipl_bench_opts *o, uint32_t size)
+{
+	if (o->warmup_set)
+		return o->warmup;
+	if (!o->duration)
+		return o->iters / 10 > 10000 ? 10000 : o->iters / 10;
+	uint64_t w = size ? (16u << 20) / size : 1000;
+	return w > 1000 ? 1000 : w < 10 ? 10 : w;
+}
+
+static char *join_argv(int argc, char **argv)
+{
+	size_t len = 16;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = calloc(1, len);
+	if (!s)
+		return NULL;
+	strcpy(s, "ipclab");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* One cell of the grid: which placement, -m entry, mode, clients, size. */
+struct cell {
+	size_t p, m, md, cl, s;
+};
+
+/* Fills row r for cell c; raw: the baseline of the row before it. */
+static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const struct cell *c, int raw,
+		    size_t index)
+{
+	const struct ipl_transport *tp = o->mech[c->m];
+	const char *policy = (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[c->m]) : NULL;
+	if (raw) /* "tcp-raw", "shm-block-raw" */
+		snprintf(r->mech, sizeof r->mech, "%s%s%s-raw", tp->name, policy ? "-" : "", policy ? policy : "");
+	else
+		ipl_mech_label(r->mech, sizeof r->mech, tp, o->mvia[c->m], o->peer[c->m]);
+	r->wait = !raw && policy ? policy : "";
+	r->tp = tp;
+	r->via = o->mvia[c->m];
+	r->wait_policy = o->mwait[c->m];
+	r->peer = o->peer[c->m];
+	r->baseline = raw;
+	r->framed = raw ? (long)index - 1 : -1;
+	r->size = (uint32_t)o->sizes[c->s];
+	r->warmup = ipl_bench_warmup(o, r->size);
+	r->mode = o->modes[c->md];
+	r->clients = (unsigned)o->clients[c->cl];
+	r->window = r->mode == IPL_MODE_THROUGHPUT ? (unsigned)o->window : 1;
+	r->cpu_client = o->cpu_c[c->p];
+	r->cpu_server = o->cpu_s[c->p];
+	r->nreps = (unsigned)o->reps;
+	r->reps = calloc(o->reps, sizeof *r->reps);
+	return r->reps ? 0 : -ENOMEM;
+}
+
+/* Adds the cell's row and its baseline (when it has one) to g. */
+static int add_cell(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, const struct cell *c)
+{
+	const struct ipl_transport *tp = o->mech[c->m];
+	if (tp->max_payload && o->sizes[c->s] > tp->max_payload)
+		return 0; /* one message cannot carry it: no row (warn_setup said why) */
+	for (int raw = 0; raw <= o->baseline; raw++) {
+		const char *why;
+		if (raw && (o->peer[c->m] ||
+			    !ipl_bench_raw_ok(o->mech[c->m], o->modes[c->md], (uint32_t)o->sizes[c->s], &why)))
+			continue;
+		int rc = fill_row(&g->rep.rows[g->laid], o, c, raw, g->laid);
+		if (rc < 0)
+			return rc;
+		g->laid++;
+	}
+	return 0;
+}
+
+/* Every cell in run order: placement, mechanism, mode, clients, size. */
+static int lay_out(struct ipl_bench_grid *g, const struct ipl_bench_opts *o)
+{
+	struct cell c;
+	size_t n = o->nmech * o->nmodes * o->nclients * o->nsizes, ncpu = o->ncpu ? o->ncpu : 1;
+	for (size_t i = 0; i < ncpu * n; i++) {
+		size_t k = i % n;
+		c.p = i / n;
+		c.m = k / (o->nmodes * o->nclients * o->nsizes);
+		c.md = k / (o->nclients * o->nsizes) % o->nmodes;
+		c.cl = k / o->nsizes % o->nclients;
+		c.s = k % o->nsizes;
+		int rc = add_cell(g, o, &c);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, int argc, char **argv)
+{
+	size_t ncpu = o->ncpu ? o->ncpu : 1;
+	size_t maxrows = ncpu * o->nmech * o->nsizes * o->nmodes * o->nclients * (o->baseline ? 2 : 1);
+	memset(g, 0, sizeof *g);
+	g->rep = (struct ipl_report){
+		.rows = calloc(maxrows ? maxrows : 1, sizeof *g->rep.rows),
+		.iters = o->duration ? 0 : o->iters, .warmup = o->warmup, .reps = (unsigned)o->reps,
+		.argv_line = join_argv(argc, argv), .duration_s = o->duration, .timeout_s = o->timeout,
+		.window = (unsigned)o->window, .cap = (uint32_t)o->cap, .crc = o->crc, .baseline = o->baseline,
+		.wait = ipl_wait_name(o->wait), .via = o->via ? o->via->name : NULL, .connect = o->connect,
+		.wide = o->wide, .started = (int64_t)time(NULL),
+	};
+	int rc = g->rep.rows && g->rep.argv_line ? lay_out(g, o) : -ENOMEM;
+	if (rc < 0) {
+		ipl_bench_grid_free(g);
+		return rc;
+	}
+	g->rep.nrows = g->laid;
+	return 0;
+}
+
+void ipl_bench_grid_free(struct ipl_bench_grid *g)
+{
+	for (size_t i = 0; g->rep.rows && i < g->laid; i++)
+		free(g->rep.rows[i].reps);
+	free(g->rep.rows);
+	free((char *)g->rep.argv_line);
+	memset(g, 0, sizeof *g);
+}
+
+struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct ipl_row *r)
+{
+	return (struct ipl_run_spec){
+		.tp = r->tp,
+		.tpo = { .cap = (uint32_t)o->cap, .timeout_ms = 5000, .wait = r->wait_policy, .via = r->via },
+		.connect = o->connect,
+		.size = r->size,
+		.iters = o->iters,
+		.warmup = r->warmup,
+		.duration_ns = (uint64_t)(o->duration * 1e9),
+		.mode = r->mode,
+		.window = r->window,
+		.clients = r->clients,
+		.cpu_client = r->cpu_client,
+		.cpu_server = r->cpu_server,
+		.crc = o->crc,
+		.timeout_s = (int)ceil(o->timeout),
+		.raw = r->baseline,
+	};
+}

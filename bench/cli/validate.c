@@ -1,0 +1,336 @@
+/* validate.c - what `ipclab bench` checks before the first run: a mistake
+ * found after minutes of measuring costs those minutes, and an option that
+ * is dropped without a word makes a table that does not say what it
+ * claims.  Each check fails with one line naming the option. */
+#include "bench/cli/args.h"
+#include "bench/cli/xhost.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The carrier an entry runs over, for comparisons: NULL means unix. */
+static const struct ipl_transport *carrier(const struct ipl_transport *tp, const struct ipl_transport *via)
+{
+	return (tp->caps & IPL_CAP_LAYERED) ? ipl_effective_carrier(tp, via) : NULL;
+}
+
+/* "shm-spin", "rpc/tcp-peer": the label the table prints for entry k. */
+static const char *entry_label(const struct ipl_bench_opts *o, size_t k, char *buf, size_t len)
+{
+	const struct ipl_transport *tp = o->mech[k];
+	char mech[IPL_LABEL_MAX];
+	snprintf(buf, len, "%s%s%s", ipl_mech_label(mech, sizeof mech, tp, o->mvia[k], o->peer[k]),
+		 (tp->caps & IPL_CAP_SPIN) ? "-" : "", (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[k]) : "");
+	return buf;
+}
+
+/* --pattern, --wait and --via reach every entry whose label did not name
+ * its own; each of them must reach at least one, or it does not apply. */
+static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
+{
+	int wait_used = 0, via_used = 0, pat_used = 0;
+	size_t n = o->nmech;
+	struct ipl_bench_opts in = *o;
+	o->nmech = 0;
+	for (size_t i = 0; i < n; i++) {
+		int spin = (in.mech[i]->caps & IPL_CAP_SPIN) != 0, layered = (in.mech[i]->caps & IPL_CAP_LAYERED) != 0;
+		wait_used |= spin && !in.own_wait[i];
+		via_used |= layered && !in.own_via[i];
+		pat_used |= !in.own_peer[i];
+		for (int p = 0; p < 2; p++) {
+			if (in.own_peer[i] ? !p : !(p ? o->pat_peer : o->pat_cs))
+				continue;
+			if (o->nmech == IPL_LIST_MAX)
+				return fail(err, len, "-m: too many mechanisms x patterns (at most %d)", IPL_LIST_MAX);
+			size_t k = o->nmech++;
+			o->mech[k] = in.mech[i];
+			o->peer[k] = p;
+			o->own_peer[k] = in.own_peer[i];
+			o->mwait[k] = in.own_wait[i] ? in.mwait[i] : o->wait;
+			o->mvia[k] = in.own_via[i] ? in.mvia[i] : o->via;
+		}
+	}
+	if (o->set_wait && !wait_used)
+		return fail(err, len, "--wait %s does not apply: no mechanism in -m has a wait policy left to set "
+				      "(only shm has one)", ipl_wait_name(o->wait));
+	if (o->set_via && !via_used)
+		return fail(err, len, "--via %s does not apply: no mechanism in -m has a carrier left to set "
+				      "(only rpc and oncrpc run over one)", o->via->name);
+	if (o->set_pattern && !pat_used)
+		return fail(err, len, "--pattern does not apply: every -m entry names its own pattern (-peer)");
+	return 0;
+}
+
+/* libtirpc builds its client and server on a socket: only tcp and unix */
+static int check_carriers(const struct ipl_bench_opts *o, char *err, size_t len)
+{
+	for (size_t i = 0; i < o->nmech; i++) {
+		const struct ipl_transport *car = carrier(o->mech[i], o->mvia[i]);
+		if (!strcmp(o->mech[i]->name, "oncrpc") && car && strcmp(car->name, "tcp") && strcmp(car->name, "unix"))
+			return fail(err, len, "--via %s: oncrpc runs over tcp or unix only (libtirpc needs a socket)",
+				    car->name);
+	}
+	return 0;
+}
+
+static int same_entry(const struct ipl_bench_opts *o, size_t a, size_t b)
+{
+	const struct ipl_transport *tp = o->mech[a];
+	return tp == o->mech[b] && o->peer[a] == o->peer[b] &&
+	       (!(tp->caps & IPL_CAP_SPIN) || o->mwait[a] == o->mwait[b]) &&
+	       carrier(tp, o->mvia[a]) == carrier(tp, o->mvia[b]);
+}
+
+/* A configuration named twice would run twice and print two rows that
+ * look like a mistake: merge, and say so. */
+static void merge_duplicates(struct ipl_bench_opts *o)
+{
+	size_t n = 0;
+	char label[96];
+	for (size_t i = 0; i < o->nmech; i++) {
+		size_t j = 0;
+		while (j < n && !same_entry(o, j, i))
+			j++;
+		if (j < n) {
+			if (!o->quiet)
+				fprintf(stderr, "note: -m names %s twice: merged\n", entry_label(o, i, label, sizeof label));
+			continue;
+		}
+		o->mech[n] = o->mech[i], o->peer[n] = o->peer[i], o->own_peer[n] = o->own_peer[i];
+		o->mwait[n] = o->mwait[i], o->mvia[n] = o->mvia[i];
+		n++;
+	}
+	o->nmech = n;
+	uint64_t *lists[2] = { o->sizes, o->clients };
+	size_t *counts[2] = { &o->nsizes, &o->nclients };
+	static const char *const names[2] = { "-s", "--clients" };
+	for (int l = 0; l < 2; l++) {
+		size_t m = 0;
+		for (size_t i = 0; i < *counts[l]; i++) {
+			size_t j = 0;
+			while (j < m && lists[l][j] != lists[l][i])
+				j++;
+			if (j < m && !o->quiet)
+				fprintf(stderr, "note: %s lists %llu twice: merged\n", names[l], (unsigned long long)lists[l][i]);
+			if (j == m)
+				lists[l][m++] = lists[l][i];
+		}
+		*counts[l] = m;
+	}
+}
+
+/* Options that do not change what runs are refused, not dropped. */
+static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
+{
+	if (o->wide && o->fmt != IPL_FMT_TABLE)
+		return fail(err, len, "--wide does not apply: it widens the table, and -f asks for %s",
+			    o->fmt == IPL_FMT_CSV ? "csv" : o->fmt == IPL_FMT_JSON ? "json" : "md (always every column)");
+	if (o->set_iters && o->set_duration)
+		return fail(err, len, "-n and --duration both set how long a run is: give one of them");
+	int thr = 0;
+	for (size_t i = 0; i < o->nmodes; i++)
+		thr |= o->modes[i] == IPL_MODE_THROUGHPUT;
+	if (o->set_window && !thr)
+		return fail(err, len, "--window does not apply: it is the requests in flight of --mode throughput, "
+				      "and no throughput mode is chosen");
+	for (size_t i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > o->cap)
+			return fail(err, len, "-s: size %llu is over the cap %llu (raise --cap)",
+				    (unsigned long long)o->sizes[i], (unsigned long long)o->cap);
+	int peer = 0;
+	for (size_t i = 0; i < o->nmech; i++)
+		peer |= o->peer[i];
+	for (size_t i = 0; peer && i < o->nclients; i++)
+		if (o->clients[i] != 1)
+			return fail(err, len, "--clients: the peer pattern is two processes, one client each: use "
+					      "--clients 1");
+	if (o->connect && o->baseline)
+		return fail(err, len, "--baseline needs to start its own raw server: it cannot be used with --connect");
+	if (o->connect && peer)
+		return fail(err, len, "--pattern peer starts both peers itself: it cannot be used with --connect");
+	return 0;
+}
+
+static int check_connect(const struct ipl_bench_opts *o, char *err, size_t len)
+{
+	if (o->nmech != 1)
+		return fail(err, len, "--connect needs exactly one mechanism (-m)");
+	const struct ipl_transport *tp = o->mech[0], *car = ipl_effective_carrier(tp, o->mvia[0]);
+	if (!(tp->caps & IPL_CAP_NAMED) || !car || !(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))
+		return fail(err, len, "--connect: %s has no address to connect to: it only joins processes it forks "
+				      "itself", car && car != tp ? car->name : tp->name);
+	/* a local-only mechanism pointed at HOST:PORT: refuse with the reason */
+	if (ipl_connect_check(tp, o->mvia[0], o->connect, err, len) < 0)
+		return -1;
+	return ipl_check_connect_addr(tp, o->mvia[0], o->connect, err, len);
+}
+
+/* Every file the run will write: checked now, written after the run. */
+static int check_outputs(const struct ipl_bench_opts *o, char *err, size_t len)
+{
+	static const char *const ext[] = { ".csv", ".json", ".md" };
+	char path[4096], msg[4096];
+	for (size_t i = 0; o->save && i < 3; i++) {
+		if (snprintf(path, sizeof path, "%s%s", o->save, ext[i]) >= (int)sizeof path)
+			return fail(err, len, "--save %s: the name is too long", o->save);
+		if (ipl_check_writable(path, msg, sizeof msg) < 0)
+			return fail(err, len, "--save %s: %s", o->save, msg);
+		if (o->out && !strcmp(o->out, path))
+			return fail(err, len, "-o %s: --save writes that file too", o->out);
+	}
+	if (o->out && ipl_check_writable(o->out, msg, sizeof msg) < 0)
+		return fail(err, len, "-o %s: %s", o->out, msg);
+	return 0;
+}
+
+int ipl_bench_validate(struct ipl_bench_opts *o, char *err, size_t errlen)
+{
+	if (apply_globals(o, err, errlen) < 0 || check_carriers(o, err, errlen) < 0)
+		return -1;
+	merge_duplicates(o);
+	if (check_applies(o, err, errlen) < 0)
+		return -1;
+	if (o->connect && check_connect(o, err, errlen) < 0)
+		return -1;
+	return check_outputs(o, err, errlen);
+}
+
+int ipl_check_writable(const char *path, char *err, size_t len)
+{
+	struct stat st;
+	if (!*path)
+		return fail(err, len, "an empty file name");
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return fail(err, len, "'%s' is a directory", path);
+		if (access(path, W_OK) < 0)
+			return fail(err, len, "cannot write '%s': %s", path, strerror(errno));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return fail(err, len, "cannot write '%s': %s", path, strerror(errno));
+	char *copy = strdup(path);
+	if (!copy)
+		return fail(err, len, "out of memory");
+	const char *dir = dirname(copy);
+	int rc = 0;
+	if (stat(dir, &st) < 0)
+		rc = fail(err, len, "cannot write '%s': no directory '%s'", path, dir);
+	else if (!S_ISDIR(st.st_mode))
+		rc = fail(err, len, "cannot write '%s': '%s' is not a directory", path, dir);
+	else if (access(dir, W_OK | X_OK) < 0)
+		rc = fail(err, len, "cannot create files in '%s': %s", dir, strerror(errno));
+	free(copy);
+	return rc;
+}
+
+/* HOST:PORT, [V6]:PORT: the syntax only, no name lookup (it could hang).
+ * A port of 0 ("any free port") is only for listening. */
+static int check_hostport_opt(const char *opt, const char *addr, long min_port, char *err, size_t len)
+{
+	const char *port;
+	if (addr[0] == '[') {
+		const char *rb = strchr(addr, ']');
+		if (!rb || rb == addr + 1 || rb[1] != ':')
+			return fail(err, len, "%s %s: want [IPV6]:PORT", opt, addr);
+		port = rb + 2;
+	} else {
+		const char *colon = strrchr(addr, ':');
+		if (!colon || strchr(addr, ':') != colon)
+			return fail(err, len, "%s %s: want HOST:PORT (or [IPV6]:PORT)", opt, addr);
+		port = colon + 1;
+	}
+	long p = 0;
+	for (const char *c = port; *c && p <= 65535; c++)
+		p = isdigit((unsigned char)*c) ? p * 10 + (*c - '0') : 65536;
+	if (!*port || p < min_port || p > 65535)
+		return fail(err, len, "%s %s: the port '%s' is not a number in %ld..65535", opt, addr, port,
+			    min_port);
+	return 0;
+}
+
+static int check_hostport(const char *addr, char *err, size_t len)
+{
+	return check_hostport_opt("--connect", addr, 1, err, len);
+}
+
+int ipl_check_listen_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
+			  const char *addr, char *err, size_t len)
+{
+	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
+	if (!*addr)
+		return fail(err, len, "--listen: an empty address");
+	if (car && !strcmp(car->name, "tcp"))
+		return check_hostport_opt("--listen", addr, 0, err, len);
+	if (car && !strcmp(car->name, "unix") &&
+	    strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+		return fail(err, len, "--listen %s: too long for a unix socket path (at most 107 bytes)", addr);
+	return 0;
+}
+
+/* An existing file of the right type; a missing one says which part is. */
+static int check_name(const char *addr, mode_t type, const char *what, char *err, size_t len)
+{
+	struct stat st;
+	if (stat(addr, &st) == 0) {
+		if ((st.st_mode & S_IFMT) == type)
+			return 0;
+		return fail(err, len, "--connect %s: not a %s", addr, what);
+	}
+	char *copy = strdup(addr);
+	const char *dir = copy ? dirname(copy) : ".";
+	int nodir = stat(dir, &st) < 0 || !S_ISDIR(st.st_mode);
+	if (nodir)
+		snprintf(err, len, "--connect %s: no directory '%s'", addr, dir);
+	else
+		snprintf(err, len, "--connect %s: no such %s (is `ipclab serve` running?)", addr, what);
+	free(copy);
+	return -1;
+}
+
+int ipl_check_connect_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
+			   const char *addr, char *err, size_t len)
+{
+	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
+	const char *name = car ? car->name : "";
+	if (!*addr)
+		return fail(err, len, "--connect: an empty address");
+	if (!strcmp(name, "tcp"))
+		return check_hostport(addr, err, len);
+	if (!strcmp(name, "unix")) {
+		if (strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+			return fail(err, len, "--connect %s: too long for a unix socket path (at most 107 bytes)", addr);
+		return check_name(addr, S_IFSOCK, "socket", err, len);
+	}
+	if (!strcmp(name, "fifo"))
+		return check_name(addr, S_IFDIR, "directory", err, len);
+	if (!strcmp(name, "shm")) {
+		char path[300];
+		if (strncmp(addr, "/ipclab-", 8) || strchr(addr + 1, '/') || strlen(addr) > 255)
+			return fail(err, len, "--connect %s: want the name `ipclab serve -m shm` printed (/ipclab-...)",
+				    addr);
+		snprintf(path, sizeof path, "/dev/shm%s", addr);
+		if (access("/dev/shm", F_OK) == 0 && access(path, F_OK) < 0)
+			return fail(err, len, "--connect %s: no such shared memory object (is `ipclab serve` running?)",
+				    addr);
+	}
+	return 0;
+}

@@ -1,0 +1,292 @@
+/* demo_rpc.c - `ipclab demo rpc`: the steps of a remote procedure call.
+ *
+ * The client half calls rpc/'s ECHO client stub; the server half reads the
+ * record and runs rpc/'s server stub (ipl_rpc_serve_record) on it, over a
+ * traced carrier connection (narrate.c), so the CALL and REPLY shown are the
+ * bytes the stubs produced.  The annotator below walks a record by RFC 5531
+ * alone (it does not use rpc/'s decoder): it is the independent reading of
+ * the layout that tests/t_demo.sh checks against a known vector.
+ */
+#include "bench/demo/demo_rpc.h"
+
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msgio.h"
+#include "rpc/rpcmsg.h"
+#include "rpc/rpcprog.h"
+#include "rpc/xdr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the annotator: RFC 5531 section 9 (call_body, reply_body), RFC 4506 */
+
+struct walk {
+	const uint8_t *p;
+	size_t len, off;
+	ipl_demo_row_fn row;
+	void *ctx;
+	int bad;
+};
+
+/* Takes one 4-byte XDR unit and shows it with its meaning; fmt holds one
+ * conversion (%u, %#x) for the word's value. */
+static uint32_t word(struct walk *w, const char *field, const char *fmt)
+{
+	if (w->bad || w->len - w->off < 4) {
+		w->bad = 1;
+		return 0;
+	}
+	uint32_t v = ipl_get_be32(w->p + w->off);
+	char line[200];
+	snprintf(line, sizeof line, fmt, v);
+	w->row(w->ctx, w->off, w->p + w->off, 4, field, line);
+	w->off += 4;
+	return v;
+}
+
+/* opaque<>: a length word, the bytes, zero padding to a multiple of 4. */
+static void opaque(struct walk *w, const char *what)
+{
+	char fm[64];
+	snprintf(fm, sizeof fm, "%%u: %s bytes follow", what);
+	uint32_t n = word(w, "length", fm);
+	if (w->bad)
+		return;
+	size_t pad = ((size_t)n + 3) / 4 * 4 - n;
+	if (w->len - w->off < (size_t)n + pad) {
+		w->bad = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i += 8) {
+		size_t k = n - i < 8 ? n - i : 8;
+		char asc[9];
+		for (size_t j = 0; j < k; j++) {
+			uint8_t b = w->p[w->off + i + j];
+			asc[j] = b >= 32 && b < 127 ? (char)b : '.';
+		}
+		asc[k] = '\0';
+		char m[64];
+		snprintf(m, sizeof m, "\"%s\"", asc);
+		w->row(w->ctx, w->off + i, w->p + w->off + i, k, i == 0 ? what : "", m);
+	}
+	w->off += n;
+	if (pad) {
+		char m[96];
+		snprintf(m, sizeof m, "%zu zero byte%s: XDR pads opaque data to a multiple of 4", pad, pad > 1 ? "s" : "");
+		w->row(w->ctx, w->off, w->p + w->off, pad, "padding", m);
+		w->off += pad;
+	}
+}
+
+static const char *flavor_name(uint32_t f)
+{
+	return f == 0 ? "AUTH_NONE" : f == 1 ? "AUTH_SYS" : f == 2 ? "AUTH_SHORT" : f == 3 ? "AUTH_DH" :
+	       f == 6 ? "RPCSEC_GSS" : "unknown flavor";
+}
+
+/* opaque_auth: flavor, then a body of at most 400 bytes. */
+static void auth(struct walk *w, const char *name)
+{
+	char f[32];
+	snprintf(f, sizeof f, "%s", name);
+	uint32_t fl = ipl_get_be32(w->p + (w->len - w->off >= 4 ? w->off : 0));
+	char m[96];
+	snprintf(m, sizeof m, "%%u = %s", flavor_name(fl));
+	word(w, f, m);
+	if (w->bad)
+		return;
+	uint32_t n = ipl_get_be32(w->p + (w->len - w->off >= 4 ? w->off : 0));
+	if (n == 0) {
+		word(w, "length", "%u: no body");
+		return;
+	}
+	if (n > 400) {
+		w->bad = 1;
+		return;
+	}
+	opaque(w, "body");
+}
+
+static const char *proc_name(uint32_t p)
+{
+	static const char *n[] = { "NULL", "ECHO", "SINK", "ADD", "SUM", "SINK_BATCH" };
+	return p < 6 ? n[p] : "?";
+}
+
+/* call_body after msg_type: rpcvers, prog, vers, proc, cred, verf, args. */
+static void call_body(struct walk *w)
+{
+	char m[128];
+	word(w, "rpcvers", "%u: ONC RPC version (must be 2)");
+	uint32_t prog = ipl_get_be32(w->p + 16);
+	word(w, "prog", prog == 0x2049504cu ? "%#x: the ipclab program" : "%#x: program number");
+	word(w, "vers", "%u: program version");
+	uint32_t proc = w->len >= 28 ? ipl_get_be32(w->p + 24) : 0;
+	snprintf(m, sizeof m, "%%u = %s: the procedure to run", proc_name(proc));
+	word(w, "proc", m);
+	auth(w, "cred");
+	auth(w, "verf");
+	if (w->bad)
+		return;
+	if (proc == 1 || proc == 2 || proc == 5) {
+		opaque(w, "argument");
+	} else if (proc == 3) {
+		word(w, "a", "%u: first int");
+		word(w, "b", "%u: second int");
+	}
+}
+
+/* accepted_reply after reply_stat: verf, accept_stat, the result. */
+static void accepted_reply(struct walk *w)
+{
+	static const char *as[] = { "SUCCESS", "PROG_UNAVAIL", "PROG_MISMATCH", "PROC_UNAVAIL",
+				    "GARBAGE_ARGS", "SYSTEM_ERR" };
+	char m[128];
+	auth(w, "verf");
+	if (w->bad)
+		return;
+	uint32_t a = w->len - w->off >= 4 ? ipl_get_be32(w->p + w->off) : 99;
+	snprintf(m, sizeof m, "%%u = %s", a < 6 ? as[a] : "?");
+	word(w, "accept_stat", m);
+	size_t left = w->len - w->off;
+	/* an opaque<> result only when its length word accounts for the rest */
+	if (!w->bad && a == 0 && left >= 4 && left == 4 + (((size_t)ipl_get_be32(w->p + w->off) + 3) & ~(size_t)3))
+		opaque(w, "result");
+}
+
+int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, ipl_demo_row_fn row, void *ctx)
+{
+	struct walk w = { .p = p, .len = len, .row = row, .ctx = ctx };
+	if (len < 12)
+		return -1;
+	uint32_t rm = ipl_get_be32(p);
+	if ((size_t)(rm & 0x7fffffffu) != len - 4)
+		return -1; /* one whole one-fragment record is all the demo sends */
+	char m[128];
+	snprintf(m, sizeof m, "%%#010x: %s fragment, %u bytes follow (record marking, RFC 5531 s.11)",
+		 (rm & 0x80000000u) ? "last" : "not the last", rm & 0x7fffffffu);
+	word(&w, "record mark", m);
+	word(&w, "xid", "%#x: transaction id, chosen by the client, copied into the reply");
+	uint32_t type = ipl_get_be32(p + 8);
+	if (type == 0) {
+		word(&w, "msg_type", "%u = CALL");
+		call_body(&w);
+	} else if (type == 1) {
+		word(&w, "msg_type", "%u = REPLY (no procedure number: the xid says which call)");
+		uint32_t stat = len >= 16 ? ipl_get_be32(p + 12) : 0;
+		word(&w, "reply_stat", stat == 0 ? "%u = MSG_ACCEPTED" : "%u = MSG_DENIED");
+		if (stat == 0)
+			accepted_reply(&w);
+		else
+			word(&w, "reject_stat", "%u");
+	} else {
+		return -1;
+	}
+	if (w.bad)
+		return -1;
+	while (w.off + 4 <= w.len)
+		word(&w, "data", "%#x");
+	return w.off == w.len ? 0 : -1;
+}
+
+int ipl_demo_rpc_client(struct ipl_demo_log *lg, struct ipl_conn *c, const void *payload, uint32_t len)
+{
+	const int C = IPL_DEMO_CLIENT;
+	struct ipl_rpc_clnt cl;
+	ipl_rpc_clnt_init(&cl, c, 0);
+	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "3. the call");
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the program calls ipl_rpc_echo(&cl, \"%.*s\", %u, out, ...) like a local "
+		     "function; the stub takes over", (int)len, (const char *)payload, len);
+	ipl_demo_mark_step(lg, C, 1);
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the stub encodes the call header (xid %#x, CALL, rpcvers 2, prog %#x, vers %u, "
+		     "proc 1 = ECHO, cred and verf AUTH_NONE) and the argument as XDR opaque<> into a buffer",
+		     cl.xid, cl.prog, cl.vers);
+	ipl_demo_mark_step(lg, C, 2);
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "one record mark in front, then one system call hands the whole record "
+		     "to the kernel, which carries it to the server");
+	ipl_demo_mark_step(lg, C, 3);
+	uint8_t out[4096];
+	uint32_t outlen = 0;
+	int rc = ipl_rpc_echo(&cl, payload, len, out, sizeof out, &outlen);
+	if (rc == 0) {
+		int same = outlen == len && !memcmp(out, payload, len);
+		ipl_demo_say(lg, C, IPL_DEMO_HEAD, "5. the result");
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the stub read one record, matched xid %#x, checked MSG_ACCEPTED and "
+			     "SUCCESS, decoded the opaque<%u> result and returned 0 to the program: \"%.*s\" (%s)",
+			     cl.last.xid, outlen, (int)outlen, (const char *)out, same ? "the same bytes" : "DIFFERENT bytes");
+		ipl_demo_mark_step(lg, C, 8);
+		if (!same)
+			rc = IPL_EPAYLOAD;
+	} else {
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "ipl_rpc_echo failed: %s", ipl_strerror(rc));
+	}
+	ipl_rpc_clnt_free(&cl);
+	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "6. teardown");
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the client closes the connection (ONC RPC has no goodbye message)");
+	return rc;
+}
+
+int ipl_demo_rpc_server(struct ipl_demo_log *lg, struct ipl_conn *c)
+{
+	const int S = IPL_DEMO_SERVER;
+	struct ipl_buf rec = { 0 }, out = { 0 };
+	size_t n = 0, olen = 0;
+	const uint32_t cap = IPL_DEFAULT_CAP;
+	ipl_demo_say(lg, S, IPL_DEMO_HEAD, "4. the server side");
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "the server stub waits for a record: ipl_rpc_read_record() reads the record "
+		     "mark, then exactly that many bytes");
+	int rc = ipl_rpc_read_record(c, cap + IPL_RPC_OVERHEAD, &rec, &n);
+	if (rc < 0) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "read_record failed: %s", ipl_strerror(rc));
+		goto out;
+	}
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "one whole record of %zu bytes has arrived (record mark removed)", n);
+	ipl_demo_mark_step(lg, S, 4);
+	struct ipl_xdr_dec x;
+	struct ipl_rpc_call call;
+	ipl_xdr_dec_init(&x, rec.p, n);
+	rc = ipl_rpc_call_decode(&x, &call);
+	uint32_t alen = 0;
+	const uint8_t *arg = rc == 0 ? ipl_xdr_get_opaque(&x, cap, &alen) : NULL;
+	if (rc == 0 && !x.err) {
+		const char *pn = ipl_rpc_proc_name(call.proc);
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "XDR decode: xid %#x, CALL, rpcvers %u, prog %#x, vers %u, proc %u = %s, "
+			     "cred flavor %u, verf flavor %u; argument opaque<%u> = \"%.*s\" (%u padding byte%s skipped)",
+			     call.xid, call.rpcvers, call.prog, call.vers, call.proc, pn ? pn : "?", call.cred.flavor,
+			     call.verf.flavor, alen, (int)(alen > 64 ? 64 : alen), arg ? (const char *)arg : "",
+			     (unsigned)(IPL_XDR_PAD(alen) - alen), IPL_XDR_PAD(alen) - alen == 1 ? "" : "s");
+		ipl_demo_mark_step(lg, S, 5);
+	}
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "ipl_rpc_serve_record() checks rpcvers, cred, prog, vers and proc, then "
+		     "dispatches: ECHO returns its argument unchanged");
+	ipl_demo_mark_step(lg, S, 6);
+	rc = ipl_rpc_serve_record(rec.p, n, cap, &out, &olen);
+	if (rc < 0) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "serve_record failed: %s", ipl_strerror(rc));
+		goto out;
+	}
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "the stub encodes a REPLY with the same xid and the result as XDR "
+		     "opaque<>, and sends it back as one record");
+	ipl_demo_mark_step(lg, S, 7);
+	if (olen) {
+		struct iovec iov = { out.p, olen };
+		rc = ipl_conn_send(c, &iov, 1);
+		if (rc < 0)
+			goto out;
+	}
+	/* the client closes once it has its result */
+	rc = ipl_rpc_read_record(c, cap + IPL_RPC_OVERHEAD, &rec, &n);
+	if (rc == IPL_ECLOSED) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "end of file at a record boundary: the client is done");
+		rc = 0;
+	} else if (rc == 0) {
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "unexpected second record");
+		rc = IPL_EPROTO;
+	}
+out:
+	ipl_buf_free(&rec);
+	ipl_buf_free(&out);
+	return rc;
+}
+

@@ -1,0 +1,82 @@
+/* registry.c - every transport ipclab knows, by name, in display order.
+ * A mechanism is added by exporting its table and listing it here. */
+#include "ipl_config.h"
+#include "bench/registry/registry.h"
+
+#include <string.h>
+
+extern const struct ipl_transport ipl_tcp_transport;
+extern const struct ipl_transport ipl_unix_transport;
+extern const struct ipl_transport ipl_seqpacket_transport;
+extern const struct ipl_transport ipl_pipe_transport;
+extern const struct ipl_transport ipl_fifo_transport;
+extern const struct ipl_transport ipl_shm_transport;
+extern const struct ipl_transport ipl_mq_transport;
+extern const struct ipl_transport ipl_rpc_transport;
+extern const struct ipl_transport ipl_udp_transport;
+#if IPL_HAVE_TIRPC
+extern const struct ipl_transport ipl_oncrpc_transport;
+#endif
+
+static const struct ipl_transport *const all[] = {
+	&ipl_tcp_transport,
+	&ipl_udp_transport,
+	&ipl_unix_transport,
+	&ipl_seqpacket_transport,
+	&ipl_pipe_transport,
+	&ipl_fifo_transport,
+	&ipl_shm_transport,
+	&ipl_mq_transport,
+	&ipl_rpc_transport,
+#if IPL_HAVE_TIRPC
+	&ipl_oncrpc_transport, /* built when libtirpc is installed */
+#endif
+};
+
+size_t ipl_transport_count(void)
+{
+	return sizeof all / sizeof all[0];
+}
+
+const struct ipl_transport *ipl_transport_at(size_t i)
+{
+	return i < ipl_transport_count() ? all[i] : NULL;
+}
+
+const struct ipl_transport *ipl_transport_find(const char *name)
+{
+	for (size_t i = 0; i < ipl_transport_count(); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
+
+const struct ipl_transport *ipl_default_carrier(void)
+{
+	return &ipl_unix_transport;
+}
+
+const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp,
+					   const struct ipl_transport *via)
+{
+	if (!tp || !(tp->caps & IPL_CAP_LAYERED))
+		return NULL;
+	return via ? via : ipl_default_carrier();
+}
+
+unsigned ipl_effective_caps(const struct ipl_transport *tp, const struct ipl_transport *via)
+{
+	const struct ipl_transport *car = ipl_carrier_of(tp, via);
+	if (!car)
+		return tp ? tp->caps : 0;
+	const unsigned from_carrier = IPL_CAP_NEEDS_FORK | IPL_CAP_CROSS_HOST | IPL_CAP_NAMED;
+	return (tp->caps & ~from_carrier) | (car->caps & from_carrier);
+}
+
+void ipl_endpoint_setup(struct ipl_endpoint *ep, const struct ipl_transport *tp,
+			const struct ipl_tp_opts *opts, const char *addr)
+{
+	ipl_endpoint_init(ep, tp, opts, addr);
+	if (!ep->opts.via)
+		ep->opts.via = ipl_carrier_of(tp, NULL);
+}

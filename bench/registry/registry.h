@@ -1,0 +1,42 @@
+/* registry.h - every mechanism ipclab knows, by name, and the rules that
+ * need all of them: the default carrier of a layered mechanism and what a
+ * layered mechanism can do over its carrier.
+ *
+ * The registry sits above the mechanisms (it names each one's table) and
+ * below the driver; common/ and the mechanism folders never call it.
+ * Adding a mechanism: its folder, one line in registry.c. */
+#ifndef IPL_REGISTRY_H
+#define IPL_REGISTRY_H
+
+#include "common/transport.h"
+
+#include <stddef.h>
+
+/* How many transports are compiled in, and the i-th in display order
+ * (NULL past the end). */
+size_t ipl_transport_count(void);
+const struct ipl_transport *ipl_transport_at(size_t i);
+/* The transport called name, or NULL. */
+const struct ipl_transport *ipl_transport_find(const char *name);
+
+/* The carrier a layered transport runs over when none is given (unix:
+ * named, local, a byte stream, no port to pick).  The one place this rule
+ * is written. */
+const struct ipl_transport *ipl_default_carrier(void);
+
+/* The carrier tp runs over: via, or the default carrier when tp is layered
+ * and via is NULL; NULL for a transport that is not layered. */
+const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp,
+					   const struct ipl_transport *via);
+
+/* What tp can do as configured: its own caps, and for a layered transport
+ * the carrier's NEEDS_FORK, CROSS_HOST and NAMED in place of its own (an
+ * rpc over pipe needs a fork, an rpc over tcp crosses hosts). */
+unsigned ipl_effective_caps(const struct ipl_transport *tp, const struct ipl_transport *via);
+
+/* ipl_endpoint_init, and a layered transport without opts->via gets the
+ * default carrier: how the driver and the tests make every endpoint. */
+void ipl_endpoint_setup(struct ipl_endpoint *ep, const struct ipl_transport *tp,
+			const struct ipl_tp_opts *opts, const char *addr);
+
+#endif

@@ -1,0 +1,1002 @@
+/* plot.c - `ipclab plot results.csv -o DIR`: the benchmark CSV as gnuplot
+ * charts (PNG and SVG).
+ *
+ * The CSV is read here, in C, not by gnuplot: fields may be quoted (the
+ * machine column has commas), reps must be reduced to medians over the valid
+ * ones, and a row with errors must not become a point.  What gnuplot gets is
+ * a private directory with one data file per chart and a script that names
+ * every path in single quotes (doubled '' inside), so directories with spaces
+ * or quotes work.  gnuplot runs by execvp with the script as its argument: no
+ * shell ever sees a path. */
+#include "bench/run/stats.h"
+#include "bench/run/intr.h"
+#include "bench/run/placement.h"
+#include "bench/cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char plot_usage[] =
+	"usage: ipclab plot RESULTS.csv -o DIR [options]\n"
+	"\n"
+	"Draws the CSV written by `ipclab bench -f csv` (or --save) with gnuplot, as\n"
+	"PNG and SVG files in DIR (created if missing), one set per CPU placement:\n"
+	"  latency_vs_size      p50 round trip with bars up to p99, log-log, per mechanism\n"
+	"  percentiles_SIZE     the latency distribution at one size, x axis 1/(1-p)\n"
+	"                       (HdrHistogram style: 50%, 90%, 99%, 99.9%, 99.99%)\n"
+	"  throughput_vs_size   MB/s vs message size (throughput and stream modes)\n"
+	"  throughput_vs_clients  aggregate msgs/s vs client processes (needs a CSV\n"
+	"                       from --clients with two or more counts)\n"
+	"Points are medians over the valid reps; reps that failed or saw errors are\n"
+	"left out (and counted on stderr).\n"
+	"\n"
+	"  -o, --out DIR       where the images go (required)\n"
+	"      --size BYTES    message size of the percentile chart (default: 64 if\n"
+	"                      measured, else the smallest latency size)\n"
+	"      --charts LIST   which charts: latency,percentiles,throughput,clients\n"
+	"                      (default: all that the CSV has data for)\n"
+	"      --no-svg        PNG only\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Needs gnuplot (Debian: apt-get install gnuplot-nox); IPCLAB_GNUPLOT names\n"
+	"another binary.  Exit status: 0 charts written, 1 failure, 2 bad usage.\n";
+
+/* ---- reading the CSV ---------------------------------------------------- */
+
+#define MAXF 96
+
+/* Splits one CSV line in place (RFC 4180 quotes).  Returns the field count. */
+static int split_csv(char *line, char **field, int max)
+{
+	int n = 0;
+	char *p = line;
+	line[strcspn(line, "\r\n")] = '\0';
+	for (;;) {
+		if (n == max)
+			return n;
+		if (*p == '"') {
+			char *out = ++p;
+			field[n++] = out;
+			while (*p) {
+				if (*p == '"' && p[1] == '"') {
+					*out++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*out++ = *p++;
+				}
+			}
+			char *next = strchr(p, ',');
+			*out = '\0';
+			if (!next)
+				return n;
+			p = next + 1;
+		} else {
+			field[n++] = p;
+			char *next = strchr(p, ',');
+			if (!next)
+				return n;
+			*next = '\0';
+			p = next + 1;
+		}
+	}
+}
+
+enum col {
+	C_MECH, C_WAIT, C_BASELINE, C_SIZE, C_MODE, C_CLIENTS, C_CPUC, C_CPUS, C_STATUS, C_FAILED,
+	C_ERRORS, C_P50, C_P75, C_P90, C_P95, C_P99, C_P999, C_P9999, C_MPS, C_MBPS, C_MACHINE, NCOL
+};
+static const char *const col_name[NCOL] = {
+	"mechanism", "wait", "baseline", "size_bytes", "mode", "clients", "cpu_client", "cpu_server",
+	"status", "failed", "errors", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns",
+	"p9999_ns", "msgs_per_s", "mb_per_s", "machine",
+};
+#define NLADDER 7 /* p50 .. p99.99 */
+static const double ladder_p[NLADDER] = { 50, 75, 90, 95, 99, 99.9, 99.99 };
+
+/* One configuration: its reps' values, reduced to medians later. */
+struct group {
+	char label[64];   /* "tcp", "shm-spin", "tcp-raw" */
+	char mode[16];
+	int baseline;
+	unsigned size, clients;
+	int cpu_c, cpu_s;
+	unsigned n, cap;
+	double *v;        /* n reps x NV values */
+};
+enum { V_P50, V_P75, V_P90, V_P95, V_P99, V_P999, V_P9999, V_MPS, V_MBPS, NV };
+
+struct data {
+	struct group *g;
+	size_t n, cap;
+	char machine[256];
+	unsigned skipped; /* reps left out: failed or with errors */
+};
+
+/* A CSV number; NaN for an empty field (not measured) and for "-" (a
+ * percentile the samples cannot support): such points are not drawn. */
+static double num(const char *s)
+{
+	if (!s || !*s || !strcmp(s, "-"))
+		return NAN;
+	char *end;
+	double v = strtod(s, &end);
+	return *end ? NAN : v;
+}
+
+static struct group *group_of(struct data *d, const char *label, const char *mode, int baseline,
+			      unsigned size, unsigned clients, int c, int s)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct group *g = &d->g[i];
+		if (!strcmp(g->label, label) && !strcmp(g->mode, mode) && g->size == size &&
+		    g->clients == clients && g->cpu_c == c && g->cpu_s == s)
+			return g;
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+		struct group *ng = realloc(d->g, cap * sizeof *ng);
+		if (!ng)
+			return NULL;
+		d->g = ng;
+		d->cap = cap;
+	}
+	struct group *g = &d->g[d->n++];
+	memset(g, 0, sizeof *g);
+	snprintf(g->label, sizeof g->label, "%s", label);
+	snprintf(g->mode, sizeof g->mode, "%s", mode);
+	g->baseline = baseline;
+	g->size = size;
+	g->clients = clients;
+	g->cpu_c = c;
+	g->cpu_s = s;
+	return g;
+}
+
+static int read_csv(const char *path, struct data *d, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	int idx[NCOL];
+	int rc = 0;
+	char *field[MAXF];
+	if (getline(&line, &cap, f) < 0) {
+		snprintf(err, errlen, "'%s' is empty", path);
+		rc = -1;
+		goto out;
+	}
+	int nf = split_csv(line, field, MAXF);
+	for (int c = 0; c < NCOL; c++) {
+		idx[c] = -1;
+		for (int i = 0; i < nf; i++)
+			if (!strcmp(field[i], col_name[c]))
+				idx[c] = i;
+	}
+	static const enum col need[] = { C_MECH, C_SIZE, C_MODE, C_P50, C_P99, C_MPS, C_MBPS };
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+		if (idx[need[i]] < 0) {
+			snprintf(err, errlen, "'%s' is not an ipclab bench CSV: no '%s' column", path, col_name[need[i]]);
+			rc = -1;
+			goto out;
+		}
+	unsigned lineno = 1;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		if (line[0] == '\n' || line[0] == '\0')
+			continue;
+		nf = split_csv(line, field, MAXF);
+#define F(c) (idx[c] >= 0 && idx[c] < nf ? field[idx[c]] : NULL)
+		if (!F(C_MECH) || !F(C_MODE) || isnan(num(F(C_SIZE)))) {
+			snprintf(err, errlen, "%s:%u: malformed row", path, lineno);
+			rc = -1;
+			goto out;
+		}
+		const char *status = F(C_STATUS);
+		int valid = status ? !strcmp(status, "ok") : !(num(F(C_FAILED)) > 0) && !(num(F(C_ERRORS)) > 0);
+		if (!valid) {
+			d->skipped++;
+			continue;
+		}
+		char label[64];
+		const char *wait = F(C_WAIT);
+		snprintf(label, sizeof label, "%s%s%s", F(C_MECH), wait && *wait ? "-" : "", wait ? wait : "");
+		double cl = num(F(C_CLIENTS)), cc = num(F(C_CPUC)), cs = num(F(C_CPUS));
+		struct group *g = group_of(d, label, F(C_MODE), num(F(C_BASELINE)) > 0, (unsigned)num(F(C_SIZE)),
+					   isnan(cl) ? 1 : (unsigned)cl, isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs);
+		if (!g) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			goto out;
+		}
+		if (g->n == g->cap) {
+			unsigned ncap = g->cap ? g->cap * 2 : 4;
+			double *nv = realloc(g->v, ncap * NV * sizeof *nv);
+			if (!nv) {
+				snprintf(err, errlen, "out of memory");
+				rc = -1;
+				goto out;
+			}
+			g->v = nv;
+			g->cap = ncap;
+		}
+		double *v = &g->v[g->n++ * NV];
+		static const enum col lad[NLADDER] = { C_P50, C_P75, C_P90, C_P95, C_P99, C_P999, C_P9999 };
+		for (int k = 0; k < NLADDER; k++)
+			v[V_P50 + k] = num(F(lad[k]));
+		v[V_MPS] = num(F(C_MPS));
+		v[V_MBPS] = num(F(C_MBPS));
+		if (F(C_MACHINE) && !d->machine[0])
+			snprintf(d->machine, sizeof d->machine, "%s", F(C_MACHINE));
+#undef F
+	}
+	if (!d->n) {
+		snprintf(err, errlen, "'%s' has no valid rows to plot%s", path,
+			 d->skipped ? " (every rep failed or saw errors)" : "");
+		rc = -1;
+	}
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Median over the group's reps of value k (NaN when none, or out of memory:
+ * the reps of a file read back are unbounded, so no array on the stack). */
+static double med(const struct group *g, int k)
+{
+	double *v = malloc((g->n ? g->n : 1) * sizeof *v);
+	if (!v)
+		return NAN;
+	for (unsigned i = 0; i < g->n; i++)
+		v[i] = g->v[i * NV + k];
+	double m = ipl_spread_of(v, g->n).median;
+	free(v);
+	return m;
+}
+
+/* ---- writing the script ----------------------------------------------- */
+
+/* A gnuplot single-quoted string: no escapes inside except '' for '. */
+static void gp_path(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+struct plotter {
+	FILE *gp;            /* the script */
+	const char *tmp;     /* private directory for data files */
+	const char *outdir;
+	int svg;
+	unsigned ndata;
+	char labels[64][64]; /* every label, in order of appearance: fixes colours */
+	unsigned nlabels;
+	unsigned written;
+};
+
+static unsigned colour_of(struct plotter *p, const char *label)
+{
+	char base[64];
+	snprintf(base, sizeof base, "%s", label);
+	size_t l = strlen(base);
+	if (l > 4 && !strcmp(base + l - 4, "-raw"))
+		base[l - 4] = '\0'; /* a baseline shares its mechanism's colour */
+	for (unsigned i = 0; i < p->nlabels; i++)
+		if (!strcmp(p->labels[i], base))
+			return i + 1;
+	if (p->nlabels < 64)
+		snprintf(p->labels[p->nlabels++], sizeof p->labels[0], "%s", base);
+	return p->nlabels;
+}
+
+static const char *size_text(char *buf, size_t len, unsigned s)
+{
+	if (s >= (1u << 20) && s % (1u << 20) == 0)
+		snprintf(buf, len, "%u MiB", s >> 20);
+	else if (s >= 1024 && s % 1024 == 0)
+		snprintf(buf, len, "%u KiB", s >> 10);
+	else
+		snprintf(buf, len, "%u B", s);
+	return buf;
+}
+
+/* Sets the output to DIR/NAME.EXT for one terminal. */
+static void gp_output(struct plotter *p, const char *name, const char *ext)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s.%s", p->outdir, name, ext);
+	if (!strcmp(ext, "png"))
+		fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
+		      "{ set terminal pngcairo size 1100,680 noenhanced font ',11' } "
+		      "else { set terminal png size 1100,680 noenhanced }\n", p->gp);
+	else
+		fputs("set terminal svg size 1100,680 noenhanced dynamic font 'sans,11'\n", p->gp);
+	fputs("set output ", p->gp);
+	gp_path(p->gp, path);
+	fputc('\n', p->gp);
+}
+
+/* Opens a new data file in the private directory; *name receives its path. */
+static FILE *new_data(struct plotter *p, char *name, size_t len)
+{
+	snprintf(name, len, "%s/d%u.dat", p->tmp, p->ndata++);
+	return fopen(name, "w");
+}
+
+/* Emits the chart: setup, then `dat` = the data file (blocks separated by
+ * two blank lines), then the plot command; once for PNG and once for SVG. */
+static void gp_draw(struct plotter *p, const char *name, const char *dat, const char *setup,
+		    const char *plotcmd)
+{
+	for (int t = 0; t < 1 + p->svg; t++) {
+		gp_output(p, name, t ? "svg" : "png");
+		fputs(setup, p->gp);
+		fputs("dat = ", p->gp);
+		gp_path(p->gp, dat);
+		fputc('\n', p->gp);
+		fputs(plotcmd, p->gp);
+		fputs("unset output\n", p->gp);
+	}
+	p->written++;
+	printf("%s/%s.png%s\n", p->outdir, name, p->svg ? " (+ .svg)" : "");
+}
+
+/* Appends `'DAT' index I using U with STYLE lt C dt D title "L"` to cmd. */
+static void series(char *cmd, size_t len, int first, unsigned index, const char *using,
+		   const char *style, unsigned colour, int dashed, const char *title)
+{
+	size_t used = strlen(cmd);
+	char qtitle[200];
+	size_t k = 0;
+	qtitle[k++] = '"';
+	for (const char *s = title; *s && k < sizeof qtitle - 3; s++) {
+		if (*s == '"' || *s == '\\')
+			qtitle[k++] = '\\';
+		qtitle[k++] = *s;
+	}
+	qtitle[k++] = '"';
+	qtitle[k] = '\0';
+	/* `dat` is a gnuplot variable holding the data file's path (gp_draw) */
+	snprintf(cmd + used, len - used, "%sdat index %u using %s with %s lt %u lw 2 pt 7 ps 0.8 dt %d title %s",
+		 first ? "plot " : ", \\\n     ", index, using, style, colour, dashed ? 2 : 1, qtitle);
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return (x > y) - (x < y);
+}
+
+/* The distinct values of one group field among groups passing keep(). */
+static size_t distinct(const struct data *d, unsigned *out, size_t max,
+		       unsigned (*field)(const struct group *), int (*keep)(const struct group *, const void *),
+		       const void *arg)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!keep(&d->g[i], arg))
+			continue;
+		unsigned v = field(&d->g[i]);
+		size_t j;
+		for (j = 0; j < n && out[j] != v; j++)
+			;
+		if (j == n && n < max)
+			out[n++] = v;
+	}
+	qsort(out, n, sizeof *out, cmp_uint);
+	return n;
+}
+
+static unsigned f_size(const struct group *g) { return g->size; }
+static unsigned f_clients(const struct group *g) { return g->clients; }
+
+struct sel {
+	int cpu_c, cpu_s;
+	const char *mode;   /* NULL: latency excluded (throughput or stream) */
+	unsigned clients;   /* 0: any */
+	unsigned size;      /* 0: any */
+};
+
+static int keep_sel(const struct group *g, const void *arg)
+{
+	const struct sel *s = arg;
+	if (g->cpu_c != s->cpu_c || g->cpu_s != s->cpu_s)
+		return 0;
+	if (s->mode ? strcmp(g->mode, s->mode) != 0 : !strcmp(g->mode, "latency"))
+		return 0;
+	if (s->clients && g->clients != s->clients)
+		return 0;
+	if (s->size && g->size != s->size)
+		return 0;
+	return 1;
+}
+
+/* xtics at the measured sizes, labelled "64 B", "4 KiB", ... */
+static void size_tics(char *buf, size_t len, const unsigned *sizes, size_t n)
+{
+	snprintf(buf, len, "set xtics (");
+	for (size_t i = 0; i < n; i++) {
+		char t[32];
+		size_text(t, sizeof t, sizes[i]);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\" %u", i ? ", " : "", t, sizes[i]);
+	}
+	snprintf(buf + strlen(buf), len - strlen(buf), ")\n");
+	if (n == 1) /* one size: give the log axis some room around it */
+		snprintf(buf + strlen(buf), len - strlen(buf), "set xrange [%g:%g]\n", sizes[0] / 2.0,
+			 sizes[0] * 2.0);
+}
+
+static void gp_title(char *buf, size_t len, const char *what, const char *machine, const char *placement)
+{
+	snprintf(buf, len, "%s\n%s%s%s", what, machine, *machine ? " | " : "", placement);
+}
+
+/* The distinct labels of the groups passing keep, in order of appearance. */
+static size_t labels_of(const struct data *d, const struct sel *s, const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!keep_sel(&d->g[i], s))
+			continue;
+		size_t j;
+		for (j = 0; j < n && strcmp(out[j], d->g[i].label); j++)
+			;
+		if (j == n && n < max)
+			out[n++] = d->g[i].label;
+	}
+	return n;
+}
+
+static const struct group *find(const struct data *d, const struct sel *s, const char *label,
+				const char *mode, unsigned size, unsigned clients)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct group *g = &d->g[i];
+		if (g->cpu_c == s->cpu_c && g->cpu_s == s->cpu_s && !strcmp(g->label, label) &&
+		    !strcmp(g->mode, mode) && g->size == size && g->clients == clients)
+			return g;
+	}
+	return NULL;
+}
+
+static void set_title_cmd(char *setup, size_t len, const char *title)
+{
+	char esc[1024];
+	size_t k = 0;
+	for (const char *s = title; *s && k < sizeof esc - 3; s++) {
+		if (*s == '"' || *s == '\\')
+			esc[k++] = '\\';
+		if (*s == '\n') {
+			esc[k++] = '\\';
+			esc[k++] = 'n';
+			continue;
+		}
+		esc[k++] = *s;
+	}
+	esc[k] = '\0';
+	snprintf(setup + strlen(setup), len - strlen(setup), "set title \"%s\"\n", esc);
+}
+
+/* Dark, distinguishable colours on white (gnuplot's default set has a
+ * yellow that disappears); a mechanism keeps its colour in every chart. */
+static const char common_setup[] =
+	"reset\nset grid xtics ytics mxtics mytics lc rgb '#dddddd'\n"
+	"set key outside right top box opaque\nset border 3\nset tics nomirror\n"
+	"set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#d62728'\nset linetype 3 lc rgb '#2ca02c'\n"
+	"set linetype 4 lc rgb '#ff7f0e'\nset linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
+	"set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\nset linetype 9 lc rgb '#7f7f7f'\n"
+	"set linetype 10 lc rgb '#bcbd22'\nset linetype cycle 10\n";
+
+static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+				 const char *title_tail, const char *machine)
+{
+	s.mode = "latency";
+	unsigned cls[64];
+	if (!distinct(d, cls, 64, f_clients, keep_sel, &s))
+		return;
+	s.clients = cls[0]; /* the fewest clients: the latency one cares about */
+	unsigned sizes[64];
+	size_t ns = distinct(d, sizes, 64, f_size, keep_sel, &s);
+	const char *labels[64];
+	size_t nl = labels_of(d, &s, labels, 64);
+	char dat[4096];
+	FILE *f = new_data(p, dat, sizeof dat);
+	if (!f)
+		return;
+	char cmd[16384] = "";
+	unsigned index = 0;
+	for (size_t l = 0; l < nl; l++) {
+		int any = 0;
+		for (size_t i = 0; i < ns; i++) {
+			const struct group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
+			double p50 = g ? med(g, V_P50) : NAN, p99 = g ? med(g, V_P99) : NAN;
+			if (!isfinite(p50))
+				continue;
+			/* each mechanism a little to the side of the true size, so
+			 * the p99 bars of several mechanisms do not cover each other */
+			double x = sizes[i] * pow(1.07, (double)l - (double)(nl - 1) / 2.0);
+			fprintf(f, "%.3f %.3f %.3f %.3f\n", x, p50 / 1e3, p50 / 1e3,
+				isfinite(p99) ? p99 / 1e3 : p50 / 1e3);
+			any = 1;
+		}
+		if (!any)
+			continue;
+		fprintf(f, "\n\n");
+		series(cmd, sizeof cmd, index == 0, index, "1:2:3:4", "yerrorlines",
+		       colour_of(p, labels[l]), strstr(labels[l], "-raw") != NULL, labels[l]);
+		index++;
+	}
+	fclose(f);
+	if (!index)
+		return;
+	strcat(cmd, "\n");
+	char setup[4096] = "", title[1024], what[128];
+	strcat(setup, common_setup);
+	snprintf(what, sizeof what, "Round-trip latency vs message size: p50, bar up to p99 (%u client%s; "
+		 "points spread sideways to keep bars apart)",
+		 s.clients, s.clients == 1 ? "" : "s");
+	gp_title(title, sizeof title, what, machine, title_tail);
+	set_title_cmd(setup, sizeof setup, title);
+	strcat(setup, "set logscale xy\nset xlabel 'message size (bytes, log scale)'\n"
+		      "set ylabel 'round-trip latency (microseconds, log scale)'\nset format y '%g'\n");
+	size_tics(setup + strlen(setup), sizeof setup - strlen(setup), sizes, ns);
+	strcat(setup, "set offsets graph 0.05, graph 0.05, 0, 0\n");
+	char name[256];
+	snprintf(name, sizeof name, "latency_vs_size%s", suffix);
+	gp_draw(p, name, dat, setup, cmd);
+}
+
+static void plot_percentiles(struct plotter *p, const struct data *d, struct sel s, unsigned want_size,
+			     const char *suffix, const char *title_tail, const char *machine)
+{
+	s.mode = "latency";
+	unsigned cls[64], sizes[64];
+	if (!distinct(d, cls, 64, f_clients, keep_sel, &s))
+		return;
+	s.clients = cls[0];
+	size_t ns = distinct(d, sizes, 64, f_size, keep_sel, &s);
+	unsigned size = sizes[0];
+	for (size_t i = 0; i < ns; i++)
+		if (sizes[i] == (want_size ? want_size : 64))
+			size = sizes[i];
+	if (want_size && size != want_size)
+		fprintf(stderr, "ipclab plot: no latency rows at %u bytes; the percentile chart uses %u\n",
+			want_size, size);
+	s.size = size;
+	const char *labels[64];
+	size_t nl = labels_of(d, &s, labels, 64);
+	char dat[4096];
+	FILE *f = new_data(p, dat, sizeof dat);
+	if (!f)
+		return;
+	char cmd[16384] = "";
+	unsigned index = 0;
+	for (size_t l = 0; l < nl; l++) {
+		const struct group *g = find(d, &s, labels[l], "latency", size, s.clients);
+		if (!g)
+			continue;
+		int any = 0;
+		for (int k = 0; k < NLADDER; k++) {
+			double v = med(g, V_P50 + k);
+			if (!isfinite(v))
+				continue;
+			fprintf(f, "%.6f %.3f\n", 1.0 / (1.0 - ladder_p[k] / 100.0), v / 1e3);
+			any = 1;
+		}
+		if (!any)
+			continue;
+		fprintf(f, "\n\n");
+		series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
+		       strstr(labels[l], "-raw") != NULL, labels[l]);
+		index++;
+	}
+	fclose(f);
+	if (!index)
+		return;
+	strcat(cmd, "\n");
+	char setup[4096] = "", title[1024], what[160], sz[32];
+	strcat(setup, common_setup);
+	snprintf(what, sizeof what, "Latency distribution at %s (%u client%s): percentile ladder",
+		 size_text(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
+	gp_title(title, sizeof title, what, machine, title_tail);
+	set_title_cmd(setup, sizeof setup, title);
+	strcat(setup, "set logscale xy\nset xrange [1.6:16000]\n"
+		      "set xtics ('50%%' 2, '75%%' 4, '90%%' 10, '95%%' 20, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000)\n"
+		      "set xlabel 'percentile (x = 1/(1-p), log scale)'\n"
+		      "set ylabel 'round-trip latency (microseconds, log scale)'\nset format y '%g'\n");
+	char name[256];
+	snprintf(name, sizeof name, "percentiles_%u%s", size, suffix);
+	gp_draw(p, name, dat, setup, cmd);
+}
+
+static void plot_throughput_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+				    const char *title_tail, const char *machine)
+{
+	s.mode = NULL; /* throughput and stream */
+	unsigned cls[64];
+	if (!distinct(d, cls, 64, f_clients, keep_sel, &s))
+		return;
+	s.clients = cls[0];
+	unsigned sizes[64];
+	size_t ns = distinct(d, sizes, 64, f_size, keep_sel, &s);
+	const char *labels[64];
+	size_t nl = labels_of(d, &s, labels, 64);
+	char dat[4096];
+	FILE *f = new_data(p, dat, sizeof dat);
+	if (!f)
+		return;
+	char cmd[16384] = "";
+	unsigned index = 0;
+	static const char *const modes[] = { "throughput", "stream" };
+	int both = 0;
+	for (size_t i = 0; i < d->n; i++)
+		both |= keep_sel(&d->g[i], &s) && !strcmp(d->g[i].mode, "stream");
+	for (int m = 0; m < 2; m++)
+		for (size_t l = 0; l < nl; l++) {
+			int any = 0;
+			for (size_t i = 0; i < ns; i++) {
+				const struct group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
+				double v = g ? med(g, V_MBPS) : NAN;
+				if (!(v > 0))
+					continue;
+				fprintf(f, "%u %.4f\n", sizes[i], v);
+				any = 1;
+			}
+			if (!any)
+				continue;
+			fprintf(f, "\n\n");
+			char t[96];
+			snprintf(t, sizeof t, "%s%s%s", labels[l], both ? " " : "", both ? modes[m] : "");
+			series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
+			       m == 1 || strstr(labels[l], "-raw") != NULL, t);
+			index++;
+		}
+	fclose(f);
+	if (!index)
+		return;
+	strcat(cmd, "\n");
+	char setup[4096] = "", title[1024], what[160];
+	strcat(setup, common_setup);
+	snprintf(what, sizeof what, "Throughput vs message size (%u client%s; %s)", s.clients,
+		 s.clients == 1 ? "" : "s", both ? "solid: window of SINKs, dashed: one-way stream"
+						 : "window of SINKs in flight");
+	gp_title(title, sizeof title, what, machine, title_tail);
+	set_title_cmd(setup, sizeof setup, title);
+	strcat(setup, "set logscale xy\nset xlabel 'message size (bytes, log scale)'\n"
+		      "set ylabel 'throughput (MB/s = 10^6 payload bytes per second, log scale)'\nset format y '%g'\n");
+	size_tics(setup + strlen(setup), sizeof setup - strlen(setup), sizes, ns);
+	strcat(setup, "set offsets graph 0.05, graph 0.05, 0, 0\n");
+	char name[256];
+	snprintf(name, sizeof name, "throughput_vs_size%s", suffix);
+	gp_draw(p, name, dat, setup, cmd);
+}
+
+/* Aggregate msgs/s vs clients, at the smallest size, for the throughput
+ * mode (or latency when that is the only mode measured with 2+ counts). */
+static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+			   const char *title_tail, const char *machine)
+{
+	static const char *const modes[] = { "throughput", "stream", "latency" };
+	unsigned cls[64], sizes[64];
+	size_t nc = 0;
+	int m;
+	for (m = 0; m < 3; m++) {
+		s.mode = modes[m];
+		nc = distinct(d, cls, 64, f_clients, keep_sel, &s);
+		if (nc >= 2)
+			break;
+	}
+	if (nc < 2)
+		return 0;
+	distinct(d, sizes, 64, f_size, keep_sel, &s);
+	unsigned size = sizes[0]; /* the smallest: where per-message costs dominate */
+	s.size = size;
+	const char *labels[64];
+	size_t nl = labels_of(d, &s, labels, 64);
+	char dat[4096];
+	FILE *f = new_data(p, dat, sizeof dat);
+	if (!f)
+		return 0;
+	char cmd[16384] = "";
+	unsigned index = 0;
+	for (size_t l = 0; l < nl; l++) {
+		int any = 0;
+		for (size_t i = 0; i < nc; i++) {
+			const struct group *g = find(d, &s, labels[l], modes[m], size, cls[i]);
+			double v = g ? med(g, V_MPS) : NAN;
+			if (!(v > 0))
+				continue;
+			fprintf(f, "%u %.1f\n", cls[i], v / 1e3);
+			any = 1;
+		}
+		if (!any)
+			continue;
+		fprintf(f, "\n\n");
+		series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
+		       strstr(labels[l], "-raw") != NULL, labels[l]);
+		index++;
+	}
+	fclose(f);
+	if (!index)
+		return 0;
+	strcat(cmd, "\n");
+	char setup[4096] = "", title[1024], what[160], sz[32];
+	strcat(setup, common_setup);
+	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)", modes[m],
+		 size_text(sz, sizeof sz, size));
+	gp_title(title, sizeof title, what, machine, title_tail);
+	set_title_cmd(setup, sizeof setup, title);
+	strcat(setup, "set xlabel 'client processes'\nset ylabel 'aggregate throughput (thousand msgs/s)'\n"
+		      "set yrange [0:*]\nset offsets graph 0.05, graph 0.05, 0, 0\n");
+	snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "set xtics (");
+	for (size_t i = 0; i < nc; i++)
+		snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "%s\"%u\" %u", i ? ", " : "", cls[i], cls[i]);
+	strcat(setup, ")\n");
+	if (nc > 2 && cls[nc - 1] / (cls[0] ? cls[0] : 1) >= 8)
+		strcat(setup, "set logscale x 2\n");
+	char name[256];
+	snprintf(name, sizeof name, "throughput_vs_clients%s", suffix);
+	gp_draw(p, name, dat, setup, cmd);
+	return 1;
+}
+
+/* ---- running gnuplot --------------------------------------------------- */
+
+/* The gnuplot to run: $IPCLAB_GNUPLOT or "gnuplot" found on PATH. */
+static int find_gnuplot(char *out, size_t len)
+{
+	const char *env = getenv("IPCLAB_GNUPLOT");
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return access(out, X_OK) == 0 ? 0 : -1;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		snprintf(out, len, "%.*s/gnuplot", (int)n, n ? path : ".");
+		if (access(out, X_OK) == 0)
+			return 0;
+		path += n + (path[n] == ':');
+	}
+	return -1;
+}
+
+static int run_gnuplot(const char *gnuplot, const char *script)
+{
+	fflush(NULL);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* gnuplot dies with us (the death signal survives exec) */
+		ipl_intr_child_setup(parent);
+		execl(gnuplot, "gnuplot", script, (char *)NULL);
+		fprintf(stderr, "ipclab plot: cannot run %s: %s\n", gnuplot, strerror(errno));
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", dir);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "ipclab plot: %s (try 'ipclab plot --help')\n", msg);
+	return 2;
+}
+
+static void rm_tree(const char *dir, unsigned ndata)
+{
+	char path[4200];
+	for (unsigned i = 0; i < ndata; i++) {
+		snprintf(path, sizeof path, "%s/d%u.dat", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "%s/plot.gp", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int ipl_cmd_plot(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "size", required_argument, NULL, 's' },
+		{ "no-svg", no_argument, NULL, 'S' },
+		{ "charts", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *outdir = NULL;
+	uint64_t want_size = 0;
+	int svg = 1, c;
+	unsigned charts = 15; /* bits: latency, percentiles, throughput, clients */
+	char err[512];
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'o': outdir = optarg; break;
+		case 's':
+			if (ipl_parse_size(optarg, 1u << 30, &want_size, err, sizeof err) < 0)
+				return usage_error(err);
+			break;
+		case 'S': svg = 0; break;
+		case 'C': {
+			static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
+			char *copy = strdup(optarg), *save = NULL;
+			charts = 0;
+			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				unsigned k;
+				for (k = 0; k < 4 && strcmp(t, names[k]); k++)
+					;
+				if (k == 4) {
+					snprintf(err, sizeof err, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
+					free(copy);
+					return usage_error(err);
+				}
+				charts |= 1u << k;
+			}
+			free(copy);
+			if (!charts)
+				return usage_error("empty --charts list");
+			break;
+		}
+		case 'h': fputs(plot_usage, stdout); return 0;
+		case ':':
+			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
+			return usage_error(err);
+		default:
+			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);
+			return usage_error(err);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error(optind == argc ? "which CSV file? (ipclab plot RESULTS.csv -o DIR)"
+						  : "one CSV file at a time");
+	if (!outdir || !*outdir)
+		return usage_error("where should the images go? (-o DIR)");
+	const char *csv = argv[optind];
+
+	char gnuplot[4096];
+	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
+		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
+				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
+			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
+		return 1;
+	}
+
+	struct data d = { 0 };
+	if (read_csv(csv, &d, err, sizeof err) < 0) {
+		fprintf(stderr, "ipclab plot: %s\n", err);
+		for (size_t i = 0; i < d.n; i++)
+			free(d.g[i].v);
+		free(d.g);
+		return 1;
+	}
+	if (d.skipped)
+		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
+	if (make_dirs(outdir) < 0) {
+		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", outdir, strerror(errno));
+		return 1;
+	}
+
+	char tmp[4096];
+	const char *base = getenv("TMPDIR");
+	snprintf(tmp, sizeof tmp, "%s/ipclab-plot-%ld-XXXXXX", base && *base ? base : "/tmp", (long)getpid());
+	if (!mkdtemp(tmp)) {
+		fprintf(stderr, "ipclab plot: cannot make a temporary directory: %s\n", strerror(errno));
+		return 1;
+	}
+	char script[4200];
+	snprintf(script, sizeof script, "%s/plot.gp", tmp);
+	struct plotter p = { .tmp = tmp, .outdir = outdir, .svg = svg };
+	p.gp = fopen(script, "w");
+	if (!p.gp) {
+		fprintf(stderr, "ipclab plot: cannot write '%s': %s\n", script, strerror(errno));
+		rmdir(tmp);
+		return 1;
+	}
+
+	/* one set of charts per placement */
+	struct { int c, s; } pl[32];
+	size_t npl = 0;
+	for (size_t i = 0; i < d.n; i++) {
+		size_t j;
+		for (j = 0; j < npl && (pl[j].c != d.g[i].cpu_c || pl[j].s != d.g[i].cpu_s); j++)
+			;
+		if (j == npl && npl < 32)
+			pl[npl].c = d.g[i].cpu_c, pl[npl].s = d.g[i].cpu_s, npl++;
+	}
+	int clients_plotted = 0;
+	for (size_t k = 0; k < npl; k++) {
+		char suffix[64] = "", tail[128];
+		const char *name = ipl_placement_name(pl[k].c, pl[k].s);
+		if (npl > 1) {
+			int unique = 1;
+			for (size_t j = 0; j < npl; j++)
+				if (j != k && !strcmp(ipl_placement_name(pl[j].c, pl[j].s), name))
+					unique = 0;
+			if (unique)
+				snprintf(suffix, sizeof suffix, "-%s", name);
+			else
+				snprintf(suffix, sizeof suffix, "-%s-c%ds%d", name, pl[k].c, pl[k].s);
+		}
+		if (pl[k].c < 0 && pl[k].s < 0)
+			snprintf(tail, sizeof tail, "placement: unpinned");
+		else
+			snprintf(tail, sizeof tail, "placement: client CPU %d, server CPU %d (%s)", pl[k].c, pl[k].s, name);
+		struct sel s = { .cpu_c = pl[k].c, .cpu_s = pl[k].s };
+		if (charts & 1)
+			plot_latency_vs_size(&p, &d, s, suffix, tail, d.machine);
+		if (charts & 2)
+			plot_percentiles(&p, &d, s, (unsigned)want_size, suffix, tail, d.machine);
+		if (charts & 4)
+			plot_throughput_vs_size(&p, &d, s, suffix, tail, d.machine);
+		if (charts & 8)
+			clients_plotted |= plot_vs_clients(&p, &d, s, suffix, tail, d.machine);
+	}
+	if (!clients_plotted && (charts & 8))
+		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
+				"configuration (measure with --clients 1,2,4)\n");
+	int rc = 0;
+	if (fclose(p.gp) != 0) {
+		fprintf(stderr, "ipclab plot: writing the gnuplot script failed\n");
+		rc = 1;
+	} else if (!p.written) {
+		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", csv);
+		rc = 1;
+	} else if (run_gnuplot(gnuplot, script) < 0) {
+		fprintf(stderr, "ipclab plot: gnuplot failed (script kept in %s)\n", script);
+		rc = 1;
+	}
+	if (rc == 0 || !p.written)
+		rm_tree(tmp, p.ndata);
+	for (size_t i = 0; i < d.n; i++)
+		free(d.g[i].v);
+	free(d.g);
+	return rc;
+}
