@@ -52,7 +52,9 @@ struct ipl_dx *ipl_dx_new(const struct ipl_transport *tp, const struct ipl_tp_op
 	dx->tp = tp;
 	dx->pump = pump;
 	dx->arg = arg;
-	dx->max_conns = opts->max_conns ? opts->max_conns : IPL_DEFAULT_MAX_CONNS;
+	/* the server answers BUSY to conns over max_conns: it must get them;
+	 * beyond twice that (plus room for ones closing) senders are dropped */
+	dx->max_conns = 2 * (opts->max_conns ? opts->max_conns : IPL_DEFAULT_MAX_CONNS) + 16;
 	dx->idle_ms = opts->idle_ms ? opts->idle_ms : IPL_DEFAULT_IDLE_MS;
 	pthread_mutex_init(&dx->mu, NULL);
 	cond_init(&dx->acv);

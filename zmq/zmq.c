@@ -35,6 +35,7 @@
 #include <zmq.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -187,7 +188,7 @@ static int z_open_server(struct zep *z, const struct ipl_endpoint *ep)
 	int lfd = ep->opts.via->listen_fd ? ep->opts.via->listen_fd(&z->car) : IPL_EUNSUPP;
 	if (rc < 0 || lfd < 0)
 		return rc < 0 ? rc : lfd;
-	int fd = dup(lfd); /* zmq closes its copy; the carrier keeps and closes its own */
+	int fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0); /* zmq closes its copy; the carrier keeps and closes its own */
 	if (fd < 0)
 		return -errno;
 	int64_t maxsz = (int64_t)max_msg(&ep->opts);
