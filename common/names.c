@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,4 +169,25 @@ int ipl_private_dir(char *out, size_t outlen)
 	if (!mkdtemp(out)) /* mkdtemp creates it 0700 */
 		return -errno;
 	return 0;
+}
+
+int ipl_check_path(const char *path, mode_t type, const char *what, char *why, size_t len)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if ((st.st_mode & S_IFMT) == type)
+			return 0;
+		snprintf(why, len, "not a %s", what);
+		return IPL_EADDR;
+	}
+	char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	const char *dir = dirname(copy);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		snprintf(why, len, "no directory '%s'", dir);
+	else
+		snprintf(why, len, "no such %s (is `ipclab serve` running?)", what);
+	free(copy);
+	return IPL_EADDR;
 }

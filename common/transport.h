@@ -130,6 +130,21 @@ struct ipl_transport {
 	 * layered transport forwards to its carrier's conn. */
 	int (*conn_addr)(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen);
 
+	/* Optional (NULL: any non-empty address is tried as given): checks a
+	 * --listen (listening=1) or --connect (0) address before any process
+	 * starts, so a typo costs one line instead of a timeout.  Syntax, and
+	 * for a client that the named file or object exists; never blocks (no
+	 * name lookup).  Returns 0, or IPL_EADDR with a one-line reason in why
+	 * ("want HOST:PORT", "no such socket ...") that the caller prefixes
+	 * with the option and the address.  A layered transport has none: the
+	 * caller asks its carrier. */
+	int (*check_addr)(const char *addr, int listening, char *why, size_t len);
+
+	/* Optional, layered transports only (NULL: any carrier): 1 when this
+	 * layer can run over car, so a --via it cannot use is refused before
+	 * the run (oncrpc: libtirpc needs the carrier's socket fds). */
+	int (*carrier_ok)(const struct ipl_transport *car);
+
 	/* Mandatory, with name and summary: every op from prepare to cleanup
 	 * (tests/test_registry.c checks every table). */
 

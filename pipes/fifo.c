@@ -711,6 +711,12 @@ static const struct ipl_tp_describe fifo_describe = {
 	.conn_fds = ipl_fdconn_fds,
 };
 
+/* A client names the private directory `ipclab serve -m fifo` printed. */
+static int fifo_check_addr(const char *addr, int listening, char *why, size_t len)
+{
+	return listening ? 0 : ipl_check_path(addr, S_IFDIR, "directory", why, len);
+}
+
 const struct ipl_transport ipl_fifo_transport = {
 	.name = "fifo",
 	.summary = "named FIFOs: a well-known request FIFO, one FIFO pair per client",
@@ -725,4 +731,5 @@ const struct ipl_transport ipl_fifo_transport = {
 	.release = fifo_release,
 	.cleanup = fifo_cleanup,
 	.describe = &fifo_describe,
+	.check_addr = fifo_check_addr,
 };

@@ -56,12 +56,17 @@ static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context poi
 /* libtirpc speaks to sockets: the carrier must offer its socket fds (the
  * transport ops listen_fd and conn_fd).  The rest of the endpoint is the
  * carrier's (rpc/layer.c). */
+static int onc_carrier_ok(const struct ipl_transport *car)
+{
+	return car->listen_fd && car->conn_fd;
+}
+
 static int socket_carrier(const struct ipl_endpoint *ep)
 {
 	const struct ipl_transport *via = ep->opts.via; /* the registry sets a default */
 	if (!via)
 		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
-	return via->listen_fd && via->conn_fd ? 0 : IPL_EUNSUPP;
+	return onc_carrier_ok(via) ? 0 : IPL_EUNSUPP;
 }
 
 static int onc_prepare(struct ipl_endpoint *ep)
@@ -718,9 +723,10 @@ static const struct ipl_tp_describe onc_describe = {
 		"clnt_vc_create() makes the CLIENT handle the stubs call through",
 		NULL },
 	.serve = (const char *const[]){
-		"accept: hands the listening socket to libtirpc (svc_vc_create) and runs its service "
-		"loop (poll + svc_getreq_poll): libtirpc accepts the client, reads each CALL, runs the "
-		"server stub and writes the REPLY, all inside this call, until told to stop",
+		"accept: takes each client on the listening socket itself and gives it to libtirpc "
+		"as an SVCXPRT (svc_fd_create) with a thread of its own that polls that socket and "
+		"hands its input to svc_getreq_common: libtirpc reads each CALL, runs the server stub "
+		"and writes the REPLY, all inside this call, until told to stop",
 		NULL },
 	.stopped = (const char *const[]){
 		"the service loop stopped (SIGTERM from the parent once the client was done); "
@@ -747,5 +753,6 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	/* no cancel op: ipl_endpoint_cancel sets ep->cancel, which the accept
 	 * loop checks every TICK_MS and whenever a signal interrupts its poll */
 	.describe = &onc_describe,
+	.carrier_ok = onc_carrier_ok,
 };
 

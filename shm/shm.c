@@ -646,6 +646,25 @@ static const struct ipl_tp_describe shm_describe = {
 	.maps = (const char *const[]){ "/dev/shm/ipclab-", "/memfd:ipclab-shm", NULL },
 };
 
+/* A client names the rendezvous `ipclab serve -m shm` printed: "/ipclab-...",
+ * one path component, present in /dev/shm when that is where shm lives. */
+static int shm_check_addr(const char *addr, int listening, char *why, size_t len)
+{
+	char path[300];
+	if (listening)
+		return 0;
+	if (strncmp(addr, "/ipclab-", 8) || strchr(addr + 1, '/') || strlen(addr) > 255) {
+		snprintf(why, len, "want the name `ipclab serve -m shm` printed (/ipclab-...)");
+		return IPL_EADDR;
+	}
+	snprintf(path, sizeof path, "/dev/shm%s", addr);
+	if (access("/dev/shm", F_OK) == 0 && access(path, F_OK) < 0) {
+		snprintf(why, len, "no such shared memory object (is `ipclab serve` running?)");
+		return IPL_EADDR;
+	}
+	return 0;
+}
+
 const struct ipl_transport ipl_shm_transport = {
 	.name = "shm",
 	.summary = "POSIX shared memory: two SPSC rings per client; --wait block|spin|hybrid",
@@ -664,4 +683,5 @@ const struct ipl_transport ipl_shm_transport = {
 	.release = shm_release,
 	.cleanup = shm_cleanup,
 	.describe = &shm_describe,
+	.check_addr = shm_check_addr,
 };

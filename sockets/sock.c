@@ -5,6 +5,7 @@
 #include "common/names.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -192,4 +194,42 @@ int ipl_sock_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer,
 			rc = prc;
 	}
 	return rc;
+}
+
+int ipl_sock_check_hostport(const char *addr, int listening, char *why, size_t len)
+{
+	const char *port;
+	if (addr[0] == '[') {
+		const char *rb = strchr(addr, ']');
+		if (!rb || rb == addr + 1 || rb[1] != ':') {
+			snprintf(why, len, "want [IPV6]:PORT");
+			return IPL_EADDR;
+		}
+		port = rb + 2;
+	} else {
+		const char *colon = strrchr(addr, ':');
+		if (!colon || strchr(addr, ':') != colon) {
+			snprintf(why, len, "want HOST:PORT (or [IPV6]:PORT)");
+			return IPL_EADDR;
+		}
+		port = colon + 1;
+	}
+	long p = 0, min_port = listening ? 0 : 1;
+	for (const char *c = port; *c && p <= 65535; c++)
+		p = isdigit((unsigned char)*c) ? p * 10 + (*c - '0') : 65536;
+	if (!*port || p < min_port || p > 65535) {
+		snprintf(why, len, "the port '%s' is not a number in %ld..65535", port, min_port);
+		return IPL_EADDR;
+	}
+	return 0;
+}
+
+int ipl_sock_check_path(const char *addr, int listening, char *why, size_t len)
+{
+	if (strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
+		snprintf(why, len, "too long for a unix socket path (at most %zu bytes)",
+			 sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+		return IPL_EADDR;
+	}
+	return listening ? 0 : ipl_check_path(addr, S_IFSOCK, "socket", why, len);
 }

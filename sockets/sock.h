@@ -53,6 +53,15 @@ extern const char *const ipl_sock_describe_accept[];
  * the listening socket, or IPL_EUNSUPP once released. */
 int ipl_sock_listen_fd(const struct ipl_endpoint *ep);
 
+/* check_addr of tcp (and of any HOST:PORT transport): HOST:PORT or
+ * [V6]:PORT, syntax only (a lookup could hang); port 0 ("any free port")
+ * only when listening. */
+int ipl_sock_check_hostport(const char *addr, int listening, char *why, size_t len);
+
+/* check_addr of a unix-domain path: fits sun_path; a client's names an
+ * existing socket. */
+int ipl_sock_check_path(const char *addr, int listening, char *why, size_t len);
+
 /* Closes the listening socket (idempotent). */
 void ipl_sock_release(struct ipl_endpoint *ep);
 

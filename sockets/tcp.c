@@ -180,6 +180,7 @@ const struct ipl_transport ipl_tcp_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.check_addr = ipl_sock_check_hostport,
 	.describe = &tcp_describe,
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fd = ipl_fdconn_rfd,

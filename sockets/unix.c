@@ -145,6 +145,7 @@ const struct ipl_transport ipl_unix_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.check_addr = ipl_sock_check_path,
 	.describe = &unix_describe,
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fd = ipl_fdconn_rfd,

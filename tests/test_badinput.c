@@ -33,6 +33,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 /* Safety nets only, never reached by a correct server however loaded the
  * machine: a bad client's whole run (alarm()-bounded), and the wait for the
  * server to drop a connection (IPL_RL_SAFETY_MS). */
@@ -286,7 +288,7 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	struct ipl_rl_good g = { .ready_fd = ready[1], .min_rounds = 10 };
 	struct bad_arg a = { .kind = k->kind, .ep = &fx->ep };
-	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
+	assert_ok(ipl_fx_start(fx, v, 2));
 	pid_t srv = fx->server;
 
 	/* the good client is client 1 and the bad one client 0: a transport

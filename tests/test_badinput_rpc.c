@@ -29,6 +29,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #include "common/bytes.h"
 #include "rpc/rpcmsg.h"
 #include "rpc/rpcprog.h"
@@ -329,7 +331,7 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	struct ipl_rl_good g = { .ready_fd = ready[1], .min_rounds = 10 };
 	struct bad_arg a = { .kind = k->kind, .via = v->via ? v->via : "unix",
 			     .lenient = ipl_rl_third_party(v) };
-	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
+	assert_ok(ipl_fx_start(fx, v, 2));
 	memcpy(a.addr, fx->ep.addr, sizeof a.addr);
 	pid_t srv = fx->server;
 

@@ -39,6 +39,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #define CLIENT_S 200        /* the client process's whole run */
 #define DEADLINE_MS 60000   /* safety net for any one wait */
 
@@ -342,7 +344,7 @@ static void run_case(const struct ipl_test_variant *v0, const struct ipl_rl_case
 					: with_limits(v0, 0, -1, MEM_CAP, MEM_POOL);
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	struct args a = { .ep = &fx->ep, .rpc = !strcmp(v->tp, "rpc") }; /* its layer answers HELLO */
-	assert_int_equal(ipl_fx_start(fx, v, 1), 0);
+	assert_ok(ipl_fx_start(fx, v, 1));
 	a.server = fx->server;
 	int (*body)(struct ipl_conn *, void *) =
 		k->kind == CASE_CLIENTS ? clients_body : k->kind == CASE_IDLE ? idle_body : memory_body;

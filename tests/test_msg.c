@@ -21,7 +21,7 @@ static void roundtrip_every_op(void **state)
 		uint8_t wire[IPL_HDR_SIZE];
 		struct ipl_hdr out;
 		ipl_hdr_encode(&in, wire);
-		assert_int_equal(ipl_hdr_decode(wire, IPL_DEFAULT_CAP, &out), 0);
+		assert_ok(ipl_hdr_decode(wire, IPL_DEFAULT_CAP, &out));
 		assert_int_equal(out.op, op);
 		assert_int_equal(out.flags, IPL_FLAG_REPLY);
 		assert_true(out.seq == in.seq);
@@ -72,7 +72,7 @@ static void each_failure_has_its_code(void **state)
 	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADFLAGS);
 	good_wire(w);
 	assert_err(ipl_hdr_decode(w, 9, &h), IPL_ETOOBIG); /* len 10 > cap 9 */
-	assert_int_equal(ipl_hdr_decode(w, 10, &h), 0);          /* len == cap is fine */
+	assert_ok(ipl_hdr_decode(w, 10, &h));          /* len == cap is fine */
 	ipl_put_be32(w + 16, 0xffffffffu);
 	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_ETOOBIG);
 	assert_int_equal(h.seq, 9); /* seq still readable for the ERROR reply */
@@ -105,10 +105,10 @@ static void payload_check(void **state)
 	(void)state;
 	const char *p = "payload";
 	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .len = 7 };
-	assert_int_equal(ipl_payload_check(&h, p), 0); /* no CRC flag: nothing to check */
+	assert_ok(ipl_payload_check(&h, p)); /* no CRC flag: nothing to check */
 	h.flags = IPL_FLAG_CRC;
 	h.crc = ipl_crc32c(0, p, 7);
-	assert_int_equal(ipl_payload_check(&h, p), 0);
+	assert_ok(ipl_payload_check(&h, p));
 	h.crc ^= 1;
 	assert_err(ipl_payload_check(&h, p), IPL_EBADCRC);
 }

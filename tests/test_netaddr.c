@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 static int setup(void **state)
 {
 	(void)state;
@@ -33,23 +35,23 @@ static void check_pair_via(const char *mech, const char *via, const char *listen
 	struct ipl_tp_opts o = { .listen = listen, .via = via ? ipl_transport_find(via) : NULL };
 	struct ipl_endpoint srv, cli;
 	ipl_endpoint_setup(&srv, tp, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&srv), 0);
-	assert_int_equal(ipl_endpoint_attach_server(&srv), 0);
+	assert_ok(ipl_endpoint_prepare(&srv));
+	assert_ok(ipl_endpoint_attach_server(&srv));
 	ipl_endpoint_setup(&cli, tp, &o, srv.addr);
 	struct ipl_conn *c = NULL, *s = NULL;
-	assert_int_equal(ipl_endpoint_attach_client(&cli, 0, &c), 0);
-	assert_int_equal(ipl_endpoint_accept(&srv, &s), 0);
+	assert_ok(ipl_endpoint_attach_client(&cli, 0, &c));
+	assert_ok(ipl_endpoint_accept(&srv, &s));
 
 	char cl[IPL_ADDR_MAX], cp[IPL_ADDR_MAX], sl[IPL_ADDR_MAX], sp[IPL_ADDR_MAX];
-	assert_int_equal(ipl_conn_addr(c, cl, sizeof cl, cp, sizeof cp), 0);
-	assert_int_equal(ipl_conn_addr(s, sl, sizeof sl, sp, sizeof sp), 0);
+	assert_ok(ipl_conn_addr(c, cl, sizeof cl, cp, sizeof cp));
+	assert_ok(ipl_conn_addr(s, sl, sizeof sl, sp, sizeof sp));
 	assert_string_equal(cp, srv.addr); /* the client reached the advertised address */
 	assert_string_equal(sl, srv.addr);
 	assert_string_equal(sp, cl);       /* and the server sees the client's own end */
 	assert_true(!strncmp(cl, want_prefix, strlen(want_prefix)));
 	/* either buffer may be left out */
 	char only[IPL_ADDR_MAX];
-	assert_int_equal(ipl_conn_addr(c, NULL, 0, only, sizeof only), 0);
+	assert_ok(ipl_conn_addr(c, NULL, 0, only, sizeof only));
 	assert_string_equal(only, cp);
 
 	ipl_conn_detach(c);
@@ -106,7 +108,7 @@ static void missing_op_is_unsupported(void **state)
 	static const struct ipl_transport bare = { .name = "bare" };
 	struct ipl_conn c = { .tp = &bare };
 	char l[8] = "x", p[8] = "y";
-	assert_int_equal(ipl_conn_addr(&c, l, sizeof l, p, sizeof p), IPL_EUNSUPP);
+	assert_err(ipl_conn_addr(&c, l, sizeof l, p, sizeof p), IPL_EUNSUPP);
 	assert_string_equal(l, "");
 	assert_string_equal(p, "");
 }

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tests/assert_ipl.h"
 #include <dirent.h>
 
 #include "common/bytes.h"
@@ -207,7 +209,7 @@ static void case_served_beside(const struct ipl_test_variant *v, const struct ip
 	int hrdy[2], grdy[2];
 	assert_int_equal(pipe2(hrdy, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(grdy, O_CLOEXEC), 0);
-	assert_int_equal(ipl_fx_start(fx, v, 2), 0);
+	assert_ok(ipl_fx_start(fx, v, 2));
 	struct hostile_arg h = { .kind = k->kind, .ready_fd = hrdy[1], .raw = raw_of(v, fx) };
 	pid_t bad = ipl_fx_client(fx, 1, hostile_main, &h);
 	assert_true(bad > 0);
@@ -245,7 +247,7 @@ static void case_idle(const struct ipl_test_variant *v, const struct ipl_rl_case
 	mv = *v;
 	mv.opts.idle_ms = IDLE_MS;
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, &mv, 1), 0);
+	assert_ok(ipl_fx_start(fx, &mv, 1));
 	struct raw r = raw_of(v, fx);
 
 	/* served, then silent between requests */
@@ -262,7 +264,7 @@ static void case_idle(const struct ipl_test_variant *v, const struct ipl_rl_case
 	uint8_t b[256];
 	size_t n = echo_head(b + 4, sizeof b - 4, 1u << 20);
 	ipl_put_be32(b, ipl_rm_word((uint32_t)n + (1u << 20), 1));
-	assert_int_equal(ipl_rl_send_raw(c, b, 4 + n), 0);
+	assert_ok(ipl_rl_send_raw(c, b, 4 + n));
 	int rc;
 	uint64_t end = ipl_now_ns() + SAFETY_S * 1000000000ull;
 	do {
@@ -287,7 +289,7 @@ static void case_max_conns(const struct ipl_test_variant *v, const struct ipl_rl
 	mv = *v;
 	mv.opts.max_conns = 2;
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, &mv, 1), 0);
+	assert_ok(ipl_fx_start(fx, &mv, 1));
 	struct raw r = raw_of(v, fx);
 	alarm(SAFETY_S);
 	struct ipl_conn *a = raw_connect(&r), *b = raw_connect(&r);
@@ -343,7 +345,7 @@ static void case_sum_garbage(const struct ipl_test_variant *v, const struct ipl_
 {
 	(void)k;
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, v, 1), 0);
+	assert_ok(ipl_fx_start(fx, v, 1));
 	struct raw r = raw_of(v, fx);
 	alarm(SAFETY_S);
 	struct ipl_conn *c = raw_connect(&r);
@@ -418,7 +420,7 @@ static void case_emfile(const struct ipl_test_variant *v, const struct ipl_rl_ca
 {
 	(void)k;
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, v, 1), 0);
+	assert_ok(ipl_fx_start(fx, v, 1));
 	struct raw r = raw_of(v, fx);
 	alarm(SAFETY_S);
 	enum { HOLD = 3 };
@@ -444,7 +446,7 @@ static void case_emfile(const struct ipl_test_variant *v, const struct ipl_rl_ca
 	assert_non_null(waiting);
 	uint8_t b[64];
 	size_t n = call_rec(b, sizeof b, 99, IPL_RPC_PROC_NULL, NULL, 0);
-	assert_int_equal(ipl_rpc_write_record(waiting, b, n, 0), 0);
+	assert_ok(ipl_rpc_write_record(waiting, b, n, 0));
 
 	/* the yardstick: what a process that does spin gets of this machine
 	 * right now (a busy machine lowers both figures alike) */
@@ -488,7 +490,7 @@ static void case_emfile(const struct ipl_test_variant *v, const struct ipl_rl_ca
 		rc = ipl_rpc_reply_decode(&x, &rep);
 	}
 	ipl_buf_free(&rb);
-	assert_int_equal(rc, 0);
+	assert_ok(rc);
 	assert_int_equal(rep.xid, 99);
 	assert_int_equal(rep.accept_stat, IPL_RPC_SUCCESS);
 	ipl_conn_detach(waiting);

@@ -36,6 +36,8 @@
 
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #define MIB (1u << 20)
 #define CAP IPL_DEFAULT_CAP
 
@@ -212,7 +214,7 @@ static void prepare(struct ipl_endpoint *ep, const struct ipl_transport *tp, uns
 	struct ipl_tp_opts o = { .max_clients = clients, .cap = CAP, .listen = listen,
 				 .timeout_ms = 20000 };
 	ipl_endpoint_setup(ep, tp, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(ep), 0);
+	assert_ok(ipl_endpoint_prepare(ep));
 }
 
 /* ---- large messages ---------------------------------------------------- */
@@ -245,8 +247,8 @@ static void test_large_messages(void **state)
 static struct ipl_conn *accept_one(struct ipl_endpoint *ep)
 {
 	struct ipl_conn *c = NULL;
-	assert_int_equal(ipl_endpoint_attach_server(ep), 0);
-	assert_int_equal(ipl_endpoint_accept(ep, &c), 0);
+	assert_ok(ipl_endpoint_attach_server(ep));
+	assert_ok(ipl_endpoint_accept(ep, &c));
 	assert_non_null(c);
 	return c;
 }
@@ -305,7 +307,7 @@ static void test_server_exits_mid_reply(void **state)
 	ipl_endpoint_release(&ep);
 	struct ipl_hdr h;
 	struct ipl_buf b = { 0 };
-	assert_int_equal(ipl_msg_recv(sc, CAP, &h, &b), 0);
+	assert_ok(ipl_msg_recv(sc, CAP, &h, &b));
 	assert_int_equal(h.len, MIB);
 	/* half a reply, then the server is gone */
 	assert_int_equal(send_partial(sc, IPL_OP_ECHO, IPL_FLAG_REPLY, MIB, MIB / 2), 0);
@@ -325,7 +327,7 @@ static void test_server_exits_mid_request(void **state)
 	struct ipl_conn *sc = accept_one(&ep);
 	ipl_endpoint_release(&ep);
 	uint8_t part[IPL_HDR_SIZE + 1000];
-	assert_int_equal(ipl_conn_read_full(sc, part, sizeof part), 0);
+	assert_ok(ipl_conn_read_full(sc, part, sizeof part));
 	ipl_conn_detach(sc);
 	assert_int_equal(reap(c), 0);
 	ipl_endpoint_cleanup(&ep);
@@ -340,7 +342,7 @@ static void test_client_exits_mid_request(void **state)
 	struct ipl_conn *sc = accept_one(&ep);
 	ipl_endpoint_release(&ep);
 	struct ipl_serve_stats st = { 0 };
-	assert_int_equal(ipl_serve_conn(sc, CAP, &st), IPL_ETRUNC);
+	assert_err(ipl_serve_conn(sc, CAP, &st), IPL_ETRUNC);
 	ipl_conn_detach(sc);
 	assert_int_equal(reap(c), 0);
 	ipl_endpoint_cleanup(&ep);
@@ -358,13 +360,13 @@ static void test_client_exits_before_reply(void **state)
 	 * write then fails with EPIPE instead of killing us */
 	struct ipl_hdr h;
 	struct ipl_buf b = { 0 };
-	assert_int_equal(ipl_msg_recv(sc, CAP, &h, &b), 0);
+	assert_ok(ipl_msg_recv(sc, CAP, &h, &b));
 	assert_int_equal(reap(c), 0);
 	uint8_t hb[IPL_HDR_SIZE];
 	h.flags = IPL_FLAG_REPLY;
 	ipl_hdr_encode(&h, hb);
 	struct iovec iov[2] = { { hb, sizeof hb }, { b.p, h.len } };
-	assert_int_equal(ipl_conn_send(sc, iov, 2), -EPIPE);
+	assert_err(ipl_conn_send(sc, iov, 2), -EPIPE);
 	ipl_buf_free(&b);
 	ipl_conn_detach(sc);
 	ipl_endpoint_cleanup(&ep);
@@ -741,7 +743,7 @@ static void test_fifo_killed_server_listen(void **state)
 	struct ipl_endpoint ep2;
 	struct ipl_tp_opts o = { .listen = dir };
 	ipl_endpoint_setup(&ep2, ipl_transport_find("fifo"), &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&ep2), -EADDRINUSE);
+	assert_err(ipl_endpoint_prepare(&ep2), -EADDRINUSE);
 	ipl_endpoint_cleanup(&ep2);
 	assert_true(exists(ann));
 
@@ -775,7 +777,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(chmod(dir, 0755), 0);
 	ipl_endpoint_setup(&ep, tp, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&ep), -EACCES);
+	assert_err(ipl_endpoint_prepare(&ep), -EACCES);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(dir));
 	rmdir(dir);
@@ -784,7 +786,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	int fd = open(dir, O_CREAT | O_WRONLY, 0600);
 	close(fd);
 	ipl_endpoint_setup(&ep, tp, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&ep), -ENOTDIR);
+	assert_err(ipl_endpoint_prepare(&ep), -ENOTDIR);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(dir));
 	unlink(dir);
@@ -797,7 +799,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	fd = open(ann, O_CREAT | O_WRONLY, 0600);
 	close(fd);
 	ipl_endpoint_setup(&ep, tp, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&ep), -EEXIST);
+	assert_err(ipl_endpoint_prepare(&ep), -EEXIST);
 	ipl_endpoint_cleanup(&ep);
 	assert_true(exists(ann));
 	unlink(ann);
@@ -807,7 +809,7 @@ static void test_fifo_listen_dir_checks(void **state)
 	snprintf(dir, sizeof dir, "%s/new", ipl_tmpdir());
 	mode_t old = umask(0);
 	ipl_endpoint_setup(&ep, tp, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+	assert_ok(ipl_endpoint_prepare(&ep));
 	umask(old);
 	struct stat st;
 	assert_int_equal(lstat(dir, &st), 0);
@@ -948,12 +950,12 @@ static void test_pipe_channels(void **state)
 	struct ipl_endpoint ep;
 	prepare(&ep, tp, 2, NULL);
 	struct ipl_conn *c = NULL;
-	assert_int_equal(ipl_endpoint_attach_client(&ep, 2, &c), -EINVAL);
-	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
+	assert_err(ipl_endpoint_attach_client(&ep, 2, &c), -EINVAL);
+	assert_ok(ipl_endpoint_attach_server(&ep));
 	struct ipl_conn *a = NULL, *b = NULL;
-	assert_int_equal(ipl_endpoint_accept(&ep, &a), 0);
-	assert_int_equal(ipl_endpoint_accept(&ep, &b), 0);
-	assert_int_equal(ipl_endpoint_accept(&ep, &c), IPL_EDONE);
+	assert_ok(ipl_endpoint_accept(&ep, &a));
+	assert_ok(ipl_endpoint_accept(&ep, &b));
+	assert_err(ipl_endpoint_accept(&ep, &c), IPL_EDONE);
 	ipl_conn_detach(a);
 	ipl_conn_detach(b);
 	ipl_endpoint_release(&ep);
@@ -962,15 +964,15 @@ static void test_pipe_channels(void **state)
 
 	/* zero channels asked for means one */
 	prepare(&ep, tp, 0, NULL);
-	assert_int_equal(ipl_endpoint_attach_server(&ep), 0);
-	assert_int_equal(ipl_endpoint_accept(&ep, &a), 0);
-	assert_int_equal(ipl_endpoint_accept(&ep, &c), IPL_EDONE);
+	assert_ok(ipl_endpoint_attach_server(&ep));
+	assert_ok(ipl_endpoint_accept(&ep, &a));
+	assert_err(ipl_endpoint_accept(&ep, &c), IPL_EDONE);
 	ipl_conn_detach(a);
 	ipl_endpoint_cleanup(&ep);
 
 	/* no pre-made channels (not forked from prepare): refused */
 	ipl_endpoint_setup(&ep, tp, NULL, NULL);
-	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
+	assert_err(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
 	ipl_endpoint_cleanup(&ep);
 }
 

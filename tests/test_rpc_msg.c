@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/fdconn.h"
@@ -62,7 +64,7 @@ static void test_null_call_bytes(void **state)
 	struct ipl_xdr_dec d;
 	struct ipl_rpc_call c;
 	ipl_xdr_dec_init(&d, null_call + 4, sizeof null_call - 4);
-	assert_int_equal(ipl_rpc_call_decode(&d, &c), 0);
+	assert_ok(ipl_rpc_call_decode(&d, &c));
 	assert_int_equal(c.xid, 0x12345678);
 	assert_int_equal(c.rpcvers, 2);
 	assert_int_equal(c.prog, IPL_RPC_PROG);
@@ -87,8 +89,8 @@ static void test_echo_hello_bytes(void **state)
 	/* the server stub answers with the same 5 bytes and 3 zero pad bytes */
 	struct ipl_buf out = { 0 };
 	size_t olen;
-	assert_int_equal(ipl_rpc_serve_record(echo_hello_call + 4, sizeof echo_hello_call - 4,
-					      1024, &out, &olen), 0);
+	assert_ok(ipl_rpc_serve_record(echo_hello_call + 4, sizeof echo_hello_call - 4, 1024,
+				       &out, &olen));
 	assert_int_equal(olen, sizeof echo_hello_reply);
 	assert_memory_equal(out.p, echo_hello_reply, sizeof echo_hello_reply);
 	ipl_buf_free(&out);
@@ -128,14 +130,14 @@ static void test_error_replies(void **state)
 	struct ipl_buf out = { 0 };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t olen = 0;
-		assert_int_equal(ipl_rpc_serve_record(cases[i].call, cases[i].clen, 1024, &out, &olen), 0);
+		assert_ok(ipl_rpc_serve_record(cases[i].call, cases[i].clen, 1024, &out, &olen));
 		assert_int_equal(olen, cases[i].wlen);
 		assert_memory_equal(out.p, cases[i].want, olen);
 		/* and the client's decoder reads back what it says */
 		struct ipl_xdr_dec d;
 		struct ipl_rpc_reply r;
 		ipl_xdr_dec_init(&d, out.p + 4, olen - 4);
-		assert_int_equal(ipl_rpc_reply_decode(&d, &r), 0);
+		assert_ok(ipl_rpc_reply_decode(&d, &r));
 		assert_int_equal(r.xid, 0x12345678);
 		assert_int_equal(ipl_xdr_left(&d), 0);
 	}
@@ -157,11 +159,11 @@ static void test_not_a_call(void **state)
 	static const uint8_t badauth[] = { W(1), W(0), W(2), W(0x2049504c), W(1), W(0), W(0), W(401) };
 	struct ipl_buf out = { 0 };
 	size_t olen = 99;
-	assert_int_equal(ipl_rpc_serve_record(reply, sizeof reply, 1024, &out, &olen), IPL_EPROTO);
+	assert_err(ipl_rpc_serve_record(reply, sizeof reply, 1024, &out, &olen), IPL_EPROTO);
 	assert_int_equal(olen, 0);
-	assert_int_equal(ipl_rpc_serve_record(shortrec, sizeof shortrec, 1024, &out, &olen), IPL_EXDR);
-	assert_int_equal(ipl_rpc_serve_record(badauth, sizeof badauth, 1024, &out, &olen), IPL_EXDR);
-	assert_int_equal(ipl_rpc_serve_record(reply, 0, 1024, &out, &olen), IPL_EXDR);
+	assert_err(ipl_rpc_serve_record(shortrec, sizeof shortrec, 1024, &out, &olen), IPL_EXDR);
+	assert_err(ipl_rpc_serve_record(badauth, sizeof badauth, 1024, &out, &olen), IPL_EXDR);
+	assert_err(ipl_rpc_serve_record(reply, 0, 1024, &out, &olen), IPL_EXDR);
 	ipl_buf_free(&out);
 }
 
@@ -172,19 +174,19 @@ static void test_add_sum_batch(void **state)
 	size_t olen;
 	static const uint8_t add[] = { CALL_HEAD(3), W(0x7fffffff), W(1) };
 	static const uint8_t add_reply[] = { W(0x8000001c), W(0x12345678), W(1), W(0), W(0), W(0), W(0), W(0x80000000) };
-	assert_int_equal(ipl_rpc_serve_record(add, sizeof add, 1024, &out, &olen), 0);
+	assert_ok(ipl_rpc_serve_record(add, sizeof add, 1024, &out, &olen));
 	assert_int_equal(olen, sizeof add_reply);
 	assert_memory_equal(out.p, add_reply, olen);
 
 	static const uint8_t sum[] = { CALL_HEAD(4), W(3), W(0x7fffffff), W(0x7fffffff), W(0xfffffffe) };
 	static const uint8_t sum_reply[] = { W(0x80000020), W(0x12345678), W(1), W(0), W(0), W(0), W(0), W(0), W(0xfffffffc) };
-	assert_int_equal(ipl_rpc_serve_record(sum, sizeof sum, 1024, &out, &olen), 0);
+	assert_ok(ipl_rpc_serve_record(sum, sizeof sum, 1024, &out, &olen));
 	assert_int_equal(olen, sizeof sum_reply);
 	assert_memory_equal(out.p, sum_reply, olen);
 
 	static const uint8_t batch[] = { CALL_HEAD(5), W(1), 'z', 0, 0, 0 };
 	olen = 99;
-	assert_int_equal(ipl_rpc_serve_record(batch, sizeof batch, 1024, &out, &olen), 0);
+	assert_ok(ipl_rpc_serve_record(batch, sizeof batch, 1024, &out, &olen));
 	assert_int_equal(olen, 0); /* batched: no reply at all */
 
 	/* AUTH_SYS is decoded and accepted */
@@ -199,11 +201,11 @@ static void test_add_sum_batch(void **state)
 	struct ipl_rpc_call c = { .xid = 0x12345678, .prog = IPL_RPC_PROG, .vers = 1, .proc = 0,
 				  .cred = { IPL_RPC_AUTH_SYS, (uint32_t)blen, body } };
 	ipl_rpc_call_encode(&x, &c);
-	assert_int_equal(ipl_rpc_serve_record(rec, x.len, 1024, &out, &olen), 0);
+	assert_ok(ipl_rpc_serve_record(rec, x.len, 1024, &out, &olen));
 	assert_int_equal(olen, 28);
 	assert_int_equal(ipl_get_be32(out.p + 24), IPL_RPC_SUCCESS);
 	struct ipl_rpc_authsys back;
-	assert_int_equal(ipl_rpc_authsys_decode(&c.cred, &back), 0);
+	assert_ok(ipl_rpc_authsys_decode(&c.cred, &back));
 	assert_string_equal(back.machine, "host");
 	assert_int_equal(back.uid, 1000);
 	assert_int_equal(back.ngids, 2);
@@ -230,11 +232,11 @@ static void test_multi_fragment(void **state)
 	/* echo_hello_call's body in fragments of 7 bytes, the last one bit set */
 	const uint8_t *body = echo_hello_call + 4;
 	size_t blen = sizeof echo_hello_call - 4;
-	assert_int_equal(ipl_rpc_write_record(a, body, blen, 7), 0);
+	assert_ok(ipl_rpc_write_record(a, body, blen, 7));
 	/* what went on the wire: 8 fragments, 7 x 7 bytes and 1 x 3 */
 	uint8_t wire[256];
 	size_t want = blen + 4 * 8;
-	assert_int_equal(ipl_conn_read_full(b, wire, want), 0);
+	assert_ok(ipl_conn_read_full(b, wire, want));
 	assert_int_equal(ipl_get_be32(wire), 7);
 	assert_int_equal(ipl_get_be32(wire + 11), 7);
 	assert_int_equal(ipl_get_be32(wire + 7 * 11), 0x80000003u);
@@ -251,7 +253,7 @@ static void test_multi_fragment(void **state)
 	assert_int_equal(write(ipl_fdconn_rfd(a), frags, n), (ssize_t)n);
 	struct ipl_buf rec = { 0 };
 	size_t rlen;
-	assert_int_equal(ipl_rpc_read_record(b, 1024, &rec, &rlen), 0);
+	assert_ok(ipl_rpc_read_record(b, 1024, &rec, &rlen));
 	assert_int_equal(rlen, blen);
 	assert_memory_equal(rec.p, body, blen);
 
@@ -261,23 +263,32 @@ static void test_multi_fragment(void **state)
 	memcpy(frags + n, "abcd", 4), n += 4;
 	ipl_put_be32(frags + n, IPL_RM_LAST), n += 4;
 	assert_int_equal(write(ipl_fdconn_rfd(a), frags, n), (ssize_t)n);
-	assert_int_equal(ipl_rpc_read_record(b, 1024, &rec, &rlen), 0);
+	assert_ok(ipl_rpc_read_record(b, 1024, &rec, &rlen));
 	assert_int_equal(rlen, 4);
 
 	/* a record over the cap is refused before it is stored */
 	ipl_put_be32(frags, ipl_rm_word(0x7ffffff0, 1));
 	assert_int_equal(write(ipl_fdconn_rfd(a), frags, 4), 4);
-	assert_int_equal(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ETOOBIG);
+	assert_err(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ETOOBIG);
 
 	/* EOF at a boundary, and EOF mid-record */
 	ipl_conn_detach(a);
-	assert_int_equal(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ECLOSED);
+	assert_err(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ECLOSED);
 	ipl_conn_detach(b);
 	socketpair_conns(&a, &b);
 	ipl_put_be32(frags, 8);
 	assert_int_equal(write(ipl_fdconn_rfd(a), frags, 6), 6);
 	ipl_conn_detach(a);
-	assert_int_equal(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ETRUNC);
+	assert_err(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ETRUNC);
+	ipl_conn_detach(b);
+	/* EOF right after a whole fragment that was not the last: the next
+	 * header is missing, so the record is cut, not cleanly ended */
+	socketpair_conns(&a, &b);
+	ipl_put_be32(frags, 2);
+	memcpy(frags + 4, "xy", 2);
+	assert_int_equal(write(ipl_fdconn_rfd(a), frags, 6), 6);
+	ipl_conn_detach(a);
+	assert_err(ipl_rpc_read_record(b, 1024, &rec, &rlen), IPL_ETRUNC);
 	ipl_conn_detach(b);
 	ipl_buf_free(&rec);
 }
@@ -309,14 +320,14 @@ static void test_rm_reader(void **state)
 	assert_int_equal(r.in_rec, 0);
 	assert_int_equal(ipl_rm_read(&r, b, buf, 4), 0);
 	assert_memory_equal(buf, "wxyz", 4);
-	assert_int_equal(ipl_rm_read(&r, b, buf, 1), IPL_EPROTO);
+	assert_err(ipl_rm_read(&r, b, buf, 1), IPL_EPROTO);
 
 	/* 6 + 3 > 8: the second header is refused, its bytes left unread */
 	ipl_rm_init(&r, 8);
 	uint8_t over[] = { W(6), 1, 2, 3, 4, 5, 6, W(0x80000003), 7, 8, 9 };
 	assert_int_equal(write(ipl_fdconn_rfd(a), over, sizeof over), (ssize_t)sizeof over);
 	assert_int_equal(ipl_rm_read(&r, b, buf, 6), 0);
-	assert_int_equal(ipl_rm_read(&r, b, buf, 1), IPL_ETOOBIG);
+	assert_err(ipl_rm_read(&r, b, buf, 1), IPL_ETOOBIG);
 
 	/* EOF: at a boundary a clean end, inside a record a truncation */
 	ipl_conn_detach(a);
@@ -326,9 +337,9 @@ static void test_rm_reader(void **state)
 	assert_int_equal(write(ipl_fdconn_rfd(a), (const uint8_t[]){ W(4), 'q' }, 5), 5);
 	ipl_conn_detach(a);
 	assert_int_equal(ipl_rm_read(&r, b, buf, 1), 0);
-	assert_int_equal(ipl_rm_finish(&r, b, NULL, NULL), IPL_ETRUNC);
+	assert_err(ipl_rm_finish(&r, b, NULL, NULL), IPL_ETRUNC);
 	ipl_rm_init(&r, 8);
-	assert_int_equal(ipl_rm_read(&r, b, buf, 1), IPL_ECLOSED);
+	assert_err(ipl_rm_read(&r, b, buf, 1), IPL_ECLOSED);
 	ipl_conn_detach(b);
 }
 
@@ -349,19 +360,19 @@ static void test_client_stub_bytes(void **state)
 			 (ssize_t)sizeof echo_hello_reply);
 	uint8_t got[16];
 	uint32_t glen;
-	assert_int_equal(ipl_rpc_echo(&cl, "hello", 5, got, sizeof got, &glen), 0);
+	assert_ok(ipl_rpc_echo(&cl, "hello", 5, got, sizeof got, &glen));
 	assert_int_equal(glen, 5);
 	assert_memory_equal(got, "hello", 5);
 	uint8_t wire[sizeof echo_hello_call];
-	assert_int_equal(ipl_conn_read_full(b, wire, sizeof wire), 0);
+	assert_ok(ipl_conn_read_full(b, wire, sizeof wire));
 	assert_memory_equal(wire, echo_hello_call, sizeof wire);
 
 	/* an error reply surfaces as IPL_ERPC with the status in cl.last */
 	static const uint8_t pu[] = { W(0x80000018), W(0x12345679), W(1), W(0), W(0), W(0), W(1) };
 	assert_int_equal(write(ipl_fdconn_rfd(b), pu, sizeof pu), (ssize_t)sizeof pu);
-	assert_int_equal(ipl_rpc_null(&cl), IPL_ERPC);
+	assert_err(ipl_rpc_null(&cl), IPL_ERPC);
 	assert_int_equal(cl.last.accept_stat, IPL_RPC_PROG_UNAVAIL);
-	assert_int_equal(ipl_conn_read_full(b, wire, sizeof null_call), 0);
+	assert_ok(ipl_conn_read_full(b, wire, sizeof null_call));
 	uint8_t nc[sizeof null_call];
 	memcpy(nc, null_call, sizeof nc);
 	ipl_put_be32(nc + 4, 0x12345679);
@@ -371,7 +382,7 @@ static void test_client_stub_bytes(void **state)
 	static const uint8_t shortres[] = { W(0x80000018), W(0x1234567a), W(1), W(0), W(0), W(0), W(0) };
 	assert_int_equal(write(ipl_fdconn_rfd(b), shortres, sizeof shortres), (ssize_t)sizeof shortres);
 	int32_t s;
-	assert_int_equal(ipl_rpc_add(&cl, 1, 2, &s), IPL_EXDR);
+	assert_err(ipl_rpc_add(&cl, 1, 2, &s), IPL_EXDR);
 	ipl_rpc_clnt_free(&cl);
 	ipl_conn_detach(a);
 	ipl_conn_detach(b);
@@ -422,7 +433,7 @@ static void test_fuzz_serve_record(void **state)
 			struct ipl_rpc_reply r;
 			assert_int_equal(ipl_get_be32(out.p), ipl_rm_word((uint32_t)(olen - 4), 1));
 			ipl_xdr_dec_init(&d, out.p + 4, olen - 4);
-			assert_int_equal(ipl_rpc_reply_decode(&d, &r), 0);
+			assert_ok(ipl_rpc_reply_decode(&d, &r));
 			assert_int_equal(r.xid, ipl_get_be32(exact));
 		}
 		free(exact);

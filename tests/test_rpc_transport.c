@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/exchange.h"
@@ -101,7 +103,7 @@ static struct ipl_conn *carrier_conn(struct fixture *f)
 	struct ipl_endpoint cep;
 	struct ipl_conn *c = NULL;
 	ipl_endpoint_setup(&cep, f->via, NULL, f->ep.addr);
-	assert_int_equal(ipl_endpoint_attach_client(&cep, 0, &c), 0);
+	assert_ok(ipl_endpoint_attach_client(&cep, 0, &c));
 	ipl_endpoint_cleanup(&cep);
 	return c;
 }
@@ -113,33 +115,33 @@ static void test_every_procedure(void **state)
 	struct ipl_rpc_clnt cl;
 	ipl_rpc_clnt_init(&cl, c, CAP);
 
-	assert_int_equal(ipl_rpc_null(&cl), 0);
+	assert_ok(ipl_rpc_null(&cl));
 	uint8_t in[1000], out[1000];
 	for (size_t i = 0; i < sizeof in; i++)
 		in[i] = (uint8_t)(i * 7);
 	for (uint32_t n = 0; n <= 9; n++) { /* every padding length */
 		uint32_t got;
-		assert_int_equal(ipl_rpc_echo(&cl, in, n, out, sizeof out, &got), 0);
+		assert_ok(ipl_rpc_echo(&cl, in, n, out, sizeof out, &got));
 		assert_int_equal(got, n);
 		assert_memory_equal(out, in, n);
 	}
 	uint32_t got;
-	assert_int_equal(ipl_rpc_echo(&cl, in, sizeof in, out, sizeof out, &got), 0);
+	assert_ok(ipl_rpc_echo(&cl, in, sizeof in, out, sizeof out, &got));
 	assert_int_equal(got, sizeof in);
 	assert_memory_equal(out, in, sizeof in);
-	assert_int_equal(ipl_rpc_sink(&cl, in, 33), 0);
+	assert_ok(ipl_rpc_sink(&cl, in, 33));
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(ipl_rpc_sink_batch(&cl, in, 17), 0); /* no replies */
+		assert_ok(ipl_rpc_sink_batch(&cl, in, 17)); /* no replies */
 	int32_t s32;
-	assert_int_equal(ipl_rpc_add(&cl, 40, 2, &s32), 0);
+	assert_ok(ipl_rpc_add(&cl, 40, 2, &s32));
 	assert_int_equal(s32, 42);
-	assert_int_equal(ipl_rpc_add(&cl, -5, 3, &s32), 0);
+	assert_ok(ipl_rpc_add(&cl, -5, 3, &s32));
 	assert_int_equal(s32, -2);
 	int32_t v[5] = { 1, -2, 0x7fffffff, 0x7fffffff, 4 };
 	int64_t s64;
-	assert_int_equal(ipl_rpc_sum(&cl, v, 5, &s64), 0);
+	assert_ok(ipl_rpc_sum(&cl, v, 5, &s64));
 	assert_true(s64 == 3 + 2 * (int64_t)0x7fffffff);
-	assert_int_equal(ipl_rpc_sum(&cl, v, 0, &s64), 0);
+	assert_ok(ipl_rpc_sum(&cl, v, 0, &s64));
 	assert_true(s64 == 0);
 
 	/* AUTH_SYS is accepted (the in-memory path) */
@@ -148,9 +150,9 @@ static void test_every_procedure(void **state)
 	uint8_t body[IPL_RPC_AUTH_MAX];
 	int blen = ipl_rpc_authsys_encode(&as, body, sizeof body);
 	cl.cred = (struct ipl_rpc_auth){ IPL_RPC_AUTH_SYS, (uint32_t)blen, body };
-	assert_int_equal(ipl_rpc_echo(&cl, "abc", 3, out, sizeof out, &got), 0);
+	assert_ok(ipl_rpc_echo(&cl, "abc", 3, out, sizeof out, &got));
 	assert_int_equal(got, 3);
-	assert_int_equal(ipl_rpc_add(&cl, 1, 1, &s32), 0);
+	assert_ok(ipl_rpc_add(&cl, 1, 1, &s32));
 	assert_int_equal(s32, 2);
 	ipl_rpc_clnt_free(&cl);
 	ipl_conn_detach(c);
@@ -165,29 +167,29 @@ static void test_error_replies(void **state)
 	ipl_rpc_clnt_init(&cl, c, CAP);
 
 	cl.prog = 0x20000001;
-	assert_int_equal(ipl_rpc_null(&cl), IPL_ERPC);
+	assert_err(ipl_rpc_null(&cl), IPL_ERPC);
 	assert_int_equal(cl.last.stat, IPL_RPC_MSG_ACCEPTED);
 	assert_int_equal(cl.last.accept_stat, IPL_RPC_PROG_UNAVAIL);
 	cl.prog = IPL_RPC_PROG;
 	cl.vers = 2;
-	assert_int_equal(ipl_rpc_null(&cl), IPL_ERPC);
+	assert_err(ipl_rpc_null(&cl), IPL_ERPC);
 	assert_int_equal(cl.last.accept_stat, IPL_RPC_PROG_MISMATCH);
 	assert_int_equal(cl.last.low, 1);
 	assert_int_equal(cl.last.high, 1);
 	cl.vers = 1;
-	assert_int_equal(ipl_rpc_call_raw(&cl, 77, NULL, 0, &res), IPL_ERPC);
+	assert_err(ipl_rpc_call_raw(&cl, 77, NULL, 0, &res), IPL_ERPC);
 	assert_int_equal(cl.last.accept_stat, IPL_RPC_PROC_UNAVAIL);
 	uint8_t one[4] = { 0, 0, 0, 1 };
-	assert_int_equal(ipl_rpc_call_raw(&cl, IPL_RPC_PROC_ADD, one, 4, &res), IPL_ERPC);
+	assert_err(ipl_rpc_call_raw(&cl, IPL_RPC_PROC_ADD, one, 4, &res), IPL_ERPC);
 	assert_int_equal(cl.last.accept_stat, IPL_RPC_GARBAGE_ARGS);
 	/* an ECHO over the server's cap: refused, the stream stays in step */
 	uint8_t *big = calloc(1, CAP + 4);
 	uint32_t got;
-	assert_int_equal(ipl_rpc_echo(&cl, big, CAP + 4, big, CAP + 4, &got), IPL_ERPC);
+	assert_err(ipl_rpc_echo(&cl, big, CAP + 4, big, CAP + 4, &got), IPL_ERPC);
 	assert_int_equal(cl.last.accept_stat, IPL_RPC_GARBAGE_ARGS);
 	free(big);
 	cl.cred.flavor = 6; /* RPCSEC_GSS: not spoken here */
-	assert_int_equal(ipl_rpc_null(&cl), IPL_ERPC);
+	assert_err(ipl_rpc_null(&cl), IPL_ERPC);
 	assert_int_equal(cl.last.stat, IPL_RPC_MSG_DENIED);
 	assert_int_equal(cl.last.reject_stat, IPL_RPC_AUTH_ERROR);
 	assert_int_equal(cl.last.auth_stat, IPL_RPC_AUTH_REJECTEDCRED);
@@ -200,14 +202,14 @@ static void test_error_replies(void **state)
 	ipl_put_be32(rec + 8, IPL_RPC_CALL);
 	ipl_put_be32(rec + 12, 3);
 	struct iovec iov = { rec, 16 };
-	assert_int_equal(ipl_conn_send(c, &iov, 1), 0);
+	assert_ok(ipl_conn_send(c, &iov, 1));
 	struct ipl_buf b = { 0 };
 	size_t len;
-	assert_int_equal(ipl_rpc_read_record(c, 1024, &b, &len), 0);
+	assert_ok(ipl_rpc_read_record(c, 1024, &b, &len));
 	struct ipl_xdr_dec d;
 	struct ipl_rpc_reply r;
 	ipl_xdr_dec_init(&d, b.p, len);
-	assert_int_equal(ipl_rpc_reply_decode(&d, &r), 0);
+	assert_ok(ipl_rpc_reply_decode(&d, &r));
 	assert_int_equal(r.xid, 0xabcd);
 	assert_int_equal(r.stat, IPL_RPC_MSG_DENIED);
 	assert_int_equal(r.reject_stat, IPL_RPC_RPC_MISMATCH);
@@ -216,7 +218,7 @@ static void test_error_replies(void **state)
 
 	/* still serving afterwards */
 	int32_t s;
-	assert_int_equal(ipl_rpc_add(&cl, 2, 2, &s), 0);
+	assert_ok(ipl_rpc_add(&cl, 2, 2, &s));
 	assert_int_equal(s, 4);
 	ipl_buf_free(&b);
 	ipl_rpc_clnt_free(&cl);
@@ -248,14 +250,14 @@ static void test_fragmented_call(void **state)
 		n += 4 + k;
 	}
 	struct iovec iov = { wire, n };
-	assert_int_equal(ipl_conn_send(c, &iov, 1), 0);
+	assert_ok(ipl_conn_send(c, &iov, 1));
 	struct ipl_buf b = { 0 };
 	size_t len;
-	assert_int_equal(ipl_rpc_read_record(c, 1024, &b, &len), 0);
+	assert_ok(ipl_rpc_read_record(c, 1024, &b, &len));
 	struct ipl_xdr_dec d;
 	struct ipl_rpc_reply r;
 	ipl_xdr_dec_init(&d, b.p, len);
-	assert_int_equal(ipl_rpc_reply_decode(&d, &r), 0);
+	assert_ok(ipl_rpc_reply_decode(&d, &r));
 	assert_int_equal(r.xid, 99);
 	assert_int_equal(r.accept_stat, IPL_RPC_SUCCESS);
 	uint32_t olen;
@@ -280,7 +282,7 @@ static void test_garbage_closes(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		struct ipl_conn *c = carrier_conn(f);
 		struct iovec iov = { (void *)junk[i], jl[i] };
-		assert_int_equal(ipl_conn_send(c, &iov, 1), 0);
+		assert_ok(ipl_conn_send(c, &iov, 1));
 		uint8_t byte;
 		int rc = ipl_conn_read_full(c, &byte, 1);
 		assert_true(rc == IPL_ECLOSED || rc == -ECONNRESET);
@@ -290,7 +292,7 @@ static void test_garbage_closes(void **state)
 	struct ipl_conn *c = carrier_conn(f);
 	struct ipl_rpc_clnt cl;
 	ipl_rpc_clnt_init(&cl, c, CAP);
-	assert_int_equal(ipl_rpc_null(&cl), 0);
+	assert_ok(ipl_rpc_null(&cl));
 	ipl_rpc_clnt_free(&cl);
 	ipl_conn_detach(c);
 }
@@ -303,24 +305,24 @@ static void test_exchange(void **state)
 	struct ipl_endpoint cep;
 	struct ipl_conn *c;
 	ipl_endpoint_setup(&cep, ipl_transport_find("rpc"), &o, f->ep.addr);
-	assert_int_equal(ipl_endpoint_attach_client(&cep, 0, &c), 0);
+	assert_ok(ipl_endpoint_attach_client(&cep, 0, &c));
 	uint32_t cap = 0;
-	assert_int_equal(ipl_client_hello(c, &cap), 0);
+	assert_ok(ipl_client_hello(c, &cap));
 	assert_int_equal(cap, CAP);
 	struct ipl_client_cfg cfg = { .size = 1000, .iters = 200, .warmup = 10, .op = IPL_OP_ECHO,
 				      .cap = CAP, .crc = 1 };
 	struct ipl_client_stats st = { 0 };
-	assert_int_equal(ipl_client_latency(c, &cfg, NULL, &st), 0);
+	assert_ok(ipl_client_latency(c, &cfg, NULL, &st));
 	assert_int_equal(st.errors, 0);
 	assert_int_equal(st.ok, 200); /* warm-up replies are not results */
 	cfg.op = IPL_OP_SINK;
 	cfg.window = 8;
 	memset(&st, 0, sizeof st);
-	assert_int_equal(ipl_client_throughput(c, &cfg, &st), 0);
+	assert_ok(ipl_client_throughput(c, &cfg, &st));
 	assert_int_equal(st.errors, 0);
 	memset(&st, 0, sizeof st);
 	cfg.size = 3;
-	assert_int_equal(ipl_client_stream(c, &cfg, &st), 0);
+	assert_ok(ipl_client_stream(c, &cfg, &st));
 	assert_int_equal(st.errors, 0);
 	assert_int_equal(st.ok, 200);
 
@@ -331,16 +333,16 @@ static void test_exchange(void **state)
 			     .seq = 0x100000007ull, .len = 4, .crc = 1 };
 	ipl_hdr_encode(&h, hdr);
 	struct iovec iov[2] = { { hdr, sizeof hdr }, { "abcd", 4 } };
-	assert_int_equal(ipl_conn_send(c, iov, 2), 0);
+	assert_ok(ipl_conn_send(c, iov, 2));
 	struct ipl_buf b = { 0 };
 	struct ipl_hdr rh;
-	assert_int_equal(ipl_msg_recv(c, CAP, &rh, &b), 0);
+	assert_ok(ipl_msg_recv(c, CAP, &rh, &b));
 	assert_int_equal(rh.op, IPL_OP_ERROR);
 	assert_true(rh.seq == 0x100000007ull);
 	assert_int_equal(ipl_get_be32(b.p), IPL_WERR_CRC);
 	ipl_buf_free(&b);
 
-	assert_int_equal(ipl_client_bye(c), 0);
+	assert_ok(ipl_client_bye(c));
 	ipl_conn_detach(c);
 	ipl_endpoint_cleanup(&cep);
 }
@@ -353,7 +355,7 @@ static void test_stop_with_idle_client(void **state)
 	struct ipl_conn *c = carrier_conn(f);
 	struct ipl_rpc_clnt cl;
 	ipl_rpc_clnt_init(&cl, c, CAP);
-	assert_int_equal(ipl_rpc_null(&cl), 0);
+	assert_ok(ipl_rpc_null(&cl));
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	teardown(state);
@@ -401,7 +403,7 @@ static void test_fuzz_stream(void **state)
 	struct ipl_rpc_clnt cl;
 	ipl_rpc_clnt_init(&cl, c, CAP);
 	int32_t s;
-	assert_int_equal(ipl_rpc_add(&cl, 20, 22, &s), 0);
+	assert_ok(ipl_rpc_add(&cl, 20, 22, &s));
 	assert_int_equal(s, 42);
 	ipl_rpc_clnt_free(&cl);
 	ipl_conn_detach(c);
@@ -420,15 +422,15 @@ static void test_carriers(void **state)
 	struct ipl_conn *c;
 	struct ipl_tp_opts o = { .via = rpc };
 	ipl_endpoint_init(&ep, rpc, &o, NULL);
-	assert_int_equal(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
+	assert_err(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
 	ipl_endpoint_cleanup(&ep);
 	if (onc) { /* built with libtirpc */
 		o.via = ipl_transport_find("fifo");
 		ipl_endpoint_init(&ep, onc, &o, NULL);
-		assert_int_equal(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
+		assert_err(ipl_endpoint_prepare(&ep), IPL_EUNSUPP);
 		ipl_endpoint_cleanup(&ep);
 		ipl_endpoint_init(&ep, onc, &o, "/nonexistent/ipclab");
-		assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
+		assert_err(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EUNSUPP);
 		ipl_endpoint_cleanup(&ep);
 	}
 	for (size_t i = 0; i < ipl_transport_count(); i++) {
@@ -442,18 +444,18 @@ static void test_carriers(void **state)
 		int v = 0;
 		socklen_t vl = sizeof v;
 		ipl_endpoint_init(&ep, tp, &so, NULL);
-		assert_int_equal(ipl_endpoint_prepare(&ep), 0);
+		assert_ok(ipl_endpoint_prepare(&ep));
 		int lfd = tp->listen_fd(&ep);
 		assert_true(lfd >= 0);
 		assert_int_equal(getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl), 0);
 		assert_int_equal(v, 1);
-		assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), 0);
+		assert_ok(ipl_endpoint_attach_client(&ep, 0, &c));
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		assert_int_equal(getpeername(tp->conn_fd(c), (struct sockaddr *)&ss, &sl), 0);
 		ipl_conn_detach(c);
 		ipl_endpoint_release(&ep);
-		assert_int_equal(tp->listen_fd(&ep), IPL_EUNSUPP);
+		assert_err(tp->listen_fd(&ep), IPL_EUNSUPP);
 		ipl_endpoint_cleanup(&ep);
 	}
 }

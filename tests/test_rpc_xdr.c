@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #include "common/err.h"
 #include "rpc/xdr.h"
 
@@ -88,9 +90,9 @@ static void test_encoder_overflow(void **state)
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, buf, sizeof buf);
 	ipl_xdr_put_opaque(&x, "hello", 5); /* needs 12 */
-	assert_int_equal(x.err, IPL_EXDR);
+	assert_err(x.err, IPL_EXDR);
 	ipl_xdr_put_u32(&x, 1); /* sticky: still an error, nothing written */
-	assert_int_equal(x.err, IPL_EXDR);
+	assert_err(x.err, IPL_EXDR);
 	assert_true(x.len <= sizeof buf);
 }
 
@@ -114,17 +116,17 @@ static void test_truncated(void **state)
 		uint32_t n = 99;
 		assert_null(ipl_xdr_get_opaque(d, 100, &n));
 		assert_int_equal(n, 0);
-		assert_int_equal(d->err, IPL_EXDR);
+		assert_err(d->err, IPL_EXDR);
 		free(keep);
 	}
 	uint8_t *keep;
 	struct ipl_xdr_dec *d = dec_of(full, 7, &keep);
 	ipl_xdr_get_u64(d);
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	d = dec_of(full, 3, &keep);
 	ipl_xdr_get_u32(d);
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	assert_int_equal(ipl_xdr_left(d), 0);
 	free(keep);
 }
@@ -138,28 +140,28 @@ static void test_length_caps(void **state)
 	static const uint8_t over[] = { 0, 0, 0, 6, 'h', 'e', 'l', 'l', 'o', '!', 0, 0 };
 	struct ipl_xdr_dec *d = dec_of(over, sizeof over, &keep);
 	assert_null(ipl_xdr_get_opaque(d, 5, &n));
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	/* a huge length with little data: no wrap-around, no overread */
 	static const uint8_t huge[] = { 0xff, 0xff, 0xff, 0xff, 'a', 'b', 'c', 'd' };
 	d = dec_of(huge, sizeof huge, &keep);
 	assert_null(ipl_xdr_get_opaque(d, UINT32_MAX, &n));
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	static const uint8_t huge2[] = { 0xff, 0xff, 0xff, 0xfe, 'a', 'b', 'c', 'd' };
 	d = dec_of(huge2, sizeof huge2, &keep);
 	assert_null(ipl_xdr_get_opaque(d, UINT32_MAX, &n));
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	/* an array count whose elements cannot be present */
 	static const uint8_t arr[] = { 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2 };
 	d = dec_of(arr, sizeof arr, &keep);
 	assert_int_equal(ipl_xdr_get_count(d, 100, 4), 0);
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	d = dec_of(arr, sizeof arr, &keep);
 	assert_int_equal(ipl_xdr_get_count(d, 2, 4), 0); /* over max */
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	static const uint8_t arr2[] = { 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2 };
 	d = dec_of(arr2, sizeof arr2, &keep);
@@ -178,11 +180,11 @@ static void test_bad_values(void **state)
 	static const uint8_t two[] = { 0, 0, 0, 2 };
 	struct ipl_xdr_dec *d = dec_of(two, 4, &keep);
 	ipl_xdr_get_bool(d);
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	d = dec_of(two, 4, &keep);
 	ipl_xdr_get_enum(d, 0, 1);
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 	d = dec_of(two, 4, &keep);
 	assert_int_equal(ipl_xdr_get_enum(d, 0, 2), 2);
@@ -192,13 +194,13 @@ static void test_bad_values(void **state)
 	static const uint8_t nul[] = { 0, 0, 0, 3, 'a', 0, 'b', 0 };
 	d = dec_of(nul, sizeof nul, &keep);
 	ipl_xdr_get_string(d, 10, s, sizeof s);
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	assert_string_equal(s, "");
 	free(keep);
 	static const uint8_t lng[] = { 0, 0, 0, 8, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h' };
 	d = dec_of(lng, sizeof lng, &keep);
 	ipl_xdr_get_string(d, 10, s, sizeof s); /* 8 chars do not fit s[8] with NUL */
-	assert_int_equal(d->err, IPL_EXDR);
+	assert_err(d->err, IPL_EXDR);
 	free(keep);
 }
 

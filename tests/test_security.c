@@ -38,6 +38,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 struct sec_arg {
 	int ready_fd, go_fd;
 };
@@ -72,7 +74,7 @@ static void hold(const struct ipl_test_variant *v, struct held *h)
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
 	struct sec_arg a = { ready[1], go[0] };
-	assert_int_equal(ipl_fx_start(h->fx, v, 1), 0);
+	assert_ok(ipl_fx_start(h->fx, v, 1));
 	h->client = ipl_fx_client(h->fx, 0, body_hold, &a);
 	assert_true(h->client > 0);
 	if (ipl_rl_caps(v) & IPL_CAP_NEEDS_FORK)
@@ -409,7 +411,7 @@ static void case_oversized(void **state)
 		struct mem_conn m = { .base.tp = &mem_tp, .p = h, .len = sizeof h };
 		struct ipl_buf b = { 0 };
 		struct ipl_hdr out;
-		assert_int_equal(ipl_msg_recv(&m.base, 4096, &out, &b), IPL_ETOOBIG);
+		assert_err(ipl_msg_recv(&m.base, 4096, &out, &b), IPL_ETOOBIG);
 		assert_null(b.p); /* nothing allocated by the length */
 		assert_int_equal(b.cap, 0);
 		assert_int_equal(out.len, lens[i]); /* and the header was read, for the ERROR reply */

@@ -49,6 +49,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #include "rpc/rpcmsg.h"
 #include "rpc/rpcprog.h"
 #include "rpc/xdr.h"
@@ -507,7 +509,7 @@ static void case_on_time(const struct ipl_test_variant *v, const struct ipl_rl_c
 		h[i] = (struct hostile_arg){ .kind = kinds[i], .ready_w = ready[1],
 					     .via = layered ? v->via : NULL };
 	struct ipl_fixture *fx = ipl_rl_fixture();
-	assert_int_equal(ipl_fx_start(fx, v, 2 * M_GOOD + nh), 0);
+	assert_ok(ipl_fx_start(fx, v, 2 * M_GOOD + nh));
 	for (unsigned i = 0; i < nh; i++)
 		memcpy(h[i].addr, fx->ep.addr, sizeof h[i].addr);
 	pid_t srv = fx->server;

@@ -280,8 +280,8 @@ static void ring_bad_sizes(void **state)
 	struct tring t;
 	tring_new(&t, 64);
 	struct ipl_shmring_end e;
-	assert_int_equal(ipl_shmring_attach(&e, t.r, t.data, 48, 1, IPL_WAIT_BLOCK), -EINVAL);
-	assert_int_equal(ipl_shmring_attach(&e, t.r, t.data, 8, 1, IPL_WAIT_BLOCK), -EINVAL);
+	assert_err(ipl_shmring_attach(&e, t.r, t.data, 48, 1, IPL_WAIT_BLOCK), -EINVAL);
+	assert_err(ipl_shmring_attach(&e, t.r, t.data, 8, 1, IPL_WAIT_BLOCK), -EINVAL);
 	assert_ok(ipl_shmring_attach(&e, t.r, t.data, 64, 1, IPL_WAIT_BLOCK));
 	/* corrupt shared indices (more "available" than the ring holds) are refused */
 	struct ipl_shmring_end rx;
@@ -900,7 +900,7 @@ static void attach_refused(void **state)
 	struct ipl_endpoint ep;
 	ipl_endpoint_setup(&ep, shm_tp(), NULL, "/ipclab-1-0000000000000000");
 	struct ipl_conn *c = NULL;
-	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), -ECONNREFUSED);
+	assert_err(ipl_endpoint_attach_client(&ep, 0, &c), -ECONNREFUSED);
 	ipl_endpoint_setup(&ep, shm_tp(), NULL, "/etc/passwd");
 	assert_err(ipl_endpoint_attach_client(&ep, 0, &c), IPL_EADDR);
 	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
@@ -910,7 +910,7 @@ static void attach_refused(void **state)
 	struct ipl_endpoint client;
 	ipl_endpoint_setup(&client, shm_tp(), NULL, ep.addr);
 	ipl_endpoint_cleanup(&ep);
-	assert_int_equal(ipl_endpoint_attach_client(&client, 0, &c), -ECONNREFUSED);
+	assert_err(ipl_endpoint_attach_client(&client, 0, &c), -ECONNREFUSED);
 	assert_int_equal(shm_names_of(getpid()), 0);
 }
 

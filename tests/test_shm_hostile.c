@@ -48,6 +48,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/assert_ipl.h"
+
 #define NET_MS 60000 /* safety net for every wait: never a timing */
 #define CHILD_S 120
 
@@ -83,7 +85,7 @@ static void start(const char *variant)
 {
 	const struct ipl_test_variant *v = ipl_fx_variant(variant);
 	assert_non_null(v);
-	assert_int_equal(ipl_fx_start(&fx, v, 4), 0);
+	assert_ok(ipl_fx_start(&fx, v, 4));
 	fx_live = 1;
 }
 
@@ -413,7 +415,7 @@ static void client_of_hostile(const char *addr)
 static pid_t hostile_server(struct ipl_endpoint *ep, struct rdv **r, int *slot)
 {
 	ipl_endpoint_setup(ep, ipl_transport_find("shm"), NULL, NULL);
-	assert_int_equal(ipl_endpoint_prepare(ep), 0);
+	assert_ok(ipl_endpoint_prepare(ep));
 	*r = rdv_map(ep->addr);
 	fflush(NULL);
 	pid_t kid = fork();

@@ -69,8 +69,9 @@ static int parse_entry(struct ipl_bench_opts *o, const char *item, char *err, si
 	o->mwait[k] = IPL_WAIT_BLOCK;
 	if (slash) {
 		if (!(tp->caps & IPL_CAP_LAYERED)) {
-			snprintf(err, errlen, "'%s': %s runs over nothing else (only rpc and oncrpc take /CARRIER)", item,
-				 tp->name);
+			char names[200];
+			snprintf(err, errlen, "'%s': %s runs over nothing else (only %s take /CARRIER)", item,
+				 tp->name, ipl_names_with_caps(names, sizeof names, IPL_CAP_LAYERED));
 			return -1;
 		}
 		if (ipl_parse_via(slash, &o->mvia[k], err, errlen) < 0)
@@ -85,7 +86,9 @@ static int parse_entry(struct ipl_bench_opts *o, const char *item, char *err, si
 			return -1;
 		} else if (ipl_parse_wait(w, &o->mwait[k], err, errlen) == 0) {
 			if (!(tp->caps & IPL_CAP_SPIN)) {
-				snprintf(err, errlen, "'%s': %s has no wait policy (only shm does)", item, tp->name);
+				char names[200];
+				snprintf(err, errlen, "'%s': %s has no wait policy (only %s does)", item, tp->name,
+					 ipl_names_with_caps(names, sizeof names, IPL_CAP_SPIN));
 				return -1;
 			}
 			o->own_wait[k] = 1;

@@ -157,7 +157,7 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
 	if ((tp->caps & IPL_CAP_LAYERED) && !tpo->via && tpo->listen && tpo->listen[0] != '/' &&
 	    strchr(tpo->listen, ':'))
-		tpo->via = ipl_transport_find("tcp");
+		tpo->via = ipl_network_carrier();
 	const struct ipl_transport *car = ipl_carrier_of(tp, tpo->via);
 	if (!(tp->caps & IPL_CAP_NAMED) || (tp->caps & IPL_CAP_NEEDS_FORK)) {
 		snprintf(err, len, "%s cannot be served to other processes: it only joins a parent and the child "

@@ -55,8 +55,8 @@ int ipl_cmdline_parse(const struct ipl_cmdline *cl, int argc, char **argv)
 			bad_value(msg, sizeof msg, cl->longs, c, optarg, err);
 		return ipl_usage_error(cl->cmd, msg);
 	}
-	if (optind < argc) {
-		snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind]);
+	if (argc - optind > cl->args) {
+		snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind + cl->args]);
 		return ipl_usage_error(cl->cmd, msg);
 	}
 	return 0;

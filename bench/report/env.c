@@ -1,4 +1,10 @@
-#include "ipl_config.h" /* generated: IPL_GIT_REV, IPL_BUILD_FLAGS */
+/* env.c - the machine a result was measured on (env.h): version, kernel,
+ * CPU and the clock settings that change what a figure means.
+ *
+ * The Makefile writes IPL_GIT_REV and IPL_BUILD_FLAGS into ipl_config.h,
+ * refreshed on every make so a rebuilt binary never reports the revision
+ * of an older one. */
+#include "ipl_config.h"
 #include "bench/report/env.h"
 #include "common/transport.h"
 #include "bench/registry/registry.h"
@@ -7,9 +13,6 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-
-/* The Makefile writes both into build/buildinfo.h, refreshed on every make
- * so a rebuilt binary never reports the revision of an older one. */
 
 /* First line of a sysfs file, or "unknown"; returns 0 when it was read. */
 static int read_line(const char *path, char *buf, size_t len)
@@ -48,77 +51,31 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-void ipl_json_str(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	fputc('"', f);
-	while (*s) {
-		size_t n = utf8_len(s);
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(f, "\\u%04x", *s);
-		else if (n)
-			fwrite(s, 1, n, f);
-		else
-			fputs("\\ufffd", f); /* not UTF-8: the replacement character */
-		s += n ? n : 1;
-	}
-	fputc('"', f);
-}
-
-static void json_kv(FILE *f, const char *k, const char *v, int comma)
-{
-	fprintf(f, "%s\"%s\": ", comma ? ", " : "", k);
-	ipl_json_str(f, v);
-}
-
 /* Governor and turbo/boost, null where the kernel does not expose them
  * (most virtual machines): a figure measured at a changing clock is not
  * the figure of a fixed one. */
-static void cpufreq_json(FILE *f)
+static void cpufreq_json(struct ipl_json *j)
 {
 	char gov[64], v[16];
-	fprintf(f, ", \"cpufreq_governor\": ");
-	if (read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov, sizeof gov) == 0)
-		ipl_json_str(f, gov);
-	else
-		fputs("null", f);
-	fprintf(f, ", \"turbo\": ");
+	int got = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov, sizeof gov) == 0;
+	ipl_json_key(j, "cpufreq_governor");
+	ipl_json_string_or_null(j, got ? gov : NULL);
+	ipl_json_key(j, "turbo");
 	if (read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof v) == 0)
-		fputs(v[0] == '0' ? "true" : "false", f);
+		ipl_json_bool(j, v[0] == '0');
 	else if (read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof v) == 0)
-		fputs(v[0] == '1' ? "true" : "false", f);
+		ipl_json_bool(j, v[0] == '1');
 	else
-		fputs("null", f);
+		ipl_json_null(j);
 }
 
-void ipl_env_write_json(FILE *f)
+static void kv(struct ipl_json *j, const char *key, const char *value)
+{
+	ipl_json_key(j, key);
+	ipl_json_string(j, value);
+}
+
+void ipl_env_json(struct ipl_json *j)
 {
 	struct utsname u;
 	char cpu[256], clk[128], idle[128], kernel[200];
@@ -127,19 +84,20 @@ void ipl_env_write_json(FILE *f)
 	cpu_model(cpu, sizeof cpu);
 	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", clk, sizeof clk);
 	read_line("/sys/devices/system/cpu/cpuidle/current_driver", idle, sizeof idle);
-	fputc('{', f);
-	json_kv(f, "ipclab_version", IPL_VERSION_STRING, 0);
-	json_kv(f, "git_revision", IPL_GIT_REV, 1);
-	json_kv(f, "kernel", kernel, 1);
-	json_kv(f, "hostname", u.nodename, 1);
-	json_kv(f, "cpu_model", cpu, 1);
-	fprintf(f, ", \"cores\": %ld", sysconf(_SC_NPROCESSORS_ONLN));
-	json_kv(f, "clock", "CLOCK_MONOTONIC", 1);
-	json_kv(f, "clocksource", clk, 1);
-	json_kv(f, "cpuidle_driver", idle, 1);
-	cpufreq_json(f);
-	json_kv(f, "build_flags", IPL_BUILD_FLAGS, 1);
-	fputc('}', f);
+	ipl_json_begin_object(j, IPL_JSON_INLINE);
+	kv(j, "ipclab_version", IPL_VERSION_STRING);
+	kv(j, "git_revision", IPL_GIT_REV);
+	kv(j, "kernel", kernel);
+	kv(j, "hostname", u.nodename);
+	kv(j, "cpu_model", cpu);
+	ipl_json_key(j, "cores");
+	ipl_json_int(j, sysconf(_SC_NPROCESSORS_ONLN));
+	kv(j, "clock", "CLOCK_MONOTONIC");
+	kv(j, "clocksource", clk);
+	kv(j, "cpuidle_driver", idle);
+	cpufreq_json(j);
+	kv(j, "build_flags", IPL_BUILD_FLAGS);
+	ipl_json_end_object(j);
 }
 
 void ipl_utc_iso8601(int64_t t, char *buf, size_t len)

@@ -1,5 +1,5 @@
-/* plot.c - `ipclab plot results.csv -o DIR`: the benchmark CSV as gnuplot
- * charts (PNG and SVG).
+/* plot.c - the benchmark CSV as gnuplot charts (PNG and SVG), for
+ * `ipclab plot` (bench/cli/cmd_plot.c reads its options).
  *
  * The CSV is read here, in C, not by gnuplot: fields may be quoted (the
  * machine column has commas), reps must be reduced to medians over the valid
@@ -9,12 +9,14 @@
  * or quotes work.  gnuplot runs by execvp with the script as its argument: no
  * shell ever sees a path. */
 #include "bench/run/stats.h"
+#include "bench/run/fmt.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
-#include "bench/cli/cli.h"
+#include "bench/report/plot.h"
+#include "bench/report/facts.h"
+#include "bench/report/plot_read.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,251 +24,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char plot_usage[] =
-	"usage: ipclab plot RESULTS.csv -o DIR [options]\n"
-	"\n"
-	"Draws the CSV written by `ipclab bench -f csv` (or --save) with gnuplot, as\n"
-	"PNG and SVG files in DIR (created if missing), one set per CPU placement:\n"
-	"  latency_vs_size      p50 round trip with bars up to p99, log-log, per mechanism\n"
-	"  percentiles_SIZE     the latency distribution at one size, x axis 1/(1-p)\n"
-	"                       (HdrHistogram style: 50%, 90%, 99%, 99.9%, 99.99%)\n"
-	"  throughput_vs_size   MB/s vs message size (throughput and stream modes)\n"
-	"  throughput_vs_clients  aggregate msgs/s vs client processes (needs a CSV\n"
-	"                       from --clients with two or more counts)\n"
-	"Points are medians over the valid reps; reps that failed or saw errors are\n"
-	"left out (and counted on stderr).\n"
-	"\n"
-	"  -o, --out DIR       where the images go (required)\n"
-	"      --size BYTES    message size of the percentile chart (default: 64 if\n"
-	"                      measured, else the smallest latency size)\n"
-	"      --charts LIST   which charts: latency,percentiles,throughput,clients\n"
-	"                      (default: all that the CSV has data for)\n"
-	"      --no-svg        PNG only\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"Needs gnuplot (Debian: apt-get install gnuplot-nox); IPCLAB_GNUPLOT names\n"
-	"another binary.  Exit status: 0 charts written, 1 failure, 2 bad usage.\n";
-
-/* ---- reading the CSV ---------------------------------------------------- */
-
-#define MAXF 96
-
-/* Splits one CSV line in place (RFC 4180 quotes).  Returns the field count. */
-static int split_csv(char *line, char **field, int max)
-{
-	int n = 0;
-	char *p = line;
-	line[strcspn(line, "\r\n")] = '\0';
-	for (;;) {
-		if (n == max)
-			return n;
-		if (*p == '"') {
-			char *out = ++p;
-			field[n++] = out;
-			while (*p) {
-				if (*p == '"' && p[1] == '"') {
-					*out++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*out++ = *p++;
-				}
-			}
-			char *next = strchr(p, ',');
-			*out = '\0';
-			if (!next)
-				return n;
-			p = next + 1;
-		} else {
-			field[n++] = p;
-			char *next = strchr(p, ',');
-			if (!next)
-				return n;
-			*next = '\0';
-			p = next + 1;
-		}
-	}
-}
-
-enum col {
-	C_MECH, C_WAIT, C_BASELINE, C_SIZE, C_MODE, C_CLIENTS, C_CPUC, C_CPUS, C_STATUS, C_FAILED,
-	C_ERRORS, C_P50, C_P75, C_P90, C_P95, C_P99, C_P999, C_P9999, C_MPS, C_MBPS, C_MACHINE, NCOL
-};
-static const char *const col_name[NCOL] = {
-	"mechanism", "wait", "baseline", "size_bytes", "mode", "clients", "cpu_client", "cpu_server",
-	"status", "failed", "errors", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns",
-	"p9999_ns", "msgs_per_s", "mb_per_s", "machine",
-};
-#define NLADDER 7 /* p50 .. p99.99 */
-static const double ladder_p[NLADDER] = { 50, 75, 90, 95, 99, 99.9, 99.99 };
-
-/* One configuration: its reps' values, reduced to medians later. */
-struct group {
-	char label[64];   /* "tcp", "shm-spin", "tcp-raw" */
-	char mode[16];
-	int baseline;
-	unsigned size, clients;
-	int cpu_c, cpu_s;
-	unsigned n, cap;
-	double *v;        /* n reps x NV values */
-};
-enum { V_P50, V_P75, V_P90, V_P95, V_P99, V_P999, V_P9999, V_MPS, V_MBPS, NV };
-
-struct data {
-	struct group *g;
-	size_t n, cap;
-	char machine[256];
-	unsigned skipped; /* reps left out: failed or with errors */
-};
-
-/* A CSV number; NaN for an empty field (not measured) and for "-" (a
- * percentile the samples cannot support): such points are not drawn. */
-static double num(const char *s)
-{
-	if (!s || !*s || !strcmp(s, "-"))
-		return NAN;
-	char *end;
-	double v = strtod(s, &end);
-	return *end ? NAN : v;
-}
-
-static struct group *group_of(struct data *d, const char *label, const char *mode, int baseline,
-			      unsigned size, unsigned clients, int c, int s)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		struct group *g = &d->g[i];
-		if (!strcmp(g->label, label) && !strcmp(g->mode, mode) && g->size == size &&
-		    g->clients == clients && g->cpu_c == c && g->cpu_s == s)
-			return g;
-	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
-		struct group *ng = realloc(d->g, cap * sizeof *ng);
-		if (!ng)
-			return NULL;
-		d->g = ng;
-		d->cap = cap;
-	}
-	struct group *g = &d->g[d->n++];
-	memset(g, 0, sizeof *g);
-	snprintf(g->label, sizeof g->label, "%s", label);
-	snprintf(g->mode, sizeof g->mode, "%s", mode);
-	g->baseline = baseline;
-	g->size = size;
-	g->clients = clients;
-	g->cpu_c = c;
-	g->cpu_s = s;
-	return g;
-}
-
-static int read_csv(const char *path, struct data *d, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	int idx[NCOL];
-	int rc = 0;
-	char *field[MAXF];
-	if (getline(&line, &cap, f) < 0) {
-		snprintf(err, errlen, "'%s' is empty", path);
-		rc = -1;
-		goto out;
-	}
-	int nf = split_csv(line, field, MAXF);
-	for (int c = 0; c < NCOL; c++) {
-		idx[c] = -1;
-		for (int i = 0; i < nf; i++)
-			if (!strcmp(field[i], col_name[c]))
-				idx[c] = i;
-	}
-	static const enum col need[] = { C_MECH, C_SIZE, C_MODE, C_P50, C_P99, C_MPS, C_MBPS };
-	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-		if (idx[need[i]] < 0) {
-			snprintf(err, errlen, "'%s' is not an ipclab bench CSV: no '%s' column", path, col_name[need[i]]);
-			rc = -1;
-			goto out;
-		}
-	unsigned lineno = 1;
-	while (getline(&line, &cap, f) > 0) {
-		lineno++;
-		if (line[0] == '\n' || line[0] == '\0')
-			continue;
-		nf = split_csv(line, field, MAXF);
-#define F(c) (idx[c] >= 0 && idx[c] < nf ? field[idx[c]] : NULL)
-		if (!F(C_MECH) || !F(C_MODE) || isnan(num(F(C_SIZE)))) {
-			snprintf(err, errlen, "%s:%u: malformed row", path, lineno);
-			rc = -1;
-			goto out;
-		}
-		const char *status = F(C_STATUS);
-		int valid = status ? !strcmp(status, "ok") : !(num(F(C_FAILED)) > 0) && !(num(F(C_ERRORS)) > 0);
-		if (!valid) {
-			d->skipped++;
-			continue;
-		}
-		char label[64];
-		const char *wait = F(C_WAIT);
-		snprintf(label, sizeof label, "%s%s%s", F(C_MECH), wait && *wait ? "-" : "", wait ? wait : "");
-		double cl = num(F(C_CLIENTS)), cc = num(F(C_CPUC)), cs = num(F(C_CPUS));
-		struct group *g = group_of(d, label, F(C_MODE), num(F(C_BASELINE)) > 0, (unsigned)num(F(C_SIZE)),
-					   isnan(cl) ? 1 : (unsigned)cl, isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs);
-		if (!g) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-			goto out;
-		}
-		if (g->n == g->cap) {
-			unsigned ncap = g->cap ? g->cap * 2 : 4;
-			double *nv = realloc(g->v, ncap * NV * sizeof *nv);
-			if (!nv) {
-				snprintf(err, errlen, "out of memory");
-				rc = -1;
-				goto out;
-			}
-			g->v = nv;
-			g->cap = ncap;
-		}
-		double *v = &g->v[g->n++ * NV];
-		static const enum col lad[NLADDER] = { C_P50, C_P75, C_P90, C_P95, C_P99, C_P999, C_P9999 };
-		for (int k = 0; k < NLADDER; k++)
-			v[V_P50 + k] = num(F(lad[k]));
-		v[V_MPS] = num(F(C_MPS));
-		v[V_MBPS] = num(F(C_MBPS));
-		if (F(C_MACHINE) && !d->machine[0])
-			snprintf(d->machine, sizeof d->machine, "%s", F(C_MACHINE));
-#undef F
-	}
-	if (!d->n) {
-		snprintf(err, errlen, "'%s' has no valid rows to plot%s", path,
-			 d->skipped ? " (every rep failed or saw errors)" : "");
-		rc = -1;
-	}
-out:
-	free(line);
-	fclose(f);
-	return rc;
-}
-
-/* Median over the group's reps of value k (NaN when none, or out of memory:
- * the reps of a file read back are unbounded, so no array on the stack). */
-static double med(const struct group *g, int k)
-{
-	double *v = malloc((g->n ? g->n : 1) * sizeof *v);
-	if (!v)
-		return NAN;
-	for (unsigned i = 0; i < g->n; i++)
-		v[i] = g->v[i * NV + k];
-	double m = ipl_spread_of(v, g->n).median;
-	free(v);
-	return m;
-}
 
 /* ---- writing the script ----------------------------------------------- */
 
@@ -306,17 +63,6 @@ static unsigned colour_of(struct plotter *p, const char *label)
 	if (p->nlabels < 64)
 		snprintf(p->labels[p->nlabels++], sizeof p->labels[0], "%s", base);
 	return p->nlabels;
-}
-
-static const char *size_text(char *buf, size_t len, unsigned s)
-{
-	if (s >= (1u << 20) && s % (1u << 20) == 0)
-		snprintf(buf, len, "%u MiB", s >> 20);
-	else if (s >= 1024 && s % 1024 == 0)
-		snprintf(buf, len, "%u KiB", s >> 10);
-	else
-		snprintf(buf, len, "%u B", s);
-	return buf;
 }
 
 /* Sets the output to DIR/NAME.EXT for one terminal. */
@@ -387,8 +133,8 @@ static int cmp_uint(const void *a, const void *b)
 }
 
 /* The distinct values of one group field among groups passing keep(). */
-static size_t distinct(const struct data *d, unsigned *out, size_t max,
-		       unsigned (*field)(const struct group *), int (*keep)(const struct group *, const void *),
+static size_t distinct(const struct ipl_plot_data *d, unsigned *out, size_t max,
+		       unsigned (*field)(const struct ipl_plot_group *), int (*keep)(const struct ipl_plot_group *, const void *),
 		       const void *arg)
 {
 	size_t n = 0;
@@ -406,8 +152,8 @@ static size_t distinct(const struct data *d, unsigned *out, size_t max,
 	return n;
 }
 
-static unsigned f_size(const struct group *g) { return g->size; }
-static unsigned f_clients(const struct group *g) { return g->clients; }
+static unsigned f_size(const struct ipl_plot_group *g) { return g->size; }
+static unsigned f_clients(const struct ipl_plot_group *g) { return g->clients; }
 
 struct sel {
 	int cpu_c, cpu_s;
@@ -416,7 +162,7 @@ struct sel {
 	unsigned size;      /* 0: any */
 };
 
-static int keep_sel(const struct group *g, const void *arg)
+static int keep_sel(const struct ipl_plot_group *g, const void *arg)
 {
 	const struct sel *s = arg;
 	if (g->cpu_c != s->cpu_c || g->cpu_s != s->cpu_s)
@@ -436,7 +182,7 @@ static void size_tics(char *buf, size_t len, const unsigned *sizes, size_t n)
 	snprintf(buf, len, "set xtics (");
 	for (size_t i = 0; i < n; i++) {
 		char t[32];
-		size_text(t, sizeof t, sizes[i]);
+		ipl_fmt_size_long(t, sizeof t, sizes[i]);
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\" %u", i ? ", " : "", t, sizes[i]);
 	}
 	snprintf(buf + strlen(buf), len - strlen(buf), ")\n");
@@ -451,7 +197,7 @@ static void gp_title(char *buf, size_t len, const char *what, const char *machin
 }
 
 /* The distinct labels of the groups passing keep, in order of appearance. */
-static size_t labels_of(const struct data *d, const struct sel *s, const char **out, size_t max)
+static size_t labels_of(const struct ipl_plot_data *d, const struct sel *s, const char **out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -466,11 +212,11 @@ static size_t labels_of(const struct data *d, const struct sel *s, const char **
 	return n;
 }
 
-static const struct group *find(const struct data *d, const struct sel *s, const char *label,
+static const struct ipl_plot_group *find(const struct ipl_plot_data *d, const struct sel *s, const char *label,
 				const char *mode, unsigned size, unsigned clients)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		const struct group *g = &d->g[i];
+		const struct ipl_plot_group *g = &d->g[i];
 		if (g->cpu_c == s->cpu_c && g->cpu_s == s->cpu_s && !strcmp(g->label, label) &&
 		    !strcmp(g->mode, mode) && g->size == size && g->clients == clients)
 			return g;
@@ -506,7 +252,7 @@ static const char common_setup[] =
 	"set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\nset linetype 9 lc rgb '#7f7f7f'\n"
 	"set linetype 10 lc rgb '#bcbd22'\nset linetype cycle 10\n";
 
-static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
 				 const char *title_tail, const char *machine)
 {
 	s.mode = "latency";
@@ -527,8 +273,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 	for (size_t l = 0; l < nl; l++) {
 		int any = 0;
 		for (size_t i = 0; i < ns; i++) {
-			const struct group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
-			double p50 = g ? med(g, V_P50) : NAN, p99 = g ? med(g, V_P99) : NAN;
+			const struct ipl_plot_group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
+			double p50 = g ? ipl_plot_median(g, IPL_PV_P50) : NAN, p99 = g ? ipl_plot_median(g, IPL_PV_P99) : NAN;
 			if (!isfinite(p50))
 				continue;
 			/* each mechanism a little to the side of the true size, so
@@ -565,7 +311,7 @@ static void plot_latency_vs_size(struct plotter *p, const struct data *d, struct
 	gp_draw(p, name, dat, setup, cmd);
 }
 
-static void plot_percentiles(struct plotter *p, const struct data *d, struct sel s, unsigned want_size,
+static void plot_percentiles(struct plotter *p, const struct ipl_plot_data *d, struct sel s, unsigned want_size,
 			     const char *suffix, const char *title_tail, const char *machine)
 {
 	s.mode = "latency";
@@ -591,15 +337,15 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 	char cmd[16384] = "";
 	unsigned index = 0;
 	for (size_t l = 0; l < nl; l++) {
-		const struct group *g = find(d, &s, labels[l], "latency", size, s.clients);
+		const struct ipl_plot_group *g = find(d, &s, labels[l], "latency", size, s.clients);
 		if (!g)
 			continue;
 		int any = 0;
-		for (int k = 0; k < NLADDER; k++) {
-			double v = med(g, V_P50 + k);
+		for (int k = 0; k < IPL_LADDER_N; k++) {
+			double v = ipl_plot_median(g, IPL_PV_P50 + k);
 			if (!isfinite(v))
 				continue;
-			fprintf(f, "%.6f %.3f\n", 1.0 / (1.0 - ladder_p[k] / 100.0), v / 1e3);
+			fprintf(f, "%.6f %.3f\n", 1.0 / (1.0 - ipl_ladder[k] / 100.0), v / 1e3);
 			any = 1;
 		}
 		if (!any)
@@ -616,7 +362,7 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Latency distribution at %s (%u client%s): percentile ladder",
-		 size_text(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
+		 ipl_fmt_size_long(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set logscale xy\nset xrange [1.6:16000]\n"
@@ -628,7 +374,7 @@ static void plot_percentiles(struct plotter *p, const struct data *d, struct sel
 	gp_draw(p, name, dat, setup, cmd);
 }
 
-static void plot_throughput_vs_size(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
 				    const char *title_tail, const char *machine)
 {
 	s.mode = NULL; /* throughput and stream */
@@ -654,8 +400,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct data *d, str
 		for (size_t l = 0; l < nl; l++) {
 			int any = 0;
 			for (size_t i = 0; i < ns; i++) {
-				const struct group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
-				double v = g ? med(g, V_MBPS) : NAN;
+				const struct ipl_plot_group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
+				double v = g ? ipl_plot_median(g, IPL_PV_MBPS) : NAN;
 				if (!(v > 0))
 					continue;
 				fprintf(f, "%u %.4f\n", sizes[i], v);
@@ -692,7 +438,7 @@ static void plot_throughput_vs_size(struct plotter *p, const struct data *d, str
 
 /* Aggregate msgs/s vs clients, at the smallest size, for the throughput
  * mode (or latency when that is the only mode measured with 2+ counts). */
-static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s, const char *suffix,
+static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
 			   const char *title_tail, const char *machine)
 {
 	static const char *const modes[] = { "throughput", "stream", "latency" };
@@ -721,8 +467,8 @@ static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s
 	for (size_t l = 0; l < nl; l++) {
 		int any = 0;
 		for (size_t i = 0; i < nc; i++) {
-			const struct group *g = find(d, &s, labels[l], modes[m], size, cls[i]);
-			double v = g ? med(g, V_MPS) : NAN;
+			const struct ipl_plot_group *g = find(d, &s, labels[l], modes[m], size, cls[i]);
+			double v = g ? ipl_plot_median(g, IPL_PV_MPS) : NAN;
 			if (!(v > 0))
 				continue;
 			fprintf(f, "%u %.1f\n", cls[i], v / 1e3);
@@ -742,7 +488,7 @@ static int plot_vs_clients(struct plotter *p, const struct data *d, struct sel s
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)", modes[m],
-		 size_text(sz, sizeof sz, size));
+		 ipl_fmt_size_long(sz, sizeof sz, size));
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set xlabel 'client processes'\nset ylabel 'aggregate throughput (thousand msgs/s)'\n"
@@ -822,12 +568,6 @@ static int make_dirs(const char *dir)
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "ipclab plot: %s (try 'ipclab plot --help')\n", msg);
-	return 2;
-}
-
 static void rm_tree(const char *dir, unsigned ndata)
 {
 	char path[4200];
@@ -840,154 +580,85 @@ static void rm_tree(const char *dir, unsigned ndata)
 	rmdir(dir);
 }
 
-int ipl_cmd_plot(int argc, char **argv)
+/* The file-name suffix and title tail of placement k of pl[0..npl). */
+static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen, char *tail,
+			    size_t tlen)
 {
-	static const struct option longs[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "size", required_argument, NULL, 's' },
-		{ "no-svg", no_argument, NULL, 'S' },
-		{ "charts", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *outdir = NULL;
-	uint64_t want_size = 0;
-	int svg = 1, c;
-	unsigned charts = 15; /* bits: latency, percentiles, throughput, clients */
-	char err[512];
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o': outdir = optarg; break;
-		case 's':
-			if (ipl_parse_size(optarg, 1u << 30, &want_size, err, sizeof err) < 0)
-				return usage_error(err);
-			break;
-		case 'S': svg = 0; break;
-		case 'C': {
-			static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
-			char *copy = strdup(optarg), *save = NULL;
-			charts = 0;
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				unsigned k;
-				for (k = 0; k < 4 && strcmp(t, names[k]); k++)
-					;
-				if (k == 4) {
-					snprintf(err, sizeof err, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
-					free(copy);
-					return usage_error(err);
-				}
-				charts |= 1u << k;
-			}
-			free(copy);
-			if (!charts)
-				return usage_error("empty --charts list");
-			break;
-		}
-		case 'h': fputs(plot_usage, stdout); return 0;
-		case ':':
-			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
-			return usage_error(err);
-		default:
-			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);
-			return usage_error(err);
-		}
+	const char *name = ipl_placement_name(pl[k].cpu_c, pl[k].cpu_s);
+	suffix[0] = '\0';
+	if (npl > 1) {
+		int unique = 1;
+		for (size_t j = 0; j < npl; j++)
+			if (j != k && !strcmp(ipl_placement_name(pl[j].cpu_c, pl[j].cpu_s), name))
+				unique = 0;
+		if (unique)
+			snprintf(suffix, slen, "-%s", name);
+		else
+			snprintf(suffix, slen, "-%s-c%ds%d", name, pl[k].cpu_c, pl[k].cpu_s);
 	}
-	if (optind != argc - 1)
-		return usage_error(optind == argc ? "which CSV file? (ipclab plot RESULTS.csv -o DIR)"
-						  : "one CSV file at a time");
-	if (!outdir || !*outdir)
-		return usage_error("where should the images go? (-o DIR)");
-	const char *csv = argv[optind];
+	if (pl[k].cpu_c < 0 && pl[k].cpu_s < 0)
+		snprintf(tail, tlen, "placement: unpinned");
+	else
+		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c, pl[k].cpu_s, name);
+}
 
-	char gnuplot[4096];
-	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
-		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
-				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
-			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
-		return 1;
+/* Every chart asked for, one set per CPU placement, into p's script. */
+static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct ipl_plot_opts *o)
+{
+	struct sel pl[32];
+	size_t npl = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		size_t j;
+		for (j = 0; j < npl && (pl[j].cpu_c != d->g[i].cpu_c || pl[j].cpu_s != d->g[i].cpu_s); j++)
+			;
+		if (j == npl && npl < 32)
+			pl[npl++] = (struct sel){ .cpu_c = d->g[i].cpu_c, .cpu_s = d->g[i].cpu_s };
 	}
+	int clients_plotted = 0;
+	for (size_t k = 0; k < npl; k++) {
+		char suffix[64], tail[128];
+		placement_names(pl, npl, k, suffix, sizeof suffix, tail, sizeof tail);
+		struct sel s = { .cpu_c = pl[k].cpu_c, .cpu_s = pl[k].cpu_s };
+		if (o->charts & IPL_CHART_LATENCY)
+			plot_latency_vs_size(p, d, s, suffix, tail, d->machine);
+		if (o->charts & IPL_CHART_PERCENTILES)
+			plot_percentiles(p, d, s, (unsigned)o->want_size, suffix, tail, d->machine);
+		if (o->charts & IPL_CHART_THROUGHPUT)
+			plot_throughput_vs_size(p, d, s, suffix, tail, d->machine);
+		if (o->charts & IPL_CHART_CLIENTS)
+			clients_plotted |= plot_vs_clients(p, d, s, suffix, tail, d->machine);
+	}
+	if (!clients_plotted && (o->charts & IPL_CHART_CLIENTS))
+		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
+				"configuration (measure with --clients 1,2,4)\n");
+}
 
-	struct data d = { 0 };
-	if (read_csv(csv, &d, err, sizeof err) < 0) {
-		fprintf(stderr, "ipclab plot: %s\n", err);
-		for (size_t i = 0; i < d.n; i++)
-			free(d.g[i].v);
-		free(d.g);
-		return 1;
-	}
-	if (d.skipped)
-		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
-	if (make_dirs(outdir) < 0) {
-		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", outdir, strerror(errno));
-		return 1;
-	}
-
-	char tmp[4096];
+/* The script for d in a private directory, run by gnuplot.  Returns the
+ * exit status. */
+static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct ipl_plot_opts *o)
+{
+	char tmp[4096], script[4200];
 	const char *base = getenv("TMPDIR");
 	snprintf(tmp, sizeof tmp, "%s/ipclab-plot-%ld-XXXXXX", base && *base ? base : "/tmp", (long)getpid());
 	if (!mkdtemp(tmp)) {
 		fprintf(stderr, "ipclab plot: cannot make a temporary directory: %s\n", strerror(errno));
 		return 1;
 	}
-	char script[4200];
 	snprintf(script, sizeof script, "%s/plot.gp", tmp);
-	struct plotter p = { .tmp = tmp, .outdir = outdir, .svg = svg };
+	struct plotter p = { .tmp = tmp, .outdir = o->outdir, .svg = o->svg };
 	p.gp = fopen(script, "w");
 	if (!p.gp) {
 		fprintf(stderr, "ipclab plot: cannot write '%s': %s\n", script, strerror(errno));
 		rmdir(tmp);
 		return 1;
 	}
-
-	/* one set of charts per placement */
-	struct { int c, s; } pl[32];
-	size_t npl = 0;
-	for (size_t i = 0; i < d.n; i++) {
-		size_t j;
-		for (j = 0; j < npl && (pl[j].c != d.g[i].cpu_c || pl[j].s != d.g[i].cpu_s); j++)
-			;
-		if (j == npl && npl < 32)
-			pl[npl].c = d.g[i].cpu_c, pl[npl].s = d.g[i].cpu_s, npl++;
-	}
-	int clients_plotted = 0;
-	for (size_t k = 0; k < npl; k++) {
-		char suffix[64] = "", tail[128];
-		const char *name = ipl_placement_name(pl[k].c, pl[k].s);
-		if (npl > 1) {
-			int unique = 1;
-			for (size_t j = 0; j < npl; j++)
-				if (j != k && !strcmp(ipl_placement_name(pl[j].c, pl[j].s), name))
-					unique = 0;
-			if (unique)
-				snprintf(suffix, sizeof suffix, "-%s", name);
-			else
-				snprintf(suffix, sizeof suffix, "-%s-c%ds%d", name, pl[k].c, pl[k].s);
-		}
-		if (pl[k].c < 0 && pl[k].s < 0)
-			snprintf(tail, sizeof tail, "placement: unpinned");
-		else
-			snprintf(tail, sizeof tail, "placement: client CPU %d, server CPU %d (%s)", pl[k].c, pl[k].s, name);
-		struct sel s = { .cpu_c = pl[k].c, .cpu_s = pl[k].s };
-		if (charts & 1)
-			plot_latency_vs_size(&p, &d, s, suffix, tail, d.machine);
-		if (charts & 2)
-			plot_percentiles(&p, &d, s, (unsigned)want_size, suffix, tail, d.machine);
-		if (charts & 4)
-			plot_throughput_vs_size(&p, &d, s, suffix, tail, d.machine);
-		if (charts & 8)
-			clients_plotted |= plot_vs_clients(&p, &d, s, suffix, tail, d.machine);
-	}
-	if (!clients_plotted && (charts & 8))
-		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
-				"configuration (measure with --clients 1,2,4)\n");
+	plot_all(&p, d, o);
 	int rc = 0;
 	if (fclose(p.gp) != 0) {
 		fprintf(stderr, "ipclab plot: writing the gnuplot script failed\n");
 		rc = 1;
 	} else if (!p.written) {
-		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", csv);
+		fprintf(stderr, "ipclab plot: nothing to plot in '%s'\n", o->csv);
 		rc = 1;
 	} else if (run_gnuplot(gnuplot, script) < 0) {
 		fprintf(stderr, "ipclab plot: gnuplot failed (script kept in %s)\n", script);
@@ -995,8 +666,33 @@ int ipl_cmd_plot(int argc, char **argv)
 	}
 	if (rc == 0 || !p.written)
 		rm_tree(tmp, p.ndata);
-	for (size_t i = 0; i < d.n; i++)
-		free(d.g[i].v);
-	free(d.g);
+	return rc;
+}
+
+int ipl_plot(const struct ipl_plot_opts *opts)
+{
+	struct ipl_plot_opts o = *opts;
+	int rc = 0;
+	char gnuplot[4096], err[512];
+	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
+		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
+				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
+			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
+		return 1;
+	}
+	struct ipl_plot_data d = { 0 };
+	if (ipl_plot_read(o.csv, &d, err, sizeof err) < 0) {
+		fprintf(stderr, "ipclab plot: %s\n", err);
+		rc = 1;
+	} else if (d.skipped) {
+		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
+	}
+	if (rc == 0 && make_dirs(o.outdir) < 0) {
+		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", o.outdir, strerror(errno));
+		rc = 1;
+	}
+	if (rc == 0)
+		rc = draw(gnuplot, &d, &o);
+	ipl_plot_data_free(&d);
 	return rc;
 }

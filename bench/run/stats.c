@@ -7,6 +7,7 @@
 #include "bench/run/run.h"
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
+#include "bench/run/fmt.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -120,20 +121,17 @@ static void say(char *text, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A headline value in its unit: "61.2 us" for latency, "110.3k msgs/s". */
+/* A headline value in its unit: "61.20 us" for latency, "110.3k msgs/s". */
 static const char *fmt_value(char *buf, size_t len, const struct ipl_row *r, double v)
 {
-	if (r->mode != IPL_MODE_LATENCY)
-		snprintf(buf, len, v >= 1e4 ? "%.1fk msgs/s" : "%.0f msgs/s", v >= 1e4 ? v / 1e3 : v);
-	else if (v < 1e3)
-		snprintf(buf, len, "%.0f ns", v);
-	else if (v < 1e6)
-		snprintf(buf, len, "%.1f us", v / 1e3);
-	else
-		snprintf(buf, len, "%.2f ms", v / 1e6);
+	char n[24];
+	if (r->mode == IPL_MODE_LATENCY)
+		return ipl_fmt_ns(buf, len, v);
+	snprintf(buf, len, "%s msgs/s", ipl_fmt_count(n, sizeof n, v));
 	return buf;
 }
 
+/* "tcp 64 B latency x1, cpu 0,0": the row, as the warnings name it. */
 static const char *what(const struct ipl_row *r, char *buf, size_t len)
 {
 	char pl[32];
@@ -142,14 +140,9 @@ static const char *what(const struct ipl_row *r, char *buf, size_t len)
 	else
 		pl[0] = '\0';
 	char sz[24];
-	if (r->size >= (1u << 20) && r->size % (1u << 20) == 0)
-		snprintf(sz, sizeof sz, "%u MiB", r->size >> 20);
-	else if (r->size >= 1024 && r->size % 1024 == 0)
-		snprintf(sz, sizeof sz, "%u KiB", r->size >> 10);
-	else
-		snprintf(sz, sizeof sz, "%u B", r->size);
 	snprintf(buf, len, "%s%s%s %s %s x%u%s", r->mech, r->wait && *r->wait ? "-" : "",
-		 r->wait ? r->wait : "", sz, ipl_mode_name(r->mode), r->clients, pl);
+		 r->wait ? r->wait : "", ipl_fmt_size_long(sz, sizeof sz, r->size), ipl_mode_name(r->mode),
+		 r->clients, pl);
 	return buf;
 }
 
