@@ -4,7 +4,7 @@
  * of, the ratio new/old, its 95% interval, the verdict and how the interval
  * was found; rows found in one run only are listed after the matched ones. */
 #include "bench/report/compare.h"
-#include "bench/report/fmt.h"
+#include "bench/run/fmt.h"
 #include "bench/report/json.h"
 
 #include <math.h>
