@@ -190,4 +190,5 @@ const struct ipl_transport ipl_seqpacket_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.check_addr = ipl_sock_check_path,
 };

@@ -527,4 +527,5 @@ const struct ipl_transport ipl_udp_transport = {
 	.release = udp_release,
 	.cleanup = udp_cleanup,
 	.conn_addr = udp_conn_addr,
+	.check_addr = ipl_sock_check_hostport,
 };

@@ -527,6 +527,13 @@ static const struct ipl_tp_describe z_describe = {
 	.recv = "zmq_msg_recv(): one whole zmq message",
 };
 
+/* zmq takes over the carrier's listening socket (ZMQ_USE_FD): a socket
+ * carrier only (tcp, unix). */
+static int zmq_carrier_ok(const struct ipl_transport *car)
+{
+	return car->listen_fd && car->conn_fd;
+}
+
 const struct ipl_transport ipl_zmq_transport = {
 	.name = "zmq",
 	.summary = "libzmq DEALER/ROUTER over ipc:// (--via unix) or tcp:// (--via tcp), the library reference",
@@ -541,4 +548,5 @@ const struct ipl_transport ipl_zmq_transport = {
 	.release = z_release,
 	.cleanup = z_cleanup,
 	.describe = &z_describe,
+	.carrier_ok = zmq_carrier_ok,
 };
