@@ -18,12 +18,6 @@ extern const struct ipl_transport ipl_udp_transport;
 #if IPL_HAVE_TIRPC
 extern const struct ipl_transport ipl_oncrpc_transport;
 #endif
-#ifdef IPL_HAVE_ZMQ
-extern const struct ipl_transport ipl_zmq_transport;
-#endif
-#ifdef IPL_HAVE_NNG
-extern const struct ipl_transport ipl_nng_transport;
-#endif
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
@@ -37,12 +31,6 @@ static const struct ipl_transport *const all[] = {
 	&ipl_rpc_transport,
 #if IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */
-#endif
-#ifdef IPL_HAVE_ZMQ
-	&ipl_zmq_transport, /* built when libzmq is installed (zmq/zmq.mk) */
-#endif
-#ifdef IPL_HAVE_NNG
-	&ipl_nng_transport, /* built when nng is installed (nng/nng.mk) */
 #endif
 };
 
