@@ -97,7 +97,14 @@ struct ipl_client_stats {
 	uint64_t bytes;       /* payload bytes sent in the measured part */
 	uint64_t elapsed_ns;  /* wall time of the measured part */
 	int fatal;            /* the transport error that ended the run, or 0 */
+	/* datagram mechanisms (IPL_CAP_DATAGRAM) only */
+	uint64_t lost;        /* no reply within the timeout: also in errors */
+	uint64_t stale;       /* a late or duplicated reply, set aside: not an error */
+	uint64_t reordered;   /* a reply that overtook an earlier one: not an error */
 };
+
+/* Adds every counter of src to dst (elapsed_ns and fatal excepted). */
+void ipl_client_stats_add(struct ipl_client_stats *dst, const struct ipl_client_stats *src);
 
 /* Says HELLO; *server_cap receives the server's payload cap (may be NULL). */
 int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap);
@@ -117,7 +124,9 @@ int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
 			  struct ipl_client_stats *st);
 
 /* One-way stream: SINK messages flagged NOACK, then one acknowledged SINK
- * that proves every byte before it was consumed.  Same return convention. */
+ * that proves every byte before it was consumed.  Same return convention.
+ * IPL_EUNSUPP on a datagram mechanism: with no acknowledgement and no flow
+ * control, a stream there measures only how much the receiver drops. */
 int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
 		      struct ipl_client_stats *st);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -119,6 +120,12 @@ static int sweep_shm(void)
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 			continue;
+		/* "NAME.mq" stands for the message queue /NAME (mq/mq.c): a
+		 * queue lives in no directory that could be swept */
+		size_t n = strlen(e->d_name);
+		if (n > 3 && !strcmp(e->d_name + n - 3, ".mq") &&
+		    snprintf(name, sizeof name, "/%.*s", (int)(n - 3), e->d_name) < (int)sizeof name)
+			mq_unlink(name);
 		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
 		    shm_unlink(name) == 0)
 			removed++;

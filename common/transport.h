@@ -69,6 +69,7 @@ enum ipl_cap {
 	IPL_CAP_SPIN = 1u << 4,         /* may busy-poll: not comparable with blocking */
 	IPL_CAP_LAYERED = 1u << 5,      /* runs over another transport (opts.via) */
 	IPL_CAP_BYTES = 1u << 6,        /* byte stream: raw bytes reach the peer as sent */
+	IPL_CAP_DATAGRAM = 1u << 7,     /* lossy datagrams: a reply may be lost, late or doubled */
 };
 
 enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
@@ -120,6 +121,8 @@ struct ipl_transport {
 	const char *name;    /* as on the command line: "tcp" */
 	const char *summary; /* one line for `ipclab list` */
 	unsigned caps;       /* enum ipl_cap */
+	uint32_t max_payload;/* largest payload one message can carry; 0 = the cap */
+	const char *max_why; /* one line: why max_payload (for the refusal) */
 
 	/* Optional (NULL: the transport cannot tell): writes a connected conn's
 	 * local and peer address ("10.0.0.2:51234", "[::1]:4242", a path, ""

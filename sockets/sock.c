@@ -34,21 +34,27 @@ int ipl_sock_attach_server(struct ipl_endpoint *ep)
 	return (se && se->lfd >= 0) ? 0 : -EBADF;
 }
 
-int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
+int ipl_sock_accept_fd(struct ipl_endpoint *ep)
 {
 	struct ipl_sock_ep *se = ep->priv;
-	int fd;
 	for (;;) {
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)
-			break;
+			return fd;
 		/* a client that gave up before we accepted is not our failure */
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
 		return -errno;
 	}
+}
+
+int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
+{
+	int fd = ipl_sock_accept_fd(ep);
+	if (fd < 0)
+		return fd;
 	if (tcp) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -59,7 +65,12 @@ int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
 
 int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len)
 {
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return ipl_sock_connect_type(family, SOCK_STREAM, sa, len);
+}
+
+int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, socklen_t len)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, sa, len) < 0) {

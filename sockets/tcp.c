@@ -24,7 +24,7 @@
 #define DEFAULT_HOST "127.0.0.1"
 
 /* Splits addr into host and port and resolves it (numeric or by name). */
-static int resolve(const char *addr, int passive, struct sockaddr_storage *ss, socklen_t *len)
+int ipl_inet_resolve(const char *addr, int passive, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[IPL_ADDR_MAX];
 	const char *port = "0";
@@ -89,7 +89,7 @@ static int tcp_prepare(struct ipl_endpoint *ep)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int rc = resolve(ep->opts.listen, 1, &ss, &len);
+	int rc = ipl_inet_resolve(ep->opts.listen, 1, &ss, &len);
 	if (rc < 0)
 		return rc;
 	rc = ipl_sock_ep_new(ep);
@@ -123,7 +123,7 @@ static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	(void)idx;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int rc = resolve(ep->addr, 0, &ss, &len);
+	int rc = ipl_inet_resolve(ep->addr, 0, &ss, &len);
 	if (rc < 0)
 		return rc;
 	/* a wildcard listen address means "this host" to a local client */

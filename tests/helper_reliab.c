@@ -243,6 +243,10 @@ int ipl_rl_third_party(const struct ipl_test_variant *v)
 int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned refuse)
 {
 	unsigned caps = ipl_rl_caps(v);
+	/* these suites assume a connection (EOF when the peer goes, no loss):
+	 * datagram mechanisms have their own (tests/test_udp.c) */
+	if ((caps & IPL_CAP_DATAGRAM) && !(need & IPL_CAP_DATAGRAM))
+		return 0;
 	return ipl_rl_tp(v) && (caps & need) == need && !(caps & refuse);
 }
 

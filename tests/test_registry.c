@@ -16,7 +16,7 @@
 /* Every bit enum ipl_cap defines. */
 #define KNOWN_CAPS                                                                        \
 	(IPL_CAP_NEEDS_FORK | IPL_CAP_CROSS_HOST | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | \
-	 IPL_CAP_SPIN | IPL_CAP_LAYERED | IPL_CAP_BYTES)
+	 IPL_CAP_SPIN | IPL_CAP_LAYERED | IPL_CAP_BYTES | IPL_CAP_DATAGRAM)
 
 /* Counts a broken rule of transport tp, naming it: one run lists them all. */
 static int check(const struct ipl_transport *tp, const char *what, int ok)

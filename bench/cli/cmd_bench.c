@@ -168,6 +168,11 @@ static void warn_setup(const struct ipl_bench_opts *o)
 		if (c >= 0 && c == sv && !o->quiet)
 			fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", c);
 	}
+	for (size_t m = 0; m < o->nmech; m++) /* sizes one message cannot carry: no rows */
+		for (size_t s = 0; s < o->nsizes; s++)
+			if (o->mech[m]->max_payload && o->sizes[s] > o->mech[m]->max_payload)
+				fprintf(stderr, "note: %s %llu B refused: %s\n", o->mech[m]->name,
+					(unsigned long long)o->sizes[s], o->mech[m]->max_why);
 	for (size_t m = 0; o->baseline && m < o->nmech; m++) {
 		const char *why;
 		if (!ipl_bench_raw_ok(o->mech[m], IPL_MODE_LATENCY, 1, &why))

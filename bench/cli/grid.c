@@ -88,6 +88,9 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 /* Adds the cell's row and its baseline (when it has one) to g. */
 static int add_cell(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, const struct cell *c)
 {
+	const struct ipl_transport *tp = o->mech[c->m];
+	if (tp->max_payload && o->sizes[c->s] > tp->max_payload)
+		return 0; /* one message cannot carry it: no row (warn_setup said why) */
 	for (int raw = 0; raw <= o->baseline; raw++) {
 		const char *why;
 		if (raw && (o->peer[c->m] ||

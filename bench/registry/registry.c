@@ -8,20 +8,26 @@
 
 extern const struct ipl_transport ipl_tcp_transport;
 extern const struct ipl_transport ipl_unix_transport;
+extern const struct ipl_transport ipl_seqpacket_transport;
 extern const struct ipl_transport ipl_pipe_transport;
 extern const struct ipl_transport ipl_fifo_transport;
 extern const struct ipl_transport ipl_shm_transport;
+extern const struct ipl_transport ipl_mq_transport;
 extern const struct ipl_transport ipl_rpc_transport;
+extern const struct ipl_transport ipl_udp_transport;
 #if IPL_HAVE_TIRPC
 extern const struct ipl_transport ipl_oncrpc_transport;
 #endif
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,
+	&ipl_udp_transport,
 	&ipl_unix_transport,
+	&ipl_seqpacket_transport,
 	&ipl_pipe_transport,
 	&ipl_fifo_transport,
 	&ipl_shm_transport,
+	&ipl_mq_transport,
 	&ipl_rpc_transport,
 #if IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */
