@@ -29,8 +29,8 @@ void ipl_payload_fill(uint8_t *buf, size_t len, uint64_t seq)
 	stamp(buf, len, seq);
 }
 
-static int send_req(struct ipl_conn *c, uint8_t op, uint16_t flags, uint64_t seq,
-		    const uint8_t *payload, uint32_t len, int crc)
+static int send_req(struct ipl_conn *c, uint8_t op, uint16_t flags, uint64_t seq, const uint8_t *payload,
+		    uint32_t len, int crc)
 {
 	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq, .len = len };
 	if (crc && len) {
@@ -53,8 +53,8 @@ static int is_dgram(const struct ipl_conn *c)
 /* Classifies a received reply h for request seq.  Returns 0 (verified) or 1
  * (counted as an error).  For ECHO, tx must hold the request's payload
  * stamped with seq. */
-static int classify(const struct ipl_hdr *h, uint8_t op, uint64_t seq, const uint8_t *tx,
-		    uint32_t len, const struct ipl_buf *rx, struct ipl_client_stats *st)
+static int classify(const struct ipl_hdr *h, uint8_t op, uint64_t seq, const uint8_t *tx, uint32_t len,
+		    const struct ipl_buf *rx, struct ipl_client_stats *st)
 {
 	if (h->op == IPL_OP_ERROR) {
 		st->err_remote++;
@@ -78,9 +78,8 @@ static int classify(const struct ipl_hdr *h, uint8_t op, uint64_t seq, const uin
  * an error) or a negative transport code that ends the run.  On a datagram
  * mechanism a timeout is a lost message (counted, the run goes on) and a
  * reply to an earlier request is stale (counted, skipped). */
-static int check_reply(struct ipl_conn *c, uint32_t cap, uint8_t op, uint64_t seq,
-		       const uint8_t *tx, uint32_t len, struct ipl_buf *rx,
-		       struct ipl_client_stats *st)
+static int check_reply(struct ipl_conn *c, uint32_t cap, uint8_t op, uint64_t seq, const uint8_t *tx,
+		       uint32_t len, struct ipl_buf *rx, struct ipl_client_stats *st)
 {
 	struct ipl_hdr h;
 	int rc;
@@ -150,7 +149,8 @@ int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap)
 	int rc = control(c, IPL_OP_HELLO, &h, &rx);
 	if (rc == 0 && (h.op != IPL_OP_HELLO || h.len != 4))
 		rc = h.op != IPL_OP_ERROR ? IPL_EPROTO
-		     : h.len == 4 ? ipl_err_of_wire(ipl_get_be32(rx.p)) : IPL_EREMOTE;
+		   : h.len == 4           ? ipl_err_of_wire(ipl_get_be32(rx.p))
+					  : IPL_EREMOTE;
 	if (rc == 0 && server_cap)
 		*server_cap = ipl_get_be32(rx.p);
 	ipl_buf_free(&rx);
@@ -179,8 +179,8 @@ static int finish(struct ipl_client_stats *st, int rc)
 	return st->fatal;
 }
 
-int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-		       struct ipl_hist *h, struct ipl_client_stats *st)
+int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
+		       struct ipl_client_stats *st)
 {
 	uint8_t op = cfg->op ? (uint8_t)cfg->op : IPL_OP_ECHO;
 	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
@@ -238,9 +238,9 @@ static void resolve_upto(uint8_t *ans, unsigned window, uint64_t *done, uint64_t
 
 /* One datagram reply in the window: any in-flight request's, in any order.
  * Returns 0 or a negative code that ends the run. */
-static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op,
-			uint64_t base, uint64_t *done, uint64_t sent, uint8_t *ans, unsigned window,
-			uint8_t *tx, struct ipl_buf *rx, struct ipl_client_stats *st)
+static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op, uint64_t base,
+			uint64_t *done, uint64_t sent, uint8_t *ans, unsigned window, uint8_t *tx,
+			struct ipl_buf *rx, struct ipl_client_stats *st)
 {
 	struct ipl_hdr h;
 	int rc = ipl_msg_recv(c, cap_of(cfg), &h, rx);
@@ -312,8 +312,7 @@ static int window_dgram(struct ipl_conn *c, const struct ipl_client_cfg *cfg, ui
 	return finish(st, rc);
 }
 
-int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-			  struct ipl_client_stats *st)
+int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st)
 {
 	uint8_t op = cfg->op ? (uint8_t)cfg->op : IPL_OP_SINK;
 	unsigned window = cfg->window ? cfg->window : 1;
@@ -380,8 +379,7 @@ out:
 	return finish(st, rc);
 }
 
-int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-		      struct ipl_client_stats *st)
+int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st)
 {
 	if (is_dgram(c))
 		return finish(st, IPL_EUNSUPP);

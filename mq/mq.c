@@ -57,29 +57,29 @@
  * default, shared by all of that user's processes) at about depth x size:
  * 4 KiB x 2 costs some 8.3 KB a queue, 16.6 KB a client, so a few dozen
  * clients fit at once.  Bigger queues save chunks but run out fast. */
-#define DATA_MSGSIZE 4096L  /* chunk size, if fs.mqueue.msgsize_max allows */
-#define DATA_MAXMSG 2L      /* queue depth, if fs.mqueue.msg_max allows */
-#define MIN_MSGSIZE 64      /* a client's queue outside these is refused */
+#define DATA_MSGSIZE 4096L /* chunk size, if fs.mqueue.msgsize_max allows */
+#define DATA_MAXMSG 2L     /* queue depth, if fs.mqueue.msg_max allows */
+#define MIN_MSGSIZE 64     /* a client's queue outside these is refused */
 #define MAX_MSGSIZE (1L << 20)
 #define LIVENESS_MS 250
 #define ACK_WAIT_MS 200
 #define BACKLOG_MAX (64u << 20)
 
 struct mq_ep {
-	mqd_t ann;        /* announce queue, (mqd_t)-1 when released */
-	pid_t creator;    /* process that ran prepare: only it removes names */
-	char name[IPL_ADDR_MAX];/* the announce queue */
+	mqd_t ann;               /* announce queue, (mqd_t)-1 when released */
+	pid_t creator;           /* process that ran prepare: only it removes names */
+	char name[IPL_ADDR_MAX]; /* the announce queue */
 };
 
 struct mq_conn {
 	struct ipl_conn base;
-	mqd_t rq, wq;     /* we read rq, write wq */
-	long rsz, wsz;    /* their mq_msgsize */
-	uint8_t *chunk;   /* send staging, wsz bytes */
-	uint8_t *bl;      /* received bytes not handed out yet */
+	mqd_t rq, wq;   /* we read rq, write wq */
+	long rsz, wsz;  /* their mq_msgsize */
+	uint8_t *chunk; /* send staging, wsz bytes */
+	uint8_t *bl;    /* received bytes not handed out yet */
 	size_t bl_off, bl_len, bl_cap;
 	pid_t peer;
-	int pidfd;        /* -1 when pidfd_open is unavailable */
+	int pidfd; /* -1 when pidfd_open is unavailable */
 	int eof;
 };
 
@@ -198,9 +198,8 @@ static struct mq_conn *new_conn(const struct ipl_transport *tp, mqd_t rq, mqd_t 
 {
 	struct mq_attr ra, wa;
 	struct mq_conn *m = NULL;
-	if (mq_getattr(rq, &ra) == 0 && mq_getattr(wq, &wa) == 0 &&
-	    ra.mq_msgsize >= MIN_MSGSIZE && ra.mq_msgsize <= MAX_MSGSIZE &&
-	    wa.mq_msgsize >= MIN_MSGSIZE && wa.mq_msgsize <= MAX_MSGSIZE)
+	if (mq_getattr(rq, &ra) == 0 && mq_getattr(wq, &wa) == 0 && ra.mq_msgsize >= MIN_MSGSIZE &&
+	    ra.mq_msgsize <= MAX_MSGSIZE && wa.mq_msgsize >= MIN_MSGSIZE && wa.mq_msgsize <= MAX_MSGSIZE)
 		m = calloc(1, sizeof *m);
 	if (m && !(m->chunk = malloc((size_t)wa.mq_msgsize))) {
 		free(m);
@@ -308,14 +307,14 @@ static int put(struct mq_conn *m, const void *p, size_t n)
 			continue;
 		if (errno != ETIMEDOUT && errno != EAGAIN)
 			return -errno;
-		struct pollfd pf[2] = { { .fd = m->wq, .events = POLLOUT },
-					{ .fd = m->rq, .events = POLLIN } };
+		struct pollfd pf[2] = { { .fd = m->wq, .events = POLLOUT }, { .fd = m->rq, .events = POLLIN } };
 		int drain = !m->eof && bl_room(m) == 0;
 		int r = poll(pf, drain ? 2 : 1, LIVENESS_MS);
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r > 0 && drain && (pf[1].revents & POLLIN)) {
-			ssize_t got = mq_timedreceive(m->rq, (char *)m->bl + m->bl_len, (size_t)m->rsz, NULL, &now);
+			ssize_t got = mq_timedreceive(m->rq, (char *)m->bl + m->bl_len, (size_t)m->rsz,
+						      NULL, &now);
 			if (got > 0)
 				m->bl_len += (size_t)got;
 			else if (got == 0)
@@ -433,8 +432,7 @@ static struct mq_conn *open_pair(struct ipl_endpoint *ep, const char *rec)
 	char base[ANN_SIZE], q[ANN_SIZE + 4], r[ANN_SIZE + 4];
 	long pid;
 	if (strncmp(rec, ANN_MAGIC, strlen(ANN_MAGIC)) ||
-	    sscanf(rec + strlen(ANN_MAGIC), "%ld %100s", &pid, base) != 2 ||
-	    name_pid(base, "") != (pid_t)pid)
+	    sscanf(rec + strlen(ANN_MAGIC), "%ld %100s", &pid, base) != 2 || name_pid(base, "") != (pid_t)pid)
 		return NULL;
 	snprintf(q, sizeof q, "%s.q", base);
 	snprintf(r, sizeof r, "%s.r", base);

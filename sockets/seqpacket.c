@@ -32,7 +32,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define KERNEL_SLACK 32u   /* unix_dgram_sendmsg: len > sk_sndbuf - 32 is EMSGSIZE */
+#define KERNEL_SLACK 32u /* unix_dgram_sendmsg: len > sk_sndbuf - 32 is EMSGSIZE */
 #define MIN_PACKET 4096u
 
 struct sp_conn {
@@ -47,8 +47,7 @@ static size_t packet_max(int fd)
 {
 	int sndbuf = 0;
 	socklen_t l = sizeof sndbuf;
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &l) < 0 ||
-	    sndbuf < (int)(MIN_PACKET + KERNEL_SLACK))
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &l) < 0 || sndbuf < (int)(MIN_PACKET + KERNEL_SLACK))
 		return MIN_PACKET;
 	return (size_t)sndbuf - KERNEL_SLACK;
 }

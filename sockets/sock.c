@@ -156,8 +156,9 @@ int ipl_sock_format(const struct sockaddr *sa, socklen_t len, char *out, size_t 
 			snprintf(out, outlen, "[%s]:%u", host, ntohs(s6->sin6_port));
 	} else if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *su = (const void *)sa;
-		size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
-				   len - offsetof(struct sockaddr_un, sun_path) : 0;
+		size_t n = len > offsetof(struct sockaddr_un, sun_path)
+				 ? len - offsetof(struct sockaddr_un, sun_path)
+				 : 0;
 		if (n > sizeof su->sun_path)
 			n = sizeof su->sun_path;
 		if (n && su->sun_path[0] == '\0') /* abstract: shown as @name */
@@ -226,9 +227,9 @@ int ipl_sock_check_hostport(const char *addr, int listening, char *why, size_t l
 
 int ipl_sock_check_path(const char *addr, int listening, char *why, size_t len)
 {
-	if (strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
+	if (strlen(addr) >= sizeof((struct sockaddr_un *)0)->sun_path) {
 		snprintf(why, len, "too long for a unix socket path (at most %zu bytes)",
-			 sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+			 sizeof((struct sockaddr_un *)0)->sun_path - 1);
 		return IPL_EADDR;
 	}
 	return listening ? 0 : ipl_check_path(addr, S_IFSOCK, "socket", why, len);

@@ -10,10 +10,10 @@
 #include <sys/types.h>
 
 struct ipl_sock_ep {
-	int lfd;            /* listening socket, -1 when released */
-	pid_t creator;      /* process that ran prepare: only it removes names */
-	char dir[IPL_ADDR_MAX]; /* unix: private directory we made, "" if none */
-	char path[IPL_ADDR_MAX];/* unix: socket path we bound, "" if none */
+	int lfd;                 /* listening socket, -1 when released */
+	pid_t creator;           /* process that ran prepare: only it removes names */
+	char dir[IPL_ADDR_MAX];  /* unix: private directory we made, "" if none */
+	char path[IPL_ADDR_MAX]; /* unix: socket path we bound, "" if none */
 };
 
 /* Allocates ep->priv with lfd = -1. Returns 0 or -ENOMEM. */

@@ -59,8 +59,7 @@ int ipl_inet_resolve(const char *addr, int passive, struct sockaddr_storage *ss,
 	if (!*port || *end || p < 0 || p > 65535)
 		return IPL_EADDR;
 
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = passive ? AI_PASSIVE : 0 };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = passive ? AI_PASSIVE : 0 };
 	struct addrinfo *res;
 	if (getaddrinfo(host, port, &hints, &res) != 0 || !res)
 		return IPL_EADDR;
@@ -142,24 +141,23 @@ static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 
 /* What `ipclab demo tcp` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe tcp_describe = {
-	.prepare = (const char *const[]){
-		"socket(AF_INET, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
-		"bind(fd {lfd}, 127.0.0.1 port 0): port 0 asks the kernel for any free port",
-		"listen(fd {lfd}, SOMAXCONN): the socket now queues incoming connections",
-		"getsockname(fd {lfd}) -> {addr}   <- the server's address (IP, port)",
-		"(a well-known service would bind a fixed port below 1024, which needs privilege; "
-		"ipclab never uses a fixed port)",
-		NULL },
+	.prepare =
+		(const char *const[]){
+			"socket(AF_INET, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
+			"bind(fd {lfd}, 127.0.0.1 port 0): port 0 asks the kernel for any free port",
+			"listen(fd {lfd}, SOMAXCONN): the socket now queues incoming connections",
+			"getsockname(fd {lfd}) -> {addr}   <- the server's address (IP, port)",
+			"(a well-known service would bind a fixed port below 1024, which needs privilege; "
+			"ipclab never uses a fixed port)",
+			NULL },
 	.attach_client = ipl_sock_describe_connect,
 	.accept = ipl_sock_describe_accept,
-	.client_conn = (const char *const[]){
-		"  the client never called bind(): connect() gave it an ephemeral port "
-		"(see /proc/sys/net/ipv4/ip_local_port_range)",
-		NULL },
-	.cleanup = (const char *const[]){
-		"cleanup: the listening socket is closed; the port is free again (the side that "
-		"closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
-		NULL },
+	.client_conn = (const char *const[]){ "  the client never called bind(): connect() gave it an ephemeral port "
+					      "(see /proc/sys/net/ipv4/ip_local_port_range)",
+					      NULL },
+	.cleanup = (const char *const[]){ "cleanup: the listening socket is closed; the port is free again (the side that "
+					  "closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
+					  NULL },
 	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
 	.recv = "read(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,

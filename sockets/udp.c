@@ -45,7 +45,7 @@
 #define DGRAM_MAX 65507u /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
 #define QUEUE_MAX 1024u  /* datagrams waiting for one sender's worker */
 #define DEFAULT_TIMEOUT_MS 200
-#define SLICE_MS 100     /* a worker's wait, to see cancel and idleness */
+#define SLICE_MS 100 /* a worker's wait, to see cancel and idleness */
 
 struct dgram {
 	struct dgram *next;
@@ -59,35 +59,35 @@ struct udp_ep {
 	int fd;
 	pid_t creator;
 	const struct ipl_transport *tp;
-	unsigned drop_every;       /* tests: drop every Nth datagram */
+	unsigned drop_every; /* tests: drop every Nth datagram */
 	unsigned long long seen;
 	unsigned max_conns;
 	int idle_ms;
 	pthread_mutex_t mu;
-	pthread_cond_t acv;        /* accept: a new sender arrived */
-	int reader;                /* some thread is reading the socket */
-	struct udp_conn *conns;    /* server: one per sender */
-	struct udp_conn *pending;  /* ... of which not yet accepted */
+	pthread_cond_t acv;       /* accept: a new sender arrived */
+	int reader;               /* some thread is reading the socket */
+	struct udp_conn *conns;   /* server: one per sender */
+	struct udp_conn *pending; /* ... of which not yet accepted */
 	unsigned nconns;
-	uint8_t buf[DGRAM_MAX + 1];/* the reader's receive buffer */
+	uint8_t buf[DGRAM_MAX + 1]; /* the reader's receive buffer */
 };
 
 struct udp_conn {
 	struct ipl_conn base;
-	int fd;                    /* client: its own socket; server: the shared one */
+	int fd; /* client: its own socket; server: the shared one */
 	int server;
-	struct udp_ep *ep;         /* server side */
+	struct udp_ep *ep; /* server side */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	struct udp_conn *next, *pnext;
 	pthread_cond_t cv;         /* server: a datagram arrived */
 	struct dgram *head, *tail; /* server: waiting datagrams */
 	unsigned queued;
-	uint8_t *cur;              /* the datagram being read, cur_off of cur_len */
+	uint8_t *cur; /* the datagram being read, cur_off of cur_len */
 	size_t cur_off, cur_len;
-	struct dgram *cur_dg;      /* server: what cur points into */
+	struct dgram *cur_dg; /* server: what cur points into */
 	int timeout_ms, idle_ms;
-	int eof_next;              /* client: a BYE reply was read */
+	int eof_next; /* client: a BYE reply was read */
 };
 
 static unsigned env_num(const char *name, unsigned dflt)

@@ -113,18 +113,15 @@ static int unix_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 
 /* What `ipclab demo unix` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe unix_describe = {
-	.prepare = (const char *const[]){
-		"mkdtemp(\"{tmpdir}/ipclab-<pid>-XXXXXX\") -> a private 0700 directory",
-		"socket(AF_UNIX, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
-		"bind(fd {lfd}, \"{addr}\"): the address is a path in the file system",
-		"listen(fd {lfd}, SOMAXCONN)",
-		NULL },
+	.prepare = (const char *const[]){ "mkdtemp(\"{tmpdir}/ipclab-<pid>-XXXXXX\") -> a private 0700 directory",
+					  "socket(AF_UNIX, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
+					  "bind(fd {lfd}, \"{addr}\"): the address is a path in the file system",
+					  "listen(fd {lfd}, SOMAXCONN)", NULL },
 	.attach_client = ipl_sock_describe_connect,
 	.accept = ipl_sock_describe_accept,
-	.cleanup = (const char *const[]){
-		"cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
-		"outlives its socket unless removed",
-		NULL },
+	.cleanup = (const char *const[]){ "cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
+					  "outlives its socket unless removed",
+					  NULL },
 	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
 	.recv = "read(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,

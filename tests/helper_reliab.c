@@ -116,11 +116,9 @@ int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len)
 	return ipl_conn_send(c, &iov, 1);
 }
 
-void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq,
-		uint32_t len, uint32_t crc)
+void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq, uint32_t len, uint32_t crc)
 {
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq,
-			     .len = len, .crc = crc };
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq, .len = len, .crc = crc };
 	ipl_hdr_encode(&h, out);
 }
 
@@ -186,8 +184,7 @@ int ipl_rl_good_body(struct ipl_conn *c, void *arg)
 		return 10;
 	for (;;) {
 		uint32_t size = sizes[rounds % (sizeof sizes / sizeof sizes[0])];
-		struct ipl_client_cfg cfg = { .size = size, .iters = 1, .op = IPL_OP_ECHO,
-					      .crc = rounds & 1 };
+		struct ipl_client_cfg cfg = { .size = size, .iters = 1, .op = IPL_OP_ECHO, .crc = rounds & 1 };
 		struct ipl_client_stats st = { 0 };
 		int rc = ipl_client_latency(c, &cfg, NULL, &st);
 		if (rc < 0 || st.errors || st.ok != 1) {
@@ -283,8 +280,7 @@ static void trampoline(void **state)
 	p->k->fn(p->v, p->k);
 }
 
-int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
-	       char **argv)
+int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
 	struct CMUnitTest *t = calloc(ipl_test_nvariants * ncase + 1, sizeof *t);
@@ -304,7 +300,8 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 			if (asprintf(&name, "%s/%s", var->name, cases[c].name) < 0)
 				return 1;
 			pairs[n] = (struct rl_pair){ var, &cases[c] };
-			t[n] = (struct CMUnitTest){ .name = name, .test_func = trampoline,
+			t[n] = (struct CMUnitTest){ .name = name,
+						    .test_func = trampoline,
 						    .teardown_func = teardown,
 						    .initial_state = &pairs[n] };
 			n++;

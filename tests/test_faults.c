@@ -44,7 +44,7 @@
 
 #include "tests/assert_ipl.h"
 
-#define CHILD_S 240 /* a child's whole run: a hang fails, a slow machine does not */
+#define CHILD_S 240         /* a child's whole run: a hang fails, a slow machine does not */
 #define PEER_BOUND_MS 60000 /* what a client waits for a dead peer (opts.timeout_ms) */
 #define BIG (8u << 20)
 
@@ -187,7 +187,9 @@ static int body_until_error(struct ipl_conn *c, void *arg)
 		if (rc < 0) {
 			fprintf(stderr, "client after server death: %s\n", ipl_strerror(rc));
 			return (rc == IPL_ECLOSED || rc == IPL_ETRUNC || rc == -ECONNRESET ||
-				rc == -EPIPE || rc == IPL_EPEERDEAD) ? 0 : 32;
+				rc == -EPIPE || rc == IPL_EPEERDEAD)
+				     ? 0
+				     : 32;
 		}
 		if (i == 0 && say_ready(a))
 			return 33;
@@ -206,8 +208,12 @@ static int body_inflight(struct ipl_conn *c, void *arg)
 	if (!p)
 		return 41;
 	ipl_payload_fill(p, BIG, 77);
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 77, .len = BIG,
-			     .flags = IPL_FLAG_CRC, .crc = ipl_crc32c(0, p, BIG) };
+	struct ipl_hdr h = { .version = IPL_VERSION,
+			     .op = IPL_OP_ECHO,
+			     .seq = 77,
+			     .len = BIG,
+			     .flags = IPL_FLAG_CRC,
+			     .crc = ipl_crc32c(0, p, BIG) };
 	if (ipl_msg_send(c, &h, p) < 0)
 		return 42;
 	uint8_t hb[IPL_HDR_SIZE];
@@ -469,8 +475,7 @@ static pid_t lone_client(const struct ipl_test_variant *v, const char *addr, int
 			o.via = ipl_transport_find(v->via);
 		ipl_endpoint_setup(&ep, ipl_transport_find(v->tp), &o, addr);
 		struct ipl_conn *c = NULL;
-		if (ipl_endpoint_attach_client(&ep, 0, &c) || ipl_client_hello(c, NULL) ||
-		    !echo_ok(c, 100, 3))
+		if (ipl_endpoint_attach_client(&ep, 0, &c) || ipl_client_hello(c, NULL) || !echo_ok(c, 100, 3))
 			_exit(1);
 		if (write(ready_fd, "r", 1) != 1)
 			_exit(2);

@@ -141,9 +141,14 @@ static void case_announce_flood(void **state)
 	mqd_t ann = mq_open(fx.ep.addr, O_WRONLY);
 	assert_true(ann != (mqd_t)-1);
 	static const char *const junk[] = {
-		"", "IPLMQ1", "IPLMQ1 1 /etc", "IPLMQ1 999999 /ipclab-1-0123456789abcdef",
-		"IPLMQ1 1 /ipclab-1-0123456789abcdef", "IPLMQ1 -5 /ipclab--5-0123456789abcdef",
-		"IPLMQ1 1 /ipclab-1-0123456789ABCDEF", "\xff\xfe garbage",
+		"",
+		"IPLMQ1",
+		"IPLMQ1 1 /etc",
+		"IPLMQ1 999999 /ipclab-1-0123456789abcdef",
+		"IPLMQ1 1 /ipclab-1-0123456789abcdef",
+		"IPLMQ1 -5 /ipclab--5-0123456789abcdef",
+		"IPLMQ1 1 /ipclab-1-0123456789ABCDEF",
+		"\xff\xfe garbage",
 	};
 	for (int i = 0; i < 40; i++) {
 		const char *j = junk[i % 8];

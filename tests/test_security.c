@@ -288,7 +288,8 @@ static int tcp_listeners(pid_t pid, int *open)
 			n++;
 			const char *lo4 = "0100007F:", *lo6 = "00000000000000000000000001000000:";
 			if (strncmp(local, v6 ? lo6 : lo4, strlen(v6 ? lo6 : lo4))) {
-				fprintf(stderr, "server listens on %s (tcp%s): not loopback\n", local, v6 ? "6" : "");
+				fprintf(stderr, "server listens on %s (tcp%s): not loopback\n", local,
+					v6 ? "6" : "");
 				(*open)++;
 			}
 		}
@@ -479,8 +480,8 @@ static void case_sweep_owner(void **state)
 	shm_unlink(theirs);
 	shm_unlink(mine);
 	unlink(lpath);
-	fprintf(stderr, "sweep as root: removed %d; other uid's object %s, link %s, ours %s\n",
-		removed, theirs_kept ? "kept" : "REMOVED", link_kept ? "kept" : "REMOVED",
+	fprintf(stderr, "sweep as root: removed %d; other uid's object %s, link %s, ours %s\n", removed,
+		theirs_kept ? "kept" : "REMOVED", link_kept ? "kept" : "REMOVED",
 		mine_kept ? "KEPT" : "removed");
 	assert_true(theirs_kept);
 	assert_true(link_kept);

@@ -196,8 +196,7 @@ static int good_echo(struct ipl_conn *c, void *arg)
 	if (ipl_client_latency(c, &cfg, NULL, &st) < 0 || st.ok != 50 || st.errors)
 		return 2;
 	/* one over the limit: refused by the sender, nothing truncated */
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 9,
-			     .len = c->tp->max_payload + 1 };
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 9, .len = c->tp->max_payload + 1 };
 	uint8_t *big = calloc(1, h.len);
 	int rc = big ? ipl_msg_send(c, &h, big) : -ENOMEM;
 	free(big);

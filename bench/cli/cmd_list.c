@@ -7,10 +7,17 @@
 
 static void caps_text(unsigned caps, char *buf, size_t len)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ IPL_CAP_NEEDS_FORK, "needs-fork" }, { IPL_CAP_CROSS_HOST, "cross-host" },
-		{ IPL_CAP_NAMED, "named" }, { IPL_CAP_MULTI_CLIENT, "multi-client" },
-		{ IPL_CAP_SPIN, "spin" }, { IPL_CAP_LAYERED, "layered" }, { IPL_CAP_BYTES, "byte-stream" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ IPL_CAP_NEEDS_FORK, "needs-fork" },
+		{ IPL_CAP_CROSS_HOST, "cross-host" },
+		{ IPL_CAP_NAMED, "named" },
+		{ IPL_CAP_MULTI_CLIENT, "multi-client" },
+		{ IPL_CAP_SPIN, "spin" },
+		{ IPL_CAP_LAYERED, "layered" },
+		{ IPL_CAP_BYTES, "byte-stream" },
 		{ IPL_CAP_DATAGRAM, "datagram" },
 	};
 	buf[0] = '\0';

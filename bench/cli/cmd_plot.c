@@ -49,7 +49,8 @@ static unsigned parse_charts(const char *list, char *err, size_t errlen)
 		for (k = 0; k < 4 && strcmp(items[i], names[k]); k++)
 			;
 		if (k == 4) {
-			snprintf(err, errlen, "unknown chart '%s' (latency, percentiles, throughput, clients)", items[i]);
+			snprintf(err, errlen,
+				 "unknown chart '%s' (latency, percentiles, throughput, clients)", items[i]);
 			return 0;
 		}
 		charts |= 1u << k;
@@ -82,7 +83,12 @@ int ipl_cmd_plot(int argc, char **argv)
 	};
 	struct ipl_plot_opts o = { .svg = 1, .charts = IPL_CHART_ALL };
 	const struct ipl_cmdline cl = {
-		.cmd = "plot", .shorts = ":o:h", .longs = longs, .one = plot_option, .ctx = &o, .args = 1,
+		.cmd = "plot",
+		.shorts = ":o:h",
+		.longs = longs,
+		.one = plot_option,
+		.ctx = &o,
+		.args = 1,
 	};
 	int rc = ipl_cmdline_parse(&cl, argc, argv);
 	if (rc == 1) {

@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 		return ipl_cmd_plot(argc - 1, argv + 1);
 	if (!strcmp(cmd, "compare"))
 		return ipl_cmd_compare(argc - 1, argv + 1);
-	static const char *const cmds[] = { "bench", "serve", "plot", "compare", "list", "demo", "help", "--version" };
+	static const char *const cmds[] = { "bench", "serve", "plot", "compare",
+					    "list",  "demo",  "help", "--version" };
 	const char *hint = ipl_suggest(cmd, cmds, sizeof cmds / sizeof cmds[0]);
 	if (hint)
 		fprintf(stderr, "ipclab: unknown command '%s' (did you mean %s?)\n", cmd, hint);

@@ -20,15 +20,9 @@ extern const struct ipl_transport ipl_oncrpc_transport;
 #endif
 
 static const struct ipl_transport *const all[] = {
-	&ipl_tcp_transport,
-	&ipl_udp_transport,
-	&ipl_unix_transport,
-	&ipl_seqpacket_transport,
-	&ipl_pipe_transport,
-	&ipl_fifo_transport,
-	&ipl_shm_transport,
-	&ipl_mq_transport,
-	&ipl_rpc_transport,
+	&ipl_tcp_transport,       &ipl_udp_transport,  &ipl_unix_transport,
+	&ipl_seqpacket_transport, &ipl_pipe_transport, &ipl_fifo_transport,
+	&ipl_shm_transport,       &ipl_mq_transport,   &ipl_rpc_transport,
 #if IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */
 #endif
@@ -62,8 +56,7 @@ const struct ipl_transport *ipl_network_carrier(void)
 	return &ipl_tcp_transport;
 }
 
-const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp,
-					   const struct ipl_transport *via)
+const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const struct ipl_transport *via)
 {
 	if (!tp || !(tp->caps & IPL_CAP_LAYERED))
 		return NULL;

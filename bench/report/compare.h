@@ -11,15 +11,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define IPL_CMP_MAX_REPS 256 /* reps read per row; more is refused */
-#define IPL_CMP_MAX_ROWS 4096 /* rows read per file; more is refused */
+#define IPL_CMP_MAX_REPS 256   /* reps read per row; more is refused */
+#define IPL_CMP_MAX_ROWS 4096  /* rows read per file; more is refused */
 #define IPL_CMP_RESAMPLES 2000 /* bootstrap resamples per row */
 #define IPL_CMP_SEED 0x1b5c0a7e2d3f4a91ull
 
 /* One row of a saved run: what it measured and its valid reps' figures. */
 struct ipl_cmp_row {
-	char mech[64]; /* "unix", "shm-spin": mechanism and wait */
-	char mode[16]; /* "latency", "throughput", "stream" */
+	char mech[64];      /* "unix", "shm-spin": mechanism and wait */
+	char mode[16];      /* "latency", "throughput", "stream" */
 	char placement[32]; /* "unpinned", "same-cpu(0)", ... */
 	unsigned size, clients;
 	unsigned nreps;
@@ -53,8 +53,8 @@ enum ipl_cmp_method { IPL_CMP_BOOTSTRAP, IPL_CMP_HISTOGRAM, IPL_CMP_NONE };
 /* One matched pair, or a row found in one run only (the other NULL). */
 struct ipl_cmp_line {
 	const struct ipl_cmp_row *old, *new;
-	int rate; /* 1: the ratio is of msgs/s (throughput, stream); 0: of p50 */
-	double ratio; /* new/old of the deciding figure's medians */
+	int rate;      /* 1: the ratio is of msgs/s (throughput, stream); 0: of p50 */
+	double ratio;  /* new/old of the deciding figure's medians */
 	double lo, hi; /* its 95% interval (NaN: none) */
 	enum ipl_cmp_method method;
 	enum ipl_cmp_verdict verdict;

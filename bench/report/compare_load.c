@@ -14,8 +14,8 @@
 #include <string.h>
 
 const char *const ipl_cmp_env_names[IPL_CMP_ENV_N] = {
-	"ipclab_version", "kernel", "cpu_model", "cores",  "hostname",	 "cpufreq_governor",
-	"build_flags",	  "iters",  "warmup",	 "window", "placements", "machine",
+	"ipclab_version", "kernel", "cpu_model", "cores",  "hostname",   "cpufreq_governor",
+	"build_flags",    "iters",  "warmup",    "window", "placements", "machine",
 };
 enum { ENV_PLACEMENTS = 10, ENV_MACHINE = 11, ENV_FROM_SETTINGS = 7 };
 

@@ -54,7 +54,7 @@ static void line_cells(const struct ipl_cmp_line *l, struct cells *c)
 
 static void write_text(FILE *f, const struct ipl_cmp_result *res, int md)
 {
-	static const char *const head[] = { "row",	"old p50", "new p50", "old msgs/s", "new msgs/s",
+	static const char *const head[] = { "row",      "old p50", "new p50", "old msgs/s", "new msgs/s",
 					    "ratio of", "new/old", "95% CI",  "verdict",    "CI method" };
 	const char *fmt = md ? "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
 			     : "%-38s %9s %9s %10s %10s %-8s %7s %-13s %-13s %s\n";

@@ -17,7 +17,7 @@ enum ipl_jtype { IPL_JNULL, IPL_JBOOL, IPL_JNUM, IPL_JSTR, IPL_JARR, IPL_JOBJ };
 /* One value.  Members of arrays and objects are linked by index (-1: none). */
 struct ipl_jnode {
 	enum ipl_jtype type;
-	double num; /* IPL_JNUM; IPL_JBOOL: 0 or 1 */
+	double num;      /* IPL_JNUM; IPL_JBOOL: 0 or 1 */
 	const char *str; /* IPL_JSTR: the decoded text (no NUL inside) */
 	const char *key; /* a member of an object: its key; else NULL */
 	int child, next;

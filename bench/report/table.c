@@ -44,7 +44,8 @@ static const char *status_text(char *buf, size_t len, const struct ipl_row *r)
 		return buf;
 	}
 	if (bits & IPL_WARN_FAILED)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%sFAILED %u/%u", buf[0] ? " " : "", failed, r->nreps);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sFAILED %u/%u", buf[0] ? " " : "",
+			 failed, r->nreps);
 	if (bits & IPL_WARN_ERRORS)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%sERRORS %llu", buf[0] ? " " : "",
 			 (unsigned long long)ipl_row_errors(r));
@@ -97,8 +98,8 @@ struct col {
  * rows differ in placement (the header names the one placement). */
 static int wide_only(const char *name, const struct ipl_report *rep)
 {
-	static const char *const names[] = { "p50 min..max", "p90", "max", "msgs/s min..max", "per client",
-					      "cs/msg", "errors" };
+	static const char *const names[] = { "p50 min..max", "p90",    "max",   "msgs/s min..max",
+					     "per client",   "cs/msg", "errors" };
 	if (!strcmp(name, "cpu"))
 		return !mixed_placement(rep);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -211,9 +212,18 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", label_width(rep, 1), 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 3, 0 },
-		{ "p50", 9, 0 }, { "p50 min..max", 18, 0 }, { "p90", 9, 0 }, { "p99", 9, 0 },
-		{ "p99.9", 9, 0 }, { "max", 9, 0 }, { "msgs/s", 6, 0 }, { "relative", 8, 0 },
+		{ "mechanism", label_width(rep, 1), 1 },
+		{ "size", 5, 0 },
+		{ "clients", 7, 0 },
+		{ "cpu", 3, 0 },
+		{ "p50", 9, 0 },
+		{ "p50 min..max", 18, 0 },
+		{ "p90", 9, 0 },
+		{ "p99", 9, 0 },
+		{ "p99.9", 9, 0 },
+		{ "max", 9, 0 },
+		{ "msgs/s", 6, 0 },
+		{ "relative", 8, 0 },
 		{ "n", 6, 0 },
 	};
 	size_t n = tail_cols(cols, 13, rep);
@@ -253,9 +263,18 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", label_width(rep, 0), 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
-		{ "window", 6, 0 }, { "cpu", 3, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
-		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 }, { "n", 6, 0 },
+		{ "mechanism", label_width(rep, 0), 1 },
+		{ "size", 5, 0 },
+		{ "mode", 10, 1 },
+		{ "clients", 7, 0 },
+		{ "window", 6, 0 },
+		{ "cpu", 3, 0 },
+		{ "msgs/s", 8, 0 },
+		{ "msgs/s min..max", 16, 0 },
+		{ "MB/s", 8, 0 },
+		{ "per client", 10, 0 },
+		{ "relative", 8, 0 },
+		{ "n", 6, 0 },
 	};
 	size_t n = tail_cols(cols, 12, rep);
 
@@ -299,11 +318,12 @@ static void write_connect_note(FILE *f, const struct ipl_report *rep, int md)
 		if (!x)
 			continue;
 		if (x->client_addr[0])
-			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
-				x->client_addr, x->server_addr);
+			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech,
+				r->size, x->client_addr, x->server_addr);
 		else if (x->failed)
-			fprintf(f, "%s%s size %u: server %s, rep 1 failed: %s\n", md ? "- " : "# ", r->mech, r->size,
-				x->server_addr[0] ? x->server_addr : rep->connect, x->why[0] ? x->why : "no reason given");
+			fprintf(f, "%s%s size %u: server %s, rep 1 failed: %s\n", md ? "- " : "# ",
+				r->mech, r->size, x->server_addr[0] ? x->server_addr : rep->connect,
+				x->why[0] ? x->why : "no reason given");
 		else /* connected, over a mechanism with no client address to give */
 			fprintf(f, "%s%s size %u: server %s\n", md ? "- " : "# ", r->mech, r->size,
 				x->server_addr[0] ? x->server_addr : rep->connect);
@@ -350,9 +370,11 @@ static void interrupted_footer(FILE *f, const struct ipl_report *rep, int md)
 {
 	if (!rep->interrupted)
 		return;
-	fprintf(f, "\n%sINTERRUPTED by %s after %zu of %zu runs: the rows above are what finished; "
-		   "the rep that was cut short is marked and left out%s\n",
-		md ? "**" : "", ipl_intr_name(rep->interrupted), rep->runs_done, rep->runs_total, md ? "**" : "");
+	fprintf(f,
+		"\n%sINTERRUPTED by %s after %zu of %zu runs: the rows above are what finished; "
+		"the rep that was cut short is marked and left out%s\n",
+		md ? "**" : "", ipl_intr_name(rep->interrupted), rep->runs_done, rep->runs_total,
+		md ? "**" : "");
 }
 
 void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
@@ -370,7 +392,8 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 	else if (c0 < 0 && s0 < 0)
 		snprintf(pl, sizeof pl, "unpinned");
 	else
-		snprintf(pl, sizeof pl, "client CPU %d, server CPU %d (%s)", c0, s0, ipl_placement_name(c0, s0));
+		snprintf(pl, sizeof pl, "client CPU %d, server CPU %d (%s)", c0, s0,
+			 ipl_placement_name(c0, s0));
 	char runlen[64];
 	if (rep->duration_s > 0)
 		snprintf(runlen, sizeof runlen, "%.3g s per run", rep->duration_s);
@@ -388,17 +411,19 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 		snprintf(warm, sizeof warm, "%llu..%llu msgs (by size)", (unsigned long long)wmin,
 			 (unsigned long long)wmax);
 	if (md)
-		fprintf(f, "_%s | placement: %s | %s, warm-up %s, %u rep%s_\n", env, pl, runlen, warm, rep->reps,
-			rep->reps == 1 ? "" : "s");
+		fprintf(f, "_%s | placement: %s | %s, warm-up %s, %u rep%s_\n", env, pl, runlen, warm,
+			rep->reps, rep->reps == 1 ? "" : "s");
 	else
-		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm, rep->reps,
-			rep->reps == 1 ? "" : "s");
+		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm,
+			rep->reps, rep->reps == 1 ? "" : "s");
 	/* MB/s as bench --help defines it: every mode counts one direction */
 	char legend[600];
-	snprintf(legend, sizeof legend, "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
+	snprintf(legend, sizeof legend,
+		 "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
 		 "all valid reps' samples, \"-\" with fewer than 10 beyond the percentile; n: samples; cpu/msg: "
 		 "user+sys of %s over the timed loop per message; MB/s: payload bytes one way per message x "
-		 "msgs/s / 10^6%s", md || rep->wide ? "" : ": --wide", cpu_scope(rep), md ? "_" : "");
+		 "msgs/s / 10^6%s",
+		 md || rep->wide ? "" : ": --wide", cpu_scope(rep), md ? "_" : "");
 	put_wrapped(f, md, md ? "_" : "# ", "#   ", legend);
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);

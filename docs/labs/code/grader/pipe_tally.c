@@ -27,7 +27,7 @@ ssize_t __wrap_write(int fd, const void *buf, size_t len);
 
 struct tally {
 	atomic_long ping_w, ping_r, pong_w, pong_r; /* by the expected process */
-	atomic_long wrong; /* any other byte on a pipe */
+	atomic_long wrong;                          /* any other byte on a pipe */
 	atomic_int wrong_byte, wrong_by_parent, wrong_write;
 	atomic_ulong ping_ino, pong_ino; /* the pipe each direction used */
 	atomic_int child_seen;
