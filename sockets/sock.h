@@ -37,6 +37,11 @@ int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, sockl
 struct sockaddr_storage;
 int ipl_inet_resolve(const char *addr, int passive, struct sockaddr_storage *ss, socklen_t *len);
 
+/* What a client of the server at addr sends to: ipl_inet_resolve, with a
+ * wildcard IPv4 address read as loopback (a server listening on 0.0.0.0
+ * is "this host" to a local client).  IPL_EADDR for port 0. */
+int ipl_inet_client_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len);
+
 /* unix.c's prepare for a Unix socket of type (SOCK_STREAM, SOCK_SEQPACKET):
  * binds ep->opts.listen or a private directory's "sock", listens, fills
  * ep->addr.  Returns 0 or a code. */

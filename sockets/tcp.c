@@ -117,19 +117,25 @@ static int tcp_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	return ipl_sock_accept(ep, 1, out);
 }
 
+int ipl_inet_client_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int rc = ipl_inet_resolve(addr, 0, ss, len);
+	if (rc < 0)
+		return rc;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	if (ss->ss_family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sin->sin_port == 0 ? IPL_EADDR : 0; /* sin_port sits where sin6_port does */
+}
+
 static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
 	(void)idx;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int rc = ipl_inet_resolve(ep->addr, 0, &ss, &len);
+	int rc = ipl_inet_client_addr(ep->addr, &ss, &len);
 	if (rc < 0)
 		return rc;
-	/* a wildcard listen address means "this host" to a local client */
-	if (ss.ss_family == AF_INET && ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY))
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (((struct sockaddr_in *)&ss)->sin_port == 0)
-		return IPL_EADDR;
 	int fd = ipl_sock_connect(ss.ss_family, (struct sockaddr *)&ss, len);
 	if (fd < 0)
 		return fd;

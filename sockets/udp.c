@@ -179,13 +179,9 @@ static int udp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	(void)idx;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int rc = ipl_inet_resolve(ep->addr, 0, &ss, &len);
+	int rc = ipl_inet_client_addr(ep->addr, &ss, &len);
 	if (rc < 0)
 		return rc;
-	if (ss.ss_family == AF_INET && ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY))
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (((struct sockaddr_in *)&ss)->sin_port == 0)
-		return IPL_EADDR;
 	struct udp_conn *u = calloc(1, sizeof *u);
 	if (!u || !(u->cur = malloc(DGRAM_MAX + 1))) {
 		free(u);
