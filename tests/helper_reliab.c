@@ -282,6 +282,12 @@ static void trampoline(void **state)
 
 int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc, char **argv)
 {
+	return ipl_rl_run_if(group, cases, ncase, argc, argv, NULL);
+}
+
+int ipl_rl_run_if(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
+		  char **argv, int (*keep)(const struct ipl_test_variant *v))
+{
 	const char *only = argc > 1 ? argv[1] : NULL;
 	struct CMUnitTest *t = calloc(ipl_test_nvariants * ncase + 1, sizeof *t);
 	struct rl_pair *pairs = calloc(ipl_test_nvariants * ncase + 1, sizeof *pairs);
@@ -290,7 +296,7 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 	size_t n = 0;
 	for (size_t v = 0; v < ipl_test_nvariants; v++) {
 		const struct ipl_test_variant *var = &ipl_test_variants[v];
-		if (only && strncmp(var->name, only, strlen(only)))
+		if ((only && strncmp(var->name, only, strlen(only))) || (keep && !keep(var)))
 			continue;
 		unsigned per = 0;
 		for (size_t c = 0; c < ncase; c++) {

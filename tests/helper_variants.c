@@ -25,6 +25,10 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
 	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
 #endif
+#ifdef IPL_HAVE_ZMQ
+	{ .name = "zmq-ipc", .tp = "zmq", .via = "unix" },
+	{ .name = "zmq-tcp", .tp = "zmq", .via = "tcp" },
+#endif
 };
 
 const size_t ipl_test_nvariants = sizeof ipl_test_variants / sizeof ipl_test_variants[0];

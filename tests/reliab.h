@@ -82,6 +82,11 @@ struct ipl_rl_case {
  * how many cases ran per variant.  Returns cmocka's result. */
 int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc, char **argv);
 
+/* ipl_rl_run for the variants keep (if not NULL) says yes to: a suite about
+ * what only some transports speak (ONC RPC), which no capability names. */
+int ipl_rl_run_if(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
+		  char **argv, int (*keep)(const struct ipl_test_variant *v));
+
 /* True if the variant's transport has every bit of need and none of refuse. */
 int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned refuse);
 

@@ -413,8 +413,15 @@ static const struct ipl_rl_case cases[] = {
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
+/* Layered is not enough: zmq and nng are layered too, over their own
+ * library's protocol; these cases are ONC RPC records. */
+static int speaks_onc_rpc(const struct ipl_test_variant *v)
+{
+	return !strcmp(v->tp, "rpc") || !strcmp(v->tp, "oncrpc");
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
-	return ipl_rl_run("badinput_rpc", cases, NCASES, argc, argv);
+	return ipl_rl_run_if("badinput_rpc", cases, NCASES, argc, argv, speaks_onc_rpc);
 }

@@ -124,7 +124,8 @@ static struct ipl_report *report_local(void)
 }
 
 /* A server elsewhere, cut short by SIGINT, --wide, --duration: placements
- * per row (one unpinned, one same-core), addresses in the connect notes. */
+ * per row (one unpinned, one same-core), addresses in the connect notes, a
+ * udp row's lost/stale/reordered counts. */
 static struct ipl_report *report_remote(void)
 {
 	struct ipl_report *rep = calloc(1, sizeof *rep);
@@ -147,6 +148,11 @@ static struct ipl_report *report_remote(void)
 	rep_failed(&r->reps[1], "interrupted by SIGINT", 1);
 	r = row_new(rep, "unix", IPL_MODE_LATENCY, 64, 1);
 	rep_failed(&r->reps[0], "connect: Connection refused", 0);
+	r = row_new(rep, "udp", IPL_MODE_LATENCY, 64, 1); /* lost, late/doubled, reordered replies */
+	rep_ok(&r->reps[0], 20000, 100, 500, 40000);
+	r->reps[0].st.errors = r->reps[0].st.lost = 2;
+	r->reps[0].st.stale = 1;
+	r->reps[0].st.reordered = 3;
 	for (size_t i = 0; i < rep->nrows; i++)
 		ipl_row_finish(&rep->rows[i]);
 	rep->argv_line = "ipclab bench --connect tcp:10.0.0.1:5000 --duration 0.5";

@@ -18,6 +18,9 @@ extern const struct ipl_transport ipl_udp_transport;
 #if IPL_HAVE_TIRPC
 extern const struct ipl_transport ipl_oncrpc_transport;
 #endif
+#ifdef IPL_HAVE_ZMQ
+extern const struct ipl_transport ipl_zmq_transport;
+#endif
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,       &ipl_udp_transport,  &ipl_unix_transport,
@@ -25,6 +28,9 @@ static const struct ipl_transport *const all[] = {
 	&ipl_shm_transport,       &ipl_mq_transport,   &ipl_rpc_transport,
 #if IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */
+#endif
+#ifdef IPL_HAVE_ZMQ
+	&ipl_zmq_transport, /* built when libzmq is installed (zmq/zmq.mk) */
 #endif
 };
 

@@ -147,6 +147,10 @@ static struct field c_client_addr(const struct line *c) { return text(c->x->clie
 static struct field c_n(const struct line *c) { return count(c->x->msgs); }
 /* whose CPU time cpu_ns_per_msg counts: the server's too unless remote */
 static struct field c_cpu_scope(const struct line *c) { return text(c->rep->connect ? "client" : "both"); }
+/* datagram mechanisms (udp): replies lost (also in errors), late or doubled, out of order */
+static struct field c_lost(const struct line *c) { return count(c->x->st.lost); }
+static struct field c_stale(const struct line *c) { return count(c->x->st.stale); }
+static struct field c_reordered(const struct line *c) { return count(c->x->st.reordered); }
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

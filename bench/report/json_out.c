@@ -191,6 +191,9 @@ static void json_rep(struct ipl_json *j, const struct ipl_run_result *x, unsigne
 	key_uint(j, "err_len", x->st.err_len);
 	key_uint(j, "err_payload", x->st.err_payload);
 	key_uint(j, "err_remote", x->st.err_remote);
+	key_uint(j, "lost", x->st.lost); /* datagram mechanisms; also in errors */
+	key_uint(j, "stale", x->st.stale);
+	key_uint(j, "reordered", x->st.reordered);
 	key_bool(j, "failed", x->failed);
 	key_bool(j, "interrupted", x->interrupted);
 	key_uint(j, "n", x->msgs);

@@ -73,7 +73,7 @@ static void put_cell(char *line, size_t len, int md, int left, int width, const 
 		snprintf(line + at, len - at, "%*s ", width, text);
 }
 
-#define MAXCOL 18
+#define MAXCOL 19
 #define CELL 40
 #define TABLE_WIDTH 120 /* the default table and its notes fit a terminal this wide */
 
@@ -184,17 +184,56 @@ static void put_wrapped(FILE *f, int md, const char *first, const char *next, co
 	}
 }
 
+/* A datagram row: its transport says so, or (a report read back) it
+ * counted a lost, stale or reordered reply. */
+static int datagram_row(const struct ipl_row *r)
+{
+	if (r->tp && (r->tp->caps & IPL_CAP_DATAGRAM))
+		return 1;
+	for (unsigned k = 0; k < r->nreps; k++)
+		if (r->reps[k].st.lost || r->reps[k].st.stale || r->reps[k].st.reordered)
+			return 1;
+	return 0;
+}
+
+static int any_datagram(const struct ipl_report *rep)
+{
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (datagram_row(&rep->rows[i]))
+			return 1;
+	return 0;
+}
+
 /* The columns both tables end with: overhead (with --baseline), cpu/msg,
- * cs/msg, errors, status.  Appends them after the first n; returns the count. */
+ * cs/msg, lost/stale/reordered (when a row is a datagram one), errors,
+ * status.  Appends them after the first n; returns the count. */
 static size_t tail_cols(struct col *cols, size_t n, const struct ipl_report *rep)
 {
 	if (rep->baseline)
 		cols[n++] = (struct col){ "overhead", 8, 0 };
 	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
 	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	if (any_datagram(rep))
+		cols[n++] = (struct col){ "lost/stale/reord", 16, 0 };
 	cols[n++] = (struct col){ "errors", 6, 0 };
 	cols[n++] = (struct col){ "status", 6, 1 };
 	return n;
+}
+
+/* "lost/stale/reordered" summed over the row's reps; "-" for a row that
+ * is not a datagram one. */
+static void datagram_cell(char *cell, const struct ipl_row *r)
+{
+	unsigned long long l = 0, s = 0, o = 0;
+	for (unsigned k = 0; k < r->nreps; k++) {
+		l += r->reps[k].st.lost;
+		s += r->reps[k].st.stale;
+		o += r->reps[k].st.reordered;
+	}
+	if (datagram_row(r))
+		snprintf(cell, CELL, "%llu/%llu/%llu", l, s, o);
+	else
+		snprintf(cell, CELL, "-");
 }
 
 /* Fills the tail_cols() cells of row i from cell[k] on. */
@@ -205,6 +244,8 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 		ipl_fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
 	ipl_fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
 	ipl_fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+	if (any_datagram(rep))
+		datagram_cell(cell[k++], r);
 	snprintf(cell[k++], CELL, "%llu", (unsigned long long)ipl_row_errors(r));
 	status_text(cell[k], CELL, r);
 }

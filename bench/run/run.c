@@ -130,6 +130,9 @@ void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *
 	res->st.err_len += st->err_len;
 	res->st.err_payload += st->err_payload;
 	res->st.err_remote += st->err_remote;
+	res->st.lost += st->lost; /* datagram mechanisms: see ipl_client_stats */
+	res->st.stale += st->stale;
+	res->st.reordered += st->reordered;
 	res->st.bytes += st->bytes;
 	/* latency: the histogram holds exactly the measured round trips */
 	res->msgs += spec->mode == IPL_MODE_LATENCY ? h->count : st->ok;
