@@ -67,7 +67,7 @@ static const char *rep_status(const struct ipl_run_result *x)
 static struct field median_p99(const struct line *c)
 {
 	double v = ipl_row_median(c->r, ipl_rep_p99);
-	if (c->r->mode == IPL_MODE_LATENCY && ipl_row_valid_reps(c->r) && isnan(v))
+	if (ipl_mode_timed(c->r->mode) && ipl_row_valid_reps(c->r) && isnan(v))
 		return text("-");
 	return num("%.0f", v);
 }

@@ -21,6 +21,7 @@ struct ipl_row {
 	uint32_t size;
 	enum ipl_mode mode;
 	unsigned clients, window;
+	double rate;               /* load: offered msgs/s, all clients together; else 0 */
 	int cpu_client, cpu_server;
 	uint64_t warmup;           /* unmeasured messages before each rep */
 	unsigned nreps;
