@@ -135,6 +135,15 @@ static struct field c_client_addr(const struct line *c) { return text(c->x->clie
 static struct field c_n(const struct line *c) { return count(c->x->msgs); }
 /* whose CPU time cpu_ns_per_msg counts: the server's too unless remote */
 static struct field c_cpu_scope(const struct line *c) { return text(c->rep->connect ? "client" : "both"); }
+/* load rows only (empty otherwise): the rate offered, the rep's achieved
+ * rate, and "sustained" or "not sustained" (under 95% of offered) */
+static struct field c_offered_rate(const struct line *c) { return num("%.1f", c->r->mode == IPL_MODE_LOAD ? c->r->rate : NAN); }
+static struct field c_achieved_rate(const struct line *c) { return num("%.1f", c->r->mode == IPL_MODE_LOAD ? ipl_rep_mps(c->x) : NAN); }
+static struct field c_load_status(const struct line *c)
+{
+	int s = ipl_rep_sustained(c->r, c->x);
+	return text(s < 0 ? "" : s ? "sustained" : "not sustained");
+}
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

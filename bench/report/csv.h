@@ -69,7 +69,10 @@
 	X(SERVER_ADDR, "server_addr", "", c_server_addr)                        \
 	X(CLIENT_ADDR, "client_addr", "", c_client_addr)                        \
 	X(N, "n", "", c_n)                                                      \
-	X(CPU_SCOPE, "cpu_scope", "", c_cpu_scope)
+	X(CPU_SCOPE, "cpu_scope", "", c_cpu_scope)                              \
+	X(OFFERED_RATE, "offered_rate_msgs_per_s", "msgs/s", c_offered_rate)    \
+	X(ACHIEVED_RATE, "achieved_rate_msgs_per_s", "msgs/s", c_achieved_rate) \
+	X(LOAD_STATUS, "load_status", "", c_load_status)
 
 #define IPL_CSV_ID_(id, name, unit, get) IPL_CSV_##id,
 /* A column's position in the file: IPL_CSV_MECH, IPL_CSV_P50, ... */

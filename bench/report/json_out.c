@@ -257,6 +257,13 @@ static void json_row(struct ipl_json *j, const struct ipl_report *rep, size_t i)
 	key_num(j, "relative", ipl_row_relative(rep, r));
 	key_num(j, "overhead_pct", ipl_row_overhead_pct(rep, i));
 	ipl_json_break(j);
+	if (r->mode == IPL_MODE_LOAD) { /* achieved: the median msgs_per_s above */
+		key_num(j, "offered_rate_msgs_per_s", r->rate);
+		key_num(j, "achieved_rate_msgs_per_s", ipl_row_median(r, ipl_rep_mps));
+		key_str(j, "load_status", ipl_row_sustained(r) < 0 ? "" : ipl_row_sustained(r) ? "sustained"
+													: "not sustained");
+		ipl_json_break(j);
+	}
 	ipl_json_key(j, "latency");
 	json_hist(j, &r->merged);
 	ipl_json_break(j);
