@@ -4,7 +4,7 @@
 # no machine reaches over a unix socket with one request in flight (10M
 # round trips/s) is flagged "not sustained" in the table, CSV and JSON; one
 # row per offered rate; --window and --clients run; options that do not
-# apply are refused.  No timing assertion: whether 200 msgs/s is sustained
+# apply are refused; `ipclab plot` draws the load chart.  No timing assertion: whether 200 msgs/s is sustained
 # on a busy machine is not asserted, only that its figures are there.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +40,19 @@ assert j[1]["load_status"] == "not sustained" and j[1]["errors"] == 0
 PY'
 else
 	echo "SKIP: python3 not installed: CSV/JSON not parsed back" >&2
+fi
+
+# ipclab plot: the hockey-stick chart from load rows, and no other chart
+# takes them (the CSV has no latency or throughput rows)
+if command -v gnuplot >/dev/null 2>&1; then
+	check "plot draws latency_vs_load from load rows" \
+		'"$IPCLAB" plot "$tmp/run.csv" -o "$tmp/plots" --no-svg >"$tmp/plot.out" 2>"$tmp/plot.err" &&
+		 [ -s "$tmp/plots/latency_vs_load.png" ] && [ "$(ls "$tmp/plots" | wc -l)" = 1 ]'
+	check "plot --charts load" \
+		'"$IPCLAB" plot "$tmp/run.csv" -o "$tmp/plots2" --no-svg --charts load >/dev/null 2>&1 &&
+		 [ -s "$tmp/plots2/latency_vs_load.png" ]'
+else
+	echo "skip - gnuplot is not installed: the load chart is NOT checked"
 fi
 
 # several clients (the rate is shared out) and a window: every reply verified
