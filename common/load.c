@@ -38,8 +38,7 @@ void ipl_load_clock_wait(void *arg, uint64_t t)
 }
 
 /* Sends request i: waits for its due time unless it is already late. */
-static int send_due(const struct ipl_load_ops *ops, const struct ipl_load_cfg *cfg, uint64_t start,
-		    uint64_t i)
+static int send_due(const struct ipl_load_ops *ops, const struct ipl_load_cfg *cfg, uint64_t start, uint64_t i)
 {
 	ops->wait_until(ops->arg, ipl_load_due(start, cfg->rate, i));
 	return ops->send(ops->arg, cfg->seq0 + i);

@@ -34,10 +34,10 @@ struct ipl_load_ops {
 };
 
 struct ipl_load_cfg {
-	double rate;      /* requests per second (> 0) */
-	uint64_t count;   /* requests to send */
-	unsigned window;  /* requests in flight at most (>= 1) */
-	uint64_t seq0;    /* the first request's seq */
+	double rate;     /* requests per second (> 0) */
+	uint64_t count;  /* requests to send */
+	unsigned window; /* requests in flight at most (>= 1) */
+	uint64_t seq0;   /* the first request's seq */
 };
 
 struct ipl_load_out {

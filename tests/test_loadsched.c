@@ -22,9 +22,9 @@
 #define N 1000
 
 struct sim {
-	uint64_t now;          /* the fake clock */
-	uint64_t server_free;  /* when the server can start the next request */
-	uint64_t service;      /* per request */
+	uint64_t now;              /* the fake clock */
+	uint64_t server_free;      /* when the server can start the next request */
+	uint64_t service;          /* per request */
 	uint64_t stall_seq, stall; /* the server stalls this long before stall_seq */
 	uint64_t seq0;
 	uint64_t sent_at[N], reply_at[N];
