@@ -61,6 +61,22 @@ fi
 check "--clients 2 --window 4: 2 rows, 100 verified replies each, window 4" \
 	'[ "$(awk -F, "NR > 1 && \$5 == \"load\" && \$7 == 4 && \$6 == 2 && \$18 == 100 && \$20 == 0" "$tmp/multi.csv" | wc -l)" = 2 ]'
 
+# the offered rate is the total: shared by the clients, and by the two
+# peers of --pattern peer.  achieved <= offered holds by construction (the
+# schedule's span bounds the elapsed time from below), whatever the load.
+"$IPCLAB" bench -m unix-peer -s 64 --mode load --rate 400 -n 50 --warmup 5 -q \
+	-f csv >"$tmp/peer.csv" 2>"$tmp/err" || fail "load with the peer pattern failed: $(cat "$tmp/err")"
+command -v python3 >/dev/null 2>&1 &&
+	check "the rate is shared: achieved <= offered (clients 2, and two peers)" \
+	'[ "$(tail -n +2 "$tmp/multi.csv" "$tmp/peer.csv" | grep -c "^unix")" -ge 2 ] &&
+	 python3 -c "import csv, sys
+rows = [r for f in sys.argv[1:] for r in csv.DictReader(open(f))]
+assert len(rows) == 3, len(rows)
+for r in rows:
+    assert r[\"errors\"] == \"0\", r
+    assert float(r[\"achieved_rate_msgs_per_s\"]) <= 1.001 * float(r[\"offered_rate_msgs_per_s\"]), r
+" "$tmp/multi.csv" "$tmp/peer.csv"'
+
 # options that do not apply are errors, not ignored
 check "--mode load without --rate is refused" \
 	'! "$IPCLAB" bench -m unix --mode load -n 10 2>"$tmp/e1" && grep -q -- "--rate" "$tmp/e1"'
