@@ -5,9 +5,23 @@
  * The simulated server answers each request SERVICE ns after it starts it,
  * one at a time, in order; it can stall once, for STALL ns, before one
  * request.  The loop under test (ipl_load_loop) only sees the fake clock
- * through its ops, exactly as it sees the real one in ipclab. */
+ * through its ops, exactly as it sees the real one in ipclab.
+ *
+ * One test then runs the real client (ipl_client_load, real clock) against
+ * an echo server over a socketpair that stalls once: it asserts lower
+ * bounds only (no machine answers before the stall ends), never that
+ * something was fast. */
+#include "common/exchange.h"
+#include "common/fdconn.h"
 #include "common/hist.h"
 #include "common/load.h"
+#include "common/msgio.h"
+#include "bench/registry/registry.h"
+
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +194,75 @@ static void due_times(void **state)
 	assert_int_equal(ipl_load_due(0, 1e7, 10000000), 1000000000ull);
 }
 
+/* ---- the real client against a server that stalls once ----------------- */
+
+#define REAL_N 400
+#define REAL_STALL_AT 100 /* request index */
+#define REAL_STALL (200 * MS)
+
+struct echo_arg {
+	struct ipl_conn *c;
+	int rc;
+};
+
+/* Echoes every request; sleeps REAL_STALL before answering request
+ * REAL_STALL_AT (the injected stall), until the client closes. */
+static void *echo_server(void *p)
+{
+	struct echo_arg *a = p;
+	struct ipl_buf rx = { 0 };
+	struct ipl_hdr h;
+	for (uint64_t i = 0; (a->rc = ipl_msg_recv(a->c, 1u << 20, &h, &rx)) == 0; i++) {
+		if (i == REAL_STALL_AT) {
+			struct timespec t = { .tv_sec = 0, .tv_nsec = (long)REAL_STALL };
+			while (nanosleep(&t, &t) != 0)
+				;
+		}
+		h.flags = IPL_FLAG_REPLY;
+		h.crc = 0;
+		if ((a->rc = ipl_msg_send(a->c, &h, rx.p)) < 0)
+			break;
+	}
+	ipl_buf_free(&rx);
+	return NULL;
+}
+
+/* Requests 100..199 were due 100..199 ms into the run; the server answers
+ * none of them before 300 ms (it serves in order, and stalls 200 ms at 100),
+ * so each one's corrected latency is >= 300 - i ms > 100 ms on any machine,
+ * however slow.  Measured from the actual send, only request 100 would be
+ * (window 1: the others leave after the stall). */
+static void real_client_charges_the_stall(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	const struct ipl_transport *tp = ipl_transport_find("unix");
+	assert_non_null(tp);
+	struct ipl_conn *cc = ipl_fdconn_new(tp, sv[0], sv[0]);
+	struct echo_arg srv = { .c = ipl_fdconn_new(tp, sv[1], sv[1]) };
+	assert_non_null(cc);
+	assert_non_null(srv.c);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, echo_server, &srv), 0);
+	struct ipl_client_cfg cfg = { .size = 64, .iters = REAL_N, .window = 1, .rate = 1000 };
+	struct ipl_client_stats st = { 0 };
+	struct ipl_hist *h = malloc(sizeof *h);
+	ipl_hist_init(h);
+	assert_int_equal(ipl_client_load(cc, &cfg, h, &st), 0);
+	ipl_conn_detach(cc); /* EOF: the server thread ends */
+	pthread_join(th, NULL);
+	ipl_conn_detach(srv.c);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.ok, REAL_N);
+	assert_int_equal(h->count, REAL_N);
+	assert_true(at_least(h, 100 * MS) >= 100);
+	assert_true(ipl_hist_percentile(h, 90) >= 100 * MS);
+	assert_true(h->max >= REAL_STALL);
+	assert_true(st.elapsed_ns >= REAL_N * MS); /* the schedule's span at least */
+	free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +271,7 @@ int main(void)
 		cmocka_unit_test(saturated_rate_is_not_sustained),
 		cmocka_unit_test_prestate(stall_is_charged_to_every_delayed_request, (void *)(uintptr_t)1),
 		cmocka_unit_test_prestate(stall_is_charged_to_every_delayed_request, (void *)(uintptr_t)4),
+		cmocka_unit_test(real_client_charges_the_stall),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
