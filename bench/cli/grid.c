@@ -135,13 +135,17 @@ static int lay_out(struct ipl_bench_grid *g, const struct ipl_bench_opts *o)
 int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, int argc, char **argv)
 {
 	size_t ncpu = o->ncpu ? o->ncpu : 1;
+	/* only load rows, timed by default: the report says how long, not -n */
+	double dur = o->duration;
+	if (!dur && !o->set_iters && o->nmodes == 1 && o->modes[0] == IPL_MODE_LOAD)
+		dur = IPL_LOAD_DEFAULT_S;
 	size_t maxrows = ncpu * o->nmech * o->nsizes * o->nmodes * o->nclients * (o->baseline ? 2 : 1) *
 			 (o->nrates ? o->nrates : 1);
 	memset(g, 0, sizeof *g);
 	g->rep = (struct ipl_report){
 		.rows = calloc(maxrows ? maxrows : 1, sizeof *g->rep.rows),
-		.iters = o->duration ? 0 : o->iters, .warmup = o->warmup, .reps = (unsigned)o->reps,
-		.argv_line = join_argv(argc, argv), .duration_s = o->duration, .timeout_s = o->timeout,
+		.iters = dur ? 0 : o->iters, .warmup = o->warmup, .reps = (unsigned)o->reps,
+		.argv_line = join_argv(argc, argv), .duration_s = dur, .timeout_s = o->timeout,
 		.window = (unsigned)o->window, .cap = (uint32_t)o->cap, .crc = o->crc, .baseline = o->baseline,
 		.wait = ipl_wait_name(o->wait), .via = o->via ? o->via->name : NULL, .connect = o->connect,
 		.wide = o->wide, .started = (int64_t)time(NULL),
