@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -44,8 +45,7 @@ int ipl_random_name(char *out, size_t outlen, const char *prefix)
 	int rc = ipl_random_bytes(&r, sizeof r);
 	if (rc < 0)
 		return rc;
-	int n = snprintf(out, outlen, "%s-%ld-%016llx", prefix, (long)getpid(),
-			 (unsigned long long)r);
+	int n = snprintf(out, outlen, "%s-%ld-%016llx", prefix, (long)getpid(), (unsigned long long)r);
 	return (n < 0 || (size_t)n >= outlen) ? -ENAMETOOLONG : 0;
 }
 
@@ -116,11 +116,16 @@ static int sweep_shm(void)
 		struct stat st;
 		if (!pid || !ipl_pid_gone(pid))
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid())
 			continue;
-		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
-		    shm_unlink(name) == 0)
+		/* "NAME.mq" stands for the message queue /NAME (mq/mq.c): a
+		 * queue lives in no directory that could be swept */
+		size_t n = strlen(e->d_name);
+		if (n > 3 && !strcmp(e->d_name + n - 3, ".mq") &&
+		    snprintf(name, sizeof name, "/%.*s", (int)(n - 3), e->d_name) < (int)sizeof name)
+			mq_unlink(name);
+		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name && shm_unlink(name) == 0)
 			removed++;
 	}
 	closedir(d);

@@ -34,21 +34,27 @@ int ipl_sock_attach_server(struct ipl_endpoint *ep)
 	return (se && se->lfd >= 0) ? 0 : -EBADF;
 }
 
-int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
+int ipl_sock_accept_fd(struct ipl_endpoint *ep)
 {
 	struct ipl_sock_ep *se = ep->priv;
-	int fd;
 	for (;;) {
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)
-			break;
+			return fd;
 		/* a client that gave up before we accepted is not our failure */
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
 		return -errno;
 	}
+}
+
+int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
+{
+	int fd = ipl_sock_accept_fd(ep);
+	if (fd < 0)
+		return fd;
 	if (tcp) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -59,7 +65,12 @@ int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
 
 int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len)
 {
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return ipl_sock_connect_type(family, SOCK_STREAM, sa, len);
+}
+
+int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, socklen_t len)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, sa, len) < 0) {
@@ -145,8 +156,9 @@ int ipl_sock_format(const struct sockaddr *sa, socklen_t len, char *out, size_t 
 			snprintf(out, outlen, "[%s]:%u", host, ntohs(s6->sin6_port));
 	} else if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *su = (const void *)sa;
-		size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
-				   len - offsetof(struct sockaddr_un, sun_path) : 0;
+		size_t n = len > offsetof(struct sockaddr_un, sun_path)
+				 ? len - offsetof(struct sockaddr_un, sun_path)
+				 : 0;
 		if (n > sizeof su->sun_path)
 			n = sizeof su->sun_path;
 		if (n && su->sun_path[0] == '\0') /* abstract: shown as @name */
@@ -215,9 +227,9 @@ int ipl_sock_check_hostport(const char *addr, int listening, char *why, size_t l
 
 int ipl_sock_check_path(const char *addr, int listening, char *why, size_t len)
 {
-	if (strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
+	if (strlen(addr) >= sizeof((struct sockaddr_un *)0)->sun_path) {
 		snprintf(why, len, "too long for a unix socket path (at most %zu bytes)",
-			 sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+			 sizeof((struct sockaddr_un *)0)->sun_path - 1);
 		return IPL_EADDR;
 	}
 	return listening ? 0 : ipl_check_path(addr, S_IFSOCK, "socket", why, len);

@@ -18,6 +18,8 @@ int ipl_cmd_plot(int argc, char **argv);
 int ipl_cmd_demo(int argc, char **argv);
 /* `ipclab list`: the mechanisms and their capabilities (cmd_list.c). */
 int ipl_cmd_list(int argc, char **argv);
+/* `ipclab compare OLD NEW`: two saved runs, row by row (cmd_compare.c). */
+int ipl_cmd_compare(int argc, char **argv);
 
 #define IPL_LIST_MAX 32
 

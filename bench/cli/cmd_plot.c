@@ -51,7 +51,8 @@ static unsigned parse_charts(const char *list, char *err, size_t errlen)
 		for (k = 0; k < 5 && strcmp(items[i], names[k]); k++)
 			;
 		if (k == 5) {
-			snprintf(err, errlen, "unknown chart '%s' (latency, percentiles, throughput, clients, load)",
+			snprintf(err, errlen,
+				 "unknown chart '%s' (latency, percentiles, throughput, clients, load)",
 				 items[i]);
 			return 0;
 		}
@@ -85,7 +86,12 @@ int ipl_cmd_plot(int argc, char **argv)
 	};
 	struct ipl_plot_opts o = { .svg = 1, .charts = IPL_CHART_ALL };
 	const struct ipl_cmdline cl = {
-		.cmd = "plot", .shorts = ":o:h", .longs = longs, .one = plot_option, .ctx = &o, .args = 1,
+		.cmd = "plot",
+		.shorts = ":o:h",
+		.longs = longs,
+		.one = plot_option,
+		.ctx = &o,
+		.args = 1,
 	};
 	int rc = ipl_cmdline_parse(&cl, argc, argv);
 	if (rc == 1) {

@@ -25,8 +25,7 @@ static const char *opt_name(int c, const struct option *longs, char *buf, size_t
 
 /* The message for option c whose value arg was refused with err: names the
  * option unless the reason already does. */
-static void bad_value(char *msg, size_t len, const struct option *longs, int c, const char *arg,
-		      const char *err)
+static void bad_value(char *msg, size_t len, const struct option *longs, int c, const char *arg, const char *err)
 {
 	char name[32];
 	opt_name(c, longs, name, sizeof name);

@@ -17,8 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t len, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -39,7 +38,8 @@ static const char *entry_label(const struct ipl_bench_opts *o, size_t k, char *b
 	const struct ipl_transport *tp = o->mech[k];
 	char mech[IPL_LABEL_MAX];
 	snprintf(buf, len, "%s%s%s", ipl_mech_label(mech, sizeof mech, tp, o->mvia[k], o->peer[k]),
-		 (tp->caps & IPL_CAP_SPIN) ? "-" : "", (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[k]) : "");
+		 (tp->caps & IPL_CAP_SPIN) ? "-" : "",
+		 (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[k]) : "");
 	return buf;
 }
 
@@ -52,7 +52,8 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 	struct ipl_bench_opts in = *o;
 	o->nmech = 0;
 	for (size_t i = 0; i < n; i++) {
-		int spin = (in.mech[i]->caps & IPL_CAP_SPIN) != 0, layered = (in.mech[i]->caps & IPL_CAP_LAYERED) != 0;
+		int spin = (in.mech[i]->caps & IPL_CAP_SPIN) != 0,
+		    layered = (in.mech[i]->caps & IPL_CAP_LAYERED) != 0;
 		wait_used |= spin && !in.own_wait[i];
 		via_used |= layered && !in.own_via[i];
 		pat_used |= !in.own_peer[i];
@@ -60,7 +61,8 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 			if (in.own_peer[i] ? !p : !(p ? o->pat_peer : o->pat_cs))
 				continue;
 			if (o->nmech == IPL_LIST_MAX)
-				return fail(err, len, "-m: too many mechanisms x patterns (at most %d)", IPL_LIST_MAX);
+				return fail(err, len, "-m: too many mechanisms x patterns (at most %d)",
+					    IPL_LIST_MAX);
 			size_t k = o->nmech++;
 			o->mech[k] = in.mech[i];
 			o->peer[k] = p;
@@ -71,13 +73,15 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 	}
 	char names[200];
 	if (o->set_wait && !wait_used)
-		return fail(err, len, "--wait %s does not apply: no mechanism in -m has a wait policy left to set "
-				      "(only %s has one)", ipl_wait_name(o->wait),
-			    ipl_names_with_caps(names, sizeof names, IPL_CAP_SPIN));
+		return fail(err, len,
+			    "--wait %s does not apply: no mechanism in -m has a wait policy left to set "
+			    "(only %s has one)",
+			    ipl_wait_name(o->wait), ipl_names_with_caps(names, sizeof names, IPL_CAP_SPIN));
 	if (o->set_via && !via_used)
-		return fail(err, len, "--via %s does not apply: no mechanism in -m has a carrier left to set "
-				      "(only %s run over one)", o->via->name,
-			    ipl_names_with_caps(names, sizeof names, IPL_CAP_LAYERED));
+		return fail(err, len,
+			    "--via %s does not apply: no mechanism in -m has a carrier left to set "
+			    "(only %s run over one)",
+			    o->via->name, ipl_names_with_caps(names, sizeof names, IPL_CAP_LAYERED));
 	if (o->set_pattern && !pat_used)
 		return fail(err, len, "--pattern does not apply: every -m entry names its own pattern (-peer)");
 	return 0;
@@ -91,8 +95,8 @@ static int check_carriers(const struct ipl_bench_opts *o, char *err, size_t len)
 		const struct ipl_transport *car = carrier(o->mech[i], o->mvia[i]);
 		char names[200];
 		if (car && !ipl_carrier_usable(o->mech[i], car))
-			return fail(err, len, "--via %s: %s runs over %s only", car->name, o->mech[i]->name,
-				    ipl_carriers_for(names, sizeof names, o->mech[i]));
+			return fail(err, len, "--via %s: %s runs over %s only", car->name,
+				    o->mech[i]->name, ipl_carriers_for(names, sizeof names, o->mech[i]));
 	}
 	return 0;
 }
@@ -117,7 +121,8 @@ static void merge_duplicates(struct ipl_bench_opts *o)
 			j++;
 		if (j < n) {
 			if (!o->quiet)
-				fprintf(stderr, "note: -m names %s twice: merged\n", entry_label(o, i, label, sizeof label));
+				fprintf(stderr, "note: -m names %s twice: merged\n",
+					entry_label(o, i, label, sizeof label));
 			continue;
 		}
 		o->mech[n] = o->mech[i], o->peer[n] = o->peer[i], o->own_peer[n] = o->own_peer[i];
@@ -135,7 +140,8 @@ static void merge_duplicates(struct ipl_bench_opts *o)
 			while (j < m && lists[l][j] != lists[l][i])
 				j++;
 			if (j < m && !o->quiet)
-				fprintf(stderr, "note: %s lists %llu twice: merged\n", names[l], (unsigned long long)lists[l][i]);
+				fprintf(stderr, "note: %s lists %llu twice: merged\n", names[l],
+					(unsigned long long)lists[l][i]);
 			if (j == m)
 				lists[l][m++] = lists[l][i];
 		}
@@ -148,7 +154,9 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 {
 	if (o->wide && o->fmt != IPL_FMT_TABLE)
 		return fail(err, len, "--wide does not apply: it widens the table, and -f asks for %s",
-			    o->fmt == IPL_FMT_CSV ? "csv" : o->fmt == IPL_FMT_JSON ? "json" : "md (always every column)");
+			    o->fmt == IPL_FMT_CSV    ? "csv"
+			    : o->fmt == IPL_FMT_JSON ? "json"
+						     : "md (always every column)");
 	if (o->set_iters && o->set_duration)
 		return fail(err, len, "-n and --duration both set how long a run is: give one of them");
 	int thr = 0, load = 0;
@@ -157,10 +165,12 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 		load |= o->modes[i] == IPL_MODE_LOAD;
 	}
 	if (o->set_window && !thr && !load)
-		return fail(err, len, "--window does not apply: it is the requests in flight of --mode throughput "
-				      "or load, and neither mode is chosen");
+		return fail(err, len,
+			    "--window does not apply: it is the requests in flight of --mode throughput "
+			    "or load, and neither mode is chosen");
 	if (o->set_rate && !load)
-		return fail(err, len, "--rate does not apply: it is the offered load of --mode load, which is not chosen");
+		return fail(err, len,
+			    "--rate does not apply: it is the offered load of --mode load, which is not chosen");
 	if (load && !o->nrates)
 		return fail(err, len, "--mode load needs --rate R[,R...] (msgs/s offered, all clients together)");
 	for (size_t i = 0; i < o->nsizes; i++)
@@ -172,10 +182,12 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 		peer |= o->peer[i];
 	for (size_t i = 0; peer && i < o->nclients; i++)
 		if (o->clients[i] != 1)
-			return fail(err, len, "--clients: the peer pattern is two processes, one client each: use "
-					      "--clients 1");
+			return fail(err, len,
+				    "--clients: the peer pattern is two processes, one client each: use "
+				    "--clients 1");
 	if (o->connect && o->baseline)
-		return fail(err, len, "--baseline needs to start its own raw server: it cannot be used with --connect");
+		return fail(err, len,
+			    "--baseline needs to start its own raw server: it cannot be used with --connect");
 	if (o->connect && peer)
 		return fail(err, len, "--pattern peer starts both peers itself: it cannot be used with --connect");
 	return 0;
@@ -186,9 +198,12 @@ static int check_connect(const struct ipl_bench_opts *o, char *err, size_t len)
 	if (o->nmech != 1)
 		return fail(err, len, "--connect needs exactly one mechanism (-m)");
 	const struct ipl_transport *tp = o->mech[0], *car = ipl_effective_carrier(tp, o->mvia[0]);
-	if (!(tp->caps & IPL_CAP_NAMED) || !car || !(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))
-		return fail(err, len, "--connect: %s has no address to connect to: it only joins processes it forks "
-				      "itself", car && car != tp ? car->name : tp->name);
+	if (!(tp->caps & IPL_CAP_NAMED) || !car || !(car->caps & IPL_CAP_NAMED) ||
+	    (car->caps & IPL_CAP_NEEDS_FORK))
+		return fail(err, len,
+			    "--connect: %s has no address to connect to: it only joins processes it forks "
+			    "itself",
+			    car && car != tp ? car->name : tp->name);
 	/* a local-only mechanism pointed at HOST:PORT: refuse with the reason */
 	if (ipl_connect_check(tp, o->mvia[0], o->connect, err, len) < 0)
 		return -1;

@@ -8,23 +8,29 @@
 
 extern const struct ipl_transport ipl_tcp_transport;
 extern const struct ipl_transport ipl_unix_transport;
+extern const struct ipl_transport ipl_seqpacket_transport;
 extern const struct ipl_transport ipl_pipe_transport;
 extern const struct ipl_transport ipl_fifo_transport;
 extern const struct ipl_transport ipl_shm_transport;
+extern const struct ipl_transport ipl_mq_transport;
 extern const struct ipl_transport ipl_rpc_transport;
+extern const struct ipl_transport ipl_udp_transport;
 #if IPL_HAVE_TIRPC
 extern const struct ipl_transport ipl_oncrpc_transport;
 #endif
+#ifdef IPL_HAVE_ZMQ
+extern const struct ipl_transport ipl_zmq_transport;
+#endif
 
 static const struct ipl_transport *const all[] = {
-	&ipl_tcp_transport,
-	&ipl_unix_transport,
-	&ipl_pipe_transport,
-	&ipl_fifo_transport,
-	&ipl_shm_transport,
-	&ipl_rpc_transport,
+	&ipl_tcp_transport,       &ipl_udp_transport,  &ipl_unix_transport,
+	&ipl_seqpacket_transport, &ipl_pipe_transport, &ipl_fifo_transport,
+	&ipl_shm_transport,       &ipl_mq_transport,   &ipl_rpc_transport,
 #if IPL_HAVE_TIRPC
 	&ipl_oncrpc_transport, /* built when libtirpc is installed */
+#endif
+#ifdef IPL_HAVE_ZMQ
+	&ipl_zmq_transport, /* built when libzmq is installed (zmq/zmq.mk) */
 #endif
 };
 
@@ -56,8 +62,7 @@ const struct ipl_transport *ipl_network_carrier(void)
 	return &ipl_tcp_transport;
 }
 
-const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp,
-					   const struct ipl_transport *via)
+const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const struct ipl_transport *via)
 {
 	if (!tp || !(tp->caps & IPL_CAP_LAYERED))
 		return NULL;

@@ -30,8 +30,7 @@ const struct ipl_transport *ipl_network_carrier(void);
 
 /* The carrier tp runs over: via, or the default carrier when tp is layered
  * and via is NULL; NULL for a transport that is not layered. */
-const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp,
-					   const struct ipl_transport *via);
+const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const struct ipl_transport *via);
 
 /* What tp can do as configured: its own caps, and for a layered transport
  * the carrier's NEEDS_FORK, CROSS_HOST and NAMED in place of its own (an

@@ -70,6 +70,9 @@
 	X(CLIENT_ADDR, "client_addr", "", c_client_addr)                        \
 	X(N, "n", "", c_n)                                                      \
 	X(CPU_SCOPE, "cpu_scope", "", c_cpu_scope)                              \
+	X(LOST, "lost", "", c_lost)                                             \
+	X(STALE, "stale", "", c_stale)                                          \
+	X(REORDERED, "reordered", "", c_reordered)                              \
 	X(OFFERED_RATE, "offered_rate_msgs_per_s", "msgs/s", c_offered_rate)    \
 	X(ACHIEVED_RATE, "achieved_rate_msgs_per_s", "msgs/s", c_achieved_rate) \
 	X(LOAD_STATUS, "load_status", "", c_load_status)

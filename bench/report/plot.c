@@ -41,8 +41,8 @@ static void gp_path(FILE *f, const char *s)
 }
 
 struct plotter {
-	FILE *gp;            /* the script */
-	const char *tmp;     /* private directory for data files */
+	FILE *gp;        /* the script */
+	const char *tmp; /* private directory for data files */
 	const char *outdir;
 	int svg;
 	unsigned ndata;
@@ -74,7 +74,8 @@ static void gp_output(struct plotter *p, const char *name, const char *ext)
 	if (!strcmp(ext, "png"))
 		fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
 		      "{ set terminal pngcairo size 1100,680 noenhanced font ',11' } "
-		      "else { set terminal png size 1100,680 noenhanced }\n", p->gp);
+		      "else { set terminal png size 1100,680 noenhanced }\n",
+		      p->gp);
 	else
 		fputs("set terminal svg size 1100,680 noenhanced dynamic font 'sans,11'\n", p->gp);
 	fputs("set output ", p->gp);
@@ -91,8 +92,7 @@ static FILE *new_data(struct plotter *p, char *name, size_t len)
 
 /* Emits the chart: setup, then `dat` = the data file (blocks separated by
  * two blank lines), then the plot command; once for PNG and once for SVG. */
-static void gp_draw(struct plotter *p, const char *name, const char *dat, const char *setup,
-		    const char *plotcmd)
+static void gp_draw(struct plotter *p, const char *name, const char *dat, const char *setup, const char *plotcmd)
 {
 	for (int t = 0; t < 1 + p->svg; t++) {
 		gp_output(p, name, t ? "svg" : "png");
@@ -135,8 +135,8 @@ static int cmp_uint(const void *a, const void *b)
 
 /* The distinct values of one group field among groups passing keep(). */
 static size_t distinct(const struct ipl_plot_data *d, unsigned *out, size_t max,
-		       unsigned (*field)(const struct ipl_plot_group *), int (*keep)(const struct ipl_plot_group *, const void *),
-		       const void *arg)
+		       unsigned (*field)(const struct ipl_plot_group *),
+		       int (*keep)(const struct ipl_plot_group *, const void *), const void *arg)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -153,14 +153,20 @@ static size_t distinct(const struct ipl_plot_data *d, unsigned *out, size_t max,
 	return n;
 }
 
-static unsigned f_size(const struct ipl_plot_group *g) { return g->size; }
-static unsigned f_clients(const struct ipl_plot_group *g) { return g->clients; }
+static unsigned f_size(const struct ipl_plot_group *g)
+{
+	return g->size;
+}
+static unsigned f_clients(const struct ipl_plot_group *g)
+{
+	return g->clients;
+}
 
 struct sel {
 	int cpu_c, cpu_s;
-	const char *mode;   /* NULL: throughput or stream (latency and load excluded) */
-	unsigned clients;   /* 0: any */
-	unsigned size;      /* 0: any */
+	const char *mode; /* NULL: throughput or stream (latency and load excluded) */
+	unsigned clients; /* 0: any */
+	unsigned size;    /* 0: any */
 };
 
 static int keep_sel(const struct ipl_plot_group *g, const void *arg)
@@ -213,8 +219,8 @@ static size_t labels_of(const struct ipl_plot_data *d, const struct sel *s, cons
 	return n;
 }
 
-static const struct ipl_plot_group *find(const struct ipl_plot_data *d, const struct sel *s, const char *label,
-				const char *mode, unsigned size, unsigned clients)
+static const struct ipl_plot_group *find(const struct ipl_plot_data *d, const struct sel *s,
+					 const char *label, const char *mode, unsigned size, unsigned clients)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ipl_plot_group *g = &d->g[i];
@@ -253,8 +259,8 @@ static const char common_setup[] =
 	"set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\nset linetype 9 lc rgb '#7f7f7f'\n"
 	"set linetype 10 lc rgb '#bcbd22'\nset linetype cycle 10\n";
 
-static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
-				 const char *title_tail, const char *machine)
+static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s,
+				 const char *suffix, const char *title_tail, const char *machine)
 {
 	s.mode = "latency";
 	unsigned cls[64];
@@ -275,7 +281,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *
 		int any = 0;
 		for (size_t i = 0; i < ns; i++) {
 			const struct ipl_plot_group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
-			double p50 = g ? ipl_plot_median(g, IPL_PV_P50) : NAN, p99 = g ? ipl_plot_median(g, IPL_PV_P99) : NAN;
+			double p50 = g ? ipl_plot_median(g, IPL_PV_P50) : NAN,
+			       p99 = g ? ipl_plot_median(g, IPL_PV_P99) : NAN;
 			if (!isfinite(p50))
 				continue;
 			/* each mechanism a little to the side of the true size, so
@@ -298,7 +305,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *
 	strcat(cmd, "\n");
 	char setup[4096] = "", title[1024], what[128];
 	strcat(setup, common_setup);
-	snprintf(what, sizeof what, "Round-trip latency vs message size: p50, bar up to p99 (%u client%s; "
+	snprintf(what, sizeof what,
+		 "Round-trip latency vs message size: p50, bar up to p99 (%u client%s; "
 		 "points spread sideways to keep bars apart)",
 		 s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
@@ -375,8 +383,8 @@ static void plot_percentiles(struct plotter *p, const struct ipl_plot_data *d, s
 	gp_draw(p, name, dat, setup, cmd);
 }
 
-static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
-				    const char *title_tail, const char *machine)
+static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s,
+				    const char *suffix, const char *title_tail, const char *machine)
 {
 	s.mode = NULL; /* throughput and stream */
 	unsigned cls[64];
@@ -401,7 +409,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 		for (size_t l = 0; l < nl; l++) {
 			int any = 0;
 			for (size_t i = 0; i < ns; i++) {
-				const struct ipl_plot_group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
+				const struct ipl_plot_group *g =
+					find(d, &s, labels[l], modes[m], sizes[i], s.clients);
 				double v = g ? ipl_plot_median(g, IPL_PV_MBPS) : NAN;
 				if (!(v > 0))
 					continue;
@@ -413,8 +422,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 			fprintf(f, "\n\n");
 			char t[96];
 			snprintf(t, sizeof t, "%s%s%s", labels[l], both ? " " : "", both ? modes[m] : "");
-			series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
-			       m == 1 || strstr(labels[l], "-raw") != NULL, t);
+			series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints",
+			       colour_of(p, labels[l]), m == 1 || strstr(labels[l], "-raw") != NULL, t);
 			index++;
 		}
 	fclose(f);
@@ -424,12 +433,13 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 	char setup[4096] = "", title[1024], what[160];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Throughput vs message size (%u client%s; %s)", s.clients,
-		 s.clients == 1 ? "" : "s", both ? "solid: window of SINKs, dashed: one-way stream"
-						 : "window of SINKs in flight");
+		 s.clients == 1 ? "" : "s",
+		 both ? "solid: window of SINKs, dashed: one-way stream" : "window of SINKs in flight");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
-	strcat(setup, "set logscale xy\nset xlabel 'message size (bytes, log scale)'\n"
-		      "set ylabel 'throughput (MB/s = 10^6 payload bytes per second, log scale)'\nset format y '%g'\n");
+	strcat(setup,
+	       "set logscale xy\nset xlabel 'message size (bytes, log scale)'\n"
+	       "set ylabel 'throughput (MB/s = 10^6 payload bytes per second, log scale)'\nset format y '%g'\n");
 	size_tics(setup + strlen(setup), sizeof setup - strlen(setup), sizes, ns);
 	strcat(setup, "set offsets graph 0.05, graph 0.05, 0, 0\n");
 	char name[256];
@@ -439,8 +449,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 
 /* Aggregate msgs/s vs clients, at the smallest size, for the throughput
  * mode (or latency when that is the only mode measured with 2+ counts). */
-static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
-			   const char *title_tail, const char *machine)
+static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, struct sel s,
+			   const char *suffix, const char *title_tail, const char *machine)
 {
 	static const char *const modes[] = { "throughput", "stream", "latency" };
 	unsigned cls[64], sizes[64];
@@ -488,15 +498,16 @@ static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, str
 	strcat(cmd, "\n");
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
-	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)", modes[m],
-		 ipl_fmt_size_long(sz, sizeof sz, size));
+	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)",
+		 modes[m], ipl_fmt_size_long(sz, sizeof sz, size));
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set xlabel 'client processes'\nset ylabel 'aggregate throughput (thousand msgs/s)'\n"
 		      "set yrange [0:*]\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "set xtics (");
 	for (size_t i = 0; i < nc; i++)
-		snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "%s\"%u\" %u", i ? ", " : "", cls[i], cls[i]);
+		snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "%s\"%u\" %u",
+			 i ? ", " : "", cls[i], cls[i]);
 	strcat(setup, ")\n");
 	if (nc > 2 && cls[nc - 1] / (cls[0] ? cls[0] : 1) >= 8)
 		strcat(setup, "set logscale x 2\n");
@@ -552,8 +563,8 @@ static int load_point(const struct ipl_plot_group *g, int b, double rate, double
  * has a point (an empty block would shift gnuplot's indices).  Returns the
  * bits of the blocks written (1 p50, 2 p99, 4 not sustained); 0 when there
  * is no p50 (nothing is written then). */
-static unsigned load_blocks(FILE *f, const struct ipl_plot_data *d, const struct sel *s, const char *label,
-			    const double *rates, size_t nr)
+static unsigned load_blocks(FILE *f, const struct ipl_plot_data *d, const struct sel *s,
+			    const char *label, const double *rates, size_t nr)
 {
 	unsigned written = 0;
 	for (int b = 0; b < 3; b++) {
@@ -608,7 +619,8 @@ static void plot_load(struct plotter *p, const struct ipl_plot_data *d, struct s
 		}
 		if (nb & 4)
 			snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd),
-				 ", \\\n     dat index %u using 1:2 with points lt %u pt 6 ps 2.5 notitle", index++, c);
+				 ", \\\n     dat index %u using 1:2 with points lt %u pt 6 ps 2.5 notitle",
+				 index++, c);
 	}
 	fclose(f);
 	if (!index)
@@ -616,9 +628,10 @@ static void plot_load(struct plotter *p, const struct ipl_plot_data *d, struct s
 	strcat(cmd, "\n");
 	char setup[4096] = "", title[1024], what[200], sz[32];
 	strcat(setup, common_setup);
-	snprintf(what, sizeof what, "Latency under offered load (%s, %u client%s): p50 solid, p99 dashed, "
-		 "ringed: not sustained (< 95%% achieved)", ipl_fmt_size_long(sz, sizeof sz, s.size), s.clients,
-		 s.clients == 1 ? "" : "s");
+	snprintf(what, sizeof what,
+		 "Latency under offered load (%s, %u client%s): p50 solid, p99 dashed, "
+		 "ringed: not sustained (< 95%% achieved)",
+		 ipl_fmt_size_long(sz, sizeof sz, s.size), s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set logscale xy\nset xlabel 'offered load (msgs/s, all clients, log scale)'\n"
@@ -705,8 +718,8 @@ static void rm_tree(const char *dir, unsigned ndata)
 }
 
 /* The file-name suffix and title tail of placement k of pl[0..npl). */
-static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen, char *tail,
-			    size_t tlen)
+static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen,
+			    char *tail, size_t tlen)
 {
 	const char *name = ipl_placement_name(pl[k].cpu_c, pl[k].cpu_s);
 	suffix[0] = '\0';
@@ -723,7 +736,8 @@ static void placement_names(const struct sel *pl, size_t npl, size_t k, char *su
 	if (pl[k].cpu_c < 0 && pl[k].cpu_s < 0)
 		snprintf(tail, tlen, "placement: unpinned");
 	else
-		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c, pl[k].cpu_s, name);
+		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c,
+			 pl[k].cpu_s, name);
 }
 
 /* Every chart asked for, one set per CPU placement, into p's script. */
@@ -801,9 +815,11 @@ int ipl_plot(const struct ipl_plot_opts *opts)
 	int rc = 0;
 	char gnuplot[4096], err[512];
 	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
-		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
-				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
-			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
+		fprintf(stderr,
+			"ipclab plot: gnuplot is not installed (or %s is not executable): install it "
+			"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
+			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT")
+									      : "gnuplot");
 		return 1;
 	}
 	struct ipl_plot_data d = { 0 };
@@ -811,7 +827,8 @@ int ipl_plot(const struct ipl_plot_opts *opts)
 		fprintf(stderr, "ipclab plot: %s\n", err);
 		rc = 1;
 	} else if (d.skipped) {
-		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
+		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n",
+			d.skipped);
 	}
 	if (rc == 0 && make_dirs(o.outdir) < 0) {
 		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", o.outdir, strerror(errno));

@@ -67,8 +67,8 @@ static double num(const char *s)
 	return *end ? NAN : v;
 }
 
-static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *label, const char *mode, int baseline,
-			      unsigned size, unsigned clients, int c, int s, double rate)
+static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *label, const char *mode,
+				       int baseline, unsigned size, unsigned clients, int c, int s, double rate)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		struct ipl_plot_group *g = &d->g[i];
@@ -104,7 +104,7 @@ static int find_columns(char *header, int idx[IPL_CSV_NCOL])
 	char *field[MAXF];
 	int nf = split_csv(header, field, MAXF);
 	static const enum ipl_csv_col need[] = { IPL_CSV_MECH, IPL_CSV_SIZE, IPL_CSV_MODE, IPL_CSV_P50,
-						 IPL_CSV_P99, IPL_CSV_MPS, IPL_CSV_MBPS };
+						 IPL_CSV_P99,  IPL_CSV_MPS,  IPL_CSV_MBPS };
 	for (int c = 0; c < IPL_CSV_NCOL; c++) {
 		idx[c] = -1;
 		for (int i = 0; i < nf; i++)
@@ -154,12 +154,14 @@ static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_dat
 	double rate = num(F(IPL_CSV_OFFERED_RATE)); /* empty, or absent from older files: not load */
 	struct ipl_plot_group *g = group_of(d, label, F(IPL_CSV_MODE), num(F(IPL_CSV_BASELINE)) > 0,
 					    (unsigned)num(F(IPL_CSV_SIZE)), isnan(cl) ? 1 : (unsigned)cl,
-					    isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs, rate > 0 ? rate : 0);
+					    isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs,
+					    rate > 0 ? rate : 0);
 	double *v = g ? add_rep(g) : NULL;
 	if (!v)
 		return -2;
-	static const enum ipl_csv_col lad[IPL_LADDER_N] = { IPL_CSV_P50, IPL_CSV_P75, IPL_CSV_P90, IPL_CSV_P95,
-							    IPL_CSV_P99, IPL_CSV_P999, IPL_CSV_P9999 };
+	static const enum ipl_csv_col lad[IPL_LADDER_N] = { IPL_CSV_P50,  IPL_CSV_P75, IPL_CSV_P90,
+							    IPL_CSV_P95,  IPL_CSV_P99, IPL_CSV_P999,
+							    IPL_CSV_P9999 };
 	for (int k = 0; k < IPL_LADDER_N; k++)
 		v[IPL_PV_P50 + k] = num(F(lad[k]));
 	v[IPL_PV_MPS] = num(F(IPL_CSV_MPS));

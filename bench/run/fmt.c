@@ -52,7 +52,8 @@ const char *ipl_fmt_count_range(char *buf, size_t len, const struct ipl_spread *
 	if (!s->n)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%s..%s", ipl_fmt_count(a, sizeof a, s->min), ipl_fmt_count(b, sizeof b, s->max));
+		snprintf(buf, len, "%s..%s", ipl_fmt_count(a, sizeof a, s->min),
+			 ipl_fmt_count(b, sizeof b, s->max));
 	return buf;
 }
 

@@ -67,12 +67,30 @@ double ipl_hist_pct_or_nan(const struct ipl_hist *h, double p)
 	return ipl_pct_supported(h->count, p) ? (double)ipl_hist_percentile(h, p) : NAN;
 }
 
-double ipl_rep_p50(const struct ipl_run_result *r) { return ipl_hist_pct_or_nan(&r->hist, 50); }
-double ipl_rep_p99(const struct ipl_run_result *r) { return ipl_hist_pct_or_nan(&r->hist, 99); }
-double ipl_rep_mps(const struct ipl_run_result *r) { return r->msgs ? r->msgs_per_s : NAN; }
-double ipl_rep_mbps(const struct ipl_run_result *r) { return r->msgs ? r->mb_per_s : NAN; }
-double ipl_rep_cpu(const struct ipl_run_result *r) { return r->msgs ? r->cpu_ns_per_msg : NAN; }
-double ipl_rep_ctxsw(const struct ipl_run_result *r) { return r->msgs ? r->ctxsw_per_msg : NAN; }
+double ipl_rep_p50(const struct ipl_run_result *r)
+{
+	return ipl_hist_pct_or_nan(&r->hist, 50);
+}
+double ipl_rep_p99(const struct ipl_run_result *r)
+{
+	return ipl_hist_pct_or_nan(&r->hist, 99);
+}
+double ipl_rep_mps(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->msgs_per_s : NAN;
+}
+double ipl_rep_mbps(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->mb_per_s : NAN;
+}
+double ipl_rep_cpu(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->cpu_ns_per_msg : NAN;
+}
+double ipl_rep_ctxsw(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->ctxsw_per_msg : NAN;
+}
 
 double (*ipl_row_headline(const struct ipl_row *r))(const struct ipl_run_result *)
 {
@@ -123,8 +141,7 @@ void ipl_row_finish(struct ipl_row *r)
 }
 
 /* Appends one formatted sentence to text (bounded). */
-__attribute__((format(printf, 3, 4)))
-static void say(char *text, size_t len, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void say(char *text, size_t len, const char *fmt, ...)
 {
 	if (!text || !len)
 		return;
@@ -157,8 +174,8 @@ static const char *what(const struct ipl_row *r, char *buf, size_t len)
 		pl[0] = '\0';
 	char sz[24];
 	snprintf(buf, len, "%s%s%s %s %s x%u%s", r->mech, r->wait && *r->wait ? "-" : "",
-		 r->wait ? r->wait : "", ipl_fmt_size_long(sz, sizeof sz, r->size), ipl_mode_name(r->mode),
-		 r->clients, pl);
+		 r->wait ? r->wait : "", ipl_fmt_size_long(sz, sizeof sz, r->size),
+		 ipl_mode_name(r->mode), r->clients, pl);
 	return buf;
 }
 
@@ -181,11 +198,12 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 			    x->why[0] ? x->why : "unknown reason");
 		} else if (x->st.errors) {
 			bits |= IPL_WARN_ERRORS;
-			say(text, len, "%s: rep %u saw %llu verification errors (seq %llu, len %llu, payload %llu, "
-				       "remote %llu) (left out of the medians)\n",
-			    name, i + 1, (unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
-			    (unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
-			    (unsigned long long)x->st.err_remote);
+			say(text, len,
+			    "%s: rep %u saw %llu verification errors (seq %llu, len %llu, payload %llu, "
+			    "remote %llu) (left out of the medians)\n",
+			    name, i + 1, (unsigned long long)x->st.errors,
+			    (unsigned long long)x->st.err_seq, (unsigned long long)x->st.err_len,
+			    (unsigned long long)x->st.err_payload, (unsigned long long)x->st.err_remote);
 		} else {
 			nvalid++;
 		}
@@ -202,8 +220,8 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 	if (s.n >= 2 && rel > IPL_SPREAD_WARN) {
 		bits |= IPL_WARN_SPREAD;
 		char lo[32], hi[32];
-		say(text, len, "%s: %s varies by %.0f%% across %u reps (%s .. %s)\n",
-		    name, metric, rel * 100, s.n, fmt_value(lo, sizeof lo, r, s.min), fmt_value(hi, sizeof hi, r, s.max));
+		say(text, len, "%s: %s varies by %.0f%% across %u reps (%s .. %s)\n", name, metric,
+		    rel * 100, s.n, fmt_value(lo, sizeof lo, r, s.min), fmt_value(hi, sizeof hi, r, s.max));
 	}
 	/* the first rep against the median of the others, as hyperfine does */
 	if (r->nreps >= 2 && ipl_rep_valid(&r->reps[0])) {
@@ -221,7 +239,8 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 			if (slow > IPL_FIRST_SLOW_WARN) {
 				bits |= IPL_WARN_FIRST_SLOW;
 				char a[32], b[32];
-				say(text, len, "%s: the first rep was %.2fx slower than the others (%s %s vs %s)\n",
+				say(text, len,
+				    "%s: the first rep was %.2fx slower than the others (%s %s vs %s)\n",
 				    name, slow, metric, fmt_value(a, sizeof a, r, first),
 				    fmt_value(b, sizeof b, r, rest.median));
 			}
@@ -261,11 +280,13 @@ const char *ipl_warn_hint(unsigned bits, int pinned)
 
 const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len)
 {
-	static const struct { unsigned bit; const char *name; } tok[] = {
-		{ IPL_WARN_FAILED, "failed" }, { IPL_WARN_ERRORS, "errors" },
-		{ IPL_WARN_NO_VALID, "no-valid" }, { IPL_WARN_SPREAD, "spread" },
-		{ IPL_WARN_FIRST_SLOW, "first-slow" },
-		{ IPL_WARN_INTERRUPTED, "interrupted" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} tok[] = {
+		{ IPL_WARN_FAILED, "failed" },         { IPL_WARN_ERRORS, "errors" },
+		{ IPL_WARN_NO_VALID, "no-valid" },     { IPL_WARN_SPREAD, "spread" },
+		{ IPL_WARN_FIRST_SLOW, "first-slow" }, { IPL_WARN_INTERRUPTED, "interrupted" },
 	};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof tok / sizeof tok[0]; i++)
