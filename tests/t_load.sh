@@ -42,6 +42,13 @@ else
 	echo "SKIP: python3 not installed: CSV/JSON not parsed back" >&2
 fi
 
+# ipclab compare reads load rows from JSON and CSV (plot_read.c) alike:
+# each offered rate is its own row, matched with the same rate
+"$IPCLAB" compare "$tmp/run.json" "$tmp/run.csv" >"$tmp/cmp" 2>"$tmp/err" ||
+	fail "compare of a load run failed: $(cat "$tmp/err")"
+check "compare: one line per offered rate, each matched, judged by p50" \
+	'[ "$(grep -c "^unix 64 load \(200/s\|10.00M/s\) c1 .* p50 " "$tmp/cmp")" = 2 ] && ! grep -q "only in" "$tmp/cmp"'
+
 # ipclab plot: the hockey-stick chart from load rows, and no other chart
 # takes them (the CSV has no latency or throughput rows)
 if command -v gnuplot >/dev/null 2>&1; then
