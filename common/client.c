@@ -409,6 +409,11 @@ static int load_recv(void *arg, uint64_t seq)
 int ipl_client_load(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
 		    struct ipl_client_stats *st)
 {
+	/* replies are taken strictly in order: on a datagram mechanism one
+	 * lost reply with others in flight would shift every later one into
+	 * a sequence error, so only one request may be in flight there */
+	if (is_dgram(c) && cfg->window > 1)
+		return finish(st, IPL_EUNSUPP);
 	struct load_io io = { .c = c, .cfg = cfg, .tx = malloc(cfg->size ? cfg->size : 1), .st = st };
 	if (!io.tx || !(cfg->rate > 0) || ipl_buf_reserve(&io.rx, cfg->size ? cfg->size : 1) < 0) {
 		free(io.tx);

@@ -126,7 +126,8 @@ int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg, 
  * reply is timed into h (may be NULL) from the moment its request was due,
  * with at most cfg->window in flight.  cfg->iters requests, or
  * duration_ns * rate of them; st->elapsed_ns spans the whole schedule, so
- * ok / elapsed is the rate achieved.  Same return convention. */
+ * ok / elapsed is the rate achieved.  Same return convention.
+ * IPL_EUNSUPP on a datagram mechanism with a window over 1. */
 int ipl_client_load(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
 		    struct ipl_client_stats *st);
 

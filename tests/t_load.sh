@@ -84,6 +84,24 @@ for r in rows:
     assert float(r[\"achieved_rate_msgs_per_s\"]) <= 1.001 * float(r[\"offered_rate_msgs_per_s\"]), r
 " "$tmp/multi.csv" "$tmp/peer.csv"'
 
+# udp (a datagram mechanism) with every 10th datagram dropped: one request
+# in flight, so each loss is counted once (lost, also in errors) and the
+# other replies still verify; with --window 4 the run is refused (the
+# replies are taken in order: one loss would shift all later ones)
+IPCLAB_UDP_DROP_EVERY=10 IPCLAB_UDP_TIMEOUT_MS=200 "$IPCLAB" bench -m udp -s 64 --mode load --rate 1k \
+	-n 50 --warmup 0 --reps 1 -q -f csv >"$tmp/udp.csv" 2>"$tmp/err"
+command -v python3 >/dev/null 2>&1 &&
+	check "udp load: losses counted once each, no sequence errors" \
+	'python3 -c "import csv, sys
+r = list(csv.DictReader(open(sys.argv[1])))[0]
+assert r[\"mode\"] == \"load\" and int(r[\"lost\"]) > 0, r
+assert int(r[\"err_seq\"]) == 0 and int(r[\"ok\"]) + int(r[\"lost\"]) == 50, r
+" "$tmp/udp.csv"'
+IPCLAB_UDP_TIMEOUT_MS=200 "$IPCLAB" bench -m udp -s 64 --mode load --rate 1k --window 4 -n 50 --warmup 0 \
+	--reps 1 -q -f csv >"$tmp/udpw.csv" 2>"$tmp/err"
+check "udp load with --window 4 fails as unsupported" \
+	'grep -q "^udp,.*,load,.*,failed," "$tmp/udpw.csv" && grep -qi "support" "$tmp/udpw.csv"'
+
 # options that do not apply are errors, not ignored
 check "--mode load without --rate is refused" \
 	'! "$IPCLAB" bench -m unix --mode load -n 10 2>"$tmp/e1" && grep -q -- "--rate" "$tmp/e1"'
