@@ -77,7 +77,7 @@ check "environment warning above the table" 'head -n 1 "$tmp/only" | grep -q "^w
 
 # one rep (a recorded --reps 1 run): the histogram interval, said so
 run_cmp "$tmp/one" -f csv "$fx/one_rep.json" "$fx/one_rep.json"
-check "one rep: histogram method, no difference" '[ "$rc" -eq 0 ] && grep -q "^pipe,.*,no difference,histogram$" "$tmp/one"'
+check "one rep: histogram method, no difference" '[ "$rc" -eq 0 ] && grep -q "^pipe,.*,no difference,histogram,-$" "$tmp/one"'
 
 # CSV: the bench CSV fixture against itself, and against a JSON run
 run_cmp "$tmp/csvin" tests/fixtures/bench.csv tests/fixtures/bench.csv
