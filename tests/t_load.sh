@@ -102,6 +102,31 @@ IPCLAB_UDP_TIMEOUT_MS=200 "$IPCLAB" bench -m udp -s 64 --mode load --rate 1k --w
 check "udp load with --window 4 fails as unsupported" \
 	'grep -q "^udp,.*,load,.*,failed," "$tmp/udpw.csv" && grep -qi "support" "$tmp/udpw.csv"'
 
+# --save-histograms: each row's non-empty buckets in the JSON, the very
+# samples of its "latency" figures (the counts add up to its count, min and
+# max lie in the first and last bucket, and p50 is in the bucket where the
+# running count passes half); without the option there is none
+"$IPCLAB" bench -m unix -s 64,1K --mode load --rate 500 -n 200 --warmup 5 -q --save-histograms \
+	-f json >"$tmp/hist.json" 2>"$tmp/err" || fail "--save-histograms failed: $(cat "$tmp/err")"
+command -v python3 >/dev/null 2>&1 &&
+	check "--save-histograms: every row's buckets add up to its latency figures" \
+	'python3 -c "import json, math, sys
+res = json.load(open(sys.argv[1]))[\"results\"]
+assert len(res) == 2, len(res)
+for r in res:
+    h, l = r[\"histogram\"], r[\"latency\"]
+    assert l[\"count\"] == 200 and sum(b[2] for b in h) == l[\"count\"], (l, h)
+    assert all(b[0] <= b[1] and b[2] > 0 for b in h), h
+    assert all(a[1] < b[0] for a, b in zip(h, h[1:])), h
+    assert h[0][0] <= l[\"min_ns\"] <= h[0][1] and h[-1][0] <= l[\"max_ns\"] <= h[-1][1], (l, h)
+    seen, rank = 0, math.ceil(0.5 * l[\"count\"])
+    mid = next(b for b in h if (seen := seen + b[2]) >= rank)
+    assert mid[0] <= l[\"p50_ns\"] <= mid[1], (l[\"p50_ns\"], mid)
+assert all(\"histogram\" not in r for r in json.load(open(sys.argv[2]))[\"results\"])
+" "$tmp/hist.json" "$tmp/run.json"'
+check "--save-histograms without JSON written is refused" \
+	'! "$IPCLAB" bench -m unix --save-histograms -n 10 -f csv 2>"$tmp/e4" && grep -q "does not apply" "$tmp/e4"'
+
 # options that do not apply are errors, not ignored
 check "--mode load without --rate is refused" \
 	'! "$IPCLAB" bench -m unix --mode load -n 10 2>"$tmp/e1" && grep -q -- "--rate" "$tmp/e1"'

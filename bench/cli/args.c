@@ -27,7 +27,8 @@ enum {
 	OPT_SAVE,
 	OPT_PATTERN,
 	OPT_WIDE,
-	OPT_RATE
+	OPT_RATE,
+	OPT_SAVE_HIST
 };
 
 static const struct option longs[] = {
@@ -56,6 +57,7 @@ static const struct option longs[] = {
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "wide", no_argument, NULL, OPT_WIDE },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "save-histograms", no_argument, NULL, OPT_SAVE_HIST },
 	{ 0 },
 };
 
@@ -280,6 +282,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_CPU: return parse_cpu(o, arg, err, errlen);
 	case OPT_BASELINE: o->baseline = 1; return 0;
 	case OPT_WIDE: o->wide = 1; return 0;
+	case OPT_SAVE_HIST: o->save_histograms = 1; return 0;
 	case OPT_SAVE:
 		o->save = arg;
 		if (*arg)

@@ -34,6 +34,7 @@ struct ipl_bench_opts {
 	int cpu_c[IPL_LIST_MAX], cpu_s[IPL_LIST_MAX];
 	size_t ncpu;
 	int crc, quiet, baseline, wide;
+	int save_histograms; /* JSON: each row's non-empty histogram buckets */
 	const char *save;
 	enum ipl_wait wait;
 	const struct ipl_transport *via;

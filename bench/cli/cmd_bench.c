@@ -65,6 +65,8 @@ static const char bench_usage[] =
 	"      --wide            every table column (spreads, p90, per-client rates, cs/msg,\n"
 	"                        errors, cpu); the default table fits 120 columns\n"
 	"      --save BASE       also write BASE.csv, BASE.json and BASE.md\n"
+	"      --save-histograms the JSON also holds each row's latency histogram: its\n"
+	"                        non-empty buckets as [lo_ns, hi_ns, count]\n"
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
 	"\n"

@@ -162,6 +162,7 @@ int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o
 		.via = o->via ? o->via->name : NULL,
 		.connect = o->connect,
 		.wide = o->wide,
+		.histograms = o->save_histograms,
 		.started = (int64_t)time(NULL),
 	};
 	int rc = g->rep.rows && g->rep.argv_line ? lay_out(g, o) : -ENOMEM;

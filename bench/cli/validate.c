@@ -157,6 +157,10 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 			    o->fmt == IPL_FMT_CSV    ? "csv"
 			    : o->fmt == IPL_FMT_JSON ? "json"
 						     : "md (always every column)");
+	if (o->save_histograms && o->fmt != IPL_FMT_JSON && !o->save)
+		return fail(err, len,
+			    "--save-histograms does not apply: it adds to the JSON, and none is written "
+			    "(-f json or --save)");
 	if (o->set_iters && o->set_duration)
 		return fail(err, len, "-n and --duration both set how long a run is: give one of them");
 	int thr = 0, load = 0;

@@ -42,6 +42,7 @@ struct ipl_report {
 	int crc, baseline;
 	const char *wait, *via, *connect; /* NULL when not given */
 	int wide;                         /* table: every column (--wide), not the 120-column set */
+	int histograms;                   /* JSON: each row's non-empty buckets (--save-histograms) */
 	int omit_warnings;                /* table/md: the warnings went to stderr, not here again */
 	int64_t started;                  /* when the runs began, seconds since the epoch (0: unknown) */
 	int interrupted;                  /* the stop signal that cut the grid short, or 0 */
