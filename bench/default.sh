@@ -2,7 +2,8 @@
 # default.sh - `make bench`: the default comparison, in under 2 minutes on a
 # 2-vCPU machine.
 #
-#   every mechanism `ipclab list` shows (rpc over its default carrier, unix)
+#   every mechanism `ipclab list` shows (rpc over its default carrier, unix;
+#   the library references zmq and nng too, when built: each costs ~10 s)
 #   x 64 B, 4 KiB, 64 KiB, 1 MiB
 #   x latency (ping-pong ECHO) and throughput (16 SINKs in flight)
 #   x same-core (--cpu 0,0) and cross-core (--cpu 0,1) placement
