@@ -17,6 +17,7 @@
 #   cmd:NAME   a command on PATH         mech:NAME   a registered mechanism
 #   file:PATH  a file (source-relative)  ipclab:SUB  an ipclab subcommand
 #   root       uid 0                netns      `ip netns add` works here
+#   perf       `perf stat -e context-switches` counts here (not in every VM)
 #
 # Usage: t_labs.sh [LAB.md...]   (default: docs/labs/*.md)
 #        LAB_FULL=1 t_labs.sh docs/labs/05-*.md   runs the real counts and
@@ -38,31 +39,8 @@ if [ $# -eq 0 ]; then
 fi
 
 # needs_ok "needs=a,b": 0 when every requirement holds; prints what is missing.
-# Written to a file: the lab scripts source it too.
-cat >"$tmp/needs.sh" <<'NEEDS'
-needs_ok() {
-	list=${1#needs=}
-	[ -n "$1" ] || return 0
-	old_ifs=$IFS
-	IFS=,
-	for n in $list; do
-		IFS=$old_ifs
-		case $n in
-		cmd:*) command -v "${n#cmd:}" >/dev/null 2>&1 || { echo "${n#cmd:} not installed"; return 1; } ;;
-		file:*) [ -e "${n#file:}" ] || { echo "${n#file:} not built"; return 1; } ;;
-		mech:*) ipclab list | awk 'NR > 1 { print $1 }' | grep -qx "${n#mech:}" || { echo "mechanism ${n#mech:} not in this build"; return 1; } ;;
-		ipclab:*) ipclab "${n#ipclab:}" --help >/dev/null 2>&1 || { echo "ipclab ${n#ipclab:} not in this build"; return 1; } ;;
-		root) [ "$(id -u)" = 0 ] || { echo "not root"; return 1; } ;;
-		netns) _ns="ipclab-labs-probe-$$"
-			{ ip netns add "$_ns" && ip netns del "$_ns"; } >/dev/null 2>&1 ||
-				{ echo "ip netns does not work here"; return 1; } ;;
-		*) echo "unknown requirement '$n'"; return 2 ;;
-		esac
-	done
-	IFS=$old_ifs
-	return 0
-}
-NEEDS
+# Shared with docs/labs/tools/reference.sh; the lab scripts source it too.
+cp "$(dirname "$0")/../docs/labs/tools/needs.sh" "$tmp/needs.sh"
 . "$tmp/needs.sh"
 
 # Writes the lab-test blocks of $1 to stdout, small counts unless LAB_FULL,
