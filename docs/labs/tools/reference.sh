@@ -3,10 +3,11 @@
 # "```sh lab-test" blocks, in order, in one shell, as a student types them)
 # on this machine and writes one results file per lab, OUT/<lab>.md, with
 # the commands, their output and a label naming the machine, the kernel,
-# the vCPUs, the date, the ipclab revision and the placement.  The answer
-# keys cite these files as "reference numbers, labelled with their
-# machine": an instructor runs this on the lab machines and publishes the
-# files; a student compares relations with them, never numbers.
+# the vCPUs, the date, the ipclab revision and the placement: reference
+# numbers labelled with their machine.  They are not kept in git
+# (docs/labs/reference/.gitignore): an instructor runs this on the lab
+# machines and publishes the files; a student compares relations with
+# them, never numbers.
 #
 # Counts are shortened so that all labs take a few minutes: -n above
 # REF_ITERS (default 2000) becomes REF_ITERS, --reps above REF_REPS (3)
