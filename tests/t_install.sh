@@ -1,7 +1,7 @@
 #!/bin/sh
 # t_install.sh - `make install` gives students the lab handouts and never the
 # answers: into a DESTDIR, every handout (docs/labs/*.md), every code lab's
-# starting folder and every picture is installed; no answer key
+# starting folder and every picture (well-formed) is installed; no answer key
 # (docs/labs/answers/), no reference solution (docs/labs/code/reference/)
 # and no grader, under any name (each installed file is compared with
 # them byte for byte).  `make uninstall` removes them again.  Only the
@@ -39,6 +39,20 @@ for l in $(cat "$doc"/labs/*.md 2>/dev/null | grep -o '\.\./img/[A-Za-z0-9._-]*\
 	[ -f "$doc/labs/$l" ] || dangling="$dangling $l"
 done
 check "the installed handouts' pictures resolve${dangling:+ (dangling:$dangling)}" '[ -z "$dangling" ]'
+
+# the pictures are well-formed XML (hand-written SVG: a stray & or < breaks
+# them in every viewer)
+if command -v python3 >/dev/null 2>&1; then
+	bad=
+	for f in docs/img/*.svg; do
+		[ -f "$f" ] || continue
+		python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$f" 2>/dev/null ||
+			bad="$bad $f"
+	done
+	check "every docs/img/*.svg is well-formed XML${bad:+ (not:$bad)}" '[ -z "$bad" ]'
+else
+	echo "skip - python3 missing: the SVGs' XML NOT checked"
+fi
 
 # no answer key, reference solution or grader: by name and by content
 check "no answers/ or reference/ folder, no grader installed" \
