@@ -10,7 +10,7 @@ GRADE_DIR ?= $(BUILD)/labs
 
 .PHONY: grade
 grade: $(if $(GRADE_IPCLAB),,$(IPCLAB))
-	$(Q)IPCLAB="$(or $(GRADE_IPCLAB),$(CURDIR)/$(IPCLAB))" CC="$(CC)" \
+	$(Q)IPCLAB="$(or $(GRADE_IPCLAB),$(CURDIR)/$(IPCLAB))" CC="$(CC)" GRADE_LDLIBS="$(LDLIBS)" \
 		sh $(LABS_CODE)/grade.sh "$(LAB)" "$(SOLUTION)" "$(GRADE_DIR)"
 
 # make lab-reference: runs every lab's commands (counts capped: REF_ITERS,
