@@ -2,7 +2,8 @@
 #   make            build build/ipclab
 #   make check      build and run every test (SAN=address,undefined for sanitizers)
 #   make bench      install what is missing, build, run the default comparison
-#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion)
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion,
+#                   the lab handouts without their answer keys)
 #   make uninstall  the same PREFIX and DESTDIR: removes what install put there
 #   make clean
 #   make format-check  lists .c/.h files that differ from .clang-format
@@ -135,7 +136,7 @@ bench: deps $(IPCLAB)
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) sh bench/default.sh
 
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-install: $(IPCLAB)
+install: $(IPCLAB) install-labs
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(IPCLAB) $(DESTDIR)$(PREFIX)/bin/ipclab
 	if [ -f docs/ipclab.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
@@ -143,9 +144,29 @@ install: $(IPCLAB)
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 scripts/ipclab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipclab
 
+# The lab handouts for students, to read beside the installed ipclab:
+# docs/labs/*.md, the code labs' starting folders (docs/labs/code/N-*/) and
+# the pictures, in DOCDIR/labs and DOCDIR/img (the handouts' relative links
+# hold).  Never the answer keys (docs/labs/answers/), the reference
+# solutions (docs/labs/code/reference/) nor the grader: grading runs in the
+# source tree (`make grade LAB=N`).  tests/t_install.sh checks both sides.
+DOCDIR ?= $(PREFIX)/share/doc/ipclab
+LAB_HANDOUTS := $(wildcard docs/labs/*.md docs/labs/code/README.md docs/labs/code/[0-9]-*/*)
+LAB_IMAGES   := $(wildcard docs/img/*.svg)
+.PHONY: install-labs
+install-labs:
+	$(Q)for f in $(LAB_HANDOUTS); do \
+		d=$(DESTDIR)$(DOCDIR)/labs/$${f#docs/labs/}; \
+		install -d "$${d%/*}" && install -m 0644 "$$f" "$$d" || exit 1; \
+	done
+	$(Q)install -d $(DESTDIR)$(DOCDIR)/img
+	$(Q)for f in $(LAB_IMAGES); do install -m 0644 "$$f" $(DESTDIR)$(DOCDIR)/img/ || exit 1; done
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/ipclab
+	rm -rf $(DESTDIR)$(DOCDIR)/labs $(DESTDIR)$(DOCDIR)/img
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build
