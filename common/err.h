@@ -39,7 +39,9 @@
 	X(IPL_ERPC, 20, PLAIN, "RPC call rejected by the server")                       \
 	X(IPL_EBUSY, 21, PLAIN, "server busy: it serves its maximum number of clients") \
 	X(IPL_EOVERLOAD, 22, PLAIN, "server out of buffer memory: request refused")     \
-	X(IPL_ESHMLOST, 23, PLAIN, "shared memory object truncated or rebuilt by another process")
+	X(IPL_ESHMLOST, 23, PLAIN, "shared memory object truncated or rebuilt by another process") \
+	X(IPL_ENOTREG, 24, PLAIN, "program not registered with rpcbind")                \
+	X(IPL_EREFUSED, 25, PLAIN, "rpcbind refused the registration")
 
 #define IPL_ERR_ENUM_(name, off, cls, text) name = IPL_ERR_BASE - (off),
 #define IPL_ERR_ONE_(name, off, cls, text) +1
