@@ -41,6 +41,9 @@
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpc_client
 #include "tests/fuzz/fuzz_rpc_client.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_rpcbind
+#include "tests/fuzz/fuzz_rpcbind.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -57,6 +60,7 @@ static const struct target targets[] = {
 	{ "fuzz_rm", ipl_fuzz_rm },
 	{ "fuzz_rpc_server", ipl_fuzz_rpc_server },
 	{ "fuzz_rpc_client", ipl_fuzz_rpc_client },
+	{ "fuzz_rpcbind", ipl_fuzz_rpcbind },
 };
 
 /* The corpus lives next to this file: tests/fuzz/corpus/ under the
