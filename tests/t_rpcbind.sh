@@ -22,8 +22,11 @@ set -u
 PROG=541675596 # 0x2049504c, rpc/rpcprog.h's IPL_RPC_PROG
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_rpcbind.XXXXXX")
 spid=""
+killed_port="" # the port of the server this test SIGKILLs: its entry is ours
 cleanup() {
 	[ -n "$spid" ] && kill -TERM "$spid" 2>/dev/null && wait "$spid"
+	# a failed run must not leave the killed server's entry in the shared rpcbind
+	[ -n "$killed_port" ] && [ "$(ports)" = "$killed_port" ] && rpcinfo -d "$PROG" 1 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -46,7 +49,7 @@ start() {
 
 # stop SIG: stops the server and waits for it; sets rc
 stop() {
-	kill "-$1" "$spid"
+	kill "-$1" "$spid" 2>/dev/null
 	wait "$spid"
 	rc=$?
 	spid=""
@@ -85,6 +88,7 @@ check "--connect HOST with nothing registered fails with one line" \
 	'[ "$nrc" != 0 ] && [ "$(wc -l <"$tmp/none.err")" = 1 ] && grep -q "not registered" "$tmp/none.err"'
 
 start b
+killed_port=${addr##*:}
 stop KILL
 check "after SIGKILL the entry stays (stale)" '[ "$(ports)" = "${addr##*:}" ]'
 start c
