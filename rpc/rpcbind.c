@@ -252,6 +252,8 @@ static int call(struct ipl_rpcb *b, uint32_t vers, uint32_t proc, const struct i
 	size_t len = 0;
 	if (rc == 0)
 		rc = ipl_rpc_read_record(b->conn, IPL_RPCB_REPLY_MAX, &b->rx, &len);
+	if (rc == -EAGAIN)
+		return -ETIMEDOUT; /* SO_RCVTIMEO ran out: say so */
 	if (rc < 0)
 		return rc;
 	b->vers = vers;

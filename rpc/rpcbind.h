@@ -119,8 +119,9 @@ int ipl_rpcb_unset(struct ipl_rpcb *b, const struct ipl_rpcb_map *m);
  * only: host:PORT), the path for "local".  What rpcbind said stays in
  * b->last (uaddr or port) and b->vers.  Returns 0, IPL_ENOTREG (not
  * registered), IPL_EADDR (an address that does not parse, no room) or a
- * call's error.  A call's errors: those of ipl_rpcb_decode_reply and the
- * transport's (-EAGAIN: no reply within the timeout; IPL_ECLOSED). */
+ * call's error.  A call's errors: those of ipl_rpcb_decode_reply,
+ * IPL_ETOOBIG (a reply record over IPL_RPCB_REPLY_MAX), -ETIMEDOUT (no
+ * reply within the timeout) and the transport's (IPL_ECLOSED, ...). */
 int ipl_rpcb_getaddr(struct ipl_rpcb *b, const struct ipl_rpcb_map *m, const char *host,
 		     char *addr, size_t len);
 
