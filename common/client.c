@@ -29,8 +29,8 @@ void ipl_payload_fill(uint8_t *buf, size_t len, uint64_t seq)
 	stamp(buf, len, seq);
 }
 
-static int send_req(struct ipl_conn *c, uint8_t op, uint16_t flags, uint64_t seq,
-		    const uint8_t *payload, uint32_t len, int crc)
+static int send_req(struct ipl_conn *c, uint8_t op, uint16_t flags, uint64_t seq, const uint8_t *payload,
+		    uint32_t len, int crc)
 {
 	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq, .len = len };
 	if (crc && len) {
@@ -40,29 +40,29 @@ static int send_req(struct ipl_conn *c, uint8_t op, uint16_t flags, uint64_t seq
 	return ipl_msg_send(c, &h, payload);
 }
 
-/* Classifies one reply.  Returns 0 (verified), 1 (counted as an error) or a
- * negative transport code that ends the run.  For ECHO, tx must hold the
- * request's payload stamped with seq. */
-static int check_reply(struct ipl_conn *c, uint32_t cap, uint8_t op, uint64_t seq,
-		       const uint8_t *tx, uint32_t len, struct ipl_buf *rx,
-		       struct ipl_client_stats *st)
+static int is_dgram(const struct ipl_conn *c)
 {
-	struct ipl_hdr h;
-	int rc = ipl_msg_recv(c, cap, &h, rx);
-	if (rc == IPL_EBADCRC) {
-		st->err_payload++;
-		st->errors++;
-		return 1;
-	}
-	if (rc < 0)
-		return rc;
-	if (h.op == IPL_OP_ERROR) {
+	return (c->tp->caps & IPL_CAP_DATAGRAM) != 0;
+}
+
+/* A datagram mechanism's replies that are not the one awaited, set aside
+ * before the wait counts as a loss: a server replaying old replies cannot
+ * hold the client forever. */
+#define STALE_MAX 64u
+
+/* Classifies a received reply h for request seq.  Returns 0 (verified) or 1
+ * (counted as an error).  For ECHO, tx must hold the request's payload
+ * stamped with seq. */
+static int classify(const struct ipl_hdr *h, uint8_t op, uint64_t seq, const uint8_t *tx, uint32_t len,
+		    const struct ipl_buf *rx, struct ipl_client_stats *st)
+{
+	if (h->op == IPL_OP_ERROR) {
 		st->err_remote++;
-	} else if (h.op != op || !(h.flags & IPL_FLAG_REPLY)) {
+	} else if (h->op != op || !(h->flags & IPL_FLAG_REPLY)) {
 		st->err_remote++; /* a reply of the wrong kind: the server is confused */
-	} else if (h.seq != seq) {
+	} else if (h->seq != seq) {
 		st->err_seq++;
-	} else if (h.len != (op == IPL_OP_ECHO ? len : 0)) {
+	} else if (h->len != (op == IPL_OP_ECHO ? len : 0)) {
 		st->err_len++;
 	} else if (op == IPL_OP_ECHO && memcmp(rx->p, tx, len) != 0) {
 		st->err_payload++;
@@ -74,16 +74,83 @@ static int check_reply(struct ipl_conn *c, uint32_t cap, uint8_t op, uint64_t se
 	return 1;
 }
 
+/* Receives and classifies one reply.  Returns 0 (verified), 1 (counted as
+ * an error) or a negative transport code that ends the run.  On a datagram
+ * mechanism a timeout is a lost message (counted, the run goes on) and a
+ * reply to an earlier request is stale (counted, skipped). */
+static int check_reply(struct ipl_conn *c, uint32_t cap, uint8_t op, uint64_t seq, const uint8_t *tx,
+		       uint32_t len, struct ipl_buf *rx, struct ipl_client_stats *st)
+{
+	struct ipl_hdr h;
+	int rc;
+	for (unsigned skipped = 0;; skipped++) {
+		rc = ipl_msg_recv(c, cap, &h, rx);
+		if (!is_dgram(c))
+			break;
+		if (rc == -ETIMEDOUT || (rc == 0 && skipped >= STALE_MAX)) {
+			st->lost++;
+			st->errors++;
+			return 1;
+		}
+		if (rc < 0 || h.seq >= seq || !(h.flags & IPL_FLAG_REPLY))
+			break;
+		st->stale++;
+	}
+	if (rc == IPL_EBADCRC) {
+		st->err_payload++;
+		st->errors++;
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	return classify(&h, op, seq, tx, len, rx, st);
+}
+
+void ipl_client_stats_add(struct ipl_client_stats *dst, const struct ipl_client_stats *src)
+{
+	dst->ok += src->ok;
+	dst->errors += src->errors;
+	dst->err_seq += src->err_seq;
+	dst->err_len += src->err_len;
+	dst->err_payload += src->err_payload;
+	dst->err_remote += src->err_remote;
+	dst->bytes += src->bytes;
+	dst->lost += src->lost;
+	dst->stale += src->stale;
+	dst->reordered += src->reordered;
+}
+
+/* One control exchange (HELLO, BYE: seq 0) on a datagram mechanism: sent
+ * again when its reply is lost, other replies skipped. */
+#define CONTROL_TRIES 5
+
+static int control(struct ipl_conn *c, uint8_t op, struct ipl_hdr *h, struct ipl_buf *rx)
+{
+	int rc = IPL_EPROTO;
+	for (int t = 0; t < (is_dgram(c) ? CONTROL_TRIES : 1); t++) {
+		rc = send_req(c, op, 0, 0, NULL, 0, 0);
+		for (unsigned k = 0; rc == 0 && k < STALE_MAX; k++) {
+			/* a datagram's stale ECHO reply is skipped whole, not refused
+			 * as too big (which would leave its payload to be misread) */
+			rc = ipl_msg_recv(c, is_dgram(c) ? IPL_DEFAULT_CAP : 64, h, rx);
+			if (rc < 0 || !is_dgram(c) || h->op == op || h->op == IPL_OP_ERROR)
+				break;
+		}
+		if (rc != -ETIMEDOUT)
+			break;
+	}
+	return rc;
+}
+
 int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap)
 {
 	struct ipl_buf rx = { 0 };
-	int rc = send_req(c, IPL_OP_HELLO, 0, 0, NULL, 0, 0);
 	struct ipl_hdr h;
-	if (rc == 0)
-		rc = ipl_msg_recv(c, 64, &h, &rx);
+	int rc = control(c, IPL_OP_HELLO, &h, &rx);
 	if (rc == 0 && (h.op != IPL_OP_HELLO || h.len != 4))
 		rc = h.op != IPL_OP_ERROR ? IPL_EPROTO
-		     : h.len == 4 ? ipl_err_of_wire(ipl_get_be32(rx.p)) : IPL_EREMOTE;
+		   : h.len == 4           ? ipl_err_of_wire(ipl_get_be32(rx.p))
+					  : IPL_EREMOTE;
 	if (rc == 0 && server_cap)
 		*server_cap = ipl_get_be32(rx.p);
 	ipl_buf_free(&rx);
@@ -94,9 +161,7 @@ int ipl_client_bye(struct ipl_conn *c)
 {
 	struct ipl_buf rx = { 0 };
 	struct ipl_hdr h;
-	int rc = send_req(c, IPL_OP_BYE, 0, 0, NULL, 0, 0);
-	if (rc == 0)
-		rc = ipl_msg_recv(c, 64, &h, &rx);
+	int rc = control(c, IPL_OP_BYE, &h, &rx);
 	if (rc == 0 && h.op != IPL_OP_BYE)
 		rc = IPL_EPROTO;
 	ipl_buf_free(&rx);
@@ -114,8 +179,8 @@ static int finish(struct ipl_client_stats *st, int rc)
 	return st->fatal;
 }
 
-int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-		       struct ipl_hist *h, struct ipl_client_stats *st)
+int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
+		       struct ipl_client_stats *st)
 {
 	uint8_t op = cfg->op ? (uint8_t)cfg->op : IPL_OP_ECHO;
 	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
@@ -163,8 +228,91 @@ int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
 	return finish(st, rc);
 }
 
-int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-			  struct ipl_client_stats *st)
+/* Marks request i (1-based, in flight) answered; moves done past every
+ * request resolved in order. */
+static void resolve_upto(uint8_t *ans, unsigned window, uint64_t *done, uint64_t sent)
+{
+	while (*done < sent && ans[*done % window])
+		(*done)++;
+}
+
+/* One datagram reply in the window: any in-flight request's, in any order.
+ * Returns 0 or a negative code that ends the run. */
+static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op, uint64_t base,
+			uint64_t *done, uint64_t sent, uint8_t *ans, unsigned window, uint8_t *tx,
+			struct ipl_buf *rx, struct ipl_client_stats *st)
+{
+	struct ipl_hdr h;
+	int rc = ipl_msg_recv(c, cap_of(cfg), &h, rx);
+	if (rc == -ETIMEDOUT) { /* the oldest in flight is given up for lost */
+		st->lost++;
+		st->errors++;
+		ans[*done % window] = 1;
+		resolve_upto(ans, window, done, sent);
+		return 0;
+	}
+	if (rc == IPL_EBADCRC) {
+		st->err_payload++;
+		st->errors++;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	uint64_t i = h.seq - base; /* 1-based position in this run */
+	if (h.seq <= base + *done || i > sent || ans[(i - 1) % window] || !(h.flags & IPL_FLAG_REPLY)) {
+		st->stale++; /* late (given up already) or a second copy */
+		return 0;
+	}
+	if (i != *done + 1)
+		st->reordered++;
+	if (op == IPL_OP_ECHO)
+		stamp(tx, cfg->size, h.seq);
+	classify(&h, op, h.seq, tx, cfg->size, rx, st);
+	ans[(i - 1) % window] = 1;
+	resolve_upto(ans, window, done, sent);
+	return 0;
+}
+
+/* Throughput on a datagram mechanism: replies may be lost, late, doubled or
+ * reordered, so each is matched to its request by seq, not by position. */
+static int window_dgram(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op,
+			unsigned window, struct ipl_client_stats *st)
+{
+	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
+	uint8_t *ans = calloc(window, 1);
+	struct ipl_buf rx = { 0 };
+	int rc = 0;
+	if (!tx || !ans || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0)
+		rc = -ENOMEM;
+	if (tx)
+		ipl_payload_fill(tx, cfg->size, 1);
+	uint64_t base = cfg->warmup, sent = 0, done = 0;
+	uint64_t limit = cfg->duration_ns ? UINT64_MAX : cfg->iters;
+	uint64_t start = ipl_now_ns();
+	while (rc == 0) {
+		while (sent < limit && sent - done < window) {
+			stamp(tx, cfg->size, base + sent + 1);
+			ans[sent % window] = 0;
+			rc = send_req(c, op, 0, base + sent + 1, tx, cfg->size, cfg->crc);
+			if (rc < 0)
+				break;
+			sent++;
+			st->bytes += cfg->size;
+		}
+		if (rc < 0 || done == sent)
+			break;
+		rc = window_reply(c, cfg, op, base, &done, sent, ans, window, tx, &rx, st);
+		if (cfg->duration_ns && ipl_now_ns() - start >= cfg->duration_ns)
+			limit = sent;
+	}
+	st->elapsed_ns = ipl_now_ns() - start;
+	free(tx);
+	free(ans);
+	ipl_buf_free(&rx);
+	return finish(st, rc);
+}
+
+int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st)
 {
 	uint8_t op = cfg->op ? (uint8_t)cfg->op : IPL_OP_SINK;
 	unsigned window = cfg->window ? cfg->window : 1;
@@ -181,9 +329,13 @@ int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
 		st->err_len += ws.err_len;
 		st->err_payload += ws.err_payload;
 		st->err_remote += ws.err_remote;
+		st->lost += ws.lost;
+		st->stale += ws.stale;
 		if (rc < 0)
 			return finish(st, rc);
 	}
+	if (is_dgram(c))
+		return window_dgram(c, cfg, op, window, st);
 	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
 	struct ipl_buf rx = { 0 };
 	if (!tx || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0) {
@@ -227,9 +379,10 @@ out:
 	return finish(st, rc);
 }
 
-int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-		      struct ipl_client_stats *st)
+int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st)
 {
+	if (is_dgram(c))
+		return finish(st, IPL_EUNSUPP);
 	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
 	struct ipl_buf rx = { 0 };
 	if (!tx) {

@@ -20,12 +20,12 @@
 #include <stdint.h>
 
 struct ipl_serve_stats {
-	uint64_t msgs;   /* requests answered */
-	uint64_t bytes;  /* payload bytes received */
-	uint64_t bad;    /* requests answered with ERROR */
-	uint64_t conns;  /* connections served */
-	uint64_t busy;   /* connections refused: --max-clients reached */
-	uint64_t idle;   /* connections closed for sending nothing for --idle-timeout */
+	uint64_t msgs;     /* requests answered */
+	uint64_t bytes;    /* payload bytes received */
+	uint64_t bad;      /* requests answered with ERROR */
+	uint64_t conns;    /* connections served */
+	uint64_t busy;     /* connections refused: --max-clients reached */
+	uint64_t idle;     /* connections closed for sending nothing for --idle-timeout */
 	uint64_t overload; /* requests refused: --max-memory reached */
 };
 
@@ -52,10 +52,10 @@ typedef int ipl_conn_handler(struct ipl_conn *c, void *arg, struct ipl_rx_limit 
 			     struct ipl_serve_stats *st);
 
 struct ipl_server_cfg {
-	uint32_t cap;       /* payload cap; 0 = IPL_DEFAULT_CAP */
-	int wake_signal;    /* signal with a no-op handler (no SA_RESTART) used to
+	uint32_t cap;              /* payload cap; 0 = IPL_DEFAULT_CAP */
+	int wake_signal;           /* signal with a no-op handler (no SA_RESTART) used to
 			       interrupt worker threads on stop; 0 = none */
-	int stop_grace_ms;  /* how long stop waits for in-flight replies; 0 = 2000 */
+	int stop_grace_ms;         /* how long stop waits for in-flight replies; 0 = 2000 */
 	ipl_conn_handler *handler; /* NULL: the framed exchange (ipl_serve_conn_limited
 				      with cap); else called with handler_arg */
 	void *handler_arg;
@@ -76,8 +76,7 @@ struct ipl_server_cfg {
  * and stop see it); payload buffers beyond IPL_RX_FREE each are charged to
  * one pool of mem_limit bytes, and a request it cannot take is discarded
  * and answered ERROR(OVERLOAD). */
-int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
-		   struct ipl_serve_stats *st);
+int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, struct ipl_serve_stats *st);
 
 struct ipl_client_cfg {
 	uint32_t size;        /* payload bytes per request */
@@ -91,13 +90,20 @@ struct ipl_client_cfg {
 };
 
 struct ipl_client_stats {
-	uint64_t ok;          /* verified replies (or streamed messages) */
-	uint64_t errors;      /* sum of the err_* counters */
+	uint64_t ok;     /* verified replies (or streamed messages) */
+	uint64_t errors; /* sum of the err_* counters */
 	uint64_t err_seq, err_len, err_payload, err_remote;
-	uint64_t bytes;       /* payload bytes sent in the measured part */
-	uint64_t elapsed_ns;  /* wall time of the measured part */
-	int fatal;            /* the transport error that ended the run, or 0 */
+	uint64_t bytes;      /* payload bytes sent in the measured part */
+	uint64_t elapsed_ns; /* wall time of the measured part */
+	int fatal;           /* the transport error that ended the run, or 0 */
+	/* datagram mechanisms (IPL_CAP_DATAGRAM) only */
+	uint64_t lost;      /* no reply within the timeout: also in errors */
+	uint64_t stale;     /* a late or duplicated reply, set aside: not an error */
+	uint64_t reordered; /* a reply that overtook an earlier one: not an error */
 };
+
+/* Adds every counter of src to dst (elapsed_ns and fatal excepted). */
+void ipl_client_stats_add(struct ipl_client_stats *dst, const struct ipl_client_stats *src);
 
 /* Says HELLO; *server_cap receives the server's payload cap (may be NULL). */
 int ipl_client_hello(struct ipl_conn *c, uint32_t *server_cap);
@@ -108,18 +114,18 @@ int ipl_client_bye(struct ipl_conn *c);
 /* Closed-loop ping-pong: each round trip is timed into h (may be NULL) and
  * verified.  Returns 0 when the run completed (errors are counted in st,
  * never hidden) or the transport error that stopped it (also in st->fatal). */
-int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-		       struct ipl_hist *h, struct ipl_client_stats *st);
+int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
+		       struct ipl_client_stats *st);
 
 /* Pipelined: keeps cfg->window SINK (or ECHO) requests in flight, verifying
  * every reply.  Same return convention. */
-int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-			  struct ipl_client_stats *st);
+int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st);
 
 /* One-way stream: SINK messages flagged NOACK, then one acknowledged SINK
- * that proves every byte before it was consumed.  Same return convention. */
-int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg,
-		      struct ipl_client_stats *st);
+ * that proves every byte before it was consumed.  Same return convention.
+ * IPL_EUNSUPP on a datagram mechanism: with no acknowledgement and no flow
+ * control, a stream there measures only how much the receiver drops. */
+int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st);
 
 /* The verification pattern: fills buf with bytes derived from seq so that a
  * stale or misplaced reply cannot pass as the right one. */

@@ -52,8 +52,8 @@ enum ipl_wire_err {
 	IPL_WERR_TOOBIG = 5,
 	IPL_WERR_CRC = 6,
 	IPL_WERR_INTERNAL = 7,
-	IPL_WERR_BUSY = 8,     /* too many clients: sent instead of serving, then closed */
-	IPL_WERR_OVERLOAD = 9  /* the server's memory bound: this request was discarded */
+	IPL_WERR_BUSY = 8,    /* too many clients: sent instead of serving, then closed */
+	IPL_WERR_OVERLOAD = 9 /* the server's memory bound: this request was discarded */
 };
 
 struct ipl_hdr {
@@ -94,8 +94,7 @@ static inline void ipl_hdr_encode(const struct ipl_hdr *h, uint8_t out[IPL_HDR_S
  * On failure *out still holds whatever fields could be read (seq, op) so the
  * caller can address an ERROR reply.  Returns 0, an IPL_EBAD... code or
  * IPL_ETOOBIG. */
-static inline int ipl_hdr_decode(const uint8_t in[IPL_HDR_SIZE], uint32_t cap,
-				 struct ipl_hdr *out)
+static inline int ipl_hdr_decode(const uint8_t in[IPL_HDR_SIZE], uint32_t cap, struct ipl_hdr *out)
 {
 	out->version = in[4];
 	out->op = in[5];

@@ -204,8 +204,7 @@ static void uncharge(struct ipl_rx_limit *lim, size_t cap)
 {
 	if (!lim || !lim->pool || chargeable(cap) >= lim->charged)
 		return;
-	atomic_fetch_sub_explicit(&lim->pool->used, lim->charged - chargeable(cap),
-				  memory_order_relaxed);
+	atomic_fetch_sub_explicit(&lim->pool->used, lim->charged - chargeable(cap), memory_order_relaxed);
 	lim->charged = chargeable(cap);
 }
 
@@ -289,8 +288,8 @@ static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_
  * to memory it shares with us.  Returns 1 when the message is not all
  * there yet, or the pool cannot take it whole (the caller falls back to
  * reading it piece by piece). */
-static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
-			 struct ipl_buf *payload, struct ipl_rx_limit *lim)
+static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
+			 struct ipl_rx_limit *lim)
 {
 	const uint8_t *p;
 	ssize_t n = c->tp->peek(c, &p);
@@ -320,8 +319,8 @@ static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
 	return ipl_payload_check(h, payload->p);
 }
 
-int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
-			 struct ipl_buf *payload, struct ipl_rx_limit *lim)
+int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
+			 struct ipl_rx_limit *lim)
 {
 	if (c->tp->peek) {
 		int rc = msg_recv_peek(c, cap, h, payload, lim);

@@ -71,8 +71,8 @@ struct ipl_rx_limit {
  * of the payload read and discarded (the stream stays in step) and
  * IPL_EOVERLOAD returned with *h valid: the caller answers that request
  * with an ERROR and carries on. */
-int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h,
-			 struct ipl_buf *payload, struct ipl_rx_limit *lim);
+int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
+			 struct ipl_rx_limit *lim);
 
 /* After a message is answered: frees a payload buffer over IPL_RX_FREE when
  * the pool is more than half used, so an idle connection does not sit on

@@ -5,10 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mqueue.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -43,8 +45,7 @@ int ipl_random_name(char *out, size_t outlen, const char *prefix)
 	int rc = ipl_random_bytes(&r, sizeof r);
 	if (rc < 0)
 		return rc;
-	int n = snprintf(out, outlen, "%s-%ld-%016llx", prefix, (long)getpid(),
-			 (unsigned long long)r);
+	int n = snprintf(out, outlen, "%s-%ld-%016llx", prefix, (long)getpid(), (unsigned long long)r);
 	return (n < 0 || (size_t)n >= outlen) ? -ENAMETOOLONG : 0;
 }
 
@@ -115,11 +116,16 @@ static int sweep_shm(void)
 		struct stat st;
 		if (!pid || !ipl_pid_gone(pid))
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid())
 			continue;
-		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name &&
-		    shm_unlink(name) == 0)
+		/* "NAME.mq" stands for the message queue /NAME (mq/mq.c): a
+		 * queue lives in no directory that could be swept */
+		size_t n = strlen(e->d_name);
+		if (n > 3 && !strcmp(e->d_name + n - 3, ".mq") &&
+		    snprintf(name, sizeof name, "/%.*s", (int)(n - 3), e->d_name) < (int)sizeof name)
+			mq_unlink(name);
+		if (snprintf(name, sizeof name, "/%s", e->d_name) < (int)sizeof name && shm_unlink(name) == 0)
 			removed++;
 	}
 	closedir(d);
@@ -161,4 +167,25 @@ int ipl_private_dir(char *out, size_t outlen)
 	if (!mkdtemp(out)) /* mkdtemp creates it 0700 */
 		return -errno;
 	return 0;
+}
+
+int ipl_check_path(const char *path, mode_t type, const char *what, char *why, size_t len)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if ((st.st_mode & S_IFMT) == type)
+			return 0;
+		snprintf(why, len, "not a %s", what);
+		return IPL_EADDR;
+	}
+	char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	const char *dir = dirname(copy);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		snprintf(why, len, "no directory '%s'", dir);
+	else
+		snprintf(why, len, "no such %s (is `ipclab serve` running?)", what);
+	free(copy);
+	return IPL_EADDR;
 }

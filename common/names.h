@@ -37,6 +37,11 @@ int ipl_random_bytes(void *buf, size_t n);
  * "/ipclab".  Returns 0 or a negative code. */
 int ipl_random_name(char *out, size_t outlen, const char *prefix);
 
+/* For a transport's check_addr: 0 when path exists and is of type
+ * (S_IFSOCK, S_IFDIR, ...); else IPL_EADDR with why "not a WHAT", "no
+ * directory 'D'" or "no such WHAT (is `ipclab serve` running?)". */
+int ipl_check_path(const char *path, mode_t type, const char *what, char *why, size_t len);
+
 /* The temporary directory: $TMPDIR if set and absolute, else /tmp. */
 const char *ipl_tmpdir(void);
 

@@ -10,8 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-static int reply(struct ipl_conn *c, const struct ipl_hdr *req, uint8_t op,
-		 const void *payload, uint32_t len)
+static int reply(struct ipl_conn *c, const struct ipl_hdr *req, uint8_t op, const void *payload, uint32_t len)
 {
 	struct ipl_hdr h = {
 		.version = IPL_VERSION,
@@ -42,8 +41,7 @@ int ipl_serve_conn(struct ipl_conn *c, uint32_t cap, struct ipl_serve_stats *st)
 	return ipl_serve_conn_limited(c, cap, NULL, st);
 }
 
-int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit *lim,
-			   struct ipl_serve_stats *st)
+int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit *lim, struct ipl_serve_stats *st)
 {
 	struct ipl_serve_stats local = { 0 };
 	struct ipl_buf buf = { 0 };
@@ -91,15 +89,11 @@ int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit
 			rc = reply(c, &h, IPL_OP_HELLO, be_cap, sizeof be_cap);
 			break;
 		}
-		case IPL_OP_ECHO:
-			rc = reply(c, &h, IPL_OP_ECHO, buf.p, h.len);
-			break;
+		case IPL_OP_ECHO: rc = reply(c, &h, IPL_OP_ECHO, buf.p, h.len); break;
 		case IPL_OP_SINK:
 			rc = (h.flags & IPL_FLAG_NOACK) ? 0 : reply(c, &h, IPL_OP_SINK, NULL, 0);
 			break;
-		case IPL_OP_BYE:
-			rc = reply(c, &h, IPL_OP_BYE, NULL, 0);
-			goto out;
+		case IPL_OP_BYE: rc = reply(c, &h, IPL_OP_BYE, NULL, 0); goto out;
 		}
 		if (rc < 0)
 			break;
@@ -156,10 +150,10 @@ struct server {
 	unsigned serving, refusing; /* live workers of each kind */
 	uint32_t cap;
 	int wake_signal;
-	ipl_conn_handler *handler;  /* per connection: the framed exchange unless cfg said */
+	ipl_conn_handler *handler; /* per connection: the framed exchange unless cfg said */
 	void *handler_arg;
 	unsigned max_conns;
-	int idle_ms;                /* <= 0: never */
+	int idle_ms; /* <= 0: never */
 	struct ipl_mem_pool pool;
 	/* the watchdog runs only while there are workers (an idle server is
 	 * one thread): started by admit, ends when the last worker does */
@@ -410,8 +404,7 @@ static void limits_of(struct server *s, const struct ipl_endpoint *ep)
 }
 
 /* The default handler: the framed exchange, arg being the server. */
-static int serve_framed(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
-			struct ipl_serve_stats *st)
+static int serve_framed(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim, struct ipl_serve_stats *st)
 {
 	const struct server *s = arg;
 	return ipl_serve_conn_limited(c, s->cap, lim, st);
@@ -433,8 +426,7 @@ static struct server *server_new(const struct ipl_endpoint *ep, const struct ipl
 	return s;
 }
 
-int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
-		   struct ipl_serve_stats *st)
+int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, struct ipl_serve_stats *st)
 {
 	/* on the heap: if a worker is stuck past the grace period it keeps a
 	 * pointer to this, so it is leaked rather than freed under it */

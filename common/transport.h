@@ -69,6 +69,7 @@ enum ipl_cap {
 	IPL_CAP_SPIN = 1u << 4,         /* may busy-poll: not comparable with blocking */
 	IPL_CAP_LAYERED = 1u << 5,      /* runs over another transport (opts.via) */
 	IPL_CAP_BYTES = 1u << 6,        /* byte stream: raw bytes reach the peer as sent */
+	IPL_CAP_DATAGRAM = 1u << 7,     /* lossy datagrams: a reply may be lost, late or doubled */
 };
 
 enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
@@ -77,24 +78,24 @@ enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
 
 /* A server's limits (docs/reliability.md): what one process will hold for
  * clients it does not trust.  Each has a flag on `ipclab serve`. */
-#define IPL_DEFAULT_MAX_CONNS 256u            /* connections served at once */
-#define IPL_DEFAULT_IDLE_MS 60000             /* a connection silent this long is closed */
-#define IPL_DEFAULT_MEM_LIMIT (256ull << 20)  /* bytes buffered across all connections */
+#define IPL_DEFAULT_MAX_CONNS 256u           /* connections served at once */
+#define IPL_DEFAULT_IDLE_MS 60000            /* a connection silent this long is closed */
+#define IPL_DEFAULT_MEM_LIMIT (256ull << 20) /* bytes buffered across all connections */
 
 struct ipl_transport;
 
 /* Settings a transport reads; zero means "the default". */
 struct ipl_tp_opts {
-	const char *listen;        /* prepare: where to listen; NULL = private default */
-	unsigned max_clients;      /* prepare: channels to pre-make (pipe); 0 = 1 */
-	uint32_t cap;              /* largest payload; 0 = IPL_DEFAULT_CAP */
-	enum ipl_wait wait;        /* shm wait policy */
+	const char *listen;              /* prepare: where to listen; NULL = private default */
+	unsigned max_clients;            /* prepare: channels to pre-make (pipe); 0 = 1 */
+	uint32_t cap;                    /* largest payload; 0 = IPL_DEFAULT_CAP */
+	enum ipl_wait wait;              /* shm wait policy */
 	const struct ipl_transport *via; /* layered transports: the carrier */
-	int timeout_ms;            /* bound on waiting for a dead peer; 0 = forever */
-	unsigned max_conns;        /* serve: connections at once; 0 = IPL_DEFAULT_MAX_CONNS */
-	int idle_ms;               /* serve: close a connection silent this long;
+	int timeout_ms;                  /* bound on waiting for a dead peer; 0 = forever */
+	unsigned max_conns;              /* serve: connections at once; 0 = IPL_DEFAULT_MAX_CONNS */
+	int idle_ms;                     /* serve: close a connection silent this long;
 				      0 = IPL_DEFAULT_IDLE_MS, -1 = never */
-	uint64_t mem_limit;        /* serve: request bytes buffered across all
+	uint64_t mem_limit;              /* serve: request bytes buffered across all
 				      connections; 0 = IPL_DEFAULT_MEM_LIMIT */
 };
 
@@ -117,15 +118,32 @@ struct ipl_conn {
 };
 
 struct ipl_transport {
-	const char *name;    /* as on the command line: "tcp" */
-	const char *summary; /* one line for `ipclab list` */
-	unsigned caps;       /* enum ipl_cap */
+	const char *name;     /* as on the command line: "tcp" */
+	const char *summary;  /* one line for `ipclab list` */
+	unsigned caps;        /* enum ipl_cap */
+	uint32_t max_payload; /* largest payload one message can carry; 0 = the cap */
+	const char *max_why;  /* one line: why max_payload (for the refusal) */
 
 	/* Optional (NULL: the transport cannot tell): writes a connected conn's
 	 * local and peer address ("10.0.0.2:51234", "[::1]:4242", a path, ""
 	 * when unnamed) into the buffers, either of which may be NULL.  A
 	 * layered transport forwards to its carrier's conn. */
 	int (*conn_addr)(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen);
+
+	/* Optional (NULL: any non-empty address is tried as given): checks a
+	 * --listen (listening=1) or --connect (0) address before any process
+	 * starts, so a typo costs one line instead of a timeout.  Syntax, and
+	 * for a client that the named file or object exists; never blocks (no
+	 * name lookup).  Returns 0, or IPL_EADDR with a one-line reason in why
+	 * ("want HOST:PORT", "no such socket ...") that the caller prefixes
+	 * with the option and the address.  A layered transport has none: the
+	 * caller asks its carrier. */
+	int (*check_addr)(const char *addr, int listening, char *why, size_t len);
+
+	/* Optional, layered transports only (NULL: any carrier): 1 when this
+	 * layer can run over car, so a --via it cannot use is refused before
+	 * the run (oncrpc: libtirpc needs the carrier's socket fds). */
+	int (*carrier_ok)(const struct ipl_transport *car);
 
 	/* Mandatory, with name and summary: every op from prepare to cleanup
 	 * (tests/test_registry.c checks every table). */
@@ -300,8 +318,7 @@ static inline int ipl_endpoint_accept(struct ipl_endpoint *ep, struct ipl_conn *
 	return ep->tp->accept(ep, out);
 }
 
-static inline int ipl_endpoint_attach_client(struct ipl_endpoint *ep, unsigned idx,
-					     struct ipl_conn **out)
+static inline int ipl_endpoint_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
 	return ep->tp->attach_client(ep, idx, out);
 }
@@ -354,8 +371,7 @@ void ipl_conn_detach(struct ipl_conn *c);
 
 /* Writes c's local and peer address (see conn_addr above); returns 0, or
  * IPL_EUNSUPP when the transport cannot tell (buffers then hold ""). */
-static inline int ipl_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer,
-				size_t plen)
+static inline int ipl_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen)
 {
 	if (local && llen)
 		local[0] = '\0';

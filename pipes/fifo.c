@@ -84,11 +84,11 @@
 _Static_assert(ANN_SIZE <= PIPE_BUF, "announcements must be written atomically");
 
 struct fifo_ep {
-	int afd;          /* announce FIFO, O_RDWR (server side); -1 when released */
-	pid_t creator;    /* process that ran prepare: only it removes names */
-	int made_dir;     /* we created dir, so we remove it */
-	int private_dir;  /* dir is an ipl_private_dir(): everything in it is ours */
-	int made_announce;/* we created DIR/announce (so we serve this dir) */
+	int afd;           /* announce FIFO, O_RDWR (server side); -1 when released */
+	pid_t creator;     /* process that ran prepare: only it removes names */
+	int made_dir;      /* we created dir, so we remove it */
+	int private_dir;   /* dir is an ipl_private_dir(): everything in it is ours */
+	int made_announce; /* we created DIR/announce (so we serve this dir) */
 	char dir[IPL_ADDR_MAX];
 	/* accept's view of the announce stream, all fixed size (see next_record) */
 	size_t in_pos, in_len; /* in[in_pos, in_len): read, not yet scanned */
@@ -364,13 +364,11 @@ static struct ipl_conn *new_conn(const struct ipl_transport *tp, int rfd, int wf
 
 /* Opens the pair a valid record names.  Returns 0 with a conn, or a negative
  * code meaning "drop this announcement". */
-static int open_pair(struct ipl_endpoint *ep, const char *req, const char *rep,
-		     struct ipl_conn **out)
+static int open_pair(struct ipl_endpoint *ep, const char *req, const char *rep, struct ipl_conn **out)
 {
 	struct fifo_ep *fe = ep->priv;
 	char qpath[PATH_MAX], rpath[PATH_MAX];
-	if (path_in(qpath, sizeof qpath, fe->dir, req) < 0 ||
-	    path_in(rpath, sizeof rpath, fe->dir, rep) < 0)
+	if (path_in(qpath, sizeof qpath, fe->dir, req) < 0 || path_in(rpath, sizeof rpath, fe->dir, rep) < 0)
 		return -ENAMETOOLONG;
 	/* reply end first: it succeeds only while the client reads it */
 	int wfd = open_fifo(rpath, O_WRONLY);
@@ -514,8 +512,7 @@ static int fifo_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 static int await_writer(struct fifo_conn *f)
 {
 	struct pollfd p[2] = {
-		{ .fd = f->fc.rfd, .events = POLLIN },
-		{ .fd = f->fc.wfd, .events = 0 }, /* POLLERR: no reader left */
+		{ .fd = f->fc.rfd, .events = POLLIN }, { .fd = f->fc.wfd, .events = 0 }, /* POLLERR: no reader left */
 	};
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
@@ -630,8 +627,7 @@ static int fifo_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 	snprintf(req, sizeof req, "%s.q", base);
 	snprintf(rep, sizeof rep, "%s.r", base);
 	if (path_in(apath, sizeof apath, dir, ANNOUNCE) < 0 ||
-	    path_in(qpath, sizeof qpath, dir, req) < 0 ||
-	    path_in(rpath, sizeof rpath, dir, rep) < 0)
+	    path_in(qpath, sizeof qpath, dir, req) < 0 || path_in(rpath, sizeof rpath, dir, rep) < 0)
 		return -ENAMETOOLONG;
 
 	int afd = -1, rfd = -1, wfd = -1;
@@ -690,26 +686,28 @@ fail:
 
 /* What `ipclab demo fifo` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe fifo_describe = {
-	.prepare = (const char *const[]){
-		"mkdtemp(): private 0700 directory {addr}",
-		"mkfifo(\"{addr}/announce\", 0600): the well-known FIFO where clients announce "
-		"themselves; it persists in the file system until it is unlinked",
-		NULL },
-	.attach_client = (const char *const[]){
-		"mkfifo(c-<pid>-<hex>.q and .r), open .r, write one record (<= PIPE_BUF, so atomic) "
-		"to {addr}/announce, open .q; then unlink both names",
-		NULL },
-	.accept = (const char *const[]){
-		"read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)",
-		NULL },
-	.cleanup = (const char *const[]){
-		"cleanup: unlink(announce) and rmdir: a FIFO persists in the file system until it "
-		"is removed",
-		NULL },
+	.prepare = (const char *const[]){ "mkdtemp(): private 0700 directory {addr}",
+					  "mkfifo(\"{addr}/announce\", 0600): the well-known FIFO where clients announce "
+					  "themselves; it persists in the file system until it is unlinked",
+					  NULL },
+	.attach_client = (const char *const[]){ "mkfifo(c-<pid>-<hex>.q and .r), open .r, write one record (<= PIPE_BUF, so atomic) "
+						"to {addr}/announce, open .q; then unlink both names",
+						NULL },
+	.accept = (const char *const[]){ "read(announce) -> the client's record; open(.r, O_WRONLY), open(.q, O_RDONLY)",
+					 NULL },
+	.cleanup = (const char *const[]){ "cleanup: unlink(announce) and rmdir: a FIFO persists in the file system until it "
+					  "is removed",
+					  NULL },
 	.send = "writev(fd {wfd})",
 	.recv = "read(fd {rfd})",
 	.conn_fds = ipl_fdconn_fds,
 };
+
+/* A client names the private directory `ipclab serve -m fifo` printed. */
+static int fifo_check_addr(const char *addr, int listening, char *why, size_t len)
+{
+	return listening ? 0 : ipl_check_path(addr, S_IFDIR, "directory", why, len);
+}
 
 const struct ipl_transport ipl_fifo_transport = {
 	.name = "fifo",
@@ -725,4 +723,5 @@ const struct ipl_transport ipl_fifo_transport = {
 	.release = fifo_release,
 	.cleanup = fifo_cleanup,
 	.describe = &fifo_describe,
+	.check_addr = fifo_check_addr,
 };

@@ -28,10 +28,10 @@
 enum { REQ_R, REQ_W, REP_R, REP_W, NFD };
 
 struct pipe_ep {
-	unsigned n;    /* channels */
-	unsigned next; /* accept: the next channel to hand out */
-	pid_t creator; /* process that ran prepare */
-	int (*fd)[NFD];/* n channels; -1 = not ours (closed or owned by a conn) */
+	unsigned n;     /* channels */
+	unsigned next;  /* accept: the next channel to hand out */
+	pid_t creator;  /* process that ran prepare */
+	int (*fd)[NFD]; /* n channels; -1 = not ours (closed or owned by a conn) */
 };
 
 /* Closes *fd if it is still ours and marks it -1. */
@@ -85,8 +85,7 @@ static int pipe_prepare(struct ipl_endpoint *ep)
 	pe->creator = getpid();
 	ep->priv = pe;
 	for (unsigned i = 0; i < n; i++) {
-		if (pipe2(&pe->fd[i][REQ_R], O_CLOEXEC) < 0 ||
-		    pipe2(&pe->fd[i][REP_R], O_CLOEXEC) < 0) {
+		if (pipe2(&pe->fd[i][REQ_R], O_CLOEXEC) < 0 || pipe2(&pe->fd[i][REP_R], O_CLOEXEC) < 0) {
 			int rc = -errno;
 			pipe_cleanup(ep);
 			return rc;
@@ -120,8 +119,7 @@ static int pipe_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 		return IPL_ECANCELED;
 	/* skip channels whose ends are gone (attach_server was not called, or
 	 * an earlier accept failed for want of memory) */
-	while (pe->next < pe->n &&
-	       (pe->fd[pe->next][REQ_R] < 0 || pe->fd[pe->next][REP_W] < 0))
+	while (pe->next < pe->n && (pe->fd[pe->next][REQ_R] < 0 || pe->fd[pe->next][REP_W] < 0))
 		pe->next++;
 	if (pe->next >= pe->n)
 		return IPL_EDONE;
@@ -157,25 +155,20 @@ static int pipe_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 
 /* What `ipclab demo pipe` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe pipe_describe = {
-	.prepare = (const char *const[]){
-		"pipe2(O_CLOEXEC) twice: a request pipe (client -> server) and a reply pipe "
-		"(server -> client); a pipe has no name, so both must exist before fork()",
-		NULL },
-	.attach_client = (const char *const[]){
-		"keeps the request pipe's write end and the reply pipe's read end (inherited from "
-		"the parent), closes the other two",
-		NULL },
-	.attach_server = (const char *const[]){
-		"after fork(): keeps the request pipe's read end and the reply pipe's write end, "
-		"closes the other two (else EOF would never come)",
-		NULL },
-	.accept = (const char *const[]){
-		"accept: hands out the next pre-made pipe pair (no system call: the pipes already "
-		"connect this process and its relative)",
-		NULL },
-	.cleanup = (const char *const[]){
-		"cleanup: nothing to remove: a pipe disappears with the last fd that refers to it",
-		NULL },
+	.prepare = (const char *const[]){ "pipe2(O_CLOEXEC) twice: a request pipe (client -> server) and a reply pipe "
+					  "(server -> client); a pipe has no name, so both must exist before fork()",
+					  NULL },
+	.attach_client = (const char *const[]){ "keeps the request pipe's write end and the reply pipe's read end (inherited from "
+						"the parent), closes the other two",
+						NULL },
+	.attach_server = (const char *const[]){ "after fork(): keeps the request pipe's read end and the reply pipe's write end, "
+						"closes the other two (else EOF would never come)",
+						NULL },
+	.accept = (const char *const[]){ "accept: hands out the next pre-made pipe pair (no system call: the pipes already "
+					 "connect this process and its relative)",
+					 NULL },
+	.cleanup = (const char *const[]){ "cleanup: nothing to remove: a pipe disappears with the last fd that refers to it",
+					  NULL },
 	.send = "writev(fd {wfd})",
 	.recv = "read(fd {rfd})",
 	.conn_fds = ipl_fdconn_fds,

@@ -56,12 +56,17 @@ static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context poi
 /* libtirpc speaks to sockets: the carrier must offer its socket fds (the
  * transport ops listen_fd and conn_fd).  The rest of the endpoint is the
  * carrier's (rpc/layer.c). */
+static int onc_carrier_ok(const struct ipl_transport *car)
+{
+	return car->listen_fd && car->conn_fd;
+}
+
 static int socket_carrier(const struct ipl_endpoint *ep)
 {
 	const struct ipl_transport *via = ep->opts.via; /* the registry sets a default */
 	if (!via)
 		return -EINVAL; /* no carrier: ipl_endpoint_init was not used */
-	return via->listen_fd && via->conn_fd ? 0 : IPL_EUNSUPP;
+	return onc_carrier_ok(via) ? 0 : IPL_EUNSUPP;
 }
 
 static int onc_prepare(struct ipl_endpoint *ep)
@@ -118,9 +123,7 @@ static int get_args(SVCXPRT *t, xdrproc_t proc, void *args)
 static void dispatch(struct svc_req *rq, SVCXPRT *t)
 {
 	switch (rq->rq_proc) {
-	case IPL_RPC_PROC_NULL:
-		svc_sendreply(t, (xdrproc_t)xdr_void, NULL);
-		return;
+	case IPL_RPC_PROC_NULL: svc_sendreply(t, (xdrproc_t)xdr_void, NULL); return;
 	case IPL_RPC_PROC_ECHO:
 	case IPL_RPC_PROC_SINK:
 	case IPL_RPC_PROC_SINK_BATCH: {
@@ -196,13 +199,13 @@ struct onc_cx {
 	struct onc_cx *next;
 	struct onc_srv *s;
 	pthread_t th;
-	int fd;                        /* -1 once libtirpc closed it (under s->mu) */
-	SVCXPRT *xprt;                 /* NULL once destroyed */
-	struct xp_ops ops;             /* libtirpc's, with destroy wrapped */
-	void (*destroy)(SVCXPRT *);    /* libtirpc's destroy */
-	_Atomic long long busy_since;  /* ms the request in hand began; 0: between requests */
-	int shut;                      /* its socket was shut down (under s->mu) */
-	int done;                      /* its thread has finished (under s->mu) */
+	int fd;                       /* -1 once libtirpc closed it (under s->mu) */
+	SVCXPRT *xprt;                /* NULL once destroyed */
+	struct xp_ops ops;            /* libtirpc's, with destroy wrapped */
+	void (*destroy)(SVCXPRT *);   /* libtirpc's destroy */
+	_Atomic long long busy_since; /* ms the request in hand began; 0: between requests */
+	int shut;                     /* its socket was shut down (under s->mu) */
+	int done;                     /* its thread has finished (under s->mu) */
 };
 
 struct onc_srv {
@@ -214,8 +217,8 @@ struct onc_srv {
 	int idle_ms;      /* -1: never */
 	uint32_t rec_max; /* largest first fragment a record may claim */
 	int tcp;
-	int stop_fd;      /* eventfd, readable once the server stops */
-	int wake_fd;      /* eventfd, written when a connection ends (fds free again) */
+	int stop_fd; /* eventfd, readable once the server stops */
+	int wake_fd; /* eventfd, written when a connection ends (fds free again) */
 };
 
 static long long now_ms(void)
@@ -341,8 +344,7 @@ static int take(struct onc_srv *s, int lfd)
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	/* a client that gave up before we accepted is not our failure */
 	if (fd < 0)
-		return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED || errno == EPROTO
-			       ? 0 : -errno;
+		return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED || errno == EPROTO ? 0 : -errno;
 	pthread_mutex_lock(&s->mu);
 	unsigned live = s->live;
 	pthread_mutex_unlock(&s->mu);
@@ -467,8 +469,7 @@ static int is_inet(int lfd)
 {
 	int dom = 0;
 	socklen_t l = sizeof dom;
-	return getsockopt(lfd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
-	       (dom == AF_INET || dom == AF_INET6);
+	return getsockopt(lfd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && (dom == AF_INET || dom == AF_INET6);
 }
 
 /* Only a program registration's anchor: with protocol 0 svc_register reads
@@ -490,8 +491,7 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	server_cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
 	struct onc_srv s = {
 		.max_conns = ep->opts.max_conns ? ep->opts.max_conns : IPL_DEFAULT_MAX_CONNS,
-		.idle_ms = ep->opts.idle_ms ? (ep->opts.idle_ms < 0 ? -1 : ep->opts.idle_ms)
-					    : IPL_DEFAULT_IDLE_MS,
+		.idle_ms = ep->opts.idle_ms ? (ep->opts.idle_ms < 0 ? -1 : ep->opts.idle_ms) : IPL_DEFAULT_IDLE_MS,
 		.rec_max = server_cap + IPL_RPC_OVERHEAD,
 		.tcp = is_inet(lfd),
 		.stop_fd = eventfd(0, EFD_CLOEXEC),
@@ -521,12 +521,12 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 
 struct onc_conn {
 	struct ipl_conn base;
-	struct ipl_conn *car;  /* owns the socket; libtirpc borrows it */
+	struct ipl_conn *car; /* owns the socket; libtirpc borrows it */
 	CLIENT *cl;
 	uint32_t cap;
 	struct timeval tmo;
 	int said_bye;
-	struct ipl_buf q;      /* queued ipclab replies */
+	struct ipl_buf q; /* queued ipclab replies */
 	size_t q_off, q_len;
 };
 
@@ -611,8 +611,11 @@ static int onc_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 			       (xdrproc_t)xdr_ipl_bytes, (caddr_t)&res, oc->tmo);
 		if (st != RPC_SUCCESS)
 			return call_failed(oc, st, h.seq);
-		struct ipl_hdr rh = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_REPLY,
-				      .seq = h.seq, .len = res.len };
+		struct ipl_hdr rh = { .version = IPL_VERSION,
+				      .op = IPL_OP_ECHO,
+				      .flags = IPL_FLAG_REPLY,
+				      .seq = h.seq,
+				      .len = res.len };
 		ipl_hdr_encode(&rh, t);
 		oc->q_len += IPL_HDR_SIZE + res.len;
 		return 0;
@@ -626,7 +629,8 @@ static int onc_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 		}
 		st = clnt_call(oc->cl, IPL_RPC_PROC_SINK, (xdrproc_t)xdr_ipl_bytes, (caddr_t)&args,
 			       (xdrproc_t)xdr_void, NULL, oc->tmo);
-		return st == RPC_SUCCESS ? q_reply(oc, IPL_OP_SINK, h.seq, NULL, 0) : call_failed(oc, st, h.seq);
+		return st == RPC_SUCCESS ? q_reply(oc, IPL_OP_SINK, h.seq, NULL, 0)
+					 : call_failed(oc, st, h.seq);
 	default: /* HELLO, BYE */
 		st = clnt_call(oc->cl, IPL_RPC_PROC_NULL, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_void,
 			       NULL, oc->tmo);
@@ -705,27 +709,23 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
  * libtirpc owns the carrier connection, so the demo traces the exchange
  * where it enters and leaves the layer. */
 static const struct ipl_tp_describe onc_describe = {
-	.intro = (const char *const[]){
-		"{name} is a layer that owns its carrier connection, so the exchange is traced where it enters and",
-		"leaves the layer; the bytes between are ONC RPC records like those `ipclab demo rpc` shows.",
-		NULL },
-	.prepare = (const char *const[]){
-		"prepare: the carrier ({via}) creates its listening socket at {addr}; libtirpc takes "
-		"it over in the server",
-		NULL },
-	.attach_client = (const char *const[]){
-		"connects through the carrier to \"{addr}\" and hands the socket to libtirpc: "
-		"clnt_vc_create() makes the CLIENT handle the stubs call through",
-		NULL },
-	.serve = (const char *const[]){
-		"accept: hands the listening socket to libtirpc (svc_vc_create) and runs its service "
-		"loop (poll + svc_getreq_poll): libtirpc accepts the client, reads each CALL, runs the "
-		"server stub and writes the REPLY, all inside this call, until told to stop",
-		NULL },
-	.stopped = (const char *const[]){
-		"the service loop stopped (SIGTERM from the parent once the client was done); "
-		"libtirpc closed the connection",
-		NULL },
+	.intro = (const char *const[]){ "{name} is a layer that owns its carrier connection, so the exchange is traced where it enters and",
+					"leaves the layer; the bytes between are ONC RPC records like those `ipclab demo rpc` shows.",
+					NULL },
+	.prepare = (const char *const[]){ "prepare: the carrier ({via}) creates its listening socket at {addr}; libtirpc takes "
+					  "it over in the server",
+					  NULL },
+	.attach_client = (const char *const[]){ "connects through the carrier to \"{addr}\" and hands the socket to libtirpc: "
+						"clnt_vc_create() makes the CLIENT handle the stubs call through",
+						NULL },
+	.serve = (const char *const[]){ "accept: takes each client on the listening socket itself and gives it to libtirpc "
+					"as an SVCXPRT (svc_fd_create) with a thread of its own that polls that socket and "
+					"hands its input to svc_getreq_common: libtirpc reads each CALL, runs the server stub "
+					"and writes the REPLY, all inside this call, until told to stop",
+					NULL },
+	.stopped = (const char *const[]){ "the service loop stopped (SIGTERM from the parent once the client was done); "
+					  "libtirpc closed the connection",
+					  NULL },
 	.send = "{name} send: libtirpc's clnt_call() marshals it as an ONC RPC CALL, writes the "
 		"record to the carrier socket and waits for the REPLY",
 	.recv = "{name} recv: the ipclab reply that clnt_call's REPLY stands for",
@@ -747,5 +747,5 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	/* no cancel op: ipl_endpoint_cancel sets ep->cancel, which the accept
 	 * loop checks every TICK_MS and whenever a signal interrupts its poll */
 	.describe = &onc_describe,
+	.carrier_ok = onc_carrier_ok,
 };
-

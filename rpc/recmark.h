@@ -23,8 +23,8 @@
 
 struct ipl_buf;
 
-#define IPL_RM_LAST 0x80000000u  /* record marking: last fragment */
-#define IPL_RM_LEN 0x7fffffffu   /* record marking: fragment length */
+#define IPL_RM_LAST 0x80000000u /* record marking: last fragment */
+#define IPL_RM_LEN 0x7fffffffu  /* record marking: fragment length */
 
 /* The 4-byte fragment header for len bytes (len <= IPL_RM_LEN). */
 static inline uint32_t ipl_rm_word(uint32_t len, int last)

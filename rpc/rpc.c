@@ -66,8 +66,8 @@ struct rpc_conn {
 	struct ipl_conn *_Atomic car_pub;
 	atomic_int pin;
 	int server;
-	int said_bye;        /* client: BYE answered, carrier closed: EOF */
-	uint32_t cap;        /* payload cap */
+	int said_bye; /* client: BYE answered, carrier closed: EOF */
+	uint32_t cap; /* payload cap */
 
 	struct ipl_rm_reader rm; /* the record being read */
 
@@ -157,9 +157,8 @@ static int next_call(struct rpc_conn *rc)
 		return r;
 
 	/* the fast path: a streamed payload for the exchange */
-	if (call.rpcvers == IPL_RPC_VERS && call.prog == IPL_RPC_PROG &&
-	    call.vers == IPL_RPC_PROG_VERS && call.cred.flavor == IPL_RPC_AUTH_NONE &&
-	    call.verf.flavor == IPL_RPC_AUTH_NONE &&
+	if (call.rpcvers == IPL_RPC_VERS && call.prog == IPL_RPC_PROG && call.vers == IPL_RPC_PROG_VERS &&
+	    call.cred.flavor == IPL_RPC_AUTH_NONE && call.verf.flavor == IPL_RPC_AUTH_NONE &&
 	    (call.proc == IPL_RPC_PROC_ECHO || call.proc == IPL_RPC_PROC_SINK ||
 	     call.proc == IPL_RPC_PROC_SINK_BATCH)) {
 		uint8_t lw[4];
@@ -178,8 +177,7 @@ static int next_call(struct rpc_conn *rc)
 			return r;
 		if (call.proc == IPL_RPC_PROC_SINK_BATCH)
 			return 0;
-		struct ipl_rpc_reply rep = { .stat = IPL_RPC_MSG_ACCEPTED,
-					     .accept_stat = IPL_RPC_GARBAGE_ARGS };
+		struct ipl_rpc_reply rep = { .stat = IPL_RPC_MSG_ACCEPTED, .accept_stat = IPL_RPC_GARBAGE_ARGS };
 		uint8_t out[IPL_RPC_ERR_REPLY_MAX];
 		size_t olen = ipl_rpc_error_record(out, call.xid, &rep);
 		r = send_record(rc, out, olen);
@@ -396,8 +394,7 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 /* Splits an ipclab message given as iov into its header (copied to hdr)
  * and payload iovs (at most maxp).  Returns the payload iov count or a
  * negative code. */
-static int split(const struct iovec *iov, int cnt, uint8_t hdr[IPL_HDR_SIZE], struct iovec *pay,
-		 int maxp)
+static int split(const struct iovec *iov, int cnt, uint8_t hdr[IPL_HDR_SIZE], struct iovec *pay, int maxp)
 {
 	size_t got = 0;
 	int np = 0;
@@ -479,14 +476,16 @@ static int client_send(struct rpc_conn *rc, const uint8_t *hb, const struct iove
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, prefix, sizeof prefix);
 	ipl_xdr_put_u32(&x, 0); /* record mark, set by send_framed */
-	struct ipl_rpc_call call = { .xid = (uint32_t)h.seq, .prog = IPL_RPC_PROG,
-				     .vers = IPL_RPC_PROG_VERS, .proc = proc };
+	struct ipl_rpc_call call = {
+		.xid = (uint32_t)h.seq, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = proc
+	};
 	ipl_rpc_call_encode(&x, &call);
 	if (args)
 		ipl_xdr_put_u32(&x, h.len); /* opaque<> length; the bytes follow */
 	if (proc != IPL_RPC_PROC_SINK_BATCH) {
-		struct pending p = { .xid = call.xid, .seq = h.seq, .op = h.op,
-				     .werr = bad ? ipl_wire_err_of(bad) : 0 };
+		struct pending p = {
+			.xid = call.xid, .seq = h.seq, .op = h.op, .werr = bad ? ipl_wire_err_of(bad) : 0
+		};
 		int r = push_pending(rc, &p);
 		if (r < 0)
 			return r;
@@ -595,10 +594,9 @@ static int rpc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
  * (transport.h: ipl_tp_describe); the carrier's describe tells the rest. */
 static const struct ipl_tp_describe rpc_describe = {
 	.walk = IPL_TP_WALK_RPC_STUBS,
-	.intro = (const char *const[]){
-		"The client program calls the ECHO procedure of the ipclab RPC program through a client stub;",
-		"the call travels as one ONC RPC v2 record (RFC 5531, XDR per RFC 4506) over a {via} connection.",
-		NULL },
+	.intro = (const char *const[]){ "The client program calls the ECHO procedure of the ipclab RPC program through a client stub;",
+					"the call travels as one ONC RPC v2 record (RFC 5531, XDR per RFC 4506) over a {via} connection.",
+					NULL },
 };
 
 const struct ipl_transport ipl_rpc_transport = {

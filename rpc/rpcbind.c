@@ -90,8 +90,7 @@ int ipl_rpcb_encode_call(uint8_t *buf, size_t cap, uint32_t xid, uint32_t vers, 
 }
 
 /* The results of a SUCCESS reply, which must be all that is left. */
-static int get_results(struct ipl_xdr_dec *x, uint32_t vers, uint32_t proc,
-		       struct ipl_rpcb_result *out)
+static int get_results(struct ipl_xdr_dec *x, uint32_t vers, uint32_t proc, struct ipl_rpcb_result *out)
 {
 	if (proc == IPL_RPCB_SET || proc == IPL_RPCB_UNSET) {
 		out->ok = ipl_xdr_get_bool(x);
@@ -106,8 +105,8 @@ static int get_results(struct ipl_xdr_dec *x, uint32_t vers, uint32_t proc,
 	return x->err || ipl_xdr_left(x) ? IPL_EXDR : 0;
 }
 
-int ipl_rpcb_decode_reply(const uint8_t *rec, size_t len, uint32_t xid, uint32_t vers,
-			  uint32_t proc, struct ipl_rpcb_result *out)
+int ipl_rpcb_decode_reply(const uint8_t *rec, size_t len, uint32_t xid, uint32_t vers, uint32_t proc,
+			  struct ipl_rpcb_result *out)
 {
 	struct ipl_xdr_dec x;
 	memset(out, 0, sizeof *out);
@@ -211,8 +210,7 @@ static void set_timeout(struct ipl_conn *c, int ms)
 	}
 }
 
-int ipl_rpcb_open(struct ipl_rpcb *b, const struct ipl_transport *tp, const char *addr,
-		  int timeout_ms)
+int ipl_rpcb_open(struct ipl_rpcb *b, const struct ipl_transport *tp, const char *addr, int timeout_ms)
 {
 	memset(b, 0, sizeof *b);
 	/* an xid a stale reply from an earlier session is unlikely to carry */
@@ -306,8 +304,7 @@ static int join_hostport(const char *host, unsigned port, char *addr, size_t len
 }
 
 /* A version 3/4 answer as somewhere to connect. */
-static int uaddr_to_connect(const char *uaddr, const char *netid, const char *host, char *addr,
-			    size_t len)
+static int uaddr_to_connect(const char *uaddr, const char *netid, const char *host, char *addr, size_t len)
 {
 	if (!strcmp(netid, "local") || !strcmp(netid, "unix")) {
 		int n = snprintf(addr, len, "%s", uaddr);
@@ -323,8 +320,7 @@ static int uaddr_to_connect(const char *uaddr, const char *netid, const char *ho
 	return 0;
 }
 
-int ipl_rpcb_getaddr(struct ipl_rpcb *b, const struct ipl_rpcb_map *m, const char *host,
-		     char *addr, size_t len)
+int ipl_rpcb_getaddr(struct ipl_rpcb *b, const struct ipl_rpcb_map *m, const char *host, char *addr, size_t len)
 {
 	struct ipl_rpcb_map q = *m;
 	q.uaddr = "";

@@ -73,8 +73,8 @@ int ipl_rpcb_encode_call(uint8_t *buf, size_t cap, uint32_t xid, uint32_t vers, 
  * IPL_RPCB_STR_MAX or with a NUL, a bool not 0/1, a port over 65535, bytes
  * after the results); IPL_ERPC (denied, or accepted with another status
  * than SUCCESS: out->hdr says which). */
-int ipl_rpcb_decode_reply(const uint8_t *rec, size_t len, uint32_t xid, uint32_t vers,
-			  uint32_t proc, struct ipl_rpcb_result *out);
+int ipl_rpcb_decode_reply(const uint8_t *rec, size_t len, uint32_t xid, uint32_t vers, uint32_t proc,
+			  struct ipl_rpcb_result *out);
 
 /* "127.0.0.1:4242" or "[::1]:4242" (numeric only) -> "127.0.0.1.16.146" or
  * "::1.16.146" in out[outlen].  Returns 0 or IPL_EADDR. */
@@ -91,7 +91,7 @@ struct ipl_rpcb {
 	struct ipl_endpoint ep; /* how rpcbind was reached */
 	struct ipl_conn *conn;
 	uint32_t xid;
-	uint32_t vers;          /* the version that answered the last call: 4, 3 or 2 */
+	uint32_t vers; /* the version that answered the last call: 4, 3 or 2 */
 	struct ipl_buf tx, rx;
 	struct ipl_rpcb_result last; /* the last reply */
 };
@@ -101,8 +101,7 @@ struct ipl_rpcb {
  * default) for its reply.  Returns 0 or tp's attach_client code
  * (-ECONNREFUSED, -ENOENT: no rpcbind there).  Close it even after a
  * failure. */
-int ipl_rpcb_open(struct ipl_rpcb *b, const struct ipl_transport *tp, const char *addr,
-		  int timeout_ms);
+int ipl_rpcb_open(struct ipl_rpcb *b, const struct ipl_transport *tp, const char *addr, int timeout_ms);
 /* Closes the connection and frees the buffers. */
 void ipl_rpcb_close(struct ipl_rpcb *b);
 
@@ -122,7 +121,6 @@ int ipl_rpcb_unset(struct ipl_rpcb *b, const struct ipl_rpcb_map *m);
  * call's error.  A call's errors: those of ipl_rpcb_decode_reply,
  * IPL_ETOOBIG (a reply record over IPL_RPCB_REPLY_MAX), -ETIMEDOUT (no
  * reply within the timeout) and the transport's (IPL_ECLOSED, ...). */
-int ipl_rpcb_getaddr(struct ipl_rpcb *b, const struct ipl_rpcb_map *m, const char *host,
-		     char *addr, size_t len);
+int ipl_rpcb_getaddr(struct ipl_rpcb *b, const struct ipl_rpcb_map *m, const char *host, char *addr, size_t len);
 
 #endif

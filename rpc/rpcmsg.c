@@ -152,8 +152,7 @@ int ipl_rpc_authsys_encode(const struct ipl_rpc_authsys *a, uint8_t *buf, size_t
 const char *ipl_rpc_reply_text(const struct ipl_rpc_reply *r)
 {
 	if (r->stat == IPL_RPC_MSG_DENIED)
-		return r->reject_stat == IPL_RPC_RPC_MISMATCH ? "RPC version mismatch"
-							      : "authentication error";
+		return r->reject_stat == IPL_RPC_RPC_MISMATCH ? "RPC version mismatch" : "authentication error";
 	switch (r->accept_stat) {
 	case IPL_RPC_SUCCESS: return "success";
 	case IPL_RPC_PROG_UNAVAIL: return "program unavailable";

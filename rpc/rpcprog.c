@@ -48,8 +48,7 @@ void ipl_rpc_clnt_free(struct ipl_rpc_clnt *cl)
 
 /* Step 2a: starts a CALL record in cl->tx with room for argbytes of
  * arguments; the stub then marshals them with x. */
-static int call_begin(struct ipl_rpc_clnt *cl, uint32_t proc, size_t argbytes,
-		      struct ipl_xdr_enc *x)
+static int call_begin(struct ipl_rpc_clnt *cl, uint32_t proc, size_t argbytes, struct ipl_xdr_enc *x)
 {
 	size_t need = IPL_RPC_OVERHEAD + argbytes + 4;
 	int rc = ipl_buf_reserve(&cl->tx, need);
@@ -72,8 +71,7 @@ static int call_begin(struct ipl_rpc_clnt *cl, uint32_t proc, size_t argbytes,
 /* Step 3 and 6a: sends the record, waits for the reply with the same xid
  * (others are stale: dropped, as RFC 5531 lets a client do) and checks its
  * status.  On 0, *res is positioned at the results. */
-static int call_finish(struct ipl_rpc_clnt *cl, struct ipl_xdr_enc *x, int want_reply,
-		       struct ipl_xdr_dec *res)
+static int call_finish(struct ipl_rpc_clnt *cl, struct ipl_xdr_enc *x, int want_reply, struct ipl_xdr_dec *res)
 {
 	if (x->err)
 		return x->err;
@@ -127,8 +125,8 @@ int ipl_rpc_null(struct ipl_rpc_clnt *cl)
 	return rc ? rc : results_done(&res); /* no results */
 }
 
-int ipl_rpc_echo(struct ipl_rpc_clnt *cl, const void *in, uint32_t len, void *out,
-		 uint32_t outcap, uint32_t *outlen)
+int ipl_rpc_echo(struct ipl_rpc_clnt *cl, const void *in, uint32_t len, void *out, uint32_t outcap,
+		 uint32_t *outlen)
 {
 	struct ipl_xdr_enc args;
 	struct ipl_xdr_dec res;
@@ -322,8 +320,7 @@ static uint32_t check_auth(const struct ipl_rpc_call *c)
 	return IPL_RPC_AUTH_OK;
 }
 
-int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_buf *out,
-			 size_t *outlen)
+int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_buf *out, size_t *outlen)
 {
 	struct ipl_xdr_dec args;
 	struct ipl_rpc_call call;

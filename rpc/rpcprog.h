@@ -76,8 +76,8 @@ void ipl_rpc_clnt_free(struct ipl_rpc_clnt *cl);
  * not decode, or a transport code. */
 int ipl_rpc_null(struct ipl_rpc_clnt *cl);
 /* ECHO: out[outcap] receives the reply's bytes, *outlen their count. */
-int ipl_rpc_echo(struct ipl_rpc_clnt *cl, const void *in, uint32_t len, void *out,
-		 uint32_t outcap, uint32_t *outlen);
+int ipl_rpc_echo(struct ipl_rpc_clnt *cl, const void *in, uint32_t len, void *out, uint32_t outcap,
+		 uint32_t *outlen);
 int ipl_rpc_sink(struct ipl_rpc_clnt *cl, const void *in, uint32_t len);
 /* SINK_BATCH: sends and returns at once; no reply will come. */
 int ipl_rpc_sink_batch(struct ipl_rpc_clnt *cl, const void *in, uint32_t len);
@@ -98,8 +98,7 @@ int ipl_rpc_call_raw(struct ipl_rpc_clnt *cl, uint32_t proc, const void *args, s
  * *outlen its length; *outlen = 0 when no reply is due (SINK_BATCH).
  * Returns 0, or IPL_EPROTO/IPL_EXDR when the record is not a call at all
  * (the connection should be closed: RFC 5531 gives no reply for it). */
-int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_buf *out,
-			 size_t *outlen);
+int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_buf *out, size_t *outlen);
 
 /* Encodes a reply record with no results (an error, or a void SUCCESS) for
  * xid into out[IPL_RPC_ERR_REPLY_MAX]; returns its length. */

@@ -20,10 +20,10 @@
 #define IPL_XDR_PAD(n) (((n) + 3u) & ~(size_t)3u)
 
 struct ipl_xdr_enc {
-	uint8_t *p;   /* destination */
-	size_t cap;   /* its size */
-	size_t len;   /* bytes written so far */
-	int err;      /* 0, or IPL_EXDR once something did not fit */
+	uint8_t *p; /* destination */
+	size_t cap; /* its size */
+	size_t len; /* bytes written so far */
+	int err;    /* 0, or IPL_EXDR once something did not fit */
 };
 
 struct ipl_xdr_dec {
@@ -38,11 +38,11 @@ void ipl_xdr_enc_init(struct ipl_xdr_enc *x, void *buf, size_t cap);
 /* Starts decoding buf[0..len). */
 void ipl_xdr_dec_init(struct ipl_xdr_dec *x, const void *buf, size_t len);
 
-void ipl_xdr_put_u32(struct ipl_xdr_enc *x, uint32_t v);  /* unsigned int */
-void ipl_xdr_put_i32(struct ipl_xdr_enc *x, int32_t v);   /* int, enum */
-void ipl_xdr_put_u64(struct ipl_xdr_enc *x, uint64_t v);  /* unsigned hyper */
-void ipl_xdr_put_i64(struct ipl_xdr_enc *x, int64_t v);   /* hyper */
-void ipl_xdr_put_bool(struct ipl_xdr_enc *x, int v);      /* bool: 0 or 1 */
+void ipl_xdr_put_u32(struct ipl_xdr_enc *x, uint32_t v); /* unsigned int */
+void ipl_xdr_put_i32(struct ipl_xdr_enc *x, int32_t v);  /* int, enum */
+void ipl_xdr_put_u64(struct ipl_xdr_enc *x, uint64_t v); /* unsigned hyper */
+void ipl_xdr_put_i64(struct ipl_xdr_enc *x, int64_t v);  /* hyper */
+void ipl_xdr_put_bool(struct ipl_xdr_enc *x, int v);     /* bool: 0 or 1 */
 /* opaque[n]: n bytes then zero padding. */
 void ipl_xdr_put_fixed(struct ipl_xdr_enc *x, const void *p, size_t n);
 /* opaque<>: a length word, the bytes, zero padding. */

@@ -18,8 +18,8 @@
 #define SEG_MAGIC 0x69706c53u /* "iplS" */
 #define SHM_VERSION 2u        /* 2: segments are sealed memfds passed by fd number */
 #define NSLOTS 64
-#define SLOT_READY 0x80000000u /* slot state: writer's pid | READY */
-#define SEG_HDR 4096u          /* control page; the two data areas follow */
+#define SLOT_READY 0x80000000u   /* slot state: writer's pid | READY */
+#define SEG_HDR 4096u            /* control page; the two data areas follow */
 #define RING_SIZE (256u * 1024u) /* per direction; larger messages stream through */
 /* The largest ring a server maps for a client: what a client can make it
  * reserve.  Messages of any size stream through rings of any size. */

@@ -103,8 +103,7 @@ static int peer_on_my_cpu(const struct ipl_shmwait *w)
 int ipl_shm_wait_change(const struct ipl_shmwait *w, _Atomic uint32_t *word, uint32_t seen,
 			_Atomic uint32_t *flag, const uint8_t *const ahead[2])
 {
-	if (w->policy == IPL_WAIT_SPIN ||
-	    (w->policy == IPL_WAIT_HYBRID && !peer_on_my_cpu(w))) {
+	if (w->policy == IPL_WAIT_SPIN || (w->policy == IPL_WAIT_HYBRID && !peer_on_my_cpu(w))) {
 		uint64_t start = 0, checked = 0;
 		for (unsigned i = 1;; i++) {
 			if (!unchanged(word, seen))
@@ -167,8 +166,8 @@ void ipl_shmring_init(struct ipl_shmring *r)
 	memset(r, 0, sizeof *r);
 }
 
-int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *data,
-		       uint32_t size, int producer, enum ipl_wait policy)
+int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *data, uint32_t size,
+		       int producer, enum ipl_wait policy)
 {
 	if (size < IPL_SHMRING_MIN || size > IPL_SHMRING_MAX || (size & (size - 1)))
 		return -EINVAL;
@@ -241,8 +240,7 @@ int ipl_shmring_send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w
 	return 0;
 }
 
-ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-			      const uint8_t **p)
+ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwait *w, const uint8_t **p)
 {
 	for (;;) {
 		uint32_t h = atomic_load_explicit(&e->r->head, memory_order_acquire);
@@ -264,8 +262,7 @@ ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwai
 	}
 }
 
-ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w, void *buf,
-			 size_t len)
+ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w, void *buf, size_t len)
 {
 	if (!len)
 		return 0;

@@ -56,8 +56,8 @@ struct ipl_shmring {
  * the kernel has them (immune to pid reuse, sees a dead-but-unreaped child),
  * else ipl_pid_gone() (kill(pid, 0) plus the zombie state in /proc). */
 struct ipl_shmpeer {
-	pid_t pid;  /* 0: unknown, never reported dead */
-	int pidfd;  /* -1 when not available */
+	pid_t pid; /* 0: unknown, never reported dead */
+	int pidfd; /* -1 when not available */
 };
 
 /* Starts watching pid (pid <= 0 makes a peer that is never dead). */
@@ -69,8 +69,8 @@ void ipl_shmpeer_close(struct ipl_shmpeer *p);
 /* How one end waits: policy, its cancel flag, the peer to watch. */
 struct ipl_shmwait {
 	enum ipl_wait policy;
-	const atomic_int *cancel;        /* may be NULL */
-	const struct ipl_shmpeer *peer;  /* may be NULL */
+	const atomic_int *cancel;       /* may be NULL */
+	const struct ipl_shmpeer *peer; /* may be NULL */
 	/* hybrid: the CPU each end last waited on (shared words, -1 unknown;
 	 * may be NULL).  A peer on our own CPU cannot answer while we spin. */
 	_Atomic int32_t *my_cpu;
@@ -108,8 +108,8 @@ void ipl_shmring_init(struct ipl_shmring *r);
 /* Binds end to ring r with data area data[size] as its producer (or
  * consumer) waiting with policy, starting at the current indices.  Returns 0
  * or -EINVAL (size not a power of two in [IPL_SHMRING_MIN, IPL_SHMRING_MAX]). */
-int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *data,
-		       uint32_t size, int producer, enum ipl_wait policy);
+int ipl_shmring_attach(struct ipl_shmring_end *e, struct ipl_shmring *r, void *data, uint32_t size,
+		       int producer, enum ipl_wait policy);
 
 /* Producer: copies every byte of iov into the ring, publishing as it goes
  * and waiting for space when full (so any length streams through).  Like a
@@ -143,8 +143,7 @@ static inline void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n);
 /* Consumer: like read(2): waits while empty, then copies up to len available
  * bytes.  Returns the count (> 0), 0 at EOF (producer closed, ring drained),
  * IPL_ECANCELED, IPL_EPEERDEAD or IPL_EPROTO. */
-ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w, void *buf,
-			 size_t len);
+ssize_t ipl_shmring_recv(struct ipl_shmring_end *e, const struct ipl_shmwait *w, void *buf, size_t len);
 
 /* Marks the end closed (producer: EOF after the data; consumer: EPIPE for
  * the producer) and wakes the other side if it sleeps. */

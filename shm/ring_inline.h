@@ -24,12 +24,11 @@
 /* Out of line (ring.c): sending what the fast path cannot, and waiting. */
 int ipl_shmring_send_slow(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
 			  const struct iovec *iov, size_t len);
-ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwait *w,
-			      const uint8_t **p);
+ssize_t ipl_shmring_peek_wait(struct ipl_shmring_end *e, const struct ipl_shmwait *w, const uint8_t **p);
 
 /* Stores an index and wakes the other side only if it may be asleep. */
-static inline void ipl_shmring_publish(_Atomic uint32_t *idx, uint32_t val,
-				       _Atomic uint32_t *flag, _Atomic uint32_t *spins)
+static inline void ipl_shmring_publish(_Atomic uint32_t *idx, uint32_t val, _Atomic uint32_t *flag,
+				       _Atomic uint32_t *spins)
 {
 	if (atomic_load_explicit(spins, memory_order_relaxed)) {
 		atomic_store_explicit(idx, val, memory_order_release); /* it never sleeps */
@@ -50,8 +49,7 @@ static inline void ipl_shmring_flush_tail(struct ipl_shmring_end *e)
 }
 
 /* Copies n bytes from src into the ring at position at, wrapping at its end. */
-static inline void ipl_shmring_put(struct ipl_shmring_end *e, uint32_t at, const void *src,
-				   size_t n)
+static inline void ipl_shmring_put(struct ipl_shmring_end *e, uint32_t at, const void *src, size_t n)
 {
 	at &= e->size - 1;
 	size_t first = e->size - at;
@@ -142,8 +140,7 @@ static inline uint32_t ipl_shmring_avail(const struct ipl_shmring_end *e, uint32
  * space back as it goes.  Their first lines are prefetched at once: a
  * reader that takes a header first and the payload after would otherwise
  * miss on each line in turn, one cross-core transfer after the other. */
-static inline ssize_t ipl_shmring_lend(struct ipl_shmring_end *e, uint32_t avail,
-				       const uint8_t **p)
+static inline ssize_t ipl_shmring_lend(struct ipl_shmring_end *e, uint32_t avail, const uint8_t **p)
 {
 	uint32_t at = e->pos & (e->size - 1);
 	uint32_t n = e->size - at < e->flush ? e->size - at : e->flush;
@@ -172,8 +169,7 @@ static inline void ipl_shmring_consume(struct ipl_shmring_end *e, size_t n)
 	e->pos = (e->pos + (uint32_t)n) & IPL_SHMRING_POS;
 	e->unpub += (uint32_t)n;
 	/* a chunk freed, or a producer waiting for space: hand it back */
-	if (e->unpub >= e->flush ||
-	    atomic_load_explicit(&e->r->prod_waiting, memory_order_relaxed))
+	if (e->unpub >= e->flush || atomic_load_explicit(&e->r->prod_waiting, memory_order_relaxed))
 		ipl_shmring_flush_tail(e);
 }
 

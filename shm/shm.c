@@ -144,8 +144,7 @@ static int create_seg(uint32_t ring_size, struct seg **s)
 	if (fd < 0)
 		return -errno;
 	void *p = MAP_FAILED;
-	if (ftruncate(fd, (off_t)len) == 0 &&
-	    fcntl(fd, F_ADD_SEALS, SEG_SEALS | F_SEAL_SEAL) == 0)
+	if (ftruncate(fd, (off_t)len) == 0 && fcntl(fd, F_ADD_SEALS, SEG_SEALS | F_SEAL_SEAL) == 0)
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (p == MAP_FAILED) {
 		int rc = -errno;
@@ -238,9 +237,8 @@ static int rdv_check(struct shm_ep *sp)
 {
 	struct rdv *r = sp->rdv;
 	/* the memory first: if it is gone, the guard sees it here */
-	if (r->magic == RDV_MAGIC && r->version == SHM_VERSION &&
-	    atomic_load(&r->epoch) == sp->epoch && !ipl_shmguard_lost(sp->guard) &&
-	    (sp->fd < 0 || rdv_len_ok(sp->fd)))
+	if (r->magic == RDV_MAGIC && r->version == SHM_VERSION && atomic_load(&r->epoch) == sp->epoch &&
+	    !ipl_shmguard_lost(sp->guard) && (sp->fd < 0 || rdv_len_ok(sp->fd)))
 		return 0;
 	return rdv_rebuild(sp);
 }
@@ -256,8 +254,7 @@ static void conn_free(struct shm_conn *sc)
 /* Binds sc to its segment, whose rings hold size bytes each (the value
  * checked against the mapping: never re-read from shared memory), as the
  * client (is_server 0) or the server end. */
-static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, uint32_t size,
-		     int is_server)
+static int conn_bind(struct shm_conn *sc, const struct ipl_endpoint *ep, uint32_t size, int is_server)
 {
 	struct seg *s = sc->seg;
 	uint8_t *req = (uint8_t *)s + SEG_HDR, *rep = req + size;
@@ -310,7 +307,9 @@ static int64_t check_seg(int fd)
 	if (seals < 0 || (seals & SEG_SEALS) != SEG_SEALS)
 		return IPL_EPROTO; /* not a memfd, or one its owner may still truncate */
 	struct stat st;
-	struct { uint32_t magic, version, ring_size; } h;
+	struct {
+		uint32_t magic, version, ring_size;
+	} h;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
@@ -433,8 +432,8 @@ static int wait_server(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_
 
 /* Puts the segment's fd number in a free slot and wakes the server.
  * Returns the slot index or a negative code. */
-static int post_fd(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_shmguard *g,
-		   uint32_t epoch, int fd, uint64_t deadline)
+static int post_fd(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_shmguard *g, uint32_t epoch,
+		   int fd, uint64_t deadline)
 {
 	uint32_t me = (uint32_t)getpid();
 	for (;;) {
@@ -491,8 +490,7 @@ static int make_client_conn(struct ipl_endpoint *ep, struct shm_conn **scp, int 
 
 /* Offers the segment behind fd through r and waits until it is accepted.
  * On failure takes the offer back and closes sc's ends. */
-static int offer(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_shmguard *g,
-		 struct shm_conn *sc, int fd)
+static int offer(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_shmguard *g, struct shm_conn *sc, int fd)
 {
 	uint32_t epoch = atomic_load(&r->epoch);
 	int rc = 0;
@@ -502,8 +500,8 @@ static int offer(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_shmgua
 		rc = -ECONNREFUSED;
 	if (rc < 0 || ipl_shmguard_lost(g))
 		return rc < 0 ? rc : IPL_ESHMLOST;
-	uint64_t deadline = ep->opts.timeout_ms > 0 ?
-		ipl_now_ns() + (uint64_t)ep->opts.timeout_ms * 1000000u : 0;
+	uint64_t deadline =
+		ep->opts.timeout_ms > 0 ? ipl_now_ns() + (uint64_t)ep->opts.timeout_ms * 1000000u : 0;
 	int slot = post_fd(ep, r, g, epoch, fd, deadline);
 	rc = slot < 0 ? slot : wait_server(ep, r, g, epoch, &sc->seg->accepted, 0, deadline);
 	if (rc < 0) {
@@ -621,23 +619,19 @@ static void shm_detach(struct ipl_conn *c)
 
 /* What `ipclab demo shm` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe shm_describe = {
-	.prepare = (const char *const[]){
-		"shm_open(\"{addr}\", O_CREAT|O_EXCL|O_RDWR, 0600) + ftruncate + mmap(MAP_SHARED): "
-		"the rendezvous table clients meet at (/dev/shm{addr})",
-		NULL },
-	.attach_client = (const char *const[]){
-		"memfd_create(its own segment) + ftruncate + seals (no shrinking, no growing) + mmap; "
-		"writes the segment's fd number into a free slot of {addr}; futex-wakes the server, "
-		"waits to be accepted",
-		NULL },
-	.accept = (const char *const[]){
-		"takes the ready slot, opens /proc/<pid>/fd/<n> (the client's segment), checks its "
-		"seals and size, mmap; the segment has no name, so a crash leaves nothing behind",
-		NULL },
-	.cleanup = (const char *const[]){
-		"cleanup: shm_unlink(rendezvous): a shared memory object persists (in /dev/shm) "
-		"until it is unlinked",
-		NULL },
+	.prepare = (const char *const[]){ "shm_open(\"{addr}\", O_CREAT|O_EXCL|O_RDWR, 0600) + ftruncate + mmap(MAP_SHARED): "
+					  "the rendezvous table clients meet at (/dev/shm{addr})",
+					  NULL },
+	.attach_client = (const char *const[]){ "memfd_create(its own segment) + ftruncate + seals (no shrinking, no growing) + mmap; "
+						"writes the segment's fd number into a free slot of {addr}; futex-wakes the server, "
+						"waits to be accepted",
+						NULL },
+	.accept = (const char *const[]){ "takes the ready slot, opens /proc/<pid>/fd/<n> (the client's segment), checks its "
+					 "seals and size, mmap; the segment has no name, so a crash leaves nothing behind",
+					 NULL },
+	.cleanup = (const char *const[]){ "cleanup: shm_unlink(rendezvous): a shared memory object persists (in /dev/shm) "
+					  "until it is unlinked",
+					  NULL },
 	.send = "{name} send (memcpy into the ring, no system call; futex wake only if the "
 		"reader sleeps)",
 	.recv = "{name} recv (memcpy out of the ring; futex wait only while it is empty)",
@@ -645,6 +639,25 @@ static const struct ipl_tp_describe shm_describe = {
 	/* the rendezvous by name, a connection segment as a memfd */
 	.maps = (const char *const[]){ "/dev/shm/ipclab-", "/memfd:ipclab-shm", NULL },
 };
+
+/* A client names the rendezvous `ipclab serve -m shm` printed: "/ipclab-...",
+ * one path component, present in /dev/shm when that is where shm lives. */
+static int shm_check_addr(const char *addr, int listening, char *why, size_t len)
+{
+	char path[300];
+	if (listening)
+		return 0;
+	if (strncmp(addr, "/ipclab-", 8) || strchr(addr + 1, '/') || strlen(addr) > 255) {
+		snprintf(why, len, "want the name `ipclab serve -m shm` printed (/ipclab-...)");
+		return IPL_EADDR;
+	}
+	snprintf(path, sizeof path, "/dev/shm%s", addr);
+	if (access("/dev/shm", F_OK) == 0 && access(path, F_OK) < 0) {
+		snprintf(why, len, "no such shared memory object (is `ipclab serve` running?)");
+		return IPL_EADDR;
+	}
+	return 0;
+}
 
 const struct ipl_transport ipl_shm_transport = {
 	.name = "shm",
@@ -664,4 +677,5 @@ const struct ipl_transport ipl_shm_transport = {
 	.release = shm_release,
 	.cleanup = shm_cleanup,
 	.describe = &shm_describe,
+	.check_addr = shm_check_addr,
 };

@@ -5,6 +5,7 @@
 #include "common/names.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -32,21 +34,27 @@ int ipl_sock_attach_server(struct ipl_endpoint *ep)
 	return (se && se->lfd >= 0) ? 0 : -EBADF;
 }
 
-int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
+int ipl_sock_accept_fd(struct ipl_endpoint *ep)
 {
 	struct ipl_sock_ep *se = ep->priv;
-	int fd;
 	for (;;) {
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
-		fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)
-			break;
+			return fd;
 		/* a client that gave up before we accepted is not our failure */
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
 		return -errno;
 	}
+}
+
+int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
+{
+	int fd = ipl_sock_accept_fd(ep);
+	if (fd < 0)
+		return fd;
 	if (tcp) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -57,7 +65,12 @@ int ipl_sock_accept(struct ipl_endpoint *ep, int tcp, struct ipl_conn **out)
 
 int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len)
 {
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return ipl_sock_connect_type(family, SOCK_STREAM, sa, len);
+}
+
+int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, socklen_t len)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, sa, len) < 0) {
@@ -143,8 +156,9 @@ int ipl_sock_format(const struct sockaddr *sa, socklen_t len, char *out, size_t 
 			snprintf(out, outlen, "[%s]:%u", host, ntohs(s6->sin6_port));
 	} else if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *su = (const void *)sa;
-		size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
-				   len - offsetof(struct sockaddr_un, sun_path) : 0;
+		size_t n = len > offsetof(struct sockaddr_un, sun_path)
+				 ? len - offsetof(struct sockaddr_un, sun_path)
+				 : 0;
 		if (n > sizeof su->sun_path)
 			n = sizeof su->sun_path;
 		if (n && su->sun_path[0] == '\0') /* abstract: shown as @name */
@@ -181,4 +195,42 @@ int ipl_sock_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer,
 			rc = prc;
 	}
 	return rc;
+}
+
+int ipl_sock_check_hostport(const char *addr, int listening, char *why, size_t len)
+{
+	const char *port;
+	if (addr[0] == '[') {
+		const char *rb = strchr(addr, ']');
+		if (!rb || rb == addr + 1 || rb[1] != ':') {
+			snprintf(why, len, "want [IPV6]:PORT");
+			return IPL_EADDR;
+		}
+		port = rb + 2;
+	} else {
+		const char *colon = strrchr(addr, ':');
+		if (!colon || strchr(addr, ':') != colon) {
+			snprintf(why, len, "want HOST:PORT (or [IPV6]:PORT)");
+			return IPL_EADDR;
+		}
+		port = colon + 1;
+	}
+	long p = 0, min_port = listening ? 0 : 1;
+	for (const char *c = port; *c && p <= 65535; c++)
+		p = isdigit((unsigned char)*c) ? p * 10 + (*c - '0') : 65536;
+	if (!*port || p < min_port || p > 65535) {
+		snprintf(why, len, "the port '%s' is not a number in %ld..65535", port, min_port);
+		return IPL_EADDR;
+	}
+	return 0;
+}
+
+int ipl_sock_check_path(const char *addr, int listening, char *why, size_t len)
+{
+	if (strlen(addr) >= sizeof((struct sockaddr_un *)0)->sun_path) {
+		snprintf(why, len, "too long for a unix socket path (at most %zu bytes)",
+			 sizeof((struct sockaddr_un *)0)->sun_path - 1);
+		return IPL_EADDR;
+	}
+	return listening ? 0 : ipl_check_path(addr, S_IFSOCK, "socket", why, len);
 }

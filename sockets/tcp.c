@@ -24,7 +24,7 @@
 #define DEFAULT_HOST "127.0.0.1"
 
 /* Splits addr into host and port and resolves it (numeric or by name). */
-static int resolve(const char *addr, int passive, struct sockaddr_storage *ss, socklen_t *len)
+int ipl_inet_resolve(const char *addr, int passive, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[IPL_ADDR_MAX];
 	const char *port = "0";
@@ -59,8 +59,7 @@ static int resolve(const char *addr, int passive, struct sockaddr_storage *ss, s
 	if (!*port || *end || p < 0 || p > 65535)
 		return IPL_EADDR;
 
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = passive ? AI_PASSIVE : 0 };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = passive ? AI_PASSIVE : 0 };
 	struct addrinfo *res;
 	if (getaddrinfo(host, port, &hints, &res) != 0 || !res)
 		return IPL_EADDR;
@@ -89,7 +88,7 @@ static int tcp_prepare(struct ipl_endpoint *ep)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int rc = resolve(ep->opts.listen, 1, &ss, &len);
+	int rc = ipl_inet_resolve(ep->opts.listen, 1, &ss, &len);
 	if (rc < 0)
 		return rc;
 	rc = ipl_sock_ep_new(ep);
@@ -118,19 +117,25 @@ static int tcp_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 	return ipl_sock_accept(ep, 1, out);
 }
 
+int ipl_inet_client_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int rc = ipl_inet_resolve(addr, 0, ss, len);
+	if (rc < 0)
+		return rc;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	if (ss->ss_family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sin->sin_port == 0 ? IPL_EADDR : 0; /* sin_port sits where sin6_port does */
+}
+
 static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
 	(void)idx;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int rc = resolve(ep->addr, 0, &ss, &len);
+	int rc = ipl_inet_client_addr(ep->addr, &ss, &len);
 	if (rc < 0)
 		return rc;
-	/* a wildcard listen address means "this host" to a local client */
-	if (ss.ss_family == AF_INET && ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY))
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (((struct sockaddr_in *)&ss)->sin_port == 0)
-		return IPL_EADDR;
 	int fd = ipl_sock_connect(ss.ss_family, (struct sockaddr *)&ss, len);
 	if (fd < 0)
 		return fd;
@@ -142,24 +147,23 @@ static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 
 /* What `ipclab demo tcp` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe tcp_describe = {
-	.prepare = (const char *const[]){
-		"socket(AF_INET, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
-		"bind(fd {lfd}, 127.0.0.1 port 0): port 0 asks the kernel for any free port",
-		"listen(fd {lfd}, SOMAXCONN): the socket now queues incoming connections",
-		"getsockname(fd {lfd}) -> {addr}   <- the server's address (IP, port)",
-		"(a well-known service would bind a fixed port below 1024, which needs privilege; "
-		"ipclab never uses a fixed port)",
-		NULL },
+	.prepare =
+		(const char *const[]){
+			"socket(AF_INET, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
+			"bind(fd {lfd}, 127.0.0.1 port 0): port 0 asks the kernel for any free port",
+			"listen(fd {lfd}, SOMAXCONN): the socket now queues incoming connections",
+			"getsockname(fd {lfd}) -> {addr}   <- the server's address (IP, port)",
+			"(a well-known service would bind a fixed port below 1024, which needs privilege; "
+			"ipclab never uses a fixed port)",
+			NULL },
 	.attach_client = ipl_sock_describe_connect,
 	.accept = ipl_sock_describe_accept,
-	.client_conn = (const char *const[]){
-		"  the client never called bind(): connect() gave it an ephemeral port "
-		"(see /proc/sys/net/ipv4/ip_local_port_range)",
-		NULL },
-	.cleanup = (const char *const[]){
-		"cleanup: the listening socket is closed; the port is free again (the side that "
-		"closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
-		NULL },
+	.client_conn = (const char *const[]){ "  the client never called bind(): connect() gave it an ephemeral port "
+					      "(see /proc/sys/net/ipv4/ip_local_port_range)",
+					      NULL },
+	.cleanup = (const char *const[]){ "cleanup: the listening socket is closed; the port is free again (the side that "
+					  "closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
+					  NULL },
 	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
 	.recv = "read(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,
@@ -180,6 +184,7 @@ const struct ipl_transport ipl_tcp_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.check_addr = ipl_sock_check_hostport,
 	.describe = &tcp_describe,
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fd = ipl_fdconn_rfd,

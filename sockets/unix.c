@@ -18,7 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int fill_sun(const char *path, struct sockaddr_un *sun)
+int ipl_unix_sun(const char *path, struct sockaddr_un *sun)
 {
 	memset(sun, 0, sizeof *sun);
 	sun->sun_family = AF_UNIX;
@@ -29,12 +29,12 @@ static int fill_sun(const char *path, struct sockaddr_un *sun)
 }
 
 /* A socket file nobody listens on is the remains of a crashed server. */
-static int is_stale(const struct sockaddr_un *sun)
+static int is_stale(const struct sockaddr_un *sun, int type)
 {
 	struct stat st;
 	if (lstat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return 0;
-	int fd = ipl_sock_connect(AF_UNIX, (const struct sockaddr *)sun, sizeof *sun);
+	int fd = ipl_sock_connect_type(AF_UNIX, type, (const struct sockaddr *)sun, sizeof *sun);
 	if (fd >= 0) {
 		close(fd);
 		return 0;
@@ -42,7 +42,7 @@ static int is_stale(const struct sockaddr_un *sun)
 	return fd == -ECONNREFUSED;
 }
 
-static int unix_prepare(struct ipl_endpoint *ep)
+int ipl_unix_listen(struct ipl_endpoint *ep, int type)
 {
 	int rc = ipl_sock_ep_new(ep);
 	if (rc < 0)
@@ -51,7 +51,7 @@ static int unix_prepare(struct ipl_endpoint *ep)
 	struct sockaddr_un sun;
 
 	if (ep->opts.listen) {
-		rc = fill_sun(ep->opts.listen, &sun);
+		rc = ipl_unix_sun(ep->opts.listen, &sun);
 	} else {
 		rc = ipl_private_dir(se->dir, sizeof se->dir);
 		if (rc < 0)
@@ -59,18 +59,18 @@ static int unix_prepare(struct ipl_endpoint *ep)
 		char path[sizeof sun.sun_path + 1];
 		if (snprintf(path, sizeof path, "%s/sock", se->dir) >= (int)sizeof path)
 			return IPL_EADDR;
-		rc = fill_sun(path, &sun);
+		rc = ipl_unix_sun(path, &sun);
 	}
 	if (rc < 0)
 		return rc;
 
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* created 0600 from the start: no window where others could connect */
 	mode_t old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
-	if (rc < 0 && errno == EADDRINUSE && is_stale(&sun)) {
+	if (rc < 0 && errno == EADDRINUSE && is_stale(&sun, type)) {
 		unlink(sun.sun_path);
 		rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	}
@@ -87,6 +87,11 @@ static int unix_prepare(struct ipl_endpoint *ep)
 	return 0;
 }
 
+static int unix_prepare(struct ipl_endpoint *ep)
+{
+	return ipl_unix_listen(ep, SOCK_STREAM);
+}
+
 static int unix_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 {
 	return ipl_sock_accept(ep, 0, out);
@@ -96,7 +101,7 @@ static int unix_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 {
 	(void)idx;
 	struct sockaddr_un sun;
-	int rc = fill_sun(ep->addr, &sun);
+	int rc = ipl_unix_sun(ep->addr, &sun);
 	if (rc < 0)
 		return rc;
 	int fd = ipl_sock_connect(AF_UNIX, (struct sockaddr *)&sun, sizeof sun);
@@ -108,18 +113,15 @@ static int unix_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 
 /* What `ipclab demo unix` says at each step (transport.h: ipl_tp_describe). */
 static const struct ipl_tp_describe unix_describe = {
-	.prepare = (const char *const[]){
-		"mkdtemp(\"{tmpdir}/ipclab-<pid>-XXXXXX\") -> a private 0700 directory",
-		"socket(AF_UNIX, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
-		"bind(fd {lfd}, \"{addr}\"): the address is a path in the file system",
-		"listen(fd {lfd}, SOMAXCONN)",
-		NULL },
+	.prepare = (const char *const[]){ "mkdtemp(\"{tmpdir}/ipclab-<pid>-XXXXXX\") -> a private 0700 directory",
+					  "socket(AF_UNIX, SOCK_STREAM) -> fd {lfd} ({lfd_kind})",
+					  "bind(fd {lfd}, \"{addr}\"): the address is a path in the file system",
+					  "listen(fd {lfd}, SOMAXCONN)", NULL },
 	.attach_client = ipl_sock_describe_connect,
 	.accept = ipl_sock_describe_accept,
-	.cleanup = (const char *const[]){
-		"cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
-		"outlives its socket unless removed",
-		NULL },
+	.cleanup = (const char *const[]){ "cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
+					  "outlives its socket unless removed",
+					  NULL },
 	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
 	.recv = "read(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,
@@ -140,6 +142,7 @@ const struct ipl_transport ipl_unix_transport = {
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
+	.check_addr = ipl_sock_check_path,
 	.describe = &unix_describe,
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fd = ipl_fdconn_rfd,

@@ -11,10 +11,10 @@
 
 /* One configuration of one transport: the suite names cases "<name>/<case>". */
 struct ipl_test_variant {
-	const char *name;   /* "tcp", "shm-spin", "rpc-unix" */
-	const char *tp;     /* registered transport name */
+	const char *name; /* "tcp", "shm-spin", "rpc-unix" */
+	const char *tp;   /* registered transport name */
 	struct ipl_tp_opts opts;
-	const char *via;    /* carrier name for layered transports, or NULL */
+	const char *via; /* carrier name for layered transports, or NULL */
 };
 
 extern const struct ipl_test_variant ipl_test_variants[];
@@ -23,16 +23,16 @@ extern const size_t ipl_test_nvariants;
 struct ipl_fixture {
 	const struct ipl_test_variant *v;
 	struct ipl_endpoint ep;
-	pid_t server;      /* -1 once stopped */
-	pid_t server_was;  /* for the leftover check after stop */
+	pid_t server;     /* -1 once stopped */
+	pid_t server_was; /* for the leftover check after stop */
 	pid_t kids[16];
 	unsigned nkids;
 	/* Transports that need a fork (pipe): clients are forked at start,
 	 * before the parent drops its copies of the channels (a copy held by
 	 * the test process would hide EOF from the peer), and each waits at
 	 * its gate until ipl_fx_client() hands it a body. */
-	pid_t pre[16];   /* pre-forked client idx, 0 if none */
-	int gate[16];    /* write end of its gate, -1 once used */
+	pid_t pre[16]; /* pre-forked client idx, 0 if none */
+	int gate[16];  /* write end of its gate, -1 once used */
 	unsigned npre;
 };
 

@@ -116,11 +116,9 @@ int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len)
 	return ipl_conn_send(c, &iov, 1);
 }
 
-void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq,
-		uint32_t len, uint32_t crc)
+void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq, uint32_t len, uint32_t crc)
 {
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq,
-			     .len = len, .crc = crc };
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = seq, .len = len, .crc = crc };
 	ipl_hdr_encode(&h, out);
 }
 
@@ -186,8 +184,7 @@ int ipl_rl_good_body(struct ipl_conn *c, void *arg)
 		return 10;
 	for (;;) {
 		uint32_t size = sizes[rounds % (sizeof sizes / sizeof sizes[0])];
-		struct ipl_client_cfg cfg = { .size = size, .iters = 1, .op = IPL_OP_ECHO,
-					      .crc = rounds & 1 };
+		struct ipl_client_cfg cfg = { .size = size, .iters = 1, .op = IPL_OP_ECHO, .crc = rounds & 1 };
 		struct ipl_client_stats st = { 0 };
 		int rc = ipl_client_latency(c, &cfg, NULL, &st);
 		if (rc < 0 || st.errors || st.ok != 1) {
@@ -243,6 +240,10 @@ int ipl_rl_third_party(const struct ipl_test_variant *v)
 int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned refuse)
 {
 	unsigned caps = ipl_rl_caps(v);
+	/* these suites assume a connection (EOF when the peer goes, no loss):
+	 * datagram mechanisms have their own (tests/test_udp.c) */
+	if ((caps & IPL_CAP_DATAGRAM) && !(need & IPL_CAP_DATAGRAM))
+		return 0;
 	return ipl_rl_tp(v) && (caps & need) == need && !(caps & refuse);
 }
 
@@ -279,8 +280,13 @@ static void trampoline(void **state)
 	p->k->fn(p->v, p->k);
 }
 
-int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
-	       char **argv)
+int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc, char **argv)
+{
+	return ipl_rl_run_if(group, cases, ncase, argc, argv, NULL);
+}
+
+int ipl_rl_run_if(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
+		  char **argv, int (*keep)(const struct ipl_test_variant *v))
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
 	struct CMUnitTest *t = calloc(ipl_test_nvariants * ncase + 1, sizeof *t);
@@ -290,7 +296,7 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 	size_t n = 0;
 	for (size_t v = 0; v < ipl_test_nvariants; v++) {
 		const struct ipl_test_variant *var = &ipl_test_variants[v];
-		if (only && strncmp(var->name, only, strlen(only)))
+		if ((only && strncmp(var->name, only, strlen(only))) || (keep && !keep(var)))
 			continue;
 		unsigned per = 0;
 		for (size_t c = 0; c < ncase; c++) {
@@ -300,7 +306,8 @@ int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase,
 			if (asprintf(&name, "%s/%s", var->name, cases[c].name) < 0)
 				return 1;
 			pairs[n] = (struct rl_pair){ var, &cases[c] };
-			t[n] = (struct CMUnitTest){ .name = name, .test_func = trampoline,
+			t[n] = (struct CMUnitTest){ .name = name,
+						    .test_func = trampoline,
 						    .teardown_func = teardown,
 						    .initial_state = &pairs[n] };
 			n++;

@@ -6,12 +6,16 @@
 
 const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "tcp", .tp = "tcp" },
+	{ .name = "udp", .tp = "udp" },
+	{ .name = "udp6", .tp = "udp", .opts = { .listen = "[::1]:0" } },
 	{ .name = "unix", .tp = "unix" },
+	{ .name = "seqpacket", .tp = "seqpacket" },
 	{ .name = "pipe", .tp = "pipe" },
 	{ .name = "fifo", .tp = "fifo" },
 	{ .name = "shm-block", .tp = "shm", .opts = { .wait = IPL_WAIT_BLOCK } },
 	{ .name = "shm-spin", .tp = "shm", .opts = { .wait = IPL_WAIT_SPIN } },
 	{ .name = "shm-hybrid", .tp = "shm", .opts = { .wait = IPL_WAIT_HYBRID } },
+	{ .name = "mq", .tp = "mq" },
 	{ .name = "rpc-unix", .tp = "rpc", .via = "unix" },
 	{ .name = "rpc-tcp", .tp = "rpc", .via = "tcp" },
 	{ .name = "rpc-pipe", .tp = "rpc", .via = "pipe" },
@@ -20,6 +24,10 @@ const struct ipl_test_variant ipl_test_variants[] = {
 #if IPL_HAVE_TIRPC
 	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
 	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
+#endif
+#ifdef IPL_HAVE_ZMQ
+	{ .name = "zmq-ipc", .tp = "zmq", .via = "unix" },
+	{ .name = "zmq-tcp", .tp = "zmq", .via = "tcp" },
 #endif
 };
 

@@ -2,6 +2,9 @@
 # check LABEL EXPR: evaluates EXPR, prints "ok   - LABEL" or "FAIL - LABEL"
 # and counts failures in $fails.  Every tests/t_*.sh sources this file.
 IPCLAB=${IPCLAB:-build/ipclab}
+# udp on loopback loses nothing: only a stall of a loaded machine could pass
+# for a loss, so its per-reply wait (default 200 ms) is a safety net here
+export IPCLAB_UDP_TIMEOUT_MS=${IPCLAB_UDP_TIMEOUT_MS:-60000}
 fails=0
 pass() { echo "ok   - $1"; }
 fail() { echo "FAIL - $1"; fails=$((fails + 1)); }

@@ -40,8 +40,7 @@ int ipl_rl_wait_signal_taken(pid_t pid, int sig);
 int ipl_rl_send_raw(struct ipl_conn *c, const void *buf, size_t len);
 
 /* Writes a valid request header into out, to be mutated by the caller. */
-void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq,
-		uint32_t len, uint32_t crc);
+void ipl_rl_hdr(uint8_t out[IPL_HDR_SIZE], uint8_t op, uint16_t flags, uint64_t seq, uint32_t len, uint32_t crc);
 
 /* Reads one reply and checks it is an ERROR for seq carrying code.
  * Returns 0 or a small positive number saying what differed. */
@@ -72,17 +71,21 @@ struct ipl_fixture *ipl_rl_fixture(void);
 struct ipl_rl_case {
 	const char *name;
 	void (*fn)(const struct ipl_test_variant *v, const struct ipl_rl_case *k);
-	unsigned need;     /* IPL_CAP_* bits the transport must have */
-	unsigned refuse;   /* IPL_CAP_* bits it must not have */
-	int kind;          /* free for the case's own use */
-	const char *rpc;   /* free for the case's own use */
+	unsigned need;   /* IPL_CAP_* bits the transport must have */
+	unsigned refuse; /* IPL_CAP_* bits it must not have */
+	int kind;        /* free for the case's own use */
+	const char *rpc; /* free for the case's own use */
 };
 
 /* Builds "<variant>/<case>" cmocka tests for every applicable pair (argv[1],
  * if given, keeps only variants starting with it) and runs them.  Prints
  * how many cases ran per variant.  Returns cmocka's result. */
-int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
-	       char **argv);
+int ipl_rl_run(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc, char **argv);
+
+/* ipl_rl_run for the variants keep (if not NULL) says yes to: a suite about
+ * what only some transports speak (ONC RPC), which no capability names. */
+int ipl_rl_run_if(const char *group, const struct ipl_rl_case *cases, size_t ncase, int argc,
+		  char **argv, int (*keep)(const struct ipl_test_variant *v));
 
 /* True if the variant's transport has every bit of need and none of refuse. */
 int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned refuse);

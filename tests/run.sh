@@ -3,7 +3,8 @@
 # Each test gets its own fresh TMPDIR so leftovers are attributable, and a
 # timeout so a hang fails instead of stalling CI.  A shell test that exits
 # 77 (lib.sh's skip) could not run here: it is counted and listed as
-# skipped, never as passed.
+# skipped, never as passed; so are the cases a cmocka binary skips (its
+# " N SKIPPED TEST(S)" line), though the binary's other cases pass.
 set -u
 TIMEOUT=${TEST_TIMEOUT:-600}
 passed=0
@@ -11,6 +12,8 @@ failed=0
 skipped=0
 failed_names=""
 skipped_names=""
+cases_skipped=0
+cases_skipped_names=""
 root=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-tests.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 # Stopped by CI or a user: the test in progress is stopped too (timeout(1)
@@ -40,11 +43,17 @@ run_one() {
 	echo "== $name"
 	# in the background, so that a stop signal's trap runs at once (a shell
 	# runs traps only between commands) and can stop the test
-	TMPDIR="$dir" timeout -k 5 "$TIMEOUT" "$@" &
+	TMPDIR="$dir" timeout -k 5 "$TIMEOUT" "$@" >"$dir.log" 2>&1 &
 	child=$!
 	wait "$child"
 	rc=$?
 	child=
+	cat "$dir.log"
+	n=$(sed -n 's/^ *\([0-9][0-9]*\) SKIPPED TEST(S)$/\1/p' "$dir.log" | tail -n 1)
+	if [ -n "$n" ] && [ "$n" -gt 0 ]; then
+		cases_skipped=$((cases_skipped + n))
+		cases_skipped_names="$cases_skipped_names $name($n)"
+	fi
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 	elif [ "$rc" -eq 77 ] && [ "$can_skip" -eq 1 ]; then
@@ -65,6 +74,7 @@ for s in tests/t_*.sh; do
 done
 
 [ -n "$skipped_names" ] && echo "skipped:$skipped_names"
+[ -n "$cases_skipped_names" ] && echo "cases skipped inside passing binaries:$cases_skipped_names"
 [ -n "$failed_names" ] && echo "failed:$failed_names"
-echo "$passed passed, $skipped skipped, $failed failed"
+echo "$passed passed, $skipped skipped, $failed failed; $cases_skipped cmocka cases skipped"
 [ "$failed" -eq 0 ]

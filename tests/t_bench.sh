@@ -78,6 +78,23 @@ assert any("FAILED" in w for w in d["warnings"])
 PY
 fi
 
+# udp with a loss injected (the server drops every 5th datagram): the run
+# finishes and every format counts the losses (lost is also in errors)
+IPCLAB_UDP_DROP_EVERY=5 "$IPCLAB" bench -m udp -s 64 -n 60 --warmup 0 --reps 1 --save "$tmp/udp" \
+	>"$tmp/udp.txt" 2>"$tmp/udp.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "udp with losses: exit $rc, want 1 (errors)"
+grep -q "lost/stale/reord" "$tmp/udp.txt" || fail "udp table has no lost/stale/reord column"
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$tmp/udp.json" "$tmp/udp.csv" <<'PY' || fail "udp losses in JSON and CSV"
+import csv, json, sys
+x = json.load(open(sys.argv[1]))["results"][0]["reps"][0]
+assert x["lost"] > 0 and x["errors"] >= x["lost"], x
+c = list(csv.DictReader(open(sys.argv[2])))[0]
+assert int(c["lost"]) == x["lost"] and int(c["stale"]) == x["stale"], c
+PY
+fi
+
 # bad options: exit 2 and a message naming the problem
 check_bad() {
 	want=$1

@@ -36,7 +36,7 @@ for m in $mechs; do
 			check "demo $m: names what moved the request" "grep -qE '^\[client\] $m send' '$out'"
 		else
 			check "demo $m: names the call that moved the bytes, both ways" \
-				"grep -qE '^\[client\] (sendmsg|writev|$m send)' '$out' && grep -qE '^\[server\] (read|$m recv)' '$out'"
+				"grep -qE '^\[client\] (sendmsg|writev|sendto|mq_timedsend|$m send)' '$out' && grep -qE '^\[server\] (read|recvmsg|recvfrom|mq_timedreceive|$m recv)' '$out'"
 		fi
 	fi
 done
@@ -69,7 +69,7 @@ key_calls() {
 	pipe) echo 'pipe2(O_CLOEXEC) writev(fd read(fd' ;;
 	fifo) echo 'mkdtemp() mkfifo( read(announce) open(.r writev(fd read(fd unlink(announce)' ;;
 	shm) echo 'shm_open( ftruncate mmap(MAP_SHARED) memfd_create( futex shm_unlink(' ;;
-	oncrpc) echo 'svc_vc_create svc_getreq_poll clnt_vc_create() clnt_call()' ;;
+	oncrpc) echo 'svc_fd_create svc_getreq_common clnt_vc_create() clnt_call()' ;;
 	rpc) echo 'socket(AF_UNIX connect( accept4( sendmsg(fd read(fd ipl_rpc_echo(' ;;
 	esac
 }

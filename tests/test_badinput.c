@@ -44,9 +44,24 @@
 #define SEQ 0x1122334455667788ull
 
 enum kind {
-	K_MAGIC, K_VERSION0, K_VERSION2, K_OP0, K_OP_UNKNOWN, K_FLAGS, K_TOOBIG, K_TOOBIG_MAX,
-	K_CRC, K_CLIENT_REPLY, K_CLIENT_ERROR, K_NOACK_ECHO,
-	K_TRUNC_PAYLOAD, K_HALF_HEADER, K_HEADER_ONLY_CLOSE, K_SLOW, K_ZERO_FLOOD, K_RANDOM_1M,
+	K_MAGIC,
+	K_VERSION0,
+	K_VERSION2,
+	K_OP0,
+	K_OP_UNKNOWN,
+	K_FLAGS,
+	K_TOOBIG,
+	K_TOOBIG_MAX,
+	K_CRC,
+	K_CLIENT_REPLY,
+	K_CLIENT_ERROR,
+	K_NOACK_ECHO,
+	K_TRUNC_PAYLOAD,
+	K_HALF_HEADER,
+	K_HEADER_ONLY_CLOSE,
+	K_SLOW,
+	K_ZERO_FLOOD,
+	K_RANDOM_1M,
 	K_CHURN,
 };
 
@@ -62,14 +77,38 @@ static int bad_header(struct ipl_conn *c, int kind)
 	uint32_t code = 0;
 	ipl_rl_hdr(h, IPL_OP_ECHO, 0, SEQ, 8, 0);
 	switch (kind) {
-	case K_MAGIC: memcpy(h, "XPL1", 4); code = IPL_WERR_MAGIC; break;
-	case K_VERSION0: h[4] = 0; code = IPL_WERR_VERSION; break;
-	case K_VERSION2: h[4] = IPL_VERSION + 1; code = IPL_WERR_VERSION; break;
-	case K_OP0: h[5] = 0; code = IPL_WERR_OP; break;
-	case K_OP_UNKNOWN: h[5] = 0x77; code = IPL_WERR_OP; break;
-	case K_FLAGS: ipl_put_be16(h + 6, 0x8000); code = IPL_WERR_FLAGS; break;
-	case K_TOOBIG: ipl_put_be32(h + 16, cap + 1); code = IPL_WERR_TOOBIG; break;
-	case K_TOOBIG_MAX: ipl_put_be32(h + 16, UINT32_MAX); code = IPL_WERR_TOOBIG; break;
+	case K_MAGIC:
+		memcpy(h, "XPL1", 4);
+		code = IPL_WERR_MAGIC;
+		break;
+	case K_VERSION0:
+		h[4] = 0;
+		code = IPL_WERR_VERSION;
+		break;
+	case K_VERSION2:
+		h[4] = IPL_VERSION + 1;
+		code = IPL_WERR_VERSION;
+		break;
+	case K_OP0:
+		h[5] = 0;
+		code = IPL_WERR_OP;
+		break;
+	case K_OP_UNKNOWN:
+		h[5] = 0x77;
+		code = IPL_WERR_OP;
+		break;
+	case K_FLAGS:
+		ipl_put_be16(h + 6, 0x8000);
+		code = IPL_WERR_FLAGS;
+		break;
+	case K_TOOBIG:
+		ipl_put_be32(h + 16, cap + 1);
+		code = IPL_WERR_TOOBIG;
+		break;
+	case K_TOOBIG_MAX:
+		ipl_put_be32(h + 16, UINT32_MAX);
+		code = IPL_WERR_TOOBIG;
+		break;
 	}
 	/* the header alone: nothing unread is left at the server, so its ERROR
 	 * reply is not lost to a TCP reset when it closes */
@@ -89,10 +128,22 @@ static int bad_body(struct ipl_conn *c, int kind)
 	memcpy(m + IPL_HDR_SIZE, "payload!", 8);
 	uint32_t crc = ipl_crc32c(0, m + IPL_HDR_SIZE, 8);
 	switch (kind) {
-	case K_CRC: ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_CRC, SEQ, 8, crc ^ 1); code = IPL_WERR_CRC; break;
-	case K_CLIENT_REPLY: ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_REPLY, SEQ, 8, 0); code = IPL_WERR_FLAGS; break;
-	case K_CLIENT_ERROR: ipl_rl_hdr(m, IPL_OP_ERROR, 0, SEQ, 8, 0); code = IPL_WERR_OP; break;
-	case K_NOACK_ECHO: ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_NOACK, SEQ, 8, 0); code = IPL_WERR_OP; break;
+	case K_CRC:
+		ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_CRC, SEQ, 8, crc ^ 1);
+		code = IPL_WERR_CRC;
+		break;
+	case K_CLIENT_REPLY:
+		ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_REPLY, SEQ, 8, 0);
+		code = IPL_WERR_FLAGS;
+		break;
+	case K_CLIENT_ERROR:
+		ipl_rl_hdr(m, IPL_OP_ERROR, 0, SEQ, 8, 0);
+		code = IPL_WERR_OP;
+		break;
+	case K_NOACK_ECHO:
+		ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_NOACK, SEQ, 8, 0);
+		code = IPL_WERR_OP;
+		break;
 	}
 	if (ipl_rl_send_raw(c, m, sizeof m) < 0)
 		return 30;
@@ -139,8 +190,7 @@ static int bad_slow(struct ipl_conn *c)
 	struct ipl_hdr h;
 	struct ipl_buf b = { 0 };
 	int rc = ipl_msg_recv(c, 64, &h, &b);
-	int ok = rc == 0 && h.op == IPL_OP_ECHO && h.seq == SEQ && h.len == 8 &&
-		 !memcmp(b.p, "s-l-o-w!", 8);
+	int ok = rc == 0 && h.op == IPL_OP_ECHO && h.seq == SEQ && h.len == 8 && !memcmp(b.p, "s-l-o-w!", 8);
 	ipl_buf_free(&b);
 	if (!ok)
 		return 51;
@@ -262,13 +312,21 @@ static int bad_main(struct ipl_conn *c, void *arg)
 	const struct bad_arg *a = arg;
 	alarm(BAD_CLIENT_S); /* a hang fails the case instead of stalling it */
 	switch (a->kind) {
-	case K_MAGIC: case K_VERSION0: case K_VERSION2: case K_OP0: case K_OP_UNKNOWN:
-	case K_FLAGS: case K_TOOBIG: case K_TOOBIG_MAX:
-		return bad_header(c, a->kind);
-	case K_CRC: case K_CLIENT_REPLY: case K_CLIENT_ERROR: case K_NOACK_ECHO:
-		return bad_body(c, a->kind);
-	case K_TRUNC_PAYLOAD: case K_HALF_HEADER: case K_HEADER_ONLY_CLOSE:
-		return bad_hangup(c, a->kind);
+	case K_MAGIC:
+	case K_VERSION0:
+	case K_VERSION2:
+	case K_OP0:
+	case K_OP_UNKNOWN:
+	case K_FLAGS:
+	case K_TOOBIG:
+	case K_TOOBIG_MAX: return bad_header(c, a->kind);
+	case K_CRC:
+	case K_CLIENT_REPLY:
+	case K_CLIENT_ERROR:
+	case K_NOACK_ECHO: return bad_body(c, a->kind);
+	case K_TRUNC_PAYLOAD:
+	case K_HALF_HEADER:
+	case K_HEADER_ONLY_CLOSE: return bad_hangup(c, a->kind);
 	case K_SLOW: return bad_slow(c);
 	case K_ZERO_FLOOD: return bad_zero_flood(c);
 	case K_RANDOM_1M: return bad_random(c);
@@ -335,8 +393,8 @@ static void run_bad(const struct ipl_test_variant *v, const struct ipl_rl_case *
 	assert_true(fds1 <= fds0);
 
 	long rss1 = ipl_rl_status(srv, "VmRSS"), hwm1 = ipl_rl_status(srv, "VmHWM");
-	fprintf(stderr, "%s/%s: server VmRSS %ld -> %ld kB, VmHWM %ld -> %ld kB\n", v->name,
-		k->name, rss0, rss1, hwm0, hwm1);
+	fprintf(stderr, "%s/%s: server VmRSS %ld -> %ld kB, VmHWM %ld -> %ld kB\n", v->name, k->name,
+		rss0, rss1, hwm0, hwm1);
 	assert_true(rss0 > 0 && rss1 > 0);
 	assert_true(rss1 - rss0 < MEM_BOUND_KB);
 	assert_true(hwm1 - hwm0 < MEM_BOUND_KB);

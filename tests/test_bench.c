@@ -234,7 +234,7 @@ static void test_overhead(void **state)
 	double raw = ipl_row_median(&rep->rows[1], ipl_rep_p50);
 	double o = ipl_row_overhead_pct(rep, 0);
 	assert_true(fabs(o - (framed / raw - 1) * 100) < 1e-9);
-	assert_true(o > 5 && o < 15); /* 11 us vs 10 us */
+	assert_true(o > 5 && o < 15);                     /* 11 us vs 10 us */
 	assert_true(isnan(ipl_row_overhead_pct(rep, 1))); /* the baseline itself */
 	assert_true(isnan(ipl_row_overhead_pct(rep, 2))); /* no baseline */
 	free_report(rep);
@@ -313,11 +313,40 @@ static void test_csv_columns_and_units(void **state)
 			assert_non_null(strstr(c, "_per_s"));
 	}
 	static const char *const must[] = {
-		"mechanism", "size_bytes", "mode", "clients", "window", "cpu_client", "cpu_server", "placement",
-		"rep", "status", "errors", "failed", "min_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns",
-		"max_ns", "mean_ns", "stddev_ns", "msgs_per_s", "mb_per_s", "cpu_ns_per_msg", "ctxsw_per_msg",
-		"median_p50_ns", "min_p50_ns", "max_p50_ns", "median_msgs_per_s", "overhead_pct", "flags",
-		"elapsed_s", "duration_s", "baseline",
+		"mechanism",
+		"size_bytes",
+		"mode",
+		"clients",
+		"window",
+		"cpu_client",
+		"cpu_server",
+		"placement",
+		"rep",
+		"status",
+		"errors",
+		"failed",
+		"min_ns",
+		"p50_ns",
+		"p90_ns",
+		"p99_ns",
+		"p999_ns",
+		"p9999_ns",
+		"max_ns",
+		"mean_ns",
+		"stddev_ns",
+		"msgs_per_s",
+		"mb_per_s",
+		"cpu_ns_per_msg",
+		"ctxsw_per_msg",
+		"median_p50_ns",
+		"min_p50_ns",
+		"max_p50_ns",
+		"median_msgs_per_s",
+		"overhead_pct",
+		"flags",
+		"elapsed_s",
+		"duration_s",
+		"baseline",
 	};
 	for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
 		col(f[0], ncol, must[i]);
@@ -478,11 +507,30 @@ static void test_json_parsed_back(void **state)
 	char *js = render(rep, IPL_FMT_JSON);
 	assert_true(json_valid(js));
 	static const char *const keys[] = {
-		"\"environment\"", "\"ipclab_version\"", "\"git_revision\"", "\"kernel\"", "\"cpu_model\"",
-		"\"cores\"", "\"clocksource\"", "\"cpuidle_driver\"", "\"settings\"", "\"command\"",
-		"\"placements\"", "\"warnings\"", "\"results\"", "\"p9999_ns\"", "\"max_ns\"", "\"p50_ns\": {\"median\"",
-		"\"msgs_per_s\": {\"median\"", "\"cpu_ns_per_msg\"", "\"ctxsw_per_msg\"", "\"overhead_pct\"",
-		"\"status\": \"errors\"", "\"status\": \"failed\"", "\"valid\": false", "\"placement\": \"cross-core\"",
+		"\"environment\"",
+		"\"ipclab_version\"",
+		"\"git_revision\"",
+		"\"kernel\"",
+		"\"cpu_model\"",
+		"\"cores\"",
+		"\"clocksource\"",
+		"\"cpuidle_driver\"",
+		"\"settings\"",
+		"\"command\"",
+		"\"placements\"",
+		"\"warnings\"",
+		"\"results\"",
+		"\"p9999_ns\"",
+		"\"max_ns\"",
+		"\"p50_ns\": {\"median\"",
+		"\"msgs_per_s\": {\"median\"",
+		"\"cpu_ns_per_msg\"",
+		"\"ctxsw_per_msg\"",
+		"\"overhead_pct\"",
+		"\"status\": \"errors\"",
+		"\"status\": \"failed\"",
+		"\"valid\": false",
+		"\"placement\": \"cross-core\"",
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (!strstr(js, keys[i]))
@@ -579,7 +627,9 @@ static int bench_cmd(char *msg, size_t len, ...)
 static void test_bad_options_exit_2(void **state)
 {
 	(void)state;
-	static const struct { const char *a, *b, *says; } bad[] = {
+	static const struct {
+		const char *a, *b, *says;
+	} bad[] = {
 		{ "--reps", "0", "out of range" },
 		{ "-s", "12Q", "invalid size '12Q'" },
 		{ "--cpu", "0,9999", "this machine has CPUs" },
@@ -599,8 +649,9 @@ static void test_bad_options_exit_2(void **state)
 		if (rc != 2 || !strstr(msg, bad[i].says) || !strstr(msg, "ipclab bench:"))
 			fail_msg("%s %s: exit %d, said: %s", bad[i].a, bad[i].b ? bad[i].b : "", rc, msg);
 	}
-	assert_int_equal(bench_cmd(msg, sizeof msg, "--baseline", "--connect", "127.0.0.1:1", "-m", "tcp",
-				   (char *)NULL), 2);
+	assert_int_equal(bench_cmd(msg, sizeof msg, "--baseline", "--connect", "127.0.0.1:1", "-m",
+				   "tcp", (char *)NULL),
+			 2);
 	assert_non_null(strstr(msg, "--baseline"));
 	assert_int_equal(bench_cmd(msg, sizeof msg, "-s", "2M", "--cap", "1M", (char *)NULL), 2);
 	assert_non_null(strstr(msg, "over the cap"));
@@ -618,15 +669,24 @@ static void test_raw_loop_counts(void **state)
 		for (int mode = 0; mode < 2; mode++)
 			for (unsigned clients = 1; clients <= 2; clients++) {
 				struct ipl_run_spec spec = {
-					.tp = tp, .tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
-					.size = mode ? 64 : 70000, .iters = 300, .warmup = 20,
-					.mode = mode ? IPL_MODE_THROUGHPUT : IPL_MODE_LATENCY, .window = 8,
-					.clients = clients, .cpu_client = -1, .cpu_server = -1, .timeout_s = 60, .raw = 1,
+					.tp = tp,
+					.tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
+					.size = mode ? 64 : 70000,
+					.iters = 300,
+					.warmup = 20,
+					.mode = mode ? IPL_MODE_THROUGHPUT : IPL_MODE_LATENCY,
+					.window = 8,
+					.clients = clients,
+					.cpu_client = -1,
+					.cpu_server = -1,
+					.timeout_s = 60,
+					.raw = 1,
 				};
 				struct ipl_run_result res;
 				int rc = ipl_run_once(&spec, &res);
 				if (rc < 0)
-					fail_msg("%s raw %s x%u: %s", mechs[m], ipl_mode_name(spec.mode), clients, res.why);
+					fail_msg("%s raw %s x%u: %s", mechs[m], ipl_mode_name(spec.mode),
+						 clients, res.why);
 				assert_int_equal(res.msgs, 300 * clients);
 				assert_int_equal(res.st.errors, 0);
 				assert_int_equal(res.st.bytes, (uint64_t)spec.size * 300 * clients);
@@ -641,9 +701,17 @@ static void test_framed_counts_exclude_warmup(void **state)
 {
 	(void)state;
 	struct ipl_run_spec spec = {
-		.tp = ipl_transport_find("unix"), .tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
-		.size = 64, .iters = 500, .warmup = 50, .mode = IPL_MODE_LATENCY, .window = 1,
-		.clients = 1, .cpu_client = -1, .cpu_server = -1, .timeout_s = 60,
+		.tp = ipl_transport_find("unix"),
+		.tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
+		.size = 64,
+		.iters = 500,
+		.warmup = 50,
+		.mode = IPL_MODE_LATENCY,
+		.window = 1,
+		.clients = 1,
+		.cpu_client = -1,
+		.cpu_server = -1,
+		.timeout_s = 60,
 	};
 	struct ipl_run_result res;
 	assert_int_equal(ipl_run_once(&spec, &res), 0);
@@ -742,9 +810,17 @@ static void test_loop_cost_sampled(void **state)
 {
 	(void)state;
 	struct ipl_run_spec spec = {
-		.tp = ipl_transport_find("unix"), .tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
-		.size = 64, .iters = 300, .warmup = 3000, .mode = IPL_MODE_LATENCY, .window = 1,
-		.clients = 1, .cpu_client = -1, .cpu_server = -1, .timeout_s = 60,
+		.tp = ipl_transport_find("unix"),
+		.tpo = { .cap = 1u << 20, .timeout_ms = 5000 },
+		.size = 64,
+		.iters = 300,
+		.warmup = 3000,
+		.mode = IPL_MODE_LATENCY,
+		.window = 1,
+		.clients = 1,
+		.cpu_client = -1,
+		.cpu_server = -1,
+		.timeout_s = 60,
 	};
 	struct ipl_run_result res;
 	assert_int_equal(ipl_run_once(&spec, &res), 0);

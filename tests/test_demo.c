@@ -63,8 +63,7 @@ static void test_expand(void **state)
 	ipl_demo_expand("abcdefghij", &v, small, sizeof small);
 	assert_string_equal(small, "abcdefg");
 	/* a transport without describe: accessors unknown, fds shown as '?' */
-	struct ipl_demo_vars bare = { .name = "bare", .ep = &ep, .conn = &conn,
-				      .d = ipl_demo_describe(&car) };
+	struct ipl_demo_vars bare = { .name = "bare", .ep = &ep, .conn = &conn, .d = ipl_demo_describe(&car) };
 	ipl_demo_expand("{lfd} {rfd} {wfd}", &bare, out, sizeof out);
 	assert_string_equal(out, "? ? ?");
 }

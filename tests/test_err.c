@@ -20,13 +20,13 @@ static const struct {
 	int header;
 } want[] = {
 	{ -4001, "IPL_EBADMAGIC", 1 }, { -4002, "IPL_EBADVERSION", 1 }, { -4003, "IPL_EBADOP", 1 },
-	{ -4004, "IPL_EBADFLAGS", 1 }, { -4005, "IPL_ETOOBIG", 1 },	{ -4006, "IPL_EBADCRC", 0 },
-	{ -4007, "IPL_ETRUNC", 0 },    { -4008, "IPL_ECLOSED", 0 },	{ -4009, "IPL_ESEQ", 0 },
-	{ -4010, "IPL_ELEN", 0 },      { -4011, "IPL_EPAYLOAD", 0 },	{ -4012, "IPL_EREMOTE", 0 },
-	{ -4013, "IPL_ECANCELED", 0 }, { -4014, "IPL_EDONE", 0 },	{ -4015, "IPL_EUNSUPP", 0 },
-	{ -4016, "IPL_EADDR", 0 },     { -4017, "IPL_EPEERDEAD", 0 },	{ -4018, "IPL_EPROTO", 0 },
-	{ -4019, "IPL_EXDR", 0 },      { -4020, "IPL_ERPC", 0 },	{ -4021, "IPL_EBUSY", 0 },
-	{ -4022, "IPL_EOVERLOAD", 0 }, { -4023, "IPL_ESHMLOST", 0 },	{ -4024, "IPL_ENOTREG", 0 },
+	{ -4004, "IPL_EBADFLAGS", 1 }, { -4005, "IPL_ETOOBIG", 1 },     { -4006, "IPL_EBADCRC", 0 },
+	{ -4007, "IPL_ETRUNC", 0 },    { -4008, "IPL_ECLOSED", 0 },     { -4009, "IPL_ESEQ", 0 },
+	{ -4010, "IPL_ELEN", 0 },      { -4011, "IPL_EPAYLOAD", 0 },    { -4012, "IPL_EREMOTE", 0 },
+	{ -4013, "IPL_ECANCELED", 0 }, { -4014, "IPL_EDONE", 0 },       { -4015, "IPL_EUNSUPP", 0 },
+	{ -4016, "IPL_EADDR", 0 },     { -4017, "IPL_EPEERDEAD", 0 },   { -4018, "IPL_EPROTO", 0 },
+	{ -4019, "IPL_EXDR", 0 },      { -4020, "IPL_ERPC", 0 },        { -4021, "IPL_EBUSY", 0 },
+	{ -4022, "IPL_EOVERLOAD", 0 }, { -4023, "IPL_ESHMLOST", 0 },    { -4024, "IPL_ENOTREG", 0 },
 	{ -4025, "IPL_EREFUSED", 0 },
 };
 #define NWANT (sizeof want / sizeof want[0])

@@ -110,7 +110,8 @@ int main(void)
 {
 	struct CMUnitTest tests[sizeof targets / sizeof targets[0]];
 	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
-		tests[i] = (struct CMUnitTest){ .name = targets[i].name, .test_func = replay,
+		tests[i] = (struct CMUnitTest){ .name = targets[i].name,
+						.test_func = replay,
 						.initial_state = (void *)&targets[i] };
 	return _cmocka_run_group_tests("fuzz_corpus", tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }

@@ -270,8 +270,12 @@ static void msgio_reassembles_trickled_message(void **state)
 {
 	(void)state;
 	uint8_t wire[IPL_HDR_SIZE + 5];
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .seq = 42, .len = 5,
-			     .flags = IPL_FLAG_CRC, .crc = ipl_crc32c(0, "hello", 5) };
+	struct ipl_hdr h = { .version = IPL_VERSION,
+			     .op = IPL_OP_ECHO,
+			     .seq = 42,
+			     .len = 5,
+			     .flags = IPL_FLAG_CRC,
+			     .crc = ipl_crc32c(0, "hello", 5) };
 	ipl_hdr_encode(&h, wire);
 	memcpy(wire + IPL_HDR_SIZE, "hello", 5);
 	struct trickle t = { .base.tp = &trickle_tp, .data = wire, .len = sizeof wire };

@@ -43,8 +43,8 @@ struct cl_stats {
 
 struct load {
 	unsigned clients, rounds;
-	int go_r, go_w;        /* released together: EOF on go_r */
-	struct cl_stats *st;   /* shared with the children (MAP_SHARED) */
+	int go_r, go_w;      /* released together: EOF on go_r */
+	struct cl_stats *st; /* shared with the children (MAP_SHARED) */
 	int timeout_s;
 };
 

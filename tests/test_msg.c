@@ -16,8 +16,12 @@ static void roundtrip_every_op(void **state)
 {
 	(void)state;
 	for (uint8_t op = IPL_OP_HELLO; op <= IPL_OP_MAX; op++) {
-		struct ipl_hdr in = { .version = IPL_VERSION, .op = op, .flags = IPL_FLAG_REPLY,
-				      .seq = 0x0102030405060708ull + op, .len = 77u * op, .crc = 0xdeadbeef };
+		struct ipl_hdr in = { .version = IPL_VERSION,
+				      .op = op,
+				      .flags = IPL_FLAG_REPLY,
+				      .seq = 0x0102030405060708ull + op,
+				      .len = 77u * op,
+				      .crc = 0xdeadbeef };
 		uint8_t wire[IPL_HDR_SIZE];
 		struct ipl_hdr out;
 		ipl_hdr_encode(&in, wire);
@@ -34,12 +38,14 @@ static void roundtrip_every_op(void **state)
 static void wire_layout(void **state)
 {
 	(void)state;
-	struct ipl_hdr h = { .version = 1, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC, .seq = 5, .len = 3, .crc = 0x11223344 };
+	struct ipl_hdr h = {
+		.version = 1, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC, .seq = 5, .len = 3, .crc = 0x11223344
+	};
 	uint8_t w[IPL_HDR_SIZE];
 	ipl_hdr_encode(&h, w);
 	static const uint8_t expect[IPL_HDR_SIZE] = {
-		'I', 'P', 'L', '1', 1, IPL_OP_ECHO, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5,
-		0, 0, 0, 3, 0x11, 0x22, 0x33, 0x44,
+		'I', 'P', 'L', '1', 1, IPL_OP_ECHO, 0, 1, 0,    0,    0,    0,
+		0,   0,   0,   5,   0, 0,           0, 3, 0x11, 0x22, 0x33, 0x44,
 	};
 	assert_memory_equal(w, expect, sizeof expect);
 }
@@ -72,13 +78,14 @@ static void each_failure_has_its_code(void **state)
 	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_EBADFLAGS);
 	good_wire(w);
 	assert_err(ipl_hdr_decode(w, 9, &h), IPL_ETOOBIG); /* len 10 > cap 9 */
-	assert_ok(ipl_hdr_decode(w, 10, &h));          /* len == cap is fine */
+	assert_ok(ipl_hdr_decode(w, 10, &h));              /* len == cap is fine */
 	ipl_put_be32(w + 16, 0xffffffffu);
 	assert_err(ipl_hdr_decode(w, IPL_DEFAULT_CAP, &h), IPL_ETOOBIG);
 	assert_int_equal(h.seq, 9); /* seq still readable for the ERROR reply */
 
 	/* every code maps to its own wire code and its own text */
-	int codes[] = { IPL_EBADMAGIC, IPL_EBADVERSION, IPL_EBADOP, IPL_EBADFLAGS, IPL_ETOOBIG, IPL_EBADCRC };
+	int codes[] = { IPL_EBADMAGIC, IPL_EBADVERSION, IPL_EBADOP,
+			IPL_EBADFLAGS, IPL_ETOOBIG,     IPL_EBADCRC };
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
 		for (size_t k = 0; k < i; k++) {
 			assert_int_not_equal(ipl_wire_err_of(codes[i]), ipl_wire_err_of(codes[k]));

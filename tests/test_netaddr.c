@@ -27,8 +27,7 @@ static int setup(void **state)
 
 /* Connects a client to a fresh server of tp listening on listen, accepts it,
  * and checks each end's view of the other. */
-static void check_pair_via(const char *mech, const char *via, const char *listen,
-			   const char *want_prefix)
+static void check_pair_via(const char *mech, const char *via, const char *listen, const char *want_prefix)
 {
 	const struct ipl_transport *tp = ipl_transport_find(mech);
 	assert_non_null(tp);
@@ -47,7 +46,7 @@ static void check_pair_via(const char *mech, const char *via, const char *listen
 	assert_ok(ipl_conn_addr(s, sl, sizeof sl, sp, sizeof sp));
 	assert_string_equal(cp, srv.addr); /* the client reached the advertised address */
 	assert_string_equal(sl, srv.addr);
-	assert_string_equal(sp, cl);       /* and the server sees the client's own end */
+	assert_string_equal(sp, cl); /* and the server sees the client's own end */
 	assert_true(!strncmp(cl, want_prefix, strlen(want_prefix)));
 	/* either buffer may be left out */
 	char only[IPL_ADDR_MAX];

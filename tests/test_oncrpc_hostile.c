@@ -50,10 +50,10 @@
 #include "rpc/xdr.h"
 #include "bench/registry/registry.h"
 
-#define SAFETY_S 120   /* only a safety net: the events come in ms when all is well */
-#define IDLE_MS 300    /* idle_closed's server setting */
+#define SAFETY_S 120 /* only a safety net: the events come in ms when all is well */
+#define IDLE_MS 300  /* idle_closed's server setting */
 #define SUM_WARMUP 20
-#define SUM_CALLS 400  /* 4 MiB each if leaked: 1.6 GiB */
+#define SUM_CALLS 400              /* 4 MiB each if leaked: 1.6 GiB */
 #define SUM_BOUND_KB (640L * 1024) /* room for ASan's quarantine (256 MiB) */
 
 enum hostile { H_SLOW_BYTES, H_SILENT, H_ENDLESS };
@@ -83,13 +83,13 @@ static struct ipl_conn *raw_connect(const struct raw *r)
 }
 
 /* Encodes a call (+ args) into b; returns its length, 0 if it did not fit. */
-static size_t call_rec(uint8_t *b, size_t cap, uint32_t xid, uint32_t proc, const void *args,
-		       size_t alen)
+static size_t call_rec(uint8_t *b, size_t cap, uint32_t xid, uint32_t proc, const void *args, size_t alen)
 {
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, b, cap);
-	struct ipl_rpc_call c = { .xid = xid, .rpcvers = IPL_RPC_VERS, .prog = IPL_RPC_PROG,
-				  .vers = IPL_RPC_PROG_VERS, .proc = proc };
+	struct ipl_rpc_call c = {
+		.xid = xid, .rpcvers = IPL_RPC_VERS, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = proc
+	};
 	ipl_rpc_call_encode(&x, &c);
 	if (alen)
 		ipl_xdr_put_fixed(&x, args, alen);
@@ -332,10 +332,8 @@ static int sum_garbage(struct ipl_conn *c, uint32_t xid)
 	struct ipl_rpc_reply r;
 	size_t n = call_rec(b, sizeof b, xid, IPL_RPC_PROC_SUM, args, sizeof args);
 	int rc = call(c, b, n, &r);
-	if (rc < 0 || r.xid != xid || r.stat != IPL_RPC_MSG_ACCEPTED ||
-	    r.accept_stat != IPL_RPC_GARBAGE_ARGS) {
-		fprintf(stderr, "SUM %u: %s, stat %u accept %u\n", xid, ipl_strerror(rc), r.stat,
-			r.accept_stat);
+	if (rc < 0 || r.xid != xid || r.stat != IPL_RPC_MSG_ACCEPTED || r.accept_stat != IPL_RPC_GARBAGE_ARGS) {
+		fprintf(stderr, "SUM %u: %s, stat %u accept %u\n", xid, ipl_strerror(rc), r.stat, r.accept_stat);
 		return -1;
 	}
 	return 0;
@@ -357,8 +355,8 @@ static void case_sum_garbage(const struct ipl_test_variant *v, const struct ipl_
 	for (int i = 0; i < SUM_CALLS; i++)
 		assert_int_equal(sum_garbage(c, xid++), 0);
 	long vm1 = ipl_rl_status(fx->server, "VmSize"), rss1 = ipl_rl_status(fx->server, "VmRSS");
-	fprintf(stderr, "%s: %d undecodable SUMs: VmSize %ld -> %ld kB, VmRSS %ld -> %ld kB\n",
-		v->name, SUM_CALLS, vm0, vm1, rss0, rss1);
+	fprintf(stderr, "%s: %d undecodable SUMs: VmSize %ld -> %ld kB, VmRSS %ld -> %ld kB\n", v->name,
+		SUM_CALLS, vm0, vm1, rss0, rss1);
 	assert_true(vm0 > 0 && vm1 > 0);
 	assert_true(vm1 - vm0 < SUM_BOUND_KB);
 	assert_true(rss1 - rss0 < SUM_BOUND_KB);
@@ -472,8 +470,10 @@ static void case_emfile(const struct ipl_test_variant *v, const struct ipl_rl_ca
 	assert_int_equal(poll(&p, 1, 0), 0);
 	double cpu_s = (double)(c1 - c0) / (double)sysconf(_SC_CLK_TCK);
 	double wall_s = (double)(t1 - t0) / 1e9;
-	fprintf(stderr, "%s: out of fds with a client waiting: %.2f s CPU in %.2f s (%lld ticks; "
-		"a spinning process got %lld)\n", v->name, cpu_s, wall_s, c1 - c0, s1 - s0);
+	fprintf(stderr,
+		"%s: out of fds with a client waiting: %.2f s CPU in %.2f s (%lld ticks; "
+		"a spinning process got %lld)\n",
+		v->name, cpu_s, wall_s, c1 - c0, s1 - s0);
 	assert_true(c0 >= 0 && c1 >= 0 && s0 >= 0 && s1 >= 0);
 	assert_true(cpu_s < wall_s / 2);
 	assert_true(4 * (c1 - c0) <= (s1 - s0) + 2); /* 2 ticks: the counters' grain */

@@ -196,7 +196,11 @@ static int echo_client(struct ipl_conn *c, void *arg)
 {
 	const struct echo_arg *a = arg;
 	struct ipl_client_cfg cfg = {
-		.size = a->size, .iters = a->iters, .op = IPL_OP_ECHO, .cap = CAP, .crc = a->crc,
+		.size = a->size,
+		.iters = a->iters,
+		.op = IPL_OP_ECHO,
+		.cap = CAP,
+		.crc = a->crc,
 	};
 	struct ipl_client_stats st = { 0 };
 	if (ipl_client_hello(c, NULL) < 0)
@@ -208,11 +212,9 @@ static int echo_client(struct ipl_conn *c, void *arg)
 	return ipl_client_bye(c) < 0 ? 4 : 0;
 }
 
-static void prepare(struct ipl_endpoint *ep, const struct ipl_transport *tp, unsigned clients,
-		    const char *listen)
+static void prepare(struct ipl_endpoint *ep, const struct ipl_transport *tp, unsigned clients, const char *listen)
 {
-	struct ipl_tp_opts o = { .max_clients = clients, .cap = CAP, .listen = listen,
-				 .timeout_ms = 20000 };
+	struct ipl_tp_opts o = { .max_clients = clients, .cap = CAP, .listen = listen, .timeout_ms = 20000 };
 	ipl_endpoint_setup(ep, tp, &o, NULL);
 	assert_ok(ipl_endpoint_prepare(ep));
 }
@@ -226,7 +228,10 @@ static void test_large_messages(void **state)
 {
 	const struct ipl_transport *tp = tp_of(state);
 	static const struct echo_arg cases[] = {
-		{ MIB, 8, 0 }, { MIB + 1, 3, 1 }, { CAP, 2, 0 }, { CAP, 1, 1 },
+		{ MIB, 8, 0 },
+		{ MIB + 1, 3, 1 },
+		{ CAP, 2, 0 },
+		{ CAP, 1, 1 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct ipl_endpoint ep;
@@ -253,11 +258,9 @@ static struct ipl_conn *accept_one(struct ipl_endpoint *ep)
 	return c;
 }
 
-static int send_partial(struct ipl_conn *c, uint8_t op, uint16_t flags, uint32_t claimed,
-			uint32_t sent)
+static int send_partial(struct ipl_conn *c, uint8_t op, uint16_t flags, uint32_t claimed, uint32_t sent)
 {
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = 1,
-			     .len = claimed };
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = flags, .seq = 1, .len = claimed };
 	uint8_t hb[IPL_HDR_SIZE];
 	ipl_hdr_encode(&h, hb);
 	uint8_t *body = calloc(1, sent ? sent : 1);
@@ -511,9 +514,9 @@ static void test_fifo_bad_announcements(void **state)
 	static const char *const bad[] = {
 		"IPLFIFO1 ../c-1-0123456789abcdef.q ../c-1-0123456789abcdef.r",
 		"IPLFIFO1 c-1-0123456789abcdef.q /tmp/c-1-0123456789abcdef.r",
-		"IPLFIFO1 c-1-0123456789abcdef.q c-2-0123456789abcdef.r",  /* not a pair */
-		"IPLFIFO1 c-1-0123456789abcdef.q c-1-0123456789abcdef.r",  /* a regular file */
-		"IPLFIFO1 c-1-0123456789abcdee.q c-1-0123456789abcdee.r",  /* missing */
+		"IPLFIFO1 c-1-0123456789abcdef.q c-2-0123456789abcdef.r", /* not a pair */
+		"IPLFIFO1 c-1-0123456789abcdef.q c-1-0123456789abcdef.r", /* a regular file */
+		"IPLFIFO1 c-1-0123456789abcdee.q c-1-0123456789abcdee.r", /* missing */
 		"IPLFIFO1 announce announce",
 		"IPLFIFO2 c-1-0123456789abcdef.q c-1-0123456789abcdef.r",
 		"IPLFIFO1 c-1-0123456789abcdef.q",
@@ -590,9 +593,7 @@ static int flood_announce(const char *path, unsigned seed, size_t total)
 			n = 1 + (size_t)rand_r(&seed) % sizeof rec;
 			memcpy(buf, rec, n);
 			break;
-		case 1: /* no newline at all */
-			memset(buf, 'A' + rand_r(&seed) % 26, n);
-			break;
+		case 1: /* no newline at all */ memset(buf, 'A' + rand_r(&seed) % 26, n); break;
 		default: /* any bytes, newlines among them */
 			for (size_t i = 0; i < n; i++)
 				buf[i] = (char)(rand_r(&seed) % 16 ? rand_r(&seed) : '\n');
@@ -628,13 +629,19 @@ static void test_fifo_announce_garbage(void **state)
 
 	for (int i = 0; i < 8; i++) {
 		switch (i) {
-		case 0: write_all(afd, "x", 1); break;                   /* one stray byte */
-		case 1: write_all(afd, rec, 60); break;                  /* part of a record */
-		case 2: write_all(afd, rec, 127); break;                 /* all but its newline */
-		case 3: write_all(afd, "\0\0\0", 3); break;              /* padding-like */
-		case 4: write_garbage(afd, 200000); break;               /* > the FIFO holds */
-		case 5: write_garbage(afd, 5000); write_all(afd, "\nabc", 4); break;
-		case 6: write_all(afd, "y", 1); write_all(afd, rec, 100); break;
+		case 0: write_all(afd, "x", 1); break;      /* one stray byte */
+		case 1: write_all(afd, rec, 60); break;     /* part of a record */
+		case 2: write_all(afd, rec, 127); break;    /* all but its newline */
+		case 3: write_all(afd, "\0\0\0", 3); break; /* padding-like */
+		case 4: write_garbage(afd, 200000); break;  /* > the FIFO holds */
+		case 5:
+			write_garbage(afd, 5000);
+			write_all(afd, "\nabc", 4);
+			break;
+		case 6:
+			write_all(afd, "y", 1);
+			write_all(afd, rec, 100);
+			break;
 		default: break; /* and, after all that, a plain client */
 		}
 		pid_t c = spawn_patient_client(&ep, &a);
@@ -977,7 +984,10 @@ static void test_pipe_channels(void **state)
 }
 
 /* named "<transport>/<case>" like the conformance suite */
-#define CASE(mech, f) { mech "/" #f, test_##f, setup, teardown, (void *)mech }
+#define CASE(mech, f)                                                \
+	{                                                            \
+		mech "/" #f, test_##f, setup, teardown, (void *)mech \
+	}
 #define BOTH(f) CASE("pipe", f), CASE("fifo", f)
 
 int main(void)

@@ -16,7 +16,7 @@
 /* Every bit enum ipl_cap defines. */
 #define KNOWN_CAPS                                                                        \
 	(IPL_CAP_NEEDS_FORK | IPL_CAP_CROSS_HOST | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | \
-	 IPL_CAP_SPIN | IPL_CAP_LAYERED | IPL_CAP_BYTES)
+	 IPL_CAP_SPIN | IPL_CAP_LAYERED | IPL_CAP_BYTES | IPL_CAP_DATAGRAM)
 
 /* Counts a broken rule of transport tp, naming it: one run lists them all. */
 static int check(const struct ipl_transport *tp, const char *what, int ok)
@@ -77,6 +77,10 @@ static int check_pairs(const struct ipl_transport *tp)
 	int bad = 0;
 	bad += check(tp, "peek without consume, or consume without peek", !tp->peek == !tp->consume);
 	bad += check(tp, "reserve without commit, or commit without reserve", !tp->reserve == !tp->commit);
+	/* a layer's addresses are its carrier's: the caller asks the carrier */
+	int layered = (tp->caps & IPL_CAP_LAYERED) != 0;
+	bad += check(tp, "layered, yet checks addresses itself", !layered || !tp->check_addr);
+	bad += check(tp, "carrier_ok on a transport that is not layered", layered || !tp->carrier_ok);
 	return bad;
 }
 
@@ -125,6 +129,28 @@ static void carriers(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The carriers a layer can use, as messages name them: oncrpc's come from
+ * its carrier_ok (sockets only), rpc takes every plain byte stream. */
+static void usable_carriers(void **state)
+{
+	(void)state;
+	char buf[200];
+	const struct ipl_transport *rpc = ipl_transport_find("rpc"), *onc = ipl_transport_find("oncrpc");
+	assert_non_null(rpc);
+	assert_true(ipl_carrier_usable(rpc, ipl_transport_find("fifo")));
+	assert_string_equal(ipl_names_with_caps(buf, sizeof buf, IPL_CAP_SPIN), "shm");
+	if (!onc)
+		return;
+	assert_false(ipl_carrier_usable(onc, ipl_transport_find("fifo")));
+	assert_true(ipl_carrier_usable(onc, ipl_transport_find("tcp")));
+	assert_string_equal(ipl_carriers_for(buf, sizeof buf, onc), "tcp or unix");
+	/* every layer is named, the last after " and " */
+	ipl_names_with_caps(buf, sizeof buf, IPL_CAP_LAYERED);
+	assert_true(!strncmp(buf, "rpc, ", 5) || !strncmp(buf, "rpc and ", 8));
+	assert_non_null(strstr(buf, "oncrpc"));
+	assert_non_null(strstr(buf, " and "));
+}
+
 /* rpc takes NEEDS_FORK, CROSS_HOST and NAMED from the carrier it runs over. */
 static void layered_caps_follow_the_carrier(void **state)
 {
@@ -164,6 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_unique_and_found),
 		cmocka_unit_test(every_table_has_its_ops),
+		cmocka_unit_test(usable_carriers),
 		cmocka_unit_test(carriers),
 		cmocka_unit_test(layered_caps_follow_the_carrier),
 	};

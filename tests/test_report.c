@@ -55,8 +55,8 @@ static void rep_failed(struct ipl_run_result *r, const char *why, int interrupte
 	snprintf(r->why, sizeof r->why, "%s", why);
 }
 
-static struct ipl_row *row_new(struct ipl_report *rep, const char *mech, enum ipl_mode mode, uint32_t size,
-			       unsigned nreps)
+static struct ipl_row *row_new(struct ipl_report *rep, const char *mech, enum ipl_mode mode,
+			       uint32_t size, unsigned nreps)
 {
 	struct ipl_row *row = &rep->rows[rep->nrows++];
 	memset(row, 0, sizeof *row);
@@ -124,7 +124,8 @@ static struct ipl_report *report_local(void)
 }
 
 /* A server elsewhere, cut short by SIGINT, --wide, --duration: placements
- * per row (one unpinned, one same-core), addresses in the connect notes. */
+ * per row (one unpinned, one same-core), addresses in the connect notes, a
+ * udp row's lost/stale/reordered counts. */
 static struct ipl_report *report_remote(void)
 {
 	struct ipl_report *rep = calloc(1, sizeof *rep);
@@ -147,6 +148,11 @@ static struct ipl_report *report_remote(void)
 	rep_failed(&r->reps[1], "interrupted by SIGINT", 1);
 	r = row_new(rep, "unix", IPL_MODE_LATENCY, 64, 1);
 	rep_failed(&r->reps[0], "connect: Connection refused", 0);
+	r = row_new(rep, "udp", IPL_MODE_LATENCY, 64, 1); /* lost, late/doubled, reordered replies */
+	rep_ok(&r->reps[0], 20000, 100, 500, 40000);
+	r->reps[0].st.errors = r->reps[0].st.lost = 2;
+	r->reps[0].st.stale = 1;
+	r->reps[0].st.reordered = 3;
 	for (size_t i = 0; i < rep->nrows; i++)
 		ipl_row_finish(&rep->rows[i]);
 	rep->argv_line = "ipclab bench --connect tcp:10.0.0.1:5000 --duration 0.5";
@@ -262,8 +268,8 @@ static void first_difference(const char *name, const char *want, const char *got
 	}
 	while (w > want && w[-1] != '\n')
 		w--, g--;
-	print_error("%s line %u differs:\nwant: %.*s\ngot:  %.*s\n", name, line, (int)strcspn(w, "\n"), w,
-		    (int)strcspn(g, "\n"), g);
+	print_error("%s line %u differs:\nwant: %.*s\ngot:  %.*s\n", name, line, (int)strcspn(w, "\n"),
+		    w, (int)strcspn(g, "\n"), g);
 }
 
 /* rep in fmt equals GOLDEN_DIR/name; with IPL_GOLDEN_UPDATE=1 it is written there. */
@@ -292,8 +298,14 @@ static void check_golden(const struct ipl_report *rep, enum ipl_format fmt, cons
 
 static void check_all_formats(struct ipl_report *rep, const char *stem)
 {
-	static const struct { enum ipl_format fmt; const char *ext; } fmts[] = {
-		{ IPL_FMT_TABLE, "txt" }, { IPL_FMT_MD, "md" }, { IPL_FMT_CSV, "csv" }, { IPL_FMT_JSON, "json" },
+	static const struct {
+		enum ipl_format fmt;
+		const char *ext;
+	} fmts[] = {
+		{ IPL_FMT_TABLE, "txt" },
+		{ IPL_FMT_MD, "md" },
+		{ IPL_FMT_CSV, "csv" },
+		{ IPL_FMT_JSON, "json" },
 	};
 	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
 		char name[64];
@@ -348,7 +360,8 @@ static void test_csv_header_is_the_column_list(void **state)
 	char *csv = render(rep, IPL_FMT_CSV);
 	char want[4096] = "";
 	for (size_t i = 0; ipl_csv_columns[i]; i++)
-		snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? "," : "", ipl_csv_columns[i]);
+		snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? "," : "",
+			 ipl_csv_columns[i]);
 	strcat(want, "\n");
 	assert_string_equal(csv, want);
 	free(csv);

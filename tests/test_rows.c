@@ -92,8 +92,10 @@ static void test_run_labels_over_32_rows(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	setenv("IPCLAB_BENCH_LOCK", "", 1); /* many one-message runs: no need to queue */
-	char *argv[] = { "bench", "-q", "-m", "rpc/tcp,rpc/unix", "-s", sizes, "-n", "1", "--warmup", "0",
-			 "-f", "csv", "-o", out, NULL };
+	char *argv[] = { "bench",    "-q",  "-m", "rpc/tcp,rpc/unix",
+			 "-s",       sizes, "-n", "1",
+			 "--warmup", "0",   "-f", "csv",
+			 "-o",       out,   NULL };
 	int rc = ipl_cmd_bench(14, argv);
 	FILE *f = fopen(out, "r");
 	unlink(out);

@@ -33,8 +33,8 @@ static const uint8_t echo_hello_call[] = {
 	W(0x80000034), CALL_HEAD(1), W(5), 'h', 'e', 'l', 'l', 'o', 0, 0, 0,
 };
 static const uint8_t echo_hello_reply[] = {
-	W(0x80000024), W(0x12345678), W(1), W(0), W(0), W(0), W(0),
-	W(5), 'h', 'e', 'l', 'l', 'o', 0, 0, 0,
+	W(0x80000024), W(0x12345678), W(1), W(0), W(0), W(0), W(0), W(5),
+	'h',           'e',           'l',  'l',  'o',  0,    0,    0,
 };
 
 static void encode_call(uint32_t proc, struct ipl_xdr_enc *x, uint8_t *buf, size_t cap)
@@ -89,8 +89,7 @@ static void test_echo_hello_bytes(void **state)
 	/* the server stub answers with the same 5 bytes and 3 zero pad bytes */
 	struct ipl_buf out = { 0 };
 	size_t olen;
-	assert_ok(ipl_rpc_serve_record(echo_hello_call + 4, sizeof echo_hello_call - 4, 1024,
-				       &out, &olen));
+	assert_ok(ipl_rpc_serve_record(echo_hello_call + 4, sizeof echo_hello_call - 4, 1024, &out, &olen));
 	assert_int_equal(olen, sizeof echo_hello_reply);
 	assert_memory_equal(out.p, echo_hello_reply, sizeof echo_hello_reply);
 	ipl_buf_free(&out);
@@ -100,24 +99,39 @@ static void test_echo_hello_bytes(void **state)
 static void test_error_replies(void **state)
 {
 	(void)state;
-	static const uint8_t prog_unavail[] = { W(0x80000018), W(0x12345678), W(1), W(0), W(0), W(0), W(1) };
-	static const uint8_t prog_mismatch[] = { W(0x80000020), W(0x12345678), W(1), W(0), W(0), W(0), W(2), W(1), W(1) };
-	static const uint8_t proc_unavail[] = { W(0x80000018), W(0x12345678), W(1), W(0), W(0), W(0), W(3) };
-	static const uint8_t garbage_args[] = { W(0x80000018), W(0x12345678), W(1), W(0), W(0), W(0), W(4) };
+	static const uint8_t prog_unavail[] = { W(0x80000018), W(0x12345678), W(1), W(0),
+						W(0),          W(0),          W(1) };
+	static const uint8_t prog_mismatch[] = { W(0x80000020), W(0x12345678), W(1), W(0), W(0),
+						 W(0),          W(2),          W(1), W(1) };
+	static const uint8_t proc_unavail[] = { W(0x80000018), W(0x12345678), W(1), W(0),
+						W(0),          W(0),          W(3) };
+	static const uint8_t garbage_args[] = { W(0x80000018), W(0x12345678), W(1), W(0),
+						W(0),          W(0),          W(4) };
 	static const uint8_t system_err[] = { W(0x80000018), W(0x12345678), W(1), W(0), W(0), W(0), W(5) };
-	static const uint8_t rpc_mismatch[] = { W(0x80000018), W(0x12345678), W(1), W(1), W(0), W(2), W(2) };
+	static const uint8_t rpc_mismatch[] = { W(0x80000018), W(0x12345678), W(1), W(1),
+						W(0),          W(2),          W(2) };
 	static const uint8_t auth_rejected[] = { W(0x80000014), W(0x12345678), W(1), W(1), W(1), W(2) };
 	static const uint8_t auth_badcred[] = { W(0x80000014), W(0x12345678), W(1), W(1), W(1), W(1) };
 
-	static const uint8_t c_prog[] = { W(0x12345678), W(0), W(2), W(0x20000001), W(1), W(0), W(0), W(0), W(0), W(0) };
-	static const uint8_t c_vers[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(7), W(0), W(0), W(0), W(0), W(0) };
-	static const uint8_t c_proc[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(1), W(99), W(0), W(0), W(0), W(0) };
+	static const uint8_t c_prog[] = { W(0x12345678), W(0), W(2), W(0x20000001), W(1),
+					  W(0),          W(0), W(0), W(0),          W(0) };
+	static const uint8_t c_vers[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(7),
+					  W(0),          W(0), W(0), W(0),          W(0) };
+	static const uint8_t c_proc[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(1),
+					  W(99),         W(0), W(0), W(0),          W(0) };
 	static const uint8_t c_garb[] = { CALL_HEAD(3), W(1) }; /* ADD with one int */
 	static const uint8_t c_garb2[] = { CALL_HEAD(1), W(9), 'a', 'b', 'c', 'd' }; /* opaque runs off the end */
 	static const uint8_t c_rpcv[] = { W(0x12345678), W(0), W(3) };
-	static const uint8_t c_auth[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(1), W(0), W(6), W(0), W(0), W(0) };
-	static const uint8_t c_sysbad[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(1), W(0), W(1), W(4), W(0), W(0), W(0) };
-	const struct { const uint8_t *call; size_t clen; const uint8_t *want; size_t wlen; } cases[] = {
+	static const uint8_t c_auth[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(1),
+					  W(0),          W(6), W(0), W(0),          W(0) };
+	static const uint8_t c_sysbad[] = { W(0x12345678), W(0), W(2), W(0x2049504c), W(1), W(0),
+					    W(1),          W(4), W(0), W(0),          W(0) };
+	const struct {
+		const uint8_t *call;
+		size_t clen;
+		const uint8_t *want;
+		size_t wlen;
+	} cases[] = {
 		{ c_prog, sizeof c_prog, prog_unavail, sizeof prog_unavail },
 		{ c_vers, sizeof c_vers, prog_mismatch, sizeof prog_mismatch },
 		{ c_proc, sizeof c_proc, proc_unavail, sizeof proc_unavail },
@@ -173,13 +187,15 @@ static void test_add_sum_batch(void **state)
 	struct ipl_buf out = { 0 };
 	size_t olen;
 	static const uint8_t add[] = { CALL_HEAD(3), W(0x7fffffff), W(1) };
-	static const uint8_t add_reply[] = { W(0x8000001c), W(0x12345678), W(1), W(0), W(0), W(0), W(0), W(0x80000000) };
+	static const uint8_t add_reply[] = { W(0x8000001c), W(0x12345678), W(1), W(0),
+					     W(0),          W(0),          W(0), W(0x80000000) };
 	assert_ok(ipl_rpc_serve_record(add, sizeof add, 1024, &out, &olen));
 	assert_int_equal(olen, sizeof add_reply);
 	assert_memory_equal(out.p, add_reply, olen);
 
 	static const uint8_t sum[] = { CALL_HEAD(4), W(3), W(0x7fffffff), W(0x7fffffff), W(0xfffffffe) };
-	static const uint8_t sum_reply[] = { W(0x80000020), W(0x12345678), W(1), W(0), W(0), W(0), W(0), W(0), W(0xfffffffc) };
+	static const uint8_t sum_reply[] = { W(0x80000020), W(0x12345678), W(1), W(0),         W(0),
+					     W(0),          W(0),          W(0), W(0xfffffffc) };
 	assert_ok(ipl_rpc_serve_record(sum, sizeof sum, 1024, &out, &olen));
 	assert_int_equal(olen, sizeof sum_reply);
 	assert_memory_equal(out.p, sum_reply, olen);
@@ -198,7 +214,10 @@ static void test_add_sum_batch(void **state)
 	uint8_t rec[256];
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, rec, sizeof rec);
-	struct ipl_rpc_call c = { .xid = 0x12345678, .prog = IPL_RPC_PROG, .vers = 1, .proc = 0,
+	struct ipl_rpc_call c = { .xid = 0x12345678,
+				  .prog = IPL_RPC_PROG,
+				  .vers = 1,
+				  .proc = 0,
 				  .cred = { IPL_RPC_AUTH_SYS, (uint32_t)blen, body } };
 	ipl_rpc_call_encode(&x, &c);
 	assert_ok(ipl_rpc_serve_record(rec, x.len, 1024, &out, &olen));
@@ -300,8 +319,8 @@ static void test_multi_fragment(void **state)
 static void test_rm_reader(void **state)
 {
 	(void)state;
-	static const uint8_t in[] = { W(3), 'a', 'b', 'c', W(0), W(0), W(0x80000002), 'd', 'e',
-				      W(0x80000004), 'w', 'x', 'y', 'z' };
+	static const uint8_t in[] = { W(3), 'a', 'b',           'c', W(0), W(0), W(0x80000002),
+				      'd',  'e', W(0x80000004), 'w', 'x',  'y',  'z' };
 	struct ipl_conn *a, *b;
 	struct ipl_rm_reader r;
 	uint8_t buf[8];
@@ -405,7 +424,10 @@ static void test_fuzz_serve_record(void **state)
 	(void)state;
 	static const uint8_t sum[] = { CALL_HEAD(4), W(3), W(1), W(2), W(3) };
 	static const uint8_t add[] = { CALL_HEAD(3), W(1), W(2) };
-	const struct { const uint8_t *p; size_t n; } seeds[] = {
+	const struct {
+		const uint8_t *p;
+		size_t n;
+	} seeds[] = {
 		{ echo_hello_call + 4, sizeof echo_hello_call - 4 },
 		{ null_call + 4, sizeof null_call - 4 },
 		{ sum, sizeof sum },
@@ -446,14 +468,10 @@ int main(void)
 {
 	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_null_call_bytes),
-		cmocka_unit_test(test_echo_hello_bytes),
-		cmocka_unit_test(test_error_replies),
-		cmocka_unit_test(test_not_a_call),
-		cmocka_unit_test(test_add_sum_batch),
-		cmocka_unit_test(test_multi_fragment),
-		cmocka_unit_test(test_rm_reader),
-		cmocka_unit_test(test_client_stub_bytes),
+		cmocka_unit_test(test_null_call_bytes),   cmocka_unit_test(test_echo_hello_bytes),
+		cmocka_unit_test(test_error_replies),     cmocka_unit_test(test_not_a_call),
+		cmocka_unit_test(test_add_sum_batch),     cmocka_unit_test(test_multi_fragment),
+		cmocka_unit_test(test_rm_reader),         cmocka_unit_test(test_client_stub_bytes),
 		cmocka_unit_test(test_fuzz_serve_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,8 +70,14 @@ static int start(void **state, const char *via)
 	return 0;
 }
 
-static int setup_unix(void **state) { return start(state, "unix"); }
-static int setup_tcp(void **state) { return start(state, "tcp"); }
+static int setup_unix(void **state)
+{
+	return start(state, "unix");
+}
+static int setup_tcp(void **state)
+{
+	return start(state, "tcp");
+}
 
 static int teardown(void **state)
 {
@@ -309,8 +315,9 @@ static void test_exchange(void **state)
 	uint32_t cap = 0;
 	assert_ok(ipl_client_hello(c, &cap));
 	assert_int_equal(cap, CAP);
-	struct ipl_client_cfg cfg = { .size = 1000, .iters = 200, .warmup = 10, .op = IPL_OP_ECHO,
-				      .cap = CAP, .crc = 1 };
+	struct ipl_client_cfg cfg = {
+		.size = 1000, .iters = 200, .warmup = 10, .op = IPL_OP_ECHO, .cap = CAP, .crc = 1
+	};
 	struct ipl_client_stats st = { 0 };
 	assert_ok(ipl_client_latency(c, &cfg, NULL, &st));
 	assert_int_equal(st.errors, 0);
@@ -329,8 +336,12 @@ static void test_exchange(void **state)
 	/* a request the exchange would refuse comes back as ERROR, and the
 	 * connection goes on */
 	uint8_t hdr[IPL_HDR_SIZE];
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC,
-			     .seq = 0x100000007ull, .len = 4, .crc = 1 };
+	struct ipl_hdr h = { .version = IPL_VERSION,
+			     .op = IPL_OP_ECHO,
+			     .flags = IPL_FLAG_CRC,
+			     .seq = 0x100000007ull,
+			     .len = 4,
+			     .crc = 1 };
 	ipl_hdr_encode(&h, hdr);
 	struct iovec iov[2] = { { hdr, sizeof hdr }, { "abcd", 4 } };
 	assert_ok(ipl_conn_send(c, iov, 2));
@@ -379,8 +390,9 @@ static void test_fuzz_stream(void **state)
 		struct ipl_xdr_enc x;
 		ipl_xdr_enc_init(&x, rec, sizeof rec);
 		ipl_xdr_put_u32(&x, 0);
-		struct ipl_rpc_call call = { .xid = (uint32_t)i, .prog = IPL_RPC_PROG, .vers = 1,
-					     .proc = (uint32_t)i % 6 };
+		struct ipl_rpc_call call = {
+			.xid = (uint32_t)i, .prog = IPL_RPC_PROG, .vers = 1, .proc = (uint32_t)i % 6
+		};
 		ipl_rpc_call_encode(&x, &call);
 		ipl_xdr_put_opaque(&x, "0123456789", 10);
 		ipl_put_be32(rec, ipl_rm_word((uint32_t)(x.len - 4), 1));

@@ -28,9 +28,8 @@ static void test_scalars(void **state)
 	ipl_xdr_put_u64(&x, 0x0102030405060708ull);
 	ipl_xdr_put_bool(&x, 7);
 	static const uint8_t want[] = {
-		0xff, 0xff, 0xff, 0xfe, 1, 2, 3, 4,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd,
-		1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 1,
+		0xff, 0xff, 0xff, 0xfe, 1, 2, 3, 4, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xfd, 1,    2,    3, 4, 5, 6, 7,    8,    0,    0,    0,    1,
 	};
 	assert_int_equal(x.err, 0);
 	assert_int_equal(x.len, sizeof want);
@@ -58,9 +57,8 @@ static void test_opaque_padding(void **state)
 	ipl_xdr_put_string(&x, "abcd");
 	ipl_xdr_put_fixed(&x, "xy", 2);
 	static const uint8_t want[] = {
-		0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o', 0, 0, 0,
-		0, 0, 0, 4, 'a', 'b', 'c', 'd',
-		'x', 'y', 0, 0,
+		0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o', 0,   0, 0,
+		0, 0, 0, 4, 'a', 'b', 'c', 'd', 'x', 'y', 0, 0,
 	};
 	assert_int_equal(x.err, 0);
 	assert_int_equal(x.len, sizeof want);
@@ -208,12 +206,9 @@ int main(void)
 {
 	alarm(300); /* a hang fails instead of stalling (a safety net) */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_opaque_padding),
-		cmocka_unit_test(test_encoder_overflow),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_length_caps),
-		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_scalars),          cmocka_unit_test(test_opaque_padding),
+		cmocka_unit_test(test_encoder_overflow), cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_length_caps),      cmocka_unit_test(test_bad_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

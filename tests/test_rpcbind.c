@@ -34,8 +34,8 @@
 #define OK_HEAD W(XID), W(1), W(0), W(0), W(0), W(0)
 
 static const uint8_t set_true[] = { OK_HEAD, W(1) };
-static const uint8_t getaddr_reply[] = { OK_HEAD, W(16), '1', '2', '7', '.', '0', '.', '0', '.',
-					 '1', '.', '1', '6', '.', '1', '4', '6' };
+static const uint8_t getaddr_reply[] = { OK_HEAD, W(16), '1', '2', '7', '.', '0', '.', '0',
+					 '.',     '1',   '.', '1', '6', '.', '1', '4', '6' };
 static const uint8_t getport_reply[] = { OK_HEAD, W(4242) };
 
 static void encode_set_v4(void **state)
@@ -48,8 +48,8 @@ static void encode_set_v4(void **state)
 	snprintf(owner, sizeof owner, "%u", (unsigned)geteuid());
 	/* header 40 + prog, vers + "tcp" 8 + uaddr 4+16 + owner 4+pad */
 	assert_int_equal(n, 40 + 8 + 8 + 20 + 4 + (int)IPL_XDR_PAD(strlen(owner)));
-	const uint8_t head[] = { W(XID), W(0), W(2), W(100000), W(4), W(1), W(0), W(0), W(0), W(0),
-				 W(0x2049504c), W(1), W(3), 't', 'c', 'p', 0, W(16) };
+	const uint8_t head[] = { W(XID), W(0),          W(2), W(100000), W(4), W(1), W(0), W(0), W(0),
+				 W(0),   W(0x2049504c), W(1), W(3),      't',  'c',  'p',  0,    W(16) };
 	assert_memory_equal(buf, head, sizeof head);
 	assert_memory_equal(buf + sizeof head, "127.0.0.1.16.146", 16);
 }
@@ -59,8 +59,8 @@ static void encode_v2(void **state)
 	(void)state;
 	uint8_t buf[512];
 	struct ipl_rpcb_map m = { 0x2049504c, 1, "tcp", "127.0.0.1.16.146" };
-	const uint8_t want[] = { W(7), W(0), W(2), W(100000), W(2), W(1), W(0), W(0), W(0), W(0),
-				 W(0x2049504c), W(1), W(6), W(4242) };
+	const uint8_t want[] = { W(7), W(0), W(2), W(100000),     W(2), W(1), W(0),
+				 W(0), W(0), W(0), W(0x2049504c), W(1), W(6), W(4242) };
 	assert_int_equal(ipl_rpcb_encode_call(buf, sizeof buf, 7, 2, IPL_RPCB_SET, &m), sizeof want);
 	assert_memory_equal(buf, want, sizeof want);
 	/* portmap cannot say "local", nor a port without an address */
@@ -79,11 +79,11 @@ static void decode_good(void **state)
 	struct ipl_rpcb_result r;
 	assert_int_equal(ipl_rpcb_decode_reply(set_true, sizeof set_true, XID, 4, IPL_RPCB_SET, &r), 0);
 	assert_int_equal(r.ok, 1);
-	assert_int_equal(ipl_rpcb_decode_reply(getaddr_reply, sizeof getaddr_reply, XID, 3,
-					       IPL_RPCB_GETADDR, &r), 0);
+	assert_int_equal(ipl_rpcb_decode_reply(getaddr_reply, sizeof getaddr_reply, XID, 3, IPL_RPCB_GETADDR, &r),
+			 0);
 	assert_string_equal(r.uaddr, "127.0.0.1.16.146");
-	assert_int_equal(ipl_rpcb_decode_reply(getport_reply, sizeof getport_reply, XID, 2,
-					       IPL_RPCB_GETADDR, &r), 0);
+	assert_int_equal(ipl_rpcb_decode_reply(getport_reply, sizeof getport_reply, XID, 2, IPL_RPCB_GETADDR, &r),
+			 0);
 	assert_int_equal(r.port, 4242);
 }
 
@@ -125,8 +125,7 @@ static void decode_wrong_xid(void **state)
 {
 	(void)state;
 	struct ipl_rpcb_result r;
-	assert_err(ipl_rpcb_decode_reply(set_true, sizeof set_true, XID + 1, 4, IPL_RPCB_SET, &r),
-		       IPL_ESEQ);
+	assert_err(ipl_rpcb_decode_reply(set_true, sizeof set_true, XID + 1, 4, IPL_RPCB_SET, &r), IPL_ESEQ);
 }
 
 static void decode_refused(void **state)
@@ -138,8 +137,7 @@ static void decode_refused(void **state)
 	assert_int_equal(r.hdr.stat, IPL_RPC_MSG_DENIED);
 	assert_int_equal(r.hdr.auth_stat, 5);
 	const uint8_t mismatch[] = { W(XID), W(1), W(0), W(0), W(0), W(2), W(2), W(2) };
-	assert_err(ipl_rpcb_decode_reply(mismatch, sizeof mismatch, XID, 4, IPL_RPCB_SET, &r),
-		       IPL_ERPC);
+	assert_err(ipl_rpcb_decode_reply(mismatch, sizeof mismatch, XID, 4, IPL_RPCB_SET, &r), IPL_ERPC);
 	assert_int_equal(r.hdr.accept_stat, IPL_RPC_PROG_MISMATCH);
 	const uint8_t call[] = { W(XID), W(0), W(2), W(100000), W(4), W(1), W(0), W(0), W(0), W(0) };
 	assert_err(ipl_rpcb_decode_reply(call, sizeof call, XID, 4, IPL_RPCB_SET, &r), IPL_EPROTO);
@@ -154,8 +152,7 @@ static void decode_bad_results(void **state)
 	const uint8_t port[] = { OK_HEAD, W(70000) };
 	assert_err(ipl_rpcb_decode_reply(port, sizeof port, XID, 2, IPL_RPCB_GETADDR, &r), IPL_EXDR);
 	const uint8_t trailing[] = { OK_HEAD, W(1), W(0) };
-	assert_err(ipl_rpcb_decode_reply(trailing, sizeof trailing, XID, 4, IPL_RPCB_SET, &r),
-		       IPL_EXDR);
+	assert_err(ipl_rpcb_decode_reply(trailing, sizeof trailing, XID, 4, IPL_RPCB_SET, &r), IPL_EXDR);
 }
 
 static void uaddrs(void **state)
@@ -172,12 +169,13 @@ static void uaddrs(void **state)
 	assert_int_equal(port, 4242);
 	assert_int_equal(ipl_rpcb_uaddr_to_hostport("fe80::1.255.255", out, sizeof out, &port), 0);
 	assert_string_equal(out, "[fe80::1]:65535");
-	static const char *const bad_from[] = { "x:1", "1.2.3.4:70000", "1.2.3.4", "[::1]", "::1:5",
-						"1.2.3.4:", "1.2.3.4:1x" };
+	static const char *const bad_from[] = { "x:1",   "1.2.3.4:70000", "1.2.3.4",   "[::1]",
+						"::1:5", "1.2.3.4:",      "1.2.3.4:1x" };
 	for (size_t i = 0; i < sizeof bad_from / sizeof bad_from[0]; i++)
 		assert_err(ipl_rpcb_uaddr_from_hostport(bad_from[i], out, sizeof out), IPL_EADDR);
-	static const char *const bad_to[] = { "1.2.3.4.256.1", "1.2.3.4.1", "host.1.2", "1.2.3.4.1a.2",
-					      "", "..", "1.2.3.4.1.", "1.2.3.4..1", "1.2.3.4.0001.1" };
+	static const char *const bad_to[] = { "1.2.3.4.256.1", "1.2.3.4.1",  "host.1.2",
+					      "1.2.3.4.1a.2",  "",           "..",
+					      "1.2.3.4.1.",    "1.2.3.4..1", "1.2.3.4.0001.1" };
 	for (size_t i = 0; i < sizeof bad_to / sizeof bad_to[0]; i++)
 		assert_err(ipl_rpcb_uaddr_to_hostport(bad_to[i], out, sizeof out, &port), IPL_EADDR);
 	assert_err(ipl_rpcb_uaddr_to_hostport("127.0.0.1.16.146", out, 8, &port), IPL_EADDR);
@@ -313,12 +311,18 @@ static void silent_rpcbind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(encode_set_v4),      cmocka_unit_test(encode_v2),
-		cmocka_unit_test(decode_good),        cmocka_unit_test(decode_truncated),
-		cmocka_unit_test(decode_oversized_string), cmocka_unit_test(decode_wrong_xid),
-		cmocka_unit_test(decode_refused),     cmocka_unit_test(decode_bad_results),
-		cmocka_unit_test(uaddrs),             cmocka_unit_test(fallback_to_portmap),
-		cmocka_unit_test(reply_too_big),      cmocka_unit_test(silent_rpcbind),
+		cmocka_unit_test(encode_set_v4),
+		cmocka_unit_test(encode_v2),
+		cmocka_unit_test(decode_good),
+		cmocka_unit_test(decode_truncated),
+		cmocka_unit_test(decode_oversized_string),
+		cmocka_unit_test(decode_wrong_xid),
+		cmocka_unit_test(decode_refused),
+		cmocka_unit_test(decode_bad_results),
+		cmocka_unit_test(uaddrs),
+		cmocka_unit_test(fallback_to_portmap),
+		cmocka_unit_test(reply_too_big),
+		cmocka_unit_test(silent_rpcbind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,9 +181,13 @@ static void scan_names(const struct held *h, struct scan *s)
 		s->shm++;
 		note_random(s, e->d_name);
 		const char *r = random_part(e->d_name);
-		int hex = strlen(r) == 16;
-		for (const char *c = r; *c; c++)
-			hex &= isxdigit((unsigned char)*c) != 0;
+		/* mq records a queue as "<name>.mq" (client pairs: ".q.mq", ".r.mq") */
+		size_t rl = strlen(r);
+		if (rl > 3 && !strcmp(r + rl - 3, ".mq"))
+			rl -= (rl > 5 && r[rl - 5] == '.') ? 5 : 3;
+		int hex = rl == 16;
+		for (size_t i = 0; i < rl; i++)
+			hex &= isxdigit((unsigned char)r[i]) != 0;
 		if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0600 || st.st_uid != geteuid() || !hex) {
 			fprintf(stderr, "%s: mode %o uid %ld: want a 0600 object of ours, 16 hex digits\n",
 				path, (unsigned)(st.st_mode & 07777), (long)st.st_uid);
@@ -284,7 +288,8 @@ static int tcp_listeners(pid_t pid, int *open)
 			n++;
 			const char *lo4 = "0100007F:", *lo6 = "00000000000000000000000001000000:";
 			if (strncmp(local, v6 ? lo6 : lo4, strlen(v6 ? lo6 : lo4))) {
-				fprintf(stderr, "server listens on %s (tcp%s): not loopback\n", local, v6 ? "6" : "");
+				fprintf(stderr, "server listens on %s (tcp%s): not loopback\n", local,
+					v6 ? "6" : "");
 				(*open)++;
 			}
 		}
@@ -475,8 +480,8 @@ static void case_sweep_owner(void **state)
 	shm_unlink(theirs);
 	shm_unlink(mine);
 	unlink(lpath);
-	fprintf(stderr, "sweep as root: removed %d; other uid's object %s, link %s, ours %s\n",
-		removed, theirs_kept ? "kept" : "REMOVED", link_kept ? "kept" : "REMOVED",
+	fprintf(stderr, "sweep as root: removed %d; other uid's object %s, link %s, ours %s\n", removed,
+		theirs_kept ? "kept" : "REMOVED", link_kept ? "kept" : "REMOVED",
 		mine_kept ? "KEPT" : "removed");
 	assert_true(theirs_kept);
 	assert_true(link_kept);

@@ -56,24 +56,23 @@
 #include "rpc/xdr.h"
 #include "bench/registry/registry.h"
 
-#define M_GOOD 3          /* good clients per run */
-#define ROUNDS 1000       /* verified round trips per good client */
-#define FACTOR 20         /* the loaded run may take this many baselines... */
-#define FLOOR_S 60.0      /* ...or this long, whichever is more */
-#define CHILD_S 1200      /* alarm() in every child: a hang fails, never stalls */
-#define SLOW_GAP_MS 100   /* the slow client: one byte this often */
-#define FRAG_GAP_MS 10    /* the endless record: one fragment this often */
+#define M_GOOD 3        /* good clients per run */
+#define ROUNDS 1000     /* verified round trips per good client */
+#define FACTOR 20       /* the loaded run may take this many baselines... */
+#define FLOOR_S 60.0    /* ...or this long, whichever is more */
+#define CHILD_S 1200    /* alarm() in every child: a hang fails, never stalls */
+#define SLOW_GAP_MS 100 /* the slow client: one byte this often */
+#define FRAG_GAP_MS 10  /* the endless record: one fragment this often */
 #define FRAG_LEN 1024
-#define HALF (8u << 20)   /* of the 16 MiB the half-sent request declares */
+#define HALF (8u << 20) /* of the 16 MiB the half-sent request declares */
 
 enum hostile { H_SLOW, H_SILENT, H_FRAGMENT, H_HALF16M, H_TRUNCATE, H_KINDS };
-static const char *const hostile_name[H_KINDS] = { "slow", "silent", "fragment", "half16m",
-						   "truncate" };
+static const char *const hostile_name[H_KINDS] = { "slow", "silent", "fragment", "half16m", "truncate" };
 
 struct hostile_arg {
 	int kind;
-	int ready_w;        /* one byte here once in position */
-	const char *via;    /* layered: the carrier to speak raw bytes on */
+	int ready_w;     /* one byte here once in position */
+	const char *via; /* layered: the carrier to speak raw bytes on */
 	char addr[IPL_ADDR_MAX];
 };
 
@@ -82,7 +81,7 @@ struct hostile_arg {
  * shrinking and growing, and passes to the server by fd number; the library
  * keeps no descriptor a test could reach, so this wrapper, which the
  * library's calls in this binary bind to, keeps one when asked. */
-static int grab_segment;    /* set in the truncating client only */
+static int grab_segment; /* set in the truncating client only */
 static int grabbed_fd = -1;
 
 int memfd_create(const char *name, unsigned int flags)
@@ -171,8 +170,8 @@ static _Noreturn int hold(void)
 /* Sends m one byte every SLOW_GAP_MS (ready after the first), then reads
  * one reply with read_reply; again, for ever.  A send or read error (the
  * server may drop a client this slow) ends the hostility: hold. */
-static int dribble_forever(struct ipl_conn *c, const struct hostile_arg *h, const uint8_t *m,
-			   size_t n, int (*read_reply)(struct ipl_conn *))
+static int dribble_forever(struct ipl_conn *c, const struct hostile_arg *h, const uint8_t *m, size_t n,
+			   int (*read_reply)(struct ipl_conn *))
 {
 	for (int first = 1;; first = 0) {
 		for (size_t i = 0; i < n; i++) {
@@ -237,16 +236,14 @@ static int hostile_bytes(struct ipl_conn *c, void *arg)
 	const struct hostile_arg *h = arg;
 	alarm(CHILD_S);
 	switch (h->kind) {
-	case H_SILENT:
-		return say_ready(h) ? 1 : hold();
+	case H_SILENT: return say_ready(h) ? 1 : hold();
 	case H_SLOW: {
 		uint8_t m[IPL_HDR_SIZE + 8];
 		memcpy(m + IPL_HDR_SIZE, "s-l-o-w!", 8);
 		ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_CRC, 7, 8, ipl_crc32c(0, m + IPL_HDR_SIZE, 8));
 		return dribble_forever(c, h, m, sizeof m, read_ipl_reply);
 	}
-	case H_HALF16M:
-		return half_sent(c, h);
+	case H_HALF16M: return half_sent(c, h);
 	case H_TRUNCATE: /* a round trip first: the server has mapped the segment */
 		if (ipl_client_hello(c, NULL) < 0)
 			return 4;
@@ -260,8 +257,9 @@ static size_t echo_call(uint8_t *b, size_t cap, uint32_t xid, uint32_t len)
 {
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, b, cap);
-	struct ipl_rpc_call call = { .xid = xid, .rpcvers = IPL_RPC_VERS, .prog = IPL_RPC_PROG,
-				     .vers = IPL_RPC_PROG_VERS, .proc = IPL_RPC_PROC_ECHO };
+	struct ipl_rpc_call call = {
+		.xid = xid, .rpcvers = IPL_RPC_VERS, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = IPL_RPC_PROC_ECHO
+	};
 	ipl_rpc_call_encode(&x, &call);
 	ipl_xdr_put_u32(&x, len);
 	return x.err ? 0 : x.len;
@@ -326,13 +324,11 @@ static int hostile_rpc(const struct hostile_arg *h)
 	struct ipl_conn *c = NULL;
 	int rc = ipl_endpoint_attach_client(&ce, 0, &c);
 	if (rc < 0) {
-		fprintf(stderr, "hostile %s: attach %s: %s\n", hostile_name[h->kind], h->via,
-			ipl_strerror(rc));
+		fprintf(stderr, "hostile %s: attach %s: %s\n", hostile_name[h->kind], h->via, ipl_strerror(rc));
 		return 9;
 	}
 	switch (h->kind) {
-	case H_SILENT:
-		return say_ready(h) ? 1 : hold();
+	case H_SILENT: return say_ready(h) ? 1 : hold();
 	case H_SLOW: {
 		uint8_t m[256];
 		size_t n = echo_call(m + 4, sizeof m - 4 - 8, 7, 4);
@@ -343,12 +339,9 @@ static int hostile_rpc(const struct hostile_arg *h)
 		ipl_put_be32(m, ipl_rm_word((uint32_t)n, 1));
 		return dribble_forever(c, h, m, n + 4, read_rpc_reply);
 	}
-	case H_FRAGMENT:
-		return endless_record(c, h);
-	case H_HALF16M:
-		return half_record(c, h);
-	case H_TRUNCATE:
-		return truncate_segment(h);
+	case H_FRAGMENT: return endless_record(c, h);
+	case H_HALF16M: return half_record(c, h);
+	case H_TRUNCATE: return truncate_segment(h);
 	}
 	return 99;
 }
@@ -472,8 +465,10 @@ static int wait_hostiles(const struct ipl_test_variant *v, int fd, unsigned n, c
 		return 0;
 	for (unsigned i = 0; i < n; i++)
 		if (!in[k[i]])
-			fprintf(stderr, "%s: hostile client '%s' never got in position (the server did not "
-				"take its connection or its bytes)\n", v->name, hostile_name[k[i]]);
+			fprintf(stderr,
+				"%s: hostile client '%s' never got in position (the server did not "
+				"take its connection or its bytes)\n",
+				v->name, hostile_name[k[i]]);
 	return -1;
 }
 
@@ -506,8 +501,7 @@ static void case_on_time(const struct ipl_test_variant *v, const struct ipl_rl_c
 	/* set before the fixture starts: pre-forked clients (pipe) copy it */
 	struct hostile_arg h[H_KINDS];
 	for (unsigned i = 0; i < nh; i++)
-		h[i] = (struct hostile_arg){ .kind = kinds[i], .ready_w = ready[1],
-					     .via = layered ? v->via : NULL };
+		h[i] = (struct hostile_arg){ .kind = kinds[i], .ready_w = ready[1], .via = layered ? v->via : NULL };
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	assert_ok(ipl_fx_start(fx, v, 2 * M_GOOD + nh));
 	for (unsigned i = 0; i < nh; i++)

@@ -74,8 +74,7 @@ static void pat_fill(uint8_t *buf, size_t n, size_t from)
 		buf[k] = pat(from + k);
 }
 
-static void send_bytes(struct ipl_shmring_end *e, const struct ipl_shmwait *w, const void *p, size_t n,
-		       int expect)
+static void send_bytes(struct ipl_shmring_end *e, const struct ipl_shmwait *w, const void *p, size_t n, int expect)
 {
 	struct iovec iov = { .iov_base = (void *)p, .iov_len = n };
 	assert_int_equal(ipl_shmring_send(e, w, &iov, 1), expect);
@@ -263,12 +262,12 @@ static void ring_reverse_flush(void **state)
 	struct ipl_shmwait w = { .policy = IPL_WAIT_BLOCK, .peer = &dead };
 	uint8_t buf[64] = { 0 };
 
-	send_bytes(&b_tx, &w, buf, 64, 0);               /* r1 full */
+	send_bytes(&b_tx, &w, buf, 64, 0);                          /* r1 full */
 	assert_int_equal(ipl_shmring_recv(&a_rx, &w, buf, 20), 20); /* read, not yet published */
-	send_bytes(&a_tx, &w, buf, 64, 0);               /* r2 full */
-	send_bytes(&a_tx, &w, buf, 1, IPL_EPEERDEAD);    /* a would wait: flushes r1 first */
-	send_bytes(&b_tx, &w, buf, 20, 0);               /* so b has its 20 bytes of room */
-	send_bytes(&b_tx, &w, buf, 1, IPL_EPEERDEAD);    /* and not one more */
+	send_bytes(&a_tx, &w, buf, 64, 0);                          /* r2 full */
+	send_bytes(&a_tx, &w, buf, 1, IPL_EPEERDEAD);               /* a would wait: flushes r1 first */
+	send_bytes(&b_tx, &w, buf, 20, 0);                          /* so b has its 20 bytes of room */
+	send_bytes(&b_tx, &w, buf, 1, IPL_EPEERDEAD);               /* and not one more */
 	ipl_shmpeer_close(&dead);
 	tring_free(&r1);
 	tring_free(&r2);
@@ -455,7 +454,7 @@ static void msgio_lent_memory(void **state)
 	tring_new(&t, 512);
 	tring_ends(&t, &lend_tx, &lend_rx);
 	lend_tx.reverse = &lend_rx; /* space read but not yet handed back is, before a wait */
-	atomic_int cancel = 1; /* nothing here may ever need to wait */
+	atomic_int cancel = 1;      /* nothing here may ever need to wait */
 	lend_w = (struct ipl_shmwait){ .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
 	struct ipl_conn c = { .tp = &lend_tp };
 	struct ipl_buf b = { 0 };
@@ -491,8 +490,9 @@ static void msgio_lent_memory(void **state)
 	assert_true(in_place > 0 && staged > 0);
 	assert_true(longest_in_place >= 64); /* payloads too, not just headers */
 	/* a checksum that does not match: reported, and the next message reads */
-	struct ipl_hdr bad = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC,
-			       .seq = 7, .len = 3, .crc = 1 };
+	struct ipl_hdr bad = {
+		.version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC, .seq = 7, .len = 3, .crc = 1
+	};
 	assert_ok(ipl_msg_send(&c, &bad, "abc"));
 	struct ipl_hdr good = { .version = IPL_VERSION, .op = IPL_OP_SINK, .seq = 8 };
 	assert_ok(ipl_msg_send(&c, &good, NULL));
@@ -569,9 +569,21 @@ static void big_through_tiny(enum ipl_wait policy)
 	tring_free(&t);
 }
 
-static void big_block(void **state) { (void)state; big_through_tiny(IPL_WAIT_BLOCK); }
-static void big_spin(void **state) { (void)state; big_through_tiny(IPL_WAIT_SPIN); }
-static void big_hybrid(void **state) { (void)state; big_through_tiny(IPL_WAIT_HYBRID); }
+static void big_block(void **state)
+{
+	(void)state;
+	big_through_tiny(IPL_WAIT_BLOCK);
+}
+static void big_spin(void **state)
+{
+	(void)state;
+	big_through_tiny(IPL_WAIT_SPIN);
+}
+static void big_hybrid(void **state)
+{
+	(void)state;
+	big_through_tiny(IPL_WAIT_HYBRID);
+}
 
 /* ---- peer killed mid-message ------------------------------------------- */
 
@@ -626,8 +638,16 @@ static void client_killed(enum ipl_wait policy)
 	assert_int_equal(shm_names_of(kid), 0); /* its segment was unlinked at accept */
 }
 
-static void client_killed_block(void **state) { (void)state; client_killed(IPL_WAIT_BLOCK); }
-static void client_killed_spin(void **state) { (void)state; client_killed(IPL_WAIT_SPIN); }
+static void client_killed_block(void **state)
+{
+	(void)state;
+	client_killed(IPL_WAIT_BLOCK);
+}
+static void client_killed_spin(void **state)
+{
+	(void)state;
+	client_killed(IPL_WAIT_SPIN);
+}
 
 /* The server reads a request and is SIGKILLed before it replies: the client
  * waiting for the reply must report the dead peer. */
@@ -674,8 +694,16 @@ static void server_killed(enum ipl_wait policy)
 	assert_int_equal(shm_names_of(kid), 0);
 }
 
-static void server_killed_block(void **state) { (void)state; server_killed(IPL_WAIT_BLOCK); }
-static void server_killed_hybrid(void **state) { (void)state; server_killed(IPL_WAIT_HYBRID); }
+static void server_killed_block(void **state)
+{
+	(void)state;
+	server_killed(IPL_WAIT_BLOCK);
+}
+static void server_killed_hybrid(void **state)
+{
+	(void)state;
+	server_killed(IPL_WAIT_HYBRID);
+}
 
 /* ---- EOF, cancellation -------------------------------------------------- */
 
@@ -775,8 +803,16 @@ static void recv_cancelled(enum ipl_wait policy)
 	assert_int_equal(shm_names_of(kid), 0);
 }
 
-static void recv_cancelled_block(void **state) { (void)state; recv_cancelled(IPL_WAIT_BLOCK); }
-static void recv_cancelled_spin(void **state) { (void)state; recv_cancelled(IPL_WAIT_SPIN); }
+static void recv_cancelled_block(void **state)
+{
+	(void)state;
+	recv_cancelled(IPL_WAIT_BLOCK);
+}
+static void recv_cancelled_spin(void **state)
+{
+	(void)state;
+	recv_cancelled(IPL_WAIT_SPIN);
+}
 
 /* ---- /dev/shm after SIGKILL ---------------------------------------------- */
 

@@ -121,8 +121,7 @@ static int body_good(struct ipl_conn *c, void *arg)
 		return 10;
 	static const uint32_t sizes[] = { 1, 1000, 70000, 300000 };
 	for (unsigned i = 0; i < 8; i++) {
-		struct ipl_client_cfg cfg = { .size = sizes[i % 4], .iters = 1, .op = IPL_OP_ECHO,
-					      .crc = 1 };
+		struct ipl_client_cfg cfg = { .size = sizes[i % 4], .iters = 1, .op = IPL_OP_ECHO, .crc = 1 };
 		struct ipl_client_stats st = { 0 };
 		if (ipl_client_latency(c, &cfg, NULL, &st) < 0 || st.errors || st.ok != 1)
 			return 11;
@@ -328,8 +327,7 @@ static void sealed_scribbled(void **state)
 	(void)state;
 	start("shm-block");
 	static struct hseg h; /* static: teardown may free it after a failed assert */
-	hseg_make(&h, "ipclab-hostile-sealed", RING_SIZE, ipl_shm_seg_len(RING_SIZE),
-		  SEG_SEALS | F_SEAL_SEAL);
+	hseg_make(&h, "ipclab-hostile-sealed", RING_SIZE, ipl_shm_seg_len(RING_SIZE), SEG_SEALS | F_SEAL_SEAL);
 	hseg_post(&h, fx.ep.addr);
 	assert_int_equal(wait_for(accepted, &h), 0);
 	assert_true(maps_name(fx.server, "ipclab-hostile-sealed"));
@@ -337,7 +335,8 @@ static void sealed_scribbled(void **state)
 	assert_int_equal(ftruncate(h.fd, 0), -1);
 	assert_int_equal(errno, EPERM);
 	assert_int_equal(fallocate(h.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
-				   (off_t)ipl_shm_seg_len(RING_SIZE)), 0);
+				   (off_t)ipl_shm_seg_len(RING_SIZE)),
+			 0);
 	/* then an index no ring can have: the server ends this connection */
 	atomic_store(&h.s->ring[REQ].head, 3 * RING_SIZE);
 	ipl_futex_wake(&h.s->ring[REQ].head);
@@ -359,8 +358,7 @@ static void oversized_refused(void **state)
 	/* 1 GiB rings, a file of exactly that size: 2 GiB */
 	hseg_make(&huge, "ipclab-hostile-huge", 1u << 30, ipl_shm_seg_len(1u << 30), seals);
 	/* normal rings, a file larger than the header says */
-	hseg_make(&over, "ipclab-hostile-over", RING_SIZE, ipl_shm_seg_len(RING_SIZE) + (64u << 20),
-		  seals);
+	hseg_make(&over, "ipclab-hostile-over", RING_SIZE, ipl_shm_seg_len(RING_SIZE) + (64u << 20), seals);
 	/* normal rings, a file smaller: the end of the rings would fault */
 	hseg_make(&under, "ipclab-hostile-under", RING_SIZE, SEG_HDR + RING_SIZE, seals);
 	hseg_post(&huge, fx.ep.addr);

@@ -8,9 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_WARMUP = 256, OPT_REPS, OPT_CPU, OPT_CONNECT, OPT_MODE, OPT_WINDOW, OPT_CLIENTS,
-       OPT_DURATION, OPT_CRC, OPT_CAP, OPT_TIMEOUT, OPT_WAIT, OPT_VIA, OPT_BASELINE, OPT_SAVE, OPT_PATTERN,
-       OPT_WIDE };
+enum {
+	OPT_WARMUP = 256,
+	OPT_REPS,
+	OPT_CPU,
+	OPT_CONNECT,
+	OPT_MODE,
+	OPT_WINDOW,
+	OPT_CLIENTS,
+	OPT_DURATION,
+	OPT_CRC,
+	OPT_CAP,
+	OPT_TIMEOUT,
+	OPT_WAIT,
+	OPT_VIA,
+	OPT_BASELINE,
+	OPT_SAVE,
+	OPT_PATTERN,
+	OPT_WIDE
+};
 
 static const struct option longs[] = {
 	{ "mech", required_argument, NULL, 'm' },
@@ -69,8 +85,9 @@ static int parse_entry(struct ipl_bench_opts *o, const char *item, char *err, si
 	o->mwait[k] = IPL_WAIT_BLOCK;
 	if (slash) {
 		if (!(tp->caps & IPL_CAP_LAYERED)) {
-			snprintf(err, errlen, "'%s': %s runs over nothing else (only rpc and oncrpc take /CARRIER)", item,
-				 tp->name);
+			char names[200];
+			snprintf(err, errlen, "'%s': %s runs over nothing else (only %s take /CARRIER)",
+				 item, tp->name, ipl_names_with_caps(names, sizeof names, IPL_CAP_LAYERED));
 			return -1;
 		}
 		if (ipl_parse_via(slash, &o->mvia[k], err, errlen) < 0)
@@ -81,16 +98,20 @@ static int parse_entry(struct ipl_bench_opts *o, const char *item, char *err, si
 		if (!strcmp(w, "peer")) {
 			o->peer[k] = o->own_peer[k] = 1;
 		} else if (!strcmp(w, "raw")) {
-			snprintf(err, errlen, "'%s': rows ending in -raw are the baselines --baseline adds", item);
+			snprintf(err, errlen,
+				 "'%s': rows ending in -raw are the baselines --baseline adds", item);
 			return -1;
 		} else if (ipl_parse_wait(w, &o->mwait[k], err, errlen) == 0) {
 			if (!(tp->caps & IPL_CAP_SPIN)) {
-				snprintf(err, errlen, "'%s': %s has no wait policy (only shm does)", item, tp->name);
+				char names[200];
+				snprintf(err, errlen, "'%s': %s has no wait policy (only %s does)", item,
+					 tp->name, ipl_names_with_caps(names, sizeof names, IPL_CAP_SPIN));
 				return -1;
 			}
 			o->own_wait[k] = 1;
 		} else {
-			snprintf(err, errlen, "unknown mechanism '%s' ('%s' is not peer, block, spin or hybrid)", item, w);
+			snprintf(err, errlen,
+				 "unknown mechanism '%s' ('%s' is not peer, block, spin or hybrid)", item, w);
 			return -1;
 		}
 	}
@@ -125,7 +146,8 @@ static int parse_modes(struct ipl_bench_opts *o, const char *list, char *err, si
 			m++;
 		if (m == 3) {
 			const char *hint = ipl_suggest(items[i], names, 3);
-			snprintf(err, errlen, "unknown mode '%s' (%s%s%s)", items[i], hint ? "did you mean " : "",
+			snprintf(err, errlen, "unknown mode '%s' (%s%s%s)", items[i],
+				 hint ? "did you mean " : "",
 				 hint ? hint : "latency, throughput, stream", hint ? "?" : "");
 			return -1;
 		}
@@ -205,7 +227,9 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case 'o': o->out = arg; return 0;
 	case 'q': o->quiet = 1; return 0;
 	case 'f': return parse_format(o, arg, err, errlen);
-	case OPT_WARMUP: o->warmup_set = 1; return ipl_parse_count(arg, 0, 1ull << 40, &o->warmup, err, errlen);
+	case OPT_WARMUP:
+		o->warmup_set = 1;
+		return ipl_parse_count(arg, 0, 1ull << 40, &o->warmup, err, errlen);
 	case OPT_REPS: return ipl_parse_count(arg, 1, 1000, &o->reps, err, errlen);
 	case OPT_CPU: return parse_cpu(o, arg, err, errlen);
 	case OPT_BASELINE: o->baseline = 1; return 0;
@@ -218,7 +242,9 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 		return -1;
 	case OPT_CONNECT: o->connect = arg; return 0;
 	case OPT_MODE: return parse_modes(o, arg, err, errlen);
-	case OPT_WINDOW: o->set_window = 1; return ipl_parse_count(arg, 1, 1024, &o->window, err, errlen);
+	case OPT_WINDOW:
+		o->set_window = 1;
+		return ipl_parse_count(arg, 1, 1024, &o->window, err, errlen);
 	case OPT_CLIENTS:
 		return ipl_parse_count_list(arg, 1, 1024, "clients", o->clients, &o->nclients, err, errlen);
 	case OPT_DURATION: o->set_duration = 1; return ipl_parse_seconds(arg, &o->duration, err, errlen);
@@ -259,7 +285,11 @@ static void defaults(struct ipl_bench_opts *o)
 int ipl_bench_parse(int argc, char **argv, struct ipl_bench_opts *o)
 {
 	const struct ipl_cmdline cl = {
-		.cmd = "bench", .shorts = ":m:s:n:f:o:qh", .longs = longs, .one = parse_one, .ctx = o,
+		.cmd = "bench",
+		.shorts = ":m:s:n:f:o:qh",
+		.longs = longs,
+		.one = parse_one,
+		.ctx = o,
 	};
 	char err[512] = "";
 	defaults(o);

@@ -19,7 +19,7 @@ struct ipl_bench_opts {
 	 * --wait, --via and --pattern do not change them */
 	int own_wait[IPL_LIST_MAX], own_via[IPL_LIST_MAX], own_peer[IPL_LIST_MAX];
 	size_t nmech;
-	int pat_cs, pat_peer;   /* --pattern: which patterns */
+	int pat_cs, pat_peer; /* --pattern: which patterns */
 	uint64_t sizes[IPL_LIST_MAX];
 	size_t nsizes;
 	uint64_t clients[IPL_LIST_MAX];

@@ -29,8 +29,10 @@ static int open_local(struct ipl_rpcb *b, char *err, size_t errlen)
 			return 0;
 		ipl_rpcb_close(b);
 	}
-	snprintf(err, errlen, "no rpcbind on this host (%s: %s; 127.0.0.1:111: %s): start rpcbind, or "
-		 "serve without --register", IPL_RPCB_SOCK, ipl_strerror(rc_ux), ipl_strerror(rc_tcp));
+	snprintf(err, errlen,
+		 "no rpcbind on this host (%s: %s; 127.0.0.1:111: %s): start rpcbind, or "
+		 "serve without --register",
+		 IPL_RPCB_SOCK, ipl_strerror(rc_ux), ipl_strerror(rc_tcp));
 	return -1;
 }
 
@@ -74,8 +76,7 @@ static int describe_ep(const struct ipl_endpoint *ep, const struct ipl_transport
 
 /* What rpcbind holds for (prog, vers, netid) into b->last.uaddr (asked
  * over the netid's transport).  0, IPL_ENOTREG, or -1 with err. */
-static int registered(struct ipl_rpcb_result *last, const struct ipl_rpcb_map *m, char *err,
-		      size_t errlen)
+static int registered(struct ipl_rpcb_result *last, const struct ipl_rpcb_map *m, char *err, size_t errlen)
 {
 	struct ipl_rpcb q;
 	char addr[IPL_ADDR_MAX];
@@ -84,8 +85,7 @@ static int registered(struct ipl_rpcb_result *last, const struct ipl_rpcb_map *m
 	int rc = ipl_rpcb_getaddr(&q, m, "127.0.0.1", addr, sizeof addr);
 	*last = q.last;
 	if (q.vers == 2 && rc == 0) /* a port only: as a universal address */
-		snprintf(last->uaddr, sizeof last->uaddr, "127.0.0.1.%u.%u", q.last.port >> 8,
-			 q.last.port & 255);
+		snprintf(last->uaddr, sizeof last->uaddr, "127.0.0.1.%u.%u", q.last.port >> 8, q.last.port & 255);
 	ipl_rpcb_close(&q);
 	if (rc == IPL_ENOTREG || rc == 0 || rc == IPL_EADDR)
 		return rc == IPL_ENOTREG ? rc : 0;
@@ -126,11 +126,13 @@ int ipl_bind_register(const struct ipl_endpoint *ep, const struct ipl_transport 
 	int rc = replace_stale(&b, &m, err, errlen) < 0 ? -1 : ipl_rpcb_set(&b, &m);
 	if (rc == 0) {
 		reg->done = 1;
-		fprintf(stderr, "ipclab serve: registered program %u version %u %s %s with rpcbind "
-			"(version %u)\n", m.prog, m.vers, m.netid, m.uaddr, b.vers);
+		fprintf(stderr,
+			"ipclab serve: registered program %u version %u %s %s with rpcbind "
+			"(version %u)\n",
+			m.prog, m.vers, m.netid, m.uaddr, b.vers);
 	} else if (rc != -1) {
-		snprintf(err, errlen, "--register: rpcbind SET of program %u version %u %s %s: %s", m.prog,
-			 m.vers, m.netid, m.uaddr, ipl_strerror(rc));
+		snprintf(err, errlen, "--register: rpcbind SET of program %u version %u %s %s: %s",
+			 m.prog, m.vers, m.netid, m.uaddr, ipl_strerror(rc));
 	}
 	ipl_rpcb_close(&b);
 	return rc == 0 ? 0 : -1;
@@ -160,8 +162,8 @@ void ipl_bind_unregister(struct ipl_bind_reg *reg)
 	int rc = registered(&now, &m, err, sizeof err);
 	/* another server replaced us: its entry is not ours to remove */
 	if (rc == 0 && !same_place(now.uaddr, reg->uaddr)) {
-		fprintf(stderr, "ipclab serve: rpcbind now has %s for program %u: left alone\n", now.uaddr,
-			m.prog);
+		fprintf(stderr, "ipclab serve: rpcbind now has %s for program %u: left alone\n",
+			now.uaddr, m.prog);
 		return;
 	}
 	if (rc == IPL_ENOTREG) {
@@ -210,14 +212,20 @@ int ipl_bind_lookup(const char *host, char *out, size_t outlen, char *err, size_
 	if (rc == 0)
 		rc = ipl_rpcb_getaddr(&b, &m, bare, out, outlen);
 	if (rc < 0) {
-		snprintf(err, errlen, "--connect %s: asking the rpcbind at %s for program %u version %u "
-			 "over %s: %s", host, at, m.prog, m.vers, m.netid, ipl_strerror(rc));
+		snprintf(err, errlen,
+			 "--connect %s: asking the rpcbind at %s for program %u version %u "
+			 "over %s: %s",
+			 host, at, m.prog, m.vers, m.netid, ipl_strerror(rc));
 	} else if (b.vers == 2) {
-		fprintf(stderr, "ipclab bench: rpcbind at %s (portmap version 2): program %u version %u "
-			"%s port %u: connecting to %s\n", at, m.prog, m.vers, m.netid, b.last.port, out);
+		fprintf(stderr,
+			"ipclab bench: rpcbind at %s (portmap version 2): program %u version %u "
+			"%s port %u: connecting to %s\n",
+			at, m.prog, m.vers, m.netid, b.last.port, out);
 	} else {
-		fprintf(stderr, "ipclab bench: rpcbind at %s (version %u): program %u version %u %s at "
-			"%s: connecting to %s\n", at, b.vers, m.prog, m.vers, m.netid, b.last.uaddr, out);
+		fprintf(stderr,
+			"ipclab bench: rpcbind at %s (version %u): program %u version %u %s at "
+			"%s: connecting to %s\n",
+			at, b.vers, m.prog, m.vers, m.netid, b.last.uaddr, out);
 	}
 	ipl_rpcb_close(&b);
 	return rc < 0 ? -1 : 0;

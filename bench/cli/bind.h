@@ -11,8 +11,8 @@
 
 /* What serve registered: kept to take it back at exit. */
 struct ipl_bind_reg {
-	int done;            /* registered, not yet taken back */
-	char netid[16];      /* "tcp", "tcp6", "local" */
+	int done;       /* registered, not yet taken back */
+	char netid[16]; /* "tcp", "tcp6", "local" */
 	char uaddr[IPL_ADDR_MAX + 16];
 };
 

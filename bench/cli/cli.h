@@ -18,6 +18,8 @@ int ipl_cmd_plot(int argc, char **argv);
 int ipl_cmd_demo(int argc, char **argv);
 /* `ipclab list`: the mechanisms and their capabilities (cmd_list.c). */
 int ipl_cmd_list(int argc, char **argv);
+/* `ipclab compare OLD NEW`: two saved runs, row by row (cmd_compare.c). */
+int ipl_cmd_compare(int argc, char **argv);
 
 #define IPL_LIST_MAX 32
 
@@ -33,11 +35,12 @@ struct ipl_cmdline {
 	 * one line in err naming what is wrong */
 	int (*one)(void *ctx, int c, const char *arg, char *err, size_t errlen);
 	void *ctx;
+	int args; /* how many arguments may follow the options (plot: its CSV) */
 };
 
 /* Reads argv[1..argc) with getopt_long (resets optind): hands each option
- * to cl->one.  Returns 0 when every option was taken and no argument is
- * left over; 1 at -h/--help (the caller prints its help; the options after
+ * to cl->one.  Returns 0 when every option was taken and at most cl->args
+ * arguments are left over (from argv[optind] on); 1 at -h/--help (the caller prints its help; the options after
  * it are not read); or 2 after one line on stderr (ipl_usage_error) for a
  * missing value, an unknown option (with a "did you mean"), a refused
  * value (naming the option) or a stray argument. */

@@ -163,13 +163,20 @@ static void warn_setup(const struct ipl_bench_opts *o)
 		int c = o->cpu_c[p], sv = o->cpu_s[p];
 		for (size_t m = 0; m < o->nmech && c >= 0 && c == sv; m++)
 			if ((o->mech[m]->caps & IPL_CAP_SPIN) && o->mwait[m] == IPL_WAIT_SPIN)
-				fprintf(stderr, "warning: %s --wait spin with both ends on CPU %d: the waiting side spins "
-						"until it gives up its time slice (it yields after 1 ms without progress); the "
-						"numbers measure the scheduler, not the mechanism\n",
+				fprintf(stderr,
+					"warning: %s --wait spin with both ends on CPU %d: the waiting side spins "
+					"until it gives up its time slice (it yields after 1 ms without progress); the "
+					"numbers measure the scheduler, not the mechanism\n",
 					o->mech[m]->name, c);
 		if (c >= 0 && c == sv && !o->quiet)
-			fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n", c);
+			fprintf(stderr, "note: client and server share CPU %d: every hand-off is a context switch\n",
+				c);
 	}
+	for (size_t m = 0; m < o->nmech; m++) /* sizes one message cannot carry: no rows */
+		for (size_t s = 0; s < o->nsizes; s++)
+			if (o->mech[m]->max_payload && o->sizes[s] > o->mech[m]->max_payload)
+				fprintf(stderr, "note: %s %llu B refused: %s\n", o->mech[m]->name,
+					(unsigned long long)o->sizes[s], o->mech[m]->max_why);
 	for (size_t m = 0; o->baseline && m < o->nmech; m++) {
 		const char *why;
 		if (!ipl_bench_raw_ok(o->mech[m], IPL_MODE_LATENCY, 1, &why))
@@ -181,7 +188,7 @@ static void warn_setup(const struct ipl_bench_opts *o)
 
 /* Where the grid stands: runs done of total, since t_start. */
 struct progress {
-	int on;            /* a terminal is watching stderr */
+	int on; /* a terminal is watching stderr */
 	size_t done, total;
 	uint64_t t_start;
 };
@@ -281,8 +288,13 @@ static void warn_rows(const struct ipl_report *rep)
  * 1 when a result could not be written (said on stderr), else 0. */
 static int write_results(const struct ipl_bench_opts *o, struct ipl_report *rep, FILE *out)
 {
-	static const struct { const char *ext; enum ipl_format fmt; } files[] = {
-		{ ".csv", IPL_FMT_CSV }, { ".json", IPL_FMT_JSON }, { ".md", IPL_FMT_MD },
+	static const struct {
+		const char *ext;
+		enum ipl_format fmt;
+	} files[] = {
+		{ ".csv", IPL_FMT_CSV },
+		{ ".json", IPL_FMT_JSON },
+		{ ".md", IPL_FMT_MD },
 	};
 	int lost = 0;
 	ipl_report_write(out, rep, o->fmt);
@@ -332,7 +344,7 @@ int ipl_cmd_bench(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!o.ncpu)
-		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
+		o.ncpu = 1;                          /* one placement: unpinned (-1,-1) */
 	int lockfd = ipl_bench_lock("ipclab bench"); /* held until exit; -1: none needed */
 	ipl_intr_install();
 	o.warmup = ipl_bench_warmup(&o, o.nsizes ? (uint32_t)o.sizes[0] : 64);

@@ -48,14 +48,16 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 		case 'V':
 			via = ipl_transport_find(optarg);
 			if (!via || (via->caps & IPL_CAP_LAYERED) || !(via->caps & IPL_CAP_BYTES)) {
-				fprintf(stderr, "ipclab demo: bad --via '%s' (a byte-stream mechanism such as tcp or unix)\n", optarg);
+				fprintf(stderr, "ipclab demo: bad --via '%s' (a byte-stream mechanism such as tcp or unix)\n",
+					optarg);
 				return 2;
 			}
 			cfg->via = via;
 			break;
 		case 'h': fputs(demo_usage, stdout); return 0;
 		case ':':
-			fprintf(stderr, "ipclab demo: option '%s' needs a value (try 'ipclab demo --help')\n", argv[optind - 1]);
+			fprintf(stderr, "ipclab demo: option '%s' needs a value (try 'ipclab demo --help')\n",
+				argv[optind - 1]);
 			return 2;
 		default:
 			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);

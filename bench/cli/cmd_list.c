@@ -7,10 +7,18 @@
 
 static void caps_text(unsigned caps, char *buf, size_t len)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ IPL_CAP_NEEDS_FORK, "needs-fork" }, { IPL_CAP_CROSS_HOST, "cross-host" },
-		{ IPL_CAP_NAMED, "named" }, { IPL_CAP_MULTI_CLIENT, "multi-client" },
-		{ IPL_CAP_SPIN, "spin" }, { IPL_CAP_LAYERED, "layered" }, { IPL_CAP_BYTES, "byte-stream" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ IPL_CAP_NEEDS_FORK, "needs-fork" },
+		{ IPL_CAP_CROSS_HOST, "cross-host" },
+		{ IPL_CAP_NAMED, "named" },
+		{ IPL_CAP_MULTI_CLIENT, "multi-client" },
+		{ IPL_CAP_SPIN, "spin" },
+		{ IPL_CAP_LAYERED, "layered" },
+		{ IPL_CAP_BYTES, "byte-stream" },
+		{ IPL_CAP_DATAGRAM, "datagram" },
 	};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -28,6 +36,8 @@ int ipl_cmd_list(int argc, char **argv)
 		       "  multi-client  one server serves many clients at once\n"
 		       "  spin          can busy-poll (not comparable with blocking numbers)\n"
 		       "  layered       runs over another mechanism (--via)\n"
+		       "  datagram      a message may be lost, late or doubled (counted, never taken\n"
+		       "                for another)\n"
 		       "  byte-stream   raw bytes reach the peer as sent\n");
 		return 0;
 	}
@@ -35,12 +45,12 @@ int ipl_cmd_list(int argc, char **argv)
 		fprintf(stderr, "ipclab list: unexpected argument '%s'\n", argv[1]);
 		return 2;
 	}
-	printf("%-8s %-46s %s\n", "name", "capabilities", "description");
+	printf("%-10s %-46s %s\n", "name", "capabilities", "description");
 	for (size_t i = 0; i < ipl_transport_count(); i++) {
 		const struct ipl_transport *t = ipl_transport_at(i);
 		char caps[200];
 		caps_text(t->caps, caps, sizeof caps);
-		printf("%-8s %-46s %s\n", t->name, caps, t->summary);
+		printf("%-10s %-46s %s\n", t->name, caps, t->summary);
 	}
 	return 0;
 }

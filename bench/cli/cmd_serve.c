@@ -63,8 +63,7 @@ static int parse_idle(const char *arg, int *ms, char *err, size_t errlen)
 	if (ipl_parse_seconds(arg, &secs, err, errlen) < 0)
 		return -1;
 	if (secs > IDLE_MAX_S) {
-		snprintf(err, errlen, "--idle-timeout '%s' is over %g s (use 0 for never)", arg,
-			 IDLE_MAX_S);
+		snprintf(err, errlen, "--idle-timeout '%s' is over %g s (use 0 for never)", arg, IDLE_MAX_S);
 		return -1;
 	}
 	*ms = secs * 1000 < 1 ? 1 : (int)(secs * 1000 + 0.5);
@@ -82,7 +81,8 @@ static void print_limits(const struct ipl_tp_opts *o)
 		snprintf(idle_s, sizeof idle_s, "none");
 	else
 		snprintf(idle_s, sizeof idle_s, "%g s", idle / 1000.0);
-	fprintf(stderr, "ipclab serve: limits: %u clients at once, idle timeout %s, %llu bytes "
+	fprintf(stderr,
+		"ipclab serve: limits: %u clients at once, idle timeout %s, %llu bytes "
 		"buffered (--max-clients, --idle-timeout, --max-memory)\n",
 		conns, idle_s, (unsigned long long)mem);
 }
@@ -175,11 +175,13 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
 	if ((tp->caps & IPL_CAP_LAYERED) && !tpo->via && tpo->listen && tpo->listen[0] != '/' &&
 	    strchr(tpo->listen, ':'))
-		tpo->via = ipl_transport_find("tcp");
+		tpo->via = ipl_network_carrier();
 	const struct ipl_transport *car = ipl_carrier_of(tp, tpo->via);
 	if (!(tp->caps & IPL_CAP_NAMED) || (tp->caps & IPL_CAP_NEEDS_FORK)) {
-		snprintf(err, len, "%s cannot be served to other processes: it only joins a parent and the child "
-			 "it forks", tp->name);
+		snprintf(err, len,
+			 "%s cannot be served to other processes: it only joins a parent and the child "
+			 "it forks",
+			 tp->name);
 		return -1;
 	}
 	if (car && tpo->via && (!(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))) {
@@ -193,11 +195,11 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 
 static void print_stopped(const struct ipl_serve_stats *st)
 {
-	fprintf(stderr, "ipclab serve: stopped: %llu connections, %llu requests, %llu refused as bad, "
+	fprintf(stderr,
+		"ipclab serve: stopped: %llu connections, %llu requests, %llu refused as bad, "
 		"%llu clients refused as too many, %llu closed idle, %llu requests refused for memory\n",
 		(unsigned long long)st->conns, (unsigned long long)st->msgs, (unsigned long long)st->bad,
-		(unsigned long long)st->busy, (unsigned long long)st->idle,
-		(unsigned long long)st->overload);
+		(unsigned long long)st->busy, (unsigned long long)st->idle, (unsigned long long)st->overload);
 }
 
 /* Serves until stopped.  Returns the exit status. */
@@ -247,7 +249,11 @@ int ipl_cmd_serve(int argc, char **argv)
 {
 	struct serve_opts so = { .tpo = { .cap = 16u << 20 } };
 	const struct ipl_cmdline cl = {
-		.cmd = "serve", .shorts = ":m:l:h", .longs = longs, .one = parse_one, .ctx = &so,
+		.cmd = "serve",
+		.shorts = ":m:l:h",
+		.longs = longs,
+		.one = parse_one,
+		.ctx = &so,
 	};
 	char err[256];
 	int rc = ipl_cmdline_parse(&cl, argc, argv);

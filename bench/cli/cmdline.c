@@ -25,8 +25,7 @@ static const char *opt_name(int c, const struct option *longs, char *buf, size_t
 
 /* The message for option c whose value arg was refused with err: names the
  * option unless the reason already does. */
-static void bad_value(char *msg, size_t len, const struct option *longs, int c, const char *arg,
-		      const char *err)
+static void bad_value(char *msg, size_t len, const struct option *longs, int c, const char *arg, const char *err)
 {
 	char name[32];
 	opt_name(c, longs, name, sizeof name);
@@ -55,8 +54,8 @@ int ipl_cmdline_parse(const struct ipl_cmdline *cl, int argc, char **argv)
 			bad_value(msg, sizeof msg, cl->longs, c, optarg, err);
 		return ipl_usage_error(cl->cmd, msg);
 	}
-	if (optind < argc) {
-		snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind]);
+	if (argc - optind > cl->args) {
+		snprintf(msg, sizeof msg, "unexpected argument '%s'", argv[optind + cl->args]);
 		return ipl_usage_error(cl->cmd, msg);
 	}
 	return 0;

@@ -57,13 +57,13 @@ struct cell {
 };
 
 /* Fills row r for cell c; raw: the baseline of the row before it. */
-static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const struct cell *c, int raw,
-		    size_t index)
+static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const struct cell *c, int raw, size_t index)
 {
 	const struct ipl_transport *tp = o->mech[c->m];
 	const char *policy = (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[c->m]) : NULL;
 	if (raw) /* "tcp-raw", "shm-block-raw" */
-		snprintf(r->mech, sizeof r->mech, "%s%s%s-raw", tp->name, policy ? "-" : "", policy ? policy : "");
+		snprintf(r->mech, sizeof r->mech, "%s%s%s-raw", tp->name, policy ? "-" : "",
+			 policy ? policy : "");
 	else
 		ipl_mech_label(r->mech, sizeof r->mech, tp, o->mvia[c->m], o->peer[c->m]);
 	r->wait = !raw && policy ? policy : "";
@@ -88,10 +88,13 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 /* Adds the cell's row and its baseline (when it has one) to g. */
 static int add_cell(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, const struct cell *c)
 {
+	const struct ipl_transport *tp = o->mech[c->m];
+	if (tp->max_payload && o->sizes[c->s] > tp->max_payload)
+		return 0; /* one message cannot carry it: no row (warn_setup said why) */
 	for (int raw = 0; raw <= o->baseline; raw++) {
 		const char *why;
-		if (raw && (o->peer[c->m] ||
-			    !ipl_bench_raw_ok(o->mech[c->m], o->modes[c->md], (uint32_t)o->sizes[c->s], &why)))
+		if (raw && (o->peer[c->m] || !ipl_bench_raw_ok(o->mech[c->m], o->modes[c->md],
+							       (uint32_t)o->sizes[c->s], &why)))
 			continue;
 		int rc = fill_row(&g->rep.rows[g->laid], o, c, raw, g->laid);
 		if (rc < 0)
@@ -127,11 +130,21 @@ int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o
 	memset(g, 0, sizeof *g);
 	g->rep = (struct ipl_report){
 		.rows = calloc(maxrows ? maxrows : 1, sizeof *g->rep.rows),
-		.iters = o->duration ? 0 : o->iters, .warmup = o->warmup, .reps = (unsigned)o->reps,
-		.argv_line = join_argv(argc, argv), .duration_s = o->duration, .timeout_s = o->timeout,
-		.window = (unsigned)o->window, .cap = (uint32_t)o->cap, .crc = o->crc, .baseline = o->baseline,
-		.wait = ipl_wait_name(o->wait), .via = o->via ? o->via->name : NULL, .connect = o->connect,
-		.wide = o->wide, .started = (int64_t)time(NULL),
+		.iters = o->duration ? 0 : o->iters,
+		.warmup = o->warmup,
+		.reps = (unsigned)o->reps,
+		.argv_line = join_argv(argc, argv),
+		.duration_s = o->duration,
+		.timeout_s = o->timeout,
+		.window = (unsigned)o->window,
+		.cap = (uint32_t)o->cap,
+		.crc = o->crc,
+		.baseline = o->baseline,
+		.wait = ipl_wait_name(o->wait),
+		.via = o->via ? o->via->name : NULL,
+		.connect = o->connect,
+		.wide = o->wide,
+		.started = (int64_t)time(NULL),
 	};
 	int rc = g->rep.rows && g->rep.argv_line ? lay_out(g, o) : -ENOMEM;
 	if (rc < 0) {

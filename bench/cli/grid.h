@@ -11,7 +11,7 @@ struct ipl_bench_grid {
 	 * clients, size; a row's raw baseline right after it); a stop signal
 	 * may shrink rep.nrows, never rows' storage */
 	struct ipl_report rep;
-	size_t laid;   /* rows allocated, each with its nreps results */
+	size_t laid; /* rows allocated, each with its nreps results */
 };
 
 /* Lays out the grid of validated options o: one row per placement x -m

@@ -15,6 +15,7 @@ static const char usage[] =
 	"  bench   run the benchmark (latency, throughput) and print or export the results\n"
 	"  serve   run a server for one mechanism until SIGINT/SIGTERM\n"
 	"  plot    draw a bench CSV with gnuplot (PNG + SVG charts)\n"
+	"  compare two saved runs row by row: ratio, 95% interval, faster/slower\n"
 	"  list    show the mechanisms and what each can do\n"
 	"  demo    walk one exchange over a mechanism step by step (ipclab demo tcp)\n"
 	"  help    this text; `ipclab <command> --help` for a command's options\n"
@@ -58,7 +59,10 @@ int main(int argc, char **argv)
 		return ipl_cmd_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plot"))
 		return ipl_cmd_plot(argc - 1, argv + 1);
-	static const char *const cmds[] = { "bench", "serve", "plot", "list", "demo", "help", "--version" };
+	if (!strcmp(cmd, "compare"))
+		return ipl_cmd_compare(argc - 1, argv + 1);
+	static const char *const cmds[] = { "bench", "serve", "plot", "compare",
+					    "list",  "demo",  "help", "--version" };
 	const char *hint = ipl_suggest(cmd, cmds, sizeof cmds / sizeof cmds[0]);
 	if (hint)
 		fprintf(stderr, "ipclab: unknown command '%s' (did you mean %s?)\n", cmd, hint);

@@ -103,7 +103,8 @@ int ipl_parse_count_list(const char *s, uint64_t min, uint64_t max, const char *
 		if (parse_scaled(items[i], &out[i]) < 0)
 			return bad(err, errlen, "number", items[i]);
 		if (out[i] > max) {
-			snprintf(err, errlen, "'%s' is over the limit of %llu %s", items[i], (unsigned long long)max, unit);
+			snprintf(err, errlen, "'%s' is over the limit of %llu %s", items[i],
+				 (unsigned long long)max, unit);
 			return -1;
 		}
 		if (out[i] < min) {

@@ -6,6 +6,7 @@
 #include "bench/cli/bind.h"
 #include "bench/registry/registry.h"
 #include "bench/cli/xhost.h"
+#include "bench/registry/registry.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,8 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t len, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -40,7 +40,8 @@ static const char *entry_label(const struct ipl_bench_opts *o, size_t k, char *b
 	const struct ipl_transport *tp = o->mech[k];
 	char mech[IPL_LABEL_MAX];
 	snprintf(buf, len, "%s%s%s", ipl_mech_label(mech, sizeof mech, tp, o->mvia[k], o->peer[k]),
-		 (tp->caps & IPL_CAP_SPIN) ? "-" : "", (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[k]) : "");
+		 (tp->caps & IPL_CAP_SPIN) ? "-" : "",
+		 (tp->caps & IPL_CAP_SPIN) ? ipl_wait_name(o->mwait[k]) : "");
 	return buf;
 }
 
@@ -53,7 +54,8 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 	struct ipl_bench_opts in = *o;
 	o->nmech = 0;
 	for (size_t i = 0; i < n; i++) {
-		int spin = (in.mech[i]->caps & IPL_CAP_SPIN) != 0, layered = (in.mech[i]->caps & IPL_CAP_LAYERED) != 0;
+		int spin = (in.mech[i]->caps & IPL_CAP_SPIN) != 0,
+		    layered = (in.mech[i]->caps & IPL_CAP_LAYERED) != 0;
 		wait_used |= spin && !in.own_wait[i];
 		via_used |= layered && !in.own_via[i];
 		pat_used |= !in.own_peer[i];
@@ -61,7 +63,8 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 			if (in.own_peer[i] ? !p : !(p ? o->pat_peer : o->pat_cs))
 				continue;
 			if (o->nmech == IPL_LIST_MAX)
-				return fail(err, len, "-m: too many mechanisms x patterns (at most %d)", IPL_LIST_MAX);
+				return fail(err, len, "-m: too many mechanisms x patterns (at most %d)",
+					    IPL_LIST_MAX);
 			size_t k = o->nmech++;
 			o->mech[k] = in.mech[i];
 			o->peer[k] = p;
@@ -70,25 +73,32 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 			o->mvia[k] = in.own_via[i] ? in.mvia[i] : o->via;
 		}
 	}
+	char names[200];
 	if (o->set_wait && !wait_used)
-		return fail(err, len, "--wait %s does not apply: no mechanism in -m has a wait policy left to set "
-				      "(only shm has one)", ipl_wait_name(o->wait));
+		return fail(err, len,
+			    "--wait %s does not apply: no mechanism in -m has a wait policy left to set "
+			    "(only %s has one)",
+			    ipl_wait_name(o->wait), ipl_names_with_caps(names, sizeof names, IPL_CAP_SPIN));
 	if (o->set_via && !via_used)
-		return fail(err, len, "--via %s does not apply: no mechanism in -m has a carrier left to set "
-				      "(only rpc and oncrpc run over one)", o->via->name);
+		return fail(err, len,
+			    "--via %s does not apply: no mechanism in -m has a carrier left to set "
+			    "(only %s run over one)",
+			    o->via->name, ipl_names_with_caps(names, sizeof names, IPL_CAP_LAYERED));
 	if (o->set_pattern && !pat_used)
 		return fail(err, len, "--pattern does not apply: every -m entry names its own pattern (-peer)");
 	return 0;
 }
 
-/* libtirpc builds its client and server on a socket: only tcp and unix */
+/* A layer that cannot use the carrier given (oncrpc: libtirpc needs a
+ * socket) is refused here, with the carriers it can use. */
 static int check_carriers(const struct ipl_bench_opts *o, char *err, size_t len)
 {
 	for (size_t i = 0; i < o->nmech; i++) {
 		const struct ipl_transport *car = carrier(o->mech[i], o->mvia[i]);
-		if (!strcmp(o->mech[i]->name, "oncrpc") && car && strcmp(car->name, "tcp") && strcmp(car->name, "unix"))
-			return fail(err, len, "--via %s: oncrpc runs over tcp or unix only (libtirpc needs a socket)",
-				    car->name);
+		char names[200];
+		if (car && !ipl_carrier_usable(o->mech[i], car))
+			return fail(err, len, "--via %s: %s runs over %s only", car->name,
+				    o->mech[i]->name, ipl_carriers_for(names, sizeof names, o->mech[i]));
 	}
 	return 0;
 }
@@ -113,7 +123,8 @@ static void merge_duplicates(struct ipl_bench_opts *o)
 			j++;
 		if (j < n) {
 			if (!o->quiet)
-				fprintf(stderr, "note: -m names %s twice: merged\n", entry_label(o, i, label, sizeof label));
+				fprintf(stderr, "note: -m names %s twice: merged\n",
+					entry_label(o, i, label, sizeof label));
 			continue;
 		}
 		o->mech[n] = o->mech[i], o->peer[n] = o->peer[i], o->own_peer[n] = o->own_peer[i];
@@ -131,7 +142,8 @@ static void merge_duplicates(struct ipl_bench_opts *o)
 			while (j < m && lists[l][j] != lists[l][i])
 				j++;
 			if (j < m && !o->quiet)
-				fprintf(stderr, "note: %s lists %llu twice: merged\n", names[l], (unsigned long long)lists[l][i]);
+				fprintf(stderr, "note: %s lists %llu twice: merged\n", names[l],
+					(unsigned long long)lists[l][i]);
 			if (j == m)
 				lists[l][m++] = lists[l][i];
 		}
@@ -144,15 +156,18 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 {
 	if (o->wide && o->fmt != IPL_FMT_TABLE)
 		return fail(err, len, "--wide does not apply: it widens the table, and -f asks for %s",
-			    o->fmt == IPL_FMT_CSV ? "csv" : o->fmt == IPL_FMT_JSON ? "json" : "md (always every column)");
+			    o->fmt == IPL_FMT_CSV    ? "csv"
+			    : o->fmt == IPL_FMT_JSON ? "json"
+						     : "md (always every column)");
 	if (o->set_iters && o->set_duration)
 		return fail(err, len, "-n and --duration both set how long a run is: give one of them");
 	int thr = 0;
 	for (size_t i = 0; i < o->nmodes; i++)
 		thr |= o->modes[i] == IPL_MODE_THROUGHPUT;
 	if (o->set_window && !thr)
-		return fail(err, len, "--window does not apply: it is the requests in flight of --mode throughput, "
-				      "and no throughput mode is chosen");
+		return fail(err, len,
+			    "--window does not apply: it is the requests in flight of --mode throughput, "
+			    "and no throughput mode is chosen");
 	for (size_t i = 0; i < o->nsizes; i++)
 		if (o->sizes[i] > o->cap)
 			return fail(err, len, "-s: size %llu is over the cap %llu (raise --cap)",
@@ -162,10 +177,12 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 		peer |= o->peer[i];
 	for (size_t i = 0; peer && i < o->nclients; i++)
 		if (o->clients[i] != 1)
-			return fail(err, len, "--clients: the peer pattern is two processes, one client each: use "
-					      "--clients 1");
+			return fail(err, len,
+				    "--clients: the peer pattern is two processes, one client each: use "
+				    "--clients 1");
 	if (o->connect && o->baseline)
-		return fail(err, len, "--baseline needs to start its own raw server: it cannot be used with --connect");
+		return fail(err, len,
+			    "--baseline needs to start its own raw server: it cannot be used with --connect");
 	if (o->connect && peer)
 		return fail(err, len, "--pattern peer starts both peers itself: it cannot be used with --connect");
 	return 0;
@@ -176,9 +193,12 @@ static int check_connect(const struct ipl_bench_opts *o, char *err, size_t len)
 	if (o->nmech != 1)
 		return fail(err, len, "--connect needs exactly one mechanism (-m)");
 	const struct ipl_transport *tp = o->mech[0], *car = ipl_effective_carrier(tp, o->mvia[0]);
-	if (!(tp->caps & IPL_CAP_NAMED) || !car || !(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))
-		return fail(err, len, "--connect: %s has no address to connect to: it only joins processes it forks "
-				      "itself", car && car != tp ? car->name : tp->name);
+	if (!(tp->caps & IPL_CAP_NAMED) || !car || !(car->caps & IPL_CAP_NAMED) ||
+	    (car->caps & IPL_CAP_NEEDS_FORK))
+		return fail(err, len,
+			    "--connect: %s has no address to connect to: it only joins processes it forks "
+			    "itself",
+			    car && car != tp ? car->name : tp->name);
 	/* a local-only mechanism pointed at HOST:PORT: refuse with the reason */
 	if (ipl_connect_check(tp, o->mvia[0], o->connect, err, len) < 0)
 		return -1;
@@ -262,95 +282,28 @@ int ipl_check_writable(const char *path, char *err, size_t len)
 	return rc;
 }
 
-/* HOST:PORT, [V6]:PORT: the syntax only, no name lookup (it could hang).
- * A port of 0 ("any free port") is only for listening. */
-static int check_hostport_opt(const char *opt, const char *addr, long min_port, char *err, size_t len)
+/* The address check of the transport that owns the address (a layered
+ * one's carrier), prefixed with the option and the address. */
+static int check_addr(const char *opt, const struct ipl_transport *tp, const struct ipl_transport *via,
+		      const char *addr, char *err, size_t len)
 {
-	const char *port;
-	if (addr[0] == '[') {
-		const char *rb = strchr(addr, ']');
-		if (!rb || rb == addr + 1 || rb[1] != ':')
-			return fail(err, len, "%s %s: want [IPV6]:PORT", opt, addr);
-		port = rb + 2;
-	} else {
-		const char *colon = strrchr(addr, ':');
-		if (!colon || strchr(addr, ':') != colon)
-			return fail(err, len, "%s %s: want HOST:PORT (or [IPV6]:PORT)", opt, addr);
-		port = colon + 1;
-	}
-	long p = 0;
-	for (const char *c = port; *c && p <= 65535; c++)
-		p = isdigit((unsigned char)*c) ? p * 10 + (*c - '0') : 65536;
-	if (!*port || p < min_port || p > 65535)
-		return fail(err, len, "%s %s: the port '%s' is not a number in %ld..65535", opt, addr, port,
-			    min_port);
-	return 0;
-}
-
-static int check_hostport(const char *addr, char *err, size_t len)
-{
-	return check_hostport_opt("--connect", addr, 1, err, len);
+	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
+	char why[200];
+	if (!*addr)
+		return fail(err, len, "%s: an empty address", opt);
+	if (!car || !car->check_addr || car->check_addr(addr, !strcmp(opt, "--listen"), why, sizeof why) == 0)
+		return 0;
+	return fail(err, len, "%s %s: %s", opt, addr, why);
 }
 
 int ipl_check_listen_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
 			  const char *addr, char *err, size_t len)
 {
-	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
-	if (!*addr)
-		return fail(err, len, "--listen: an empty address");
-	if (car && !strcmp(car->name, "tcp"))
-		return check_hostport_opt("--listen", addr, 0, err, len);
-	if (car && !strcmp(car->name, "unix") &&
-	    strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path)
-		return fail(err, len, "--listen %s: too long for a unix socket path (at most 107 bytes)", addr);
-	return 0;
-}
-
-/* An existing file of the right type; a missing one says which part is. */
-static int check_name(const char *addr, mode_t type, const char *what, char *err, size_t len)
-{
-	struct stat st;
-	if (stat(addr, &st) == 0) {
-		if ((st.st_mode & S_IFMT) == type)
-			return 0;
-		return fail(err, len, "--connect %s: not a %s", addr, what);
-	}
-	char *copy = strdup(addr);
-	const char *dir = copy ? dirname(copy) : ".";
-	int nodir = stat(dir, &st) < 0 || !S_ISDIR(st.st_mode);
-	if (nodir)
-		snprintf(err, len, "--connect %s: no directory '%s'", addr, dir);
-	else
-		snprintf(err, len, "--connect %s: no such %s (is `ipclab serve` running?)", addr, what);
-	free(copy);
-	return -1;
+	return check_addr("--listen", tp, via, addr, err, len);
 }
 
 int ipl_check_connect_addr(const struct ipl_transport *tp, const struct ipl_transport *via,
 			   const char *addr, char *err, size_t len)
 {
-	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
-	const char *name = car ? car->name : "";
-	if (!*addr)
-		return fail(err, len, "--connect: an empty address");
-	if (!strcmp(name, "tcp"))
-		return check_hostport(addr, err, len);
-	if (!strcmp(name, "unix")) {
-		if (strlen(addr) >= sizeof ((struct sockaddr_un *)0)->sun_path)
-			return fail(err, len, "--connect %s: too long for a unix socket path (at most 107 bytes)", addr);
-		return check_name(addr, S_IFSOCK, "socket", err, len);
-	}
-	if (!strcmp(name, "fifo"))
-		return check_name(addr, S_IFDIR, "directory", err, len);
-	if (!strcmp(name, "shm")) {
-		char path[300];
-		if (strncmp(addr, "/ipclab-", 8) || strchr(addr + 1, '/') || strlen(addr) > 255)
-			return fail(err, len, "--connect %s: want the name `ipclab serve -m shm` printed (/ipclab-...)",
-				    addr);
-		snprintf(path, sizeof path, "/dev/shm%s", addr);
-		if (access("/dev/shm", F_OK) == 0 && access(path, F_OK) < 0)
-			return fail(err, len, "--connect %s: no such shared memory object (is `ipclab serve` running?)",
-				    addr);
-	}
-	return 0;
+	return check_addr("--connect", tp, via, addr, err, len);
 }

@@ -98,8 +98,7 @@ static int name_is_local(const char *host)
 {
 	char me[256] = "";
 	size_t n = strlen(host);
-	if (!*host || !strcasecmp(host, "localhost") ||
-	    (n > 10 && !strcasecmp(host + n - 10, ".localhost")))
+	if (!*host || !strcasecmp(host, "localhost") || (n > 10 && !strcasecmp(host + n - 10, ".localhost")))
 		return 1;
 	if (gethostname(me, sizeof me - 1) == 0 && !strcasecmp(host, me))
 		return 1;
@@ -120,15 +119,14 @@ enum ipl_addr_kind ipl_addr_classify(const char *addr)
 	return local ? IPL_ADDR_NET_LOCAL : IPL_ADDR_NET_REMOTE;
 }
 
-const struct ipl_transport *ipl_effective_carrier(const struct ipl_transport *tp,
-						  const struct ipl_transport *via)
+const struct ipl_transport *ipl_effective_carrier(const struct ipl_transport *tp, const struct ipl_transport *via)
 {
 	const struct ipl_transport *car = ipl_carrier_of(tp, via);
 	return car ? car : tp;
 }
 
-int ipl_connect_check(const struct ipl_transport *tp, const struct ipl_transport *via,
-		      const char *addr, char *err, size_t errlen)
+int ipl_connect_check(const struct ipl_transport *tp, const struct ipl_transport *via, const char *addr,
+		      char *err, size_t errlen)
 {
 	const struct ipl_transport *car = ipl_effective_carrier(tp, via);
 	if (!car || (car->caps & IPL_CAP_CROSS_HOST))
@@ -145,7 +143,8 @@ int ipl_connect_check(const struct ipl_transport *tp, const struct ipl_transport
 		snprintf(err, errlen,
 			 "%s cannot cross hosts: '%s' is a network address (HOST:PORT) and %s only "
 			 "reaches names on this host; use -m tcp%s",
-			 what, addr, car->name, (tp->caps & IPL_CAP_LAYERED) ? " or --via tcp" : " or -m rpc --via tcp");
+			 what, addr, car->name,
+			 (tp->caps & IPL_CAP_LAYERED) ? " or --via tcp" : " or -m rpc --via tcp");
 	else
 		snprintf(err, errlen,
 			 "%s connects to a name on this host (a path), not to HOST:PORT '%s'; use -m tcp%s",

@@ -36,7 +36,7 @@ const struct ipl_transport *ipl_effective_carrier(const struct ipl_transport *tp
 
 /* Returns 0 when tp (over via) may be pointed at addr, or -1 with a
  * one-line reason in err. */
-int ipl_connect_check(const struct ipl_transport *tp, const struct ipl_transport *via,
-		      const char *addr, char *err, size_t errlen);
+int ipl_connect_check(const struct ipl_transport *tp, const struct ipl_transport *via, const char *addr,
+		      char *err, size_t errlen);
 
 #endif

@@ -43,14 +43,19 @@ struct run {
 /* ---- the client ---------------------------------------------------------- */
 
 /* The ECHO: the request, the server's answer, the client's check. */
-static int client_echo(struct ipl_demo_log *lg, struct ipl_conn *c, uint32_t cap, const char *payload,
-		       uint32_t len)
+static int client_echo(struct ipl_demo_log *lg, struct ipl_conn *c, uint32_t cap, const char *payload, uint32_t len)
 {
 	const int C = IPL_DEMO_CLIENT;
-	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "4. ECHO: the request (header + payload), the server's answer, the client's check");
-	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_ECHO, .flags = IPL_FLAG_CRC,
-			     .seq = 1, .len = len, .crc = ipl_crc32c(0, payload, len) };
-	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "ipl_msg_send(): encodes the 24-byte header in network byte order and "
+	ipl_demo_say(lg, C, IPL_DEMO_HEAD,
+		     "4. ECHO: the request (header + payload), the server's answer, the client's check");
+	struct ipl_hdr h = { .version = IPL_VERSION,
+			     .op = IPL_OP_ECHO,
+			     .flags = IPL_FLAG_CRC,
+			     .seq = 1,
+			     .len = len,
+			     .crc = ipl_crc32c(0, payload, len) };
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT,
+		     "ipl_msg_send(): encodes the 24-byte header in network byte order and "
 		     "hands header + payload to the mechanism as one message (one iovec pair)");
 	int rc = ipl_msg_send(c, &h, payload);
 	if (rc < 0) {
@@ -62,10 +67,14 @@ static int client_echo(struct ipl_demo_log *lg, struct ipl_conn *c, uint32_t cap
 	rc = ipl_msg_recv(c, cap ? cap : IPL_DEFAULT_CAP, &r, &b);
 	if (rc == 0) {
 		int same = len && !memcmp(b.p, payload, len);
-		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "ipl_msg_recv(): header validated (magic, version, op, len <= cap, crc); "
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT,
+			     "ipl_msg_recv(): header validated (magic, version, op, len <= cap, crc); "
 			     "seq %llu %s, len %u %s, payload %s",
 			     (unsigned long long)r.seq, r.seq == h.seq ? "matches" : "DIFFERS", r.len,
-			     r.len == len ? "matches" : "DIFFERS", same ? "matches byte for byte" : len ? "DIFFERS" : "empty");
+			     r.len == len ? "matches" : "DIFFERS",
+			     same  ? "matches byte for byte"
+			     : len ? "DIFFERS"
+				   : "empty");
 		if (r.seq != h.seq || r.len != len || r.op != IPL_OP_ECHO || (len && !same))
 			rc = IPL_EPAYLOAD;
 	} else {
@@ -138,8 +147,10 @@ static int serve_one(struct run *r, struct ipl_conn *c)
 	} else {
 		struct ipl_serve_stats st = { 0 };
 		rc = ipl_serve_conn(c, r->ep.opts.cap, &st);
-		ipl_demo_say(r->lg, S, IPL_DEMO_TEXT, "ipl_serve_conn() returned %s after %llu requests (%llu refused)",
-			     rc < 0 ? ipl_strerror(rc) : "0", (unsigned long long)st.msgs, (unsigned long long)st.bad);
+		ipl_demo_say(r->lg, S, IPL_DEMO_TEXT,
+			     "ipl_serve_conn() returned %s after %llu requests (%llu refused)",
+			     rc < 0 ? ipl_strerror(rc) : "0", (unsigned long long)st.msgs,
+			     (unsigned long long)st.bad);
 	}
 	ipl_conn_detach(c);
 	ipl_demo_say(r->lg, S, IPL_DEMO_TEXT, "detach: closes its end of the connection%s",
@@ -233,9 +244,11 @@ static int setup(struct run *r)
 	struct ipl_demo_vars v = ipl_demo_ep_vars(&r->ep);
 	ipl_demo_narrate(r->lg, S, r->d->prepare, "prepare -> address {addr}", &v);
 	if (r->ep.addr[0])
-		ipl_demo_say(r->lg, S, IPL_DEMO_TEXT, "ep->addr = \"%s\"  (what a client connects to)", r->ep.addr);
+		ipl_demo_say(r->lg, S, IPL_DEMO_TEXT, "ep->addr = \"%s\"  (what a client connects to)",
+			     r->ep.addr);
 	else
-		ipl_demo_say(r->lg, S, IPL_DEMO_TEXT, "ep->addr is empty: there is no name to connect to; only "
+		ipl_demo_say(r->lg, S, IPL_DEMO_TEXT,
+			     "ep->addr is empty: there is no name to connect to; only "
 			     "processes that inherit the fds (parent and child) can use the channel");
 	ipl_demo_say(r->lg, S, IPL_DEMO_TEXT, "fork(): the child becomes the server");
 	ipl_demo_say(r->lg, S, IPL_DEMO_HEAD, "2. connect");

@@ -73,7 +73,8 @@ static void opaque(struct walk *w, const char *what)
 	w->off += n;
 	if (pad) {
 		char m[96];
-		snprintf(m, sizeof m, "%zu zero byte%s: XDR pads opaque data to a multiple of 4", pad, pad > 1 ? "s" : "");
+		snprintf(m, sizeof m, "%zu zero byte%s: XDR pads opaque data to a multiple of 4", pad,
+			 pad > 1 ? "s" : "");
 		w->row(w->ctx, w->off, w->p + w->off, pad, "padding", m);
 		w->off += pad;
 	}
@@ -81,8 +82,12 @@ static void opaque(struct walk *w, const char *what)
 
 static const char *flavor_name(uint32_t f)
 {
-	return f == 0 ? "AUTH_NONE" : f == 1 ? "AUTH_SYS" : f == 2 ? "AUTH_SHORT" : f == 3 ? "AUTH_DH" :
-	       f == 6 ? "RPCSEC_GSS" : "unknown flavor";
+	return f == 0 ? "AUTH_NONE"
+	     : f == 1 ? "AUTH_SYS"
+	     : f == 2 ? "AUTH_SHORT"
+	     : f == 3 ? "AUTH_DH"
+	     : f == 6 ? "RPCSEC_GSS"
+		      : "unknown flavor";
 }
 
 /* opaque_auth: flavor, then a body of at most 400 bytes. */
@@ -140,8 +145,8 @@ static void call_body(struct walk *w)
 /* accepted_reply after reply_stat: verf, accept_stat, the result. */
 static void accepted_reply(struct walk *w)
 {
-	static const char *as[] = { "SUCCESS", "PROG_UNAVAIL", "PROG_MISMATCH", "PROC_UNAVAIL",
-				    "GARBAGE_ARGS", "SYSTEM_ERR" };
+	static const char *as[] = { "SUCCESS",      "PROG_UNAVAIL", "PROG_MISMATCH",
+				    "PROC_UNAVAIL", "GARBAGE_ARGS", "SYSTEM_ERR" };
 	char m[128];
 	auth(w, "verf");
 	if (w->bad)
@@ -151,7 +156,8 @@ static void accepted_reply(struct walk *w)
 	word(w, "accept_stat", m);
 	size_t left = w->len - w->off;
 	/* an opaque<> result only when its length word accounts for the rest */
-	if (!w->bad && a == 0 && left >= 4 && left == 4 + (((size_t)ipl_get_be32(w->p + w->off) + 3) & ~(size_t)3))
+	if (!w->bad && a == 0 && left >= 4 &&
+	    left == 4 + (((size_t)ipl_get_be32(w->p + w->off) + 3) & ~(size_t)3))
 		opaque(w, "result");
 }
 
@@ -196,14 +202,18 @@ int ipl_demo_rpc_client(struct ipl_demo_log *lg, struct ipl_conn *c, const void 
 	struct ipl_rpc_clnt cl;
 	ipl_rpc_clnt_init(&cl, c, 0);
 	ipl_demo_say(lg, C, IPL_DEMO_HEAD, "3. the call");
-	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the program calls ipl_rpc_echo(&cl, \"%.*s\", %u, out, ...) like a local "
-		     "function; the stub takes over", (int)len, (const char *)payload, len);
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT,
+		     "the program calls ipl_rpc_echo(&cl, \"%.*s\", %u, out, ...) like a local "
+		     "function; the stub takes over",
+		     (int)len, (const char *)payload, len);
 	ipl_demo_mark_step(lg, C, 1);
-	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the stub encodes the call header (xid %#x, CALL, rpcvers 2, prog %#x, vers %u, "
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT,
+		     "the stub encodes the call header (xid %#x, CALL, rpcvers 2, prog %#x, vers %u, "
 		     "proc 1 = ECHO, cred and verf AUTH_NONE) and the argument as XDR opaque<> into a buffer",
 		     cl.xid, cl.prog, cl.vers);
 	ipl_demo_mark_step(lg, C, 2);
-	ipl_demo_say(lg, C, IPL_DEMO_TEXT, "one record mark in front, then one system call hands the whole record "
+	ipl_demo_say(lg, C, IPL_DEMO_TEXT,
+		     "one record mark in front, then one system call hands the whole record "
 		     "to the kernel, which carries it to the server");
 	ipl_demo_mark_step(lg, C, 3);
 	uint8_t out[4096];
@@ -212,9 +222,11 @@ int ipl_demo_rpc_client(struct ipl_demo_log *lg, struct ipl_conn *c, const void 
 	if (rc == 0) {
 		int same = outlen == len && !memcmp(out, payload, len);
 		ipl_demo_say(lg, C, IPL_DEMO_HEAD, "5. the result");
-		ipl_demo_say(lg, C, IPL_DEMO_TEXT, "the stub read one record, matched xid %#x, checked MSG_ACCEPTED and "
+		ipl_demo_say(lg, C, IPL_DEMO_TEXT,
+			     "the stub read one record, matched xid %#x, checked MSG_ACCEPTED and "
 			     "SUCCESS, decoded the opaque<%u> result and returned 0 to the program: \"%.*s\" (%s)",
-			     cl.last.xid, outlen, (int)outlen, (const char *)out, same ? "the same bytes" : "DIFFERENT bytes");
+			     cl.last.xid, outlen, (int)outlen, (const char *)out,
+			     same ? "the same bytes" : "DIFFERENT bytes");
 		ipl_demo_mark_step(lg, C, 8);
 		if (!same)
 			rc = IPL_EPAYLOAD;
@@ -234,7 +246,8 @@ int ipl_demo_rpc_server(struct ipl_demo_log *lg, struct ipl_conn *c)
 	size_t n = 0, olen = 0;
 	const uint32_t cap = IPL_DEFAULT_CAP;
 	ipl_demo_say(lg, S, IPL_DEMO_HEAD, "4. the server side");
-	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "the server stub waits for a record: ipl_rpc_read_record() reads the record "
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT,
+		     "the server stub waits for a record: ipl_rpc_read_record() reads the record "
 		     "mark, then exactly that many bytes");
 	int rc = ipl_rpc_read_record(c, cap + IPL_RPC_OVERHEAD, &rec, &n);
 	if (rc < 0) {
@@ -251,14 +264,17 @@ int ipl_demo_rpc_server(struct ipl_demo_log *lg, struct ipl_conn *c)
 	const uint8_t *arg = rc == 0 ? ipl_xdr_get_opaque(&x, cap, &alen) : NULL;
 	if (rc == 0 && !x.err) {
 		const char *pn = ipl_rpc_proc_name(call.proc);
-		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "XDR decode: xid %#x, CALL, rpcvers %u, prog %#x, vers %u, proc %u = %s, "
+		ipl_demo_say(lg, S, IPL_DEMO_TEXT,
+			     "XDR decode: xid %#x, CALL, rpcvers %u, prog %#x, vers %u, proc %u = %s, "
 			     "cred flavor %u, verf flavor %u; argument opaque<%u> = \"%.*s\" (%u padding byte%s skipped)",
-			     call.xid, call.rpcvers, call.prog, call.vers, call.proc, pn ? pn : "?", call.cred.flavor,
-			     call.verf.flavor, alen, (int)(alen > 64 ? 64 : alen), arg ? (const char *)arg : "",
-			     (unsigned)(IPL_XDR_PAD(alen) - alen), IPL_XDR_PAD(alen) - alen == 1 ? "" : "s");
+			     call.xid, call.rpcvers, call.prog, call.vers, call.proc, pn ? pn : "?",
+			     call.cred.flavor, call.verf.flavor, alen, (int)(alen > 64 ? 64 : alen),
+			     arg ? (const char *)arg : "", (unsigned)(IPL_XDR_PAD(alen) - alen),
+			     IPL_XDR_PAD(alen) - alen == 1 ? "" : "s");
 		ipl_demo_mark_step(lg, S, 5);
 	}
-	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "ipl_rpc_serve_record() checks rpcvers, cred, prog, vers and proc, then "
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT,
+		     "ipl_rpc_serve_record() checks rpcvers, cred, prog, vers and proc, then "
 		     "dispatches: ECHO returns its argument unchanged");
 	ipl_demo_mark_step(lg, S, 6);
 	rc = ipl_rpc_serve_record(rec.p, n, cap, &out, &olen);
@@ -266,7 +282,8 @@ int ipl_demo_rpc_server(struct ipl_demo_log *lg, struct ipl_conn *c)
 		ipl_demo_say(lg, S, IPL_DEMO_TEXT, "serve_record failed: %s", ipl_strerror(rc));
 		goto out;
 	}
-	ipl_demo_say(lg, S, IPL_DEMO_TEXT, "the stub encodes a REPLY with the same xid and the result as XDR "
+	ipl_demo_say(lg, S, IPL_DEMO_TEXT,
+		     "the stub encodes a REPLY with the same xid and the result as XDR "
 		     "opaque<>, and sends it back as one record");
 	ipl_demo_mark_step(lg, S, 7);
 	if (olen) {
@@ -289,4 +306,3 @@ out:
 	ipl_buf_free(&out);
 	return rc;
 }
-

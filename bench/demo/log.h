@@ -28,7 +28,7 @@ struct ipl_demo_ev {
 	int64_t nbytes;               /* SEND/RECV: bytes moved (recv: 0 = EOF, <0 = error) */
 	uint32_t datalen;             /* bytes kept in data (<= nbytes) */
 	uint8_t data[IPL_DEMO_DATA_MAX];
-	int rpc_step;                 /* rpc walk-through: the step this event shows, or 0 */
+	int rpc_step; /* rpc walk-through: the step this event shows, or 0 */
 };
 
 #define IPL_DEMO_EVENTS 96

@@ -19,8 +19,7 @@ const struct ipl_tp_describe *ipl_demo_describe(const struct ipl_transport *tp)
 
 struct ipl_demo_vars ipl_demo_ep_vars(const struct ipl_endpoint *ep)
 {
-	return (struct ipl_demo_vars){ .name = ep->tp->name, .ep = ep,
-				       .d = ipl_demo_describe(ep->tp) };
+	return (struct ipl_demo_vars){ .name = ep->tp->name, .ep = ep, .d = ipl_demo_describe(ep->tp) };
 }
 
 /* What /proc/self/fd says fd is: "socket:[1234]", "pipe:[99]", a path. */
@@ -63,7 +62,8 @@ static void fd_text(int fd, char *out, size_t len)
  * not a placeholder. */
 static int var_value(const char *k, size_t n, const struct ipl_demo_vars *v, char *val, size_t len)
 {
-	static const char *const keys[] = { "name", "addr", "via", "tmpdir", "lfd", "lfd_kind", "rfd", "wfd" };
+	static const char *const keys[] = { "name", "addr",     "via", "tmpdir",
+					    "lfd",  "lfd_kind", "rfd", "wfd" };
 	size_t i = 0;
 	while (i < sizeof keys / sizeof keys[0] && (strlen(keys[i]) != n || memcmp(keys[i], k, n)))
 		i++;
@@ -76,8 +76,14 @@ static int var_value(const char *k, size_t n, const struct ipl_demo_vars *v, cha
 	case 3: snprintf(val, len, "%s", ipl_tmpdir()); return 1;
 	case 4: fd_text(listen_fd(v), val, len); return 1;
 	case 5: fd_kind(listen_fd(v), val, len); return 1;
-	case 6: conn_fds(v, &r, &w); fd_text(r, val, len); return 1;
-	case 7: conn_fds(v, &r, &w); fd_text(w, val, len); return 1;
+	case 6:
+		conn_fds(v, &r, &w);
+		fd_text(r, val, len);
+		return 1;
+	case 7:
+		conn_fds(v, &r, &w);
+		fd_text(w, val, len);
+		return 1;
 	default: return 0;
 	}
 }
@@ -105,8 +111,8 @@ void ipl_demo_expand(const char *t, const struct ipl_demo_vars *v, char *out, si
 	out[o] = '\0';
 }
 
-void ipl_demo_narrate(struct ipl_demo_log *lg, int side, const char *const *lines,
-		      const char *fallback, const struct ipl_demo_vars *v)
+void ipl_demo_narrate(struct ipl_demo_log *lg, int side, const char *const *lines, const char *fallback,
+		      const struct ipl_demo_vars *v)
 {
 	const char *const one[] = { fallback, NULL };
 	char text[IPL_DEMO_TEXT_MAX];
@@ -148,8 +154,8 @@ static void show_maps(struct ipl_demo_log *lg, int side, const char *const *pat)
 		unsigned long lo = 0, hi = 0;
 		sscanf(line, "%lx-%lx", &lo, &hi);
 		hit[strcspn(hit, "\n")] = '\0';
-		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  mapped: %s, %lu KiB at %#lx (/proc/self/maps)", hit,
-			     (hi - lo) / 1024, lo);
+		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  mapped: %s, %lu KiB at %#lx (/proc/self/maps)",
+			     hit, (hi - lo) / 1024, lo);
 		shown++;
 	}
 	if (f)
@@ -174,8 +180,8 @@ void ipl_demo_show_conn(struct ipl_demo_log *lg, int side, struct ipl_conn *in)
 	} else if (d->maps) {
 		show_maps(lg, side, d->maps);
 	} else if (in->tp->caps & IPL_CAP_LAYERED) {
-		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  (no fd of its own: the %s layer owns the carrier connection)",
-			     in->tp->name);
+		ipl_demo_say(lg, side, IPL_DEMO_TEXT,
+			     "  (no fd of its own: the %s layer owns the carrier connection)", in->tp->name);
 	} else {
 		ipl_demo_say(lg, side, IPL_DEMO_TEXT, "  (%s does not say which fds it uses)", in->tp->name);
 	}

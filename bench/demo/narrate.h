@@ -16,11 +16,11 @@
 
 /* What a describe text's placeholders stand for (transport.h lists them). */
 struct ipl_demo_vars {
-	const char *name;               /* {name} */
-	const char *via;                /* {via}; NULL: ep's carrier, if any */
-	const struct ipl_endpoint *ep;  /* {addr} {lfd} {lfd_kind}; may be NULL */
-	const struct ipl_conn *conn;    /* {rfd} {wfd}; may be NULL */
-	const struct ipl_tp_describe *d;/* the table the accessors come from */
+	const char *name;                /* {name} */
+	const char *via;                 /* {via}; NULL: ep's carrier, if any */
+	const struct ipl_endpoint *ep;   /* {addr} {lfd} {lfd_kind}; may be NULL */
+	const struct ipl_conn *conn;     /* {rfd} {wfd}; may be NULL */
+	const struct ipl_tp_describe *d; /* the table the accessors come from */
 };
 
 /* tp's describe table, or an empty one (never NULL). */
@@ -35,8 +35,8 @@ void ipl_demo_expand(const char *tmpl, const struct ipl_demo_vars *v, char *out,
 
 /* Logs each line of lines (NULL-terminated) for side, expanded; when lines
  * is NULL, logs fallback instead (when that is not NULL either). */
-void ipl_demo_narrate(struct ipl_demo_log *lg, int side, const char *const *lines,
-		      const char *fallback, const struct ipl_demo_vars *v);
+void ipl_demo_narrate(struct ipl_demo_log *lg, int side, const char *const *lines, const char *fallback,
+		      const struct ipl_demo_vars *v);
 
 /* Logs what the conn in (as the transport returned it) is in kernel terms:
  * its fds and addresses, or its shared mappings. */

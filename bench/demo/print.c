@@ -46,8 +46,9 @@ void ipl_demo_print_intro(const struct ipl_demo_out *o, const struct ipl_transpo
 
 void ipl_demo_print_result(const struct ipl_demo_out *o, int ok, int rc)
 {
-	printf("\n%s%s%s\n", col(o, C_BOLD), ok ? "result: the exchange completed and the reply verified"
-			     : "result: the exchange FAILED", col(o, C_RESET));
+	printf("\n%s%s%s\n", col(o, C_BOLD),
+	       ok ? "result: the exchange completed and the reply verified" : "result: the exchange FAILED",
+	       col(o, C_RESET));
 	if (!ok && rc < 0)
 		printf("reason: %s\n", ipl_strerror(rc));
 }
@@ -71,14 +72,14 @@ static void row(void *ctx, size_t off, const uint8_t *p, size_t n, const char *f
 	for (size_t i = 0; i < n || i == 0; i += 8) {
 		char hex[3 * 8 + 4];
 		hexbytes(p + i, n - i < 8 ? n - i : 8, hex, sizeof hex);
-		printf("           %04zx  %-24s %s%-11s%s %s\n", off + i, hex, col(o, C_BOLD), i ? "" : field,
-		       col(o, C_RESET), i ? "" : meaning);
+		printf("           %04zx  %-24s %s%-11s%s %s\n", off + i, hex, col(o, C_BOLD),
+		       i ? "" : field, col(o, C_RESET), i ? "" : meaning);
 	}
 }
 
 /* Bytes 8 a line, with the printable ones beside. */
-static void payload_rows(const struct ipl_demo_out *o, size_t off, const uint8_t *p, size_t n, size_t total,
-			 const char *field)
+static void payload_rows(const struct ipl_demo_out *o, size_t off, const uint8_t *p, size_t n,
+			 size_t total, const char *field)
 {
 	for (size_t i = 0; i < n; i += 8) {
 		size_t k = n - i < 8 ? n - i : 8;
@@ -123,7 +124,8 @@ static void crc_text(const uint8_t *p, size_t n, char *m, size_t mlen)
 	}
 	size_t have = n - IPL_HDR_SIZE < len ? n - IPL_HDR_SIZE : len;
 	int ok = have == len && ipl_crc32c(0, p + IPL_HDR_SIZE, len) == crc;
-	snprintf(m, mlen, "0x%08x: CRC32C of the payload%s", crc, have == len ? (ok ? " (checks)" : " (MISMATCH)") : "");
+	snprintf(m, mlen, "0x%08x: CRC32C of the payload%s", crc,
+		 have == len ? (ok ? " (checks)" : " (MISMATCH)") : "");
 }
 
 /* Annotates one ipclab message (24-byte header + payload), field by field. */
@@ -151,8 +153,8 @@ static void annotate_ipl(const struct ipl_demo_out *o, const uint8_t *p, size_t 
 	crc_text(p, n, m, sizeof m);
 	row((void *)o, 20, p + 20, 4, "crc", m);
 	if (len && n > IPL_HDR_SIZE)
-		payload_rows(o, IPL_HDR_SIZE, p + IPL_HDR_SIZE, n - IPL_HDR_SIZE < 64 ? n - IPL_HDR_SIZE : 64,
-			     total - IPL_HDR_SIZE, "payload");
+		payload_rows(o, IPL_HDR_SIZE, p + IPL_HDR_SIZE,
+			     n - IPL_HDR_SIZE < 64 ? n - IPL_HDR_SIZE : 64, total - IPL_HDR_SIZE, "payload");
 }
 
 /* A HELLO or BYE (anything but ECHO) in one line. */
@@ -164,7 +166,8 @@ static void summarize_ipl(const uint8_t *p, size_t n)
 	       (ipl_get_be16(p + 6) & IPL_FLAG_REPLY) ? "reply" : "request", p[5], op_name(p[5]), fl,
 	       (unsigned long long)ipl_get_be64(p + 8), ipl_get_be32(p + 16));
 	if (p[5] == IPL_OP_HELLO && n >= IPL_HDR_SIZE + 4)
-		printf("           payload: the server's payload cap, %u bytes\n", ipl_get_be32(p + IPL_HDR_SIZE));
+		printf("           payload: the server's payload cap, %u bytes\n",
+		       ipl_get_be32(p + IPL_HDR_SIZE));
 }
 
 static const char *rpc_step_name(int step)
@@ -211,14 +214,16 @@ void ipl_demo_print_log(const struct ipl_demo_out *o, const struct ipl_demo_log 
 	unsigned n = ipl_demo_ev_count(lg);
 	for (unsigned i = 0; i < n; i++) {
 		const struct ipl_demo_ev *e = &lg->ev[i];
-		const char *sc = e->side == IPL_DEMO_CLIENT ? C_CLIENT : e->side == IPL_DEMO_SERVER ? C_SERVER : C_DIM;
+		const char *sc = e->side == IPL_DEMO_CLIENT ? C_CLIENT
+			       : e->side == IPL_DEMO_SERVER ? C_SERVER
+							    : C_DIM;
 		if (e->kind == IPL_DEMO_HEAD) {
 			printf("\n%s== %s%s\n", col(o, C_BOLD), e->text, col(o, C_RESET));
 			continue;
 		}
 		if (o->rpc && e->rpc_step)
-			printf("%s[%s]%s %s-- RPC step %s --%s\n", col(o, sc), side_name(e->side), col(o, C_RESET),
-			       col(o, C_BOLD), rpc_step_name(e->rpc_step), col(o, C_RESET));
+			printf("%s[%s]%s %s-- RPC step %s --%s\n", col(o, sc), side_name(e->side),
+			       col(o, C_RESET), col(o, C_BOLD), rpc_step_name(e->rpc_step), col(o, C_RESET));
 		printf("%s[%s]%s ", col(o, sc), side_name(e->side), col(o, C_RESET));
 		if (e->kind == IPL_DEMO_TEXT)
 			printf("%s\n", e->text);

@@ -24,15 +24,28 @@ const struct ipl_transport *ipl_transport_find(const char *name);
  * is written. */
 const struct ipl_transport *ipl_default_carrier(void);
 
+/* The carrier a layered transport takes when it is served on a HOST:PORT
+ * and no carrier is named (tcp). */
+const struct ipl_transport *ipl_network_carrier(void);
+
 /* The carrier tp runs over: via, or the default carrier when tp is layered
  * and via is NULL; NULL for a transport that is not layered. */
-const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp,
-					   const struct ipl_transport *via);
+const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const struct ipl_transport *via);
 
 /* What tp can do as configured: its own caps, and for a layered transport
  * the carrier's NEEDS_FORK, CROSS_HOST and NAMED in place of its own (an
  * rpc over pipe needs a fork, an rpc over tcp crosses hosts). */
 unsigned ipl_effective_caps(const struct ipl_transport *tp, const struct ipl_transport *via);
+
+/* Whether the layered tp can run over car (its carrier_ok op; any carrier
+ * when it has none). */
+int ipl_carrier_usable(const struct ipl_transport *tp, const struct ipl_transport *car);
+
+/* The names of the transports that have every cap in caps ("rpc and
+ * oncrpc"), or with tp set, the carriers tp can run over ("tcp or unix"),
+ * joined for a message.  Writes at most len bytes to buf; returns buf. */
+const char *ipl_names_with_caps(char *buf, size_t len, unsigned caps);
+const char *ipl_carriers_for(char *buf, size_t len, const struct ipl_transport *tp);
 
 /* ipl_endpoint_init, and a layered transport without opts->via gets the
  * default carrier: how the driver and the tests make every endpoint. */

@@ -19,11 +19,11 @@
  * every rep line repeats (computed once per row, not per field). */
 struct line {
 	const struct ipl_report *rep;
-	size_t i;                       /* the row's index in rep */
+	size_t i; /* the row's index in rep */
 	const struct ipl_row *r;
-	unsigned k;                     /* the rep's index in the row */
+	unsigned k; /* the rep's index in the row */
 	const struct ipl_run_result *x;
-	struct ipl_spread p50, mps;     /* across the row's valid reps */
+	struct ipl_spread p50, mps; /* across the row's valid reps */
 	const char *flags, *machine;
 };
 
@@ -37,10 +37,22 @@ struct field {
 	double v;
 };
 
-static struct field text(const char *s) { return (struct field){ .kind = F_TEXT, .text = s ? s : "" }; }
-static struct field sint(long long v) { return (struct field){ .kind = F_INT, .i = v }; }
-static struct field count(unsigned long long v) { return (struct field){ .kind = F_UINT, .u = v }; }
-static struct field num(const char *fmt, double v) { return (struct field){ .kind = F_NUM, .fmt = fmt, .v = v }; }
+static struct field text(const char *s)
+{
+	return (struct field){ .kind = F_TEXT, .text = s ? s : "" };
+}
+static struct field sint(long long v)
+{
+	return (struct field){ .kind = F_INT, .i = v };
+}
+static struct field count(unsigned long long v)
+{
+	return (struct field){ .kind = F_UINT, .u = v };
+}
+static struct field num(const char *fmt, double v)
+{
+	return (struct field){ .kind = F_NUM, .fmt = fmt, .v = v };
+}
 
 /* A percentile of h: empty when nothing was timed, "-" when h has too few
  * samples beyond it to say it. */
@@ -135,6 +147,10 @@ static struct field c_client_addr(const struct line *c) { return text(c->x->clie
 static struct field c_n(const struct line *c) { return count(c->x->msgs); }
 /* whose CPU time cpu_ns_per_msg counts: the server's too unless remote */
 static struct field c_cpu_scope(const struct line *c) { return text(c->rep->connect ? "client" : "both"); }
+/* datagram mechanisms (udp): replies lost (also in errors), late or doubled, out of order */
+static struct field c_lost(const struct line *c) { return count(c->x->st.lost); }
+static struct field c_stale(const struct line *c) { return count(c->x->st.stale); }
+static struct field c_reordered(const struct line *c) { return count(c->x->st.reordered); }
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

@@ -114,8 +114,9 @@ void ipl_version_write(FILE *f)
 	fprintf(f, "git revision: %s\n", IPL_GIT_REV);
 	fprintf(f, "build flags:  %s\n", IPL_BUILD_FLAGS);
 	/* the registry has oncrpc exactly when libtirpc was found at build time */
-	fprintf(f, "libtirpc:     %s\n", ipl_transport_find("oncrpc") ? "compiled in (the oncrpc mechanism)"
-									 : "not compiled in (no oncrpc mechanism)");
+	fprintf(f, "libtirpc:     %s\n",
+		ipl_transport_find("oncrpc") ? "compiled in (the oncrpc mechanism)"
+					     : "not compiled in (no oncrpc mechanism)");
 }
 
 void ipl_env_summary(char *buf, size_t len)

@@ -112,10 +112,22 @@ static void end(struct ipl_json *j, char close)
 	j->brk = 0;
 }
 
-void ipl_json_begin_object(struct ipl_json *j, unsigned flags) { begin(j, '{', flags); }
-void ipl_json_begin_array(struct ipl_json *j, unsigned flags) { begin(j, '[', flags); }
-void ipl_json_end_object(struct ipl_json *j) { end(j, '}'); }
-void ipl_json_end_array(struct ipl_json *j) { end(j, ']'); }
+void ipl_json_begin_object(struct ipl_json *j, unsigned flags)
+{
+	begin(j, '{', flags);
+}
+void ipl_json_begin_array(struct ipl_json *j, unsigned flags)
+{
+	begin(j, '[', flags);
+}
+void ipl_json_end_object(struct ipl_json *j)
+{
+	end(j, '}');
+}
+void ipl_json_end_array(struct ipl_json *j)
+{
+	end(j, ']');
+}
 
 void ipl_json_break(struct ipl_json *j)
 {

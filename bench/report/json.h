@@ -18,10 +18,10 @@
 #define IPL_JSON_DEPTH 8 /* deepest nesting: the report needs 5 */
 
 enum {
-	IPL_JSON_INLINE = 0,     /* ", " between members */
-	IPL_JSON_LINES = 1,      /* every member on a line of its own */
-	IPL_JSON_CLOSE_LINE = 2, /* a non-empty container closes on a line of its own */
-	IPL_JSON_ALIGN = 4,      /* its lines are indented one column, not two */
+	IPL_JSON_INLINE = 0,      /* ", " between members */
+	IPL_JSON_LINES = 1,       /* every member on a line of its own */
+	IPL_JSON_CLOSE_LINE = 2,  /* a non-empty container closes on a line of its own */
+	IPL_JSON_ALIGN = 4,       /* its lines are indented one column, not two */
 	IPL_JSON_CLOSE_EMPTY = 8, /* with CLOSE_LINE: an empty one too (the report's results) */
 };
 

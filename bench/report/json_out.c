@@ -49,7 +49,8 @@ static void key_str(struct ipl_json *j, const char *key, const char *s)
 static void json_hist(struct ipl_json *j, const struct ipl_hist *h)
 {
 	static const enum ipl_csv_col ladder[IPL_LADDER_N] = {
-		IPL_CSV_P50, IPL_CSV_P75, IPL_CSV_P90, IPL_CSV_P95, IPL_CSV_P99, IPL_CSV_P999, IPL_CSV_P9999,
+		IPL_CSV_P50, IPL_CSV_P75,  IPL_CSV_P90,   IPL_CSV_P95,
+		IPL_CSV_P99, IPL_CSV_P999, IPL_CSV_P9999,
 	};
 	ipl_json_begin_object(j, IPL_JSON_INLINE);
 	key_uint(j, "count", h->count);
@@ -114,7 +115,8 @@ static void json_placements(struct ipl_json *j, const struct ipl_report *rep)
 		const struct ipl_row *r = &rep->rows[i];
 		int seen = 0;
 		for (size_t k = 0; k < i; k++)
-			seen |= rep->rows[k].cpu_client == r->cpu_client && rep->rows[k].cpu_server == r->cpu_server;
+			seen |= rep->rows[k].cpu_client == r->cpu_client &&
+				rep->rows[k].cpu_server == r->cpu_server;
 		if (seen)
 			continue;
 		ipl_json_begin_object(j, IPL_JSON_INLINE);
@@ -125,7 +127,8 @@ static void json_placements(struct ipl_json *j, const struct ipl_report *rep)
 		key_str(j, "placement", ipl_placement_name(r->cpu_client, r->cpu_server));
 		if (r->cpu_client >= 0 && r->cpu_client == r->cpu_server) {
 			char note[96];
-			snprintf(note, sizeof note, "client and server share CPU %d: every hand-off is a context switch",
+			snprintf(note, sizeof note,
+				 "client and server share CPU %d: every hand-off is a context switch",
 				 r->cpu_client);
 			key_str(j, "note", note);
 		}
@@ -188,6 +191,9 @@ static void json_rep(struct ipl_json *j, const struct ipl_run_result *x, unsigne
 	key_uint(j, "err_len", x->st.err_len);
 	key_uint(j, "err_payload", x->st.err_payload);
 	key_uint(j, "err_remote", x->st.err_remote);
+	key_uint(j, "lost", x->st.lost); /* datagram mechanisms; also in errors */
+	key_uint(j, "stale", x->st.stale);
+	key_uint(j, "reordered", x->st.reordered);
 	key_bool(j, "failed", x->failed);
 	key_bool(j, "interrupted", x->interrupted);
 	key_uint(j, "n", x->msgs);

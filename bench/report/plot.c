@@ -1,5 +1,5 @@
-/* plot.c - `ipclab plot results.csv -o DIR`: the benchmark CSV as gnuplot
- * charts (PNG and SVG).
+/* plot.c - the benchmark CSV as gnuplot charts (PNG and SVG), for
+ * `ipclab plot` (bench/cli/cmd_plot.c reads its options).
  *
  * The CSV is read here, in C, not by gnuplot: fields may be quoted (the
  * machine column has commas), reps must be reduced to medians over the valid
@@ -9,14 +9,14 @@
  * or quotes work.  gnuplot runs by execvp with the script as its argument: no
  * shell ever sees a path. */
 #include "bench/run/stats.h"
+#include "bench/run/fmt.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
-#include "bench/cli/cli.h"
+#include "bench/report/plot.h"
 #include "bench/report/facts.h"
 #include "bench/report/plot_read.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,31 +24,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char plot_usage[] =
-	"usage: ipclab plot RESULTS.csv -o DIR [options]\n"
-	"\n"
-	"Draws the CSV written by `ipclab bench -f csv` (or --save) with gnuplot, as\n"
-	"PNG and SVG files in DIR (created if missing), one set per CPU placement:\n"
-	"  latency_vs_size      p50 round trip with bars up to p99, log-log, per mechanism\n"
-	"  percentiles_SIZE     the latency distribution at one size, x axis 1/(1-p)\n"
-	"                       (HdrHistogram style: 50%, 90%, 99%, 99.9%, 99.99%)\n"
-	"  throughput_vs_size   MB/s vs message size (throughput and stream modes)\n"
-	"  throughput_vs_clients  aggregate msgs/s vs client processes (needs a CSV\n"
-	"                       from --clients with two or more counts)\n"
-	"Points are medians over the valid reps; reps that failed or saw errors are\n"
-	"left out (and counted on stderr).\n"
-	"\n"
-	"  -o, --out DIR       where the images go (required)\n"
-	"      --size BYTES    message size of the percentile chart (default: 64 if\n"
-	"                      measured, else the smallest latency size)\n"
-	"      --charts LIST   which charts: latency,percentiles,throughput,clients\n"
-	"                      (default: all that the CSV has data for)\n"
-	"      --no-svg        PNG only\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"Needs gnuplot (Debian: apt-get install gnuplot-nox); IPCLAB_GNUPLOT names\n"
-	"another binary.  Exit status: 0 charts written, 1 failure, 2 bad usage.\n";
 
 /* ---- writing the script ----------------------------------------------- */
 
@@ -65,8 +40,8 @@ static void gp_path(FILE *f, const char *s)
 }
 
 struct plotter {
-	FILE *gp;            /* the script */
-	const char *tmp;     /* private directory for data files */
+	FILE *gp;        /* the script */
+	const char *tmp; /* private directory for data files */
 	const char *outdir;
 	int svg;
 	unsigned ndata;
@@ -90,17 +65,6 @@ static unsigned colour_of(struct plotter *p, const char *label)
 	return p->nlabels;
 }
 
-static const char *size_text(char *buf, size_t len, unsigned s)
-{
-	if (s >= (1u << 20) && s % (1u << 20) == 0)
-		snprintf(buf, len, "%u MiB", s >> 20);
-	else if (s >= 1024 && s % 1024 == 0)
-		snprintf(buf, len, "%u KiB", s >> 10);
-	else
-		snprintf(buf, len, "%u B", s);
-	return buf;
-}
-
 /* Sets the output to DIR/NAME.EXT for one terminal. */
 static void gp_output(struct plotter *p, const char *name, const char *ext)
 {
@@ -109,7 +73,8 @@ static void gp_output(struct plotter *p, const char *name, const char *ext)
 	if (!strcmp(ext, "png"))
 		fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
 		      "{ set terminal pngcairo size 1100,680 noenhanced font ',11' } "
-		      "else { set terminal png size 1100,680 noenhanced }\n", p->gp);
+		      "else { set terminal png size 1100,680 noenhanced }\n",
+		      p->gp);
 	else
 		fputs("set terminal svg size 1100,680 noenhanced dynamic font 'sans,11'\n", p->gp);
 	fputs("set output ", p->gp);
@@ -126,8 +91,7 @@ static FILE *new_data(struct plotter *p, char *name, size_t len)
 
 /* Emits the chart: setup, then `dat` = the data file (blocks separated by
  * two blank lines), then the plot command; once for PNG and once for SVG. */
-static void gp_draw(struct plotter *p, const char *name, const char *dat, const char *setup,
-		    const char *plotcmd)
+static void gp_draw(struct plotter *p, const char *name, const char *dat, const char *setup, const char *plotcmd)
 {
 	for (int t = 0; t < 1 + p->svg; t++) {
 		gp_output(p, name, t ? "svg" : "png");
@@ -170,8 +134,8 @@ static int cmp_uint(const void *a, const void *b)
 
 /* The distinct values of one group field among groups passing keep(). */
 static size_t distinct(const struct ipl_plot_data *d, unsigned *out, size_t max,
-		       unsigned (*field)(const struct ipl_plot_group *), int (*keep)(const struct ipl_plot_group *, const void *),
-		       const void *arg)
+		       unsigned (*field)(const struct ipl_plot_group *),
+		       int (*keep)(const struct ipl_plot_group *, const void *), const void *arg)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < d->n; i++) {
@@ -188,14 +152,20 @@ static size_t distinct(const struct ipl_plot_data *d, unsigned *out, size_t max,
 	return n;
 }
 
-static unsigned f_size(const struct ipl_plot_group *g) { return g->size; }
-static unsigned f_clients(const struct ipl_plot_group *g) { return g->clients; }
+static unsigned f_size(const struct ipl_plot_group *g)
+{
+	return g->size;
+}
+static unsigned f_clients(const struct ipl_plot_group *g)
+{
+	return g->clients;
+}
 
 struct sel {
 	int cpu_c, cpu_s;
-	const char *mode;   /* NULL: latency excluded (throughput or stream) */
-	unsigned clients;   /* 0: any */
-	unsigned size;      /* 0: any */
+	const char *mode; /* NULL: latency excluded (throughput or stream) */
+	unsigned clients; /* 0: any */
+	unsigned size;    /* 0: any */
 };
 
 static int keep_sel(const struct ipl_plot_group *g, const void *arg)
@@ -218,7 +188,7 @@ static void size_tics(char *buf, size_t len, const unsigned *sizes, size_t n)
 	snprintf(buf, len, "set xtics (");
 	for (size_t i = 0; i < n; i++) {
 		char t[32];
-		size_text(t, sizeof t, sizes[i]);
+		ipl_fmt_size_long(t, sizeof t, sizes[i]);
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\" %u", i ? ", " : "", t, sizes[i]);
 	}
 	snprintf(buf + strlen(buf), len - strlen(buf), ")\n");
@@ -248,8 +218,8 @@ static size_t labels_of(const struct ipl_plot_data *d, const struct sel *s, cons
 	return n;
 }
 
-static const struct ipl_plot_group *find(const struct ipl_plot_data *d, const struct sel *s, const char *label,
-				const char *mode, unsigned size, unsigned clients)
+static const struct ipl_plot_group *find(const struct ipl_plot_data *d, const struct sel *s,
+					 const char *label, const char *mode, unsigned size, unsigned clients)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ipl_plot_group *g = &d->g[i];
@@ -288,8 +258,8 @@ static const char common_setup[] =
 	"set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\nset linetype 9 lc rgb '#7f7f7f'\n"
 	"set linetype 10 lc rgb '#bcbd22'\nset linetype cycle 10\n";
 
-static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
-				 const char *title_tail, const char *machine)
+static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s,
+				 const char *suffix, const char *title_tail, const char *machine)
 {
 	s.mode = "latency";
 	unsigned cls[64];
@@ -310,7 +280,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *
 		int any = 0;
 		for (size_t i = 0; i < ns; i++) {
 			const struct ipl_plot_group *g = find(d, &s, labels[l], "latency", sizes[i], s.clients);
-			double p50 = g ? ipl_plot_median(g, IPL_PV_P50) : NAN, p99 = g ? ipl_plot_median(g, IPL_PV_P99) : NAN;
+			double p50 = g ? ipl_plot_median(g, IPL_PV_P50) : NAN,
+			       p99 = g ? ipl_plot_median(g, IPL_PV_P99) : NAN;
 			if (!isfinite(p50))
 				continue;
 			/* each mechanism a little to the side of the true size, so
@@ -333,7 +304,8 @@ static void plot_latency_vs_size(struct plotter *p, const struct ipl_plot_data *
 	strcat(cmd, "\n");
 	char setup[4096] = "", title[1024], what[128];
 	strcat(setup, common_setup);
-	snprintf(what, sizeof what, "Round-trip latency vs message size: p50, bar up to p99 (%u client%s; "
+	snprintf(what, sizeof what,
+		 "Round-trip latency vs message size: p50, bar up to p99 (%u client%s; "
 		 "points spread sideways to keep bars apart)",
 		 s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
@@ -398,7 +370,7 @@ static void plot_percentiles(struct plotter *p, const struct ipl_plot_data *d, s
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Latency distribution at %s (%u client%s): percentile ladder",
-		 size_text(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
+		 ipl_fmt_size_long(sz, sizeof sz, size), s.clients, s.clients == 1 ? "" : "s");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set logscale xy\nset xrange [1.6:16000]\n"
@@ -410,8 +382,8 @@ static void plot_percentiles(struct plotter *p, const struct ipl_plot_data *d, s
 	gp_draw(p, name, dat, setup, cmd);
 }
 
-static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
-				    const char *title_tail, const char *machine)
+static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_data *d, struct sel s,
+				    const char *suffix, const char *title_tail, const char *machine)
 {
 	s.mode = NULL; /* throughput and stream */
 	unsigned cls[64];
@@ -436,7 +408,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 		for (size_t l = 0; l < nl; l++) {
 			int any = 0;
 			for (size_t i = 0; i < ns; i++) {
-				const struct ipl_plot_group *g = find(d, &s, labels[l], modes[m], sizes[i], s.clients);
+				const struct ipl_plot_group *g =
+					find(d, &s, labels[l], modes[m], sizes[i], s.clients);
 				double v = g ? ipl_plot_median(g, IPL_PV_MBPS) : NAN;
 				if (!(v > 0))
 					continue;
@@ -448,8 +421,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 			fprintf(f, "\n\n");
 			char t[96];
 			snprintf(t, sizeof t, "%s%s%s", labels[l], both ? " " : "", both ? modes[m] : "");
-			series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", colour_of(p, labels[l]),
-			       m == 1 || strstr(labels[l], "-raw") != NULL, t);
+			series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints",
+			       colour_of(p, labels[l]), m == 1 || strstr(labels[l], "-raw") != NULL, t);
 			index++;
 		}
 	fclose(f);
@@ -459,12 +432,13 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 	char setup[4096] = "", title[1024], what[160];
 	strcat(setup, common_setup);
 	snprintf(what, sizeof what, "Throughput vs message size (%u client%s; %s)", s.clients,
-		 s.clients == 1 ? "" : "s", both ? "solid: window of SINKs, dashed: one-way stream"
-						 : "window of SINKs in flight");
+		 s.clients == 1 ? "" : "s",
+		 both ? "solid: window of SINKs, dashed: one-way stream" : "window of SINKs in flight");
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
-	strcat(setup, "set logscale xy\nset xlabel 'message size (bytes, log scale)'\n"
-		      "set ylabel 'throughput (MB/s = 10^6 payload bytes per second, log scale)'\nset format y '%g'\n");
+	strcat(setup,
+	       "set logscale xy\nset xlabel 'message size (bytes, log scale)'\n"
+	       "set ylabel 'throughput (MB/s = 10^6 payload bytes per second, log scale)'\nset format y '%g'\n");
 	size_tics(setup + strlen(setup), sizeof setup - strlen(setup), sizes, ns);
 	strcat(setup, "set offsets graph 0.05, graph 0.05, 0, 0\n");
 	char name[256];
@@ -474,8 +448,8 @@ static void plot_throughput_vs_size(struct plotter *p, const struct ipl_plot_dat
 
 /* Aggregate msgs/s vs clients, at the smallest size, for the throughput
  * mode (or latency when that is the only mode measured with 2+ counts). */
-static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
-			   const char *title_tail, const char *machine)
+static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, struct sel s,
+			   const char *suffix, const char *title_tail, const char *machine)
 {
 	static const char *const modes[] = { "throughput", "stream", "latency" };
 	unsigned cls[64], sizes[64];
@@ -523,15 +497,16 @@ static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, str
 	strcat(cmd, "\n");
 	char setup[4096] = "", title[1024], what[160], sz[32];
 	strcat(setup, common_setup);
-	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)", modes[m],
-		 size_text(sz, sizeof sz, size));
+	snprintf(what, sizeof what, "Client scaling: aggregate msgs/s vs client processes (%s, %s)",
+		 modes[m], ipl_fmt_size_long(sz, sizeof sz, size));
 	gp_title(title, sizeof title, what, machine, title_tail);
 	set_title_cmd(setup, sizeof setup, title);
 	strcat(setup, "set xlabel 'client processes'\nset ylabel 'aggregate throughput (thousand msgs/s)'\n"
 		      "set yrange [0:*]\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "set xtics (");
 	for (size_t i = 0; i < nc; i++)
-		snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "%s\"%u\" %u", i ? ", " : "", cls[i], cls[i]);
+		snprintf(setup + strlen(setup), sizeof setup - strlen(setup), "%s\"%u\" %u",
+			 i ? ", " : "", cls[i], cls[i]);
 	strcat(setup, ")\n");
 	if (nc > 2 && cls[nc - 1] / (cls[0] ? cls[0] : 1) >= 8)
 		strcat(setup, "set logscale x 2\n");
@@ -604,12 +579,6 @@ static int make_dirs(const char *dir)
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-static int usage_error(const char *msg)
-{
-	fprintf(stderr, "ipclab plot: %s (try 'ipclab plot --help')\n", msg);
-	return 2;
-}
-
 static void rm_tree(const char *dir, unsigned ndata)
 {
 	char path[4200];
@@ -622,92 +591,9 @@ static void rm_tree(const char *dir, unsigned ndata)
 	rmdir(dir);
 }
 
-/* What the command line asked for. */
-struct plot_opts {
-	const char *csv, *outdir;
-	uint64_t want_size;
-	int svg;
-	unsigned charts; /* bits: latency, percentiles, throughput, clients */
-};
-
-/* --charts LIST as chart bits; 0 after a usage error in err. */
-static unsigned parse_charts(const char *list, char *err, size_t errlen)
-{
-	static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
-	char *copy = strdup(list), *save = NULL;
-	unsigned charts = 0;
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return 0;
-	}
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		unsigned k;
-		for (k = 0; k < 4 && strcmp(t, names[k]); k++)
-			;
-		if (k == 4) {
-			snprintf(err, errlen, "unknown chart '%s' (latency, percentiles, throughput, clients)", t);
-			free(copy);
-			return 0;
-		}
-		charts |= 1u << k;
-	}
-	free(copy);
-	if (!charts)
-		snprintf(err, errlen, "empty --charts list");
-	return charts;
-}
-
-/* Fills o from argv.  *done is set when the command ends here, with the
- * returned exit status: 0 after --help, 2 after a usage error (on stderr). */
-static int parse_plot_args(int argc, char **argv, struct plot_opts *o, int *done)
-{
-	static const struct option longs[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "size", required_argument, NULL, 's' },
-		{ "no-svg", no_argument, NULL, 'S' },
-		{ "charts", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	char err[512];
-	int c;
-	*done = 1;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->outdir = optarg; break;
-		case 's':
-			if (ipl_parse_size(optarg, 1u << 30, &o->want_size, err, sizeof err) < 0)
-				return usage_error(err);
-			break;
-		case 'S': o->svg = 0; break;
-		case 'C':
-			if (!(o->charts = parse_charts(optarg, err, sizeof err)))
-				return usage_error(err);
-			break;
-		case 'h': fputs(plot_usage, stdout); return 0;
-		case ':':
-			snprintf(err, sizeof err, "option '%s' needs a value", argv[optind - 1]);
-			return usage_error(err);
-		default:
-			ipl_unknown_option(err, sizeof err, argv[optind - 1], longs);
-			return usage_error(err);
-		}
-	}
-	if (optind != argc - 1)
-		return usage_error(optind == argc ? "which CSV file? (ipclab plot RESULTS.csv -o DIR)"
-						  : "one CSV file at a time");
-	if (!o->outdir || !*o->outdir)
-		return usage_error("where should the images go? (-o DIR)");
-	o->csv = argv[optind];
-	*done = 0;
-	return 0;
-}
-
 /* The file-name suffix and title tail of placement k of pl[0..npl). */
-static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen, char *tail,
-			    size_t tlen)
+static void placement_names(const struct sel *pl, size_t npl, size_t k, char *suffix, size_t slen,
+			    char *tail, size_t tlen)
 {
 	const char *name = ipl_placement_name(pl[k].cpu_c, pl[k].cpu_s);
 	suffix[0] = '\0';
@@ -724,11 +610,12 @@ static void placement_names(const struct sel *pl, size_t npl, size_t k, char *su
 	if (pl[k].cpu_c < 0 && pl[k].cpu_s < 0)
 		snprintf(tail, tlen, "placement: unpinned");
 	else
-		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c, pl[k].cpu_s, name);
+		snprintf(tail, tlen, "placement: client CPU %d, server CPU %d (%s)", pl[k].cpu_c,
+			 pl[k].cpu_s, name);
 }
 
 /* Every chart asked for, one set per CPU placement, into p's script. */
-static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct plot_opts *o)
+static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const struct ipl_plot_opts *o)
 {
 	struct sel pl[32];
 	size_t npl = 0;
@@ -744,23 +631,23 @@ static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const str
 		char suffix[64], tail[128];
 		placement_names(pl, npl, k, suffix, sizeof suffix, tail, sizeof tail);
 		struct sel s = { .cpu_c = pl[k].cpu_c, .cpu_s = pl[k].cpu_s };
-		if (o->charts & 1)
+		if (o->charts & IPL_CHART_LATENCY)
 			plot_latency_vs_size(p, d, s, suffix, tail, d->machine);
-		if (o->charts & 2)
+		if (o->charts & IPL_CHART_PERCENTILES)
 			plot_percentiles(p, d, s, (unsigned)o->want_size, suffix, tail, d->machine);
-		if (o->charts & 4)
+		if (o->charts & IPL_CHART_THROUGHPUT)
 			plot_throughput_vs_size(p, d, s, suffix, tail, d->machine);
-		if (o->charts & 8)
+		if (o->charts & IPL_CHART_CLIENTS)
 			clients_plotted |= plot_vs_clients(p, d, s, suffix, tail, d->machine);
 	}
-	if (!clients_plotted && (o->charts & 8))
+	if (!clients_plotted && (o->charts & IPL_CHART_CLIENTS))
 		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "
 				"configuration (measure with --clients 1,2,4)\n");
 }
 
 /* The script for d in a private directory, run by gnuplot.  Returns the
  * exit status. */
-static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct plot_opts *o)
+static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct ipl_plot_opts *o)
 {
 	char tmp[4096], script[4200];
 	const char *base = getenv("TMPDIR");
@@ -794,17 +681,17 @@ static int draw(const char *gnuplot, const struct ipl_plot_data *d, const struct
 	return rc;
 }
 
-int ipl_cmd_plot(int argc, char **argv)
+int ipl_plot(const struct ipl_plot_opts *opts)
 {
-	struct plot_opts o = { .svg = 1, .charts = 15 };
-	int done, rc = parse_plot_args(argc, argv, &o, &done);
-	if (done)
-		return rc;
+	struct ipl_plot_opts o = *opts;
+	int rc = 0;
 	char gnuplot[4096], err[512];
 	if (find_gnuplot(gnuplot, sizeof gnuplot) < 0) {
-		fprintf(stderr, "ipclab plot: gnuplot is not installed (or %s is not executable): install it "
-				"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
-			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT") : "gnuplot");
+		fprintf(stderr,
+			"ipclab plot: gnuplot is not installed (or %s is not executable): install it "
+			"(Debian/Ubuntu: apt-get install gnuplot-nox; Fedora: dnf install gnuplot)\n",
+			getenv("IPCLAB_GNUPLOT") && *getenv("IPCLAB_GNUPLOT") ? getenv("IPCLAB_GNUPLOT")
+									      : "gnuplot");
 		return 1;
 	}
 	struct ipl_plot_data d = { 0 };
@@ -812,7 +699,8 @@ int ipl_cmd_plot(int argc, char **argv)
 		fprintf(stderr, "ipclab plot: %s\n", err);
 		rc = 1;
 	} else if (d.skipped) {
-		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n", d.skipped);
+		fprintf(stderr, "ipclab plot: left out %u reps that failed or saw verification errors\n",
+			d.skipped);
 	}
 	if (rc == 0 && make_dirs(o.outdir) < 0) {
 		fprintf(stderr, "ipclab plot: cannot create '%s': %s\n", o.outdir, strerror(errno));

@@ -67,8 +67,8 @@ static double num(const char *s)
 	return *end ? NAN : v;
 }
 
-static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *label, const char *mode, int baseline,
-			      unsigned size, unsigned clients, int c, int s)
+static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *label, const char *mode,
+				       int baseline, unsigned size, unsigned clients, int c, int s)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		struct ipl_plot_group *g = &d->g[i];
@@ -103,7 +103,7 @@ static int find_columns(char *header, int idx[IPL_CSV_NCOL])
 	char *field[MAXF];
 	int nf = split_csv(header, field, MAXF);
 	static const enum ipl_csv_col need[] = { IPL_CSV_MECH, IPL_CSV_SIZE, IPL_CSV_MODE, IPL_CSV_P50,
-						 IPL_CSV_P99, IPL_CSV_MPS, IPL_CSV_MBPS };
+						 IPL_CSV_P99,  IPL_CSV_MPS,  IPL_CSV_MBPS };
 	for (int c = 0; c < IPL_CSV_NCOL; c++) {
 		idx[c] = -1;
 		for (int i = 0; i < nf; i++)
@@ -156,8 +156,9 @@ static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_dat
 	double *v = g ? add_rep(g) : NULL;
 	if (!v)
 		return -2;
-	static const enum ipl_csv_col lad[IPL_LADDER_N] = { IPL_CSV_P50, IPL_CSV_P75, IPL_CSV_P90, IPL_CSV_P95,
-							    IPL_CSV_P99, IPL_CSV_P999, IPL_CSV_P9999 };
+	static const enum ipl_csv_col lad[IPL_LADDER_N] = { IPL_CSV_P50,  IPL_CSV_P75, IPL_CSV_P90,
+							    IPL_CSV_P95,  IPL_CSV_P99, IPL_CSV_P999,
+							    IPL_CSV_P9999 };
 	for (int k = 0; k < IPL_LADDER_N; k++)
 		v[IPL_PV_P50 + k] = num(F(lad[k]));
 	v[IPL_PV_MPS] = num(F(IPL_CSV_MPS));

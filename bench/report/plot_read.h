@@ -6,8 +6,18 @@
 #include <stddef.h>
 
 /* The values kept per rep: the percentile ladder (facts.h), then rates. */
-enum { IPL_PV_P50, IPL_PV_P75, IPL_PV_P90, IPL_PV_P95, IPL_PV_P99, IPL_PV_P999, IPL_PV_P9999,
-       IPL_PV_MPS, IPL_PV_MBPS, IPL_PV_N };
+enum {
+	IPL_PV_P50,
+	IPL_PV_P75,
+	IPL_PV_P90,
+	IPL_PV_P95,
+	IPL_PV_P99,
+	IPL_PV_P999,
+	IPL_PV_P9999,
+	IPL_PV_MPS,
+	IPL_PV_MBPS,
+	IPL_PV_N
+};
 
 /* One configuration: its valid reps' values. */
 struct ipl_plot_group {

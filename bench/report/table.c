@@ -14,7 +14,7 @@
 #include "bench/report/env.h"
 #include "bench/report/formats.h"
 #include "bench/report/facts.h"
-#include "bench/report/fmt.h"
+#include "bench/run/fmt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -44,7 +44,8 @@ static const char *status_text(char *buf, size_t len, const struct ipl_row *r)
 		return buf;
 	}
 	if (bits & IPL_WARN_FAILED)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%sFAILED %u/%u", buf[0] ? " " : "", failed, r->nreps);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sFAILED %u/%u", buf[0] ? " " : "",
+			 failed, r->nreps);
 	if (bits & IPL_WARN_ERRORS)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%sERRORS %llu", buf[0] ? " " : "",
 			 (unsigned long long)ipl_row_errors(r));
@@ -72,7 +73,7 @@ static void put_cell(char *line, size_t len, int md, int left, int width, const 
 		snprintf(line + at, len - at, "%*s ", width, text);
 }
 
-#define MAXCOL 18
+#define MAXCOL 19
 #define CELL 40
 #define TABLE_WIDTH 120 /* the default table and its notes fit a terminal this wide */
 
@@ -97,8 +98,8 @@ struct col {
  * rows differ in placement (the header names the one placement). */
 static int wide_only(const char *name, const struct ipl_report *rep)
 {
-	static const char *const names[] = { "p50 min..max", "p90", "max", "msgs/s min..max", "per client",
-					      "cs/msg", "errors" };
+	static const char *const names[] = { "p50 min..max", "p90",    "max",   "msgs/s min..max",
+					     "per client",   "cs/msg", "errors" };
 	if (!strcmp(name, "cpu"))
 		return !mixed_placement(rep);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -183,17 +184,56 @@ static void put_wrapped(FILE *f, int md, const char *first, const char *next, co
 	}
 }
 
+/* A datagram row: its transport says so, or (a report read back) it
+ * counted a lost, stale or reordered reply. */
+static int datagram_row(const struct ipl_row *r)
+{
+	if (r->tp && (r->tp->caps & IPL_CAP_DATAGRAM))
+		return 1;
+	for (unsigned k = 0; k < r->nreps; k++)
+		if (r->reps[k].st.lost || r->reps[k].st.stale || r->reps[k].st.reordered)
+			return 1;
+	return 0;
+}
+
+static int any_datagram(const struct ipl_report *rep)
+{
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (datagram_row(&rep->rows[i]))
+			return 1;
+	return 0;
+}
+
 /* The columns both tables end with: overhead (with --baseline), cpu/msg,
- * cs/msg, errors, status.  Appends them after the first n; returns the count. */
+ * cs/msg, lost/stale/reordered (when a row is a datagram one), errors,
+ * status.  Appends them after the first n; returns the count. */
 static size_t tail_cols(struct col *cols, size_t n, const struct ipl_report *rep)
 {
 	if (rep->baseline)
 		cols[n++] = (struct col){ "overhead", 8, 0 };
 	cols[n++] = (struct col){ "cpu/msg", 9, 0 };
 	cols[n++] = (struct col){ "cs/msg", 6, 0 };
+	if (any_datagram(rep))
+		cols[n++] = (struct col){ "lost/stale/reord", 16, 0 };
 	cols[n++] = (struct col){ "errors", 6, 0 };
 	cols[n++] = (struct col){ "status", 6, 1 };
 	return n;
+}
+
+/* "lost/stale/reordered" summed over the row's reps; "-" for a row that
+ * is not a datagram one. */
+static void datagram_cell(char *cell, const struct ipl_row *r)
+{
+	unsigned long long l = 0, s = 0, o = 0;
+	for (unsigned k = 0; k < r->nreps; k++) {
+		l += r->reps[k].st.lost;
+		s += r->reps[k].st.stale;
+		o += r->reps[k].st.reordered;
+	}
+	if (datagram_row(r))
+		snprintf(cell, CELL, "%llu/%llu/%llu", l, s, o);
+	else
+		snprintf(cell, CELL, "-");
 }
 
 /* Fills the tail_cols() cells of row i from cell[k] on. */
@@ -204,6 +244,8 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 		ipl_fmt_num(cell[k++], CELL, "%+.1f%%", ipl_row_overhead_pct(rep, i));
 	ipl_fmt_ns(cell[k++], CELL, ipl_row_median(r, ipl_rep_cpu));
 	ipl_fmt_num(cell[k++], CELL, "%.2f", ipl_row_median(r, ipl_rep_ctxsw));
+	if (any_datagram(rep))
+		datagram_cell(cell[k++], r);
 	snprintf(cell[k++], CELL, "%llu", (unsigned long long)ipl_row_errors(r));
 	status_text(cell[k], CELL, r);
 }
@@ -211,9 +253,18 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", label_width(rep, 1), 1 }, { "size", 5, 0 }, { "clients", 7, 0 }, { "cpu", 3, 0 },
-		{ "p50", 9, 0 }, { "p50 min..max", 18, 0 }, { "p90", 9, 0 }, { "p99", 9, 0 },
-		{ "p99.9", 9, 0 }, { "max", 9, 0 }, { "msgs/s", 6, 0 }, { "relative", 8, 0 },
+		{ "mechanism", label_width(rep, 1), 1 },
+		{ "size", 5, 0 },
+		{ "clients", 7, 0 },
+		{ "cpu", 3, 0 },
+		{ "p50", 9, 0 },
+		{ "p50 min..max", 18, 0 },
+		{ "p90", 9, 0 },
+		{ "p99", 9, 0 },
+		{ "p99.9", 9, 0 },
+		{ "max", 9, 0 },
+		{ "msgs/s", 6, 0 },
+		{ "relative", 8, 0 },
 		{ "n", 6, 0 },
 	};
 	size_t n = tail_cols(cols, 13, rep);
@@ -253,9 +304,18 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
-		{ "mechanism", label_width(rep, 0), 1 }, { "size", 5, 0 }, { "mode", 10, 1 }, { "clients", 7, 0 },
-		{ "window", 6, 0 }, { "cpu", 3, 0 }, { "msgs/s", 8, 0 }, { "msgs/s min..max", 16, 0 },
-		{ "MB/s", 8, 0 }, { "per client", 10, 0 }, { "relative", 8, 0 }, { "n", 6, 0 },
+		{ "mechanism", label_width(rep, 0), 1 },
+		{ "size", 5, 0 },
+		{ "mode", 10, 1 },
+		{ "clients", 7, 0 },
+		{ "window", 6, 0 },
+		{ "cpu", 3, 0 },
+		{ "msgs/s", 8, 0 },
+		{ "msgs/s min..max", 16, 0 },
+		{ "MB/s", 8, 0 },
+		{ "per client", 10, 0 },
+		{ "relative", 8, 0 },
+		{ "n", 6, 0 },
 	};
 	size_t n = tail_cols(cols, 12, rep);
 
@@ -299,11 +359,12 @@ static void write_connect_note(FILE *f, const struct ipl_report *rep, int md)
 		if (!x)
 			continue;
 		if (x->client_addr[0])
-			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech, r->size,
-				x->client_addr, x->server_addr);
+			fprintf(f, "%s%s size %u: client %s -> server %s\n", md ? "- " : "# ", r->mech,
+				r->size, x->client_addr, x->server_addr);
 		else if (x->failed)
-			fprintf(f, "%s%s size %u: server %s, rep 1 failed: %s\n", md ? "- " : "# ", r->mech, r->size,
-				x->server_addr[0] ? x->server_addr : rep->connect, x->why[0] ? x->why : "no reason given");
+			fprintf(f, "%s%s size %u: server %s, rep 1 failed: %s\n", md ? "- " : "# ",
+				r->mech, r->size, x->server_addr[0] ? x->server_addr : rep->connect,
+				x->why[0] ? x->why : "no reason given");
 		else /* connected, over a mechanism with no client address to give */
 			fprintf(f, "%s%s size %u: server %s\n", md ? "- " : "# ", r->mech, r->size,
 				x->server_addr[0] ? x->server_addr : rep->connect);
@@ -350,9 +411,11 @@ static void interrupted_footer(FILE *f, const struct ipl_report *rep, int md)
 {
 	if (!rep->interrupted)
 		return;
-	fprintf(f, "\n%sINTERRUPTED by %s after %zu of %zu runs: the rows above are what finished; "
-		   "the rep that was cut short is marked and left out%s\n",
-		md ? "**" : "", ipl_intr_name(rep->interrupted), rep->runs_done, rep->runs_total, md ? "**" : "");
+	fprintf(f,
+		"\n%sINTERRUPTED by %s after %zu of %zu runs: the rows above are what finished; "
+		"the rep that was cut short is marked and left out%s\n",
+		md ? "**" : "", ipl_intr_name(rep->interrupted), rep->runs_done, rep->runs_total,
+		md ? "**" : "");
 }
 
 void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
@@ -370,7 +433,8 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 	else if (c0 < 0 && s0 < 0)
 		snprintf(pl, sizeof pl, "unpinned");
 	else
-		snprintf(pl, sizeof pl, "client CPU %d, server CPU %d (%s)", c0, s0, ipl_placement_name(c0, s0));
+		snprintf(pl, sizeof pl, "client CPU %d, server CPU %d (%s)", c0, s0,
+			 ipl_placement_name(c0, s0));
 	char runlen[64];
 	if (rep->duration_s > 0)
 		snprintf(runlen, sizeof runlen, "%.3g s per run", rep->duration_s);
@@ -388,17 +452,19 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 		snprintf(warm, sizeof warm, "%llu..%llu msgs (by size)", (unsigned long long)wmin,
 			 (unsigned long long)wmax);
 	if (md)
-		fprintf(f, "_%s | placement: %s | %s, warm-up %s, %u rep%s_\n", env, pl, runlen, warm, rep->reps,
-			rep->reps == 1 ? "" : "s");
+		fprintf(f, "_%s | placement: %s | %s, warm-up %s, %u rep%s_\n", env, pl, runlen, warm,
+			rep->reps, rep->reps == 1 ? "" : "s");
 	else
-		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm, rep->reps,
-			rep->reps == 1 ? "" : "s");
+		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm,
+			rep->reps, rep->reps == 1 ? "" : "s");
 	/* MB/s as bench --help defines it: every mode counts one direction */
 	char legend[600];
-	snprintf(legend, sizeof legend, "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
+	snprintf(legend, sizeof legend,
+		 "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
 		 "all valid reps' samples, \"-\" with fewer than 10 beyond the percentile; n: samples; cpu/msg: "
 		 "user+sys of %s over the timed loop per message; MB/s: payload bytes one way per message x "
-		 "msgs/s / 10^6%s", md || rep->wide ? "" : ": --wide", cpu_scope(rep), md ? "_" : "");
+		 "msgs/s / 10^6%s",
+		 md || rep->wide ? "" : ": --wide", cpu_scope(rep), md ? "_" : "");
 	put_wrapped(f, md, md ? "_" : "# ", "#   ", legend);
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);

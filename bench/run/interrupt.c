@@ -83,11 +83,6 @@ void ipl_intr_untrack(pid_t pgid)
 			groups[i] = 0;
 }
 
-void ipl_intr_kill_all(void)
-{
-	kill_groups();
-}
-
 void ipl_intr_child_setup(pid_t parent)
 {
 	signal(SIGINT, SIG_DFL);

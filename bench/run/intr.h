@@ -15,8 +15,6 @@ int ipl_intr_signal(void);
 void ipl_intr_track(pid_t pgid);
 /* Forgets pgid (its processes are reaped): a later stop leaves it alone. */
 void ipl_intr_untrack(pid_t pgid);
-/* SIGKILLs every tracked group now.  Async-signal-safe. */
-void ipl_intr_kill_all(void);
 /* fork() for a run's process: the child joins group pgid (0: leads a new
  * one, which the parent tracks), gets the default stop handlers and dies
  * with its parent (PR_SET_PDEATHSIG, getppid checked).  Stop signals are

@@ -109,7 +109,8 @@ static void describe_holder(const char *path, ino_t ino, char *out, size_t len)
 		int pid;
 		unsigned long long li;
 		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters say "->" */
-		if (sscanf(line, "%*d: FLOCK %*s %*s %d %*x:%*x:%llu", &pid, &li) != 2 || li != (unsigned long long)ino)
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %*x:%*x:%llu", &pid, &li) != 2 ||
+		    li != (unsigned long long)ino)
 			continue;
 		char cp[64], cmd[160] = "";
 		snprintf(cp, sizeof cp, "/proc/%d/cmdline", pid);

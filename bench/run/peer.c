@@ -45,7 +45,7 @@ struct peer_slot {
 	struct ipl_client_stats st;
 	struct ipl_loop_cost lc; /* the whole process (its client and its server
 				    thread) over its client's timed loop */
-	int rc, src;        /* client and server outcome */
+	int rc, src;             /* client and server outcome */
 	char step[32];
 	int done;
 };
@@ -83,8 +83,7 @@ static void *serve_thread(void *p)
 	return NULL;
 }
 
-static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *other,
-		       struct peer_slot *out)
+static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *other, struct peer_slot *out)
 {
 	struct ipl_conn *c = NULL;
 	const char *step = "connect";
@@ -113,8 +112,7 @@ static int start_server_thread(pthread_t *th, struct srv_arg *a)
  * both clients are done nothing more will come, so a thread still in accept
  * (a service loop) is told to stop.  A peer that died is the parent's
  * timeout's business.  Returns the thread's outcome. */
-static int join_server_thread(pthread_t th, struct srv_arg *a, struct ipl_endpoint *mine,
-			      _Atomic int *clients_done)
+static int join_server_thread(pthread_t th, struct srv_arg *a, struct ipl_endpoint *mine, _Atomic int *clients_done)
 {
 	struct timespec tick = { .tv_nsec = 1000000L };
 	while (!atomic_load(&a->finished)) {
@@ -130,8 +128,7 @@ static int join_server_thread(pthread_t th, struct srv_arg *a, struct ipl_endpoi
 
 /* One peer: serve mine, request from the other's, at the same time. */
 static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine,
-		      struct ipl_endpoint *other, int cpu, struct peer_slot *out,
-		      _Atomic int *clients_done)
+		      struct ipl_endpoint *other, int cpu, struct peer_slot *out, _Atomic int *clients_done)
 {
 	signal(SIGPIPE, SIG_IGN);
 	ipl_wake_install(SIGUSR1);
@@ -158,8 +155,7 @@ static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine
 
 /* Prepares both peers' endpoints before either forks.  0, or -1 with res
  * failed and nothing left behind. */
-static int prepare_both(const struct ipl_run_spec *spec, struct ipl_endpoint ep[2],
-			struct ipl_run_result *res)
+static int prepare_both(const struct ipl_run_spec *spec, struct ipl_endpoint ep[2], struct ipl_run_result *res)
 {
 	struct ipl_tp_opts tpo = spec->tpo;
 	tpo.max_clients = 1;
@@ -203,7 +199,9 @@ static void merge_peers(const struct ipl_run_spec *spec, struct ipl_run_result *
 		const struct peer_slot *s = &sh->slot[i];
 		if (kid[i] < 0 || !s->done) {
 			ipl_run_fail(res, "peer %c %s", 'A' + i,
-				     timed_out ? "timed out" : kid[i] < 0 ? "could not start" : "died");
+				     timed_out    ? "timed out"
+				     : kid[i] < 0 ? "could not start"
+						  : "died");
 			continue;
 		}
 		if (s->rc < 0 && !res->failed)

@@ -41,8 +41,7 @@ static int send_bytes(struct ipl_conn *c, const uint8_t *buf, size_t len)
 
 /* One raw connection of the server (an ipl_conn_handler, arg the run
  * spec): read SIZE bytes, answer SIZE (latency) or one byte, until EOF. */
-int ipl_raw_serve_conn(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
-		       struct ipl_serve_stats *st)
+int ipl_raw_serve_conn(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim, struct ipl_serve_stats *st)
 {
 	const struct ipl_run_spec *spec = arg;
 	size_t size = spec->size ? spec->size : 1;
@@ -66,9 +65,8 @@ int ipl_raw_serve_conn(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
 
 /* Latency: SIZE bytes out, SIZE bytes back, each round trip timed.
  * Returns 0 or the code that ended it; *end is the last reply's time. */
-static int raw_echo_loop(struct ipl_conn *c, const struct ipl_run_spec *spec, uint8_t *tx,
-			 uint8_t *rx, struct ipl_hist *h, struct ipl_client_stats *st,
-			 uint64_t start, uint64_t *end)
+static int raw_echo_loop(struct ipl_conn *c, const struct ipl_run_spec *spec, uint8_t *tx, uint8_t *rx,
+			 struct ipl_hist *h, struct ipl_client_stats *st, uint64_t start, uint64_t *end)
 {
 	size_t size = spec->size ? spec->size : 1;
 	for (uint64_t i = 0; spec->duration_ns || i < spec->iters; i++) {
@@ -92,8 +90,8 @@ static int raw_echo_loop(struct ipl_conn *c, const struct ipl_run_spec *spec, ui
 
 /* Throughput: up to window messages in flight, each acknowledged by one
  * byte.  Returns 0 or the code that ended it. */
-static int raw_window_loop(struct ipl_conn *c, const struct ipl_run_spec *spec, uint8_t *tx,
-			   uint8_t *rx, unsigned window, struct ipl_client_stats *st, uint64_t start)
+static int raw_window_loop(struct ipl_conn *c, const struct ipl_run_spec *spec, uint8_t *tx, uint8_t *rx,
+			   unsigned window, struct ipl_client_stats *st, uint64_t start)
 {
 	size_t size = spec->size ? spec->size : 1;
 	uint64_t sent = 0, done = 0;
@@ -121,8 +119,8 @@ static int raw_window_loop(struct ipl_conn *c, const struct ipl_run_spec *spec, 
 	}
 }
 
-int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
-		   struct ipl_hist *h, struct ipl_client_stats *st, struct ipl_loop_cost *lc)
+int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
+		   struct ipl_client_stats *st, struct ipl_loop_cost *lc)
 {
 	size_t size = spec->size ? spec->size : 1;
 	unsigned window = spec->mode == IPL_MODE_THROUGHPUT && spec->window ? spec->window : 1;

@@ -11,18 +11,18 @@ struct ipl_row {
 	/* "tcp", "rpc/tcp" for layered, "unix-peer", "tcp-raw" for a baseline:
 	 * the row's own copy, so no later row can change it */
 	char mech[IPL_LABEL_MAX];
-	const char *wait;          /* shm wait policy name, or "" (a static string) */
-	const struct ipl_transport *tp; /* what runs it (NULL in reports read back) */
+	const char *wait;                /* shm wait policy name, or "" (a static string) */
+	const struct ipl_transport *tp;  /* what runs it (NULL in reports read back) */
 	const struct ipl_transport *via; /* its carrier when layered (NULL: the default) */
-	enum ipl_wait wait_policy; /* shm: what wait names */
-	int baseline;              /* the raw loop of the row before it */
-	int peer;                  /* peer-to-peer pattern (bench/run/peer.c) */
-	long framed;               /* baseline rows: index of the framed row, else -1 */
+	enum ipl_wait wait_policy;       /* shm: what wait names */
+	int baseline;                    /* the raw loop of the row before it */
+	int peer;                        /* peer-to-peer pattern (bench/run/peer.c) */
+	long framed;                     /* baseline rows: index of the framed row, else -1 */
 	uint32_t size;
 	enum ipl_mode mode;
 	unsigned clients, window;
 	int cpu_client, cpu_server;
-	uint64_t warmup;           /* unmeasured messages before each rep */
+	uint64_t warmup; /* unmeasured messages before each rep */
 	unsigned nreps;
 	struct ipl_run_result *reps; /* nreps entries */
 	struct ipl_hist merged;      /* the valid reps' samples together (ipl_row_finish) */
@@ -40,10 +40,10 @@ struct ipl_report {
 	uint32_t cap;
 	int crc, baseline;
 	const char *wait, *via, *connect; /* NULL when not given */
-	int wide;          /* table: every column (--wide), not the 120-column set */
-	int omit_warnings; /* table/md: the warnings went to stderr, not here again */
-	int64_t started;   /* when the runs began, seconds since the epoch (0: unknown) */
-	int interrupted;       /* the stop signal that cut the grid short, or 0 */
+	int wide;                         /* table: every column (--wide), not the 120-column set */
+	int omit_warnings;                /* table/md: the warnings went to stderr, not here again */
+	int64_t started;                  /* when the runs began, seconds since the epoch (0: unknown) */
+	int interrupted;                  /* the stop signal that cut the grid short, or 0 */
 	size_t runs_done, runs_total;
 };
 

@@ -34,8 +34,8 @@ struct slot {
 	struct ipl_hist hist;
 	struct ipl_client_stats st;
 	struct ipl_loop_cost lc;
-	int rc;       /* 0, or the failing step's code */
-	char step[32];/* which step failed */
+	int rc;        /* 0, or the failing step's code */
+	char step[32]; /* which step failed */
 	int done;
 	char local[IPL_ADDR_MAX]; /* this client's end of the connection */
 };
@@ -130,6 +130,9 @@ void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *
 	res->st.err_len += st->err_len;
 	res->st.err_payload += st->err_payload;
 	res->st.err_remote += st->err_remote;
+	res->st.lost += st->lost; /* datagram mechanisms: see ipl_client_stats */
+	res->st.stale += st->stale;
+	res->st.reordered += st->reordered;
 	res->st.bytes += st->bytes;
 	/* latency: the histogram holds exactly the measured round trips */
 	res->msgs += spec->mode == IPL_MODE_LATENCY ? h->count : st->ok;
@@ -195,15 +198,9 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 	*step = ipl_mode_name(spec->mode);
 	ipl_loop_mark(lc, 0);
 	switch (spec->mode) {
-	case IPL_MODE_LATENCY:
-		rc = ipl_client_latency(c, &cfg, h, st);
-		break;
-	case IPL_MODE_THROUGHPUT:
-		rc = ipl_client_throughput(c, &cfg, st);
-		break;
-	case IPL_MODE_STREAM:
-		rc = ipl_client_stream(c, &cfg, st);
-		break;
+	case IPL_MODE_LATENCY: rc = ipl_client_latency(c, &cfg, h, st); break;
+	case IPL_MODE_THROUGHPUT: rc = ipl_client_throughput(c, &cfg, st); break;
+	case IPL_MODE_STREAM: rc = ipl_client_stream(c, &cfg, st); break;
 	}
 	ipl_loop_mark(lc, 1);
 	if (rc < 0)
@@ -212,8 +209,8 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 	return ipl_client_bye(c);
 }
 
-static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep,
-			unsigned idx, pid_t server, struct slot *out)
+static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, unsigned idx,
+			pid_t server, struct slot *out)
 {
 	struct ipl_conn *c = NULL;
 	int rc;
@@ -368,7 +365,9 @@ static void merge(const struct ipl_run_spec *spec, struct ipl_run_result *res, s
 		if (i >= started || !s->done) {
 			res->failed = 1;
 			snprintf(res->why, sizeof res->why, "client %u %s", i,
-				 tmo ? "timed out" : i >= started ? "could not start" : "died");
+				 tmo            ? "timed out"
+				 : i >= started ? "could not start"
+						: "died");
 			continue;
 		}
 		if (s->rc < 0 && !res->failed) {
@@ -419,8 +418,8 @@ static void end_server(pid_t server, struct ipl_run_result *res)
 {
 	int status = stop_server(server);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		ipl_run_fail(res, "server %s", WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
-								    : "exited with an error");
+		ipl_run_fail(res, "server %s",
+			     WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exited with an error");
 }
 
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res)

@@ -20,30 +20,30 @@ const char *ipl_mode_name(enum ipl_mode m);
 struct ipl_run_spec {
 	const struct ipl_transport *tp;
 	struct ipl_tp_opts tpo;
-	const char *connect;  /* measure a server already running there, or NULL */
+	const char *connect; /* measure a server already running there, or NULL */
 	uint32_t size;
 	uint64_t iters, warmup, duration_ns;
 	enum ipl_mode mode;
-	unsigned window;      /* throughput: requests in flight */
-	unsigned clients;     /* client processes (>= 1) */
+	unsigned window;            /* throughput: requests in flight */
+	unsigned clients;           /* client processes (>= 1) */
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;
-	int timeout_s;        /* a run that takes longer is killed and failed */
-	int raw;              /* baseline: SIZE raw bytes each way, no header, no
+	int timeout_s; /* a run that takes longer is killed and failed */
+	int raw;       /* baseline: SIZE raw bytes each way, no header, no
 			         verification (see bench/run/raw.c) */
 };
 
 struct ipl_run_result {
-	struct ipl_hist hist;          /* every measured round trip, all clients */
-	struct ipl_client_stats st;    /* summed over clients; elapsed = slowest */
-	uint64_t msgs;                 /* measured messages, all clients (no warm-up) */
-	double msgs_per_s, mb_per_s;   /* aggregate over clients */
-	double cpu_ns_per_msg;         /* user+sys of client(s) and server (unless
+	struct ipl_hist hist;        /* every measured round trip, all clients */
+	struct ipl_client_stats st;  /* summed over clients; elapsed = slowest */
+	uint64_t msgs;               /* measured messages, all clients (no warm-up) */
+	double msgs_per_s, mb_per_s; /* aggregate over clients */
+	double cpu_ns_per_msg;       /* user+sys of client(s) and server (unless
 					  remote) over the timed loop, per measured message */
-	double ctxsw_per_msg;          /* voluntary+involuntary, same processes and span */
-	int failed;                    /* the run did not complete */
-	int interrupted;               /* ... because the driver was told to stop */
-	char why[160];                 /* reason when failed */
+	double ctxsw_per_msg;        /* voluntary+involuntary, same processes and span */
+	int failed;                  /* the run did not complete */
+	int interrupted;             /* ... because the driver was told to stop */
+	char why[160];               /* reason when failed */
 	char server_addr[IPL_ADDR_MAX];
 	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
 };
@@ -58,8 +58,7 @@ struct ipl_run_result {
 int ipl_run_once(const struct ipl_run_spec *spec, struct ipl_run_result *res);
 
 /* Fails res: sets res->failed and the reason (printf-style) in res->why. */
-__attribute__((format(printf, 2, 3)))
-void ipl_run_fail(struct ipl_run_result *res, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void ipl_run_fail(struct ipl_run_result *res, const char *fmt, ...);
 
 /* A failed res cut short by a stop signal says so: res->interrupted set,
  * why "interrupted by SIGINT".  No-op when res did not fail or no stop came. */
@@ -81,8 +80,8 @@ struct ipl_usage {
 struct ipl_loop_cost {
 	pid_t server;
 	struct ipl_usage self[2], srv[2];
-	int marks;    /* how many of start, end were taken */
-	int srv_ok;   /* the server could be read at both */
+	int marks;  /* how many of start, end were taken */
+	int srv_ok; /* the server could be read at both */
 };
 
 /* Takes the start (end = 0) or end (end = 1) sample of lc (NULL: nothing). */
@@ -119,8 +118,7 @@ void ipl_run_finish(struct ipl_run_result *res, const struct ipl_run_tally *t);
  * attached as server; cfg (may be NULL) as for ipl_server_run, wake_signal
  * overridden.  Returns ipl_server_run's code; totals are added to st (may
  * be NULL). */
-int ipl_serve_process(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
-		      struct ipl_serve_stats *st);
+int ipl_serve_process(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, struct ipl_serve_stats *st);
 /* ipl_serve_process serving the framed exchange with payload cap cap. */
 int ipl_serve_foreground(struct ipl_endpoint *ep, uint32_t cap, struct ipl_serve_stats *st);
 
@@ -138,10 +136,9 @@ void ipl_wake_install(int sig);
  * byte (throughput) until EOF or a cancel (0) or an error (negative code).
  * The client times the same loop the framed client runs, minus the header
  * and the verification: 0 or the code that ended it (also in st->fatal). */
-int ipl_raw_serve_conn(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
-		       struct ipl_serve_stats *st);
-int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec,
-		   struct ipl_hist *h, struct ipl_client_stats *st, struct ipl_loop_cost *lc);
+int ipl_raw_serve_conn(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim, struct ipl_serve_stats *st);
+int ipl_raw_client(struct ipl_conn *c, const struct ipl_run_spec *spec, struct ipl_hist *h,
+		   struct ipl_client_stats *st, struct ipl_loop_cost *lc);
 
 /* Waits for (reaps) every kids[i] > 0; a timeout after timeout_s seconds
  * (*timed_out set) or a stop signal kills them all first. */

@@ -51,8 +51,7 @@ void ipl_wake_install(int sig)
 	install(sig, on_wake);
 }
 
-int ipl_serve_process(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg,
-		      struct ipl_serve_stats *st)
+int ipl_serve_process(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, struct ipl_serve_stats *st)
 {
 	stop_ep = ep;
 	install(SIGINT, on_stop);

@@ -7,6 +7,7 @@
 #include "bench/run/run.h"
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
+#include "bench/run/fmt.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -65,12 +66,30 @@ double ipl_hist_pct_or_nan(const struct ipl_hist *h, double p)
 	return ipl_pct_supported(h->count, p) ? (double)ipl_hist_percentile(h, p) : NAN;
 }
 
-double ipl_rep_p50(const struct ipl_run_result *r) { return ipl_hist_pct_or_nan(&r->hist, 50); }
-double ipl_rep_p99(const struct ipl_run_result *r) { return ipl_hist_pct_or_nan(&r->hist, 99); }
-double ipl_rep_mps(const struct ipl_run_result *r) { return r->msgs ? r->msgs_per_s : NAN; }
-double ipl_rep_mbps(const struct ipl_run_result *r) { return r->msgs ? r->mb_per_s : NAN; }
-double ipl_rep_cpu(const struct ipl_run_result *r) { return r->msgs ? r->cpu_ns_per_msg : NAN; }
-double ipl_rep_ctxsw(const struct ipl_run_result *r) { return r->msgs ? r->ctxsw_per_msg : NAN; }
+double ipl_rep_p50(const struct ipl_run_result *r)
+{
+	return ipl_hist_pct_or_nan(&r->hist, 50);
+}
+double ipl_rep_p99(const struct ipl_run_result *r)
+{
+	return ipl_hist_pct_or_nan(&r->hist, 99);
+}
+double ipl_rep_mps(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->msgs_per_s : NAN;
+}
+double ipl_rep_mbps(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->mb_per_s : NAN;
+}
+double ipl_rep_cpu(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->cpu_ns_per_msg : NAN;
+}
+double ipl_rep_ctxsw(const struct ipl_run_result *r)
+{
+	return r->msgs ? r->ctxsw_per_msg : NAN;
+}
 
 double (*ipl_row_headline(const struct ipl_row *r))(const struct ipl_run_result *)
 {
@@ -106,8 +125,7 @@ void ipl_row_finish(struct ipl_row *r)
 }
 
 /* Appends one formatted sentence to text (bounded). */
-__attribute__((format(printf, 3, 4)))
-static void say(char *text, size_t len, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void say(char *text, size_t len, const char *fmt, ...)
 {
 	if (!text || !len)
 		return;
@@ -120,20 +138,17 @@ static void say(char *text, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A headline value in its unit: "61.2 us" for latency, "110.3k msgs/s". */
+/* A headline value in its unit: "61.20 us" for latency, "110.3k msgs/s". */
 static const char *fmt_value(char *buf, size_t len, const struct ipl_row *r, double v)
 {
-	if (r->mode != IPL_MODE_LATENCY)
-		snprintf(buf, len, v >= 1e4 ? "%.1fk msgs/s" : "%.0f msgs/s", v >= 1e4 ? v / 1e3 : v);
-	else if (v < 1e3)
-		snprintf(buf, len, "%.0f ns", v);
-	else if (v < 1e6)
-		snprintf(buf, len, "%.1f us", v / 1e3);
-	else
-		snprintf(buf, len, "%.2f ms", v / 1e6);
+	char n[24];
+	if (r->mode == IPL_MODE_LATENCY)
+		return ipl_fmt_ns(buf, len, v);
+	snprintf(buf, len, "%s msgs/s", ipl_fmt_count(n, sizeof n, v));
 	return buf;
 }
 
+/* "tcp 64 B latency x1, cpu 0,0": the row, as the warnings name it. */
 static const char *what(const struct ipl_row *r, char *buf, size_t len)
 {
 	char pl[32];
@@ -142,14 +157,9 @@ static const char *what(const struct ipl_row *r, char *buf, size_t len)
 	else
 		pl[0] = '\0';
 	char sz[24];
-	if (r->size >= (1u << 20) && r->size % (1u << 20) == 0)
-		snprintf(sz, sizeof sz, "%u MiB", r->size >> 20);
-	else if (r->size >= 1024 && r->size % 1024 == 0)
-		snprintf(sz, sizeof sz, "%u KiB", r->size >> 10);
-	else
-		snprintf(sz, sizeof sz, "%u B", r->size);
 	snprintf(buf, len, "%s%s%s %s %s x%u%s", r->mech, r->wait && *r->wait ? "-" : "",
-		 r->wait ? r->wait : "", sz, ipl_mode_name(r->mode), r->clients, pl);
+		 r->wait ? r->wait : "", ipl_fmt_size_long(sz, sizeof sz, r->size),
+		 ipl_mode_name(r->mode), r->clients, pl);
 	return buf;
 }
 
@@ -172,11 +182,12 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 			    x->why[0] ? x->why : "unknown reason");
 		} else if (x->st.errors) {
 			bits |= IPL_WARN_ERRORS;
-			say(text, len, "%s: rep %u saw %llu verification errors (seq %llu, len %llu, payload %llu, "
-				       "remote %llu) (left out of the medians)\n",
-			    name, i + 1, (unsigned long long)x->st.errors, (unsigned long long)x->st.err_seq,
-			    (unsigned long long)x->st.err_len, (unsigned long long)x->st.err_payload,
-			    (unsigned long long)x->st.err_remote);
+			say(text, len,
+			    "%s: rep %u saw %llu verification errors (seq %llu, len %llu, payload %llu, "
+			    "remote %llu) (left out of the medians)\n",
+			    name, i + 1, (unsigned long long)x->st.errors,
+			    (unsigned long long)x->st.err_seq, (unsigned long long)x->st.err_len,
+			    (unsigned long long)x->st.err_payload, (unsigned long long)x->st.err_remote);
 		} else {
 			nvalid++;
 		}
@@ -193,8 +204,8 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 	if (s.n >= 2 && rel > IPL_SPREAD_WARN) {
 		bits |= IPL_WARN_SPREAD;
 		char lo[32], hi[32];
-		say(text, len, "%s: %s varies by %.0f%% across %u reps (%s .. %s)\n",
-		    name, metric, rel * 100, s.n, fmt_value(lo, sizeof lo, r, s.min), fmt_value(hi, sizeof hi, r, s.max));
+		say(text, len, "%s: %s varies by %.0f%% across %u reps (%s .. %s)\n", name, metric,
+		    rel * 100, s.n, fmt_value(lo, sizeof lo, r, s.min), fmt_value(hi, sizeof hi, r, s.max));
 	}
 	/* the first rep against the median of the others, as hyperfine does */
 	if (r->nreps >= 2 && ipl_rep_valid(&r->reps[0])) {
@@ -212,7 +223,8 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 			if (slow > IPL_FIRST_SLOW_WARN) {
 				bits |= IPL_WARN_FIRST_SLOW;
 				char a[32], b[32];
-				say(text, len, "%s: the first rep was %.2fx slower than the others (%s %s vs %s)\n",
+				say(text, len,
+				    "%s: the first rep was %.2fx slower than the others (%s %s vs %s)\n",
 				    name, slow, metric, fmt_value(a, sizeof a, r, first),
 				    fmt_value(b, sizeof b, r, rest.median));
 			}
@@ -252,11 +264,13 @@ const char *ipl_warn_hint(unsigned bits, int pinned)
 
 const char *ipl_warn_tokens(unsigned bits, char *buf, size_t len)
 {
-	static const struct { unsigned bit; const char *name; } tok[] = {
-		{ IPL_WARN_FAILED, "failed" }, { IPL_WARN_ERRORS, "errors" },
-		{ IPL_WARN_NO_VALID, "no-valid" }, { IPL_WARN_SPREAD, "spread" },
-		{ IPL_WARN_FIRST_SLOW, "first-slow" },
-		{ IPL_WARN_INTERRUPTED, "interrupted" },
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} tok[] = {
+		{ IPL_WARN_FAILED, "failed" },         { IPL_WARN_ERRORS, "errors" },
+		{ IPL_WARN_NO_VALID, "no-valid" },     { IPL_WARN_SPREAD, "spread" },
+		{ IPL_WARN_FIRST_SLOW, "first-slow" }, { IPL_WARN_INTERRUPTED, "interrupted" },
 	};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof tok / sizeof tok[0]; i++)

@@ -43,11 +43,11 @@ void ipl_row_finish(struct ipl_row *r);
 
 /* Reasons to distrust a row. */
 enum ipl_warn {
-	IPL_WARN_FAILED = 1u << 0,     /* a rep did not complete */
-	IPL_WARN_ERRORS = 1u << 1,     /* a rep saw verification errors */
-	IPL_WARN_SPREAD = 1u << 2,     /* reps disagree by more than IPL_SPREAD_WARN */
-	IPL_WARN_FIRST_SLOW = 1u << 3, /* the first rep was much slower than the rest */
-	IPL_WARN_NO_VALID = 1u << 4,   /* no rep is valid: the row has no numbers */
+	IPL_WARN_FAILED = 1u << 0,      /* a rep did not complete */
+	IPL_WARN_ERRORS = 1u << 1,      /* a rep saw verification errors */
+	IPL_WARN_SPREAD = 1u << 2,      /* reps disagree by more than IPL_SPREAD_WARN */
+	IPL_WARN_FIRST_SLOW = 1u << 3,  /* the first rep was much slower than the rest */
+	IPL_WARN_NO_VALID = 1u << 4,    /* no rep is valid: the row has no numbers */
 	IPL_WARN_INTERRUPTED = 1u << 5, /* a rep was cut short by a stop signal */
 };
 #define IPL_SPREAD_WARN 0.25     /* (max-min)/median across reps */

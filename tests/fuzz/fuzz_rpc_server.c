@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	struct ipl_endpoint ep;
 	ipl_endpoint_init(&ep, &ipl_rpc_transport, &o, NULL); /* via set: no registry */
 	struct ipl_conn *c = NULL;
-	if (ipl_endpoint_prepare(&ep) || ipl_endpoint_attach_server(&ep) ||
-	    ipl_endpoint_accept(&ep, &c))
+	if (ipl_endpoint_prepare(&ep) || ipl_endpoint_attach_server(&ep) || ipl_endpoint_accept(&ep, &c))
 		abort();
 	(void)ipl_serve_conn(c, o.cap, NULL);
 	ipl_conn_detach(c);

@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		ipl_xdr_dec_init(&x, out.p + 4, olen - 4);
 		if (ipl_rpc_reply_decode(&x, &rep) != 0)
 			abort();
-		if (n >= 4 && rep.xid != ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
-					  (uint32_t)d[2] << 8 | d[3]))
+		if (n >= 4 &&
+		    rep.xid != ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3]))
 			abort();
 	}
 	ipl_buf_free(&out);

@@ -13,14 +13,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                              \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "ipl_client: FAIL line %d: ", __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                                  \
-			fputc('\n', stderr);                                           \
-			failures++;                                                    \
-		}                                                                     \
+#define CHECK(cond, ...)                                                         \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			fprintf(stderr, "ipl_client: FAIL line %d: ", __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                            \
+			fputc('\n', stderr);                                     \
+			failures++;                                              \
+		}                                                                \
 	} while (0)
 
 int main(int argc, char **argv)
@@ -63,8 +63,7 @@ int main(int argc, char **argv)
 	int32_t v[] = { 1, -2, 0x7fffffff, 0x7fffffff, 4 };
 	int64_t s64 = 0;
 	rc = ipl_rpc_sum(&cl, v, 5, &s64);
-	CHECK(rc == 0 && s64 == 3 + 2 * (int64_t)0x7fffffff, "SUM: %s %lld", ipl_strerror(rc),
-	      (long long)s64);
+	CHECK(rc == 0 && s64 == 3 + 2 * (int64_t)0x7fffffff, "SUM: %s %lld", ipl_strerror(rc), (long long)s64);
 
 	struct ipl_xdr_dec res;
 	rc = ipl_rpc_call_raw(&cl, 99, NULL, 0, &res);

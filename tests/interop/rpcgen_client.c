@@ -16,14 +16,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                            \
-	do {                                                                        \
-		if (!(cond)) {                                                      \
+#define CHECK(cond, ...)                                                                    \
+	do {                                                                                \
+		if (!(cond)) {                                                              \
 			fprintf(stderr, "rpcgen_client: FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                                \
-			fputc('\n', stderr);                                         \
-			failures++;                                                  \
-		}                                                                   \
+			fprintf(stderr, __VA_ARGS__);                                       \
+			fputc('\n', stderr);                                                \
+			failures++;                                                         \
+		}                                                                           \
 	} while (0)
 
 static struct sockaddr_in server;
@@ -129,8 +129,7 @@ int main(int argc, char **argv)
 	int v[] = { 1, -2, 2147483647, 2147483647, 4 };
 	ipclab_ints ints = { .ipclab_ints_len = 5, .ipclab_ints_val = v };
 	quad_t *total = ipclab_sum_1(&ints, cl);
-	CHECK(total && *total == 3 + 2 * (quad_t)2147483647, "SUM: %lld",
-	      total ? (long long)*total : -1LL);
+	CHECK(total && *total == 3 + 2 * (quad_t)2147483647, "SUM: %lld", total ? (long long)*total : -1LL);
 
 	/* AUTH_SYS credentials are accepted */
 	cl->cl_auth = authunix_create_default();
@@ -143,8 +142,7 @@ int main(int argc, char **argv)
 	enum clnt_stat st = clnt_call(cl, 99, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_void, NULL, tv);
 	CHECK(st == RPC_PROCUNAVAIL, "unknown procedure: %s", clnt_sperrno(st));
 	int one = 7;
-	st = clnt_call(cl, IPCLAB_ADD, (xdrproc_t)xdr_int, (caddr_t)&one, (xdrproc_t)xdr_int,
-		       (caddr_t)&one, tv);
+	st = clnt_call(cl, IPCLAB_ADD, (xdrproc_t)xdr_int, (caddr_t)&one, (xdrproc_t)xdr_int, (caddr_t)&one, tv);
 	CHECK(st == RPC_CANTDECODEARGS, "ADD with one int: %s", clnt_sperrno(st));
 	clnt_destroy(cl);
 

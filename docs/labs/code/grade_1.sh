@@ -8,6 +8,13 @@ GRADE_TALLY=$work/tally
 export GRADE_TALLY
 run_limited "$work/out" "$work/err" "$work/pingpong" "$N"
 rc=$?
+# the grader's wrapper ended the run: one pipe carried both directions (see
+# grader/pipe_tally.c: such a run may hang, depending on who runs first)
+if grep -q 'stopped=1' "$work/tally" 2>/dev/null; then
+	stop "PING and PONG went through the same pipe (the grader stopped pingpong there)" \
+		"a pipe is one-way (half-duplex): with one pipe, a process can read back its own byte" \
+		"and the other then waits forever. make two pipes, one for each direction"
+fi
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	stop "pingpong $N did not finish within $RUN_LIMIT s" \
 		"a read(2) waits for a byte nobody will write, or for an EOF that never comes:" \

@@ -23,10 +23,10 @@
 enum { SRV, CLI };
 
 struct spair_ep {
-	unsigned n; /* channels */
+	unsigned n;    /* channels */
 	unsigned next; /* accept: the next channel to hand out */
 	pid_t creator; /* the process that ran prepare */
-	int (*sv)[2]; /* n channels; -1 = not ours (closed or owned by a conn) */
+	int (*sv)[2];  /* n channels; -1 = not ours (closed or owned by a conn) */
 };
 
 static void close_fd(int *fd)

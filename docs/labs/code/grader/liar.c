@@ -46,7 +46,7 @@ static void serve(int fd, int lie_seq)
 		if (len > CAP || io_full(fd, msg + HDR, len, 0) < 0)
 			return;
 		uint8_t op = msg[5];
-		msg[7] |= 2; /* REPLY */
+		msg[7] |= 2;   /* REPLY */
 		if (op == 1) { /* HELLO: the cap */
 			len = 4;
 			msg[16] = 0, msg[17] = 0, msg[18] = 0, msg[19] = 4;

@@ -1,9 +1,10 @@
-/* report/fmt.h - the value formatters every output of bench/report/ shares
- * (fmt.c), so a latency or a size reads the same in the table, the
- * Markdown, the warnings and the chart titles.  Each writes at most len
+/* run/fmt.h - the value formatters every output of bench/ shares (fmt.c),
+ * so a latency or a size reads the same in the table, the Markdown, the
+ * run's warnings and the chart titles (here, below report/, because the
+ * warnings are made where the rows are checked).  Each writes at most len
  * bytes to buf and returns buf; a value that was not measured (NaN) is "-". */
-#ifndef IPL_REPORT_FMT_H
-#define IPL_REPORT_FMT_H
+#ifndef IPL_RUN_FMT_H
+#define IPL_RUN_FMT_H
 
 #include "bench/run/stats.h"
 

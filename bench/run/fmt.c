@@ -1,8 +1,8 @@
-/* fmt.c - the value formatters of every report format (fmt.h).
+/* fmt.c - the value formatters of every output (fmt.h).
  *
  * One set, so that the same number never reads two ways: the table, the
  * Markdown and the chart titles all come through here. */
-#include "bench/report/fmt.h"
+#include "bench/run/fmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -52,7 +52,8 @@ const char *ipl_fmt_count_range(char *buf, size_t len, const struct ipl_spread *
 	if (!s->n)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%s..%s", ipl_fmt_count(a, sizeof a, s->min), ipl_fmt_count(b, sizeof b, s->max));
+		snprintf(buf, len, "%s..%s", ipl_fmt_count(a, sizeof a, s->min),
+			 ipl_fmt_count(b, sizeof b, s->max));
 	return buf;
 }
 

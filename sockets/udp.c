@@ -1,0 +1,527 @@
+/* udp - the exchange over UDP datagrams, IPv4 or IPv6, loopback or across
+ * hosts.  Addresses as tcp's ("HOST:PORT", "[V6]:PORT", ":PORT"; default
+ * 127.0.0.1, port chosen by the kernel).
+ *
+ * One message per datagram.  A datagram carries at most 65,507 bytes on
+ * IPv4 (65,535 less the IP and UDP headers), so the payload limit is 65,483
+ * (max_payload): a larger size is refused before a run, never truncated, and
+ * send() says EMSGSIZE if asked anyway.  A datagram whose length is not 24 +
+ * its header's len is dropped on arrival (counted nowhere: UDP garbage), so
+ * the byte reader above (msgio) only ever sees whole messages.
+ *
+ * Server: one socket for every client.  The accepting thread reads every
+ * datagram and hands it to the conn of its sender's address; a new address
+ * is a new conn (what accept returns), served by its own thread as for any
+ * mechanism; replies go back with sendto() to that address.  Bounds: at
+ * most opts.max_conns senders (256), QUEUE_MAX datagrams waiting per sender
+ * (more are dropped, as a full socket buffer would), and a sender silent for
+ * opts.idle_ms (60 s) is forgotten (its conn reads EOF).
+ *
+ * Client: a connected UDP socket (only the server's datagrams reach it; an
+ * ICMP port unreachable reads as ECONNREFUSED).  A read waits at most the
+ * per-message timeout (IPCLAB_UDP_TIMEOUT_MS, default 200 ms) and then
+ * returns -ETIMEDOUT: client.c counts the message lost and goes on.  After
+ * the server's BYE the conn reads EOF, as a stream would.
+ *
+ * Tests: IPCLAB_UDP_DROP_EVERY=N (read when the endpoint is prepared) makes
+ * the server drop every Nth datagram it receives.
+ */
+#include "common/bytes.h"
+#include "common/err.h"
+#include "common/msg.h"
+#include "sockets/sock.h"
+#include "common/transport.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DGRAM_MAX 65507u /* IPv4: 65535 - 20 (IP) - 8 (UDP) */
+#define QUEUE_MAX 1024u  /* datagrams waiting for one sender's worker */
+#define DEFAULT_TIMEOUT_MS 200
+#define SLICE_MS 100 /* a worker's wait, to see cancel and idleness */
+
+struct dgram {
+	struct dgram *next;
+	size_t len;
+	uint8_t data[];
+};
+
+struct udp_conn;
+
+struct udp_ep {
+	int fd;
+	pid_t creator;
+	const struct ipl_transport *tp;
+	unsigned drop_every; /* tests: drop every Nth datagram */
+	unsigned long long seen;
+	unsigned max_conns;
+	int idle_ms;
+	pthread_mutex_t mu;
+	pthread_cond_t acv;       /* accept: a new sender arrived */
+	int reader;               /* some thread is reading the socket */
+	struct udp_conn *conns;   /* server: one per sender */
+	struct udp_conn *pending; /* ... of which not yet accepted */
+	unsigned nconns;
+	uint8_t buf[DGRAM_MAX + 1]; /* the reader's receive buffer */
+};
+
+struct udp_conn {
+	struct ipl_conn base;
+	int fd; /* client: its own socket; server: the shared one */
+	int server;
+	struct udp_ep *ep; /* server side */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	struct udp_conn *next, *pnext;
+	pthread_cond_t cv;         /* server: a datagram arrived */
+	struct dgram *head, *tail; /* server: waiting datagrams */
+	unsigned queued;
+	uint8_t *cur; /* the datagram being read, cur_off of cur_len */
+	size_t cur_off, cur_len;
+	struct dgram *cur_dg; /* server: what cur points into */
+	int timeout_ms, idle_ms;
+	int eof_next; /* client: a BYE reply was read */
+};
+
+static unsigned env_num(const char *name, unsigned dflt)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return dflt;
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	return (*end || n > 600000) ? dflt : (unsigned)n;
+}
+
+/* One whole message: 24 + the header's len bytes, nothing more or less. */
+static int well_framed(const uint8_t *p, size_t n)
+{
+	return n >= IPL_HDR_SIZE && (size_t)ipl_get_be32(p + 16) == n - IPL_HDR_SIZE;
+}
+
+static int udp_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	struct udp_conn *u = (struct udp_conn *)c;
+	size_t total = 0;
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	if (total > DGRAM_MAX)
+		return -EMSGSIZE;
+	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
+	if (u->server) {
+		mh.msg_name = &u->peer;
+		mh.msg_namelen = u->peer_len;
+	}
+	for (;;) {
+		if (sendmsg(u->fd, &mh, MSG_NOSIGNAL) >= 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		/* the datagram never left: for UDP that is a loss, not an end */
+		if (errno == ENOBUFS || errno == EAGAIN || (u->server && errno == ECONNREFUSED))
+			return 0;
+		return -errno;
+	}
+}
+
+/* Hands out the rest of the current datagram. */
+static ssize_t take(struct udp_conn *u, void *buf, size_t len)
+{
+	size_t n = u->cur_len - u->cur_off < len ? u->cur_len - u->cur_off : len;
+	memcpy(buf, u->cur + u->cur_off, n);
+	u->cur_off += n;
+	return (ssize_t)n;
+}
+
+/* ---- client ------------------------------------------------------------ */
+
+static ssize_t client_recv(struct udp_conn *u, void *buf, size_t len)
+{
+	if (u->cur_off < u->cur_len)
+		return take(u, buf, len);
+	if (u->eof_next)
+		return 0;
+	for (;;) {
+		struct pollfd p = { .fd = u->fd, .events = POLLIN };
+		int r = poll(&p, 1, u->timeout_ms);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (atomic_load_explicit(&u->base.cancel, memory_order_relaxed))
+			return IPL_ECANCELED;
+		if (r == 0)
+			return -ETIMEDOUT; /* lost, one way or the other */
+		if (r < 0)
+			continue;
+		ssize_t n = recv(u->fd, u->cur, DGRAM_MAX + 1, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!well_framed(u->cur, (size_t)n))
+			continue;
+		u->cur_off = 0;
+		u->cur_len = (size_t)n;
+		/* after the server's BYE nothing follows: EOF, as on a stream */
+		u->eof_next = u->cur[5] == IPL_OP_BYE && (ipl_get_be16(u->cur + 6) & IPL_FLAG_REPLY);
+		return take(u, buf, len);
+	}
+}
+
+static int udp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
+{
+	(void)idx;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int rc = ipl_inet_client_addr(ep->addr, &ss, &len);
+	if (rc < 0)
+		return rc;
+	struct udp_conn *u = calloc(1, sizeof *u);
+	if (!u || !(u->cur = malloc(DGRAM_MAX + 1))) {
+		free(u);
+		return -ENOMEM;
+	}
+	u->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u->fd < 0 || connect(u->fd, (struct sockaddr *)&ss, len) < 0) {
+		rc = -errno;
+		if (u->fd >= 0)
+			close(u->fd);
+		free(u->cur);
+		free(u);
+		return rc;
+	}
+	u->base.tp = ep->tp;
+	u->timeout_ms = (int)env_num("IPCLAB_UDP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
+	if (u->timeout_ms <= 0)
+		u->timeout_ms = DEFAULT_TIMEOUT_MS;
+	*out = &u->base;
+	return 0;
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+static void cond_init(pthread_cond_t *cv)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static int udp_prepare(struct ipl_endpoint *ep)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int rc = ipl_inet_resolve(ep->opts.listen, 1, &ss, &len);
+	if (rc < 0)
+		return rc;
+	struct udp_ep *ue = calloc(1, sizeof *ue);
+	if (!ue)
+		return -ENOMEM;
+	pthread_mutex_init(&ue->mu, NULL);
+	cond_init(&ue->acv);
+	ue->creator = getpid();
+	ue->tp = ep->tp;
+	ue->drop_every = env_num("IPCLAB_UDP_DROP_EVERY", 0);
+	ue->max_conns = ep->opts.max_conns ? ep->opts.max_conns : IPL_DEFAULT_MAX_CONNS;
+	ue->idle_ms = ep->opts.idle_ms ? ep->opts.idle_ms : IPL_DEFAULT_IDLE_MS;
+	ep->priv = ue;
+	ue->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ue->fd < 0)
+		return -errno;
+	if (bind(ue->fd, (struct sockaddr *)&ss, len) < 0)
+		return -errno;
+	len = sizeof ss;
+	getsockname(ue->fd, (struct sockaddr *)&ss, &len);
+	return ipl_sock_format((struct sockaddr *)&ss, len, ep->addr, sizeof ep->addr);
+}
+
+static int udp_attach_server(struct ipl_endpoint *ep)
+{
+	struct udp_ep *ue = ep->priv;
+	return (ue && ue->fd >= 0) ? 0 : -EBADF;
+}
+
+static struct udp_conn *find(struct udp_ep *ue, const struct sockaddr_storage *ss, socklen_t len)
+{
+	for (struct udp_conn *u = ue->conns; u; u = u->next)
+		if (u->peer_len == len && !memcmp(&u->peer, ss, len))
+			return u;
+	return NULL;
+}
+
+/* Queues a datagram for conn u (caller holds ue->mu); drops it when full. */
+static void enqueue(struct udp_conn *u, const uint8_t *p, size_t n)
+{
+	if (u->queued >= QUEUE_MAX)
+		return;
+	struct dgram *d = malloc(sizeof *d + n);
+	if (!d)
+		return;
+	d->next = NULL;
+	d->len = n;
+	memcpy(d->data, p, n);
+	if (u->tail)
+		u->tail->next = d;
+	else
+		u->head = d;
+	u->tail = d;
+	u->queued++;
+	pthread_cond_signal(&u->cv);
+}
+
+/* A conn for a new sender, queued for accept (caller holds ue->mu). */
+static struct udp_conn *new_sender(struct udp_ep *ue, const struct sockaddr_storage *ss, socklen_t len)
+{
+	if (ue->nconns >= ue->max_conns)
+		return NULL; /* bounded: a flood of spoofed senders gets nothing */
+	struct udp_conn *u = calloc(1, sizeof *u);
+	if (!u)
+		return NULL;
+	cond_init(&u->cv);
+	u->base.tp = ue->tp;
+	u->fd = ue->fd;
+	u->server = 1;
+	u->ep = ue;
+	memcpy(&u->peer, ss, len);
+	u->peer_len = len;
+	u->idle_ms = ue->idle_ms;
+	u->next = ue->conns;
+	ue->conns = u;
+	ue->nconns++;
+	struct udp_conn **pp = &ue->pending; /* accepted in arrival order */
+	while (*pp)
+		pp = &(*pp)->pnext;
+	*pp = u;
+	pthread_cond_signal(&ue->acv);
+	return u;
+}
+
+/* Hands a received datagram to its sender's conn (caller holds ue->mu). */
+static void dispatch(struct udp_ep *ue, size_t n, const struct sockaddr_storage *ss, socklen_t len)
+{
+	if (!well_framed(ue->buf, n))
+		return; /* garbage, or a truncated datagram */
+	if (ue->drop_every && ++ue->seen % ue->drop_every == 0)
+		return; /* tests: an injected loss */
+	struct udp_conn *u = find(ue, ss, len);
+	if (!u)
+		u = new_sender(ue, ss, len);
+	if (u)
+		enqueue(u, ue->buf, n);
+}
+
+/* Whoever waits reads the socket, when no other thread does: the accepting
+ * thread usually, or a conn's own thread when nobody accepts (ipclab demo
+ * serves its one client in the accepting thread).  Waits at most SLICE_MS.
+ * Called with ue->mu held; drops it while reading. */
+static void pump(struct udp_ep *ue)
+{
+	ue->reader = 1;
+	pthread_mutex_unlock(&ue->mu);
+	struct pollfd p = { .fd = ue->fd, .events = POLLIN };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	ssize_t n = -1;
+	if (poll(&p, 1, SLICE_MS) > 0)
+		n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &len);
+	pthread_mutex_lock(&ue->mu);
+	ue->reader = 0;
+	if (n >= 0)
+		dispatch(ue, (size_t)n, &ss, len);
+}
+
+static void deadline_ms(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Waits on cv, or reads the socket if nobody does (ue->mu held). */
+static void wait_turn(struct udp_ep *ue, pthread_cond_t *cv)
+{
+	if (!ue->reader) {
+		pump(ue);
+		return;
+	}
+	struct timespec ts;
+	deadline_ms(&ts, SLICE_MS);
+	pthread_cond_timedwait(cv, &ue->mu, &ts);
+}
+
+static int udp_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
+{
+	struct udp_ep *ue = ep->priv;
+	pthread_mutex_lock(&ue->mu);
+	while (!ue->pending) {
+		if (atomic_load(&ep->cancel)) {
+			pthread_mutex_unlock(&ue->mu);
+			return IPL_ECANCELED;
+		}
+		wait_turn(ue, &ue->acv);
+	}
+	struct udp_conn *u = ue->pending;
+	ue->pending = u->pnext;
+	pthread_mutex_unlock(&ue->mu);
+	*out = &u->base;
+	return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static ssize_t server_recv(struct udp_conn *u, void *buf, size_t len)
+{
+	if (u->cur_off < u->cur_len)
+		return take(u, buf, len);
+	struct udp_ep *ue = u->ep;
+	pthread_mutex_lock(&ue->mu);
+	free(u->cur_dg);
+	u->cur_dg = NULL;
+	uint64_t since = mono_ms();
+	while (!u->head) {
+		if (atomic_load_explicit(&u->base.cancel, memory_order_relaxed)) {
+			pthread_mutex_unlock(&ue->mu);
+			return IPL_ECANCELED;
+		}
+		if (u->idle_ms > 0 && mono_ms() - since >= (uint64_t)u->idle_ms) {
+			pthread_mutex_unlock(&ue->mu);
+			return 0; /* a silent sender is gone as far as we can tell */
+		}
+		wait_turn(ue, &u->cv);
+	}
+	struct dgram *d = u->head;
+	u->head = d->next;
+	if (!u->head)
+		u->tail = NULL;
+	u->queued--;
+	pthread_mutex_unlock(&ue->mu);
+	u->cur_dg = d;
+	u->cur = d->data;
+	u->cur_off = 0;
+	u->cur_len = d->len;
+	return take(u, buf, len);
+}
+
+static void free_server_conn(struct udp_conn *u);
+
+static ssize_t udp_recv(struct ipl_conn *c, void *buf, size_t len)
+{
+	struct udp_conn *u = (struct udp_conn *)c;
+	return u->server ? server_recv(u, buf, len) : client_recv(u, buf, len);
+}
+
+static void udp_detach(struct ipl_conn *c)
+{
+	struct udp_conn *u = (struct udp_conn *)c;
+	if (!u->server) {
+		close(u->fd);
+		free(u->cur);
+		free(u);
+		return;
+	}
+	struct udp_ep *ue = u->ep;
+	pthread_mutex_lock(&ue->mu);
+	for (struct udp_conn **pp = &ue->conns; *pp; pp = &(*pp)->next)
+		if (*pp == u) {
+			*pp = u->next;
+			ue->nconns--;
+			break;
+		}
+	pthread_mutex_unlock(&ue->mu);
+	free_server_conn(u);
+}
+
+/* Frees a server conn already off the endpoint's lists. */
+static void free_server_conn(struct udp_conn *u)
+{
+	while (u->head) {
+		struct dgram *d = u->head;
+		u->head = d->next;
+		free(d);
+	}
+	free(u->cur_dg);
+	pthread_cond_destroy(&u->cv);
+	free(u);
+}
+
+static void udp_release(struct ipl_endpoint *ep)
+{
+	struct udp_ep *ue = ep->priv;
+	/* a process with conns serves on this socket: it keeps it to cleanup */
+	if (ue && ue->fd >= 0 && !ue->nconns) {
+		close(ue->fd);
+		ue->fd = -1;
+	}
+}
+
+static void udp_cleanup(struct ipl_endpoint *ep)
+{
+	struct udp_ep *ue = ep->priv;
+	if (!ue)
+		return;
+	while (ue->pending) { /* senders nobody accepted (a stop) */
+		struct udp_conn *u = ue->pending;
+		ue->pending = u->pnext;
+		ipl_conn_detach(&u->base);
+	}
+	if (ue->fd >= 0)
+		close(ue->fd);
+	pthread_cond_destroy(&ue->acv);
+	pthread_mutex_destroy(&ue->mu);
+	free(ue);
+	ep->priv = NULL;
+}
+
+static int udp_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *peer, size_t plen)
+{
+	struct udp_conn *u = (struct udp_conn *)c;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int rc = 0;
+	if (local && llen && getsockname(u->fd, (struct sockaddr *)&ss, &len) == 0)
+		rc = ipl_sock_format((struct sockaddr *)&ss, len, local, llen);
+	len = sizeof ss;
+	if (peer && plen) {
+		if (u->server)
+			rc = ipl_sock_format((struct sockaddr *)&u->peer, u->peer_len, peer, plen);
+		else if (getpeername(u->fd, (struct sockaddr *)&ss, &len) == 0)
+			rc = ipl_sock_format((struct sockaddr *)&ss, len, peer, plen);
+	}
+	return rc;
+}
+
+const struct ipl_transport ipl_udp_transport = {
+	.name = "udp",
+	.summary = "UDP datagrams, one message each, loopback or across hosts; losses counted",
+	.caps = IPL_CAP_CROSS_HOST | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | IPL_CAP_DATAGRAM,
+	.max_payload = DGRAM_MAX - IPL_HDR_SIZE,
+	.max_why = "one UDP datagram carries at most 65,507 bytes on IPv4: 24 of header + 65,483 of payload",
+	.prepare = udp_prepare,
+	.attach_server = udp_attach_server,
+	.accept = udp_accept,
+	.attach_client = udp_attach_client,
+	.send = udp_send,
+	.recv = udp_recv,
+	.detach = udp_detach,
+	.release = udp_release,
+	.cleanup = udp_cleanup,
+	.conn_addr = udp_conn_addr,
+	.check_addr = ipl_sock_check_hostport,
+};
