@@ -107,6 +107,31 @@ static void data_attr(struct mq_attr *a)
 	a->mq_msgsize = sizemax < DATA_MSGSIZE ? sizemax : DATA_MSGSIZE;
 }
 
+/* The limits a run's figures depend on (transport.h, limits): the kernel's
+ * caps, what data_attr took from them, and the per-user queue budget. */
+static size_t mq_limits(struct ipl_tp_limit *out, size_t n)
+{
+	struct mq_attr a;
+	struct rlimit rl;
+	struct ipl_tp_limit all[6] = {
+		{ "msg_max", proc_limit("/proc/sys/fs/mqueue/msg_max", -1) },
+		{ "msgsize_max", proc_limit("/proc/sys/fs/mqueue/msgsize_max", -1) },
+		{ "queues_max", proc_limit("/proc/sys/fs/mqueue/queues_max", -1) },
+		{ "chunk_bytes", 0 },
+		{ "queue_depth", 0 },
+		{ "rlimit_msgqueue_bytes", -1 },
+	};
+	size_t i;
+	data_attr(&a);
+	all[3].value = a.mq_msgsize;
+	all[4].value = a.mq_maxmsg;
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		all[5].value = (long long)rl.rlim_cur;
+	for (i = 0; i < n && i < sizeof all / sizeof all[0]; i++)
+		out[i] = all[i];
+	return i;
+}
+
 static void deadline(struct timespec *ts, long ms)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
@@ -613,4 +638,5 @@ const struct ipl_transport ipl_mq_transport = {
 	.detach = mq_conn_detach,
 	.release = mq_release,
 	.cleanup = mq_cleanup,
+	.limits = mq_limits,
 };
