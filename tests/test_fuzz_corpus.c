@@ -44,6 +44,9 @@
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpcbind
 #include "tests/fuzz/fuzz_rpcbind.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_udp
+#include "tests/fuzz/fuzz_udp.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -61,6 +64,7 @@ static const struct target targets[] = {
 	{ "fuzz_rpc_server", ipl_fuzz_rpc_server },
 	{ "fuzz_rpc_client", ipl_fuzz_rpc_client },
 	{ "fuzz_rpcbind", ipl_fuzz_rpcbind },
+	{ "fuzz_udp", ipl_fuzz_udp },
 };
 
 /* The corpus lives next to this file: tests/fuzz/corpus/ under the

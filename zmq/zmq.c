@@ -14,7 +14,10 @@
  * prepares, so the address exists before any fork, and the server hands a
  * dup of it to zmq (ZMQ_USE_FD): zmq's I/O threads must start after the fork
  * (a zmq context does not survive one), and no client can find the address
- * unbound in between.  The carrier's cleanup removes the names.
+ * unbound in between.  The carrier's cleanup removes the names.  So zmq
+ * serves other processes like its carrier does (`ipclab serve -m zmq --via
+ * tcp`, `bench --connect`), across hosts over tcp.  A client's own address
+ * is zmq's secret (no conn_addr): rows leave client_addr empty.
  *
  * Server: one ROUTER socket for every client, demultiplexed by routing id
  * into conns (common/demux.c).  zmq sockets are not thread-safe: every call
@@ -669,7 +672,7 @@ static int zmq_carrier_ok(const struct ipl_transport *car)
 const struct ipl_transport ipl_zmq_transport = {
 	.name = "zmq",
 	.summary = "libzmq DEALER/ROUTER over ipc:// (--via unix) or tcp:// (--via tcp), the library reference",
-	.caps = IPL_CAP_MULTI_CLIENT | IPL_CAP_LAYERED,
+	.caps = IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | IPL_CAP_LAYERED,
 	.prepare = z_prepare,
 	.attach_server = z_attach_server,
 	.accept = z_accept,
