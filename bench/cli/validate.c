@@ -159,15 +159,26 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 			    o->fmt == IPL_FMT_CSV    ? "csv"
 			    : o->fmt == IPL_FMT_JSON ? "json"
 						     : "md (always every column)");
+	if (o->save_histograms && o->fmt != IPL_FMT_JSON && !o->save)
+		return fail(err, len,
+			    "--save-histograms does not apply: it adds to the JSON, and none is written "
+			    "(-f json or --save)");
 	if (o->set_iters && o->set_duration)
 		return fail(err, len, "-n and --duration both set how long a run is: give one of them");
-	int thr = 0;
-	for (size_t i = 0; i < o->nmodes; i++)
+	int thr = 0, load = 0;
+	for (size_t i = 0; i < o->nmodes; i++) {
 		thr |= o->modes[i] == IPL_MODE_THROUGHPUT;
-	if (o->set_window && !thr)
+		load |= o->modes[i] == IPL_MODE_LOAD;
+	}
+	if (o->set_window && !thr && !load)
 		return fail(err, len,
-			    "--window does not apply: it is the requests in flight of --mode throughput, "
-			    "and no throughput mode is chosen");
+			    "--window does not apply: it is the requests in flight of --mode throughput "
+			    "or load, and neither mode is chosen");
+	if (o->set_rate && !load)
+		return fail(err, len,
+			    "--rate does not apply: it is the offered load of --mode load, which is not chosen");
+	if (load && !o->nrates)
+		return fail(err, len, "--mode load needs --rate R[,R...] (msgs/s offered, all clients together)");
 	for (size_t i = 0; i < o->nsizes; i++)
 		if (o->sizes[i] > o->cap)
 			return fail(err, len, "-s: size %llu is over the cap %llu (raise --cap)",

@@ -167,6 +167,15 @@ def main():
     write("fuzz_udp", "bye-first", dg(msg(BYE, 1), msg(ECHO, 2, p), msg(BYE, 3), msg(BYE, 4)))
     write("fuzz_udp", "garbage", dg(bytes(range(256)), b"\xff" * 30))
 
+    # mq: [1-byte length][record] messages to a served mq endpoint's announce queue
+    def recs(*rs):
+        return b"".join(bytes([len(r)]) + r for r in rs)
+    pid = b"1"
+    write("fuzz_mq", "lies", recs(b"IPLMQ1 " + pid + b" /ipclab-1-00", b"IPLMQ1 99999999 /ipclab-99999999-ab"))
+    write("fuzz_mq", "not-records", recs(b"", b"IPLMQ1", b"IPLMQ1 x y", b"\xff" * 127, b"IPLMQ1 -5 /../etc"))
+    write("fuzz_mq", "long", recs(b"IPLMQ1 1 /" + b"a" * 200))
+    write("fuzz_mq", "flood", recs(*([b"junk"] * 64)))
+
 
 if __name__ == "__main__":
     main()
