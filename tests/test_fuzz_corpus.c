@@ -41,6 +41,9 @@
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpc_client
 #include "tests/fuzz/fuzz_rpc_client.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_rpcbind
+#include "tests/fuzz/fuzz_rpcbind.c"
+#undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ipl_fuzz_udp
 #include "tests/fuzz/fuzz_udp.c"
 #undef LLVMFuzzerTestOneInput
@@ -63,6 +66,7 @@ static const struct target targets[] = {
 	{ "fuzz_rm", ipl_fuzz_rm },
 	{ "fuzz_rpc_server", ipl_fuzz_rpc_server },
 	{ "fuzz_rpc_client", ipl_fuzz_rpc_client },
+	{ "fuzz_rpcbind", ipl_fuzz_rpcbind },
 	{ "fuzz_udp", ipl_fuzz_udp },
 	{ "fuzz_mq", ipl_fuzz_mq },
 };

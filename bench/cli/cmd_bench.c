@@ -59,6 +59,8 @@ static const char bench_usage[] =
 	"                        latency and throughput modes)\n"
 	"      --cap BYTES       largest payload the server accepts (default 16M)\n"
 	"      --connect ADDR    measure a server started with `ipclab serve` (one mechanism)\n"
+	"                        rpc: ADDR may be a HOST alone (no port): HOST's rpcbind\n"
+	"                        says where the program listens over tcp\n"
 	"      --timeout SECS    fail a run that takes longer (default 300)\n"
 	"  -f, --format FMT      table, csv, json or md (default table)\n"
 	"  -o, --out FILE        write the results there instead of stdout\n"
