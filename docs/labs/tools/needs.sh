@@ -5,6 +5,7 @@
 #   cmd:NAME   a command on PATH         mech:NAME   a registered mechanism
 #   file:PATH  a file (source-relative)  ipclab:SUB  an ipclab subcommand
 #   root       uid 0                     netns       `ip netns add` works here
+#   strace     strace can trace ipclab   perf        perf stat counts switches
 needs_ok() {
 	list=${1#needs=}
 	[ -n "$1" ] || return 0
@@ -21,6 +22,10 @@ needs_ok() {
 		netns) _ns="ipclab-labs-probe-$$"
 			{ ip netns add "$_ns" && ip netns del "$_ns"; } >/dev/null 2>&1 ||
 				{ echo "ip netns does not work here"; return 1; } ;;
+		strace) # installed, but ptrace may be forbidden (a container), and
+			# a sanitizer build's leak check cannot run under it
+			strace -f -qq -o /dev/null ipclab list >/dev/null 2>&1 ||
+				{ echo "strace cannot trace ipclab here"; return 1; } ;;
 		perf) # perf is installed but may not count in a VM or container
 			perf stat -e context-switches -x, true >/dev/null 2>&1 ||
 				{ echo "perf stat cannot count context-switches here"; return 1; } ;;
