@@ -15,4 +15,5 @@ make -j2 tests >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 TMPDIR="$tmp" timeout 900 valgrind -q --error-exitcode=1 --leak-check=full \
+	--suppressions=tests/valgrind.supp \
 	--trace-children=yes ./build/tests/test_conformance
