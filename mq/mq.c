@@ -31,6 +31,7 @@
  * BACKLOG_MAX), so a window of requests larger than the two queues can hold
  * never deadlocks the pair.
  */
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/names.h"
 #include "common/transport.h"
@@ -130,17 +131,6 @@ static size_t mq_limits(struct ipl_tp_limit *out, size_t n)
 	for (i = 0; i < n && i < sizeof all / sizeof all[0]; i++)
 		out[i] = all[i];
 	return i;
-}
-
-static void deadline(struct timespec *ts, long ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
 }
 
 /* mq_open, and once more after raising this process's RLIMIT_MSGQUEUE soft
@@ -278,7 +268,7 @@ static ssize_t wait_msg(struct mq_conn *m, void *dst, size_t cap)
 {
 	for (;;) {
 		struct timespec ts;
-		deadline(&ts, LIVENESS_MS);
+		ipl_deadline_ms(&ts, CLOCK_REALTIME, LIVENESS_MS);
 		ssize_t n = mq_timedreceive(m->rq, dst, cap, NULL, &ts);
 		if (n >= 0) {
 			m->eof = n == 0;
@@ -390,7 +380,7 @@ static void mq_conn_detach(struct ipl_conn *c)
 {
 	struct mq_conn *m = (struct mq_conn *)c;
 	struct timespec ts;
-	deadline(&ts, ACK_WAIT_MS); /* the end marker, if there is room soon */
+	ipl_deadline_ms(&ts, CLOCK_REALTIME, ACK_WAIT_MS); /* the end marker, if there is room soon */
 	while (mq_timedsend(m->wq, "", 0, 0, &ts) < 0 && errno == EINTR)
 		;
 	mq_close(m->rq);
@@ -478,7 +468,7 @@ static struct mq_conn *open_pair(struct ipl_endpoint *ep, const char *rec)
 	char ack[64];
 	int n = snprintf(ack, sizeof ack, ACK_MAGIC "%ld", (long)getpid());
 	struct timespec ts;
-	deadline(&ts, ACK_WAIT_MS); /* a fresh queue has room: a full one is a prank */
+	ipl_deadline_ms(&ts, CLOCK_REALTIME, ACK_WAIT_MS); /* a fresh queue has room: a full one is a prank */
 	if (mq_timedsend(wq, ack, (size_t)n + 1, 0, &ts) < 0) {
 		m->eof = 1;
 		mq_conn_detach(&m->base);
@@ -541,7 +531,7 @@ static int handshake(struct ipl_endpoint *ep, mqd_t ann, struct mq_conn *m, cons
 		return -ENAMETOOLONG;
 	int limit = ep->opts.timeout_ms;
 	struct timespec ts;
-	deadline(&ts, limit > 0 ? limit : 3600 * 1000);
+	ipl_deadline_ms(&ts, CLOCK_REALTIME, limit > 0 ? limit : 3600 * 1000);
 	while (mq_timedsend(ann, rec, (size_t)n + 1, 0, &ts) < 0)
 		if (errno != EINTR)
 			return errno == ETIMEDOUT ? -ETIMEDOUT : -errno;
@@ -550,7 +540,7 @@ static int handshake(struct ipl_endpoint *ep, mqd_t ann, struct mq_conn *m, cons
 	if (rc < 0)
 		return rc;
 	for (long waited = 0;; waited += LIVENESS_MS) {
-		deadline(&ts, LIVENESS_MS);
+		ipl_deadline_ms(&ts, CLOCK_REALTIME, LIVENESS_MS);
 		ssize_t got = mq_timedreceive(m->rq, (char *)m->bl, (size_t)m->rsz, NULL, &ts);
 		if (got > 0) {
 			char ack[64];

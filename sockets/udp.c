@@ -26,6 +26,7 @@
  * Tests: IPCLAB_UDP_DROP_EVERY=N (read when the endpoint is prepared) makes
  * the server drop every Nth datagram it receives.
  */
+#include "common/clock.h"
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/msg.h"
@@ -341,21 +342,10 @@ static void pump(struct udp_ep *ue)
 		dispatch(ue, (size_t)n, &ss, len);
 }
 
-static void deadline_ms(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void slice_wait(struct udp_ep *ue, pthread_cond_t *cv)
 {
 	struct timespec ts;
-	deadline_ms(&ts, SLICE_MS);
+	ipl_deadline_ms(&ts, CLOCK_MONOTONIC, SLICE_MS);
 	pthread_cond_timedwait(cv, &ue->mu, &ts);
 }
 
