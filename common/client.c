@@ -229,27 +229,39 @@ int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg, str
 	return finish(st, rc);
 }
 
-/* Marks request i (1-based, in flight) answered; moves done past every
- * request resolved in order. */
-static void resolve_upto(uint8_t *ans, unsigned window, uint64_t *done, uint64_t sent)
+/* A datagram window: which of the requests in flight are answered.
+ * Positions are 1-based within the run (seq - base). */
+struct dgram_win {
+	uint8_t *ans;    /* ans[(i - 1) % window]: request i answered or given up */
+	unsigned window; /* requests in flight at most */
+	uint64_t base;   /* the seq before this run's first request */
+	uint64_t done;   /* every request up to here is resolved */
+	uint64_t sent;   /* requests sent */
+	uint64_t hi;     /* the highest position answered so far */
+};
+
+/* Moves done past every request resolved in order. */
+static void resolve_upto(struct dgram_win *w)
 {
-	while (*done < sent && ans[*done % window])
-		(*done)++;
+	while (w->done < w->sent && w->ans[w->done % w->window])
+		w->done++;
 }
 
 /* One datagram reply in the window: any in-flight request's, in any order.
- * Returns 0 or a negative code that ends the run. */
-static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op, uint64_t base,
-			uint64_t *done, uint64_t sent, uint8_t *ans, unsigned window, uint8_t *tx,
-			struct ipl_buf *rx, struct ipl_client_stats *st)
+ * A reply is reordered when one for a later request came before it; a gap
+ * left by a lost request is not a reordering (it is counted lost when the
+ * oldest in flight times out).  Returns 0 or a negative code that ends the
+ * run. */
+static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op,
+			struct dgram_win *w, uint8_t *tx, struct ipl_buf *rx, struct ipl_client_stats *st)
 {
 	struct ipl_hdr h;
 	int rc = ipl_msg_recv(c, cap_of(cfg), &h, rx);
 	if (rc == -ETIMEDOUT) { /* the oldest in flight is given up for lost */
 		st->lost++;
 		st->errors++;
-		ans[*done % window] = 1;
-		resolve_upto(ans, window, done, sent);
+		w->ans[w->done % w->window] = 1;
+		resolve_upto(w);
 		return 0;
 	}
 	if (rc == IPL_EBADCRC) {
@@ -259,18 +271,21 @@ static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, ui
 	}
 	if (rc < 0)
 		return rc;
-	uint64_t i = h.seq - base; /* 1-based position in this run */
-	if (h.seq <= base + *done || i > sent || ans[(i - 1) % window] || !(h.flags & IPL_FLAG_REPLY)) {
+	uint64_t i = h.seq - w->base;
+	if (h.seq <= w->base + w->done || i > w->sent || w->ans[(i - 1) % w->window] ||
+	    !(h.flags & IPL_FLAG_REPLY)) {
 		st->stale++; /* late (given up already) or a second copy */
 		return 0;
 	}
-	if (i != *done + 1)
+	if (i < w->hi)
 		st->reordered++;
+	else
+		w->hi = i;
 	if (op == IPL_OP_ECHO)
 		stamp(tx, cfg->size, h.seq);
 	classify(&h, op, h.seq, tx, cfg->size, rx, st);
-	ans[(i - 1) % window] = 1;
-	resolve_upto(ans, window, done, sent);
+	w->ans[(i - 1) % w->window] = 1;
+	resolve_upto(w);
 	return 0;
 }
 
@@ -280,35 +295,34 @@ static int window_dgram(struct ipl_conn *c, const struct ipl_client_cfg *cfg, ui
 			unsigned window, struct ipl_client_stats *st)
 {
 	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
-	uint8_t *ans = calloc(window, 1);
+	struct dgram_win w = { .ans = calloc(window, 1), .window = window, .base = cfg->warmup };
 	struct ipl_buf rx = { 0 };
 	int rc = 0;
-	if (!tx || !ans || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0)
+	if (!tx || !w.ans || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0)
 		rc = -ENOMEM;
 	if (tx)
 		ipl_payload_fill(tx, cfg->size, 1);
-	uint64_t base = cfg->warmup, sent = 0, done = 0;
 	uint64_t limit = cfg->duration_ns ? UINT64_MAX : cfg->iters;
 	uint64_t start = ipl_now_ns();
 	while (rc == 0) {
-		while (sent < limit && sent - done < window) {
-			stamp(tx, cfg->size, base + sent + 1);
-			ans[sent % window] = 0;
-			rc = send_req(c, op, 0, base + sent + 1, tx, cfg->size, cfg->crc);
+		while (w.sent < limit && w.sent - w.done < window) {
+			stamp(tx, cfg->size, w.base + w.sent + 1);
+			w.ans[w.sent % window] = 0;
+			rc = send_req(c, op, 0, w.base + w.sent + 1, tx, cfg->size, cfg->crc);
 			if (rc < 0)
 				break;
-			sent++;
+			w.sent++;
 			st->bytes += cfg->size;
 		}
-		if (rc < 0 || done == sent)
+		if (rc < 0 || w.done == w.sent)
 			break;
-		rc = window_reply(c, cfg, op, base, &done, sent, ans, window, tx, &rx, st);
+		rc = window_reply(c, cfg, op, &w, tx, &rx, st);
 		if (cfg->duration_ns && ipl_now_ns() - start >= cfg->duration_ns)
-			limit = sent;
+			limit = w.sent;
 	}
 	st->elapsed_ns = ipl_now_ns() - start;
 	free(tx);
-	free(ans);
+	free(w.ans);
 	ipl_buf_free(&rx);
 	return finish(st, rc);
 }

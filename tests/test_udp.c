@@ -78,7 +78,7 @@ static void case_losses_counted(void **state)
 
 struct fake {
 	int fd;
-	int mode; /* 0: stale reply first, then the reply twice; 1: swap pairs */
+	int mode; /* 0: stale reply first, then the reply twice; 1: swap pairs; 2: lose request 3 */
 };
 
 static void reply_to(int fd, const uint8_t *req, size_t n, uint64_t seq,
@@ -112,6 +112,9 @@ static void *fake_main(void *arg)
 			reply_to(f->fd, req, (size_t)n, seq, &from, fl);
 			if (req[5] == IPL_OP_BYE)
 				return NULL;
+		} else if (f->mode == 2) { /* request 3 is lost, the rest answered in order */
+			if (seq != 3)
+				reply_to(f->fd, req, (size_t)n, seq, &from, fl);
 		} else if (f->mode == 0) {
 			if (seq > 1)
 				reply_to(f->fd, req, (size_t)n, seq - 1, &from, fl); /* stale */
@@ -144,7 +147,9 @@ static void run_fake(int mode)
 	struct ipl_endpoint ep;
 	ipl_endpoint_init(&ep, ipl_transport_find("udp"), NULL, addr);
 	struct ipl_conn *c = NULL;
-	setenv("IPCLAB_UDP_TIMEOUT_MS", "5000", 1); /* nothing is lost here */
+	/* nothing is lost in modes 0 and 1; in mode 2 the wait is how request
+	 * 3's loss is seen (a reply later than it would read as stale) */
+	setenv("IPCLAB_UDP_TIMEOUT_MS", mode == 2 ? "1000" : "5000", 1);
 	assert_int_equal(ipl_endpoint_attach_client(&ep, 0, &c), 0);
 	unsetenv("IPCLAB_UDP_TIMEOUT_MS");
 	assert_int_equal(ipl_client_hello(c, NULL), 0);
@@ -157,6 +162,13 @@ static void run_fake(int mode)
 		assert_int_equal(st.ok, 50);
 		assert_int_equal(st.errors, 0);
 		assert_true(st.stale >= 49);
+	} else if (mode == 2) {
+		/* replies after the gap come in order: a loss is not a reordering */
+		struct ipl_client_cfg cfg = { .size = 200, .iters = 40, .op = IPL_OP_ECHO, .window = 4 };
+		assert_int_equal(ipl_client_throughput(c, &cfg, &st), 0);
+		assert_int_equal(st.reordered, 0);
+		assert_true(st.lost >= 1);
+		assert_int_equal(st.ok + st.lost, 40);
 	} else {
 		struct ipl_client_cfg cfg = { .size = 200, .iters = 40, .op = IPL_OP_ECHO, .window = 4 };
 		assert_int_equal(ipl_client_throughput(c, &cfg, &st), 0);
@@ -164,7 +176,8 @@ static void run_fake(int mode)
 		assert_int_equal(st.errors, 0);
 		assert_int_equal(st.reordered, 20);
 	}
-	assert_int_equal(st.lost, 0);
+	if (mode != 2)
+		assert_int_equal(st.lost, 0);
 	assert_int_equal(ipl_client_bye(c), 0);
 	ipl_conn_detach(c);
 	ipl_endpoint_cleanup(&ep);
@@ -182,6 +195,12 @@ static void case_reordered_replies(void **state)
 {
 	(void)state;
 	run_fake(1);
+}
+
+static void case_loss_not_reordering(void **state)
+{
+	(void)state;
+	run_fake(2);
 }
 
 /* ---- garbage in, a good client served; oversized refused --------------- */
@@ -244,9 +263,8 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	alarm(600);
 	const struct CMUnitTest t[] = {
-		cmocka_unit_test(case_losses_counted),
-		cmocka_unit_test(case_stale_replies),
-		cmocka_unit_test(case_reordered_replies),
+		cmocka_unit_test(case_losses_counted),    cmocka_unit_test(case_stale_replies),
+		cmocka_unit_test(case_reordered_replies), cmocka_unit_test(case_loss_not_reordering),
 		cmocka_unit_test(case_garbage_then_good),
 	};
 	return cmocka_run_group_tests_name("udp", t, NULL, NULL);
