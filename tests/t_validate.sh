@@ -96,6 +96,7 @@ bad "did you mean a mechanism" "did you mean unix?" bench -m unx
 bad "did you mean a mode" "did you mean throughput?" bench --mode throughptu
 bad "did you mean a command" "did you mean bench?" bnech
 bad "a flag given a value" "takes no value" bench --crc=1
+bad "a size no mechanism given can carry" "nothing to run: udp cannot carry 65536 B" bench -m udp -s 64K -n 10
 
 # duplicates run once, with a note each
 run bench -m pipe,pipe -s 64,64 -n 20 -f csv

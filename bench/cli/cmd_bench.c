@@ -197,6 +197,17 @@ static void warn_setup(const struct ipl_bench_opts *o)
 	}
 }
 
+/* 1 when no mechanism can carry any of the sizes: every row would be
+ * refused, and a run of nothing is bad usage, not a success. */
+static int nothing_fits(const struct ipl_bench_opts *o)
+{
+	for (size_t m = 0; m < o->nmech; m++)
+		for (size_t s = 0; s < o->nsizes; s++)
+			if (!o->mech[m]->max_payload || o->sizes[s] <= o->mech[m]->max_payload)
+				return 0;
+	return o->nmech && o->nsizes;
+}
+
 /* ---- the runs --------------------------------------------------------------- */
 
 /* Where the grid stands: runs done of total, since t_start. */
@@ -357,7 +368,12 @@ int ipl_cmd_bench(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!o.ncpu)
-		o.ncpu = 1;                          /* one placement: unpinned (-1,-1) */
+		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
+	if (nothing_fits(&o)) {
+		fprintf(stderr, "ipclab bench: nothing to run: %s cannot carry %llu B (%s)\n",
+			o.mech[0]->name, (unsigned long long)o.sizes[0], o.mech[0]->max_why);
+		return 2;
+	}
 	int lockfd = ipl_bench_lock("ipclab bench"); /* held until exit; -1: none needed */
 	ipl_intr_install();
 	o.warmup = ipl_bench_warmup(&o, o.nsizes ? (uint32_t)o.sizes[0] : 64);
