@@ -1,9 +1,10 @@
-/* html_out.c - the HTML report page: environment and settings, the
- * warnings, a sortable results table and the charts per run, then the
- * comparison.  Self-contained on purpose (a report is mailed, archived,
- * opened offline): the style and the few lines of script are inline, the
- * charts inline SVG, and nothing names another address.  Every string
- * from the JSON goes through ipl_html_esc. */
+/* html_out.c - the HTML report page: the comparison first (two runs),
+ * then per run the warnings (folded when there are many), the charts, a
+ * sortable results table, the environment and the settings.
+ * Self-contained on purpose (a report is mailed, archived, opened
+ * offline): the style and the few lines of script are inline, the charts
+ * inline SVG, and nothing names another address.  Every string from the
+ * JSON goes through ipl_html_esc. */
 #include "bench/report/html.h"
 
 #include <math.h>
@@ -120,13 +121,17 @@ static void warnings(FILE *f, const struct ipl_jdoc *d)
 		fputs("<p>none recorded</p>\n", f);
 		return;
 	}
-	fputs("<ul class='warn'>\n", f);
+	size_t n = 0;
+	for (const struct ipl_jnode *k = m; k; k = ipl_jnext(d, k))
+		n++;
+	fprintf(f, "<details%s><summary class='warn'>%zu warning%s</summary><ul class='warn'>\n",
+		n <= 5 ? " open" : "", n, n == 1 ? "" : "s");
 	for (; m; m = ipl_jnext(d, m)) {
 		fputs("<li>", f);
 		jtext(f, d, m);
 		fputs("</li>\n", f);
 	}
-	fputs("</ul>\n", f);
+	fputs("</ul></details>\n", f);
 }
 
 /* The results table's columns: a key of the row, or of its spread object
@@ -196,13 +201,13 @@ static void run_section(FILE *f, const struct ipl_html_run *r, const char *label
 	if (ts && ts->type == IPL_JSTR)
 		fputs("recorded ", f), ipl_html_esc(f, ts->str);
 	fputs("</p>\n", f);
-	kv_table(f, d, "environment", "Environment", id);
-	kv_table(f, d, "settings", "Settings", id);
 	warnings(f, d);
-	results(f, d, id);
 	fputs("<h3>Charts</h3>\n", f);
 	if (!ipl_html_charts(f, d, id))
 		fputs("<p>no chart: no latency, client sweep or size sweep rows</p>\n", f);
+	results(f, d, id);
+	kv_table(f, d, "environment", "Environment", id);
+	kv_table(f, d, "settings", "Settings", id);
 	fputs("</section>\n", f);
 }
 
