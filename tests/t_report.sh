@@ -47,6 +47,16 @@ check "hostile: the mechanism escaped in the chart's legend" \
 check "hostile: the hostname and the warning escaped" \
 	'grep -q "&lt;b onclick=x&gt;&#39;h&#39;&lt;/b&gt;" "$tmp/evil.html" && grep -q "<li>&lt;iframe&gt;&amp;</li>" "$tmp/evil.html"'
 
+# forged figures: 1e308 and 5e-324 on a log axis (632 decades) must give
+# finite coordinates and a bounded number of ticks, and no hang
+sed -e 's/"median": [0-9.]*/"median": 1e308/' -e 's/"min": [0-9.]*/"min": 5e-324/g' \
+	"$fx/same_old.json" >"$tmp/huge.json"
+"$IPCLAB" report "$tmp/huge.json" -o "$tmp/huge.html" 2>"$tmp/huge.err"
+check "forged figures: exit 0" '[ $? -eq 0 ] && grep -q "<svg" "$tmp/huge.html"'
+check "forged figures: no inf or nan coordinate" '! grep -qi "=.-\?\(inf\|nan\)" "$tmp/huge.html"'
+check "forged figures: at most 40 grid lines per chart" \
+	'[ "$(grep -o "class=.grid." "$tmp/huge.html" | wc -l)" -le "$((40 * $(grep -o "<svg" "$tmp/huge.html" | wc -l)))" ]'
+
 # two runs: the comparison of ipclab compare, and both runs
 "$IPCLAB" report "$fx/same_old.json" "$fx/slow_new.json" -o "$tmp/two.html" 2>"$tmp/two.err"
 check "two runs: exit 0" '[ $? -eq 0 ]'

@@ -70,6 +70,8 @@ static void tick(FILE *f, const struct axis *a, double v, int y, const char *uni
 {
 	char t[32];
 	double p = tr(a, v);
+	if (!isfinite(p))
+		return;
 	label(t, sizeof t, v, unit);
 	if (y)
 		fprintf(f,
@@ -131,7 +133,8 @@ static void ticks(FILE *f, const struct axis *a, int y, const char *unit, const 
 	}
 	if (a->log && a->hi - a->lo >= 1) {
 		int dense = a->hi - a->lo <= 3;
-		for (double e = floor(a->lo); e <= ceil(a->hi); e++)
+		double de = ceil((a->hi - a->lo) / 10);
+		for (double e = floor(a->lo); e <= ceil(a->hi); e += de)
 			for (int m = 1; m <= 5 && (m == 1 || dense); m += (m == 1 ? 1 : 3))
 				if (pow(10, e) * m >= lo && pow(10, e) * m <= hi)
 					tick(f, a, pow(10, e) * m, y, unit);
@@ -140,7 +143,10 @@ static void ticks(FILE *f, const struct axis *a, int y, const char *unit, const 
 	double step = nice_step(lo, hi);
 	if (!y)
 		step = fmax(step, 1);
-	for (double v = ceil(lo / step) * step; v <= hi; v += step)
+	/* at most 20: a forged range (1e17 .. 1e17 + 16) has steps that do
+	 * not move v, and NaN or zero steps must not loop either */
+	double v = ceil(lo / step) * step;
+	for (int i = 0; i < 20 && v <= hi; i++, v += step)
 		if (v > 0 || !a->log)
 			tick(f, a, v, y, unit);
 }
