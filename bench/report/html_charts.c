@@ -62,7 +62,7 @@ struct spread {
 static struct spread spread_of(const struct ipl_jdoc *d, const struct ipl_jnode *res, enum kind k)
 {
 	struct spread s = { 0 };
-	struct row first, r;
+	struct row first = { 0 }, r;
 	int have = 0;
 	for (const struct ipl_jnode *o = ipl_jfirst(d, res); o; o = ipl_jnext(d, o)) {
 		if (row_of(d, o, &r) || !wanted(&r, k))
