@@ -28,7 +28,7 @@ browse() {
 	shift
 	n=$((n + 1))
 	HOME="$tmp/home" timeout -k 10 300 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
-		--user-data-dir="$tmp/profile$n" --no-first-run --disable-extensions --disable-sync \
+		--user-data-dir="$tmp/profile$n" --no-first-run --disable-extensions --disable-sync --disable-dev-shm-usage \
 		--enable-logging=stderr --v=0 "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.log"
 }
 
