@@ -12,7 +12,8 @@
 #   mechanisms, unix and shm when listed, 64 B, cross-core, offered rates
 #   LOAD_RATES for LOAD_DURATION s each, one rep: the latency-vs-load chart).
 #
-# Writes results/latest.{csv,json,md}, results/scaling.{csv,json,md},
+# Writes results/latest.{csv,json,md}, results/latest.html (ipclab report:
+# one self-contained page of the main run), results/scaling.{csv,json,md},
 # results/load.{csv,json,md}, results/spin.{csv,json,md} (when a mechanism
 # can spin, cross-core only) and results/plots/*.png (+ .svg), and prints
 # the tables.
@@ -127,6 +128,8 @@ cp "$RESULTS/latest.csv" "$all"
 "$IPCLAB" plot "$RESULTS/scaling.csv" -o "$RESULTS/plots" --charts clients >/dev/null
 "$IPCLAB" plot "$RESULTS/load.csv" -o "$RESULTS/plots" --charts load >/dev/null
 rm -f "$all"
+# the page to open in a browser: the main run's tables, charts, warnings
+"$IPCLAB" report "$RESULTS/latest.json" -o "$RESULTS/latest.html" || exit $?
 
 cat "$RESULTS/latest.txt"
 echo
@@ -141,7 +144,7 @@ end=$(date +%s)
 echo
 spun=""
 [ -f "$RESULTS/spin.csv" ] && spun=" $RESULTS/spin.{csv,json,md},"
-echo "make bench: wrote $RESULTS/latest.{csv,json,md}, $RESULTS/scaling.{csv,json,md}," \
+echo "make bench: wrote $RESULTS/latest.{csv,json,md,html}, $RESULTS/scaling.{csv,json,md}," \
 	"$RESULTS/load.{csv,json,md},$spun" \
 	"and $(ls "$RESULTS"/plots/*.png | wc -l) charts in $RESULTS/plots/ in $((end - start)) s" \
 	"($((waited / 1000)).$((waited % 1000 / 100)) s of it waiting for other benchmarks' lock)"

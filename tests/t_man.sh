@@ -22,7 +22,7 @@ if command -v groff >/dev/null 2>&1; then
 fi
 
 # every long option of every command's --help, written as \-\-name in roff
-for cmd in bench serve demo plot compare; do
+for cmd in bench serve demo plot compare report; do
 	$IPCLAB $cmd --help >"$tmp/help.txt" 2>/dev/null || continue
 	for opt in $(grep -oE -- '--[a-z][a-z-]*' "$tmp/help.txt" | sort -u); do
 		roff=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')

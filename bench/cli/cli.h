@@ -20,6 +20,8 @@ int ipl_cmd_demo(int argc, char **argv);
 int ipl_cmd_list(int argc, char **argv);
 /* `ipclab compare OLD NEW`: two saved runs, row by row (cmd_compare.c). */
 int ipl_cmd_compare(int argc, char **argv);
+/* `ipclab report RUN.json [NEW.json] -o FILE`: the HTML page (cmd_report.c). */
+int ipl_cmd_report(int argc, char **argv);
 
 #define IPL_LIST_MAX 32
 

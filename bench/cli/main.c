@@ -16,6 +16,7 @@ static const char usage[] =
 	"  serve   run a server for one mechanism until SIGINT/SIGTERM\n"
 	"  plot    draw a bench CSV with gnuplot (PNG + SVG charts)\n"
 	"  compare two saved runs row by row: ratio, 95% interval, faster/slower\n"
+	"  report  one self-contained HTML page (tables, SVG charts) from one or two saved runs\n"
 	"  list    show the mechanisms and what each can do\n"
 	"  demo    walk one exchange over a mechanism step by step (ipclab demo tcp)\n"
 	"  help    this text; `ipclab <command> --help` for a command's options\n"
@@ -61,7 +62,9 @@ int main(int argc, char **argv)
 		return ipl_cmd_plot(argc - 1, argv + 1);
 	if (!strcmp(cmd, "compare"))
 		return ipl_cmd_compare(argc - 1, argv + 1);
-	static const char *const cmds[] = { "bench", "serve", "plot", "compare",
+	if (!strcmp(cmd, "report"))
+		return ipl_cmd_report(argc - 1, argv + 1);
+	static const char *const cmds[] = { "bench", "serve", "plot", "compare",  "report",
 					    "list",  "demo",  "help", "--version" };
 	const char *hint = ipl_suggest(cmd, cmds, sizeof cmds / sizeof cmds[0]);
 	if (hint)
