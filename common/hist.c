@@ -45,6 +45,12 @@ void ipl_hist_record(struct ipl_hist *h, uint64_t ns)
 		h->max = ns;
 	h->sum += (double)ns;
 	h->sumsq += (double)ns * (double)ns;
+	if (h->trace) {
+		if (h->trace->n < h->trace->cap)
+			h->trace->v[h->trace->n++] = ns;
+		else
+			h->trace->dropped++;
+	}
 }
 
 void ipl_hist_merge(struct ipl_hist *dst, const struct ipl_hist *src)

@@ -18,11 +18,23 @@
 #define IPL_HIST_TOP_BIT 47
 #define IPL_HIST_BUCKETS (2 * IPL_HIST_SUB + (IPL_HIST_TOP_BIT - IPL_HIST_SUB_BITS) * IPL_HIST_SUB)
 
+/* Every value recorded into a histogram, in order (`ipclab bench
+ * --samples`): the first cap are kept in v, the rest only counted in
+ * dropped, so its memory is what its owner chose.  The owner allocates it
+ * (in memory shared with the process that records, if another). */
+struct ipl_hist_trace {
+	uint64_t cap, n, dropped;
+	uint64_t v[];
+};
+
 struct ipl_hist {
 	uint64_t count;
 	uint64_t min, max;
 	double sum, sumsq; /* for mean and stddev */
 	uint64_t bucket[IPL_HIST_BUCKETS];
+	/* NULL (ipl_hist_init), or where ipl_hist_record also appends each
+	 * value; not carried by ipl_hist_merge */
+	struct ipl_hist_trace *trace;
 };
 
 void ipl_hist_init(struct ipl_hist *h);

@@ -28,7 +28,8 @@ enum {
 	OPT_PATTERN,
 	OPT_WIDE,
 	OPT_RATE,
-	OPT_SAVE_HIST
+	OPT_SAVE_HIST,
+	OPT_SAMPLES
 };
 
 static const struct option longs[] = {
@@ -58,6 +59,7 @@ static const struct option longs[] = {
 	{ "wide", no_argument, NULL, OPT_WIDE },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "save-histograms", no_argument, NULL, OPT_SAVE_HIST },
+	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ 0 },
 };
 
@@ -289,6 +291,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 			return 0;
 		snprintf(err, errlen, "needs a file name prefix");
 		return -1;
+	case OPT_SAMPLES: o->samples = arg; return 0;
 	case OPT_CONNECT: o->connect = arg; return 0;
 	case OPT_MODE: return parse_modes(o, arg, err, errlen);
 	case OPT_RATE: return parse_rates(o, arg, err, errlen);

@@ -36,6 +36,7 @@ struct ipl_bench_opts {
 	int crc, quiet, baseline, wide;
 	int save_histograms; /* JSON: each row's non-empty histogram buckets */
 	const char *save;
+	const char *samples; /* --samples FILE: every timed sample of the one row */
 	enum ipl_wait wait;
 	const struct ipl_transport *via;
 	const char *connect, *out;

@@ -5,6 +5,7 @@
 #include "bench/run/intr.h"
 #include "bench/run/lock.h"
 #include "bench/run/peer.h"
+#include "bench/run/samples.h"
 #include "bench/report/report.h"
 #include "bench/cli/args.h"
 #include "bench/cli/cli.h"
@@ -69,6 +70,12 @@ static const char bench_usage[] =
 	"      --save BASE       also write BASE.csv, BASE.json and BASE.md\n"
 	"      --save-histograms the JSON also holds each row's latency histogram: its\n"
 	"                        non-empty buckets as [lo_ns, hi_ns, count]\n"
+	"      --samples FILE    write every timed sample of the run, in order, as CSV\n"
+	"                        rep,index,latency_ns after '# ' lines naming the row;\n"
+	"                        one row only (one -m, -s, --mode latency or load,\n"
+	"                        --clients, --cpu, --rate; no --baseline); with\n"
+	"                        --clients N the samples of client 1 only; valid reps\n"
+	"                        only; at most 8M samples per rep are kept\n"
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
 	"\n"
@@ -77,7 +84,10 @@ static const char bench_usage[] =
 	"than 25%, a first rep 1.3x slower than the rest) go to stderr once, and into\n"
 	"the files written (-o, --save); the table on stdout flags the rows in status.\n"
 	"n is the samples a row rests on; a percentile with fewer than 10 samples beyond\n"
-	"it is \"-\".  cpu/msg and cs/msg cover the timed loop only (client only with --connect).\n"
+	"it is \"-\".  Every row carries a 95% confidence interval of its p50 (CSV\n"
+	"median_p50_ci95_lo_ns/hi_ns, per rep p50_ci95_lo_ns/hi_ns; JSON; Markdown and\n"
+	"--wide \"p50 (95% CI)\"): a bootstrap over the reps with 3 or more valid reps,\n"
+	"else the order-statistic interval of the reps' histograms.  cpu/msg and cs/msg cover the timed loop only (client only with --connect).\n"
 	"Ctrl-C, SIGTERM or SIGHUP writes what finished, marked interrupted, and exits\n"
 	"128+signal; a second one exits at once.  Runs take turns through the lock\n"
 	"$IPCLAB_BENCH_LOCK (default /tmp/ipclab-bench.lock; nesting under it is safe).\n"
@@ -233,7 +243,7 @@ static void show_progress(const struct progress *pg, const struct ipl_row *r, un
 
 /* Runs rep k of row r (or marks it stopped when a stop came between
  * runs).  Returns 1 when it failed or saw errors, else 0. */
-static int run_rep(const struct ipl_bench_opts *o, struct ipl_row *r, unsigned k)
+static int run_rep(const struct ipl_bench_opts *o, struct ipl_row *r, unsigned k, struct ipl_samples *smp)
 {
 	struct ipl_run_result *res = &r->reps[k];
 	if (ipl_intr_signal()) {
@@ -242,21 +252,24 @@ static int run_rep(const struct ipl_bench_opts *o, struct ipl_row *r, unsigned k
 	}
 	trace_run(r, k);
 	struct ipl_run_spec spec = ipl_bench_spec(o, r);
+	spec.trace = smp ? smp->trace : NULL;
 	int rc = r->peer ? ipl_peer_run_once(&spec, res) : ipl_run_once(&spec, res);
+	if (smp)
+		ipl_samples_rep(smp, r, k);
 	return (rc < 0 && !res->interrupted) || res->st.errors;
 }
 
 /* Runs the span [row, row + span) rep by rep in turn.  Returns 1 when a
  * run failed or saw errors; *stopped when a stop signal cut it short. */
 static int run_span(const struct ipl_bench_opts *o, struct ipl_report *rep, size_t row, size_t span,
-		    struct progress *pg, int *stopped)
+		    struct progress *pg, int *stopped, struct ipl_samples *smp)
 {
 	int bad = 0;
 	for (unsigned k = 0; k < rep->rows[row].nreps; k++) {
 		for (size_t g = row; g < row + span; g++) {
 			struct ipl_row *r = &rep->rows[g];
 			show_progress(pg, r, k);
-			bad |= run_rep(o, r, k);
+			bad |= run_rep(o, r, k, smp);
 			if (r->reps[k].interrupted) {
 				cut_short(rep, row, span, g, k);
 				*stopped = 1;
@@ -272,13 +285,13 @@ static int run_span(const struct ipl_bench_opts *o, struct ipl_report *rep, size
  * (framed 1, raw 1, framed 2, ...): a busy spell on the machine then hits
  * both alike instead of skewing the overhead.  Returns 1 when a run failed
  * or saw errors. */
-static int run_grid(const struct ipl_bench_opts *o, struct ipl_report *rep, int progress)
+static int run_grid(const struct ipl_bench_opts *o, struct ipl_report *rep, int progress, struct ipl_samples *smp)
 {
 	struct progress pg = { .on = progress, .total = rep->nrows * o->reps, .t_start = ipl_now_ns() };
 	int bad = 0, stopped = 0;
 	for (size_t row = 0; row < rep->nrows && !stopped;) {
 		size_t span = row + 1 < rep->nrows && rep->rows[row + 1].baseline ? 2 : 1;
-		bad |= run_span(o, rep, row, span, &pg, &stopped);
+		bad |= run_span(o, rep, row, span, &pg, &stopped, smp);
 		for (size_t g = row; g < row + span; g++)
 			ipl_row_finish(&rep->rows[g]);
 		row += span;
@@ -336,20 +349,24 @@ static int write_results(const struct ipl_bench_opts *o, struct ipl_report *rep,
 }
 
 /* Measures the grid of o and writes it to out.  Returns the exit status. */
-static int bench(struct ipl_bench_opts *o, FILE *out, int argc, char **argv)
+static int bench(struct ipl_bench_opts *o, FILE *out, struct ipl_samples *smp, int argc, char **argv)
 {
 	struct ipl_bench_grid g;
 	if (ipl_bench_grid_init(&g, o, argc, argv) < 0) {
 		fprintf(stderr, "ipclab bench: out of memory\n");
 		return 1;
 	}
-	int bad = run_grid(o, &g.rep, !o->quiet && isatty(STDERR_FILENO));
+	if (smp && g.rep.nrows) /* validated: one row at most */
+		ipl_samples_header(smp, &g.rep.rows[0]);
+	int bad = run_grid(o, &g.rep, !o->quiet && isatty(STDERR_FILENO), smp);
 	if (g.rep.interrupted)
 		fprintf(stderr, "ipclab bench: interrupted by %s after %zu of %zu runs: writing what finished\n",
 			ipl_intr_name(g.rep.interrupted), g.rep.runs_done, g.rep.runs_total);
 	g.rep.omit_warnings = out == stdout;
 	warn_rows(&g.rep);
 	int lost = write_results(o, &g.rep, out);
+	if (smp)
+		lost |= ipl_samples_close(smp) < 0;
 	if (bad)
 		fprintf(stderr, "ipclab bench: some runs failed or saw verification errors: they are left out of the "
 				"medians and flagged in the status column\n");
@@ -383,8 +400,18 @@ int ipl_cmd_bench(int argc, char **argv)
 		fprintf(stderr, "ipclab bench: -o %s: cannot write: %m\n", o.out);
 		return 2;
 	}
+	/* samples per rep: -n of them, or unknown (--duration, load without -n) */
+	struct ipl_samples smp;
+	char err[512];
+	uint64_t per_rep = o.set_duration || (o.modes[0] == IPL_MODE_LOAD && !o.set_iters) ? 0 : o.iters;
+	if (o.samples && ipl_samples_open(&smp, o.samples, per_rep, err, sizeof err) < 0) {
+		fprintf(stderr, "ipclab bench: %s\n", err);
+		if (out != stdout)
+			fclose(out);
+		return 2;
+	}
 	warn_setup(&o);
-	rc = bench(&o, out, argc, argv);
+	rc = bench(&o, out, o.samples ? &smp : NULL, argc, argv);
 	if (lockfd >= 0)
 		close(lockfd);
 	return stop_status(rc);

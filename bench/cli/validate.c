@@ -247,6 +247,41 @@ static int check_outputs(const struct ipl_bench_opts *o, char *err, size_t len)
 	}
 	if (o->out && ipl_check_writable(o->out, msg, sizeof msg) < 0)
 		return fail(err, len, "-o %s: %s", o->out, msg);
+	if (o->samples && ipl_check_writable(o->samples, msg, sizeof msg) < 0)
+		return fail(err, len, "--samples %s: %s", o->samples, msg);
+	if (o->samples && o->out && !strcmp(o->samples, o->out))
+		return fail(err, len, "--samples %s: -o writes that file too", o->samples);
+	for (size_t i = 0; o->samples && o->save && i < 3; i++)
+		if (snprintf(path, sizeof path, "%s%s", o->save, ext[i]) < (int)sizeof path &&
+		    !strcmp(path, o->samples))
+			return fail(err, len, "--samples %s: --save writes that file too", o->samples);
+	return 0;
+}
+
+/* --samples writes one row: each option that would make several is
+ * refused, naming it (which row was meant is not guessed). */
+static int check_samples(const struct ipl_bench_opts *o, char *err, size_t len)
+{
+	static const char one[] = "--samples writes the samples of one row";
+	size_t rates = o->modes[0] == IPL_MODE_LOAD ? o->nrates : 1;
+	if (o->nmech != 1)
+		return fail(err, len, "%s: -m and --pattern give %zu mechanisms (name one with -m)", one,
+			    o->nmech);
+	if (o->nsizes != 1)
+		return fail(err, len, "%s: -s gives %zu sizes (give one)", one, o->nsizes);
+	if (o->nmodes != 1)
+		return fail(err, len, "%s: --mode gives %zu modes (give one)", one, o->nmodes);
+	if (o->nclients != 1)
+		return fail(err, len, "%s: --clients gives %zu counts (give one)", one, o->nclients);
+	if (o->ncpu > 1)
+		return fail(err, len, "%s: --cpu gives %zu placements (give one)", one, o->ncpu);
+	if (rates != 1)
+		return fail(err, len, "%s: --rate gives %zu rates (give one)", one, rates);
+	if (o->baseline)
+		return fail(err, len, "%s: --baseline adds a raw row to each", one);
+	if (!ipl_mode_timed(o->modes[0]))
+		return fail(err, len, "--samples: --mode %s times no single message (latency or load only)",
+			    ipl_mode_name(o->modes[0]));
 	return 0;
 }
 
@@ -260,6 +295,8 @@ int ipl_bench_validate(struct ipl_bench_opts *o, char *err, size_t errlen)
 	if (o->connect && lookup_host(o, err, errlen) < 0)
 		return -1;
 	if (o->connect && check_connect(o, err, errlen) < 0)
+		return -1;
+	if (o->samples && check_samples(o, err, errlen) < 0)
 		return -1;
 	return check_outputs(o, err, errlen);
 }

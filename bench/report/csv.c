@@ -10,6 +10,7 @@
 #include "bench/report/facts.h"
 #include "bench/report/env.h"
 #include "bench/run/stats.h"
+#include "bench/run/ci.h"
 #include "bench/run/placement.h"
 
 #include <math.h>
@@ -24,6 +25,7 @@ struct line {
 	unsigned k; /* the rep's index in the row */
 	const struct ipl_run_result *x;
 	struct ipl_spread p50, mps; /* across the row's valid reps */
+	struct ipl_ci ci;           /* of the row's p50 (ci.c) */
 	const char *flags, *machine;
 };
 
@@ -160,6 +162,18 @@ static struct field c_load_status(const struct line *c)
 	int s = ipl_rep_sustained(c->r, c->x);
 	return text(s < 0 ? "" : s ? "sustained" : "not sustained");
 }
+/* the 95% interval of the rep's p50 from its histogram, and of the row's
+ * median p50 across its valid reps (ci.c); empty without latency samples */
+static struct field rep_ci(const struct line *c, int hi)
+{
+	double lo_ns, hi_ns;
+	ipl_hist_p50_ci(&c->x->hist, &lo_ns, &hi_ns);
+	return num("%.0f", hi ? hi_ns : lo_ns);
+}
+static struct field c_p50_ci_lo(const struct line *c) { return rep_ci(c, 0); }
+static struct field c_p50_ci_hi(const struct line *c) { return rep_ci(c, 1); }
+static struct field c_median_p50_ci_lo(const struct line *c) { return num("%.0f", c->ci.lo); }
+static struct field c_median_p50_ci_hi(const struct line *c) { return num("%.0f", c->ci.hi); }
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,
@@ -205,6 +219,7 @@ static void put_row(FILE *f, const struct ipl_report *rep, size_t i, const char 
 	struct line c = { .rep = rep, .i = i, .r = &rep->rows[i], .machine = machine };
 	c.p50 = ipl_row_spread(c.r, ipl_rep_p50);
 	c.mps = ipl_row_spread(c.r, ipl_rep_mps);
+	c.ci = ipl_row_p50_ci(c.r);
 	c.flags = ipl_warn_tokens(ipl_row_check(c.r, NULL, 0), flags, sizeof flags);
 	for (c.k = 0; c.k < c.r->nreps; c.k++) {
 		c.x = &c.r->reps[c.k];

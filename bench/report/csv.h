@@ -75,7 +75,11 @@
 	X(REORDERED, "reordered", "", c_reordered)                              \
 	X(OFFERED_RATE, "offered_rate_msgs_per_s", "msgs/s", c_offered_rate)    \
 	X(ACHIEVED_RATE, "achieved_rate_msgs_per_s", "msgs/s", c_achieved_rate) \
-	X(LOAD_STATUS, "load_status", "", c_load_status)
+	X(LOAD_STATUS, "load_status", "", c_load_status)                        \
+	X(P50_CI_LO, "p50_ci95_lo_ns", "ns", c_p50_ci_lo)                       \
+	X(P50_CI_HI, "p50_ci95_hi_ns", "ns", c_p50_ci_hi)                       \
+	X(MEDIAN_P50_CI_LO, "median_p50_ci95_lo_ns", "ns", c_median_p50_ci_lo)  \
+	X(MEDIAN_P50_CI_HI, "median_p50_ci95_hi_ns", "ns", c_median_p50_ci_hi)
 
 #define IPL_CSV_ID_(id, name, unit, get) IPL_CSV_##id,
 /* A column's position in the file: IPL_CSV_MECH, IPL_CSV_P50, ... */

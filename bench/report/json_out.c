@@ -14,6 +14,7 @@
 #include "bench/report/json.h"
 #include "bench/report/env.h"
 #include "bench/run/stats.h"
+#include "bench/run/ci.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
 
@@ -45,7 +46,8 @@ static void key_str(struct ipl_json *j, const char *key, const char *s)
 }
 
 /* A latency histogram: count, min, the percentile ladder (null with too
- * few samples beyond a percentile), max, mean, stddev. */
+ * few samples beyond a percentile) with the p50's 95% interval after it,
+ * max, mean, stddev. */
 static void json_hist(struct ipl_json *j, const struct ipl_hist *h)
 {
 	static const enum ipl_csv_col ladder[IPL_LADDER_N] = {
@@ -61,6 +63,14 @@ static void json_hist(struct ipl_json *j, const struct ipl_hist *h)
 			ipl_json_uint(j, ipl_hist_percentile(h, ipl_ladder[i]));
 		else
 			ipl_json_null(j);
+		if (i == 0) { /* the p50's 95% interval from the histogram (ci.c) */
+			double lo, hi;
+			ipl_hist_p50_ci(h, &lo, &hi);
+			ipl_json_key(j, ipl_csv_columns[IPL_CSV_P50_CI_LO]);
+			ipl_json_fixed(j, lo, 0); /* whole ns, like p50_ns */
+			ipl_json_key(j, ipl_csv_columns[IPL_CSV_P50_CI_HI]);
+			ipl_json_fixed(j, hi, 0);
+		}
 	}
 	key_uint(j, "max_ns", h->max);
 	key_num(j, "mean_ns", ipl_hist_mean(h));
@@ -301,6 +311,11 @@ static void json_row(struct ipl_json *j, const struct ipl_report *rep, size_t i)
 		ipl_json_break(j);
 	}
 	key_num(j, "median_p50_ns", ipl_row_median(r, ipl_rep_p50));
+	struct ipl_ci ci = ipl_row_p50_ci(r); /* its 95% interval and how it was found */
+	key_num(j, ipl_csv_columns[IPL_CSV_MEDIAN_P50_CI_LO], ci.lo);
+	key_num(j, ipl_csv_columns[IPL_CSV_MEDIAN_P50_CI_HI], ci.hi);
+	ipl_json_key(j, "median_p50_ci95_method");
+	ipl_json_string_or_null(j, ci.method == IPL_CI_NONE ? NULL : ipl_ci_method_name(ci.method));
 	key_num(j, "median_msgs_per_s", ipl_row_median(r, ipl_rep_mps));
 	key_num(j, "median_mb_per_s", ipl_row_median(r, ipl_rep_mbps));
 	ipl_json_break(j);

@@ -8,6 +8,7 @@
 #include "bench/run/run.h"
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
+#include "bench/run/ci.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
 #include "bench/report/report.h"
@@ -73,7 +74,7 @@ static void put_cell(char *line, size_t len, int md, int left, int width, const 
 		snprintf(line + at, len - at, "%*s ", width, text);
 }
 
-#define MAXCOL 21
+#define MAXCOL 22
 #define CELL 40
 #define TABLE_WIDTH 120 /* the default table and its notes fit a terminal this wide */
 
@@ -98,8 +99,8 @@ struct col {
  * rows differ in placement (the header names the one placement). */
 static int wide_only(const char *name, const struct ipl_report *rep)
 {
-	static const char *const names[] = { "p50 min..max", "p90",    "max",   "msgs/s min..max",
-					     "per client",   "cs/msg", "errors" };
+	static const char *const names[] = { "p50 min..max",    "p50 (95% CI)", "p90",    "max",
+					     "msgs/s min..max", "per client",   "cs/msg", "errors" };
 	if (!strcmp(name, "cpu"))
 		return !mixed_placement(rep);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -257,6 +258,22 @@ static void tail_cells(char (*cell)[CELL], size_t k, const struct ipl_report *re
 	status_text(cell[k], CELL, r);
 }
 
+/* "12.10..12.40 us boot": the 95% interval of the row's p50 in one unit,
+ * and how it was found (ci.c): boot(strap) over >= 3 valid reps, hist(ogram)
+ * of 1 or 2; "-" without one. */
+static void ci_cell(char *cell, const struct ipl_row *r)
+{
+	struct ipl_ci ci = ipl_row_p50_ci(r);
+	if (ci.method == IPL_CI_NONE) {
+		snprintf(cell, CELL, "-");
+		return;
+	}
+	double div = ci.hi < 1e3 ? 1 : ci.hi < 1e6 ? 1e3 : 1e6;
+	const char *unit = ci.hi < 1e3 ? "ns" : ci.hi < 1e6 ? "us" : "ms";
+	snprintf(cell, CELL, div == 1 ? "%.0f..%.0f %s %s" : "%.2f..%.2f %s %s", ci.lo / div,
+		 ci.hi / div, unit, ci.method == IPL_CI_BOOTSTRAP ? "boot" : "hist");
+}
+
 static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 {
 	struct col cols[MAXCOL] = {
@@ -265,6 +282,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		{ "clients", 7, 0 },
 		{ "cpu", 3, 0 },
 		{ "p50", 9, 0 },
+		{ "p50 (95% CI)", 24, 0 },
 		{ "p50 min..max", 18, 0 },
 		{ "p90", 9, 0 },
 		{ "p99", 9, 0 },
@@ -274,7 +292,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		{ "relative", 8, 0 },
 		{ "n", 6, 0 },
 	};
-	size_t n = tail_cols(cols, 13, rep);
+	size_t n = tail_cols(cols, 14, rep);
 
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
@@ -294,16 +312,17 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 		snprintf(cell[2], CELL, "%u", r->clients);
 		ipl_fmt_cpu(cell[3], CELL, r->cpu_client, r->cpu_server);
 		ipl_fmt_ns(cell[4], CELL, p50.median);
-		ipl_fmt_ns_range(cell[5], CELL, &p50);
+		ci_cell(cell[5], r);
+		ipl_fmt_ns_range(cell[6], CELL, &p50);
 		/* "-": too few samples beyond the percentile to say it */
-		ipl_fmt_ns(cell[6], CELL, ipl_hist_pct_or_nan(h, 90));
-		ipl_fmt_ns(cell[7], CELL, ipl_hist_pct_or_nan(h, 99));
-		ipl_fmt_ns(cell[8], CELL, ipl_hist_pct_or_nan(h, 99.9));
-		ipl_fmt_ns(cell[9], CELL, h->count ? (double)h->max : NAN);
-		ipl_fmt_count(cell[10], CELL, ipl_row_median(r, ipl_rep_mps));
-		ipl_fmt_num(cell[11], CELL, "%.2fx", ipl_row_relative(rep, r));
-		ipl_fmt_count(cell[12], CELL, (double)ipl_row_samples(r));
-		tail_cells(cell, 13, rep, i);
+		ipl_fmt_ns(cell[7], CELL, ipl_hist_pct_or_nan(h, 90));
+		ipl_fmt_ns(cell[8], CELL, ipl_hist_pct_or_nan(h, 99));
+		ipl_fmt_ns(cell[9], CELL, ipl_hist_pct_or_nan(h, 99.9));
+		ipl_fmt_ns(cell[10], CELL, h->count ? (double)h->max : NAN);
+		ipl_fmt_count(cell[11], CELL, ipl_row_median(r, ipl_rep_mps));
+		ipl_fmt_num(cell[12], CELL, "%.2fx", ipl_row_relative(rep, r));
+		ipl_fmt_count(cell[13], CELL, (double)ipl_row_samples(r));
+		tail_cells(cell, 14, rep, i);
 		put_row(f, md, rep, cols, n, cell);
 	}
 }
@@ -380,13 +399,14 @@ static void load_cells(char (*cell)[CELL], const struct ipl_row *r)
 	ipl_fmt_count(cell[5], CELL, r->rate);
 	ipl_fmt_count(cell[6], CELL, ipl_row_median(r, ipl_rep_mps));
 	ipl_fmt_ns(cell[7], CELL, ipl_row_median(r, ipl_rep_p50));
+	ci_cell(cell[8], r);
 	/* "-": too few samples beyond the percentile to say it */
-	ipl_fmt_ns(cell[8], CELL, ipl_hist_pct_or_nan(h, 90));
-	ipl_fmt_ns(cell[9], CELL, ipl_hist_pct_or_nan(h, 99));
-	ipl_fmt_ns(cell[10], CELL, ipl_hist_pct_or_nan(h, 99.9));
-	ipl_fmt_ns(cell[11], CELL, ipl_hist_pct_or_nan(h, 99.99));
-	ipl_fmt_ns(cell[12], CELL, h->count ? (double)h->max : NAN);
-	ipl_fmt_count(cell[13], CELL, (double)ipl_row_samples(r));
+	ipl_fmt_ns(cell[9], CELL, ipl_hist_pct_or_nan(h, 90));
+	ipl_fmt_ns(cell[10], CELL, ipl_hist_pct_or_nan(h, 99));
+	ipl_fmt_ns(cell[11], CELL, ipl_hist_pct_or_nan(h, 99.9));
+	ipl_fmt_ns(cell[12], CELL, ipl_hist_pct_or_nan(h, 99.99));
+	ipl_fmt_ns(cell[13], CELL, h->count ? (double)h->max : NAN);
+	ipl_fmt_count(cell[14], CELL, (double)ipl_row_samples(r));
 }
 
 /* Load rows: one per offered rate, latency from each request's due time. */
@@ -401,6 +421,7 @@ static void write_load(FILE *f, const struct ipl_report *rep, int md)
 		{ "offered", 7, 0 },
 		{ "achieved", 8, 0 },
 		{ "p50", 9, 0 },
+		{ "p50 (95% CI)", 24, 0 },
 		{ "p90", 9, 0 },
 		{ "p99", 9, 0 },
 		{ "p99.9", 9, 0 },
@@ -408,7 +429,7 @@ static void write_load(FILE *f, const struct ipl_report *rep, int md)
 		{ "max", 9, 0 },
 		{ "n", 6, 0 },
 	};
-	size_t n = tail_cols(cols, 14, rep);
+	size_t n = tail_cols(cols, 15, rep);
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
@@ -427,7 +448,7 @@ static void write_load(FILE *f, const struct ipl_report *rep, int md)
 		}
 		char cell[MAXCOL][CELL];
 		load_cells(cell, r);
-		tail_cells(cell, 14, rep, i);
+		tail_cells(cell, 15, rep, i);
 		flag_not_sustained(cell[n - 1], r);
 		put_row(f, md, rep, cols, n, cell);
 	}
@@ -543,13 +564,16 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm,
 			rep->reps, rep->reps == 1 ? "" : "s");
 	/* MB/s as bench --help defines it: every mode counts one direction */
-	char legend[600];
+	char legend[800];
 	snprintf(legend, sizeof legend,
-		 "p50 and rates: median of the valid reps (min..max across reps%s); tails: "
+		 "p50 and rates: median of the valid reps (min..max across reps%s); p50 (95%% CI)%s: "
+		 "bootstrap of the median over >= 3 valid reps (boot), else from the reps' histograms "
+		 "(hist); tails: "
 		 "all valid reps' samples, \"-\" with fewer than 10 beyond the percentile; n: samples; cpu/msg: "
 		 "user+sys of %s over the timed loop per message; MB/s: payload bytes one way per message x "
 		 "msgs/s / 10^6%s",
-		 md || rep->wide ? "" : ": --wide", cpu_scope(rep), md ? "_" : "");
+		 md || rep->wide ? "" : ": --wide", md || rep->wide ? "" : " with --wide",
+		 cpu_scope(rep), md ? "_" : "");
 	put_wrapped(f, md, md ? "_" : "# ", "#   ", legend);
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);

@@ -129,13 +129,14 @@ static int join_server_thread(pthread_t th, struct srv_arg *a, struct ipl_endpoi
 }
 
 /* One peer: serve mine, request from the other's, at the same time. */
-static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine,
-		      struct ipl_endpoint *other, int cpu, struct peer_slot *out, _Atomic int *clients_done)
+static void peer_main(const struct ipl_run_spec *spec, struct ipl_endpoint *mine, struct ipl_endpoint *other,
+		      int cpu, struct peer_slot *out, _Atomic int *clients_done, struct ipl_hist_trace *trace)
 {
 	signal(SIGPIPE, SIG_IGN);
 	ipl_wake_install(SIGUSR1);
 	ipl_pin_cpu(cpu);
 	ipl_hist_init(&out->hist);
+	out->hist.trace = trace; /* --samples: peer A's requests */
 	struct srv_arg a = { .ep = mine, .cap = spec->tpo.cap };
 	pthread_t th;
 	int rc = ipl_endpoint_attach_server(mine);
@@ -184,7 +185,7 @@ static void fork_peers(const struct ipl_run_spec *spec, struct ipl_endpoint ep[2
 		if (kid[i] == 0) {
 			struct peer_slot *me = &sh->slot[i];
 			peer_main(spec, &ep[i], &ep[1 - i], i ? spec->cpu_server : spec->cpu_client, me,
-				  &sh->clients_done);
+				  &sh->clients_done, i ? NULL : spec->trace);
 			_exit(me->rc < 0 || me->src < 0 ? 1 : 0);
 		}
 		if (kid[i] < 0)

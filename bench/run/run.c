@@ -226,6 +226,7 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 	signal(SIGPIPE, SIG_IGN);
 	ipl_pin_cpu(spec->cpu_client);
 	ipl_hist_init(&out->hist);
+	out->hist.trace = idx == 0 ? spec->trace : NULL; /* --samples: client 1's */
 	out->lc.server = server;
 
 	const char *step = "connect";

@@ -36,6 +36,9 @@ struct ipl_run_spec {
 	int timeout_s; /* a run that takes longer is killed and failed */
 	int raw;       /* baseline: SIZE raw bytes each way, no header, no
 			         verification (see bench/run/raw.c) */
+	/* --samples: client 1 (the peer pattern: peer A) appends each timed
+	 * sample here (memory shared with the clients), or NULL */
+	struct ipl_hist_trace *trace;
 };
 
 struct ipl_run_result {
