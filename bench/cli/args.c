@@ -28,7 +28,9 @@ enum {
 	OPT_PATTERN,
 	OPT_WIDE,
 	OPT_RATE,
-	OPT_SAVE_HIST
+	OPT_SAVE_HIST,
+	OPT_PIPE_SIZE,
+	OPT_SOCKBUF
 };
 
 static const struct option longs[] = {
@@ -58,6 +60,8 @@ static const struct option longs[] = {
 	{ "wide", no_argument, NULL, OPT_WIDE },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "save-histograms", no_argument, NULL, OPT_SAVE_HIST },
+	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
+	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ 0 },
 };
 
@@ -310,6 +314,8 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_WAIT: o->set_wait = 1; return ipl_parse_wait(arg, &o->wait, err, errlen);
 	case OPT_VIA: o->set_via = 1; return ipl_parse_via(arg, &o->via, err, errlen);
 	case OPT_PATTERN: o->set_pattern = 1; return parse_pattern(o, arg, err, errlen);
+	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &o->pipe_size, err, errlen);
+	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &o->sockbuf, err, errlen);
 	}
 	return -1;
 }

@@ -160,6 +160,10 @@ static struct field c_load_status(const struct line *c)
 	int s = ipl_rep_sustained(c->r, c->x);
 	return text(s < 0 ? "" : s ? "sustained" : "not sustained");
 }
+/* --pipe-size, --sockbuf: the size in force the kernel reported (F_GETPIPE_SZ;
+ * getsockopt, doubled by Linux); empty when the knob was not given */
+static struct field c_pipe_size(const struct line *c) { return c->x->pipe_size ? count(c->x->pipe_size) : text(""); }
+static struct field c_sockbuf(const struct line *c) { return c->x->sockbuf ? count(c->x->sockbuf) : text(""); }
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

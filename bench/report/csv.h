@@ -75,7 +75,9 @@
 	X(REORDERED, "reordered", "", c_reordered)                              \
 	X(OFFERED_RATE, "offered_rate_msgs_per_s", "msgs/s", c_offered_rate)    \
 	X(ACHIEVED_RATE, "achieved_rate_msgs_per_s", "msgs/s", c_achieved_rate) \
-	X(LOAD_STATUS, "load_status", "", c_load_status)
+	X(LOAD_STATUS, "load_status", "", c_load_status)                        \
+	X(PIPE_SIZE, "pipe_size_bytes", "bytes", c_pipe_size)                   \
+	X(SOCKBUF, "sockbuf_bytes", "bytes", c_sockbuf)
 
 #define IPL_CSV_ID_(id, name, unit, get) IPL_CSV_##id,
 /* A column's position in the file: IPL_CSV_MECH, IPL_CSV_P50, ... */
