@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const char bench_usage[] =
@@ -355,6 +356,23 @@ static int bench(struct ipl_bench_opts *o, FILE *out, int argc, char **argv)
 	return lost ? 3 : bad ? 1 : 0;
 }
 
+/* The pipe mechanism makes every client's two pipes (four fds) in this
+ * process before forking: --clients 256 needs over 1024 fds, the usual soft
+ * limit.  Raise the soft limit towards what the largest --clients needs,
+ * within the hard limit (what is still short fails the run with EMFILE). */
+static void raise_fd_limit(const struct ipl_bench_opts *o)
+{
+	uint64_t most = 1;
+	for (size_t i = 0; i < o->nclients; i++)
+		most = o->clients[i] > most ? o->clients[i] : most;
+	rlim_t need = (rlim_t)(4 * most + 64);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int ipl_cmd_bench(int argc, char **argv)
 {
 	struct ipl_bench_opts o;
@@ -366,7 +384,8 @@ int ipl_cmd_bench(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!o.ncpu)
-		o.ncpu = 1;                          /* one placement: unpinned (-1,-1) */
+		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
+	raise_fd_limit(&o);
 	int lockfd = ipl_bench_lock("ipclab bench"); /* held until exit; -1: none needed */
 	ipl_intr_install();
 	o.warmup = ipl_bench_warmup(&o, o.nsizes ? (uint32_t)o.sizes[0] : 64);
