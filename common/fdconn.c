@@ -2,6 +2,8 @@
 
 #include "common/io.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -53,5 +55,25 @@ int ipl_fdconn_fds(const struct ipl_conn *c, int *rfd, int *wfd)
 	const struct ipl_fdconn *fc = (const struct ipl_fdconn *)c;
 	*rfd = fc->rfd;
 	*wfd = fc->wfd;
+	return 0;
+}
+
+int ipl_pipe_set_size(int fd, uint32_t bytes)
+{
+	if (!bytes)
+		return 0;
+	/* the kernel takes an int and refuses what does not fit its page count */
+	if (bytes > INT32_MAX)
+		return -EINVAL;
+	return fcntl(fd, F_SETPIPE_SZ, (int)bytes) < 0 ? -errno : 0;
+}
+
+int ipl_fdconn_pipe_size(const struct ipl_conn *c, uint64_t *bytes)
+{
+	const struct ipl_fdconn *fc = (const struct ipl_fdconn *)c;
+	int r = fcntl(fc->rfd, F_GETPIPE_SZ), w = fcntl(fc->wfd, F_GETPIPE_SZ);
+	if (r < 0 || w < 0)
+		return -errno;
+	*bytes = (uint64_t)(r < w ? r : w);
 	return 0;
 }

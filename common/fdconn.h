@@ -30,4 +30,13 @@ int ipl_fdconn_rfd(const struct ipl_conn *c);
 /* The describe->conn_fds entry of fd-based transports: both fds; 0. */
 int ipl_fdconn_fds(const struct ipl_conn *c, int *rfd, int *wfd);
 
+/* Pipe capacity (pipe, fifo: --pipe-size).  ipl_pipe_set_size sets one
+ * pipe's capacity with F_SETPIPE_SZ (bytes 0: leaves it); the kernel rounds
+ * up to a power-of-two number of pages.  0, or -EPERM (over
+ * fs.pipe-max-size without CAP_SYS_RESOURCE, or the user's pipe pages
+ * used up), -ENOMEM, -EBUSY or -errno. */
+int ipl_pipe_set_size(int fd, uint32_t bytes);
+/* The bufsize op of pipe and fifo: the smaller F_GETPIPE_SZ of c's two pipes. */
+int ipl_fdconn_pipe_size(const struct ipl_conn *c, uint64_t *bytes);
+
 #endif

@@ -97,6 +97,18 @@ struct ipl_tp_opts {
 				      0 = IPL_DEFAULT_IDLE_MS, -1 = never */
 	uint64_t mem_limit;              /* serve: request bytes buffered across all
 				      connections; 0 = IPL_DEFAULT_MEM_LIMIT */
+	uint32_t pipe_size;              /* pipe, fifo: F_SETPIPE_SZ on both pipes of
+				      every conn; 0 = the kernel's default */
+	uint32_t sockbuf;                /* tcp, unix, seqpacket: SO_SNDBUF and SO_RCVBUF
+				      on both ends; 0 = the kernel's (autotuned) */
+};
+
+/* Which of the kernel buffer knobs in struct ipl_tp_opts a transport
+ * applies (its table's knobs): the command line refuses a knob no chosen
+ * mechanism applies, and records the size in force (bufsize op). */
+enum ipl_knob {
+	IPL_KNOB_PIPE_SIZE = 1u << 0, /* opts.pipe_size */
+	IPL_KNOB_SOCKBUF = 1u << 1,   /* opts.sockbuf */
 };
 
 struct ipl_endpoint {
@@ -265,6 +277,17 @@ struct ipl_transport {
 	 * (mq: fs.mqueue's msg_max and msgsize_max, the chunk size and depth
 	 * it uses).  Reads /proc and getrlimit only; never blocks or fails. */
 	size_t (*limits)(struct ipl_tp_limit *out, size_t n);
+
+	/* enum ipl_knob: the buffer knobs of ipl_tp_opts this transport
+	 * applies (0: none; a layered one forwards its opts to its carrier but
+	 * records nothing, so it claims none). */
+	unsigned knobs;
+	/* Optional, with knobs: the buffer size in force on c as the kernel
+	 * reports it now, into *bytes: pipes F_GETPIPE_SZ, sockets
+	 * getsockopt SO_SNDBUF/SO_RCVBUF (Linux reports twice what was asked,
+	 * capped by net.core.wmem_max/rmem_max); the smaller of the two
+	 * directions.  0 or -errno. */
+	int (*bufsize)(const struct ipl_conn *c, uint64_t *bytes);
 };
 
 /* How `ipclab demo` walks a mechanism. */
@@ -378,6 +401,16 @@ static inline void ipl_conn_cancel(struct ipl_conn *c)
 	atomic_store(&c->cancel, 1);
 	if (c->tp->cancel_conn)
 		c->tp->cancel_conn(c);
+}
+
+/* The buffer size in force on c (see the bufsize op): 0, or IPL_EUNSUPP
+ * when the transport has no such knob, or -errno. */
+static inline int ipl_conn_bufsize(const struct ipl_conn *c, uint64_t *bytes)
+{
+	*bytes = 0;
+	if (!c || !c->tp->bufsize)
+		return IPL_EUNSUPP;
+	return c->tp->bufsize(c, bytes);
 }
 
 /* Closes the connection and frees it (and its msgio buffer). NULL is a no-op. */

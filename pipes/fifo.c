@@ -387,6 +387,8 @@ static int open_pair(struct ipl_endpoint *ep, const char *req, const char *rep, 
 	/* replies block when the client is slow; requests stay non-blocking
 	 * until the first byte (see fifo_recv) */
 	int rc = set_blocking(wfd);
+	if (rc == 0 && (rc = ipl_pipe_set_size(wfd, ep->opts.pipe_size)) == 0)
+		rc = ipl_pipe_set_size(rfd, ep->opts.pipe_size);
 	if (rc < 0) {
 		close(rfd);
 		close(wfd);
@@ -665,6 +667,10 @@ static int fifo_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 		rc = set_blocking(wfd);
 	if (rc == 0)
 		rc = set_blocking(rfd);
+	/* the client sets both too: it may be run against a server given
+	 * another size, and what it records is then what it asked for */
+	if (rc == 0 && (rc = ipl_pipe_set_size(wfd, ep->opts.pipe_size)) == 0)
+		rc = ipl_pipe_set_size(rfd, ep->opts.pipe_size);
 	if (rc < 0)
 		goto fail;
 	close(afd);
@@ -724,4 +730,6 @@ const struct ipl_transport ipl_fifo_transport = {
 	.cleanup = fifo_cleanup,
 	.describe = &fifo_describe,
 	.check_addr = fifo_check_addr,
+	.knobs = IPL_KNOB_PIPE_SIZE,
+	.bufsize = ipl_fdconn_pipe_size,
 };

@@ -85,8 +85,13 @@ static int pipe_prepare(struct ipl_endpoint *ep)
 	pe->creator = getpid();
 	ep->priv = pe;
 	for (unsigned i = 0; i < n; i++) {
-		if (pipe2(&pe->fd[i][REQ_R], O_CLOEXEC) < 0 || pipe2(&pe->fd[i][REP_R], O_CLOEXEC) < 0) {
-			int rc = -errno;
+		int rc = 0;
+		if (pipe2(&pe->fd[i][REQ_R], O_CLOEXEC) < 0 || pipe2(&pe->fd[i][REP_R], O_CLOEXEC) < 0)
+			rc = -errno;
+		/* both directions, before either end is handed out */
+		if (rc == 0 && (rc = ipl_pipe_set_size(pe->fd[i][REQ_W], ep->opts.pipe_size)) == 0)
+			rc = ipl_pipe_set_size(pe->fd[i][REP_W], ep->opts.pipe_size);
+		if (rc < 0) {
 			pipe_cleanup(ep);
 			return rc;
 		}
@@ -188,4 +193,6 @@ const struct ipl_transport ipl_pipe_transport = {
 	.release = pipe_release,
 	.cleanup = pipe_cleanup,
 	.describe = &pipe_describe,
+	.knobs = IPL_KNOB_PIPE_SIZE,
+	.bufsize = ipl_fdconn_pipe_size,
 };

@@ -90,7 +90,9 @@ static int sp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_co
 	int rc = ipl_unix_sun(ep->addr, &sun);
 	if (rc < 0)
 		return rc;
-	int fd = ipl_sock_connect_type(AF_UNIX, SOCK_SEQPACKET, (struct sockaddr *)&sun, sizeof sun);
+	/* --sockbuf before wrap: the packet size follows the send buffer */
+	int fd = ipl_sock_connect_buf(AF_UNIX, SOCK_SEQPACKET, (struct sockaddr *)&sun, sizeof sun,
+				      ep->opts.sockbuf);
 	return fd < 0 ? fd : wrap(ep->tp, fd, out);
 }
 
@@ -190,4 +192,6 @@ const struct ipl_transport ipl_seqpacket_transport = {
 	.cleanup = ipl_sock_cleanup,
 	.conn_addr = ipl_sock_conn_addr,
 	.check_addr = ipl_sock_check_path,
+	.knobs = IPL_KNOB_SOCKBUF,
+	.bufsize = ipl_sock_bufsize,
 };

@@ -41,6 +41,13 @@ int ipl_sock_accept_fd(struct ipl_endpoint *ep)
 		if (atomic_load(&ep->cancel))
 			return IPL_ECANCELED;
 		int fd = accept4(se->lfd, NULL, NULL, SOCK_CLOEXEC);
+		/* a unix socket's accepted end does not inherit the listener's
+		 * buffers (a TCP one does): set them on every accepted socket */
+		if (fd >= 0 && ipl_sock_set_bufs(fd, ep->opts.sockbuf) < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
 		if (fd >= 0)
 			return fd;
 		/* a client that gave up before we accepted is not our failure */
@@ -70,9 +77,42 @@ int ipl_sock_connect(int family, const struct sockaddr *sa, socklen_t len)
 
 int ipl_sock_connect_type(int family, int type, const struct sockaddr *sa, socklen_t len)
 {
+	return ipl_sock_connect_buf(family, type, sa, len, 0);
+}
+
+int ipl_sock_set_bufs(int fd, uint32_t bytes)
+{
+	/* setsockopt takes an int, which the kernel then doubles */
+	int v = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+	if (!bytes)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v) < 0)
+		return -errno;
+	return 0;
+}
+
+int ipl_sock_bufsize(const struct ipl_conn *c, uint64_t *bytes)
+{
+	int fd = ipl_fdconn_rfd(c), snd = 0, rcv = 0;
+	socklen_t l1 = sizeof snd, l2 = sizeof rcv;
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &l1) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l2) < 0)
+		return -errno;
+	*bytes = (uint64_t)(snd < rcv ? snd : rcv);
+	return 0;
+}
+
+int ipl_sock_connect_buf(int family, int type, const struct sockaddr *sa, socklen_t len, uint32_t sockbuf)
+{
 	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	int rc = ipl_sock_set_bufs(fd, sockbuf);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
 	if (connect(fd, sa, len) < 0) {
 		if (errno != EINTR) {
 			int e = errno;

@@ -67,6 +67,17 @@ int ipl_sock_check_hostport(const char *addr, int listening, char *why, size_t l
  * existing socket. */
 int ipl_sock_check_path(const char *addr, int listening, char *why, size_t len);
 
+/* Socket buffers (--sockbuf): SO_SNDBUF and SO_RCVBUF of fd set to bytes
+ * (0: leaves the kernel's autotuned defaults).  Before listen/connect, so a
+ * TCP window scale is chosen for them.  The kernel doubles the value and
+ * caps it at net.core.wmem_max/rmem_max without a word: the bufsize op
+ * reads what it kept.  0 or -errno. */
+int ipl_sock_set_bufs(int fd, uint32_t bytes);
+/* The bufsize op of the socket transports: min(SO_SNDBUF, SO_RCVBUF). */
+int ipl_sock_bufsize(const struct ipl_conn *c, uint64_t *bytes);
+/* ipl_sock_connect_type on a socket given those buffers first. */
+int ipl_sock_connect_buf(int family, int type, const struct sockaddr *sa, socklen_t len, uint32_t sockbuf);
+
 /* Closes the listening socket (idempotent). */
 void ipl_sock_release(struct ipl_endpoint *ep);
 

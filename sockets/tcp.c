@@ -100,7 +100,9 @@ static int tcp_prepare(struct ipl_endpoint *ep)
 		return -errno;
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+	/* before listen: accepted sockets inherit them, window scale included */
+	if (ipl_sock_set_bufs(fd, ep->opts.sockbuf) < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, SOMAXCONN) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
@@ -136,7 +138,7 @@ static int tcp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	int rc = ipl_inet_client_addr(ep->addr, &ss, &len);
 	if (rc < 0)
 		return rc;
-	int fd = ipl_sock_connect(ss.ss_family, (struct sockaddr *)&ss, len);
+	int fd = ipl_sock_connect_buf(ss.ss_family, SOCK_STREAM, (struct sockaddr *)&ss, len, ep->opts.sockbuf);
 	if (fd < 0)
 		return fd;
 	int one = 1;
@@ -188,4 +190,6 @@ const struct ipl_transport ipl_tcp_transport = {
 	.describe = &tcp_describe,
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fd = ipl_fdconn_rfd,
+	.knobs = IPL_KNOB_SOCKBUF,
+	.bufsize = ipl_sock_bufsize,
 };

@@ -75,6 +75,8 @@ int ipl_unix_listen(struct ipl_endpoint *ep, int type)
 		rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	}
 	umask(old);
+	if (rc == 0)
+		rc = ipl_sock_set_bufs(fd, ep->opts.sockbuf);
 	if (rc < 0 || listen(fd, SOMAXCONN) < 0) {
 		rc = -errno;
 		close(fd);
@@ -104,7 +106,7 @@ static int unix_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_
 	int rc = ipl_unix_sun(ep->addr, &sun);
 	if (rc < 0)
 		return rc;
-	int fd = ipl_sock_connect(AF_UNIX, (struct sockaddr *)&sun, sizeof sun);
+	int fd = ipl_sock_connect_buf(AF_UNIX, SOCK_STREAM, (struct sockaddr *)&sun, sizeof sun, ep->opts.sockbuf);
 	if (fd < 0)
 		return fd;
 	*out = ipl_fdconn_new(ep->tp, fd, fd);
@@ -146,4 +148,6 @@ const struct ipl_transport ipl_unix_transport = {
 	.describe = &unix_describe,
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fd = ipl_fdconn_rfd,
+	.knobs = IPL_KNOB_SOCKBUF,
+	.bufsize = ipl_sock_bufsize,
 };

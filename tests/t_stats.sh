@@ -24,7 +24,8 @@ import csv, json, re, sys
 base, want_method = sys.argv[1], sys.argv[2]
 cols = ["p50_ci95_lo_ns", "p50_ci95_hi_ns", "median_p50_ci95_lo_ns", "median_p50_ci95_hi_ns"]
 header = open(base + ".csv").readline().strip().split(",")
-assert header[-5:] == ["load_status"] + cols, header[-6:]
+i = header.index("load_status")
+assert header[i:i + 5] == ["load_status"] + cols, header[i:]
 def within(lo, v, hi, what):
     assert float(lo) <= float(v) <= float(hi), (what, lo, v, hi)
 timed = 0

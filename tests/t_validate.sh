@@ -91,6 +91,23 @@ fi
 bad "serve --listen with a port over 65535" "--listen 127.0.0.1:99999" serve -m tcp --listen 127.0.0.1:99999
 bad "serve --listen with no port" "--listen" serve -m tcp --listen 127.0.0.1
 bad "serve rpc --listen with a bad port" "--listen 127.0.0.1:x" serve -m rpc --listen 127.0.0.1:x
+# --pipe-size / --sockbuf: a mechanism in -m must apply the knob; 0, a
+# negative or a non-number is refused, and a pipe over fs.pipe-max-size is
+# refused for everyone, root too (docs/performance.md)
+pmax=$(cat /proc/sys/fs/pipe-max-size 2>/dev/null || echo 1048576)
+bad "--pipe-size without pipe or fifo" "--pipe-size does not apply" bench -m tcp --pipe-size 1M
+bad "--pipe-size 0" "--pipe-size 0: must be > 0" bench -m pipe --pipe-size 0
+bad "--pipe-size negative" "--pipe-size -4K" bench -m pipe --pipe-size -4K
+bad "--pipe-size not a number" "--pipe-size big" bench -m fifo --pipe-size big
+bad "--pipe-size over fs.pipe-max-size" "over fs.pipe-max-size" bench -m pipe --pipe-size $((pmax * 2))
+bad "--sockbuf without a socket" "--sockbuf does not apply" bench -m pipe,shm --sockbuf 256K
+bad "--sockbuf 0" "--sockbuf 0: must be > 0" bench -m tcp --sockbuf 0
+bad "--sockbuf negative" "--sockbuf -1" bench -m unix --sockbuf -1
+bad "--sockbuf not a number" "--sockbuf 1X" bench -m unix --sockbuf 1X
+bad "--sockbuf over 1G" "--sockbuf 2G" bench -m tcp --sockbuf 2G
+bad "serve --pipe-size on tcp" "--pipe-size does not apply" serve -m tcp --pipe-size 64K
+bad "serve --sockbuf on fifo" "--sockbuf does not apply" serve -m fifo --sockbuf 64K
+bad "serve --pipe-size over fs.pipe-max-size" "over fs.pipe-max-size" serve -m fifo --pipe-size $((pmax * 2))
 bad "did you mean an option" "did you mean --clients?" bench --clinets 4
 bad "did you mean a mechanism" "did you mean unix?" bench -m unx
 bad "did you mean a mode" "did you mean throughput?" bench --mode throughptu

@@ -29,7 +29,9 @@ enum {
 	OPT_WIDE,
 	OPT_RATE,
 	OPT_SAVE_HIST,
-	OPT_SAMPLES
+	OPT_SAMPLES,
+	OPT_PIPE_SIZE,
+	OPT_SOCKBUF
 };
 
 static const struct option longs[] = {
@@ -60,6 +62,8 @@ static const struct option longs[] = {
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "save-histograms", no_argument, NULL, OPT_SAVE_HIST },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
+	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ 0 },
 };
 
@@ -313,6 +317,8 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_WAIT: o->set_wait = 1; return ipl_parse_wait(arg, &o->wait, err, errlen);
 	case OPT_VIA: o->set_via = 1; return ipl_parse_via(arg, &o->via, err, errlen);
 	case OPT_PATTERN: o->set_pattern = 1; return parse_pattern(o, arg, err, errlen);
+	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &o->pipe_size, err, errlen);
+	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &o->sockbuf, err, errlen);
 	}
 	return -1;
 }

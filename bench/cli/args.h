@@ -43,6 +43,7 @@ struct ipl_bench_opts {
 	enum ipl_format fmt;
 	/* given on the command line, for "does not apply" */
 	int set_iters, set_duration, set_window, set_wait, set_via, set_pattern, set_rate;
+	uint32_t pipe_size, sockbuf; /* --pipe-size, --sockbuf; 0 = not given */
 };
 
 /* Fills o from argv and checks it (ipl_bench_validate).  Returns 0, 2 after

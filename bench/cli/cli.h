@@ -72,6 +72,20 @@ const char *ipl_wait_name(enum ipl_wait w);
 /* A carrier for layered mechanisms: a registered, byte-stream, non-layered one. */
 int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen);
 
+/* --pipe-size BYTES ("64K", "1M"): 1..fs.pipe-max-size, the limit for
+ * everyone, root included (root may raise it with sysctl), so a result
+ * means the same whoever took it.  --sockbuf BYTES: 1..1G (the kernel caps
+ * at net.core.wmem_max/rmem_max without a word; what it kept is recorded). */
+int ipl_parse_pipe_size(const char *s, uint32_t *out, char *err, size_t errlen);
+int ipl_parse_sockbuf(const char *s, uint32_t *out, char *err, size_t errlen);
+/* What the kernel grants this process for a knob (enum ipl_knob) asked at
+ * bytes, on a probe pipe or socket pair: the size in force, or -1 with err
+ * when it refuses (fs.pipe-user-pages-hard used up: EPERM). */
+long long ipl_knob_probe(unsigned knob, uint32_t bytes, char *err, size_t errlen);
+/* 0 when a mechanism of tps[0..n) applies knob, else -1 with "--pipe-size
+ * does not apply: ... (only pipe, fifo have one)" in err. */
+int ipl_knob_applies(unsigned knob, const struct ipl_transport *const *tps, size_t n, char *err, size_t errlen);
+
 #define IPL_ITEM_MAX 64
 /* Splits a comma list into at most IPL_LIST_MAX items.  Strict: an empty
  * list or an empty item ("64K,,", "tcp,") is refused. */

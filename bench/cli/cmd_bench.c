@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const char bench_usage[] =
@@ -59,6 +60,14 @@ static const char bench_usage[] =
 	"                        overhead column is framed/raw - 1 (byte-stream mechanisms,\n"
 	"                        latency and throughput modes)\n"
 	"      --cap BYTES       largest payload the server accepts (default 16M)\n"
+	"      --pipe-size BYTES pipe, fifo: capacity of both pipes of every conn, both ends\n"
+	"                        (F_SETPIPE_SZ; rounded up to a power-of-two number of\n"
+	"                        pages; at most fs.pipe-max-size, root too)\n"
+	"      --sockbuf BYTES   tcp, unix, seqpacket: SO_SNDBUF and SO_RCVBUF on both ends,\n"
+	"                        set before connect/listen.  Linux keeps twice the request,\n"
+	"                        capped at net.core.wmem_max/rmem_max without a word.\n"
+	"                        Both record the size in force as the kernel reports it\n"
+	"                        (pipe_size_bytes, sockbuf_bytes; empty when not given)\n"
 	"      --connect ADDR    measure a server started with `ipclab serve` (one mechanism)\n"
 	"                        rpc: ADDR may be a HOST alone (no port): HOST's rpcbind\n"
 	"                        says where the program listens over tcp\n"
@@ -98,7 +107,8 @@ static const char bench_usage[] =
 	"\n"
 	"Every option and output path is checked before the first run: an option that\n"
 	"does not apply (--wait without shm, --via without rpc, --window without\n"
-	"--mode throughput or load, --rate without --mode load, -n with --duration)\n"
+	"--mode throughput or load, --rate without --mode load, -n with --duration,\n"
+	"--pipe-size without pipe or fifo, --sockbuf without a socket mechanism)\n"
 	"is an error, not ignored.\n"
 	"\n"
 	"Exit status: 0 every run completed with 0 errors, 1 a run failed or saw errors,\n"
@@ -374,6 +384,23 @@ static int bench(struct ipl_bench_opts *o, FILE *out, struct ipl_samples *smp, i
 	return lost ? 3 : bad ? 1 : 0;
 }
 
+/* The pipe mechanism makes every client's two pipes (four fds) in this
+ * process before forking: --clients 256 needs over 1024 fds, the usual soft
+ * limit.  Raise the soft limit towards what the largest --clients needs,
+ * within the hard limit (what is still short fails the run with EMFILE). */
+static void raise_fd_limit(const struct ipl_bench_opts *o)
+{
+	uint64_t most = 1;
+	for (size_t i = 0; i < o->nclients; i++)
+		most = o->clients[i] > most ? o->clients[i] : most;
+	rlim_t need = (rlim_t)(4 * most + 64);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int ipl_cmd_bench(int argc, char **argv)
 {
 	struct ipl_bench_opts o;
@@ -391,6 +418,7 @@ int ipl_cmd_bench(int argc, char **argv)
 			o.mech[0]->name, (unsigned long long)o.sizes[0], o.mech[0]->max_why);
 		return 2;
 	}
+	raise_fd_limit(&o);
 	int lockfd = ipl_bench_lock("ipclab bench"); /* held until exit; -1: none needed */
 	ipl_intr_install();
 	o.warmup = ipl_bench_warmup(&o, o.nsizes ? (uint32_t)o.sizes[0] : 64);

@@ -15,6 +15,7 @@
 static const char serve_usage[] =
 	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES] [--max-clients N]\n"
 	"                    [--idle-timeout SECONDS] [--max-memory BYTES] [--register]\n"
+	"                    [--pipe-size BYTES] [--sockbuf BYTES]\n"
 	"\n"
 	"Runs a server for one mechanism until SIGINT or SIGTERM, serving any number\n"
 	"of clients at once; then finishes in-flight replies, removes its names and\n"
@@ -46,9 +47,26 @@ static const char serve_usage[] =
 	"                      entry; taken back at exit.  Without --via or\n"
 	"                      --listen the carrier is then tcp.  Fails when no\n"
 	"                      rpcbind runs\n"
+	"      --pipe-size BYTES\n"
+	"                      fifo: capacity of both pipes of every client\n"
+	"                      (F_SETPIPE_SZ; up to fs.pipe-max-size, root too)\n"
+	"      --sockbuf BYTES tcp, unix, seqpacket: SO_SNDBUF and SO_RCVBUF of every\n"
+	"                      socket (Linux doubles it and caps it at\n"
+	"                      net.core.wmem_max/rmem_max); what the kernel grants is\n"
+	"                      printed at start\n"
 	"  -h, --help          this text\n";
 
-enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MAX_MEMORY, OPT_REGISTER };
+enum {
+	OPT_CAP = 256,
+	OPT_WAIT,
+	OPT_VIA,
+	OPT_MAX_CLIENTS,
+	OPT_IDLE,
+	OPT_MAX_MEMORY,
+	OPT_REGISTER,
+	OPT_PIPE_SIZE,
+	OPT_SOCKBUF
+};
 
 #define IDLE_MAX_S 86400.0
 
@@ -97,6 +115,8 @@ static const struct option longs[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 	{ "register", no_argument, NULL, OPT_REGISTER },
+	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
+	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -150,6 +170,8 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 		so->tpo.mem_limit = num;
 		return 0;
 	case OPT_REGISTER: so->reg = 1; return 0;
+	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &so->tpo.pipe_size, err, errlen);
+	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &so->tpo.sockbuf, err, errlen);
 	}
 	return -1;
 }
@@ -188,8 +210,35 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 		snprintf(err, len, "%s over %s cannot be served to other processes", tp->name, car->name);
 		return -1;
 	}
+	if (tpo->pipe_size && ipl_knob_applies(IPL_KNOB_PIPE_SIZE, &tp, 1, err, len) < 0)
+		return -1;
+	if (tpo->sockbuf && ipl_knob_applies(IPL_KNOB_SOCKBUF, &tp, 1, err, len) < 0)
+		return -1;
 	if (tpo->listen)
 		return ipl_check_listen_addr(tp, tpo->via, tpo->listen, err, len);
+	return 0;
+}
+
+/* --pipe-size / --sockbuf: what the kernel grants, read back from a probe
+ * (every client's conn gets the same from the same request).  0, or -1
+ * after one line when the kernel refuses. */
+static int print_knobs(const struct ipl_tp_opts *o)
+{
+	char err[200];
+	const unsigned knob[2] = { IPL_KNOB_PIPE_SIZE, IPL_KNOB_SOCKBUF };
+	const uint32_t asked[2] = { o->pipe_size, o->sockbuf };
+	static const char *const what[2] = { "pipe size (F_GETPIPE_SZ)",
+					     "socket buffers (getsockopt: twice the request, capped)" };
+	for (int k = 0; k < 2; k++) {
+		if (!asked[k])
+			continue;
+		long long got = ipl_knob_probe(knob[k], asked[k], err, sizeof err);
+		if (got < 0) {
+			fprintf(stderr, "ipclab serve: %s\n", err);
+			return -1;
+		}
+		fprintf(stderr, "ipclab serve: %s: asked %u, in force %lld bytes\n", what[k], asked[k], got);
+	}
 	return 0;
 }
 
@@ -210,6 +259,8 @@ static int serve(const struct serve_opts *so)
 	/* held from here until ipl_serve_foreground has its handlers: a stop
 	 * sent as soon as the address is printed must not kill us uncleaned */
 	ipl_serve_hold_stop(NULL);
+	if (print_knobs(&so->tpo) < 0)
+		return 1;
 	ipl_endpoint_setup(&ep, tp, &so->tpo, NULL);
 	int rc = ipl_endpoint_prepare(&ep);
 	if (rc == 0)

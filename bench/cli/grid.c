@@ -156,6 +156,8 @@ int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o
 		.timeout_s = o->timeout,
 		.window = (unsigned)o->window,
 		.cap = (uint32_t)o->cap,
+		.pipe_size = o->pipe_size,
+		.sockbuf = o->sockbuf,
 		.crc = o->crc,
 		.baseline = o->baseline,
 		.wait = ipl_wait_name(o->wait),
@@ -190,7 +192,14 @@ struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct 
 	int load_default = r->mode == IPL_MODE_LOAD && !o->set_iters && !o->duration;
 	return (struct ipl_run_spec){
 		.tp = r->tp,
-		.tpo = { .cap = (uint32_t)o->cap, .timeout_ms = 5000, .wait = r->wait_policy, .via = r->via },
+		.tpo = { .cap = (uint32_t)o->cap,
+			 .timeout_ms = 5000,
+			 .wait = r->wait_policy,
+			 .via = r->via,
+			 /* only where the row's mechanism applies it (a layered one would
+			  * hand it to its carrier unrecorded) */
+			 .pipe_size = (r->tp->knobs & IPL_KNOB_PIPE_SIZE) ? o->pipe_size : 0,
+			 .sockbuf = (r->tp->knobs & IPL_KNOB_SOCKBUF) ? o->sockbuf : 0 },
 		.connect = o->connect,
 		.size = r->size,
 		.iters = o->iters,

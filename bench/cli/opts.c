@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int bad(char *err, size_t len, const char *what, const char *s)
@@ -186,4 +188,116 @@ int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, si
 		return bad(err, errlen, "--via (a byte-stream mechanism such as tcp or unix)", s);
 	*out = tp;
 	return 0;
+}
+
+/* fs.pipe-max-size, or 1 MiB (the kernel's default) when unreadable. */
+static uint64_t pipe_max_size(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+	int ok = f && fscanf(f, "%llu", &v) == 1 && v > 0;
+	if (f)
+		fclose(f);
+	return ok ? v : 1u << 20;
+}
+
+static int positive_size(const char *s, uint64_t *v, char *err, size_t errlen)
+{
+	if (parse_scaled(s, v) < 0)
+		return bad(err, errlen, "size", s);
+	if (*v)
+		return 0;
+	snprintf(err, errlen, "must be > 0");
+	return -1;
+}
+
+int ipl_parse_pipe_size(const char *s, uint32_t *out, char *err, size_t errlen)
+{
+	uint64_t v, max = pipe_max_size();
+	if (positive_size(s, &v, err, errlen) < 0)
+		return -1;
+	if (v > max) {
+		snprintf(err, errlen,
+			 "'%s' is over fs.pipe-max-size (%llu bytes; raise it with sysctl "
+			 "fs.pipe-max-size=N)",
+			 s, (unsigned long long)max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int ipl_parse_sockbuf(const char *s, uint32_t *out, char *err, size_t errlen)
+{
+	uint64_t v;
+	if (positive_size(s, &v, err, errlen) < 0)
+		return -1;
+	if (v > 1u << 30) {
+		snprintf(err, errlen, "size '%s' is over the limit of %u bytes", s, 1u << 30);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The pipe probe: F_SETPIPE_SZ then F_GETPIPE_SZ on a fresh pipe. */
+static long long probe_pipe(uint32_t bytes, char *err, size_t errlen)
+{
+	int p[2];
+	long long got = -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (fcntl(p[1], F_SETPIPE_SZ, (int)bytes) < 0)
+		snprintf(err, errlen, "the kernel refuses a pipe of %u bytes: %s", bytes, strerror(errno));
+	else
+		got = fcntl(p[1], F_GETPIPE_SZ);
+	close(p[0]);
+	close(p[1]);
+	return got;
+}
+
+/* The socket probe: both buffers set on a unix socket pair, the smaller kept. */
+static long long probe_sock(uint32_t bytes, char *err, size_t errlen)
+{
+	int sv[2], v = (int)bytes, snd = 0, rcv = 0;
+	socklen_t l1 = sizeof snd, l2 = sizeof rcv;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	int ok = setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof v) == 0 &&
+		 setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof v) == 0 &&
+		 getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &snd, &l1) == 0 &&
+		 getsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &rcv, &l2) == 0;
+	if (!ok)
+		snprintf(err, errlen, "socket buffers of %u bytes: %s", bytes, strerror(errno));
+	close(sv[0]);
+	close(sv[1]);
+	return ok ? (snd < rcv ? snd : rcv) : -1;
+}
+
+long long ipl_knob_probe(unsigned knob, uint32_t bytes, char *err, size_t errlen)
+{
+	return knob == IPL_KNOB_PIPE_SIZE ? probe_pipe(bytes, err, errlen) : probe_sock(bytes, err, errlen);
+}
+
+int ipl_knob_applies(unsigned knob, const struct ipl_transport *const *tps, size_t n, char *err, size_t errlen)
+{
+	char names[200] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++)
+		if (tps[i] && (tps[i]->knobs & knob))
+			return 0;
+	for (size_t i = 0; i < ipl_transport_count(); i++) {
+		const struct ipl_transport *tp = ipl_transport_at(i);
+		if ((tp->knobs & knob) && used < sizeof names)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+						 used ? ", " : "", tp->name);
+	}
+	snprintf(err, errlen, "%s does not apply: no mechanism in -m has %s (only %s)",
+		 knob == IPL_KNOB_PIPE_SIZE ? "--pipe-size" : "--sockbuf",
+		 knob == IPL_KNOB_PIPE_SIZE ? "a pipe" : "a socket buffer", names);
+	return -1;
 }

@@ -151,6 +151,24 @@ static void merge_duplicates(struct ipl_bench_opts *o)
 	}
 }
 
+/* --pipe-size / --sockbuf: some entry applies each knob given, and the
+ * kernel grants it to this process (a probe pipe or socket pair): a refusal
+ * (fs.pipe-user-pages-hard) is one line now, not a failed row later. */
+static int check_knobs(const struct ipl_bench_opts *o, char *err, size_t len)
+{
+	const unsigned knob[2] = { IPL_KNOB_PIPE_SIZE, IPL_KNOB_SOCKBUF };
+	const uint32_t asked[2] = { o->pipe_size, o->sockbuf };
+	for (int k = 0; k < 2; k++) {
+		if (!asked[k])
+			continue;
+		if (ipl_knob_applies(knob[k], o->mech, o->nmech, err, len) < 0)
+			return -1;
+		if (ipl_knob_probe(knob[k], asked[k], err, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Options that do not change what runs are refused, not dropped. */
 static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 {
@@ -290,7 +308,7 @@ int ipl_bench_validate(struct ipl_bench_opts *o, char *err, size_t errlen)
 	if (apply_globals(o, err, errlen) < 0 || check_carriers(o, err, errlen) < 0)
 		return -1;
 	merge_duplicates(o);
-	if (check_applies(o, err, errlen) < 0)
+	if (check_applies(o, err, errlen) < 0 || check_knobs(o, err, errlen) < 0)
 		return -1;
 	if (o->connect && lookup_host(o, err, errlen) < 0)
 		return -1;

@@ -174,6 +174,10 @@ static struct field c_p50_ci_lo(const struct line *c) { return rep_ci(c, 0); }
 static struct field c_p50_ci_hi(const struct line *c) { return rep_ci(c, 1); }
 static struct field c_median_p50_ci_lo(const struct line *c) { return num("%.0f", c->ci.lo); }
 static struct field c_median_p50_ci_hi(const struct line *c) { return num("%.0f", c->ci.hi); }
+/* --pipe-size, --sockbuf: the size in force the kernel reported (F_GETPIPE_SZ;
+ * getsockopt, doubled by Linux); empty when the knob was not given */
+static struct field c_pipe_size(const struct line *c) { return c->x->pipe_size ? count(c->x->pipe_size) : text(""); }
+static struct field c_sockbuf(const struct line *c) { return c->x->sockbuf ? count(c->x->sockbuf) : text(""); }
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

@@ -180,6 +180,11 @@ static void json_settings(struct ipl_json *j, const struct ipl_report *rep)
 	key_uint(j, "reps", rep->reps);
 	key_uint(j, "window", rep->window);
 	key_uint(j, "cap_bytes", rep->cap);
+	/* as asked; each rep's pipe_size_bytes/sockbuf_bytes is what was in force */
+	ipl_json_key(j, "pipe_size_request_bytes");
+	rep->pipe_size ? ipl_json_uint(j, rep->pipe_size) : ipl_json_null(j);
+	ipl_json_key(j, "sockbuf_request_bytes");
+	rep->sockbuf ? ipl_json_uint(j, rep->sockbuf) : ipl_json_null(j);
 	key_bool(j, "crc", rep->crc);
 	key_bool(j, "baseline", rep->baseline);
 	key_num(j, "timeout_s", rep->timeout_s);
@@ -231,6 +236,11 @@ static void json_rep(struct ipl_json *j, const struct ipl_run_result *x, unsigne
 	key_str(j, "why", x->why);
 	key_str(j, "server_addr", x->server_addr);
 	key_str(j, "client_addr", x->client_addr);
+	/* --pipe-size, --sockbuf: the size in force, null when not given */
+	ipl_json_key(j, "pipe_size_bytes");
+	x->pipe_size ? ipl_json_uint(j, x->pipe_size) : ipl_json_null(j);
+	ipl_json_key(j, "sockbuf_bytes");
+	x->sockbuf ? ipl_json_uint(j, x->sockbuf) : ipl_json_null(j);
 	key_num(j, "elapsed_s", (double)x->st.elapsed_ns / 1e9);
 	key_num(j, "msgs_per_s", ipl_rep_mps(x));
 	key_num(j, "mb_per_s", ipl_rep_mbps(x));

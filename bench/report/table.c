@@ -512,6 +512,36 @@ static const char *cpu_scope(const struct ipl_report *rep)
 	return rep->connect ? "the client only (the server is remote)" : "both ends";
 }
 
+/* --pipe-size / --sockbuf: one settings line per knob given, with the size
+ * in force the kernel reported (a range when rows differ). */
+static void write_buffers(FILE *f, const struct ipl_report *rep, int md)
+{
+	static const char *const what[2] = { "pipe capacity (--pipe-size; F_GETPIPE_SZ)",
+					     "socket buffers (--sockbuf; getsockopt, Linux doubles the request)" };
+	const uint32_t asked[2] = { rep->pipe_size, rep->sockbuf };
+	for (int k = 0; k < 2; k++) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (size_t i = 0; i < rep->nrows; i++)
+			for (unsigned r = 0; r < rep->rows[i].nreps; r++) {
+				uint64_t v = k ? rep->rows[i].reps[r].sockbuf : rep->rows[i].reps[r].pipe_size;
+				lo = v && v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+		if (!asked[k] && !hi)
+			continue;
+		char got[64];
+		if (!hi)
+			snprintf(got, sizeof got, "not read");
+		else if (lo == hi)
+			snprintf(got, sizeof got, "%llu bytes", (unsigned long long)hi);
+		else
+			snprintf(got, sizeof got, "%llu..%llu bytes", (unsigned long long)lo,
+				 (unsigned long long)hi);
+		fprintf(f, md ? "_%s: asked %u, in force %s_\n" : "# %s: asked %u, in force %s\n",
+			what[k], asked[k], got);
+	}
+}
+
 /* The last thing a cut-short table says. */
 static void interrupted_footer(FILE *f, const struct ipl_report *rep, int md)
 {
@@ -563,6 +593,7 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 	else
 		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm,
 			rep->reps, rep->reps == 1 ? "" : "s");
+	write_buffers(f, rep, md);
 	/* MB/s as bench --help defines it: every mode counts one direction */
 	char legend[800];
 	snprintf(legend, sizeof legend,

@@ -48,6 +48,7 @@ struct peer_slot {
 	int rc, src;             /* client and server outcome */
 	char step[32];
 	int done;
+	uint64_t bufsize; /* ipl_run_bufsize of its client conn */
 };
 
 /* The two slots and a count of finished clients, in one shared mapping. */
@@ -91,6 +92,8 @@ static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *oth
 	mine.rate = spec->rate / 2; /* load: both peers request, sharing the offered rate */
 	int rc = ipl_endpoint_attach_client(other, 0, &c);
 	ipl_endpoint_release(other); /* keep only our own channel to the other peer */
+	if (rc == 0)
+		out->bufsize = ipl_run_bufsize(spec, c);
 	if (rc == 0)
 		rc = ipl_run_session(c, &mine, &out->hist, &out->st, &step, &out->lc);
 	ipl_conn_detach(c);
@@ -213,6 +216,7 @@ static void merge_peers(const struct ipl_run_spec *spec, struct ipl_run_result *
 			ipl_run_fail(res, "peer %c: serving: %s", 'A' + i, ipl_strerror(s->src));
 		/* each peer is a client and a server: its rusage covers both */
 		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->lc);
+		ipl_run_note_bufsize(spec, res, s->bufsize);
 	}
 	ipl_run_finish(res, &tally);
 }

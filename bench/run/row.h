@@ -39,6 +39,7 @@ struct ipl_report {
 	double duration_s, timeout_s;
 	unsigned window;
 	uint32_t cap;
+	uint32_t pipe_size, sockbuf; /* --pipe-size, --sockbuf as asked (0: not given) */
 	int crc, baseline;
 	const char *wait, *via, *connect; /* NULL when not given */
 	int wide;                         /* table: every column (--wide), not the 120-column set */

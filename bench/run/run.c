@@ -44,7 +44,24 @@ struct slot {
 	char step[32]; /* which step failed */
 	int done;
 	char local[IPL_ADDR_MAX]; /* this client's end of the connection */
+	uint64_t bufsize;         /* ipl_run_bufsize of its conn */
 };
+
+uint64_t ipl_run_bufsize(const struct ipl_run_spec *spec, const struct ipl_conn *c)
+{
+	uint64_t v = 0;
+	if (!spec->tpo.pipe_size && !spec->tpo.sockbuf)
+		return 0;
+	return ipl_conn_bufsize(c, &v) == 0 ? v : 0;
+}
+
+void ipl_run_note_bufsize(const struct ipl_run_spec *spec, struct ipl_run_result *res, uint64_t v)
+{
+	if (spec->tpo.pipe_size && !res->pipe_size)
+		res->pipe_size = v;
+	if (spec->tpo.sockbuf && !res->sockbuf)
+		res->sockbuf = v;
+}
 
 struct shared {
 	int server_rc;
@@ -231,6 +248,8 @@ static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 
 	const char *step = "connect";
 	rc = ipl_endpoint_attach_client(ep, idx, &c);
+	if (rc == 0)
+		out->bufsize = ipl_run_bufsize(spec, c);
 	if (rc == 0 && spec->raw) {
 		step = "raw loop";
 		rc = ipl_raw_client(c, spec, &out->hist, &out->st, &out->lc);
@@ -387,6 +406,7 @@ static void merge(const struct ipl_run_spec *spec, struct ipl_run_result *res, s
 		}
 		if (!res->client_addr[0])
 			snprintf(res->client_addr, sizeof res->client_addr, "%s", s->local);
+		ipl_run_note_bufsize(spec, res, s->bufsize);
 		ipl_run_add_client(spec, res, &tally, &s->hist, &s->st, &s->lc);
 		/* the server over the union of the clients' loops */
 		if (s->lc.marks == 2 && s->lc.srv_ok && s->lc.server > 0) {

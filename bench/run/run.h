@@ -41,6 +41,7 @@ struct ipl_run_spec {
 	struct ipl_hist_trace *trace;
 };
 
+
 struct ipl_run_result {
 	struct ipl_hist hist;        /* every measured round trip, all clients */
 	struct ipl_client_stats st;  /* summed over clients; elapsed = slowest */
@@ -54,7 +55,18 @@ struct ipl_run_result {
 	char why[160];               /* reason when failed */
 	char server_addr[IPL_ADDR_MAX];
 	char client_addr[IPL_ADDR_MAX]; /* first client's local address, "" if unknown */
+	/* --pipe-size / --sockbuf: the first client's conn's size in force as
+	 * the kernel reports it (ipl_conn_bufsize); 0 when not given */
+	uint64_t pipe_size, sockbuf;
 };
+
+/* The size in force of the buffer knob spec sets (tpo.pipe_size or
+ * tpo.sockbuf) on conn c, read back from the kernel: 0 when neither is set
+ * or it cannot be read. */
+uint64_t ipl_run_bufsize(const struct ipl_run_spec *spec, const struct ipl_conn *c);
+
+/* Records v (from ipl_run_bufsize) in the field of res the spec's knob names. */
+void ipl_run_note_bufsize(const struct ipl_run_spec *spec, struct ipl_run_result *res, uint64_t v);
 
 /* Runs one client-server measurement: forks the server (unless
  * spec->connect) and the clients, waits for them (killed after
