@@ -204,18 +204,9 @@ static int next_section(char *line, int idx[X_NCOL], struct ipl_plot_data *d, ch
 		snprintf(err, errlen, "more than %d runs", IPL_PLOT_MAXRUNS);
 		return -1;
 	}
-	char *first = d->runs[d->nruns - 1], base[48];
-	unsigned k = 2;
-	char *hash = strrchr(first, '#');
-	if (hash && sscanf(hash + 1, "%u", &k) == 1)
-		k++;
-	else {
-		snprintf(base, sizeof base, "%.40s", first);
-		snprintf(first, sizeof d->runs[0], "%.40s#1", base);
-		k = 2;
-	}
-	snprintf(base, sizeof base, "%.*s", (int)strcspn(first, "#"), first);
-	snprintf(d->runs[d->nruns++], sizeof d->runs[0], "%.40s#%u", base, k);
+	if (d->section++ == 1) /* the file's first run gets its number too */
+		snprintf(d->runs[d->nruns - 1], sizeof d->runs[0], "%.40s#1", d->base);
+	snprintf(d->runs[d->nruns++], sizeof d->runs[0], "%.40s#%u", d->base, d->section);
 	return 0;
 }
 
@@ -282,6 +273,8 @@ int ipl_plot_read_run(const char *path, const char *name, struct ipl_plot_data *
 		return -1;
 	}
 	snprintf(d->runs[d->nruns++], sizeof d->runs[0], "%.40s", name);
+	snprintf(d->base, sizeof d->base, "%.40s", name);
+	d->section = 1;
 	return ipl_plot_read(path, d, err, errlen);
 }
 

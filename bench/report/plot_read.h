@@ -48,6 +48,8 @@ struct ipl_plot_data {
 	int split;        /* a repeated header line starts a new run (plot); else merged */
 	char runs[IPL_PLOT_MAXRUNS][48]; /* run names, for ipl_plot_read_run */
 	unsigned nruns;
+	char base[48];    /* the file being read: its run's name, and */
+	unsigned section; /* how many header lines it had so far */
 };
 
 /* Reads the CSV at path (written by `ipclab bench -f csv`, columns found by
