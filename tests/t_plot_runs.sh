@@ -141,7 +141,7 @@ rep,index,latency_ns
 2,1,19000
 EOF
 run samp "$tmp/samples.csv"
-check "samples file: samples_timeseries.png written" '[ -s "$tmp/samp/out/samples_timeseries.png" ] || cat "$tmp/samp.err"'
+check "samples file: samples_timeseries.png written" '[ -s "$tmp/samp/out/samples_timeseries.png" ] || { cat "$tmp/samp.err"; false; }'
 check "samples file: two reps, log y, index against latency" \
 	'section "$tmp/samp/k" samples_timeseries | grep -q "^set logscale y" &&
 	 section "$tmp/samp/k" samples_timeseries | grep -qF "title \"rep 1\"" &&
