@@ -102,6 +102,8 @@ check "no CI columns: the title says min..max across reps" \
 check "y range fitted to 4..21 us" \
 	'section "$tmp/noci/k" latency_vs_size | sed -n "s/^set yrange \[\(.*\):\(.*\)\]$/\1 \2/p" |
 	 awk "{ ok = \$1 <= 4 && \$1 > 2 && \$2 >= 21 && \$2 < 42 } END { exit !(NR == 1 && ok) }"'
+check "a range under two decades gets labelled ytics (1-2-5 steps)" \
+	'section "$tmp/noci/k" latency_vs_size | grep -qx "set ytics (5, 10, 20)"'
 
 # 6. spin rows on their own chart
 check "spin rows: latency_vs_size_spin.png written" '[ -s "$tmp/one/out/latency_vs_size_spin.png" ]'

@@ -92,11 +92,35 @@ void ipl_gp_yr_add(struct plotter *p, double v)
 		p->yhi = v;
 }
 
+/* ytics at 1-2-5 steps (finer when that gives fewer than three) between
+ * lo and hi: a log axis spanning less than a decade has no other label. */
+static void log_tics(char *buf, size_t len, double lo, double hi)
+{
+	static const double fine[] = { 1, 1.5, 2, 3, 5, 7 }, coarse[] = { 1, 2, 5 };
+	for (int pass = 0; pass < 2; pass++) {
+		const double *m = pass ? fine : coarse;
+		size_t nm = pass ? 6 : 3, n = 0, used = strlen(buf);
+		snprintf(buf + used, len - used, "set ytics (");
+		for (double dec = pow(10, floor(log10(lo))); dec <= hi && n < 40; dec *= 10)
+			for (size_t k = 0; k < nm; k++)
+				if (m[k] * dec >= lo && m[k] * dec <= hi)
+					snprintf(buf + strlen(buf), len - strlen(buf), "%s%.6g",
+						 n++ ? ", " : "", m[k] * dec);
+		snprintf(buf + strlen(buf), len - strlen(buf), ")\n");
+		if (n >= 3 || pass)
+			return;
+		buf[used] = '\0';
+	}
+}
+
 void ipl_gp_yr_set(struct plotter *p, char *setup, size_t len)
 {
-	if (p->ylo > 0 && p->yhi >= p->ylo)
-		snprintf(setup + strlen(setup), len - strlen(setup), "set yrange [%.6g:%.6g]\n",
-			 p->ylo / 1.25, p->yhi * 1.25);
+	if (p->ylo > 0 && p->yhi >= p->ylo) {
+		double lo = p->ylo / 1.25, hi = p->yhi * 1.25;
+		snprintf(setup + strlen(setup), len - strlen(setup), "set yrange [%.6g:%.6g]\n", lo, hi);
+		if (hi / lo < 100)
+			log_tics(setup, len, lo, hi);
+	}
 	p->ylo = p->yhi = 0;
 }
 

@@ -36,6 +36,7 @@ int ipl_plot_is_samples(const char *path)
 }
 
 struct reader {
+	struct plotter *p; /* for the y range */
 	const char *path;
 	unsigned lineno, nreps, dropped;
 	unsigned long long rep;
@@ -86,8 +87,10 @@ static int sample(struct reader *r, FILE *out, const char *line)
 			fputs("\n\n", out);
 		r->rep = r->reps[r->nreps++] = v[0];
 	}
-	if (v[2] > 0) /* a log axis has no place for 0 */
+	if (v[2] > 0) { /* a log axis has no place for 0 */
 		fprintf(out, "%llu %llu\n", v[1], v[2]);
+		ipl_gp_yr_add(r->p, (double)v[2]);
+	}
 	return 0;
 }
 
@@ -129,7 +132,7 @@ static void chart_name(char *name, size_t len, const char *label)
 
 int ipl_plot_samples(struct plotter *p, const char *path, const char *label)
 {
-	struct reader r = { .path = path };
+	struct reader r = { .p = p, .path = path };
 	char dat[4096], name[128], cmd[16384] = "", setup[4096];
 	FILE *in = fopen(path, "r");
 	if (!in) {
@@ -153,6 +156,7 @@ int ipl_plot_samples(struct plotter *p, const char *path, const char *label)
 		     r.notes, "");
 	strcat(setup, "set logscale y\nset xlabel 'sample index (order of measurement)'\n"
 		      "set ylabel 'round-trip latency (ns, log scale)'\nset format y '%g'\n");
+	ipl_gp_yr_set(p, setup, sizeof setup);
 	chart_name(name, sizeof name, label);
 	ipl_gp_draw(p, name, dat, setup, cmd);
 	return 0;
