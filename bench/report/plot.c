@@ -666,8 +666,8 @@ static int load_point(const struct ipl_plot_group *g, int b, double rate, double
  * has a point (an empty block would shift gnuplot's indices).  Returns the
  * bits of the blocks written (1 p50, 2 p99, 4 not sustained); 0 when there
  * is no p50 (nothing is written then). */
-static unsigned load_blocks(FILE *f, const struct ipl_plot_data *d, const struct sel *s,
-			    const char *label, const double *rates, size_t nr)
+static unsigned load_blocks(FILE *f, struct plotter *p, const struct ipl_plot_data *d,
+			    const struct sel *s, const char *label, const double *rates, size_t nr)
 {
 	unsigned written = 0;
 	for (int b = 0; b < 3; b++) {
@@ -676,6 +676,7 @@ static unsigned load_blocks(FILE *f, const struct ipl_plot_data *d, const struct
 			if (!load_point(find_load(d, s, label, rates[i]), b, rates[i], &us))
 				continue;
 			fprintf(f, "%.3f %.3f\n", rates[i], us);
+			ipl_gp_yr_add(p, us);
 			written |= 1u << b;
 		}
 		if (!written) /* no p50: nothing for this label */
@@ -709,7 +710,7 @@ static void plot_load(struct plotter *p, const struct ipl_plot_data *d, struct s
 	unsigned index = 0;
 	for (size_t l = 0; l < nl; l++) {
 		char t[96];
-		unsigned nb = load_blocks(f, d, &s, labels[l], rates, nr);
+		unsigned nb = load_blocks(f, p, d, &s, labels[l], rates, nr);
 		if (!nb)
 			continue;
 		struct ipl_gp_style st = ipl_gp_style_of(p, labels[l]), st99 = st;
@@ -741,6 +742,7 @@ static void plot_load(struct plotter *p, const struct ipl_plot_data *d, struct s
 		      "set ylabel 'latency from intended send (microseconds, log scale)'\nset format y '%g'\n"
 		      "set format x '%.0s%c'\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	char name[256];
+	ipl_gp_yr_set(p, setup, sizeof setup);
 	snprintf(name, sizeof name, "latency_vs_load%s", suffix);
 	ipl_gp_draw(p, name, dat, setup, cmd);
 }
