@@ -40,7 +40,7 @@ out="$tmp/plots with space/it's here"
 if ! "$IPCLAB" plot "$fixture" -o "$out" >"$tmp/list" 2>"$tmp/err"; then
 	fail "plot failed: $(cat "$tmp/err")"
 fi
-for chart in latency_vs_size percentiles_64 throughput_vs_size throughput_vs_clients; do
+for chart in latency_vs_size percentiles_64 throughput_vs_size throughput_vs_clients fastest_by_size; do
 	for ext in png svg; do
 		f="$out/$chart.$ext"
 		[ -s "$f" ] || fail "$f missing or empty"
@@ -56,6 +56,7 @@ done
 # axis labels carry units
 grep -q "microseconds" "$out/latency_vs_size.svg" || fail "latency axis has no unit"
 grep -q "MB/s" "$out/throughput_vs_size.svg" || fail "throughput axis has no unit"
+[ -s "$out/fastest_by_size.txt" ] || fail "fastest_by_size.txt missing"
 # the temporary directory is gone
 ls "${TMPDIR:-/tmp}" | grep -q "^ipclab-plot-" && fail "left a temporary directory behind"
 

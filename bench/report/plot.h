@@ -11,21 +11,35 @@ enum ipl_chart {
 	IPL_CHART_THROUGHPUT = 1u << 2,  /* throughput_vs_size */
 	IPL_CHART_CLIENTS = 1u << 3,     /* throughput_vs_clients */
 	IPL_CHART_LOAD = 1u << 4,        /* latency_vs_load */
-	IPL_CHART_ALL = 31,
+	IPL_CHART_FASTEST = 1u << 5,     /* fastest_by_size (+ .txt) */
+	IPL_CHART_SAMPLES = 1u << 6,     /* samples_timeseries, from a --samples file */
+	IPL_CHART_ALL = 127,
 };
 
-/* What to draw: from which CSV, into which directory (made if missing). */
+#define IPL_PLOT_MAXIN 16
+
+/* One file to plot: a bench CSV or a --samples file (told by its header). */
+struct ipl_plot_input {
+	const char *label; /* "old" from old=a.csv, else the file's name without .csv */
+	const char *path;
+	int named; /* the user gave the label: series are "label: mechanism" */
+};
+
+/* What to draw: from which files, into which directory (made if missing). */
 struct ipl_plot_opts {
-	const char *csv, *outdir;
+	struct ipl_plot_input in[IPL_PLOT_MAXIN];
+	unsigned nin;
+	const char *outdir;
+	const char *keep;   /* --keep-script: gnuplot's script and data go here, kept */
 	uint64_t want_size; /* the percentile chart's size; 0: 64 if measured, else the smallest */
 	int svg;            /* SVG files beside the PNGs */
 	unsigned charts;    /* enum ipl_chart bits */
 };
 
-/* Reads o->csv and runs gnuplot on the charts o asks for.  Says what went
- * wrong on stderr ("ipclab plot: ..."); returns the exit status of `ipclab
- * plot`: 0, or 1 (no gnuplot, an unreadable CSV, nothing to plot, gnuplot
- * failed). */
+/* Reads o's files and runs gnuplot on the charts o asks for.  Says what
+ * went wrong on stderr ("ipclab plot: ..."); returns the exit status of
+ * `ipclab plot`: 0, 1 (no gnuplot, an unreadable CSV, nothing to plot,
+ * gnuplot failed) or 2 (--size names a size that was not measured). */
 int ipl_plot(const struct ipl_plot_opts *o);
 
 #endif

@@ -16,6 +16,10 @@
 #include <string.h>
 
 #define MAXF 96
+/* Columns looked up by name beyond ipl_csv_columns: the p50's confidence
+ * interval, which older files (and csv.c before it) do not have. */
+enum { X_CI_LO = IPL_CSV_NCOL, X_CI_HI, X_NCOL };
+static const char *const extra_cols[] = { "median_p50_ci95_lo_ns", "median_p50_ci95_hi_ns" };
 
 /* Splits one CSV line in place (RFC 4180 quotes).  Returns the field count. */
 static int split_csv(char *line, char **field, int max)
@@ -70,10 +74,11 @@ static double num(const char *s)
 static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *label, const char *mode,
 				       int baseline, unsigned size, unsigned clients, int c, int s, double rate)
 {
+	unsigned run = d->nruns ? d->nruns - 1 : 0;
 	for (size_t i = 0; i < d->n; i++) {
 		struct ipl_plot_group *g = &d->g[i];
 		if (!strcmp(g->label, label) && !strcmp(g->mode, mode) && g->size == size &&
-		    g->clients == clients && g->cpu_c == c && g->cpu_s == s && g->rate == rate)
+		    g->clients == clients && g->cpu_c == c && g->cpu_s == s && g->rate == rate && g->run == run)
 			return g;
 	}
 	if (d->n == d->cap) {
@@ -94,12 +99,13 @@ static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *labe
 	g->cpu_c = c;
 	g->cpu_s = s;
 	g->rate = rate;
+	g->run = run;
 	return g;
 }
 
 /* Where each column is in this file: idx[IPL_CSV_*] is a field number, or
  * -1 when the file has no such column. */
-static int find_columns(char *header, int idx[IPL_CSV_NCOL])
+static int find_columns(char *header, int idx[X_NCOL])
 {
 	char *field[MAXF];
 	int nf = split_csv(header, field, MAXF);
@@ -109,6 +115,12 @@ static int find_columns(char *header, int idx[IPL_CSV_NCOL])
 		idx[c] = -1;
 		for (int i = 0; i < nf; i++)
 			if (!strcmp(field[i], ipl_csv_columns[c]))
+				idx[c] = i;
+	}
+	for (int c = IPL_CSV_NCOL; c < X_NCOL; c++) {
+		idx[c] = -1;
+		for (int i = 0; i < nf; i++)
+			if (!strcmp(field[i], extra_cols[c - IPL_CSV_NCOL]))
 				idx[c] = i;
 	}
 	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
@@ -133,7 +145,7 @@ static double *add_rep(struct ipl_plot_group *g)
 
 /* One data line: a rep added to its group, or skipped when it did not
  * count.  Returns 0, -1 malformed, -2 out of memory. */
-static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_data *d)
+static int read_row(char *line, const int idx[X_NCOL], struct ipl_plot_data *d)
 {
 	char *field[MAXF];
 	int nf = split_csv(line, field, MAXF);
@@ -159,6 +171,7 @@ static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_dat
 	double *v = g ? add_rep(g) : NULL;
 	if (!v)
 		return -2;
+	g->spin = wait && (!strcmp(wait, "spin") || !strcmp(wait, "hybrid"));
 	static const enum ipl_csv_col lad[IPL_LADDER_N] = { IPL_CSV_P50,  IPL_CSV_P75, IPL_CSV_P90,
 							    IPL_CSV_P95,  IPL_CSV_P99, IPL_CSV_P999,
 							    IPL_CSV_P9999 };
@@ -166,6 +179,10 @@ static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_dat
 		v[IPL_PV_P50 + k] = num(F(lad[k]));
 	v[IPL_PV_MPS] = num(F(IPL_CSV_MPS));
 	v[IPL_PV_MBPS] = num(F(IPL_CSV_MBPS));
+	v[IPL_PV_CI_LO] = num(F(X_CI_LO));
+	v[IPL_PV_CI_HI] = num(F(X_CI_HI));
+	v[IPL_PV_MIN_P50] = num(F(IPL_CSV_MIN_P50));
+	v[IPL_PV_MAX_P50] = num(F(IPL_CSV_MAX_P50));
 	if (F(IPL_CSV_MACHINE) && !d->machine[0])
 		snprintf(d->machine, sizeof d->machine, "%s", F(IPL_CSV_MACHINE));
 #undef F
@@ -173,8 +190,27 @@ static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_dat
 }
 
 /* The data lines of f after the header. */
-static int read_rows(FILE *f, const char *path, const int idx[IPL_CSV_NCOL], struct ipl_plot_data *d,
-		     char *err, size_t errlen)
+/* A header line again (files concatenated with cat): its columns, which
+ * may be in another order, replace idx; with d->split a new run begins. */
+static int next_section(char *line, int idx[X_NCOL], struct ipl_plot_data *d, char *err, size_t errlen)
+{
+	if (find_columns(line, idx) >= 0) {
+		snprintf(err, errlen, "a repeated header line lacks a needed column");
+		return -1;
+	}
+	if (!d->split || !d->nruns)
+		return 0;
+	if (d->nruns == IPL_PLOT_MAXRUNS) {
+		snprintf(err, errlen, "more than %d runs", IPL_PLOT_MAXRUNS);
+		return -1;
+	}
+	if (d->section++ == 1) /* the file's first run gets its number too */
+		snprintf(d->runs[d->nruns - 1], sizeof d->runs[0], "%.40s#1", d->base);
+	snprintf(d->runs[d->nruns++], sizeof d->runs[0], "%.40s#%u", d->base, d->section);
+	return 0;
+}
+
+static int read_rows(FILE *f, const char *path, int idx[X_NCOL], struct ipl_plot_data *d, char *err, size_t errlen)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -184,6 +220,12 @@ static int read_rows(FILE *f, const char *path, const int idx[IPL_CSV_NCOL], str
 		lineno++;
 		if (line[0] == '\n' || line[0] == '\0')
 			continue;
+		if (!strncmp(line, "mechanism,", 10)) {
+			char why[128] = "";
+			if ((rc = next_section(line, idx, d, why, sizeof why)) < 0)
+				snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			continue;
+		}
 		rc = read_row(line, idx, d);
 		if (rc == -1)
 			snprintf(err, errlen, "%s:%u: malformed row", path, lineno);
@@ -203,7 +245,8 @@ int ipl_plot_read(const char *path, struct ipl_plot_data *d, char *err, size_t e
 	}
 	char *line = NULL;
 	size_t cap = 0;
-	int idx[IPL_CSV_NCOL], rc = -1, missing;
+	int idx[X_NCOL], rc = -1, missing;
+	size_t before = d->n;
 	if (getline(&line, &cap, f) < 0)
 		snprintf(err, errlen, "'%s' is empty", path);
 	else if ((missing = find_columns(line, idx)) >= 0)
@@ -211,14 +254,28 @@ int ipl_plot_read(const char *path, struct ipl_plot_data *d, char *err, size_t e
 			 ipl_csv_columns[missing]);
 	else if (read_rows(f, path, idx, d, err, errlen) < 0)
 		; /* err says why */
-	else if (!d->n)
+	else if (d->n == before)
 		snprintf(err, errlen, "'%s' has no valid rows to plot%s", path,
 			 d->skipped ? " (every rep failed or saw errors)" : "");
 	else
 		rc = 0;
+	if (rc == 0)
+		d->has_ci |= idx[X_CI_LO] >= 0 && idx[X_CI_HI] >= 0;
 	free(line);
 	fclose(f);
 	return rc;
+}
+
+int ipl_plot_read_run(const char *path, const char *name, struct ipl_plot_data *d, char *err, size_t errlen)
+{
+	if (d->nruns == IPL_PLOT_MAXRUNS) {
+		snprintf(err, errlen, "more than %d runs", IPL_PLOT_MAXRUNS);
+		return -1;
+	}
+	snprintf(d->runs[d->nruns++], sizeof d->runs[0], "%.40s", name);
+	snprintf(d->base, sizeof d->base, "%.40s", name);
+	d->section = 1;
+	return ipl_plot_read(path, d, err, errlen);
 }
 
 void ipl_plot_data_free(struct ipl_plot_data *d)
