@@ -524,12 +524,12 @@ static ssize_t n_recv(struct ipl_conn *c, void *buf, size_t len)
 /* The end marker: an empty body.  A non-blocking send can find nng's queue
  * between two hand-offs, so it is retried while the socket says it cannot
  * take it, for at most LINGER_MS (a peer that reads nothing). */
-static void send_end(nng_socket s, int sfd, const uint32_t *pipe)
+static void send_end(nng_socket s, int sfd, uint32_t pipe)
 {
 	nng_msg *m;
 	if (nng_msg_alloc(&m, 0))
 		return;
-	int rv = pipe ? nng_msg_header_append_u32(m, *pipe) : 0;
+	int rv = nng_msg_header_append_u32(m, pipe);
 	if (!rv)
 		rv = nng_msg_header_append_u32(m, REQ_ID);
 	struct timespec t0;
@@ -545,17 +545,17 @@ static void send_end(nng_socket s, int sfd, const uint32_t *pipe)
 static void n_detach(struct ipl_conn *c)
 {
 	if (!is_server(c)) {
-		struct nclient *k = (struct nclient *)c;
-		if (!atomic_load(&k->gone))
-			send_end(k->sock, k->sfd, NULL);
-		client_free(k);
+		/* no end marker: the server sees the pipe go (REM_POST) once
+		 * the socket closes, and a message left in nng's send queue
+		 * was seen to make nng_close wait */
+		client_free((struct nclient *)c);
 		return;
 	}
 	struct ipl_dx_conn *d = (struct ipl_dx_conn *)c;
 	struct nep *z = ipl_dx_arg(d);
 	uint32_t pipe;
 	memcpy(&pipe, d->key, sizeof pipe);
-	send_end(z->sock, z->sfd, &pipe);
+	send_end(z->sock, z->sfd, pipe);
 	ipl_dx_conn_free(d);
 }
 
