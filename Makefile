@@ -2,7 +2,8 @@
 #   make            build build/ipclab
 #   make check      build and run every test (SAN=address,undefined for sanitizers)
 #   make bench      install what is missing, build, run the default comparison
-#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion)
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, bash completion,
+#                   the lab handouts without their answer keys)
 #   make uninstall  the same PREFIX and DESTDIR: removes what install put there
 #   make clean
 #   make format-check  lists .c/.h files that differ from .clang-format
@@ -50,7 +51,10 @@ MECH_DIRS := sockets pipes shm rpc mq zmq nng
 LIB_SRC   := $(wildcard common/*.c $(MECH_DIRS:%=%/*.c))
 # bench/: the registry, the driver (run/), output (report/), the command
 # line (cli/, which holds main) and the teaching demo (demo/).
-BENCH_SRC := $(filter-out bench/cli/main.c,$(wildcard bench/*/*.c))
+BENCH_SRC := $(filter-out bench/cli/main.c bench/floor/%,$(wildcard bench/*/*.c))
+# bench/floor/: the floor loops ../shared/floor lacks (mq, seqpacket), a
+# program of their own for bench/vs-floor.sh, not part of ipclab
+FLOOR_EXTRA := $(BUILD)/ipclab-floor-extra
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_HELP := $(wildcard tests/helper_*.c)
 # a mechanism's own rules (optional parts: rpc/oncrpc.mk) may edit LIB_SRC
@@ -66,14 +70,21 @@ BLIB  := $(BUILD)/libipclab-bench.a
 IPCLAB := $(BUILD)/ipclab
 
 .PHONY: all check bench clean install uninstall deps tests
-all: $(IPCLAB)
+all: $(IPCLAB) $(FLOOR_EXTRA)
+
+$(FLOOR_EXTRA): bench/floor/floor_extra.c
+	@mkdir -p $(dir $@)
+	$(call quiet,LD,$@)$(CC) $(IPL_CFLAGS) $(CFLAGS) -o $@ $< -lrt
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(IPL_CPPFLAGS) $(CPPFLAGS) $(IPL_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# ldlibs beside the archive: what a program linking libipclab.a needs besides
+# it (the mechanisms' libraries found at build time), for lab 4's grader
 $(LIB): $(LIB_OBJ)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+	@echo '$(LDLIBS)' >$(BUILD)/ldlibs
 
 $(BLIB): $(BENCH_OBJ)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
@@ -84,7 +95,7 @@ $(IPCLAB): $(BUILD)/bench/cli/main.o $(BLIB) $(LIB)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELP_OBJ) $(BLIB) $(LIB)
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-tests: $(TEST_BIN) $(IPCLAB)
+tests: $(TEST_BIN) $(IPCLAB) $(FLOOR_EXTRA)
 
 # Test dependencies: installed with apt-get when we may, otherwise named.
 deps:
@@ -125,7 +136,7 @@ bench: deps $(IPCLAB)
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) sh bench/default.sh
 
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-install: $(IPCLAB)
+install: $(IPCLAB) install-labs
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(IPCLAB) $(DESTDIR)$(PREFIX)/bin/ipclab
 	if [ -f docs/ipclab.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
@@ -133,9 +144,29 @@ install: $(IPCLAB)
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 scripts/ipclab.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ipclab
 
+# The lab handouts for students, to read beside the installed ipclab:
+# docs/labs/*.md, the code labs' starting folders (docs/labs/code/N-*/) and
+# the pictures, in DOCDIR/labs and DOCDIR/img (the handouts' relative links
+# hold).  Never the answer keys (docs/labs/answers/), the reference
+# solutions (docs/labs/code/reference/) nor the grader: grading runs in the
+# source tree (`make grade LAB=N`).  tests/t_install.sh checks both sides.
+DOCDIR ?= $(PREFIX)/share/doc/ipclab
+LAB_HANDOUTS := $(wildcard docs/labs/*.md docs/labs/code/README.md docs/labs/code/[0-9]-*/*)
+LAB_IMAGES   := $(wildcard docs/img/*.svg)
+.PHONY: install-labs
+install-labs:
+	$(Q)for f in $(LAB_HANDOUTS); do \
+		d=$(DESTDIR)$(DOCDIR)/labs/$${f#docs/labs/}; \
+		install -d "$${d%/*}" && install -m 0644 "$$f" "$$d" || exit 1; \
+	done
+	$(Q)install -d $(DESTDIR)$(DOCDIR)/img
+	$(Q)for f in $(LAB_IMAGES); do install -m 0644 "$$f" $(DESTDIR)$(DOCDIR)/img/ || exit 1; done
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipclab $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/ipclab
+	rm -rf $(DESTDIR)$(DOCDIR)/labs $(DESTDIR)$(DOCDIR)/img
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build

@@ -4,9 +4,11 @@
 #
 #   bench/vs-floor.sh [-r ROUNDS] [-n ITERS] [-s SIZE] [-c C,S] [-w WAIT] [-b IPCLAB]... MECH
 #
-# MECH is an ipclab mechanism: pipe, fifo, unix, tcp, shm (shm takes -w block|spin|hybrid;
-# its floor loop is shm-futex for block and hybrid, shm-spin for spin).  -b may be given
-# twice to compare two ipclab builds (before, after) against the same floor rounds.
+# MECH is an ipclab mechanism: pipe, fifo, unix, tcp, udp, shm (shm takes -w
+# block|spin|hybrid; its floor loop is shm-futex for block and hybrid, shm-spin for
+# spin), mq or seqpacket (their floor loops are ipclab's own, bench/floor/, as
+# ../shared/floor has none).  -b may be given twice to compare two ipclab builds
+# (before, after) against the same floor rounds.
 #
 # Why rounds: on a shared virtual machine the cost of a cross-core hand-off changes from
 # one second to the next (this project's 2-vCPU guest flips between states 2-3x apart), so
@@ -16,12 +18,13 @@
 # the host's fast state, where the framework's own cost shows most).
 #
 # Needs the floor built: make -C ../shared/floor (binary /tmp/ipclab-floor/floor, or
-# FLOOR=path).  Holds the benchmark lock (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock)
+# FLOOR=path); for mq and seqpacket, make (build/ipclab-floor-extra, or FLOOR_EXTRA=path).  Holds the benchmark lock (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock)
 # around each timed run when flock exists, unless an ancestor (an outer flock) holds it.
 set -eu
 
 ROUNDS=9 ITERS=20000 SIZE=64 CPU=0,0 WAIT=block BINS=""
 FLOOR=${FLOOR:-/tmp/ipclab-floor/floor}
+FLOOR_EXTRA=${FLOOR_EXTRA:-build/ipclab-floor-extra}
 LOCK=${IPCLAB_BENCH_LOCK-/tmp/ipclab-bench.lock}
 . "$(dirname "$0")/lock.sh"
 usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
@@ -36,15 +39,20 @@ shift $((OPTIND - 1))
 MECH=$1
 [ -n "$BINS" ] || BINS=${IPCLAB:-build/ipclab}
 case $MECH in
-pipe | fifo | tcp) FMECH=$MECH ;;
+pipe | fifo | tcp | udp) FMECH=$MECH ;;
+mq | seqpacket) FMECH=$MECH FLOOR=$FLOOR_EXTRA ;;
 unix) FMECH=uds ;;
 shm) case $WAIT in spin) FMECH=shm-spin ;; block | hybrid) FMECH=shm-futex ;;
 	*) echo "vs-floor: -w must be block, spin or hybrid" >&2; exit 2 ;; esac ;;
-*) echo "vs-floor: no floor loop for '$MECH' (pipe fifo unix tcp shm)" >&2; exit 2 ;;
+*) echo "vs-floor: no floor loop for '$MECH' (pipe fifo unix tcp udp shm mq seqpacket)" >&2; exit 2 ;;
 esac
 # ipclab bench refuses --wait for a mechanism without a wait policy
 WAITOPT=; [ "$MECH" = shm ] && WAITOPT="--wait $WAIT"
-[ -x "$FLOOR" ] || { echo "vs-floor: $FLOOR not found: make -C ../shared/floor" >&2; exit 2; }
+if [ ! -x "$FLOOR" ]; then
+	case $FMECH in mq | seqpacket) echo "vs-floor: $FLOOR not found: make" >&2 ;;
+	*) echo "vs-floor: $FLOOR not found: make -C ../shared/floor" >&2 ;; esac
+	exit 2
+fi
 for b in $BINS; do
 	[ -x "$b" ] || { echo "vs-floor: $b not found: make" >&2; exit 2; }
 done

@@ -2,6 +2,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/exchange.h"
+#include "common/load.h"
 #include "common/msgio.h"
 
 #include <errno.h>
@@ -376,6 +377,69 @@ out:
 	st->elapsed_ns = ipl_now_ns() - start;
 	free(tx);
 	ipl_buf_free(&rx);
+	return finish(st, rc);
+}
+
+/* ipl_load_ops over a connection: what one load run sends and checks. */
+struct load_io {
+	struct ipl_conn *c;
+	const struct ipl_client_cfg *cfg;
+	uint8_t *tx;
+	struct ipl_buf rx;
+	struct ipl_client_stats *st;
+};
+
+static int load_send(void *arg, uint64_t seq)
+{
+	struct load_io *io = arg;
+	stamp(io->tx, io->cfg->size, seq);
+	int rc = send_req(io->c, IPL_OP_ECHO, 0, seq, io->tx, io->cfg->size, io->cfg->crc);
+	if (rc == 0)
+		io->st->bytes += io->cfg->size;
+	return rc;
+}
+
+static int load_recv(void *arg, uint64_t seq)
+{
+	struct load_io *io = arg;
+	stamp(io->tx, io->cfg->size, seq); /* the reply is compared with its own request */
+	return check_reply(io->c, cap_of(io->cfg), IPL_OP_ECHO, seq, io->tx, io->cfg->size, &io->rx, io->st);
+}
+
+int ipl_client_load(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
+		    struct ipl_client_stats *st)
+{
+	/* replies are taken strictly in order: on a datagram mechanism one
+	 * lost reply with others in flight would shift every later one into
+	 * a sequence error, so only one request may be in flight there */
+	if (is_dgram(c) && cfg->window > 1)
+		return finish(st, IPL_EUNSUPP);
+	struct load_io io = { .c = c, .cfg = cfg, .tx = malloc(cfg->size ? cfg->size : 1), .st = st };
+	if (!io.tx || !(cfg->rate > 0) || ipl_buf_reserve(&io.rx, cfg->size ? cfg->size : 1) < 0) {
+		free(io.tx);
+		ipl_buf_free(&io.rx);
+		return finish(st, io.tx && !(cfg->rate > 0) ? -EINVAL : -ENOMEM);
+	}
+	ipl_payload_fill(io.tx, cfg->size, 1);
+	double n = cfg->duration_ns ? (double)cfg->duration_ns / 1e9 * cfg->rate : (double)cfg->iters;
+	struct ipl_load_cfg lc = {
+		.rate = cfg->rate,
+		.count = n < 1 ? 1 : (uint64_t)n,
+		.window = cfg->window,
+		.seq0 = cfg->warmup + 1, /* after any warm-up: a late warm-up reply cannot pass */
+	};
+	const struct ipl_load_ops ops = {
+		.now = ipl_load_clock_now,
+		.wait_until = ipl_load_clock_wait,
+		.send = load_send,
+		.recv = load_recv,
+		.arg = &io,
+	};
+	struct ipl_load_out out;
+	int rc = ipl_load_loop(&ops, &lc, h, &out);
+	st->elapsed_ns = out.elapsed_ns;
+	free(io.tx);
+	ipl_buf_free(&io.rx);
 	return finish(st, rc);
 }
 

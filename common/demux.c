@@ -1,4 +1,5 @@
 /* demux.c - one library socket, many server conns (see demux.h). */
+#include "common/clock.h"
 #include "common/demux.h"
 
 #include "common/err.h"
@@ -123,24 +124,13 @@ static void dispatch(struct ipl_dx *dx, const uint8_t *key, size_t keylen, struc
 	pthread_cond_signal(&c->cv);
 }
 
-static void deadline_ms(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Waits on cv, or runs the pump if nobody does and no conn is full (dx->mu
  * held; dropped while pumping).  At most SLICE_MS either way. */
 static void wait_turn(struct ipl_dx *dx, pthread_cond_t *cv)
 {
 	struct timespec ts;
 	if (dx->reader || dx->nfull) {
-		deadline_ms(&ts, SLICE_MS);
+		ipl_deadline_ms(&ts, CLOCK_MONOTONIC, SLICE_MS);
 		pthread_cond_timedwait(dx->nfull && !dx->reader ? &dx->room : cv, &dx->mu, &ts);
 		return;
 	}

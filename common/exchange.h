@@ -84,7 +84,8 @@ struct ipl_client_cfg {
 	uint64_t warmup;      /* unmeasured round trips first */
 	uint64_t duration_ns; /* if non-zero: stop after this long instead of iters */
 	enum ipl_op op;       /* ECHO for latency; SINK for throughput */
-	unsigned window;      /* throughput: requests in flight (>= 1) */
+	unsigned window;      /* throughput, load: requests in flight (>= 1) */
+	double rate;          /* load: this client's requests per second (> 0) */
 	int crc;              /* set IPL_FLAG_CRC and send checksums */
 	uint32_t cap;         /* the payload cap the client enforces on replies */
 };
@@ -120,6 +121,15 @@ int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg, str
 /* Pipelined: keeps cfg->window SINK (or ECHO) requests in flight, verifying
  * every reply.  Same return convention. */
 int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_client_stats *st);
+
+/* Open loop at cfg->rate ECHOs per second (common/load.h): each verified
+ * reply is timed into h (may be NULL) from the moment its request was due,
+ * with at most cfg->window in flight.  cfg->iters requests, or
+ * duration_ns * rate of them; st->elapsed_ns spans the whole schedule, so
+ * ok / elapsed is the rate achieved.  Same return convention.
+ * IPL_EUNSUPP on a datagram mechanism with a window over 1. */
+int ipl_client_load(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct ipl_hist *h,
+		    struct ipl_client_stats *st);
 
 /* One-way stream: SINK messages flagged NOACK, then one acknowledged SINK
  * that proves every byte before it was consumed.  Same return convention.

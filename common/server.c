@@ -1,3 +1,4 @@
+#include "common/clock.h"
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/exchange.h"
@@ -295,17 +296,6 @@ static void kick(struct server *s, struct worker *w)
 		pthread_kill(w->th, s->wake_signal);
 }
 
-static void deadline_in(struct timespec *ts, long ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Kicks the workers whose peer has sent nothing for their limit.  Caller
  * holds s->mu. */
 static void watch(struct server *s)
@@ -337,7 +327,7 @@ static void *watchdog_main(void *arg)
 	while (!s->wd_stop && s->live) {
 		watch(s);
 		struct timespec ts;
-		deadline_in(&ts, period);
+		ipl_deadline_ms(&ts, CLOCK_REALTIME, period);
 		pthread_cond_timedwait(&s->wd_cv, &s->mu, &ts);
 	}
 	s->wd_running = 0;
@@ -371,7 +361,7 @@ static void drain(struct server *s, struct ipl_endpoint *ep, int grace_ms)
 					kick(s, w);
 		}
 		struct timespec ts;
-		deadline_in(&ts, 20);
+		ipl_deadline_ms(&ts, CLOCK_REALTIME, 20);
 		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
 		if (stopping)
 			waited += 20;

@@ -117,6 +117,14 @@ struct ipl_conn {
 	size_t rx_off, rx_len, rx_cap;
 };
 
+/* A system limit in force that bounds a mechanism's figures, recorded in
+ * every saved result's environment ("limits"), so a figure taken under a
+ * raised or lowered limit says so. */
+struct ipl_tp_limit {
+	const char *name; /* the kernel's name where it has one: "msgsize_max" */
+	long long value;  /* -1: not readable on this machine */
+};
+
 struct ipl_transport {
 	const char *name;     /* as on the command line: "tcp" */
 	const char *summary;  /* one line for `ipclab list` */
@@ -251,6 +259,12 @@ struct ipl_transport {
 	 * fd stays the transport's: the caller borrows it, never closes it. */
 	int (*listen_fd)(const struct ipl_endpoint *ep);
 	int (*conn_fd)(const struct ipl_conn *c);
+
+	/* Optional (NULL: nothing worth recording): writes up to n of this
+	 * mechanism's limits in force into out and returns how many it wrote
+	 * (mq: fs.mqueue's msg_max and msgsize_max, the chunk size and depth
+	 * it uses).  Reads /proc and getrlimit only; never blocks or fails. */
+	size_t (*limits)(struct ipl_tp_limit *out, size_t n);
 };
 
 /* How `ipclab demo` walks a mechanism. */

@@ -31,6 +31,7 @@
  * BACKLOG_MAX), so a window of requests larger than the two queues can hold
  * never deadlocks the pair.
  */
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/names.h"
 #include "common/transport.h"
@@ -107,15 +108,29 @@ static void data_attr(struct mq_attr *a)
 	a->mq_msgsize = sizemax < DATA_MSGSIZE ? sizemax : DATA_MSGSIZE;
 }
 
-static void deadline(struct timespec *ts, long ms)
+/* The limits a run's figures depend on (transport.h, limits): the kernel's
+ * caps, what data_attr took from them, and the per-user queue budget. */
+static size_t mq_limits(struct ipl_tp_limit *out, size_t n)
 {
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	struct mq_attr a;
+	struct rlimit rl;
+	struct ipl_tp_limit all[6] = {
+		{ "msg_max", proc_limit("/proc/sys/fs/mqueue/msg_max", -1) },
+		{ "msgsize_max", proc_limit("/proc/sys/fs/mqueue/msgsize_max", -1) },
+		{ "queues_max", proc_limit("/proc/sys/fs/mqueue/queues_max", -1) },
+		{ "chunk_bytes", 0 },
+		{ "queue_depth", 0 },
+		{ "rlimit_msgqueue_bytes", -1 },
+	};
+	size_t i;
+	data_attr(&a);
+	all[3].value = a.mq_msgsize;
+	all[4].value = a.mq_maxmsg;
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		all[5].value = (long long)rl.rlim_cur;
+	for (i = 0; i < n && i < sizeof all / sizeof all[0]; i++)
+		out[i] = all[i];
+	return i;
 }
 
 /* mq_open, and once more after raising this process's RLIMIT_MSGQUEUE soft
@@ -253,7 +268,7 @@ static ssize_t wait_msg(struct mq_conn *m, void *dst, size_t cap)
 {
 	for (;;) {
 		struct timespec ts;
-		deadline(&ts, LIVENESS_MS);
+		ipl_deadline_ms(&ts, CLOCK_REALTIME, LIVENESS_MS);
 		ssize_t n = mq_timedreceive(m->rq, dst, cap, NULL, &ts);
 		if (n >= 0) {
 			m->eof = n == 0;
@@ -365,7 +380,7 @@ static void mq_conn_detach(struct ipl_conn *c)
 {
 	struct mq_conn *m = (struct mq_conn *)c;
 	struct timespec ts;
-	deadline(&ts, ACK_WAIT_MS); /* the end marker, if there is room soon */
+	ipl_deadline_ms(&ts, CLOCK_REALTIME, ACK_WAIT_MS); /* the end marker, if there is room soon */
 	while (mq_timedsend(m->wq, "", 0, 0, &ts) < 0 && errno == EINTR)
 		;
 	mq_close(m->rq);
@@ -453,7 +468,7 @@ static struct mq_conn *open_pair(struct ipl_endpoint *ep, const char *rec)
 	char ack[64];
 	int n = snprintf(ack, sizeof ack, ACK_MAGIC "%ld", (long)getpid());
 	struct timespec ts;
-	deadline(&ts, ACK_WAIT_MS); /* a fresh queue has room: a full one is a prank */
+	ipl_deadline_ms(&ts, CLOCK_REALTIME, ACK_WAIT_MS); /* a fresh queue has room: a full one is a prank */
 	if (mq_timedsend(wq, ack, (size_t)n + 1, 0, &ts) < 0) {
 		m->eof = 1;
 		mq_conn_detach(&m->base);
@@ -516,7 +531,7 @@ static int handshake(struct ipl_endpoint *ep, mqd_t ann, struct mq_conn *m, cons
 		return -ENAMETOOLONG;
 	int limit = ep->opts.timeout_ms;
 	struct timespec ts;
-	deadline(&ts, limit > 0 ? limit : 3600 * 1000);
+	ipl_deadline_ms(&ts, CLOCK_REALTIME, limit > 0 ? limit : 3600 * 1000);
 	while (mq_timedsend(ann, rec, (size_t)n + 1, 0, &ts) < 0)
 		if (errno != EINTR)
 			return errno == ETIMEDOUT ? -ETIMEDOUT : -errno;
@@ -525,7 +540,7 @@ static int handshake(struct ipl_endpoint *ep, mqd_t ann, struct mq_conn *m, cons
 	if (rc < 0)
 		return rc;
 	for (long waited = 0;; waited += LIVENESS_MS) {
-		deadline(&ts, LIVENESS_MS);
+		ipl_deadline_ms(&ts, CLOCK_REALTIME, LIVENESS_MS);
 		ssize_t got = mq_timedreceive(m->rq, (char *)m->bl, (size_t)m->rsz, NULL, &ts);
 		if (got > 0) {
 			char ack[64];
@@ -613,4 +628,5 @@ const struct ipl_transport ipl_mq_transport = {
 	.detach = mq_conn_detach,
 	.release = mq_release,
 	.cleanup = mq_cleanup,
+	.limits = mq_limits,
 };

@@ -1,5 +1,6 @@
 #!/bin/sh
-# netns-lab.sh - tcp (and rpc over tcp) between two "hosts": two network
+# netns-lab.sh - tcp, udp and the layers over tcp (rpc, oncrpc, zmq, nng)
+# between two "hosts": two network
 # namespaces joined by a veth pair, compared with loopback.
 #
 #   sudo scripts/netns-lab.sh [options]          (run with --help for them)
@@ -49,8 +50,10 @@ Runs `ipclab serve` in one network namespace and `ipclab bench` in another,
 joined by a veth pair, and compares with loopback.
 
   --ipclab PATH     the ipclab binary (default: $IPCLAB, else build/ipclab)
-  -m, --mech LIST   tcp,rpc,oncrpc (default: tcp, plus rpc over tcp when
-                    `ipclab list` shows rpc; oncrpc, libtirpc's, on request)
+  -m, --mech LIST   tcp,udp,rpc,oncrpc,zmq,nng: those `ipclab list` shows
+                    (default: tcp, plus rpc over tcp when it is there); the
+                    layered ones run --via tcp.  udp carries at most 65,507
+                    bytes a datagram: a larger -s is refused with its reason
   -s, --sizes LIST  payload sizes (default 64,1K,64K)
   -n, --iters N     measured round trips per run (default 20000)
       --reps R      repetitions; the table shows the median p50 (default 3)
@@ -133,13 +136,12 @@ if [ -z "$mechs" ]; then
 	mechs=tcp
 	[ "$have_rpc" = 1 ] && mechs=tcp,rpc
 fi
+listed() { "$ipclab" list 2>/dev/null | awk -v m="$1" '$1 == m { f = 1 } END { exit !f }'; }
 for m in $(echo "$mechs" | tr ',' ' '); do
 	case $m in
-	tcp) ;;
-	rpc) [ "$have_rpc" = 1 ] || die "this ipclab has no rpc mechanism (see '$ipclab list')" ;;
-	oncrpc) "$ipclab" list 2>/dev/null | awk '$1 == "oncrpc" { f = 1 } END { exit !f }' ||
-		die "this ipclab has no oncrpc mechanism (see '$ipclab list')" ;;
-	*) die "$m cannot cross hosts: only tcp, and rpc or oncrpc over tcp, can; unix, pipe, fifo and shm name things inside one kernel" ;;
+	tcp | udp | rpc | oncrpc | zmq | nng)
+		listed "$m" || die "this ipclab has no $m mechanism (see '$ipclab list')" ;;
+	*) die "$m cannot cross hosts: only tcp, udp, and rpc, oncrpc, zmq or nng over tcp, can; unix, seqpacket, pipe, fifo, shm and mq name things inside one kernel" ;;
 	esac
 done
 for l in $(echo "$links" | tr ',' ' '); do
@@ -311,8 +313,8 @@ bad=0
 run_one() {
 	label=$1 sns=$2 cns=$3 host=$4 mech=$5
 	tag="$label-$mech"
-	mopt="-m tcp"
-	case $mech in rpc|oncrpc) mopt="-m $mech --via tcp" ;; esac
+	mopt="-m $mech"
+	case $mech in rpc | oncrpc | zmq | nng) mopt="-m $mech --via tcp" ;; esac
 	case $host in *:*) listen="[$host]:0" ;; *) listen="$host:0" ;; esac
 	ip netns exec "$sns" $pin_server "$ipclab" serve $mopt --listen "$listen" \
 		>"$work/$tag.addr" 2>"$work/$tag.serve.log" &

@@ -26,6 +26,7 @@
  * Tests: IPCLAB_UDP_DROP_EVERY=N (read when the endpoint is prepared) makes
  * the server drop every Nth datagram it receives.
  */
+#include "common/clock.h"
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/msg.h"
@@ -35,7 +36,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +66,7 @@ struct udp_ep {
 	pthread_mutex_t mu;
 	pthread_cond_t acv;       /* accept: a new sender arrived */
 	int reader;               /* some thread is reading the socket */
+	unsigned waiting;         /* workers waiting for a datagram, not reading */
 	struct udp_conn *conns;   /* server: one per sender */
 	struct udp_conn *pending; /* ... of which not yet accepted */
 	unsigned nconns;
@@ -149,18 +150,14 @@ static ssize_t client_recv(struct udp_conn *u, void *buf, size_t len)
 	if (u->eof_next)
 		return 0;
 	for (;;) {
-		struct pollfd p = { .fd = u->fd, .events = POLLIN };
-		int r = poll(&p, 1, u->timeout_ms);
-		if (r < 0 && errno != EINTR)
-			return -errno;
+		/* one blocking recv bounded by SO_RCVTIMEO (set at attach), not
+		 * poll + recv: a system call less per reply */
+		ssize_t n = recv(u->fd, u->cur, DGRAM_MAX + 1, 0);
 		if (atomic_load_explicit(&u->base.cancel, memory_order_relaxed))
 			return IPL_ECANCELED;
-		if (r == 0)
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return -ETIMEDOUT; /* lost, one way or the other */
-		if (r < 0)
-			continue;
-		ssize_t n = recv(u->fd, u->cur, DGRAM_MAX + 1, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
@@ -172,6 +169,13 @@ static ssize_t client_recv(struct udp_conn *u, void *buf, size_t len)
 		u->eof_next = u->cur[5] == IPL_OP_BYE && (ipl_get_be16(u->cur + 6) & IPL_FLAG_REPLY);
 		return take(u, buf, len);
 	}
+}
+
+/* Bounds every blocking receive on fd to ms (then EAGAIN). */
+static void recv_timeout(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
 static int udp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
@@ -200,6 +204,7 @@ static int udp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	u->timeout_ms = (int)env_num("IPCLAB_UDP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
 	if (u->timeout_ms <= 0)
 		u->timeout_ms = DEFAULT_TIMEOUT_MS;
+	recv_timeout(u->fd, u->timeout_ms);
 	*out = &u->base;
 	return 0;
 }
@@ -238,6 +243,7 @@ static int udp_prepare(struct ipl_endpoint *ep)
 		return -errno;
 	if (bind(ue->fd, (struct sockaddr *)&ss, len) < 0)
 		return -errno;
+	recv_timeout(ue->fd, SLICE_MS); /* a reader's slice (pump) */
 	len = sizeof ss;
 	getsockname(ue->fd, (struct sockaddr *)&ss, &len);
 	return ipl_sock_format((struct sockaddr *)&ss, len, ep->addr, sizeof ep->addr);
@@ -326,39 +332,43 @@ static void pump(struct udp_ep *ue)
 {
 	ue->reader = 1;
 	pthread_mutex_unlock(&ue->mu);
-	struct pollfd p = { .fd = ue->fd, .events = POLLIN };
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	ssize_t n = -1;
-	if (poll(&p, 1, SLICE_MS) > 0)
-		n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &len);
+	/* blocks at most SLICE_MS (SO_RCVTIMEO): one call, not poll + recvfrom */
+	ssize_t n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, 0, (struct sockaddr *)&ss, &len);
 	pthread_mutex_lock(&ue->mu);
 	ue->reader = 0;
 	if (n >= 0)
 		dispatch(ue, (size_t)n, &ss, len);
 }
 
-static void deadline_ms(struct timespec *ts, int ms)
+static void slice_wait(struct udp_ep *ue, pthread_cond_t *cv)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	struct timespec ts;
+	ipl_deadline_ms(&ts, CLOCK_MONOTONIC, SLICE_MS);
+	pthread_cond_timedwait(cv, &ue->mu, &ts);
 }
 
-/* Waits on cv, or reads the socket if nobody does (ue->mu held). */
+/* A worker: waits on cv, or reads the socket if nobody does (ue->mu held). */
 static void wait_turn(struct udp_ep *ue, pthread_cond_t *cv)
 {
 	if (!ue->reader) {
 		pump(ue);
 		return;
 	}
-	struct timespec ts;
-	deadline_ms(&ts, SLICE_MS);
-	pthread_cond_timedwait(cv, &ue->mu, &ts);
+	ue->waiting++;
+	slice_wait(ue, cv);
+	ue->waiting--;
+}
+
+/* A reader leaving with its own datagram: wakes the waiting workers so one
+ * of them reads next, instead of at the end of its slice (ue->mu held). */
+static void hand_over(struct udp_ep *ue)
+{
+	if (ue->reader || !ue->waiting)
+		return;
+	for (struct udp_conn *u = ue->conns; u; u = u->next)
+		pthread_cond_signal(&u->cv);
 }
 
 static int udp_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
@@ -370,7 +380,14 @@ static int udp_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 			pthread_mutex_unlock(&ue->mu);
 			return IPL_ECANCELED;
 		}
-		wait_turn(ue, &ue->acv);
+		/* While workers exist, one of them reads: a datagram then goes
+		 * straight to the thread that answers it, not through this one
+		 * (a hand-off costs two context switches per message); a new
+		 * sender found by a worker signals acv. */
+		if (ue->nconns)
+			slice_wait(ue, &ue->acv);
+		else
+			wait_turn(ue, &ue->acv);
 	}
 	struct udp_conn *u = ue->pending;
 	ue->pending = u->pnext;
@@ -411,6 +428,7 @@ static ssize_t server_recv(struct udp_conn *u, void *buf, size_t len)
 	if (!u->head)
 		u->tail = NULL;
 	u->queued--;
+	hand_over(ue);
 	pthread_mutex_unlock(&ue->mu);
 	u->cur_dg = d;
 	u->cur = d->data;

@@ -54,7 +54,7 @@ check "throughput against itself: no difference" 'grep -q "^pipe 64 throughput .
 
 # the formats
 run_cmp "$tmp/csv" -f csv "$fx/same_old.json" "$fx/slow_new.json"
-check "csv: header and pipe slower" 'head -n 1 "$tmp/csv" | grep -q "^mechanism,size_bytes" && grep -q "^pipe,64,latency,1,unpinned,.*,slower,bootstrap$" "$tmp/csv"'
+check "csv: header and pipe slower" 'head -n 1 "$tmp/csv" | grep -q "^mechanism,size_bytes" && grep -q "^pipe,64,latency,1,unpinned,.*,slower,bootstrap,-$" "$tmp/csv"'
 run_cmp "$tmp/json" -f json "$fx/same_old.json" "$fx/slow_new.json"
 check "json: pipe slower" 'grep -q "\"mechanism\": \"pipe\".*\"verdict\": \"slower\"" "$tmp/json"'
 if command -v python3 >/dev/null 2>&1; then
@@ -77,7 +77,7 @@ check "environment warning above the table" 'head -n 1 "$tmp/only" | grep -q "^w
 
 # one rep (a recorded --reps 1 run): the histogram interval, said so
 run_cmp "$tmp/one" -f csv "$fx/one_rep.json" "$fx/one_rep.json"
-check "one rep: histogram method, no difference" '[ "$rc" -eq 0 ] && grep -q "^pipe,.*,no difference,histogram$" "$tmp/one"'
+check "one rep: histogram method, no difference" '[ "$rc" -eq 0 ] && grep -q "^pipe,.*,no difference,histogram,-$" "$tmp/one"'
 
 # CSV: the bench CSV fixture against itself, and against a JSON run
 run_cmp "$tmp/csvin" tests/fixtures/bench.csv tests/fixtures/bench.csv

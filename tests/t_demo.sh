@@ -33,7 +33,7 @@ for m in $mechs; do
 			 grep -qE '^ +0014  ([0-9a-f]{2} ){4} +crc .*\(checks\)' '$out' && grep -qE '^ +0018  68 65 6c 6c 6f 2c 20 69 +payload' '$out'"
 		if $IPCLAB list | grep -E "^$m " | grep -q layered; then
 			# a library-owned layer (oncrpc: libtirpc) hides its carrier: client side only
-			check "demo $m: names what moved the request" "grep -qE '^\[client\] $m send' '$out'"
+			check "demo $m: names what moved the request" "grep -qE '^\[client\] ($m send|zmq_msg_send|nng_[a-z]*send)' '$out'"
 		else
 			check "demo $m: names the call that moved the bytes, both ways" \
 				"grep -qE '^\[client\] (sendmsg|writev|sendto|mq_timedsend|$m send)' '$out' && grep -qE '^\[server\] (read|recvmsg|recvfrom|mq_timedreceive|$m recv)' '$out'"

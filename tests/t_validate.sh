@@ -82,7 +82,7 @@ bad "an empty mechanism" "-m tcp,:" bench -m tcp,
 bad "an empty mode" "--mode" bench -m unix --mode latency,
 bad "a -raw label" "--baseline" bench -m unix-raw
 bad "a wait policy on a mechanism without one" "unix has no wait policy" bench -m unix-spin
-bad "a carrier on a mechanism without one" "only rpc and oncrpc" bench -m tcp/unix
+bad "a carrier on a mechanism without one" "only rpc, oncrpc" bench -m tcp/unix
 bad "the peer pattern with 2 clients" "--clients" bench -m unix-peer --clients 2
 if "$IPCLAB" list | grep -q '^oncrpc '; then
 	bad "oncrpc over fifo" "oncrpc runs over tcp or unix only" bench -m oncrpc --via fifo

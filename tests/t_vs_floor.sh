@@ -36,6 +36,19 @@ check "the paired ratio median is computed from the rounds ($want)" \
 	'grep -q "paired ratio median $want " "$tmp/out"'
 check "floor at its best: only the 100 ns round counts" 'grep -q "floor at its best (1 rounds)" "$tmp/out"'
 
+# mq and seqpacket are held against ipclab's own floor loops (bench/floor/)
+FLOOR_EXTRA="$tmp/floor" IPCLAB_BENCH_LOCK="$tmp/lock" sh bench/vs-floor.sh -r 1 -n 100 -c 0,0 \
+	-b "$IPCLAB" mq >"$tmp/mq.out" 2>&1
+rc=$?
+check "mq: its rounds use FLOOR_EXTRA (exit 0, one round)" \
+	'[ $rc -eq 0 ] && grep -q "^# mq (mq)" "$tmp/mq.out" && grep -q "^round 1: floor [0-9]* ns" "$tmp/mq.out"'
+FX=${BUILD:-build}/ipclab-floor-extra
+for m in mq seqpacket; do
+	check "the $m floor loop runs and prints its p50" \
+		'"$FX" $m 64 200 --pin 0,0 | grep -q "^floor mech=$m size=64 iters=200 pin=0,0 .* p50_ns=[1-9]"'
+done
+check "the mq floor loop refuses a size over fs.mqueue.msgsize_max: exit 1" \
+	'"$FX" mq $(($(cat /proc/sys/fs/mqueue/msgsize_max) + 1)) 10 2>/dev/null; [ $? -eq 1 ]'
 check "no floor loop for rpc: exit 2" \
 	'FLOOR="$tmp/floor" sh bench/vs-floor.sh rpc 2>/dev/null; [ $? -eq 2 ]'
 check "bad --wait: exit 2" \

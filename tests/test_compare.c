@@ -150,6 +150,41 @@ static void matching(void **state)
 	ipl_cmp_result_free(&res);
 }
 
+/* Load rows are one measurement per offered rate: each is matched with the
+ * row of the same rate (not the first load row), and judged by its p50
+ * (its msgs/s is the rate offered, the same in both runs). */
+static void load_rows_match_by_rate(void **state)
+{
+	(void)state;
+	struct ipl_cmp_row o[2], n[2];
+	memset(o, 0, sizeof o);
+	memset(n, 0, sizeof n);
+	fill(&o[0], "unix", 1);
+	fill(&o[1], "unix", 1);
+	fill(&n[0], "unix", 1.5);
+	fill(&n[1], "unix", 1);
+	const double rates[2][2] = { { 1000, 5000 }, { 5000, 1000 } };
+	for (int i = 0; i < 2; i++) {
+		snprintf(o[i].mode, sizeof o[i].mode, "load");
+		snprintf(n[i].mode, sizeof n[i].mode, "load");
+		o[i].rate = rates[0][i];
+		n[i].rate = rates[1][i];
+		for (size_t k = 0; k < NB; k++)
+			o[i].mps[k] = n[i].mps[k] = o[i].rate; /* achieved = offered */
+	}
+	struct ipl_cmp_run a = { .rows = o, .n = 2 }, b = { .rows = n, .n = 2 };
+	struct ipl_cmp_result res;
+	assert_int_equal(ipl_cmp_match(&a, &b, &res), 0);
+	assert_int_equal(res.n, 2);
+	assert_ptr_equal(res.lines[0].new, &n[1]); /* 1000 with 1000 */
+	assert_ptr_equal(res.lines[1].new, &n[0]); /* 5000 with 5000 */
+	assert_int_equal(res.lines[0].rate, 0);
+	assert_int_equal(res.lines[0].verdict, IPL_CMP_SAME);
+	assert_int_equal(res.lines[1].verdict, IPL_CMP_SLOWER);
+	assert_true(fabs(res.lines[1].ratio - 1.5) < 1e-9);
+	ipl_cmp_result_free(&res);
+}
+
 static void one_rep_histogram(void **state)
 {
 	(void)state;
@@ -232,6 +267,7 @@ int main(void)
 		cmocka_unit_test(verdicts),
 		cmocka_unit_test(gate),
 		cmocka_unit_test(matching),
+		cmocka_unit_test(load_rows_match_by_rate),
 		cmocka_unit_test(one_rep_histogram),
 		cmocka_unit_test(reader_valid),
 		cmocka_unit_test(reader_refuses),

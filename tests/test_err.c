@@ -26,7 +26,8 @@ static const struct {
 	{ -4013, "IPL_ECANCELED", 0 }, { -4014, "IPL_EDONE", 0 },       { -4015, "IPL_EUNSUPP", 0 },
 	{ -4016, "IPL_EADDR", 0 },     { -4017, "IPL_EPEERDEAD", 0 },   { -4018, "IPL_EPROTO", 0 },
 	{ -4019, "IPL_EXDR", 0 },      { -4020, "IPL_ERPC", 0 },        { -4021, "IPL_EBUSY", 0 },
-	{ -4022, "IPL_EOVERLOAD", 0 }, { -4023, "IPL_ESHMLOST", 0 },
+	{ -4022, "IPL_EOVERLOAD", 0 }, { -4023, "IPL_ESHMLOST", 0 },    { -4024, "IPL_ENOTREG", 0 },
+	{ -4025, "IPL_EREFUSED", 0 },
 };
 #define NWANT (sizeof want / sizeof want[0])
 

@@ -41,6 +41,15 @@
 #define LLVMFuzzerTestOneInput ipl_fuzz_rpc_client
 #include "tests/fuzz/fuzz_rpc_client.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_rpcbind
+#include "tests/fuzz/fuzz_rpcbind.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_udp
+#include "tests/fuzz/fuzz_udp.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_mq
+#include "tests/fuzz/fuzz_mq.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -57,6 +66,9 @@ static const struct target targets[] = {
 	{ "fuzz_rm", ipl_fuzz_rm },
 	{ "fuzz_rpc_server", ipl_fuzz_rpc_server },
 	{ "fuzz_rpc_client", ipl_fuzz_rpc_client },
+	{ "fuzz_rpcbind", ipl_fuzz_rpcbind },
+	{ "fuzz_udp", ipl_fuzz_udp },
+	{ "fuzz_mq", ipl_fuzz_mq },
 };
 
 /* The corpus lives next to this file: tests/fuzz/corpus/ under the

@@ -3,6 +3,7 @@
 #include "bench/cli/args.h"
 #include "bench/registry/registry.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@ enum {
 	OPT_BASELINE,
 	OPT_SAVE,
 	OPT_PATTERN,
-	OPT_WIDE
+	OPT_WIDE,
+	OPT_RATE,
+	OPT_SAVE_HIST
 };
 
 static const struct option longs[] = {
@@ -53,6 +56,8 @@ static const struct option longs[] = {
 	{ "baseline", no_argument, NULL, OPT_BASELINE },
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "wide", no_argument, NULL, OPT_WIDE },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "save-histograms", no_argument, NULL, OPT_SAVE_HIST },
 	{ 0 },
 };
 
@@ -134,7 +139,8 @@ static int parse_mechs(struct ipl_bench_opts *o, const char *list, char *err, si
 
 static int parse_modes(struct ipl_bench_opts *o, const char *list, char *err, size_t errlen)
 {
-	static const char *const names[] = { "latency", "throughput", "stream" };
+	/* indexed by enum ipl_mode */
+	static const char *const names[] = { "latency", "throughput", "stream", "load" };
 	char items[IPL_LIST_MAX][IPL_ITEM_MAX];
 	size_t n;
 	o->nmodes = 0;
@@ -142,13 +148,13 @@ static int parse_modes(struct ipl_bench_opts *o, const char *list, char *err, si
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t m = 0;
-		while (m < 3 && strcmp(items[i], names[m]))
+		while (m < 4 && strcmp(items[i], names[m]))
 			m++;
-		if (m == 3) {
-			const char *hint = ipl_suggest(items[i], names, 3);
+		if (m == 4) {
+			const char *hint = ipl_suggest(items[i], names, 4);
 			snprintf(err, errlen, "unknown mode '%s' (%s%s%s)", items[i],
 				 hint ? "did you mean " : "",
-				 hint ? hint : "latency, throughput, stream", hint ? "?" : "");
+				 hint ? hint : "latency, throughput, stream, load", hint ? "?" : "");
 			return -1;
 		}
 		int dup = 0;
@@ -158,6 +164,48 @@ static int parse_modes(struct ipl_bench_opts *o, const char *list, char *err, si
 			fprintf(stderr, "note: --mode lists %s twice: merged\n", names[m]);
 		if (!dup)
 			o->modes[o->nmodes++] = (enum ipl_mode)m;
+	}
+	return 0;
+}
+
+/* One --rate item: msgs/s, decimal, with an optional k (x1000) or M
+ * (x1000000): "500", "2.5k", "1M".  0 or -1 with err. */
+static int parse_rate(const char *s, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v = isdigit((unsigned char)*s) ? strtod(s, &end) : -1;
+	if (v >= 0 && (*end == 'k' || *end == 'K'))
+		v *= 1e3, end++;
+	else if (v >= 0 && *end == 'M')
+		v *= 1e6, end++;
+	if (!(v > 0) || *end || v > 1e9) {
+		snprintf(err, errlen, "'%s' is not a rate in msgs/s (like 500, 2.5k or 1M; at most 1000M)", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* --rate R[,R...]: each its own row; a rate given twice is merged. */
+static int parse_rates(struct ipl_bench_opts *o, const char *list, char *err, size_t errlen)
+{
+	char items[IPL_LIST_MAX][IPL_ITEM_MAX];
+	size_t n;
+	o->nrates = 0;
+	o->set_rate = 1;
+	if (ipl_split_list(list, items, &n, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		double v;
+		if (parse_rate(items[i], &v, err, errlen) < 0)
+			return -1;
+		int dup = 0;
+		for (size_t j = 0; j < o->nrates; j++)
+			dup |= o->rates[j] == v;
+		if (dup && !o->quiet)
+			fprintf(stderr, "note: --rate lists %s twice: merged\n", items[i]);
+		if (!dup)
+			o->rates[o->nrates++] = v;
 	}
 	return 0;
 }
@@ -234,6 +282,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_CPU: return parse_cpu(o, arg, err, errlen);
 	case OPT_BASELINE: o->baseline = 1; return 0;
 	case OPT_WIDE: o->wide = 1; return 0;
+	case OPT_SAVE_HIST: o->save_histograms = 1; return 0;
 	case OPT_SAVE:
 		o->save = arg;
 		if (*arg)
@@ -242,6 +291,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 		return -1;
 	case OPT_CONNECT: o->connect = arg; return 0;
 	case OPT_MODE: return parse_modes(o, arg, err, errlen);
+	case OPT_RATE: return parse_rates(o, arg, err, errlen);
 	case OPT_WINDOW:
 		o->set_window = 1;
 		return ipl_parse_count(arg, 1, 1024, &o->window, err, errlen);

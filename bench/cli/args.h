@@ -24,21 +24,24 @@ struct ipl_bench_opts {
 	size_t nsizes;
 	uint64_t clients[IPL_LIST_MAX];
 	size_t nclients;
-	enum ipl_mode modes[3];
+	enum ipl_mode modes[4];
 	size_t nmodes;
+	double rates[IPL_LIST_MAX]; /* --rate: offered msgs/s of --mode load, all clients */
+	size_t nrates;
 	uint64_t iters, warmup, reps, window, cap;
 	int warmup_set;
 	double duration, timeout;
 	int cpu_c[IPL_LIST_MAX], cpu_s[IPL_LIST_MAX];
 	size_t ncpu;
 	int crc, quiet, baseline, wide;
+	int save_histograms; /* JSON: each row's non-empty histogram buckets */
 	const char *save;
 	enum ipl_wait wait;
 	const struct ipl_transport *via;
 	const char *connect, *out;
 	enum ipl_format fmt;
 	/* given on the command line, for "does not apply" */
-	int set_iters, set_duration, set_window, set_wait, set_via, set_pattern;
+	int set_iters, set_duration, set_window, set_wait, set_via, set_pattern, set_rate;
 };
 
 /* Fills o from argv and checks it (ipl_bench_validate).  Returns 0, 2 after

@@ -19,13 +19,15 @@ static const char plot_usage[] =
 	"  throughput_vs_size   MB/s vs message size (throughput and stream modes)\n"
 	"  throughput_vs_clients  aggregate msgs/s vs client processes (needs a CSV\n"
 	"                       from --clients with two or more counts)\n"
+	"  latency_vs_load      p50 and p99 against offered msgs/s per mechanism (rows of\n"
+	"                       --mode load; rates not sustained are ringed)\n"
 	"Points are medians over the valid reps; reps that failed or saw errors are\n"
 	"left out (and counted on stderr).\n"
 	"\n"
 	"  -o, --out DIR       where the images go (required)\n"
 	"      --size BYTES    message size of the percentile chart (default: 64 if\n"
 	"                      measured, else the smallest latency size)\n"
-	"      --charts LIST   which charts: latency,percentiles,throughput,clients\n"
+	"      --charts LIST   which charts: latency,percentiles,throughput,clients,load\n"
 	"                      (default: all that the CSV has data for)\n"
 	"      --no-svg        PNG only\n"
 	"  -h, --help          this text\n"
@@ -38,7 +40,7 @@ enum { OPT_SIZE = 256, OPT_NO_SVG, OPT_CHARTS }; /* long-only options */
 /* --charts LIST as enum ipl_chart bits; 0 with a reason in err. */
 static unsigned parse_charts(const char *list, char *err, size_t errlen)
 {
-	static const char *const names[] = { "latency", "percentiles", "throughput", "clients" };
+	static const char *const names[] = { "latency", "percentiles", "throughput", "clients", "load" };
 	char items[IPL_LIST_MAX][IPL_ITEM_MAX];
 	size_t n;
 	unsigned charts = 0;
@@ -46,11 +48,12 @@ static unsigned parse_charts(const char *list, char *err, size_t errlen)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned k;
-		for (k = 0; k < 4 && strcmp(items[i], names[k]); k++)
+		for (k = 0; k < 5 && strcmp(items[i], names[k]); k++)
 			;
-		if (k == 4) {
+		if (k == 5) {
 			snprintf(err, errlen,
-				 "unknown chart '%s' (latency, percentiles, throughput, clients)", items[i]);
+				 "unknown chart '%s' (latency, percentiles, throughput, clients, load)",
+				 items[i]);
 			return 0;
 		}
 		charts |= 1u << k;

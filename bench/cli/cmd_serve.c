@@ -3,6 +3,7 @@
 #include "bench/run/row.h"
 #include "bench/registry/registry.h"
 #include "bench/cli/args.h"
+#include "bench/cli/bind.h"
 #include "bench/cli/cli.h"
 #include "common/err.h"
 
@@ -13,7 +14,7 @@
 
 static const char serve_usage[] =
 	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES] [--max-clients N]\n"
-	"                    [--idle-timeout SECONDS] [--max-memory BYTES]\n"
+	"                    [--idle-timeout SECONDS] [--max-memory BYTES] [--register]\n"
 	"\n"
 	"Runs a server for one mechanism until SIGINT or SIGTERM, serving any number\n"
 	"of clients at once; then finishes in-flight replies, removes its names and\n"
@@ -39,9 +40,15 @@ static const char serve_usage[] =
 	"                      (default 256M; beyond 64K each); a request that\n"
 	"                      would pass it is discarded and answered 'out of\n"
 	"                      memory'\n"
+	"      --register      rpc: register the program (0x2049504c version 1) and\n"
+	"                      where it listens (netid tcp, or local for a unix\n"
+	"                      socket) with this host's rpcbind, replacing a stale\n"
+	"                      entry; taken back at exit.  Without --via or\n"
+	"                      --listen the carrier is then tcp.  Fails when no\n"
+	"                      rpcbind runs\n"
 	"  -h, --help          this text\n";
 
-enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MAX_MEMORY };
+enum { OPT_CAP = 256, OPT_WAIT, OPT_VIA, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MAX_MEMORY, OPT_REGISTER };
 
 #define IDLE_MAX_S 86400.0
 
@@ -89,6 +96,7 @@ static const struct option longs[] = {
 	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+	{ "register", no_argument, NULL, OPT_REGISTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -97,6 +105,7 @@ static const struct option longs[] = {
 struct serve_opts {
 	const struct ipl_transport *tp;
 	struct ipl_tp_opts tpo;
+	int reg; /* --register */
 };
 
 /* A size in 1..max. */
@@ -140,6 +149,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 			return -1;
 		so->tpo.mem_limit = num;
 		return 0;
+	case OPT_REGISTER: so->reg = 1; return 0;
 	}
 	return -1;
 }
@@ -154,6 +164,14 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 		snprintf(err, len, "which mechanism? (-m MECH)");
 		return -1;
 	}
+	if (so->reg && !(tp->caps & IPL_CAP_LAYERED)) {
+		snprintf(err, len, "--register: %s is not an RPC program: only rpc registers with rpcbind",
+			 tp->name);
+		return -1;
+	}
+	/* --register alone: tcp, where rpcinfo and clnt_create(..., "tcp") look */
+	if (so->reg && !tpo->via && !tpo->listen)
+		tpo->via = ipl_transport_find("tcp");
 	/* rpc: an ADDR:PORT to listen on implies the tcp carrier */
 	if ((tp->caps & IPL_CAP_LAYERED) && !tpo->via && tpo->listen && tpo->listen[0] != '/' &&
 	    strchr(tpo->listen, ':'))
@@ -201,6 +219,13 @@ static int serve(const struct serve_opts *so)
 		ipl_endpoint_cleanup(&ep);
 		return 1;
 	}
+	struct ipl_bind_reg reg = { 0 };
+	char err[512];
+	if (so->reg && ipl_bind_register(&ep, ipl_carrier_of(tp, so->tpo.via), &reg, err, sizeof err) < 0) {
+		fprintf(stderr, "ipclab serve: %s\n", err);
+		ipl_endpoint_cleanup(&ep);
+		return 1;
+	}
 	printf("%s\n", ep.addr);
 	fflush(stdout);
 	char label[IPL_LABEL_MAX];
@@ -210,6 +235,7 @@ static int serve(const struct serve_opts *so)
 
 	struct ipl_serve_stats st = { 0 };
 	rc = ipl_serve_foreground(&ep, so->tpo.cap, &st);
+	ipl_bind_unregister(&reg); /* before the name goes: no client is sent to nothing */
 	ipl_endpoint_cleanup(&ep);
 	print_stopped(&st);
 	if (rc < 0) {

@@ -18,6 +18,10 @@ int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_
 		*why = "stream mode has no raw counterpart (nothing marks the end of the stream)";
 		return 0;
 	}
+	if (mode == IPL_MODE_LOAD) {
+		*why = "load mode has no raw counterpart (the raw loop is closed, not scheduled)";
+		return 0;
+	}
 	if (size == 0) {
 		*why = "size 0 has no raw bytes to move";
 		return 0;
@@ -51,9 +55,10 @@ static char *join_argv(int argc, char **argv)
 	return s;
 }
 
-/* One cell of the grid: which placement, -m entry, mode, clients, size. */
+/* One cell of the grid: which placement, -m entry, mode, clients, size,
+ * and --rate (load mode only; 0 otherwise). */
 struct cell {
-	size_t p, m, md, cl, s;
+	size_t p, m, md, cl, s, rt;
 };
 
 /* Fills row r for cell c; raw: the baseline of the row before it. */
@@ -77,7 +82,11 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 	r->warmup = ipl_bench_warmup(o, r->size);
 	r->mode = o->modes[c->md];
 	r->clients = (unsigned)o->clients[c->cl];
-	r->window = r->mode == IPL_MODE_THROUGHPUT ? (unsigned)o->window : 1;
+	/* load keeps one request in flight unless --window says otherwise */
+	r->window = r->mode == IPL_MODE_THROUGHPUT || (r->mode == IPL_MODE_LOAD && o->set_window)
+			  ? (unsigned)o->window
+			  : 1;
+	r->rate = r->mode == IPL_MODE_LOAD ? o->rates[c->rt] : 0;
 	r->cpu_client = o->cpu_c[c->p];
 	r->cpu_server = o->cpu_s[c->p];
 	r->nreps = (unsigned)o->reps;
@@ -116,9 +125,13 @@ static int lay_out(struct ipl_bench_grid *g, const struct ipl_bench_opts *o)
 		c.md = k / (o->nclients * o->nsizes) % o->nmodes;
 		c.cl = k / o->nsizes % o->nclients;
 		c.s = k % o->nsizes;
-		int rc = add_cell(g, o, &c);
-		if (rc < 0)
-			return rc;
+		/* load mode: one row per offered rate */
+		size_t nr = o->modes[c.md] == IPL_MODE_LOAD ? o->nrates : 1;
+		for (c.rt = 0; c.rt < nr; c.rt++) {
+			int rc = add_cell(g, o, &c);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -126,15 +139,20 @@ static int lay_out(struct ipl_bench_grid *g, const struct ipl_bench_opts *o)
 int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, int argc, char **argv)
 {
 	size_t ncpu = o->ncpu ? o->ncpu : 1;
-	size_t maxrows = ncpu * o->nmech * o->nsizes * o->nmodes * o->nclients * (o->baseline ? 2 : 1);
+	/* only load rows, timed by default: the report says how long, not -n */
+	double dur = o->duration;
+	if (!dur && !o->set_iters && o->nmodes == 1 && o->modes[0] == IPL_MODE_LOAD)
+		dur = IPL_LOAD_DEFAULT_S;
+	size_t maxrows = ncpu * o->nmech * o->nsizes * o->nmodes * o->nclients * (o->baseline ? 2 : 1) *
+			 (o->nrates ? o->nrates : 1);
 	memset(g, 0, sizeof *g);
 	g->rep = (struct ipl_report){
 		.rows = calloc(maxrows ? maxrows : 1, sizeof *g->rep.rows),
-		.iters = o->duration ? 0 : o->iters,
+		.iters = dur ? 0 : o->iters,
 		.warmup = o->warmup,
 		.reps = (unsigned)o->reps,
 		.argv_line = join_argv(argc, argv),
-		.duration_s = o->duration,
+		.duration_s = dur,
 		.timeout_s = o->timeout,
 		.window = (unsigned)o->window,
 		.cap = (uint32_t)o->cap,
@@ -144,6 +162,7 @@ int ipl_bench_grid_init(struct ipl_bench_grid *g, const struct ipl_bench_opts *o
 		.via = o->via ? o->via->name : NULL,
 		.connect = o->connect,
 		.wide = o->wide,
+		.histograms = o->save_histograms,
 		.started = (int64_t)time(NULL),
 	};
 	int rc = g->rep.rows && g->rep.argv_line ? lay_out(g, o) : -ENOMEM;
@@ -166,6 +185,9 @@ void ipl_bench_grid_free(struct ipl_bench_grid *g)
 
 struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct ipl_row *r)
 {
+	/* a load row runs for a fixed time unless -n or --duration says: the
+	 * default -n at a low rate would take minutes */
+	int load_default = r->mode == IPL_MODE_LOAD && !o->set_iters && !o->duration;
 	return (struct ipl_run_spec){
 		.tp = r->tp,
 		.tpo = { .cap = (uint32_t)o->cap, .timeout_ms = 5000, .wait = r->wait_policy, .via = r->via },
@@ -173,9 +195,10 @@ struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct 
 		.size = r->size,
 		.iters = o->iters,
 		.warmup = r->warmup,
-		.duration_ns = (uint64_t)(o->duration * 1e9),
+		.duration_ns = (uint64_t)((load_default ? IPL_LOAD_DEFAULT_S : o->duration) * 1e9),
 		.mode = r->mode,
 		.window = r->window,
+		.rate = r->rate,
 		.clients = r->clients,
 		.cpu_client = r->cpu_client,
 		.cpu_server = r->cpu_server,

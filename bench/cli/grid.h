@@ -8,14 +8,14 @@
 
 struct ipl_bench_grid {
 	/* rep.rows holds every row in run order (placement, mechanism, mode,
-	 * clients, size; a row's raw baseline right after it); a stop signal
+	 * clients, size, offered rate; a row's raw baseline right after it); a stop signal
 	 * may shrink rep.nrows, never rows' storage */
 	struct ipl_report rep;
 	size_t laid; /* rows allocated, each with its nreps results */
 };
 
 /* Lays out the grid of validated options o: one row per placement x -m
- * entry x mode x client count x size, plus a raw baseline row after each
+ * entry x mode x client count x size (x --rate for load mode), plus a raw baseline row after each
  * framed row that can have one (--baseline), each with o->reps zeroed
  * results and its own copy of its label; rep's settings from o, argv as
  * the recorded command line.  Returns 0, or -ENOMEM with nothing allocated.
@@ -34,6 +34,9 @@ uint64_t ipl_bench_warmup(const struct ipl_bench_opts *o, uint32_t size);
 /* 1 when tp can have a raw baseline row in mode at size; else 0 with the
  * reason (a static string) in *why. */
 int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_t size, const char **why);
+
+/* How long a load row runs when neither -n nor --duration is given, in s. */
+#define IPL_LOAD_DEFAULT_S 2.0
 
 /* The run spec of rep k's row r under options o (the same for every rep). */
 struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct ipl_row *r);

@@ -3,6 +3,8 @@
  * is dropped without a word makes a table that does not say what it
  * claims.  Each check fails with one line naming the option. */
 #include "bench/cli/args.h"
+#include "bench/cli/bind.h"
+#include "bench/registry/registry.h"
 #include "bench/cli/xhost.h"
 #include "bench/registry/registry.h"
 
@@ -157,15 +159,26 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 			    o->fmt == IPL_FMT_CSV    ? "csv"
 			    : o->fmt == IPL_FMT_JSON ? "json"
 						     : "md (always every column)");
+	if (o->save_histograms && o->fmt != IPL_FMT_JSON && !o->save)
+		return fail(err, len,
+			    "--save-histograms does not apply: it adds to the JSON, and none is written "
+			    "(-f json or --save)");
 	if (o->set_iters && o->set_duration)
 		return fail(err, len, "-n and --duration both set how long a run is: give one of them");
-	int thr = 0;
-	for (size_t i = 0; i < o->nmodes; i++)
+	int thr = 0, load = 0;
+	for (size_t i = 0; i < o->nmodes; i++) {
 		thr |= o->modes[i] == IPL_MODE_THROUGHPUT;
-	if (o->set_window && !thr)
+		load |= o->modes[i] == IPL_MODE_LOAD;
+	}
+	if (o->set_window && !thr && !load)
 		return fail(err, len,
-			    "--window does not apply: it is the requests in flight of --mode throughput, "
-			    "and no throughput mode is chosen");
+			    "--window does not apply: it is the requests in flight of --mode throughput "
+			    "or load, and neither mode is chosen");
+	if (o->set_rate && !load)
+		return fail(err, len,
+			    "--rate does not apply: it is the offered load of --mode load, which is not chosen");
+	if (load && !o->nrates)
+		return fail(err, len, "--mode load needs --rate R[,R...] (msgs/s offered, all clients together)");
 	for (size_t i = 0; i < o->nsizes; i++)
 		if (o->sizes[i] > o->cap)
 			return fail(err, len, "-s: size %llu is over the cap %llu (raise --cap)",
@@ -203,6 +216,22 @@ static int check_connect(const struct ipl_bench_opts *o, char *err, size_t len)
 	return ipl_check_connect_addr(tp, o->mvia[0], o->connect, err, len);
 }
 
+/* --connect HOST (no port) for rpc over tcp: HOST's rpcbind says the port
+ * (bind.c), and the carrier is then tcp. */
+static int lookup_host(struct ipl_bench_opts *o, char *err, size_t len)
+{
+	static char found[IPL_ADDR_MAX];
+	const struct ipl_transport *tcp = ipl_transport_find("tcp");
+	if (o->nmech != 1 || !(o->mech[0]->caps & IPL_CAP_LAYERED) || !ipl_bind_is_host(o->connect) ||
+	    (o->mvia[0] && o->mvia[0] != tcp))
+		return 0;
+	if (ipl_bind_lookup(o->connect, found, sizeof found, err, len) < 0)
+		return -1;
+	o->connect = found;
+	o->mvia[0] = tcp;
+	return 0;
+}
+
 /* Every file the run will write: checked now, written after the run. */
 static int check_outputs(const struct ipl_bench_opts *o, char *err, size_t len)
 {
@@ -227,6 +256,8 @@ int ipl_bench_validate(struct ipl_bench_opts *o, char *err, size_t errlen)
 		return -1;
 	merge_duplicates(o);
 	if (check_applies(o, err, errlen) < 0)
+		return -1;
+	if (o->connect && lookup_host(o, err, errlen) < 0)
 		return -1;
 	if (o->connect && check_connect(o, err, errlen) < 0)
 		return -1;

@@ -137,10 +137,16 @@ static void score(struct ipl_cmp_line *l)
 	l->verdict = ipl_cmp_verdict_of(l->lo, l->hi, l->rate);
 }
 
+int ipl_cmp_mode_by_rate(const char *mode)
+{
+	return !strcmp(mode, "throughput") || !strcmp(mode, "stream");
+}
+
+/* The same measurement: load rows also at the same offered rate. */
 static int same_row(const struct ipl_cmp_row *a, const struct ipl_cmp_row *b)
 {
-	return !strcmp(a->mech, b->mech) && !strcmp(a->mode, b->mode) &&
-	       !strcmp(a->placement, b->placement) && a->size == b->size && a->clients == b->clients;
+	return !strcmp(a->mech, b->mech) && !strcmp(a->mode, b->mode) && !strcmp(a->placement, b->placement) &&
+	       a->size == b->size && a->clients == b->clients && a->rate == b->rate;
 }
 
 /* The first row of run like r, or NULL. */
@@ -165,7 +171,7 @@ int ipl_cmp_match(const struct ipl_cmp_run *old, const struct ipl_cmp_run *new, 
 		struct ipl_cmp_line *l = &res->lines[res->n++];
 		l->old = o;
 		l->new = find_row(new, o);
-		l->rate = strcmp(o->mode, "latency") != 0;
+		l->rate = ipl_cmp_mode_by_rate(o->mode);
 		l->ratio = l->lo = l->hi = NAN;
 		l->verdict = IPL_CMP_UNKNOWN;
 		l->method = IPL_CMP_NONE;
@@ -176,7 +182,7 @@ int ipl_cmp_match(const struct ipl_cmp_run *old, const struct ipl_cmp_run *new, 
 		const struct ipl_cmp_row *r = &new->rows[i];
 		if (find_row(new, r) == r && !find_row(old, r))
 			res->lines[res->n++] = (struct ipl_cmp_line){ .new = r,
-								      .rate = strcmp(r->mode, "latency") != 0,
+								      .rate = ipl_cmp_mode_by_rate(r->mode),
 								      .ratio = NAN,
 								      .lo = NAN,
 								      .hi = NAN,

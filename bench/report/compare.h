@@ -19,15 +19,20 @@
 /* One row of a saved run: what it measured and its valid reps' figures. */
 struct ipl_cmp_row {
 	char mech[64];      /* "unix", "shm-spin": mechanism and wait */
-	char mode[16];      /* "latency", "throughput", "stream" */
+	char mode[16];      /* "latency", "throughput", "stream", "load" */
 	char placement[32]; /* "unpinned", "same-cpu(0)", ... */
 	unsigned size, clients;
+	double rate; /* load rows: the offered msgs/s, part of what the row is (0: not load) */
 	unsigned nreps;
 	double p50[IPL_CMP_MAX_REPS]; /* per valid rep, ns */
 	double mps[IPL_CMP_MAX_REPS]; /* per valid rep, msgs/s */
 	/* The row's merged latency histogram: count, min, p50, p75 (0: none). */
 	double h_count, h_min, h_p50, h_p75;
 };
+
+/* 1 when rows of mode are judged by msgs/s (throughput, stream), 0 by p50
+ * (latency, and load: its msgs/s is the rate it was offered). */
+int ipl_cmp_mode_by_rate(const char *mode);
 
 /* Environment and settings fields compared between the runs. */
 #define IPL_CMP_ENV_N 12
@@ -53,7 +58,7 @@ enum ipl_cmp_method { IPL_CMP_BOOTSTRAP, IPL_CMP_HISTOGRAM, IPL_CMP_NONE };
 /* One matched pair, or a row found in one run only (the other NULL). */
 struct ipl_cmp_line {
 	const struct ipl_cmp_row *old, *new;
-	int rate;      /* 1: the ratio is of msgs/s (throughput, stream); 0: of p50 */
+	int rate;      /* 1: the ratio is of msgs/s (throughput, stream); 0: of p50 (latency, load) */
 	double ratio;  /* new/old of the deciding figure's medians */
 	double lo, hi; /* its 95% interval (NaN: none) */
 	enum ipl_cmp_method method;

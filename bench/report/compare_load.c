@@ -93,6 +93,9 @@ static int json_row_head(const struct ipl_jdoc *d, const struct ipl_jnode *o, st
 	if (field_uint(d, o, "size_bytes", 4294967295.0, &r->size) ||
 	    field_uint(d, o, "clients", 4294967295.0, &r->clients))
 		return -1;
+	/* load rows only; a value out of range reads as no rate */
+	double rate = field_num(d, o, "offered_rate_msgs_per_s");
+	r->rate = !strcmp(r->mode, "load") && rate > 0 && rate <= 1e9 ? rate : 0;
 	return 0;
 }
 
@@ -103,7 +106,7 @@ static int json_row(const struct ipl_jdoc *d, const struct ipl_jnode *o, struct 
 	const struct ipl_jnode *reps = ipl_jget(d, o, "reps"), *h = ipl_jget(d, o, "latency");
 	if (!reps || reps->type != IPL_JARR)
 		return -1;
-	int rate = strcmp(r->mode, "latency") != 0;
+	int rate = ipl_cmp_mode_by_rate(r->mode);
 	for (const struct ipl_jnode *k = ipl_jfirst(d, reps); k; k = ipl_jnext(d, k))
 		if (k->type == IPL_JOBJ)
 			json_rep(d, k, r, rate);
@@ -204,7 +207,8 @@ static void csv_group(const struct ipl_plot_group *g, struct ipl_cmp_row *r)
 	clean(r->mode);
 	r->size = g->size;
 	r->clients = g->clients;
-	int rate = strcmp(r->mode, "latency") != 0;
+	r->rate = !strcmp(r->mode, "load") && g->rate > 0 && g->rate <= 1e9 ? g->rate : 0;
+	int rate = ipl_cmp_mode_by_rate(r->mode);
 	for (unsigned k = 0; k < g->n && r->nreps < IPL_CMP_MAX_REPS; k++) {
 		double p50 = g->v[k * IPL_PV_N + IPL_PV_P50], mps = g->v[k * IPL_PV_N + IPL_PV_MPS];
 		if ((rate ? mps : p50) > 0) {

@@ -1,7 +1,7 @@
 /* compare_out.c - `ipclab compare` written as a table, CSV, JSON or
  * Markdown.  Every format carries the same figures: per row old and new
- * p50 and msgs/s (medians over the valid reps), which figure the ratio is
- * of, the ratio new/old, its 95% interval, the verdict and how the interval
+ * p50 and msgs/s (medians over the valid reps; load rows also their offered
+ * rate), which figure the ratio is of, the ratio new/old, its 95% interval, the verdict and how the interval
  * was found; rows found in one run only are listed after the matched ones. */
 #include "bench/report/compare.h"
 #include "bench/run/fmt.h"
@@ -32,9 +32,13 @@ struct cells {
 static void line_cells(const struct ipl_cmp_line *l, struct cells *c)
 {
 	const struct ipl_cmp_row *r = l->old ? l->old : l->new;
-	char sz[16], lo[16], hi[16];
-	snprintf(c->what, sizeof c->what, "%s %s %s c%u %s", r->mech,
-		 ipl_fmt_size(sz, sizeof sz, r->size), r->mode, r->clients, r->placement);
+	char sz[16], lo[16], hi[16], rate[24] = "";
+	if (r->rate > 0) { /* a load row: "load 10.0k/s" */
+		char n[16];
+		snprintf(rate, sizeof rate, " %s/s", ipl_fmt_count(n, sizeof n, r->rate));
+	}
+	snprintf(c->what, sizeof c->what, "%s %s %s%s c%u %s", r->mech,
+		 ipl_fmt_size(sz, sizeof sz, r->size), r->mode, rate, r->clients, r->placement);
 	ipl_fmt_ns(c->old_p50, sizeof c->old_p50, row_median(l->old, 0));
 	ipl_fmt_ns(c->new_p50, sizeof c->new_p50, row_median(l->new, 0));
 	ipl_fmt_count(c->old_mps, sizeof c->old_mps, row_median(l->old, 1));
@@ -93,7 +97,7 @@ static void csv_field(FILE *f, const char *s, int last)
 static void write_csv(FILE *f, const struct ipl_cmp_result *res)
 {
 	fputs("mechanism,size_bytes,mode,clients,placement,old_p50_ns,new_p50_ns,old_msgs_per_s,new_msgs_per_s,"
-	      "ratio_of,ratio,ci_low,ci_high,verdict,ci_method\n",
+	      "ratio_of,ratio,ci_low,ci_high,verdict,ci_method,offered_rate_msgs_per_s\n",
 	      f);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct ipl_cmp_line *l = &res->lines[i];
@@ -112,7 +116,8 @@ static void write_csv(FILE *f, const struct ipl_cmp_result *res)
 			ipl_fmt_num(v[3], 32, "%.1f", row_median(l->new, 1)), c.by,
 			ipl_fmt_num(v[4], 32, "%.4f", l->ratio), ipl_fmt_num(v[5], 32, "%.4f", l->lo),
 			ipl_fmt_num(v[6], 32, "%.4f", l->hi));
-		fprintf(f, "%s,%s\n", c.verdict, c.method);
+		fprintf(f, "%s,%s,%s\n", c.verdict, c.method,
+			ipl_fmt_num(v[7], 32, "%.1f", r->rate > 0 ? r->rate : NAN)); /* load rows only */
 	}
 }
 
@@ -132,6 +137,10 @@ static void json_line(struct ipl_json *j, const struct ipl_cmp_line *l)
 	ipl_json_uint(j, r->clients);
 	ipl_json_key(j, "placement");
 	ipl_json_string(j, r->placement);
+	if (r->rate > 0) { /* load rows only */
+		ipl_json_key(j, "offered_rate_msgs_per_s");
+		ipl_json_number(j, r->rate);
+	}
 	ipl_json_key(j, "old_p50_ns");
 	ipl_json_number(j, row_median(l->old, 0));
 	ipl_json_key(j, "new_p50_ns");

@@ -79,7 +79,7 @@ static const char *rep_status(const struct ipl_run_result *x)
 static struct field median_p99(const struct line *c)
 {
 	double v = ipl_row_median(c->r, ipl_rep_p99);
-	if (c->r->mode == IPL_MODE_LATENCY && ipl_row_valid_reps(c->r) && isnan(v))
+	if (ipl_mode_timed(c->r->mode) && ipl_row_valid_reps(c->r) && isnan(v))
 		return text("-");
 	return num("%.0f", v);
 }
@@ -151,6 +151,15 @@ static struct field c_cpu_scope(const struct line *c) { return text(c->rep->conn
 static struct field c_lost(const struct line *c) { return count(c->x->st.lost); }
 static struct field c_stale(const struct line *c) { return count(c->x->st.stale); }
 static struct field c_reordered(const struct line *c) { return count(c->x->st.reordered); }
+/* load rows only (empty otherwise): the rate offered, the rep's achieved
+ * rate, and "sustained" or "not sustained" (under 95% of offered) */
+static struct field c_offered_rate(const struct line *c) { return num("%.1f", c->r->mode == IPL_MODE_LOAD ? c->r->rate : NAN); }
+static struct field c_achieved_rate(const struct line *c) { return num("%.1f", c->r->mode == IPL_MODE_LOAD ? ipl_rep_mps(c->x) : NAN); }
+static struct field c_load_status(const struct line *c)
+{
+	int s = ipl_rep_sustained(c->r, c->x);
+	return text(s < 0 ? "" : s ? "sustained" : "not sustained");
+}
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

@@ -75,6 +75,30 @@ static void kv(struct ipl_json *j, const char *key, const char *value)
 	ipl_json_string(j, value);
 }
 
+/* "limits": every compiled-in mechanism's limits in force, keyed
+ * "<mechanism>.<limit>" (null: not readable here), so the environment says
+ * which kernel settings bound the figures without bench/ naming any. */
+static void limits_json(struct ipl_json *j)
+{
+	struct ipl_tp_limit l[16];
+	char key[96];
+	ipl_json_key(j, "limits");
+	ipl_json_begin_object(j, IPL_JSON_INLINE);
+	for (size_t i = 0; i < ipl_transport_count(); i++) {
+		const struct ipl_transport *tp = ipl_transport_at(i);
+		size_t n = tp->limits ? tp->limits(l, sizeof l / sizeof l[0]) : 0;
+		for (size_t k = 0; k < n; k++) {
+			snprintf(key, sizeof key, "%s.%s", tp->name, l[k].name);
+			ipl_json_key(j, key);
+			if (l[k].value < 0)
+				ipl_json_null(j);
+			else
+				ipl_json_int(j, l[k].value);
+		}
+	}
+	ipl_json_end_object(j);
+}
+
 void ipl_env_json(struct ipl_json *j)
 {
 	struct utsname u;
@@ -97,6 +121,7 @@ void ipl_env_json(struct ipl_json *j)
 	kv(j, "cpuidle_driver", idle);
 	cpufreq_json(j);
 	kv(j, "build_flags", IPL_BUILD_FLAGS);
+	limits_json(j);
 	ipl_json_end_object(j);
 }
 

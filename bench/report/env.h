@@ -12,7 +12,8 @@
 /* Writes the next value of j, an object on one line: ipclab version, git
  * revision, kernel, hostname, CPU model, cores, clock source, cpuidle
  * driver, CPU frequency governor and turbo (null when the kernel does not
- * expose them), build flags. */
+ * expose them), build flags, and "limits": each mechanism's limits in force
+ * (transport.h, limits), keyed "<mechanism>.<limit>". */
 void ipl_env_json(struct ipl_json *j);
 
 /* "AMD EPYC ... , 2 cores, Linux 6.1" for titles and headers. */

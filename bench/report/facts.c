@@ -10,7 +10,7 @@ const double ipl_ladder[IPL_LADDER_N] = { 50, 75, 90, 95, 99, 99.9, 99.99 };
 /* Rows comparable for "relative": only the mechanism may differ. */
 static int same_config(const struct ipl_row *a, const struct ipl_row *b)
 {
-	return a->size == b->size && a->mode == b->mode && a->clients == b->clients &&
+	return a->size == b->size && a->mode == b->mode && a->clients == b->clients && a->rate == b->rate &&
 	       a->window == b->window && a->cpu_client == b->cpu_client && a->cpu_server == b->cpu_server;
 }
 
@@ -18,7 +18,7 @@ static int same_config(const struct ipl_row *a, const struct ipl_row *b)
  * framed row look slow for a reason the overhead column already shows. */
 double ipl_row_relative(const struct ipl_report *rep, const struct ipl_row *r)
 {
-	int lat = r->mode == IPL_MODE_LATENCY;
+	int lat = ipl_mode_timed(r->mode);
 	double best = NAN;
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *o = &rep->rows[i];
@@ -52,7 +52,7 @@ uint64_t ipl_row_errors(const struct ipl_row *r)
 
 uint64_t ipl_row_samples(const struct ipl_row *r)
 {
-	if (r->mode == IPL_MODE_LATENCY)
+	if (ipl_mode_timed(r->mode))
 		return r->merged.count;
 	uint64_t n = 0;
 	for (unsigned i = 0; i < r->nreps; i++)

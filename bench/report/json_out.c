@@ -68,6 +68,27 @@ static void json_hist(struct ipl_json *j, const struct ipl_hist *h)
 	ipl_json_end_object(j);
 }
 
+/* "histogram": the non-empty buckets of h, [lo_ns, hi_ns, count] each in
+ * ascending order, so that any percentile can be read again later (within
+ * a bucket's width, 1/128 of its value). */
+static void json_buckets(struct ipl_json *j, const struct ipl_hist *h)
+{
+	ipl_json_key(j, "histogram");
+	ipl_json_begin_array(j, IPL_JSON_INLINE);
+	for (size_t b = 0; b < IPL_HIST_BUCKETS; b++) {
+		uint64_t lo, hi;
+		if (!h->bucket[b])
+			continue;
+		ipl_hist_bounds(b, &lo, &hi);
+		ipl_json_begin_array(j, IPL_JSON_INLINE);
+		ipl_json_uint(j, lo);
+		ipl_json_uint(j, hi);
+		ipl_json_uint(j, h->bucket[b]);
+		ipl_json_end_array(j);
+	}
+	ipl_json_end_array(j);
+}
+
 /* key: {median, min, max, n} of one figure across the row's valid reps. */
 static void json_spread(struct ipl_json *j, const char *key, const struct ipl_row *r,
 			double (*get)(const struct ipl_run_result *))
@@ -263,9 +284,22 @@ static void json_row(struct ipl_json *j, const struct ipl_report *rep, size_t i)
 	key_num(j, "relative", ipl_row_relative(rep, r));
 	key_num(j, "overhead_pct", ipl_row_overhead_pct(rep, i));
 	ipl_json_break(j);
+	if (r->mode == IPL_MODE_LOAD) { /* achieved: the median msgs_per_s above */
+		key_num(j, "offered_rate_msgs_per_s", r->rate);
+		key_num(j, "achieved_rate_msgs_per_s", ipl_row_median(r, ipl_rep_mps));
+		key_str(j, "load_status",
+			ipl_row_sustained(r) < 0 ? ""
+			: ipl_row_sustained(r)   ? "sustained"
+						 : "not sustained");
+		ipl_json_break(j);
+	}
 	ipl_json_key(j, "latency");
 	json_hist(j, &r->merged);
 	ipl_json_break(j);
+	if (rep->histograms) { /* the same samples as "latency" */
+		json_buckets(j, &r->merged);
+		ipl_json_break(j);
+	}
 	key_num(j, "median_p50_ns", ipl_row_median(r, ipl_rep_p50));
 	key_num(j, "median_msgs_per_s", ipl_row_median(r, ipl_rep_mps));
 	key_num(j, "median_mb_per_s", ipl_row_median(r, ipl_rep_mbps));

@@ -15,6 +15,7 @@
 #include "bench/report/plot.h"
 #include "bench/report/facts.h"
 #include "bench/report/plot_read.h"
+#include "common/load.h"
 
 #include <errno.h>
 #include <math.h>
@@ -163,7 +164,7 @@ static unsigned f_clients(const struct ipl_plot_group *g)
 
 struct sel {
 	int cpu_c, cpu_s;
-	const char *mode; /* NULL: latency excluded (throughput or stream) */
+	const char *mode; /* NULL: throughput or stream (latency and load excluded) */
 	unsigned clients; /* 0: any */
 	unsigned size;    /* 0: any */
 };
@@ -173,7 +174,7 @@ static int keep_sel(const struct ipl_plot_group *g, const void *arg)
 	const struct sel *s = arg;
 	if (g->cpu_c != s->cpu_c || g->cpu_s != s->cpu_s)
 		return 0;
-	if (s->mode ? strcmp(g->mode, s->mode) != 0 : !strcmp(g->mode, "latency"))
+	if (s->mode ? strcmp(g->mode, s->mode) != 0 : !strcmp(g->mode, "latency") || !strcmp(g->mode, "load"))
 		return 0;
 	if (s->clients && g->clients != s->clients)
 		return 0;
@@ -516,6 +517,131 @@ static int plot_vs_clients(struct plotter *p, const struct ipl_plot_data *d, str
 	return 1;
 }
 
+/* The distinct offered rates of the load groups passing s, ascending. */
+static size_t load_rates(const struct ipl_plot_data *d, const struct sel *s, double *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!keep_sel(&d->g[i], s) || !(d->g[i].rate > 0))
+			continue;
+		size_t j;
+		for (j = 0; j < n && out[j] != d->g[i].rate; j++)
+			;
+		if (j == n && n < max)
+			out[n++] = d->g[i].rate;
+	}
+	for (size_t i = 1; i < n; i++) /* insertion sort: a handful of rates */
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			double t = out[j];
+			out[j] = out[j - 1], out[j - 1] = t;
+		}
+	return n;
+}
+
+static const struct ipl_plot_group *find_load(const struct ipl_plot_data *d, const struct sel *s,
+					      const char *label, double rate)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (keep_sel(&d->g[i], s) && !strcmp(d->g[i].label, label) && d->g[i].rate == rate)
+			return &d->g[i];
+	return NULL;
+}
+
+/* Whether block b of a label's load series has the point of group g at
+ * rate: 0 p50, 1 p99 (when measured), 2 the p50 of a rate not sustained. */
+static int load_point(const struct ipl_plot_group *g, int b, double rate, double *us)
+{
+	double v = g ? ipl_plot_median(g, b == 1 ? IPL_PV_P99 : IPL_PV_P50) : NAN;
+	if (b == 2 && g && ipl_load_sustained(rate, ipl_plot_median(g, IPL_PV_MPS)))
+		return 0;
+	*us = v / 1e3;
+	return isfinite(v);
+}
+
+/* One label's load series into f, "rate us" lines, one block each for
+ * p50, p99 and the rates not sustained, in that order, each only when it
+ * has a point (an empty block would shift gnuplot's indices).  Returns the
+ * bits of the blocks written (1 p50, 2 p99, 4 not sustained); 0 when there
+ * is no p50 (nothing is written then). */
+static unsigned load_blocks(FILE *f, const struct ipl_plot_data *d, const struct sel *s,
+			    const char *label, const double *rates, size_t nr)
+{
+	unsigned written = 0;
+	for (int b = 0; b < 3; b++) {
+		for (size_t i = 0; i < nr; i++) {
+			double us;
+			if (!load_point(find_load(d, s, label, rates[i]), b, rates[i], &us))
+				continue;
+			fprintf(f, "%.3f %.3f\n", rates[i], us);
+			written |= 1u << b;
+		}
+		if (!written) /* no p50: nothing for this label */
+			return 0;
+		if (written & (1u << b))
+			fprintf(f, "\n\n");
+	}
+	return written;
+}
+
+/* Latency (p50 solid, p99 dashed) against offered msgs/s per mechanism,
+ * for --mode load rows: the "hockey stick".  Rates not sustained ringed. */
+static void plot_load(struct plotter *p, const struct ipl_plot_data *d, struct sel s, const char *suffix,
+		      const char *title_tail, const char *machine)
+{
+	s.mode = "load";
+	unsigned cls[64], sizes[64];
+	if (!distinct(d, cls, 64, f_clients, keep_sel, &s))
+		return;
+	s.clients = cls[0];
+	distinct(d, sizes, 64, f_size, keep_sel, &s);
+	s.size = sizes[0];
+	double rates[64];
+	size_t nr = load_rates(d, &s, rates, 64);
+	const char *labels[64];
+	size_t nl = labels_of(d, &s, labels, 64);
+	char dat[4096], cmd[16384] = "";
+	FILE *f = new_data(p, dat, sizeof dat);
+	if (!f)
+		return;
+	unsigned index = 0;
+	for (size_t l = 0; l < nl; l++) {
+		char t[96];
+		unsigned nb = load_blocks(f, d, &s, labels[l], rates, nr);
+		if (!nb)
+			continue;
+		unsigned c = colour_of(p, labels[l]);
+		snprintf(t, sizeof t, "%s p50", labels[l]);
+		series(cmd, sizeof cmd, index == 0, index, "1:2", "linespoints", c, 0, t);
+		index++;
+		if (nb & 2) {
+			snprintf(t, sizeof t, "%s p99", labels[l]);
+			series(cmd, sizeof cmd, 0, index++, "1:2", "linespoints", c, 1, t);
+		}
+		if (nb & 4)
+			snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd),
+				 ", \\\n     dat index %u using 1:2 with points lt %u pt 6 ps 2.5 notitle",
+				 index++, c);
+	}
+	fclose(f);
+	if (!index)
+		return;
+	strcat(cmd, "\n");
+	char setup[4096] = "", title[1024], what[200], sz[32];
+	strcat(setup, common_setup);
+	snprintf(what, sizeof what,
+		 "Latency under offered load (%s, %u client%s): p50 solid, p99 dashed, "
+		 "ringed: not sustained (< 95%% achieved)",
+		 ipl_fmt_size_long(sz, sizeof sz, s.size), s.clients, s.clients == 1 ? "" : "s");
+	gp_title(title, sizeof title, what, machine, title_tail);
+	set_title_cmd(setup, sizeof setup, title);
+	strcat(setup, "set logscale xy\nset xlabel 'offered load (msgs/s, all clients, log scale)'\n"
+		      "set ylabel 'latency from intended send (microseconds, log scale)'\nset format y '%g'\n"
+		      "set format x '%.0s%c'\nset offsets graph 0.05, graph 0.05, 0, 0\n");
+	char name[256];
+	snprintf(name, sizeof name, "latency_vs_load%s", suffix);
+	gp_draw(p, name, dat, setup, cmd);
+}
+
 /* ---- running gnuplot --------------------------------------------------- */
 
 /* The gnuplot to run: $IPCLAB_GNUPLOT or "gnuplot" found on PATH. */
@@ -639,6 +765,8 @@ static void plot_all(struct plotter *p, const struct ipl_plot_data *d, const str
 			plot_throughput_vs_size(p, d, s, suffix, tail, d->machine);
 		if (o->charts & IPL_CHART_CLIENTS)
 			clients_plotted |= plot_vs_clients(p, d, s, suffix, tail, d->machine);
+		if (o->charts & IPL_CHART_LOAD)
+			plot_load(p, d, s, suffix, tail, d->machine);
 	}
 	if (!clients_plotted && (o->charts & IPL_CHART_CLIENTS))
 		fprintf(stderr, "ipclab plot: no client-scaling chart: the CSV has one client count per "

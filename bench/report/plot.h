@@ -10,7 +10,8 @@ enum ipl_chart {
 	IPL_CHART_PERCENTILES = 1u << 1, /* percentiles_SIZE */
 	IPL_CHART_THROUGHPUT = 1u << 2,  /* throughput_vs_size */
 	IPL_CHART_CLIENTS = 1u << 3,     /* throughput_vs_clients */
-	IPL_CHART_ALL = 15,
+	IPL_CHART_LOAD = 1u << 4,        /* latency_vs_load */
+	IPL_CHART_ALL = 31,
 };
 
 /* What to draw: from which CSV, into which directory (made if missing). */

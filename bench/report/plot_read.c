@@ -68,12 +68,12 @@ static double num(const char *s)
 }
 
 static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *label, const char *mode,
-				       int baseline, unsigned size, unsigned clients, int c, int s)
+				       int baseline, unsigned size, unsigned clients, int c, int s, double rate)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		struct ipl_plot_group *g = &d->g[i];
 		if (!strcmp(g->label, label) && !strcmp(g->mode, mode) && g->size == size &&
-		    g->clients == clients && g->cpu_c == c && g->cpu_s == s)
+		    g->clients == clients && g->cpu_c == c && g->cpu_s == s && g->rate == rate)
 			return g;
 	}
 	if (d->n == d->cap) {
@@ -93,6 +93,7 @@ static struct ipl_plot_group *group_of(struct ipl_plot_data *d, const char *labe
 	g->clients = clients;
 	g->cpu_c = c;
 	g->cpu_s = s;
+	g->rate = rate;
 	return g;
 }
 
@@ -150,9 +151,11 @@ static int read_row(char *line, const int idx[IPL_CSV_NCOL], struct ipl_plot_dat
 	const char *wait = F(IPL_CSV_WAIT);
 	snprintf(label, sizeof label, "%s%s%s", F(IPL_CSV_MECH), wait && *wait ? "-" : "", wait ? wait : "");
 	double cl = num(F(IPL_CSV_CLIENTS)), cc = num(F(IPL_CSV_CPU_CLIENT)), cs = num(F(IPL_CSV_CPU_SERVER));
+	double rate = num(F(IPL_CSV_OFFERED_RATE)); /* empty, or absent from older files: not load */
 	struct ipl_plot_group *g = group_of(d, label, F(IPL_CSV_MODE), num(F(IPL_CSV_BASELINE)) > 0,
 					    (unsigned)num(F(IPL_CSV_SIZE)), isnan(cl) ? 1 : (unsigned)cl,
-					    isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs);
+					    isnan(cc) ? -1 : (int)cc, isnan(cs) ? -1 : (int)cs,
+					    rate > 0 ? rate : 0);
 	double *v = g ? add_rep(g) : NULL;
 	if (!v)
 		return -2;

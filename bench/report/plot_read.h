@@ -25,6 +25,7 @@ struct ipl_plot_group {
 	char mode[16];
 	int baseline;
 	unsigned size, clients;
+	double rate; /* load rows: offered msgs/s (0: not a load row) */
 	int cpu_c, cpu_s;
 	unsigned n, cap;
 	double *v; /* n reps x IPL_PV_N values; NaN: not measured */

@@ -2,9 +2,9 @@
  * one layout, two syntaxes, so both always show the same cells.
  *
  * Medians are taken over valid reps only (stats.c): a rep that failed or
- * saw verification errors is flagged, never averaged in.  Latency rows and
- * throughput rows go in two sections, since they have different headline
- * figures. */
+ * saw verification errors is flagged, never averaged in.  Latency rows,
+ * throughput rows and load rows go in three sections, since they have
+ * different headline figures. */
 #include "bench/run/run.h"
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
@@ -73,7 +73,7 @@ static void put_cell(char *line, size_t len, int md, int left, int width, const 
 		snprintf(line + at, len - at, "%*s ", width, text);
 }
 
-#define MAXCOL 19
+#define MAXCOL 21
 #define CELL 40
 #define TABLE_WIDTH 120 /* the default table and its notes fit a terminal this wide */
 
@@ -145,13 +145,20 @@ static void put_row(FILE *f, int md, const struct ipl_report *rep, const struct 
 	put_line(f, md, rep, c, n, text);
 }
 
-/* Wide enough for every row's label in this section (latency or not). */
-static int label_width(const struct ipl_report *rep, int latency)
+/* The section a row is printed in: 0 throughput and stream, 1 latency,
+ * 2 load. */
+static int section(const struct ipl_row *r)
+{
+	return r->mode == IPL_MODE_LATENCY ? 1 : r->mode == IPL_MODE_LOAD ? 2 : 0;
+}
+
+/* Wide enough for every row's label in this section (section()). */
+static int label_width(const struct ipl_report *rep, int sec)
 {
 	int w = 9; /* "mechanism" */
 	char buf[CELL];
 	for (size_t i = 0; i < rep->nrows; i++)
-		if ((rep->rows[i].mode == IPL_MODE_LATENCY) == latency) {
+		if (section(&rep->rows[i]) == sec) {
 			int l = (int)strlen(label(buf, sizeof buf, &rep->rows[i]));
 			w = l > w ? l : w;
 		}
@@ -272,7 +279,7 @@ static void write_latency(FILE *f, const struct ipl_report *rep, int md)
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
-		if (r->mode != IPL_MODE_LATENCY)
+		if (section(r) != 1)
 			continue;
 		if (!any++) {
 			fprintf(f, md ? "\n**Latency** (closed-loop ping-pong, ECHO; round-trip time)\n\n"
@@ -322,7 +329,7 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 	int any = 0;
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct ipl_row *r = &rep->rows[i];
-		if (r->mode == IPL_MODE_LATENCY)
+		if (section(r) != 0)
 			continue;
 		if (!any++) {
 			fprintf(f, md ? "\n**Throughput** (throughput: WINDOW SINKs in flight; stream: one-way SINKs)\n\n"
@@ -344,6 +351,84 @@ static void write_throughput(FILE *f, const struct ipl_report *rep, int md)
 		ipl_fmt_num(cell[10], CELL, "%.2fx", ipl_row_relative(rep, r));
 		ipl_fmt_count(cell[11], CELL, (double)ipl_row_samples(r));
 		tail_cells(cell, 12, rep, i);
+		put_row(f, md, rep, cols, n, cell);
+	}
+}
+
+/* A load row that achieved less than 95% of its offered rate says so
+ * first in its status cell (status, as status_text() wrote it). */
+static void flag_not_sustained(char *status, const struct ipl_row *r)
+{
+	char was[CELL];
+	if (ipl_row_sustained(r) != 0)
+		return;
+	snprintf(was, sizeof was, "%s", status);
+	if (!strcmp(was, "ok"))
+		snprintf(status, CELL, "not sustained");
+	else
+		snprintf(status, CELL, "not sustained %.*s", CELL - 15, was);
+}
+
+static void load_cells(char (*cell)[CELL], const struct ipl_row *r)
+{
+	const struct ipl_hist *h = &r->merged;
+	label(cell[0], CELL, r);
+	ipl_fmt_size(cell[1], CELL, r->size);
+	snprintf(cell[2], CELL, "%u", r->clients);
+	snprintf(cell[3], CELL, "%u", r->window);
+	ipl_fmt_cpu(cell[4], CELL, r->cpu_client, r->cpu_server);
+	ipl_fmt_count(cell[5], CELL, r->rate);
+	ipl_fmt_count(cell[6], CELL, ipl_row_median(r, ipl_rep_mps));
+	ipl_fmt_ns(cell[7], CELL, ipl_row_median(r, ipl_rep_p50));
+	/* "-": too few samples beyond the percentile to say it */
+	ipl_fmt_ns(cell[8], CELL, ipl_hist_pct_or_nan(h, 90));
+	ipl_fmt_ns(cell[9], CELL, ipl_hist_pct_or_nan(h, 99));
+	ipl_fmt_ns(cell[10], CELL, ipl_hist_pct_or_nan(h, 99.9));
+	ipl_fmt_ns(cell[11], CELL, ipl_hist_pct_or_nan(h, 99.99));
+	ipl_fmt_ns(cell[12], CELL, h->count ? (double)h->max : NAN);
+	ipl_fmt_count(cell[13], CELL, (double)ipl_row_samples(r));
+}
+
+/* Load rows: one per offered rate, latency from each request's due time. */
+static void write_load(FILE *f, const struct ipl_report *rep, int md)
+{
+	struct col cols[MAXCOL] = {
+		{ "mechanism", label_width(rep, 2), 1 },
+		{ "size", 5, 0 },
+		{ "clients", 7, 0 },
+		{ "window", 6, 0 },
+		{ "cpu", 3, 0 },
+		{ "offered", 7, 0 },
+		{ "achieved", 8, 0 },
+		{ "p50", 9, 0 },
+		{ "p90", 9, 0 },
+		{ "p99", 9, 0 },
+		{ "p99.9", 9, 0 },
+		{ "p99.99", 9, 0 },
+		{ "max", 9, 0 },
+		{ "n", 6, 0 },
+	};
+	size_t n = tail_cols(cols, 14, rep);
+	int any = 0;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		const struct ipl_row *r = &rep->rows[i];
+		if (section(r) != 2)
+			continue;
+		if (!any++) {
+			const char *what =
+				"(msgs/s offered on a fixed schedule, all clients together; each reply "
+				"timed from when its request was due: coordinated omission corrected; "
+				"\"not sustained\": under 95% of the offered rate achieved)";
+			fputc('\n', f);
+			put_wrapped(f, md, md ? "**Latency under load** " : "Latency under load ", "  ", what);
+			if (md)
+				fputc('\n', f);
+			put_header(f, md, rep, cols, n);
+		}
+		char cell[MAXCOL][CELL];
+		load_cells(cell, r);
+		tail_cells(cell, 14, rep, i);
+		flag_not_sustained(cell[n - 1], r);
 		put_row(f, md, rep, cols, n, cell);
 	}
 }
@@ -468,6 +553,7 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 	put_wrapped(f, md, md ? "_" : "# ", "#   ", legend);
 	write_latency(f, rep, md);
 	write_throughput(f, rep, md);
+	write_load(f, rep, md);
 	write_connect_note(f, rep, md);
 	if (!rep->omit_warnings)
 		write_warnings(f, rep, md);

@@ -87,10 +87,12 @@ static int client_half(const struct ipl_run_spec *spec, struct ipl_endpoint *oth
 {
 	struct ipl_conn *c = NULL;
 	const char *step = "connect";
+	struct ipl_run_spec mine = *spec;
+	mine.rate = spec->rate / 2; /* load: both peers request, sharing the offered rate */
 	int rc = ipl_endpoint_attach_client(other, 0, &c);
 	ipl_endpoint_release(other); /* keep only our own channel to the other peer */
 	if (rc == 0)
-		rc = ipl_run_session(c, spec, &out->hist, &out->st, &step, &out->lc);
+		rc = ipl_run_session(c, &mine, &out->hist, &out->st, &step, &out->lc);
 	ipl_conn_detach(c);
 	snprintf(out->step, sizeof out->step, "%s", step);
 	return rc;

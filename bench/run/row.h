@@ -21,6 +21,7 @@ struct ipl_row {
 	uint32_t size;
 	enum ipl_mode mode;
 	unsigned clients, window;
+	double rate; /* load: offered msgs/s, all clients together; else 0 */
 	int cpu_client, cpu_server;
 	uint64_t warmup; /* unmeasured messages before each rep */
 	unsigned nreps;
@@ -41,6 +42,7 @@ struct ipl_report {
 	int crc, baseline;
 	const char *wait, *via, *connect; /* NULL when not given */
 	int wide;                         /* table: every column (--wide), not the 120-column set */
+	int histograms;                   /* JSON: each row's non-empty buckets (--save-histograms) */
 	int omit_warnings;                /* table/md: the warnings went to stderr, not here again */
 	int64_t started;                  /* when the runs began, seconds since the epoch (0: unknown) */
 	int interrupted;                  /* the stop signal that cut the grid short, or 0 */

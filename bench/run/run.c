@@ -25,8 +25,14 @@ const char *ipl_mode_name(enum ipl_mode m)
 	case IPL_MODE_LATENCY: return "latency";
 	case IPL_MODE_THROUGHPUT: return "throughput";
 	case IPL_MODE_STREAM: return "stream";
+	case IPL_MODE_LOAD: return "load";
 	}
 	return "?";
+}
+
+int ipl_mode_timed(enum ipl_mode m)
+{
+	return m == IPL_MODE_LATENCY || m == IPL_MODE_LOAD;
 }
 
 /* What one client process leaves behind for the parent. */
@@ -135,7 +141,7 @@ void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *
 	res->st.reordered += st->reordered;
 	res->st.bytes += st->bytes;
 	/* latency: the histogram holds exactly the measured round trips */
-	res->msgs += spec->mode == IPL_MODE_LATENCY ? h->count : st->ok;
+	res->msgs += ipl_mode_timed(spec->mode) ? h->count : st->ok;
 	if (st->elapsed_ns > res->st.elapsed_ns)
 		res->st.elapsed_ns = st->elapsed_ns;
 	if (lc && lc->marks == 2)
@@ -185,7 +191,9 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 		.window = spec->window,
 		.crc = spec->crc,
 		.cap = spec->tpo.cap,
-		.op = spec->mode == IPL_MODE_LATENCY ? IPL_OP_ECHO : IPL_OP_SINK,
+		.op = ipl_mode_timed(spec->mode) ? IPL_OP_ECHO : IPL_OP_SINK,
+		/* the offered rate is shared out evenly among the clients */
+		.rate = spec->rate / (spec->clients ? spec->clients : 1),
 	};
 	*step = "hello";
 	int rc = ipl_client_hello(c, NULL);
@@ -201,6 +209,7 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 	case IPL_MODE_LATENCY: rc = ipl_client_latency(c, &cfg, h, st); break;
 	case IPL_MODE_THROUGHPUT: rc = ipl_client_throughput(c, &cfg, st); break;
 	case IPL_MODE_STREAM: rc = ipl_client_stream(c, &cfg, st); break;
+	case IPL_MODE_LOAD: rc = ipl_client_load(c, &cfg, h, st); break;
 	}
 	ipl_loop_mark(lc, 1);
 	if (rc < 0)

@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
-enum ipl_mode { IPL_MODE_LATENCY = 0, IPL_MODE_THROUGHPUT = 1, IPL_MODE_STREAM = 2 };
+enum ipl_mode { IPL_MODE_LATENCY = 0, IPL_MODE_THROUGHPUT = 1, IPL_MODE_STREAM = 2, IPL_MODE_LOAD = 3 };
 
-/* "latency", "throughput", "stream" ("?" for anything else): the names the
- * command line takes and the reports print. */
+/* "latency", "throughput", "stream", "load" ("?" for anything else): the
+ * names the command line takes and the reports print. */
 const char *ipl_mode_name(enum ipl_mode m);
+
+/* Whether rows of mode m time every round trip into their histogram
+ * (latency, load): their headline is a percentile, not a rate. */
+int ipl_mode_timed(enum ipl_mode m);
 
 /* One measurement: one mechanism, one size, one mode, one repetition. */
 struct ipl_run_spec {
@@ -24,7 +28,8 @@ struct ipl_run_spec {
 	uint32_t size;
 	uint64_t iters, warmup, duration_ns;
 	enum ipl_mode mode;
-	unsigned window;            /* throughput: requests in flight */
+	unsigned window;            /* throughput, load: requests in flight */
+	double rate;                /* load: offered msgs/s of all clients together */
 	unsigned clients;           /* client processes (>= 1) */
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;

@@ -8,6 +8,7 @@
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
 #include "bench/run/fmt.h"
+#include "common/load.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -93,7 +94,7 @@ double ipl_rep_ctxsw(const struct ipl_run_result *r)
 
 double (*ipl_row_headline(const struct ipl_row *r))(const struct ipl_run_result *)
 {
-	return r->mode == IPL_MODE_LATENCY ? ipl_rep_p50 : ipl_rep_mps;
+	return ipl_mode_timed(r->mode) ? ipl_rep_p50 : ipl_rep_mps;
 }
 
 struct ipl_spread ipl_row_spread(const struct ipl_row *r, double (*get)(const struct ipl_run_result *))
@@ -114,6 +115,21 @@ struct ipl_spread ipl_row_spread(const struct ipl_row *r, double (*get)(const st
 double ipl_row_median(const struct ipl_row *r, double (*get)(const struct ipl_run_result *))
 {
 	return ipl_row_spread(r, get).median;
+}
+
+int ipl_row_sustained(const struct ipl_row *r)
+{
+	double achieved = ipl_row_median(r, ipl_rep_mps);
+	if (r->mode != IPL_MODE_LOAD || !(r->rate > 0) || isnan(achieved))
+		return -1;
+	return ipl_load_sustained(r->rate, achieved);
+}
+
+int ipl_rep_sustained(const struct ipl_row *r, const struct ipl_run_result *x)
+{
+	if (r->mode != IPL_MODE_LOAD || !(r->rate > 0) || !ipl_rep_valid(x) || !x->msgs)
+		return -1;
+	return ipl_load_sustained(r->rate, x->msgs_per_s);
 }
 
 void ipl_row_finish(struct ipl_row *r)
@@ -142,7 +158,7 @@ __attribute__((format(printf, 3, 4))) static void say(char *text, size_t len, co
 static const char *fmt_value(char *buf, size_t len, const struct ipl_row *r, double v)
 {
 	char n[24];
-	if (r->mode == IPL_MODE_LATENCY)
+	if (ipl_mode_timed(r->mode))
 		return ipl_fmt_ns(buf, len, v);
 	snprintf(buf, len, "%s msgs/s", ipl_fmt_count(n, sizeof n, v));
 	return buf;
@@ -198,7 +214,7 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 		return bits;
 	}
 	double (*get)(const struct ipl_run_result *) = ipl_row_headline(r);
-	const char *metric = r->mode == IPL_MODE_LATENCY ? "p50" : "msgs/s";
+	const char *metric = ipl_mode_timed(r->mode) ? "p50" : "msgs/s";
 	struct ipl_spread s = ipl_row_spread(r, get);
 	double rel = ipl_spread_rel(&s);
 	if (s.n >= 2 && rel > IPL_SPREAD_WARN) {
@@ -219,7 +235,7 @@ unsigned ipl_row_check(const struct ipl_row *r, char *text, size_t len)
 		free(v);
 		if (rest.n && isfinite(first) && rest.median > 0 && first > 0) {
 			/* slower means a larger latency or a smaller rate */
-			double slow = r->mode == IPL_MODE_LATENCY ? first / rest.median : rest.median / first;
+			double slow = ipl_mode_timed(r->mode) ? first / rest.median : rest.median / first;
 			if (slow > IPL_FIRST_SLOW_WARN) {
 				bits |= IPL_WARN_FIRST_SLOW;
 				char a[32], b[32];
@@ -289,7 +305,7 @@ double ipl_row_overhead_pct(const struct ipl_report *rep, size_t row)
 		if (!b->baseline || b->framed != (long)row)
 			continue;
 		double (*get)(const struct ipl_run_result *) = ipl_row_headline(r);
-		int lat = r->mode == IPL_MODE_LATENCY;
+		int lat = ipl_mode_timed(r->mode);
 		/* reps ran in pairs (framed k, raw k): the median of the pairs'
 		 * ratios cancels a machine that was slow for both at once */
 		if (b->nreps == r->nreps && r->nreps) {

@@ -38,6 +38,13 @@ struct ipl_spread ipl_row_spread(const struct ipl_row *r, double (*get)(const st
 /* Median across valid reps (NaN when none is valid). */
 double ipl_row_median(const struct ipl_row *r, double (*get)(const struct ipl_run_result *));
 
+/* A load row's verdict on its offered rate (common/load.h): 1 when the
+ * median achieved msgs/s of its valid reps is at least 95% of r->rate, 0
+ * when it is not ("not sustained"), -1 for a row that is not a load row or
+ * has no valid rep.  ipl_rep_sustained: the same for rep x of row r. */
+int ipl_row_sustained(const struct ipl_row *r);
+int ipl_rep_sustained(const struct ipl_row *r, const struct ipl_run_result *x);
+
 /* Rebuilds r->merged from the valid reps only. */
 void ipl_row_finish(struct ipl_row *r);
 

@@ -155,6 +155,27 @@ def main():
     denied = struct.pack(">IIIIII", 1, 1, 1, 0, 2, 2)
     write("fuzz_rpc_client", "denied", fake(rm(denied), 0))
 
+    # udp: [2-byte length][datagram] records sent to a served udp endpoint
+    def dg(*grams):
+        return b"".join(struct.pack(">H", len(g)) + g for g in grams)
+    write("fuzz_udp", "hello-echo-bye", dg(msg(HELLO), msg(ECHO, 2, p, F_CRC), msg(BYE, 3)))
+    write("fuzz_udp", "len-lies", dg(msg(ECHO, 1, p, length=4000), msg(ECHO, 2, p, length=2)))
+    write("fuzz_udp", "truncated", dg(msg(ECHO, 1, p)[:20], b"", b"\x49"))
+    write("fuzz_udp", "bad-crc", dg(msg(ECHO, 1, p, F_CRC, crc=1), msg(SINK, 2, p)))
+    write("fuzz_udp", "reply-flag", dg(msg(ECHO, 1, p, F_REPLY), msg(ERROR, 2, b"\0\0\0\1")))
+    write("fuzz_udp", "over-cap", dg(msg(ECHO, 1, b"z" * 5000)))
+    write("fuzz_udp", "bye-first", dg(msg(BYE, 1), msg(ECHO, 2, p), msg(BYE, 3), msg(BYE, 4)))
+    write("fuzz_udp", "garbage", dg(bytes(range(256)), b"\xff" * 30))
+
+    # mq: [1-byte length][record] messages to a served mq endpoint's announce queue
+    def recs(*rs):
+        return b"".join(bytes([len(r)]) + r for r in rs)
+    pid = b"1"
+    write("fuzz_mq", "lies", recs(b"IPLMQ1 " + pid + b" /ipclab-1-00", b"IPLMQ1 99999999 /ipclab-99999999-ab"))
+    write("fuzz_mq", "not-records", recs(b"", b"IPLMQ1", b"IPLMQ1 x y", b"\xff" * 127, b"IPLMQ1 -5 /../etc"))
+    write("fuzz_mq", "long", recs(b"IPLMQ1 1 /" + b"a" * 200))
+    write("fuzz_mq", "flood", recs(*([b"junk"] * 64)))
+
 
 if __name__ == "__main__":
     main()

@@ -2,7 +2,10 @@
  * ipclab_clnt.c) that calls every procedure of the server at HOST:PORT and
  * checks every result, then checks that an unknown program, version and
  * procedure and undecodable arguments come back as the ONC errors libtirpc
- * reports.  Exit 0 when everything matched; each mismatch is printed. */
+ * reports.  Exit 0 when everything matched; each mismatch is printed.
+ * With HOST alone, the standard binding path: clnt_create(HOST, prog, vers,
+ * "tcp") asks HOST's rpcbind for the port (the error cases then reuse the
+ * address it found). */
 #include "ipclab.h"
 
 #include <arpa/inet.h>
@@ -24,10 +27,32 @@ static int failures;
 	} while (0)
 
 static struct sockaddr_in server;
+static const char *by_host; /* HOST alone: rpcbind says where */
+
+/* clnt_create: rpcbind's GETADDR, then a connection there; server keeps
+ * the address for the calls to other programs and versions. */
+static CLIENT *create_by_rpcbind(rpcprog_t prog, rpcvers_t vers)
+{
+	CLIENT *cl = clnt_create(by_host, prog, vers, "tcp");
+	struct netbuf nb = { 0 };
+	if (!cl) {
+		clnt_pcreateerror("rpcgen_client: clnt_create");
+		exit(1);
+	}
+	if (!clnt_control(cl, CLGET_SVC_ADDR, (char *)&nb) || nb.len > sizeof server) {
+		fprintf(stderr, "rpcgen_client: no server address from clnt_create\n");
+		exit(1);
+	}
+	memcpy(&server, nb.buf, nb.len);
+	printf("rpcgen_client: rpcbind on %s gave port %u\n", by_host, ntohs(server.sin_port));
+	return cl;
+}
 
 static CLIENT *connect_to(rpcprog_t prog, rpcvers_t vers)
 {
 	int sock = RPC_ANYSOCK;
+	if (by_host && prog == IPCLAB_PROG && vers == IPCLAB_VERS)
+		return create_by_rpcbind(prog, vers);
 	/* a non-zero port: libtirpc connects directly, no rpcbind query */
 	CLIENT *cl = clnttcp_create(&server, prog, vers, &sock, 0, 0);
 	if (!cl) {
@@ -45,13 +70,15 @@ static enum clnt_stat call_null(CLIENT *cl)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: rpcgen_client HOST PORT\n");
+	if (argc != 3 && argc != 2) {
+		fprintf(stderr, "usage: rpcgen_client HOST [PORT]\n");
 		return 2;
 	}
+	if (argc == 2)
+		by_host = argv[1];
 	server.sin_family = AF_INET;
-	server.sin_port = htons((unsigned short)atoi(argv[2]));
-	if (inet_pton(AF_INET, argv[1], &server.sin_addr) != 1) {
+	server.sin_port = htons(argc == 3 ? (unsigned short)atoi(argv[2]) : 0);
+	if (!by_host && inet_pton(AF_INET, argv[1], &server.sin_addr) != 1) {
 		fprintf(stderr, "rpcgen_client: bad host %s\n", argv[1]);
 		return 2;
 	}

@@ -12,3 +12,12 @@ GRADE_DIR ?= $(BUILD)/labs
 grade: $(if $(GRADE_IPCLAB),,$(IPCLAB))
 	$(Q)IPCLAB="$(or $(GRADE_IPCLAB),$(CURDIR)/$(IPCLAB))" CC="$(CC)" \
 		sh $(LABS_CODE)/grade.sh "$(LAB)" "$(SOLUTION)" "$(GRADE_DIR)"
+
+# make lab-reference: runs every lab's commands (counts capped: REF_ITERS,
+# REF_REPS) on this machine and writes docs/labs/reference/<lab>.md (or
+# REF_OUT/), each labelled with the machine, kernel, vCPUs, date, ipclab
+# revision and placement: reference numbers for this machine (not kept in
+# git: docs/labs/reference/.gitignore).
+.PHONY: lab-reference
+lab-reference: $(IPCLAB)
+	$(Q)IPCLAB="$(CURDIR)/$(IPCLAB)" sh docs/labs/tools/reference.sh
