@@ -57,6 +57,7 @@
 #define LINGER_MS 1000        /* detach: how long the end marker may wait */
 #define GONE_MS 1000          /* a gone peer's conn is told at the latest after this */
 #define CONNECT_WAIT_MS 10000 /* a client waits this long for a server to bind */
+#define QUIET_WAIT_MS 10000   /* a closing end waits this long for the pipe to go quiet */
 #define REQ_ID 0x80000000u    /* the one request id every message carries */
 
 struct gone_pipe {
@@ -70,8 +71,10 @@ struct nep {
 	int open, rfd, sfd;      /* NNG_OPT_RECVFD, NNG_OPT_SENDFD */
 	struct ipl_dx *dx;
 	pthread_mutex_t gone_mu; /* pipes nng said are gone, not yet told */
+	pthread_cond_t quiet;    /* npipes fell */
 	struct gone_pipe *gone;
 	size_t ngone, capgone;
+	unsigned npipes; /* pipes open (ADD_POST less REM_POST), gone_mu */
 };
 
 struct nclient {
@@ -83,6 +86,8 @@ struct nclient {
 	nng_msg *cur;
 	size_t off;
 	int eof;
+	int sent;       /* a message went: the server has a conn for us */
+	int timeout_ms; /* opts.timeout_ms */
 };
 
 /* ---- the library's lifetime in this process ---------------------------- */
@@ -161,6 +166,11 @@ static int n_prepare(struct ipl_endpoint *ep)
 	if (!z)
 		return -ENOMEM;
 	pthread_mutex_init(&z->gone_mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&z->quiet, &ca);
+	pthread_condattr_destroy(&ca);
 	ep->priv = z;
 	struct ipl_tp_opts co = ep->opts;
 	co.via = NULL;
@@ -182,13 +192,21 @@ static long ms_since(const struct timespec *t)
 	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
 }
 
-/* nng's pipe notification (any nng thread): the pipe is gone, its last
- * messages are already in the socket's queue.  Told by the pump. */
-static void pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
+/* nng's pipe notification (any nng thread): a pipe came (counted for
+ * wait_pipes_gone) or went; a gone pipe's last messages are already in the
+ * socket's queue, and the pump tells its conn. */
+static void pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	struct nep *z = arg;
-	(void)ev;
 	pthread_mutex_lock(&z->gone_mu);
+	if (ev == NNG_PIPE_EV_ADD_POST) {
+		z->npipes++;
+		pthread_mutex_unlock(&z->gone_mu);
+		return;
+	}
+	if (z->npipes)
+		z->npipes--;
+	pthread_cond_broadcast(&z->quiet);
 	if (z->ngone == z->capgone) {
 		size_t n = z->capgone ? 2 * z->capgone : 16;
 		struct gone_pipe *g = realloc(z->gone, n * sizeof *g);
@@ -291,7 +309,9 @@ static int n_open_server(struct nep *z, const struct ipl_endpoint *ep)
 	if (!rv)
 		rv = nng_socket_get_int(z->sock, NNG_OPT_SENDFD, &z->sfd);
 	if (!rv)
-		rv = nng_pipe_notify(z->sock, NNG_PIPE_EV_REM_POST, pipe_removed, z);
+		rv = nng_pipe_notify(z->sock, NNG_PIPE_EV_ADD_POST, pipe_event, z);
+	if (!rv)
+		rv = nng_pipe_notify(z->sock, NNG_PIPE_EV_REM_POST, pipe_event, z);
 	if (!rv)
 		rv = nng_listener_create(&l, z->sock, url);
 	if (!rv && ipc)
@@ -423,6 +443,7 @@ static int n_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_con
 	if (!k)
 		return -ENOMEM;
 	k->base.tp = ep->tp;
+	k->timeout_ms = ep->opts.timeout_ms;
 	rc = client_open(k, ep);
 	if (rc < 0) {
 		client_free(k);
@@ -494,6 +515,8 @@ static int client_send(struct nclient *k, const struct iovec *iov, int cnt, size
 	}
 	if (rv)
 		nng_msg_free(m);
+	else
+		k->sent = 1;
 	return rv == NNG_EAGAIN ? -EPIPE : rv ? nerr(rv) : 0;
 }
 
@@ -542,13 +565,63 @@ static void send_end(nng_socket s, int sfd, uint32_t pipe)
 		nng_msg_free(m);
 }
 
+/* Makes the client's pipe quiet before its socket closes.  nng 1.5.2 can
+ * hang in nng_close when a message is arriving as the pipe closes: the
+ * transport reads a message header, its close stops the read aio, the
+ * read of the body is then refused without a callback, and the protocol's
+ * receive never completes, so the reaper waits for it for good (nng issue
+ * #1543, fixed after 1.5.2).  So a pipe is closed only once the peer has
+ * promised to send nothing more: the server's end marker (or the pipe
+ * gone).  A client that ends first sends its own end marker; the server's
+ * conn then reads EOF, detaches and answers with its marker, which is
+ * awaited (reading and dropping what comes before it).  A client that
+ * never sent has no conn there, and nothing comes.  Waits at most
+ * QUIET_WAIT_MS (or the run's timeout) for a server that stopped reading. */
+static void close_quiet(struct nclient *k)
+{
+	if (k->eof || !k->sent || atomic_load(&k->gone))
+		return;
+	int ms = k->timeout_ms > 0 && k->timeout_ms < QUIET_WAIT_MS ? k->timeout_ms : QUIET_WAIT_MS;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	nng_msg *m;
+	if (nng_msg_alloc(&m, 0))
+		return;
+	int rv = nng_msg_header_append_u32(m, REQ_ID);
+	while (!rv && (rv = nng_sendmsg(k->sock, m, NNG_FLAG_NONBLOCK)) == NNG_EAGAIN &&
+	       !atomic_load(&k->gone) && ms_since(&t0) < ms) {
+		wait_fd(k->sfd, SLICE_MS);
+		rv = 0;
+	}
+	if (rv) {
+		nng_msg_free(m);
+		if (rv != NNG_EAGAIN)
+			return;
+	}
+	while (ms_since(&t0) < ms) {
+		int gone = atomic_load(&k->gone); /* before the look, as client_next */
+		rv = nng_recvmsg(k->sock, &m, NNG_FLAG_NONBLOCK);
+		if (rv == NNG_EAGAIN && gone)
+			return;
+		if (rv == NNG_EAGAIN) {
+			wait_fd(k->rfd, SLICE_MS);
+			continue;
+		}
+		if (rv)
+			return;
+		size_t len = nng_msg_len(m);
+		nng_msg_free(m);
+		if (len == 0)
+			return; /* the server's end marker: nothing follows it */
+	}
+}
+
 static void n_detach(struct ipl_conn *c)
 {
 	if (!is_server(c)) {
-		/* no end marker: the server sees the pipe go (REM_POST) once
-		 * the socket closes, and a message left in nng's send queue
-		 * was seen to make nng_close wait */
-		client_free((struct nclient *)c);
+		struct nclient *k = (struct nclient *)c;
+		close_quiet(k);
+		client_free(k);
 		return;
 	}
 	struct ipl_dx_conn *d = (struct ipl_dx_conn *)c;
@@ -564,15 +637,34 @@ static void n_release(struct ipl_endpoint *ep)
 	(void)ep; /* the carrier's socket went in prepare; nng's is the server's */
 }
 
+/* Before the server's socket closes: every conn has sent its end marker
+ * (detach), so each client closes its socket and its pipe goes.  Waiting
+ * for that keeps nng from closing a pipe that is receiving (see
+ * close_quiet).  A client that keeps its socket open is waited for at most
+ * QUIET_WAIT_MS. */
+static void wait_pipes_gone(struct nep *z)
+{
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += QUIET_WAIT_MS / 1000;
+	pthread_mutex_lock(&z->gone_mu);
+	while (z->npipes && pthread_cond_timedwait(&z->quiet, &z->gone_mu, &end) == 0)
+		;
+	pthread_mutex_unlock(&z->gone_mu);
+}
+
 static void n_cleanup(struct ipl_endpoint *ep)
 {
 	struct nep *z = ep->priv;
 	if (!z)
 		return;
 	ipl_dx_free(z->dx);
-	if (z->open)
+	if (z->open) {
+		wait_pipes_gone(z);
 		lib_close(z->sock); /* removes the ipc socket file it made */
+	}
 	ipl_endpoint_cleanup(&z->car);
+	pthread_cond_destroy(&z->quiet);
 	pthread_mutex_destroy(&z->gone_mu);
 	free(z->gone);
 	free(z);
@@ -599,7 +691,7 @@ static int nng_carrier_ok(const struct ipl_transport *car)
 const struct ipl_transport ipl_nng_transport = {
 	.name = "nng",
 	.summary = "libnng raw REQ/REP over ipc:// (--via unix) or tcp:// (--via tcp), the library reference",
-	.caps = IPL_CAP_MULTI_CLIENT | IPL_CAP_LAYERED,
+	.caps = IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT | IPL_CAP_LAYERED,
 	.prepare = n_prepare,
 	.attach_server = n_attach_server,
 	.accept = n_accept,
