@@ -87,6 +87,7 @@ struct nclient {
 	size_t off;
 	int eof;
 	int sent;       /* a message went: the server has a conn for us */
+	int bye;        /* the last one was a BYE: the server ends the conn */
 	int timeout_ms; /* opts.timeout_ms */
 };
 
@@ -504,6 +505,9 @@ static int client_send(struct nclient *k, const struct iovec *iov, int cnt, size
 	int rc = build(&m, iov, cnt, total);
 	if (rc < 0)
 		return rc;
+	/* a BYE request: its reply is followed by the server's end marker */
+	const uint8_t *b = nng_msg_body(m);
+	int is_bye = total >= IPL_HDR_SIZE && ipl_get_be32(b) == IPL_MAGIC && b[5] == IPL_OP_BYE;
 	int rv = nng_msg_header_append_u32(m, REQ_ID);
 	/* flow control: waits while the server does not read, but not for a
 	 * server that is gone (nng would redial and wait for a new one) */
@@ -513,10 +517,12 @@ static int client_send(struct nclient *k, const struct iovec *iov, int cnt, size
 		wait_fd(k->sfd, SLICE_MS);
 		rv = 0;
 	}
-	if (rv)
+	if (rv) {
 		nng_msg_free(m);
-	else
+	} else {
 		k->sent = 1;
+		k->bye = is_bye;
+	}
 	return rv == NNG_EAGAIN ? -EPIPE : rv ? nerr(rv) : 0;
 }
 
@@ -565,6 +571,24 @@ static void send_end(nng_socket s, int sfd, uint32_t pipe)
 		nng_msg_free(m);
 }
 
+/* The client's end marker (an empty body), waiting while nng's queue is
+ * full, until ms since t0 or the server is gone.  0 sent, or -1. */
+static int send_client_end(struct nclient *k, const struct timespec *t0, int ms)
+{
+	nng_msg *m;
+	if (nng_msg_alloc(&m, 0))
+		return -1;
+	int rv = nng_msg_header_append_u32(m, REQ_ID);
+	while (!rv && (rv = nng_sendmsg(k->sock, m, NNG_FLAG_NONBLOCK)) == NNG_EAGAIN &&
+	       !atomic_load(&k->gone) && ms_since(t0) < ms) {
+		wait_fd(k->sfd, SLICE_MS);
+		rv = 0;
+	}
+	if (rv)
+		nng_msg_free(m);
+	return rv ? -1 : 0;
+}
+
 /* Makes the client's pipe quiet before its socket closes.  nng 1.5.2 can
  * hang in nng_close when a message is arriving as the pipe closes: the
  * transport reads a message header, its close stops the read aio, the
@@ -584,23 +608,14 @@ static void close_quiet(struct nclient *k)
 	int ms = k->timeout_ms > 0 && k->timeout_ms < QUIET_WAIT_MS ? k->timeout_ms : QUIET_WAIT_MS;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	nng_msg *m;
-	if (nng_msg_alloc(&m, 0))
+	/* after a BYE the server's marker is coming anyway; a marker of ours
+	 * still in nng's queue at close would be lost (1.5.2 leaks it) */
+	if (!k->bye && send_client_end(k, &t0, ms) < 0)
 		return;
-	int rv = nng_msg_header_append_u32(m, REQ_ID);
-	while (!rv && (rv = nng_sendmsg(k->sock, m, NNG_FLAG_NONBLOCK)) == NNG_EAGAIN &&
-	       !atomic_load(&k->gone) && ms_since(&t0) < ms) {
-		wait_fd(k->sfd, SLICE_MS);
-		rv = 0;
-	}
-	if (rv) {
-		nng_msg_free(m);
-		if (rv != NNG_EAGAIN)
-			return;
-	}
 	while (ms_since(&t0) < ms) {
 		int gone = atomic_load(&k->gone); /* before the look, as client_next */
-		rv = nng_recvmsg(k->sock, &m, NNG_FLAG_NONBLOCK);
+		nng_msg *m;
+		int rv = nng_recvmsg(k->sock, &m, NNG_FLAG_NONBLOCK);
 		if (rv == NNG_EAGAIN && gone)
 			return;
 		if (rv == NNG_EAGAIN) {
