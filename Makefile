@@ -46,7 +46,7 @@ endif
 
 # The mechanism folders, written once: each holds one mechanism's files (and
 # may add rules in its own <folder>/*.mk, included below).
-MECH_DIRS := sockets pipes shm rpc mq zmq
+MECH_DIRS := sockets pipes shm rpc mq zmq nng
 
 LIB_SRC   := $(wildcard common/*.c $(MECH_DIRS:%=%/*.c))
 # bench/: the registry, the driver (run/), output (report/), the command

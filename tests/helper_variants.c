@@ -29,6 +29,10 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "zmq-ipc", .tp = "zmq", .via = "unix" },
 	{ .name = "zmq-tcp", .tp = "zmq", .via = "tcp" },
 #endif
+#ifdef IPL_HAVE_NNG
+	{ .name = "nng-ipc", .tp = "nng", .via = "unix" },
+	{ .name = "nng-tcp", .tp = "nng", .via = "tcp" },
+#endif
 };
 
 const size_t ipl_test_nvariants = sizeof ipl_test_variants / sizeof ipl_test_variants[0];

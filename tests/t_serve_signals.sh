@@ -1,6 +1,6 @@
 #!/bin/sh
 # t_serve_signals.sh - `ipclab serve` under SIGTERM, SIGINT and SIGKILL, for
-# every mechanism that can be served (named, not needs-fork; rpc over unix
+# every mechanism that can be served (named, not needs-fork; rpc and nng over unix
 # and tcp).  SIGTERM/SIGINT, with a client being served: exit 0, every name
 # removed, the client does not hang.  SIGKILL: the names left are removed by
 # the next start.  Every wait is for an event (lib.sh); bounds are safety nets.
@@ -45,6 +45,7 @@ set --
 for m in $mechs; do
 	case $m in
 	rpc) set -- "$@" "rpc --via unix" "rpc --via tcp" ;;
+	nng) set -- "$@" "nng --via unix" "nng --via tcp" ;;
 	*) set -- "$@" "$m" ;;
 	esac
 done

@@ -21,6 +21,9 @@ extern const struct ipl_transport ipl_oncrpc_transport;
 #ifdef IPL_HAVE_ZMQ
 extern const struct ipl_transport ipl_zmq_transport;
 #endif
+#ifdef IPL_HAVE_NNG
+extern const struct ipl_transport ipl_nng_transport;
+#endif
 
 static const struct ipl_transport *const all[] = {
 	&ipl_tcp_transport,       &ipl_udp_transport,  &ipl_unix_transport,
@@ -31,6 +34,9 @@ static const struct ipl_transport *const all[] = {
 #endif
 #ifdef IPL_HAVE_ZMQ
 	&ipl_zmq_transport, /* built when libzmq is installed (zmq/zmq.mk) */
+#endif
+#ifdef IPL_HAVE_NNG
+	&ipl_nng_transport, /* built when libnng is installed (nng/nng.mk) */
 #endif
 };
 
