@@ -124,7 +124,7 @@ rm -f "$RESULTS"/plots/*.png "$RESULTS"/plots/*.svg
 all="$RESULTS/.plot-input.csv"
 cp "$RESULTS/latest.csv" "$all"
 [ -f "$RESULTS/spin.csv" ] && tail -n +2 "$RESULTS/spin.csv" >>"$all"
-"$IPCLAB" plot "$all" -o "$RESULTS/plots" --charts latency,percentiles,throughput >/dev/null
+"$IPCLAB" plot "$all" -o "$RESULTS/plots" --charts latency,percentiles,throughput,fastest >/dev/null
 "$IPCLAB" plot "$RESULTS/scaling.csv" -o "$RESULTS/plots" --charts clients >/dev/null
 "$IPCLAB" plot "$RESULTS/load.csv" -o "$RESULTS/plots" --charts load >/dev/null
 rm -f "$all"
