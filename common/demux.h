@@ -47,6 +47,13 @@ struct ipl_dx_conn {
 	int eof;            /* the peer ended (marker, or the library saw it go) */
 };
 
+/* 1 when c is a demultiplexed server conn, 0 when it is the mechanism's
+ * own client conn (which starts { base; int server = 0; }). */
+static inline int ipl_dx_is_server(const struct ipl_conn *c)
+{
+	return ((const struct ipl_dx_conn *)(const void *)c)->server;
+}
+
 /* Waits at most ms for one message; returns 1 with key, *keylen and *msg
  * set, 0 when nothing came, or a negative code. */
 typedef int (*ipl_dx_pump_fn)(void *arg, int ms, uint8_t *key, size_t *keylen, struct ipl_dx_msg **msg);

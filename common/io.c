@@ -58,9 +58,7 @@ int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket)
 	 * Sockets already take the gathered form at no extra cost. */
 	char small[IPL_IO_COALESCE];
 	if (!is_socket && cnt > 1) {
-		size_t total = 0;
-		for (int i = 0; i < cnt; i++)
-			total += iov[i].iov_len;
+		size_t total = ipl_iov_total(iov, cnt);
 		if (total <= sizeof small) {
 			size_t off = 0;
 			for (int i = 0; i < cnt; i++) {

@@ -28,4 +28,13 @@ int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel);
  * gives -EPIPE; for pipes the process must ignore SIGPIPE to get the same. */
 int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket);
 
+/* The bytes in iov[0..cnt): what one gathering send hands over. */
+static inline size_t ipl_iov_total(const struct iovec *iov, int cnt)
+{
+	size_t total = 0;
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
 #endif

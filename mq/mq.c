@@ -31,6 +31,7 @@
  * BACKLOG_MAX), so a window of requests larger than the two queues can hold
  * never deadlocks the pair.
  */
+#include "common/io.h"
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/names.h"
@@ -363,9 +364,7 @@ static const uint8_t *span(struct mq_conn *m, const struct iovec *iov, int cnt, 
 static int mq_conn_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 {
 	struct mq_conn *m = (struct mq_conn *)c;
-	size_t total = 0;
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
+	size_t total = ipl_iov_total(iov, cnt);
 	for (size_t off = 0; off < total;) {
 		size_t n = total - off < (size_t)m->wsz ? total - off : (size_t)m->wsz;
 		int rc = put(m, span(m, iov, cnt, off, n), n);

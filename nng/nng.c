@@ -35,6 +35,7 @@
  * timeout.  nng's global threads are ended (nng_fini) when a process closes
  * its last nng socket, so a process may fork after using nng.
  */
+#include "common/io.h"
 #include "common/demux.h"
 #include "common/err.h"
 #include "common/msg.h"
@@ -528,26 +529,19 @@ static int client_send(struct nclient *k, const struct iovec *iov, int cnt, size
 
 /* ---- both -------------------------------------------------------------- */
 
-static int is_server(const struct ipl_conn *c)
-{
-	return ((const struct ipl_dx_conn *)(const void *)c)->server;
-}
-
 static int n_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 {
-	size_t total = 0;
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
+	size_t total = ipl_iov_total(iov, cnt);
 	if (total == 0)
 		return 0; /* an empty message would read as the end */
-	return is_server(c) ? server_send((struct ipl_dx_conn *)c, iov, cnt, total)
-			    : client_send((struct nclient *)c, iov, cnt, total);
+	return ipl_dx_is_server(c) ? server_send((struct ipl_dx_conn *)c, iov, cnt, total)
+				   : client_send((struct nclient *)c, iov, cnt, total);
 }
 
 static ssize_t n_recv(struct ipl_conn *c, void *buf, size_t len)
 {
-	return is_server(c) ? ipl_dx_recv((struct ipl_dx_conn *)c, buf, len)
-			    : client_recv((struct nclient *)c, buf, len);
+	return ipl_dx_is_server(c) ? ipl_dx_recv((struct ipl_dx_conn *)c, buf, len)
+				   : client_recv((struct nclient *)c, buf, len);
 }
 
 /* The end marker: an empty body.  A non-blocking send can find nng's queue
@@ -633,7 +627,7 @@ static void close_quiet(struct nclient *k)
 
 static void n_detach(struct ipl_conn *c)
 {
-	if (!is_server(c)) {
+	if (!ipl_dx_is_server(c)) {
 		struct nclient *k = (struct nclient *)c;
 		close_quiet(k);
 		client_free(k);

@@ -20,6 +20,7 @@
  * own limit (a peer that raised its SO_SNDBUF) cannot be read whole: the
  * connection reports IPL_EPROTO rather than lose its tail silently.
  */
+#include "common/io.h"
 #include "common/err.h"
 #include "common/fdconn.h"
 #include "sockets/sock.h"
@@ -119,9 +120,7 @@ static int slice(const struct iovec *iov, int cnt, size_t off, size_t n, struct 
 static int sp_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 {
 	struct sp_conn *s = (struct sp_conn *)c;
-	size_t total = 0, off = 0;
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
+	size_t total = ipl_iov_total(iov, cnt), off = 0;
 	while (off < total) {
 		size_t n = total - off < s->pkt ? total - off : s->pkt;
 		struct iovec part[8];

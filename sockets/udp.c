@@ -26,6 +26,7 @@
  * Tests: IPCLAB_UDP_DROP_EVERY=N (read when the endpoint is prepared) makes
  * the server drop every Nth datagram it receives.
  */
+#include "common/io.h"
 #include "common/clock.h"
 #include "common/bytes.h"
 #include "common/err.h"
@@ -110,9 +111,7 @@ static int well_framed(const uint8_t *p, size_t n)
 static int udp_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 {
 	struct udp_conn *u = (struct udp_conn *)c;
-	size_t total = 0;
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
+	size_t total = ipl_iov_total(iov, cnt);
 	if (total > DGRAM_MAX)
 		return -EMSGSIZE;
 	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };

@@ -32,6 +32,7 @@
  * (a refused or failing first attempt is -ECONNREFUSED); a disconnect reads
  * as EOF, so a dead server never leaves a client waiting.
  */
+#include "common/io.h"
 #include "common/demux.h"
 #include "common/err.h"
 #include "common/msg.h"
@@ -592,31 +593,24 @@ static int client_send(struct zclient *k, const struct iovec *iov, int cnt, size
 
 /* ---- both -------------------------------------------------------------- */
 
-static int is_server(const struct ipl_conn *c)
-{
-	return ((const struct ipl_dx_conn *)(const void *)c)->server;
-}
-
 static int z_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 {
-	size_t total = 0;
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
+	size_t total = ipl_iov_total(iov, cnt);
 	if (total == 0)
 		return 0; /* an empty message would read as the end */
-	return is_server(c) ? server_send((struct ipl_dx_conn *)c, iov, cnt, total)
-			    : client_send((struct zclient *)c, iov, cnt, total);
+	return ipl_dx_is_server(c) ? server_send((struct ipl_dx_conn *)c, iov, cnt, total)
+				   : client_send((struct zclient *)c, iov, cnt, total);
 }
 
 static ssize_t z_recv(struct ipl_conn *c, void *buf, size_t len)
 {
-	return is_server(c) ? ipl_dx_recv((struct ipl_dx_conn *)c, buf, len)
-			    : client_recv((struct zclient *)c, buf, len);
+	return ipl_dx_is_server(c) ? ipl_dx_recv((struct ipl_dx_conn *)c, buf, len)
+				   : client_recv((struct zclient *)c, buf, len);
 }
 
 static void z_detach(struct ipl_conn *c)
 {
-	if (!is_server(c)) {
+	if (!ipl_dx_is_server(c)) {
 		struct zclient *k = (struct zclient *)c;
 		zmq_send(k->sock, "", 0, ZMQ_DONTWAIT); /* the end marker */
 		client_free(k);
