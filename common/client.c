@@ -194,7 +194,7 @@ int ipl_client_latency(struct ipl_conn *c, const struct ipl_client_cfg *cfg, str
 	ipl_payload_fill(tx, cfg->size, 1);
 
 	int rc = 0;
-	uint64_t seq = 1, start = 0, end = 0;
+	uint64_t seq = cfg->seq_base + 1, start = 0, end = 0;
 	uint64_t total = cfg->warmup + cfg->iters;
 	/* ok counts measured replies only: warm-up replies are not results */
 	uint64_t ok_before = st->ok, ok_at_measure = UINT64_MAX;
@@ -295,7 +295,7 @@ static int window_dgram(struct ipl_conn *c, const struct ipl_client_cfg *cfg, ui
 			unsigned window, struct ipl_client_stats *st)
 {
 	uint8_t *tx = malloc(cfg->size ? cfg->size : 1);
-	struct dgram_win w = { .ans = calloc(window, 1), .window = window, .base = cfg->warmup };
+	struct dgram_win w = { .ans = calloc(window, 1), .window = window, .base = cfg->seq_base + cfg->warmup };
 	struct ipl_buf rx = { 0 };
 	int rc = 0;
 	if (!tx || !w.ans || ipl_buf_reserve(&rx, cfg->size ? cfg->size : 1) < 0)
@@ -361,7 +361,7 @@ int ipl_client_throughput(struct ipl_conn *c, const struct ipl_client_cfg *cfg, 
 	ipl_payload_fill(tx, cfg->size, 1);
 
 	/* seqs continue after the warm-up so a late warm-up reply cannot pass */
-	uint64_t base = cfg->warmup, sent = 0, done = 0;
+	uint64_t base = cfg->seq_base + cfg->warmup, sent = 0, done = 0;
 	uint64_t limit = cfg->duration_ns ? UINT64_MAX : cfg->iters;
 	uint64_t start = ipl_now_ns();
 	int rc = 0;
@@ -440,7 +440,7 @@ int ipl_client_load(struct ipl_conn *c, const struct ipl_client_cfg *cfg, struct
 		.rate = cfg->rate,
 		.count = n < 1 ? 1 : (uint64_t)n,
 		.window = cfg->window,
-		.seq0 = cfg->warmup + 1, /* after any warm-up: a late warm-up reply cannot pass */
+		.seq0 = cfg->seq_base + cfg->warmup + 1, /* after any warm-up: a late warm-up reply cannot pass */
 	};
 	const struct ipl_load_ops ops = {
 		.now = ipl_load_clock_now,
@@ -467,7 +467,7 @@ int ipl_client_stream(struct ipl_conn *c, const struct ipl_client_cfg *cfg, stru
 		return finish(st, -ENOMEM);
 	}
 	ipl_payload_fill(tx, cfg->size, 1);
-	uint64_t start = ipl_now_ns(), seq = 1, n = 0;
+	uint64_t start = ipl_now_ns(), seq = cfg->seq_base + 1, n = 0;
 	int rc = 0;
 	while (cfg->duration_ns ? ipl_now_ns() - start < cfg->duration_ns : n < cfg->iters) {
 		rc = send_req(c, IPL_OP_SINK, IPL_FLAG_NOACK, seq++, tx, cfg->size, cfg->crc);

@@ -82,6 +82,9 @@ struct ipl_client_cfg {
 	uint32_t size;        /* payload bytes per request */
 	uint64_t iters;       /* measured round trips (or messages) */
 	uint64_t warmup;      /* unmeasured round trips first */
+	uint64_t seq_base;    /* the first request's seq is seq_base + 1: a session
+				 that warmed up separately starts past the warm-up's
+				 seqs, so a late warm-up reply is never taken */
 	uint64_t duration_ns; /* if non-zero: stop after this long instead of iters */
 	enum ipl_op op;       /* ECHO for latency; SINK for throughput */
 	unsigned window;      /* throughput, load: requests in flight (>= 1) */

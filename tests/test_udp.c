@@ -2,10 +2,12 @@
  * run goes on (the server drops every Nth datagram, IPCLAB_UDP_DROP_EVERY);
  * late, doubled and reordered replies from a misbehaving server are told
  * apart by seq and never taken for the awaited reply; garbage datagrams
- * leave the server serving; a message over one datagram is refused.
+ * leave the server serving; a message over one datagram is refused; a
+ * session never sends a seq twice (warm-up, then measured).
  *
  * Children report through their exit status (0 = as expected). */
 #include "bench/registry/registry.h"
+#include "bench/run/run.h"
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/exchange.h"
@@ -78,7 +80,10 @@ static void case_losses_counted(void **state)
 
 struct fake {
 	int fd;
-	int mode; /* 0: stale reply first, then the reply twice; 1: swap pairs; 2: lose request 3 */
+	int mode; /* 0: stale reply first, then the reply twice; 1: swap pairs; 2: lose request 3;
+		     3: answer each once, noting seqs */
+	uint64_t seen[64]; /* mode 3: the ECHO seqs in arrival order */
+	unsigned nseen;
 };
 
 static void reply_to(int fd, const uint8_t *req, size_t n, uint64_t seq,
@@ -112,6 +117,10 @@ static void *fake_main(void *arg)
 			reply_to(f->fd, req, (size_t)n, seq, &from, fl);
 			if (req[5] == IPL_OP_BYE)
 				return NULL;
+		} else if (f->mode == 3) {
+			if (f->nseen < sizeof f->seen / sizeof f->seen[0])
+				f->seen[f->nseen++] = seq;
+			reply_to(f->fd, req, (size_t)n, seq, &from, fl);
 		} else if (f->mode == 2) { /* request 3 is lost, the rest answered in order */
 			if (seq != 3)
 				reply_to(f->fd, req, (size_t)n, seq, &from, fl);
@@ -129,6 +138,31 @@ static void *fake_main(void *arg)
 			held_n = 0;
 		}
 	}
+}
+
+/* mode 3: the driver's session (warm-up, then measured) must never send a
+ * seq twice: a reused seq lets a late warm-up reply pass for a measured one */
+static void run_session_warm(struct ipl_conn *c, struct fake *f)
+{
+	struct ipl_run_spec spec = {
+		.tp = ipl_transport_find("udp"),
+		.tpo = { .cap = IPL_DEFAULT_CAP },
+		.size = 64, .iters = 20, .warmup = 10,
+		.mode = IPL_MODE_LATENCY, .window = 1, .clients = 1,
+	};
+	struct ipl_hist h;
+	ipl_hist_init(&h);
+	struct ipl_client_stats st = { 0 };
+	const char *step = "";
+	assert_int_equal(ipl_run_session(c, &spec, &h, &st, &step, NULL), 0);
+	assert_int_equal(st.ok, 20);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(f->nseen, 30);
+	for (unsigned i = 0; i < f->nseen; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (f->seen[i] == f->seen[j])
+				fail_msg("seq %llu sent twice (requests %u and %u)",
+					 (unsigned long long)f->seen[i], j + 1, i + 1);
 }
 
 static void run_fake(int mode)
@@ -154,6 +188,14 @@ static void run_fake(int mode)
 	unsetenv("IPCLAB_UDP_TIMEOUT_MS");
 	assert_int_equal(ipl_client_hello(c, NULL), 0);
 	struct ipl_client_stats st = { 0 };
+	if (mode == 3) {
+		run_session_warm(c, &f);
+		pthread_join(th, NULL);
+		ipl_conn_detach(c);
+		ipl_endpoint_cleanup(&ep);
+		close(f.fd);
+		return;
+	}
 	if (mode == 0) {
 		struct ipl_client_cfg cfg = { .size = 200, .iters = 50, .op = IPL_OP_ECHO };
 		assert_int_equal(ipl_client_latency(c, &cfg, NULL, &st), 0);
@@ -201,6 +243,12 @@ static void case_loss_not_reordering(void **state)
 {
 	(void)state;
 	run_fake(2);
+}
+
+static void case_warmup_seqs_not_reused(void **state)
+{
+	(void)state;
+	run_fake(3);
 }
 
 /* ---- garbage in, a good client served; oversized refused --------------- */
@@ -265,7 +313,7 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(case_losses_counted),    cmocka_unit_test(case_stale_replies),
 		cmocka_unit_test(case_reordered_replies), cmocka_unit_test(case_loss_not_reordering),
-		cmocka_unit_test(case_garbage_then_good),
+		cmocka_unit_test(case_garbage_then_good), cmocka_unit_test(case_warmup_seqs_not_reused),
 	};
 	return cmocka_run_group_tests_name("udp", t, NULL, NULL);
 }

@@ -219,6 +219,8 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 	*step = "warm-up";
 	if (cfg.warmup && (rc = warm_up(c, &cfg, st)) < 0)
 		return rc;
+	/* the measured seqs follow the warm-up's (1..warmup) */
+	cfg.seq_base = cfg.warmup;
 	cfg.warmup = 0;
 	*step = ipl_mode_name(spec->mode);
 	ipl_loop_mark(lc, 0);
