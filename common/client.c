@@ -247,11 +247,37 @@ static void resolve_upto(struct dgram_win *w)
 		w->done++;
 }
 
+/* Replies to later requests that make the oldest one in flight lost without
+ * waiting for its timeout: TCP's duplicate-ACK threshold (RFC 5681), for the
+ * same reason.  One client's replies come back in order from ipclab's
+ * servers, so a gap that three later replies have passed is a drop (a full
+ * socket buffer, most often), and waiting IPCLAB_UDP_TIMEOUT_MS for each of
+ * them stalled the whole window: 400 drops of 3000 took 80 s.  A reply that
+ * does come after being given up is counted stale, never taken. */
+#define DGRAM_DUPTHRESH 3u
+
+/* Gives up the oldest requests in flight that DGRAM_DUPTHRESH answered
+ * requests after them have passed. */
+static void give_up_passed(struct dgram_win *w, struct ipl_client_stats *st)
+{
+	while (w->done < w->sent && w->hi >= w->done + 1 + DGRAM_DUPTHRESH) {
+		unsigned after = 0;
+		for (uint64_t k = w->done + 2; k <= w->hi; k++)
+			after += w->ans[(k - 1) % w->window];
+		if (after < DGRAM_DUPTHRESH)
+			return;
+		st->lost++;
+		st->errors++;
+		w->ans[w->done % w->window] = 1;
+		resolve_upto(w);
+	}
+}
+
 /* One datagram reply in the window: any in-flight request's, in any order.
  * A reply is reordered when one for a later request came before it; a gap
- * left by a lost request is not a reordering (it is counted lost when the
- * oldest in flight times out).  Returns 0 or a negative code that ends the
- * run. */
+ * left by a lost request is not a reordering (it is counted lost when
+ * DGRAM_DUPTHRESH later replies have passed it or the oldest in flight times
+ * out).  Returns 0 or a negative code that ends the run. */
 static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, uint8_t op,
 			struct dgram_win *w, uint8_t *tx, struct ipl_buf *rx, struct ipl_client_stats *st)
 {
@@ -286,6 +312,7 @@ static int window_reply(struct ipl_conn *c, const struct ipl_client_cfg *cfg, ui
 	classify(&h, op, h.seq, tx, cfg->size, rx, st);
 	w->ans[(i - 1) % w->window] = 1;
 	resolve_upto(w);
+	give_up_passed(w, st);
 	return 0;
 }
 
