@@ -11,7 +11,11 @@
 #   4. without rpcbind (a network and mount namespace where neither
 #      127.0.0.1:111 nor /run/rpcbind.sock exist), --register fails with one
 #      line and a non-zero exit; --connect HOST for an unregistered program
-#      fails with one line saying so.
+#      fails with one line saying so;
+#   5. the other way round: a libtirpc server (build/interop/rpcgen_server
+#      -r) that registered itself with svc_reg is found by `ipclab bench -m
+#      rpc --connect 127.0.0.1` (no port), which runs with 0 errors; on
+#      SIGTERM the server takes its entry back (svc_unreg).
 # Skips (77) when rpcinfo is missing or no rpcbind answers on this host,
 # unless IPCLAB_REQUIRE_RPCBIND=1 (.ci/run sets it after starting rpcbind):
 # then that is a failure, so CI never passes without testing binding.  This
@@ -138,6 +142,31 @@ if unshare -m -n true 2>/dev/null; then
 	check "without rpcbind: no address printed" '[ ! -s "$tmp/norpcb.out" ]'
 else
 	echo "note: unshare not permitted: the no-rpcbind case not run"
+fi
+
+# ---- 5. a libtirpc server that registered itself ---------------------------
+if [ -x "$BUILD/interop/rpcgen_server" ]; then
+	rm -f "$tmp/t.out"
+	"$BUILD/interop/rpcgen_server" -r >"$tmp/t.out" 2>"$tmp/t.err" &
+	spid=$!
+	addr=$(wait_line "$tmp/t.out" "$spid") || addr=""
+	[ -n "$addr" ] && ours="$ours${addr##*:} "
+	port=${addr##*:}
+	check "rpcgen_server -r registers itself: rpcinfo -p lists it at its port" \
+		'[ -n "$addr" ] && [ "$(ports)" = "$port" ]'
+	timeout $SAFETY_S "$IPCLAB" bench -q -m rpc --connect 127.0.0.1 -n 300 --warmup 10 -s 0,64,1024 \
+		-f csv >"$tmp/tbench.csv" 2>"$tmp/tbench.err"
+	brc=$?
+	errors=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i }
+		NR > 1 { s += $c; n++ } END { print (n == 3 ? s : "rows=" n) }' "$tmp/tbench.csv")
+	check "bench -m rpc --connect 127.0.0.1 (no port) reaches the libtirpc server: 0 errors" \
+		'[ "$brc" = 0 ] && [ "$errors" = 0 ]'
+	check "bench connected to the port the libtirpc server registered" \
+		'grep -q "connecting to 127.0.0.1:$port" "$tmp/tbench.err"'
+	stop TERM
+	check "rpcgen_server -r exits 0 on SIGTERM and its entry is gone" '[ "$rc" = 0 ] && [ -z "$(ports)" ]'
+else
+	echo "note: rpcgen/libtirpc not built: the self-registered libtirpc server case not run"
 fi
 
 [ "$fails" = 0 ] || { for f in "$tmp"/*.err; do echo "--- $f"; cat "$f"; done; exit 1; }
