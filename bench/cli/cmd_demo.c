@@ -2,9 +2,13 @@
  * bench/demo/ (demo.h). */
 #include "bench/cli/cli.h"
 #include "bench/demo/demo.h"
+#include "bench/demo/demo_rpc.h"
+#include "bench/demo/narrate.h"
 #include "bench/registry/registry.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,7 @@
 
 static const char demo_usage[] =
 	"usage: ipclab demo MECH [options]\n"
+	"       ipclab demo rpc --proc add|sum INT...\n"
 	"\n"
 	"Walks one exchange over MECH step by step: what each side creates, which\n"
 	"system calls carry the request and the reply, the request's bytes field by\n"
@@ -22,6 +27,9 @@ static const char demo_usage[] =
 	"\n"
 	"  -p, --payload TEXT   the ECHO payload (default \"" IPL_DEMO_DEFAULT_PAYLOAD "\")\n"
 	"      --via MECH       carrier for rpc: unix (default) or tcp\n"
+	"      --proc NAME      rpc's procedure: echo (default, an opaque<> argument), or\n"
+	"                       the typed add A B (two ints) or sum INT... (1 to 8 ints);\n"
+	"                       the integers follow the mechanism (a negative one after --)\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Colour is used only when stdout is a terminal and NO_COLOR is not set.\n"
@@ -30,9 +38,14 @@ static const char demo_usage[] =
 static const struct option longs[] = {
 	{ "payload", required_argument, NULL, 'p' },
 	{ "via", required_argument, NULL, 'V' },
+	{ "proc", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
+
+/* --proc's integer count bounds, and whether -p was given */
+static uint32_t min_ints, max_ints;
+static int payload_set;
 
 /* Reads the options into cfg.  Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
@@ -44,7 +57,6 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 		const struct ipl_transport *via;
 		char err[256];
 		switch (c) {
-		case 'p': cfg->payload = optarg; break;
 		case 'V':
 			via = ipl_transport_find(optarg);
 			if (!via || (via->caps & IPL_CAP_LAYERED) || !(via->caps & IPL_CAP_BYTES)) {
@@ -54,6 +66,14 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 			}
 			cfg->via = via;
 			break;
+		case 'P':
+			cfg->proc = ipl_demo_rpc_proc(optarg, IPL_DEMO_INTS_MAX, &min_ints, &max_ints);
+			if (!cfg->proc) {
+				fprintf(stderr, "ipclab demo: unknown --proc '%s' (echo, add or sum)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p': cfg->payload = optarg; payload_set = 1; break;
 		case 'h': fputs(demo_usage, stdout); return 0;
 		case ':':
 			fprintf(stderr, "ipclab demo: option '%s' needs a value (try 'ipclab demo --help')\n",
@@ -72,7 +92,7 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
  * go on, else the exit status. */
 static int parse_mech(int argc, char **argv, struct ipl_demo_cfg *cfg)
 {
-	if (optind != argc - 1) {
+	if (optind >= argc || (!cfg->proc && optind != argc - 1)) {
 		fprintf(stderr, "ipclab demo: name one mechanism (see `ipclab list`) (try 'ipclab demo --help')\n");
 		return 2;
 	}
@@ -89,6 +109,46 @@ static int parse_mech(int argc, char **argv, struct ipl_demo_cfg *cfg)
 	return -1;
 }
 
+/* --proc: the mechanism must be rpc's stub walk, and the integers after it
+ * (argv[optind + 1...]) are the arguments.  -1 to go on, else the status. */
+static int parse_proc_args(int argc, char **argv, struct ipl_demo_cfg *cfg)
+{
+	if (!cfg->proc)
+		return -1;
+	if (ipl_demo_describe(cfg->tp)->walk != IPL_TP_WALK_RPC_STUBS) {
+		fprintf(stderr, "ipclab demo: --proc applies to rpc only\n");
+		return 2;
+	}
+	int n = argc - optind - 1;
+	if ((uint32_t)n < min_ints || (uint32_t)n > max_ints) {
+		if (max_ints == 0)
+			fprintf(stderr, "ipclab demo: --proc echo takes no integers (its argument is -p TEXT)\n");
+		else if (min_ints == max_ints)
+			fprintf(stderr, "ipclab demo: --proc add takes exactly 2 integers, got %d (e.g. --proc add 3 4)\n", n);
+		else
+			fprintf(stderr, "ipclab demo: --proc sum takes 1 to %u integers, got %d (e.g. --proc sum 1 2 3)\n",
+				max_ints, n);
+		return 2;
+	}
+	if (payload_set && max_ints) {
+		fprintf(stderr, "ipclab demo: -p/--payload is ECHO's argument: not with --proc add or sum\n");
+		return 2;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *a = argv[optind + 1 + i];
+		char *end;
+		errno = 0;
+		long long v = strtoll(a, &end, 10);
+		if (!*a || *end || errno || v < INT32_MIN || v > INT32_MAX) {
+			fprintf(stderr, "ipclab demo: bad integer '%s' for --proc (a 32-bit int, e.g. 3 or -- -3)\n", a);
+			return 2;
+		}
+		cfg->ints[i] = (int32_t)v;
+	}
+	cfg->nints = (unsigned)n;
+	return -1;
+}
+
 static int use_color(void)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -101,6 +161,8 @@ int ipl_cmd_demo(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &cfg);
 	if (rc < 0)
 		rc = parse_mech(argc, argv, &cfg);
+	if (rc < 0)
+		rc = parse_proc_args(argc, argv, &cfg);
 	if (rc >= 0)
 		return rc;
 	if (strlen(cfg.payload) > IPL_DEMO_PAYLOAD_MAX) {
