@@ -195,6 +195,12 @@ PY"
 		check "demo rpc $bad: exit 2, one line, nothing run" \
 			"[ $? -eq 2 ] && [ \"\$(wc -l <'$tmp/bad.err')\" = 1 ] && [ ! -s '$tmp/bad.out' ]"
 	done
+	for bad in "rpc --register --proc add 3 4" "rpc --register -p x" "rpc --register --via tcp" "tcp --register"; do
+		# shellcheck disable=SC2086 # the words of $bad are the arguments
+		$IPCLAB demo $bad >"$tmp/bad.out" 2>"$tmp/bad.err"
+		check "demo $bad: exit 2, one line (before asking any rpcbind)" \
+			"[ $? -eq 2 ] && [ \"\$(wc -l <'$tmp/bad.err')\" = 1 ] && [ ! -s '$tmp/bad.out' ]"
+	done
 	$IPCLAB demo tcp --proc add 3 4 >/dev/null 2>"$tmp/bad.err"
 	check "demo tcp --proc: exit 2 (rpc only)" "[ $? -eq 2 ] && grep -q 'rpc only' '$tmp/bad.err'"
 else

@@ -3,8 +3,11 @@
 #include "bench/cli/cli.h"
 #include "bench/demo/demo.h"
 #include "bench/demo/demo_rpc.h"
+#include "bench/demo/demo_rpcbind.h"
 #include "bench/demo/narrate.h"
 #include "bench/registry/registry.h"
+#include "rpc/rpcbind.h"
+#include "rpc/rpcprog.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +20,7 @@
 static const char demo_usage[] =
 	"usage: ipclab demo MECH [options]\n"
 	"       ipclab demo rpc --proc add|sum INT...\n"
+	"       ipclab demo rpc --register\n"
 	"\n"
 	"Walks one exchange over MECH step by step: what each side creates, which\n"
 	"system calls carry the request and the reply, the request's bytes field by\n"
@@ -30,6 +34,9 @@ static const char demo_usage[] =
 	"      --proc NAME      rpc's procedure: echo (default, an opaque<> argument), or\n"
 	"                       the typed add A B (two ints) or sum INT... (1 to 8 ints);\n"
 	"                       the integers follow the mechanism (a negative one after --)\n"
+	"      --register       rpc: binding instead of a call: ask this host's rpcbind\n"
+	"                       (127.0.0.1:111) where the ipclab program is (GETADDR),\n"
+	"                       the CALL and REPLY shown field by field\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"Colour is used only when stdout is a terminal and NO_COLOR is not set.\n"
@@ -39,6 +46,7 @@ static const struct option longs[] = {
 	{ "payload", required_argument, NULL, 'p' },
 	{ "via", required_argument, NULL, 'V' },
 	{ "proc", required_argument, NULL, 'P' },
+	{ "register", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -46,6 +54,7 @@ static const struct option longs[] = {
 /* --proc's integer count bounds, and whether -p was given */
 static uint32_t min_ints, max_ints;
 static int payload_set;
+static int want_register; /* --register */
 
 /* Reads the options into cfg.  Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
@@ -53,6 +62,8 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 	int c;
 	opterr = 0;
 	optind = 1;
+	min_ints = max_ints = 0;
+	payload_set = want_register = 0;
 	while ((c = getopt_long(argc, argv, ":p:h", longs, NULL)) != -1) {
 		const struct ipl_transport *via;
 		char err[256];
@@ -74,6 +85,7 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 			}
 			break;
 		case 'p': cfg->payload = optarg; payload_set = 1; break;
+		case 'R': want_register = 1; break;
 		case 'h': fputs(demo_usage, stdout); return 0;
 		case ':':
 			fprintf(stderr, "ipclab demo: option '%s' needs a value (try 'ipclab demo --help')\n",
@@ -149,6 +161,28 @@ static int parse_proc_args(int argc, char **argv, struct ipl_demo_cfg *cfg)
 	return -1;
 }
 
+/* --register: GETADDR from this host's rpcbind over tcp, the netid named
+ * like the mechanism.  The exit status. */
+static int run_register(const struct ipl_demo_cfg *cfg, int color)
+{
+	if (ipl_demo_describe(cfg->tp)->walk != IPL_TP_WALK_RPC_STUBS) {
+		fprintf(stderr, "ipclab demo: --register applies to rpc only\n");
+		return 2;
+	}
+	if (cfg->proc || payload_set || cfg->via) {
+		fprintf(stderr, "ipclab demo: --register takes no --proc, --payload or --via\n");
+		return 2;
+	}
+	const struct ipl_transport *tcp = ipl_transport_find("tcp");
+	if (!tcp) {
+		fprintf(stderr, "ipclab demo: --register needs tcp, not in this build\n");
+		return 2;
+	}
+	char at[32];
+	snprintf(at, sizeof at, "127.0.0.1:%u", IPL_RPCB_PORT);
+	return ipl_demo_rpcbind_run(tcp, at, IPL_RPC_PROG, IPL_RPC_PROG_VERS, tcp->name, color);
+}
+
 static int use_color(void)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -161,6 +195,8 @@ int ipl_cmd_demo(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &cfg);
 	if (rc < 0)
 		rc = parse_mech(argc, argv, &cfg);
+	if (rc < 0 && want_register)
+		return run_register(&cfg, use_color());
 	if (rc < 0)
 		rc = parse_proc_args(argc, argv, &cfg);
 	if (rc >= 0)
