@@ -6,9 +6,10 @@
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/msgio.h"
-#include "rpc/recmark.h"
+#include "rpc/rpcmsg.h" /* and record marking (rpc/recmark.h) */
 #include "rpc/rpcbind.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,6 +145,8 @@ static int getaddr(int color, struct ipl_rpcb *b, uint32_t prog, uint32_t vers, 
 	size_t len = 0;
 	if (rc == 0)
 		rc = ipl_rpc_read_record(b->conn, IPL_RPCB_REPLY_MAX, &b->rx, &len);
+	if (rc == -EAGAIN)
+		return -ETIMEDOUT; /* ipl_rpcb_open's SO_RCVTIMEO ran out: say so */
 	if (rc < 0)
 		return rc;
 	uint8_t shown[4 + IPL_RPCB_REPLY_MAX];
