@@ -145,6 +145,64 @@ PY"
 	check "demo rpc: a 16-byte argument needs no padding" "[ $? -eq 0 ] && ! grep -qE '^ +[0-9a-f]{4}  .* padding ' '$tmp/rpc16.txt'"
 	$IPCLAB demo rpc -p abcde >"$tmp/rpc5.txt" 2>&1
 	check "demo rpc: a 5-byte argument gets 3 padding bytes" "[ $? -eq 0 ] && grep -qE '^ +0035  00 00 00 +padding +3 zero bytes' '$tmp/rpc5.txt'"
+	# --proc: typed XDR.  The words shown must be the ints, big-endian, and
+	# the typed result; the whole CALL and REPLY are checked byte by byte.
+	$IPCLAB demo rpc --proc add 3 4 >"$tmp/rpcadd.txt" 2>&1
+	check "demo rpc --proc add 3 4: exit 0, verified" \
+		"[ $? -eq 0 ] && grep -q '^result: the exchange completed and the reply verified' '$tmp/rpcadd.txt'"
+	check "demo rpc --proc add 3 4: a and b as big-endian ints with their bytes, and the int result 7" \
+		"grep -qE '^ +002c  00 00 00 03 +a +3: ' '$tmp/rpcadd.txt' && grep -qE '^ +0030  00 00 00 04 +b +4: ' '$tmp/rpcadd.txt' &&
+		 grep -qE '^ +001c  00 00 00 07 +result +7: ' '$tmp/rpcadd.txt' && grep -q 'sum = 7 (as computed here)' '$tmp/rpcadd.txt'"
+	$IPCLAB demo rpc --proc sum 1 2 -- -3 >"$tmp/rpcsum.txt" 2>&1
+	check "demo rpc --proc sum 1 2 -3: exit 0" "[ $? -eq 0 ]"
+	check "demo rpc --proc sum: count, two's complement elements, the 8-byte hyper result 0" \
+		"grep -qE '^ +002c  00 00 00 03 +count +3' '$tmp/rpcsum.txt' && grep -qE '^ +0038  ff ff ff fd +\[2\] +-3: ' '$tmp/rpcsum.txt' &&
+		 grep -qE '^ +001c  00 00 00 00 00 00 00 00 +result +0: ' '$tmp/rpcsum.txt'"
+	for f in rpcadd rpcsum; do
+		check "demo rpc --proc ($f): the CALL and REPLY bytes are RFC 5531 + RFC 4506 XDR" "python3 - '$tmp/$f.txt' $f <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+dumps, cur = [], None
+for l in lines:
+    m = re.match(r'^ +([0-9a-f]{4})  ((?:[0-9a-f]{2} )+)', l)
+    if m:
+        if cur is None:
+            cur = bytearray()
+        assert int(m.group(1), 16) == len(cur), (l, len(cur))
+        cur += bytes.fromhex(m.group(2))
+    elif cur is not None:
+        dumps.append(bytes(cur)); cur = None
+if cur is not None:
+    dumps.append(bytes(cur))
+assert len(dumps) == 2, [d.hex() for d in dumps]
+call, reply = dumps
+be = lambda *w: b''.join((x & 0xffffffff).to_bytes(4, 'big') for x in w)
+xid = call[4:8]
+if sys.argv[2] == 'rpcadd':
+    proc, args, res = 3, be(3, 4), be(7)
+else:
+    proc, args, res = 4, be(3, 1, 2, -3), (0).to_bytes(8, 'big', signed=True)
+body = xid + be(0, 2, 0x2049504c, 1, proc) + be(0, 0) + be(0, 0) + args
+assert call == be(0x80000000 | len(body)) + body, call.hex()
+rbody = xid + be(1, 0, 0, 0, 0) + res
+assert reply == be(0x80000000 | len(rbody)) + rbody, reply.hex()
+PY"
+	done
+	for bad in "--proc mul 3 4" "--proc add 3" "--proc add 3 x" "--proc add 3 4 5" "--proc sum" \
+		"--proc add 3 4294967296" "--proc echo 3" "-p x --proc add 3 4"; do
+		# shellcheck disable=SC2086 # the words of $bad are the arguments
+		$IPCLAB demo rpc $bad >"$tmp/bad.out" 2>"$tmp/bad.err"
+		check "demo rpc $bad: exit 2, one line, nothing run" \
+			"[ $? -eq 2 ] && [ \"\$(wc -l <'$tmp/bad.err')\" = 1 ] && [ ! -s '$tmp/bad.out' ]"
+	done
+	for bad in "rpc --register --proc add 3 4" "rpc --register -p x" "rpc --register --via tcp" "tcp --register"; do
+		# shellcheck disable=SC2086 # the words of $bad are the arguments
+		$IPCLAB demo $bad >"$tmp/bad.out" 2>"$tmp/bad.err"
+		check "demo $bad: exit 2, one line (before asking any rpcbind)" \
+			"[ $? -eq 2 ] && [ \"\$(wc -l <'$tmp/bad.err')\" = 1 ] && [ ! -s '$tmp/bad.out' ]"
+	done
+	$IPCLAB demo tcp --proc add 3 4 >/dev/null 2>"$tmp/bad.err"
+	check "demo tcp --proc: exit 2 (rpc only)" "[ $? -eq 2 ] && grep -q 'rpc only' '$tmp/bad.err'"
 else
 	echo "skip - rpc is not registered in this build"
 fi

@@ -11,7 +11,14 @@
 #   4. without rpcbind (a network and mount namespace where neither
 #      127.0.0.1:111 nor /run/rpcbind.sock exist), --register fails with one
 #      line and a non-zero exit; --connect HOST for an unregistered program
-#      fails with one line saying so.
+#      fails with one line saying so;
+#   5. `ipclab demo rpc --register` shows the GETADDR exchange for the
+#      running server (its CALL's fields, the REPLY's universal address, the
+#      port decoded from it), and without rpcbind fails with one line;
+#   6. the other way round: a libtirpc server (build/interop/rpcgen_server
+#      -r) that registered itself with svc_reg is found by `ipclab bench -m
+#      rpc --connect 127.0.0.1` (no port), which runs with 0 errors; on
+#      SIGTERM the server takes its entry back (svc_unreg).
 # Skips (77) when rpcinfo is missing or no rpcbind answers on this host,
 # unless IPCLAB_REQUIRE_RPCBIND=1 (.ci/run sets it after starting rpcbind):
 # then that is a failure, so CI never passes without testing binding.  This
@@ -101,6 +108,16 @@ errors=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i 
 check "bench -m rpc --connect 127.0.0.1 (no port) runs with 0 errors" '[ "$brc" = 0 ] && [ "$errors" = 0 ]'
 check "bench says what rpcbind answered" 'grep -q "rpcbind at 127.0.0.1:111.*connecting to 127.0.0.1:$port" "$tmp/bench.err"'
 
+"$IPCLAB" demo rpc --register >"$tmp/demo.out" 2>"$tmp/demo.err"
+drc=$?
+check "demo rpc --register: exit 0, the GETADDR CALL for the ipclab program shown field by field" \
+	'[ "$drc" = 0 ] && grep -qE "^ +0018  00 00 00 03 +proc +3 = RPCBPROC_GETADDR" "$tmp/demo.out" &&
+	 grep -qE "^ +002c  20 49 50 4c +r_prog" "$tmp/demo.out" && grep -qE "^ +0038  74 63 70 00 +\"tcp\"" "$tmp/demo.out"'
+uaddr=$(rpcinfo 2>/dev/null | awk -v p="$PROG" '$1 == p && $2 == 1 && $3 == "tcp" { print $4 }')
+check "demo rpc --register: the REPLY's universal address is rpcbind's entry, decoded to the server's port" \
+	'[ -n "$uaddr" ] && grep -qF "\"$uaddr\": the last two numbers are the port" "$tmp/demo.out" &&
+	 grep -qF "so connect over tcp to 127.0.0.1:$port" "$tmp/demo.out"'
+
 # ---- 2. SIGTERM unregisters; a SIGKILLed server's entry is replaced -------
 stop TERM
 check "serve exits 0 on SIGTERM" '[ "$rc" = 0 ]'
@@ -136,8 +153,38 @@ if unshare -m -n true 2>/dev/null; then
 	check "without rpcbind: --register exits non-zero with one line" \
 		'[ "$nrc" != 0 ] && [ "$(wc -l <"$tmp/norpcb.err")" = 1 ] && grep -q "no rpcbind" "$tmp/norpcb.err"'
 	check "without rpcbind: no address printed" '[ ! -s "$tmp/norpcb.out" ]'
+	unshare -m -n "$IPCLAB" demo rpc --register >"$tmp/norpcb-demo.out" 2>"$tmp/norpcb-demo.err"
+	nrc=$?
+	check "without rpcbind: demo rpc --register exits non-zero with one line" \
+		'[ "$nrc" != 0 ] && [ "$(wc -l <"$tmp/norpcb-demo.err")" = 1 ] && grep -q "no rpcbind" "$tmp/norpcb-demo.err" &&
+		 [ ! -s "$tmp/norpcb-demo.out" ]'
 else
 	echo "note: unshare not permitted: the no-rpcbind case not run"
+fi
+
+# ---- 6. a libtirpc server that registered itself ---------------------------
+if [ -x "$BUILD/interop/rpcgen_server" ]; then
+	rm -f "$tmp/t.out"
+	"$BUILD/interop/rpcgen_server" -r >"$tmp/t.out" 2>"$tmp/t.err" &
+	spid=$!
+	addr=$(wait_line "$tmp/t.out" "$spid") || addr=""
+	[ -n "$addr" ] && ours="$ours${addr##*:} "
+	port=${addr##*:}
+	check "rpcgen_server -r registers itself: rpcinfo -p lists it at its port" \
+		'[ -n "$addr" ] && [ "$(ports)" = "$port" ]'
+	timeout $SAFETY_S "$IPCLAB" bench -q -m rpc --connect 127.0.0.1 -n 300 --warmup 10 -s 0,64,1024 \
+		-f csv >"$tmp/tbench.csv" 2>"$tmp/tbench.err"
+	brc=$?
+	errors=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i }
+		NR > 1 { s += $c; n++ } END { print (n == 3 ? s : "rows=" n) }' "$tmp/tbench.csv")
+	check "bench -m rpc --connect 127.0.0.1 (no port) reaches the libtirpc server: 0 errors" \
+		'[ "$brc" = 0 ] && [ "$errors" = 0 ]'
+	check "bench connected to the port the libtirpc server registered" \
+		'grep -q "connecting to 127.0.0.1:$port" "$tmp/tbench.err"'
+	stop TERM
+	check "rpcgen_server -r exits 0 on SIGTERM and its entry is gone" '[ "$rc" = 0 ] && [ -z "$(ports)" ]'
+else
+	echo "note: rpcgen/libtirpc not built: the self-registered libtirpc server case not run"
 fi
 
 [ "$fails" = 0 ] || { for f in "$tmp"/*.err; do echo "--- $f"; cat "$f"; done; exit 1; }

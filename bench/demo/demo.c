@@ -126,8 +126,13 @@ static int client_main(struct run *r)
 	if (!tc)
 		return -ENOMEM;
 	uint32_t len = (uint32_t)strlen(r->cfg->payload);
-	if (r->rpc)
-		rc = ipl_demo_rpc_client(r->lg, tc, r->cfg->payload, len);
+	if (r->rpc) {
+		const struct ipl_demo_cfg *g = r->cfg;
+		struct ipl_demo_rpc_call call = { .proc = g->proc,
+						  .payload = g->payload, .len = len,
+						  .ints = g->ints, .nints = g->nints };
+		rc = ipl_demo_rpc_client(r->lg, tc, &call);
+	}
 	else
 		rc = client_exchange(r->lg, tc, r->cfg->payload, len);
 	ipl_conn_detach(tc);
@@ -297,6 +302,8 @@ int ipl_demo_run(const struct ipl_demo_cfg *cfg)
 	}
 	struct ipl_demo_out o = { .color = cfg->color, .rpc = r.rpc };
 	ipl_demo_print_intro(&o, cfg->tp, r.car);
+	if (cfg->nints) /* --proc add or sum */
+		printf("--proc: this run calls a typed procedure instead of ECHO: XDR ints, not opaque bytes.\n");
 	int rc = setup(&r), ok = -1;
 	if (rc == 0)
 		ok = exchange(&r, &rc);

@@ -21,11 +21,15 @@
 
 #define IPL_DEMO_DEFAULT_PAYLOAD "hello, ipclab!"
 #define IPL_DEMO_PAYLOAD_MAX 4096
+#define IPL_DEMO_INTS_MAX 8 /* --proc sum: few enough to read on one screen */
 
 struct ipl_demo_cfg {
 	const struct ipl_transport *tp;  /* what is demonstrated */
 	const struct ipl_transport *via; /* a layered tp's carrier; NULL = the default */
 	const char *payload;             /* the ECHO payload, <= IPL_DEMO_PAYLOAD_MAX bytes */
+	uint32_t proc;                   /* rpc's procedure: 0 = ECHO, or ipl_demo_rpc_proc()'s */
+	int32_t ints[IPL_DEMO_INTS_MAX]; /* ADD's two, SUM's nints arguments */
+	unsigned nints;
 	int color;                       /* ANSI colours in the output */
 };
 

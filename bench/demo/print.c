@@ -187,7 +187,7 @@ static const char *rpc_step_name(int step)
 }
 
 /* What a SEND or RECV event moved. */
-static void print_io(const struct ipl_demo_out *o, const struct ipl_demo_ev *e)
+static void print_io(const struct ipl_demo_out *o, const struct ipl_demo_ev *e, uint32_t *rpc_proc)
 {
 	if (e->kind == IPL_DEMO_RECV) {
 		if (e->nbytes > 0)
@@ -200,7 +200,7 @@ static void print_io(const struct ipl_demo_out *o, const struct ipl_demo_ev *e)
 	}
 	printf("%s: %lld bytes\n", e->text, (long long)e->nbytes);
 	if (o->rpc) {
-		if (ipl_demo_rpc_annotate(e->data, e->datalen, row, (void *)o) < 0)
+		if (ipl_demo_rpc_annotate(e->data, e->datalen, rpc_proc, row, (void *)o) < 0)
 			payload_rows(o, 0, e->data, e->datalen, (size_t)e->nbytes, "bytes");
 	} else if (e->datalen >= IPL_HDR_SIZE && e->data[5] != IPL_OP_ECHO) {
 		summarize_ipl(e->data, e->datalen);
@@ -212,6 +212,7 @@ static void print_io(const struct ipl_demo_out *o, const struct ipl_demo_ev *e)
 void ipl_demo_print_log(const struct ipl_demo_out *o, const struct ipl_demo_log *lg)
 {
 	unsigned n = ipl_demo_ev_count(lg);
+	uint32_t rpc_proc = UINT32_MAX; /* the last CALL's procedure, to read its REPLY */
 	for (unsigned i = 0; i < n; i++) {
 		const struct ipl_demo_ev *e = &lg->ev[i];
 		const char *sc = e->side == IPL_DEMO_CLIENT ? C_CLIENT
@@ -228,6 +229,6 @@ void ipl_demo_print_log(const struct ipl_demo_out *o, const struct ipl_demo_log 
 		if (e->kind == IPL_DEMO_TEXT)
 			printf("%s\n", e->text);
 		else
-			print_io(o, e);
+			print_io(o, e, &rpc_proc);
 	}
 }
