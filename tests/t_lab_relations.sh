@@ -20,7 +20,7 @@
 #   lab 6, key 2: on one core a 1 MiB message through the shm ring (a wake
 #                 every 32 KiB) switches more often than through a Unix
 #                 socket (woken when most of its buffer is free)
-#   lab 1, key 11-12: what the kernel tells a survivor whose peer was
+#   lab 1, key 12-13: what the kernel tells a survivor whose peer was
 #                 killed (the handout's own script, run as it stands): EOF
 #                 on a stream socket, ECONNRESET when our request lay
 #                 unread, EPIPE on a unix send, a first tcp send accepted;
