@@ -20,6 +20,12 @@
 #   lab 6, key 2: on one core a 1 MiB message through the shm ring (a wake
 #                 every 32 KiB) switches more often than through a Unix
 #                 socket (woken when most of its buffer is free)
+#   lab 1, key 12-13: what the kernel tells a survivor whose peer was
+#                 killed (the handout's own script, run as it stands): EOF
+#                 on a stream socket, ECONNRESET when our request lay
+#                 unread, EPIPE on a unix send, a first tcp send accepted;
+#                 shared memory keeps what the dead writer left, and only a
+#                 pidfd tells.  These are the kernel's rules, not timings.
 set -u
 : "${IPCLAB:?run me through make check (tests/run.sh exports IPCLAB)}"
 . "$(dirname "$0")/lib.sh"
@@ -67,6 +73,34 @@ s1m=$(cs shm 1M)
 u1m=$(cs unix 1M)
 check "lab 6: at 1 MiB on one core shm switches more often than unix ($s1m vs $u1m)" \
 	'at_least "$s1m" "$(awk -v x="$u1m" "BEGIN { print 1.3 * x }")"'
+
+# survivor "CASE" "CALL" "RESULT": the lab 1 script printed RESULT for CALL
+# under the heading CASE
+lab1=$(dirname "$0")/../docs/labs/01-client-server-vs-peer.md
+awk '/^### What the kernel tells the survivor/ { f = 1 }
+	f && /^python3 - <<.EOF.$/ { p = 1; next }
+	p && /^EOF$/ { exit }
+	p' "$lab1" >"$work/survivor.py"
+if ! python3 "$work/survivor.py" >"$work/survivor.out" 2>&1; then
+	fail "lab 1: the survivor script runs"
+	cat "$work/survivor.out"
+fi
+awk '/^[^ ]/ { c = $0; next } { sub(/^ +/, ""); print c "|" $0 }' "$work/survivor.out" >"$work/survivor.tab"
+survivor() { grep -qF -x "$1|$2: $3" "$work/survivor.tab"; }
+for k in unix tcp; do
+	check "lab 1: $k, a peer dead with nothing unread: recv reads end of file" \
+		"survivor '$k: the peer dies with nothing unread' recv \"returns b''\""
+	check "lab 1: $k, a peer dead with our request unread: recv fails with ECONNRESET" \
+		"survivor '$k: the peer dies with our request unread' recv 'fails with ECONNRESET (Connection reset by peer)'"
+done
+check "lab 1: unix, a send to a dead peer fails at once with EPIPE" \
+	"survivor 'unix: the peer dies with nothing unread' send 'fails with EPIPE (Broken pipe)'"
+check "lab 1: tcp, the first send after the peer's FIN is accepted" \
+	"survivor 'tcp: the peer dies with nothing unread' send 'returns 1'"
+check "lab 1: shm, the dead writer's bytes are still there" \
+	"grep -q \"^shm: .*|the memory: b'half a message..' \" '$work/survivor.tab'"
+check "lab 1: shm, only the pidfd tells: readable, killed by signal 9" \
+	"grep -qxF 'shm: the peer dies in the middle of writing a message|only the pidfd tells: readable=True, exit signal 9' '$work/survivor.tab'"
 
 echo "lab relations: $fails failed"
 [ "$fails" -eq 0 ]
