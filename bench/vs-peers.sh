@@ -19,9 +19,9 @@
 # Rows: ping-pong SIZE: ipclab bench -m tcp (p50 and mean round trip, every reply
 # verified) against sockperf ping-pong (p50 and mean; it prints half a round trip,
 # doubled here) and qperf tcp_lat (mean half round trip, doubled; no percentiles).
-# Stream SIZE: ipclab --mode stream (one-way payload MB/s, verified) against iperf3
+# Stream SIZE: ipclab --mode stream (one-way payload MB/s) against iperf3
 # (receiver's rate of SIZE-byte writes) and qperf tcp_bw (SIZE-byte messages); the
-# peers verify nothing.  Ratios are ipclab/peer per round, reported as the median
+# peers verify nothing, and neither does a SINK's payload without --crc (its header is).  Ratios are ipclab/peer per round, reported as the median
 # (min-max) over the rounds: below 1 ipclab is faster at ping-pong, above 1 at stream.
 # Every run holds the benchmark lock (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock;
 # bench/lock.sh); every peer server is stopped after its run, and on Ctrl-C or SIGTERM.
@@ -264,7 +264,7 @@ measure() {
 # row ROUND CPU KIND SIZE: one locked run of ipclab, then each peer under its own hold.
 # Prints "R CPU KIND SIZE TOOL METRIC IPCLAB PEER" records on stdout.
 row() {
-	vp_c=${2%%,*} vp_s=${2#*,} _i= _p=
+	vp_c=${2%%,*} vp_s=${2#*,} _i='' _p=''
 	if [ "$3" = pingpong ]; then
 		measure _i run_ipclab_lat "$4" "$vp_c" "$vp_s" || return 1
 		if has sockperf; then
@@ -296,7 +296,7 @@ echo "# what each side measures (ipclab sends SIZE B of payload plus a 24 B head
 echo "#   ipclab ping-pong: round trip of one message each way, every reply verified; p50 and mean"
 has sockperf && echo "#   sockperf ping-pong: SIZE B messages (its header inside), prints RTT/2: doubled here; p50 and mean"
 has qperf && echo "#   qperf tcp_lat: SIZE B messages, prints the mean of RTT/2: doubled here; mean only"
-echo "#   ipclab stream: one-way SINK messages for -t s, payload MB/s (1e6 B), every byte verified"
+echo "#   ipclab stream: one-way SINK messages for -t s, payload MB/s (1e6 B); each header is checked, the payload only with --crc (not here)"
 has iperf3 && echo "#   iperf3: SIZE B writes (-l) for -t s, the receiver's rate (Mbit/s / 8), nothing verified"
 has qperf && echo "#   qperf tcp_bw: SIZE B messages for -t s, one-way bandwidth, nothing verified"
 r=1
