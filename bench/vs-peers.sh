@@ -21,7 +21,8 @@
 # doubled here) and qperf tcp_lat (mean half round trip, doubled; no percentiles).
 # Stream SIZE: ipclab --mode stream (one-way payload MB/s) against iperf3
 # (receiver's rate of SIZE-byte writes) and qperf tcp_bw (SIZE-byte messages); the
-# peers verify nothing, and neither does a SINK's payload without --crc (its header is).  Ratios are ipclab/peer per round, reported as the median
+# peers verify nothing, and ipclab checks a SINK's header but its payload only with
+# --crc (not given here).  Ratios are ipclab/peer per round, reported as the median
 # (min-max) over the rounds: below 1 ipclab is faster at ping-pong, above 1 at stream.
 # Every run holds the benchmark lock (IPCLAB_BENCH_LOCK, default /tmp/ipclab-bench.lock;
 # bench/lock.sh); every peer server is stopped after its run, and on Ctrl-C or SIGTERM.
@@ -32,7 +33,7 @@ PORT=0 INSTALL=1
 IPCLAB=${IPCLAB:-build/ipclab}
 LOCK=${IPCLAB_BENCH_LOCK-/tmp/ipclab-bench.lock}
 . "$(dirname "$0")/lock.sh"
-usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 die2() { echo "vs-peers: $1" >&2; exit 2; }
 while getopts r:c:l:b:t:n:p:P:Nh o; do
 	case $o in
