@@ -205,7 +205,12 @@ unit() {
 		printf "%.0f\n", v * m[u] }'
 }
 csvcol() { # CSV-FILE COLUMN...: the columns of the first data row, space-separated
-	awk -F, -v cols="$*" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+	# a quoted field ("AMD EPYC, 2 cores, ...") keeps its commas: blank them first
+	awk -F, -v cols="$*" '{ l = $0; o = ""
+			while (match(l, /"[^"]*"/)) { q = substr(l, RSTART, RLENGTH); gsub(/,/, ";", q)
+				o = o substr(l, 1, RSTART - 1) q; l = substr(l, RSTART + RLENGTH) }
+			$0 = o l }
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
 		NR == 2 { n = split(cols, k, " "); for (i = 2; i <= n; i++) printf "%s%s", $c[k[i]], (i < n ? " " : "\n") }' "$1"
 }
 
