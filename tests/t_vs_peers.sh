@@ -111,6 +111,15 @@ PATH="$tmp/bin:$PATH" $VP -r 1 -l 64 -b '' -n 200 -p qperf >"$tmp/q.out" 2>&1
 check "-p qperf -b '': only qperf's ping-pong row" \
 	'[ "$(grep -c "^round" "$tmp/q.out")" -eq 1 ] && grep -q "^round 1, --cpu 0,0, tcp 64 B ping-pong, mean: .* qperf 40000 ns" "$tmp/q.out"'
 
+# under an outer flock of the same lock (make bench, a user's `flock LOCK ...`): no
+# waiting on itself; timeout(1) is only the safety net that turns a deadlock into a failure
+if command -v flock >/dev/null 2>&1; then
+	timeout 120 flock "$IPCLAB_BENCH_LOCK" $VP -r 1 -l 64 -b '' -n 200 -p qperf >"$tmp/f.out" 2>&1
+	rc=$?
+	check "under an outer flock of the lock: completes (exit $rc)" \
+		'[ $rc -eq 0 ] && grep -q "^round 1, .* qperf 40000 ns" "$tmp/f.out"'
+fi
+
 # SIGTERM in the middle of a run: the server and the client in flight are stopped
 : >"$tmp/pids"
 rm -f "$tmp/hanging"
