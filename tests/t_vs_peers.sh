@@ -22,6 +22,7 @@ export IPCLAB TVP="$tmp"
 cat >"$tmp/bin/serve" <<'EOS'
 #!/bin/sh
 echo $$ >>"$TVP/pids"
+echo "$1" >>"$TVP/ports"
 exec "$IPCLAB" serve -m tcp --listen "127.0.0.1:$1"
 EOS
 # hang: a client that never finishes, recorded (a SIGTERM to vs-peers must stop it)
@@ -56,6 +57,7 @@ cat >"$tmp/bin/iperf3" <<'EOS'
 port=; srv=0
 while [ $# -gt 0 ]; do case $1 in -p) port=$2; shift ;; -s) srv=1 ;; esac; shift; done
 [ $srv = 1 ] && exec "$TVP/bin/serve" "$port"
+[ -n "${TVP_FAIL:-}" ] && { echo "iperf3: error - unable to connect to server" >&2; exit 1; }
 echo '[  6]   0.00-1.00   sec  1.11 GBytes  16001 Mbits/sec    9             sender'
 echo '[  6]   0.00-1.00   sec  1.10 GBytes  16000 Mbits/sec                  receiver'
 EOS
@@ -104,12 +106,24 @@ check "the stream ratio's median over the rounds ($want), higher is faster" \
 	'grep -q "stream vs iperf3 (MB/s): .*ratio ipclab/iperf3 median $want (.* over 2 rounds, above 1: ipclab faster" "$tmp/out"'
 check "eight servers ran (sockperf, iperf3, qperf twice; two rounds) and none is left" \
 	'[ "$(wc -l <"$tmp/pids")" -eq 8 ] && none_left'
+check "each server got a port of its own (one left in TIME_WAIT cannot be bound again)" \
+	'[ "$(sort -u "$tmp/ports" | wc -l)" -eq 8 ]'
 
 # -p picks the tools; a missing one with -N is left out with a line that says why
 : >"$tmp/pids"
 PATH="$tmp/bin:$PATH" $VP -r 1 -l 64 -b '' -n 200 -p qperf >"$tmp/q.out" 2>&1
 check "-p qperf -b '': only qperf's ping-pong row" \
 	'[ "$(grep -c "^round" "$tmp/q.out")" -eq 1 ] && grep -q "^round 1, --cpu 0,0, tcp 64 B ping-pong, mean: .* qperf 40000 ns" "$tmp/q.out"'
+
+# a peer that fails: said, its row left out, the other rows and rounds still run, exit 1
+: >"$tmp/pids"
+TVP_FAIL=1 $VP -r 2 -l 64 -b 64K -t 1 -n 200 -p iperf3,qperf >"$tmp/x.out" 2>"$tmp/x.err"
+rc=$?
+check "a failing iperf3: exit 1, said on stderr" \
+	'[ $rc -eq 1 ] && grep -q "iperf3.*gave no figure" "$tmp/x.err" && grep -q "2 row(s) failed" "$tmp/x.err"'
+check "a failing iperf3: no iperf3 rows, qperf's ping-pong row in both rounds" \
+	'! grep -q "iperf3 [0-9]" "$tmp/x.out" && [ "$(grep -c "^round ., .*ping-pong, mean: .* qperf 40000 ns" "$tmp/x.out")" -eq 2 ]'
+check "a failing iperf3: its servers are gone too" 'none_left'
 
 # under an outer flock of the same lock (make bench, a user's `flock LOCK ...`): no
 # waiting on itself; timeout(1) is only the safety net that turns a deadlock into a failure
