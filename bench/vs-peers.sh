@@ -278,6 +278,12 @@ measure() {
 	locked "$@" >"$tmp/v" || { echo "vs-peers: $* gave no figure: this row is left out of this round" >&2; return 1; }
 	eval "$_var=\$(cat \"\$tmp/v\")"
 }
+# record LINE: a round's figures on stdout (reduced at the end) and, as they come, on
+# stderr, so that a run stopped early still leaves what it measured
+record() {
+	echo "$1"
+	echo "vs-peers: record $1" >&2
+}
 # row ROUND CPU KIND SIZE: one locked run of ipclab, then each peer under its own hold.
 # Prints "R CPU KIND SIZE TOOL METRIC IPCLAB PEER" records on stdout.
 row() {
@@ -286,22 +292,22 @@ row() {
 		measure _i run_ipclab_lat "$4" "$vp_c" "$vp_s" || return 1
 		if has sockperf; then
 			measure _p run_sockperf "$4" "$vp_c" "$vp_s" || return 1
-			echo "$1 $2 $3 $4 sockperf p50 ${_i% *} ${_p% *}"
-			echo "$1 $2 $3 $4 sockperf mean ${_i#* } ${_p#* }"
+			record "$1 $2 $3 $4 sockperf p50 ${_i% *} ${_p% *}"
+			record "$1 $2 $3 $4 sockperf mean ${_i#* } ${_p#* }"
 		fi
 		if has qperf; then
 			measure _p run_qperf tcp_lat "$4" "$vp_c" "$vp_s" || return 1
-			echo "$1 $2 $3 $4 qperf mean ${_i#* } $_p"
+			record "$1 $2 $3 $4 qperf mean ${_i#* } $_p"
 		fi
 	else
 		measure _i run_ipclab_bw "$4" "$vp_c" "$vp_s" || return 1
 		if has iperf3; then
 			measure _p run_iperf3 "$4" "$vp_c" "$vp_s" || return 1
-			echo "$1 $2 $3 $4 iperf3 MB/s $_i $_p"
+			record "$1 $2 $3 $4 iperf3 MB/s $_i $_p"
 		fi
 		if has qperf; then
 			measure _p run_qperf tcp_bw "$4" "$vp_c" "$vp_s" || return 1
-			echo "$1 $2 $3 $4 qperf MB/s $_i $_p"
+			record "$1 $2 $3 $4 qperf MB/s $_i $_p"
 		fi
 	fi
 }
