@@ -13,7 +13,7 @@
 #   -t SECS    each peer run lasts SECS whole seconds, ipclab's stream too (default 1)
 #   -n ITERS   ipclab's measured round trips per ping-pong run (default 20000)
 #   -p PEERS   which tools: sockperf,iperf3,qperf (default all three)
-#   -P PORT    first of the three TCP ports the peer servers use (default: from the pid)
+#   -P PORT    first TCP port tried; each peer server gets a free one (default: from pid)
 #   -N         never install a missing tool (default: apt-get install it as root)
 #
 # Rows: ping-pong SIZE: ipclab bench -m tcp (p50 and mean round trip, every reply
