@@ -5,13 +5,22 @@
  * on either side of the reply ring's wrap; once more with --crc.
  *
  * The server is the test's own (ipl_fx_start_handler): it answers like the
- * framed exchange but XORs one bit of the echoed payload of chosen seqs,
- * leaving the header (and its CRC, the request's) as it was: corruption in
- * transit.  The client is the real one (common/client.c,
- * ipl_client_latency): each run must count exactly its corrupted replies in
- * err_payload and every other reply ok, which also shows the stream stays
- * in step after a bad reply.  The plan (which seq, which offset) is built
- * before the server and the clients are forked, so both read the same one.
+ * framed exchange but XORs one bit of the echoed payload of chosen
+ * requests, leaving the header (and its CRC, the request's) as it was:
+ * corruption in transit.  A request is chosen by its place in the session
+ * (the nth ECHO), not by its seq: oncrpc's wire carries libtirpc's xid
+ * instead.  The client is the real one (common/client.c,
+ * ipl_client_latency, seqs of each run apart from the others'): each run
+ * must count exactly its corrupted replies in err_payload and every other
+ * reply ok, which also shows the stream stays in step after a bad reply.
+ * The plan (which reply, which byte, which bit) is built before the server
+ * and the clients are forked, so both read the same one.
+ *
+ * shm: the client copies a reply out of the ring (msgio's read_full_peek,
+ * one piece per contiguous stretch) before it compares, so a flip beside
+ * the wrap shows that both pieces reach the comparison intact, and keeps
+ * showing it if the check is ever fused with that copy.  That the flip is
+ * beside the wrap is checked, not assumed: see add_wrap and rep_head.
  *
  * oncrpc: its server is libtirpc's, which serves every client inside accept
  * and never hands a conn to a handler, so no custom server can stand in it.
@@ -38,8 +47,8 @@
 #include "tests/assert_ipl.h"
 
 #define CLIENT_TIMEOUT_S 120
-#define RUN_MSGS 7  /* per run: flips at the 2nd, 4th and 6th, clean between and after */
-#define WRAP_MSGS 10 /* shm's wrap run: 10 x 64 KiB replies cross a 256 KiB ring twice */
+#define RUN_MSGS 7   /* per run: flips at the 2nd, 4th and 6th, clean between and after */
+#define WRAP_MSGS 10 /* shm's wrap run: 640 KiB of replies wrap a 256 KiB ring at least twice */
 #define MAX_RUNS 16
 #define MAX_FLIPS 64
 #define SEQ_STRIDE 1000 /* run r uses seqs (r + 1) * SEQ_STRIDE + 1..: never reused */
@@ -63,7 +72,7 @@ struct plan {
 	unsigned nruns;
 	struct flip flip[MAX_FLIPS];
 	unsigned nflips;
-	uint64_t echoes; /* ECHOs in the runs so far */
+	uint64_t echoes;     /* ECHOs in the runs so far */
 	unsigned wrap_flips; /* shm: flips next to the reply ring's wrap point */
 	/* shm: bytes the server writes to the reply ring (every reply is its
 	 * header and payload, nothing else), which the client checks against
@@ -83,7 +92,8 @@ static void add_flip(struct plan *p, struct run *r, uint64_t j, uint32_t off)
 {
 	assert_true(p->nflips < MAX_FLIPS);
 	assert_true(off < r->size);
-	p->flip[p->nflips] = (struct flip){ .nth = p->echoes + j, .off = off, .mask = (uint8_t)(1u << (p->nflips % 8)) };
+	p->flip[p->nflips] =
+		(struct flip){ .nth = p->echoes + j, .off = off, .mask = (uint8_t)(1u << (p->nflips % 8)) };
 	p->nflips++;
 	r->nflips++;
 }
@@ -246,6 +256,7 @@ static int body_flip(struct ipl_conn *c, void *arg)
 	const struct plan *p = arg;
 	if (ipl_client_hello(c, NULL) < 0)
 		return 2;
+	int bad = 0; /* every run is tried and reported: the failures show the pattern */
 	for (unsigned i = 0; i < p->nruns; i++) {
 		const struct run *r = &p->run[i];
 		struct ipl_client_cfg cfg = {
@@ -254,18 +265,22 @@ static int body_flip(struct ipl_conn *c, void *arg)
 		struct ipl_client_stats st = { 0 };
 		int rc = ipl_client_latency(c, &cfg, NULL, &st);
 		if (rc < 0 || st.err_payload != r->nflips || st.ok != r->n - r->nflips || st.errors != r->nflips) {
-			fprintf(stderr, "size %u%s: rc %s, ok %llu of %llu, err_payload %llu (want %u), errors %llu\n",
-				r->size, r->crc ? " crc" : "", ipl_strerror(rc), (unsigned long long)st.ok,
-				(unsigned long long)r->n, (unsigned long long)st.err_payload, r->nflips,
-				(unsigned long long)st.errors);
-			return 3;
+			fprintf(stderr, "run %u, size %u%s: rc %s, ok %llu of %llu, err_payload %llu (want %u), errors %llu\n",
+				i, r->size, r->crc ? " crc" : "", ipl_strerror(rc),
+				(unsigned long long)st.ok, (unsigned long long)r->n,
+				(unsigned long long)st.err_payload, r->nflips, (unsigned long long)st.errors);
+			bad = 1;
+			if (rc < 0)
+				return 3;
 		}
 	}
+	if (bad)
+		return 3;
 	if (p->check_ring) {
 		long long head = rep_head();
 		if (head != (long long)(p->rep_bytes & IPL_SHMRING_POS)) {
-			fprintf(stderr, "reply ring head %lld, the plan says %llu: wrap offsets are wrong\n", head,
-				(unsigned long long)(p->rep_bytes & IPL_SHMRING_POS));
+			fprintf(stderr, "reply ring head %lld, the plan says %llu: wrap offsets are wrong\n",
+				head, (unsigned long long)(p->rep_bytes & IPL_SHMRING_POS));
 			return 4;
 		}
 	}
