@@ -4,6 +4,7 @@
 #ifndef IPL_TEST_FIXTURE_H
 #define IPL_TEST_FIXTURE_H
 
+#include "common/exchange.h"
 #include "common/transport.h"
 
 #include <stdint.h>
@@ -39,6 +40,16 @@ struct ipl_fixture {
 /* Prepares the endpoint (room for max_clients pre-made channels) and forks a
  * server process running ipl_serve_foreground.  Returns 0 or a code. */
 int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients);
+
+/* ipl_fx_start with a server of the test's own: each connection is served
+ * by handler(conn, arg, ...) (struct ipl_server_cfg, common/exchange.h)
+ * instead of the framed exchange, so a test can play a server that lies
+ * (test_flip's corrupts chosen replies).  The server process is forked
+ * here: what arg points to must be set before the call.  handler NULL is
+ * ipl_fx_start.  A transport whose accept never returns a conn (oncrpc:
+ * libtirpc serves its clients itself) never calls handler. */
+int ipl_fx_start_handler(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients,
+			 ipl_conn_handler *handler, void *arg);
 
 /* Forks a client process that attaches as client idx and runs fn(conn, arg);
  * its return value (0 = pass) becomes the exit status.  Returns the pid.

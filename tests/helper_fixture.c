@@ -108,6 +108,12 @@ static void close_gates(struct ipl_fixture *fx)
 
 int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients)
 {
+	return ipl_fx_start_handler(fx, v, max_clients, NULL, NULL);
+}
+
+int ipl_fx_start_handler(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsigned max_clients,
+			 ipl_conn_handler *handler, void *arg)
+{
 	memset(fx, 0, sizeof *fx);
 	fx->v = v;
 	fx->server = -1;
@@ -136,8 +142,10 @@ int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsig
 	if (fx->server == 0) {
 		alarm(300); /* a server the test forgot must not outlive it for long */
 		rc = ipl_endpoint_attach_server(&fx->ep);
+		/* handler NULL: the framed exchange, as ipl_serve_foreground */
+		struct ipl_server_cfg cfg = { .cap = o.cap, .handler = handler, .handler_arg = arg };
 		if (rc == 0)
-			rc = ipl_serve_foreground(&fx->ep, o.cap, NULL);
+			rc = ipl_serve_process(&fx->ep, &cfg, NULL);
 		ipl_endpoint_cleanup(&fx->ep);
 		_exit(rc < 0 ? 1 : 0);
 	}
