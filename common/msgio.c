@@ -229,6 +229,12 @@ static int grow(struct ipl_buf *b, size_t n, size_t len, struct ipl_rx_limit *li
 	return rc;
 }
 
+int ipl_rx_charge(struct ipl_rx_limit *lim, size_t bytes)
+{
+	uncharge(lim, bytes);
+	return charge(lim, bytes);
+}
+
 void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim)
 {
 	ipl_buf_free(payload);

@@ -80,6 +80,11 @@ int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
  * cheap). */
 void ipl_rx_trim(struct ipl_buf *payload, struct ipl_rx_limit *lim);
 
+/* For a server that keeps its own buffers (server_epoll.c): charges lim's
+ * pool so that lim holds bytes in all (the first IPL_RX_FREE free), or
+ * lowers the charge to that.  0 or IPL_EOVERLOAD (nothing changed). */
+int ipl_rx_charge(struct ipl_rx_limit *lim, size_t bytes);
+
 /* Frees payload and gives its charge back to the pool. */
 void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim);
 
