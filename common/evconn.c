@@ -8,6 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Bytes of output e owns (an in-place echo is in e->in, charged there). */
+static size_t out_owned(const struct ipl_evconn *e)
+{
+	return e->out_own ? e->out_len : 0;
+}
+
 /* The buffers e holds, in all, charged to the pool. */
 static int recharge(struct ipl_evconn *e, size_t in_cap, size_t out_len)
 {
@@ -16,11 +22,11 @@ static int recharge(struct ipl_evconn *e, size_t in_cap, size_t out_len)
 
 static int in_resize(struct ipl_evconn *e, size_t cap)
 {
-	if (recharge(e, cap, e->out_len) < 0)
+	if (recharge(e, cap, out_owned(e)) < 0)
 		return IPL_EOVERLOAD;
 	uint8_t *p = realloc(e->in.p, cap);
 	if (!p) {
-		recharge(e, e->in.cap, e->out_len);
+		recharge(e, e->in.cap, out_owned(e));
 		return -ENOMEM;
 	}
 	e->in.p = p;
@@ -33,21 +39,30 @@ static void in_free(struct ipl_evconn *e)
 	free(e->in.p);
 	e->in.p = NULL;
 	e->in.cap = 0;
-	e->have = 0;
-	recharge(e, 0, e->out_len);
+	e->in_off = e->have = 0;
+	recharge(e, 0, out_owned(e));
+}
+
+static void out_done(struct ipl_evconn *e)
+{
+	free(e->out_own);
+	e->out_own = NULL;
+	e->out_p = NULL;
+	e->out_len = e->out_off = 0;
+	recharge(e, e->in.cap, 0);
 }
 
 void ipl_evconn_free_bufs(struct ipl_evconn *e)
 {
-	free(e->out);
-	e->out = NULL;
-	e->out_len = e->out_off = 0;
+	out_done(e);
 	in_free(e);
 }
 
-/* Sends hdr + payload now, as far as the socket takes it; the rest is
- * copied to e->out.  0, or a code when e must be closed. */
-static int send_now(struct ipl_evconn *e, const uint8_t *hb, const void *payload, size_t len, uint64_t now)
+/* Sends hdr + payload now, as far as the socket takes it; the rest is kept
+ * for EPOLLOUT: in place when inplace (hb is in e->in, the payload right
+ * after it), else copied.  0, or a code when e must be closed. */
+static int send_now(struct ipl_evconn *e, const uint8_t *hb, const void *payload, size_t len, int inplace,
+		    uint64_t now)
 {
 	struct iovec iov[2] = { { (void *)hb, IPL_HDR_SIZE }, { (void *)payload, len } };
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
@@ -64,26 +79,35 @@ static int send_now(struct ipl_evconn *e, const uint8_t *hb, const void *payload
 	}
 	if (sent == total)
 		return 0;
+	if (inplace) {
+		e->out_p = hb;
+		e->out_len = total;
+		e->out_off = sent;
+		return 0;
+	}
 	size_t rest = total - sent;
 	/* a reply the peer does not take: the pool bounds them as it does requests */
 	if (recharge(e, e->in.cap, rest) < 0)
 		return IPL_EOVERLOAD;
-	e->out = malloc(rest);
-	if (!e->out) {
+	uint8_t *o = malloc(rest);
+	if (!o) {
 		recharge(e, e->in.cap, 0);
 		return -ENOMEM;
 	}
 	size_t hpart = sent < IPL_HDR_SIZE ? IPL_HDR_SIZE - sent : 0;
-	memcpy(e->out, hb + (IPL_HDR_SIZE - hpart), hpart);
-	memcpy(e->out + hpart, (const uint8_t *)payload + (len - (rest - hpart)), rest - hpart);
+	memcpy(o, hb + (IPL_HDR_SIZE - hpart), hpart);
+	memcpy(o + hpart, (const uint8_t *)payload + (len - (rest - hpart)), rest - hpart);
+	e->out_own = o;
+	e->out_p = o;
 	e->out_len = rest;
 	e->out_off = 0;
 	return 0;
 }
 
-/* As server.c's reply: the echo keeps the request's checksum. */
-static int reply(struct ipl_evconn *e, const struct ipl_hdr *req, uint8_t op, const void *payload, uint32_t len,
-		 uint64_t now)
+/* As server.c's reply: the echo keeps the request's checksum.  at: where
+ * to write the header in place (just before payload, in e->in), or NULL. */
+static int reply_at(struct ipl_evconn *e, const struct ipl_hdr *req, uint8_t op, const void *payload,
+		    uint32_t len, uint8_t *at, uint64_t now)
 {
 	struct ipl_hdr h = { .version = IPL_VERSION, .op = op, .flags = IPL_FLAG_REPLY, .seq = req->seq, .len = len };
 	if (len && (req->flags & IPL_FLAG_CRC)) {
@@ -91,8 +115,14 @@ static int reply(struct ipl_evconn *e, const struct ipl_hdr *req, uint8_t op, co
 		h.crc = (op == IPL_OP_ECHO) ? req->crc : ipl_crc32c(0, payload, len);
 	}
 	uint8_t hb[IPL_HDR_SIZE];
-	ipl_hdr_encode(&h, hb);
-	return send_now(e, hb, payload, len, now);
+	ipl_hdr_encode(&h, at ? at : hb);
+	return send_now(e, at ? at : hb, payload, len, at != NULL, now);
+}
+
+static int reply(struct ipl_evconn *e, const struct ipl_hdr *req, uint8_t op, const void *payload, uint32_t len,
+		 uint64_t now)
+{
+	return reply_at(e, req, op, payload, len, NULL, now);
 }
 
 static int reply_error(struct ipl_evconn *e, const struct ipl_hdr *req, int err, uint64_t now)
@@ -104,10 +134,13 @@ static int reply_error(struct ipl_evconn *e, const struct ipl_hdr *req, int err,
 	return reply(e, &plain, IPL_OP_ERROR, code, sizeof code, now);
 }
 
-/* One whole, checked request: the same answers as ipl_serve_conn_limited. */
-static int handle(struct ipl_evctx *x, struct ipl_evconn *e, const struct ipl_hdr *h, const uint8_t *pl,
+/* One whole, checked request at msg (header, then payload): the same
+ * answers as ipl_serve_conn_limited.  held: msg is in e->in (an echo is
+ * then answered in place, never copied). */
+static int handle(struct ipl_evctx *x, struct ipl_evconn *e, const struct ipl_hdr *h, uint8_t *msg, int held,
 		  uint64_t now)
 {
+	const uint8_t *pl = msg + IPL_HDR_SIZE;
 	x->st.bytes += h->len;
 	if (ipl_payload_check(h, pl) < 0) {
 		x->st.bad++;
@@ -125,7 +158,7 @@ static int handle(struct ipl_evctx *x, struct ipl_evconn *e, const struct ipl_hd
 		ipl_put_be32(be_cap, x->cap);
 		return reply(e, h, IPL_OP_HELLO, be_cap, sizeof be_cap, now);
 	}
-	case IPL_OP_ECHO: return reply(e, h, IPL_OP_ECHO, pl, h->len, now);
+	case IPL_OP_ECHO: return reply_at(e, h, IPL_OP_ECHO, pl, h->len, held ? msg : NULL, now);
 	case IPL_OP_SINK: return (h->flags & IPL_FLAG_NOACK) ? 0 : reply(e, h, IPL_OP_SINK, NULL, 0, now);
 	case IPL_OP_BYE: e->closing = 1; return reply(e, h, IPL_OP_BYE, NULL, 0, now);
 	}
@@ -133,8 +166,8 @@ static int handle(struct ipl_evctx *x, struct ipl_evconn *e, const struct ipl_hd
 }
 
 /* Answers the whole requests at p (n bytes) until one is partial, a reply
- * waits in e->out or e closes; *used gets the bytes taken. */
-static int consume(struct ipl_evctx *x, struct ipl_evconn *e, const uint8_t *p, size_t n, size_t *used,
+ * waits or e closes; *used gets the bytes taken. */
+static int consume(struct ipl_evctx *x, struct ipl_evconn *e, uint8_t *p, size_t n, int held, size_t *used,
 		   uint64_t now)
 {
 	size_t off = 0;
@@ -156,33 +189,49 @@ static int consume(struct ipl_evctx *x, struct ipl_evconn *e, const uint8_t *p, 
 			}
 			break;
 		}
+		rc = handle(x, e, &h, p + off, held, now);
 		off += need;
-		rc = handle(x, e, &h, p + off - h.len, now);
 	}
 	*used = off;
 	return rc;
 }
 
-/* Answers what e->in holds and keeps the rest at its front. */
+/* Moves what e->in holds to its front, or frees it when it holds nothing
+ * (an idle connection keeps no input buffer; a big message's stays unless
+ * the pool is tight).  Not while a reply is sent from it. */
+static void compact(struct ipl_evconn *e)
+{
+	if (e->out_len && !e->out_own)
+		return;
+	if (e->have && e->in_off)
+		memmove(e->in.p, e->in.p + e->in_off, e->have);
+	e->in_off = 0;
+	if (e->have)
+		return;
+	if (e->in.cap <= IPL_EV_SCRATCH || e->closing) {
+		in_free(e);
+	} else {
+		ipl_rx_trim(&e->in, &e->rx);
+		if (!e->in.p)
+			e->in.cap = 0;
+	}
+}
+
+/* Answers what e->in holds. */
 static int consume_held(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now)
 {
 	size_t used = 0;
-	int rc = consume(x, e, e->in.p, e->have, &used, now);
+	int rc = consume(x, e, e->in.p + e->in_off, e->have, 1, &used, now);
+	e->in_off += used;
 	e->have -= used;
-	if (e->have)
-		memmove(e->in.p, e->in.p + used, e->have);
-	else if (e->in.cap <= IPL_EV_SCRATCH || e->closing)
-		in_free(e); /* an idle connection holds no input buffer */
-	else
-		ipl_rx_trim(&e->in, &e->rx); /* a big message's buffer stays unless the pool is tight */
-	if (!e->in.p)
-		e->in.cap = 0, e->have = 0;
+	compact(e);
 	return rc;
 }
 
-/* Room for the next read into e->in, growing as the message arrives (at
- * most twice what came, as msgio.c does): never to a declared length up
- * front.  Over the pool: the message is read into nothing (e->skip). */
+/* Room for the next read into e->in (compacted: in_off 0), growing as the
+ * message arrives (at most twice what came, as msgio.c does): never to a
+ * declared length up front.  Over the pool: the message is read into
+ * nothing (e->skip). */
 static int make_room(struct ipl_evctx *x, struct ipl_evconn *e)
 {
 	size_t need = IPL_HDR_SIZE;
@@ -211,10 +260,13 @@ static int keep(struct ipl_evconn *e, const uint8_t *p, size_t n)
 {
 	if (!n)
 		return 0;
-	int rc = in_resize(e, n > 4096 ? n : 4096);
-	if (rc < 0)
-		return rc;
+	if (n > e->in.cap) {
+		int rc = in_resize(e, n > 4096 ? n : 4096);
+		if (rc < 0)
+			return rc;
+	}
 	memcpy(e->in.p, p, n);
+	e->in_off = 0;
 	e->have = n;
 	return 0;
 }
@@ -225,17 +277,17 @@ static ssize_t read_once(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now
 {
 	uint8_t *dst = x->scratch;
 	*room = IPL_EV_SCRATCH;
-	if (e->skip) {
-		*room = e->skip < IPL_EV_SCRATCH ? e->skip : IPL_EV_SCRATCH;
-	} else if (e->have) {
+	if (!e->skip && e->have) {
 		int rc = make_room(x, e);
 		if (rc < 0)
 			return rc;
-		if (e->skip)
-			return read_once(x, e, now, room);
-		dst = e->in.p + e->have;
-		*room = e->in.cap - e->have;
+		if (!e->skip) {
+			dst = e->in.p + e->have;
+			*room = e->in.cap - e->have;
+		}
 	}
+	if (e->skip)
+		*room = e->skip < IPL_EV_SCRATCH ? e->skip : IPL_EV_SCRATCH;
 	ssize_t r;
 	do
 		r = read(e->fd, dst, *room);
@@ -255,7 +307,7 @@ static ssize_t read_once(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now
 		}
 	} else if (dst == x->scratch) {
 		size_t used = 0;
-		rc = consume(x, e, dst, (size_t)r, &used, now);
+		rc = consume(x, e, dst, (size_t)r, 0, &used, now);
 		if (rc == 0 && !e->closing)
 			rc = keep(e, dst + used, (size_t)r - used);
 	} else {
@@ -283,7 +335,7 @@ int ipl_evconn_read(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now)
 int ipl_evconn_write(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now)
 {
 	while (e->out_off < e->out_len) {
-		ssize_t n = send(e->fd, e->out + e->out_off, e->out_len - e->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = send(e->fd, e->out_p + e->out_off, e->out_len - e->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -291,10 +343,8 @@ int ipl_evconn_write(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now)
 		e->out_off += (size_t)n;
 		e->quiet_since = now;
 	}
-	free(e->out);
-	e->out = NULL;
-	e->out_len = e->out_off = 0;
-	recharge(e, e->in.cap, 0);
+	out_done(e);
+	compact(e);
 	if (e->closing || !e->have)
 		return 0;
 	return consume_held(x, e, now);

@@ -4,8 +4,9 @@
  * Bytes are read into the loop's scratch buffer; whole messages there are
  * answered in place and only a partial tail is kept in the connection's own
  * input buffer (an idle connection holds none).  A reply the socket does
- * not take at once is copied to the connection's output buffer, and the
- * connection reads nothing more until it is sent: memory per connection is
+ * not take at once is kept (an echo of a message held in the input buffer
+ * in place, its reply header written over the request's; anything else
+ * copied), and the connection reads nothing more until it is sent: memory per connection is
  * one message in and one reply out, both charged to the server's pool.
  */
 #ifndef IPL_EVCONN_H
@@ -25,8 +26,11 @@ struct ipl_evconn {
 	int fd;
 	struct ipl_evconn *prev, *next; /* the loop's list of live connections */
 	struct ipl_buf in;              /* a partial message (or a backlog while writing) */
-	size_t have;                    /* bytes of it held */
-	uint8_t *out;                   /* unsent reply bytes */
+	size_t in_off, have;            /* the bytes held: in.p[in_off, in_off + have) */
+	/* unsent reply bytes: out_p[out_off, out_len), in out_own (malloc'd) or,
+	 * for an echo read into in (out_own NULL), in place over its request */
+	const uint8_t *out_p;
+	uint8_t *out_own;
 	size_t out_len, out_off;
 	size_t skip;          /* payload bytes still to read into nothing (over the pool) */
 	struct ipl_hdr skip_h; /* the request they belong to: answered OVERLOAD after */

@@ -137,7 +137,10 @@ int ipl_fx_start(struct ipl_fixture *fx, const struct ipl_test_variant *v, unsig
 		alarm(300); /* a server the test forgot must not outlive it for long */
 		rc = ipl_endpoint_attach_server(&fx->ep);
 		if (rc == 0)
-			rc = ipl_serve_foreground(&fx->ep, o.cap, NULL);
+			rc = ipl_serve_process(&fx->ep,
+					       &(struct ipl_server_cfg){ .cap = o.cap,
+									 .model = (enum ipl_server_model)v->server },
+					       NULL);
 		ipl_endpoint_cleanup(&fx->ep);
 		_exit(rc < 0 ? 1 : 0);
 	}
