@@ -10,7 +10,12 @@
  *            server has stopped taking its requests because it cannot hand
  *            it replies, and both socket buffers are full)
  *
- * Then a good client makes 200 verified echo round trips.  A loop that
+ * Then a good client makes 200 verified echo round trips.
+ *
+ * many: 256 clients connected at once (each said HELLO before the next
+ * connects, so all 256 are held by the server together: the default
+ * --max-clients), then 5 rounds of a verified echo on each in turn, then
+ * BYE on each.  A loop that
  * blocked on either hostile peer (a blocking read of the rest of the
  * stalled message, a blocking write to the deaf one) never answers it:
  * the client process then times out and the case fails.  Every wait is for
@@ -117,13 +122,45 @@ static int body(struct ipl_conn *stalled, void *arg)
 	return 0;
 }
 
+#define MANY 256
+
+static int many_body(struct ipl_conn *first, void *arg)
+{
+	const struct args *a = arg;
+	static struct ipl_conn *k[MANY];
+	int rc = 0;
+	if (ipl_client_hello(first, NULL) < 0)
+		return 20;
+	k[0] = first;
+	for (unsigned i = 1; i < MANY; i++)
+		if (!(k[i] = connect_hello(a->ep))) {
+			fprintf(stderr, "client %u of %u refused or failed\n", i + 1, MANY);
+			rc = 21;
+			break;
+		}
+	struct ipl_client_cfg cfg = { .size = 256, .iters = 1, .op = IPL_OP_ECHO, .crc = 1 };
+	for (int round = 0; rc == 0 && round < 5; round++)
+		for (unsigned i = 0; rc == 0 && i < MANY; i++) {
+			struct ipl_client_stats st = { 0 };
+			if (ipl_client_latency(k[i], &cfg, NULL, &st) < 0 || st.ok != 1 || st.errors)
+				rc = 22;
+		}
+	for (unsigned i = 0; i < MANY && k[i]; i++) {
+		if (rc == 0 && ipl_client_bye(k[i]) < 0)
+			rc = 23;
+		if (i) /* k[0] is the fixture's */
+			ipl_conn_detach(k[i]);
+	}
+	return rc;
+}
+
 static void run_case(const struct ipl_test_variant *v, const struct ipl_rl_case *k)
 {
 	(void)k;
 	struct ipl_fixture *fx = ipl_rl_fixture();
 	struct args a = { .ep = &fx->ep };
 	assert_ok(ipl_fx_start(fx, v, 1));
-	pid_t pid = ipl_fx_client(fx, 0, body, &a);
+	pid_t pid = ipl_fx_client(fx, 0, k->kind ? many_body : body, &a);
 	assert_true(pid > 0);
 	int st = ipl_fx_wait(fx, pid, CLIENT_S);
 	if (st)
@@ -141,6 +178,7 @@ static int stream_socket(const struct ipl_test_variant *v)
 
 static const struct ipl_rl_case cases[] = {
 	{ "stalled_and_deaf", run_case, IPL_CAP_MULTI_CLIENT, 0, 0, NULL },
+	{ "many", run_case, IPL_CAP_MULTI_CLIENT, 0, 1, NULL },
 };
 
 int main(int argc, char **argv)
