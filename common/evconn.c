@@ -208,13 +208,11 @@ static void compact(struct ipl_evconn *e)
 	e->in_off = 0;
 	if (e->have)
 		return;
-	if (e->in.cap <= IPL_EV_SCRATCH || e->closing) {
+	/* as ipl_rx_trim (whose buffers are msgio's own, some mmap'd: not this one) */
+	const struct ipl_mem_pool *pool = e->rx.pool;
+	if (e->in.cap <= IPL_EV_SCRATCH || e->closing ||
+	    (pool && atomic_load_explicit(&pool->used, memory_order_relaxed) > pool->limit / 2))
 		in_free(e);
-	} else {
-		ipl_rx_trim(&e->in, &e->rx);
-		if (!e->in.p)
-			e->in.cap = 0;
-	}
 }
 
 /* Answers what e->in holds. */
