@@ -11,7 +11,7 @@
 /* Bytes of output e owns (an in-place echo is in e->in, charged there). */
 static size_t out_owned(const struct ipl_evconn *e)
 {
-	return e->out_own ? e->out_len : 0;
+	return e->out_own.p ? e->out_len : 0;
 }
 
 /* The buffers e holds, in all, charged to the pool. */
@@ -24,29 +24,23 @@ static int in_resize(struct ipl_evconn *e, size_t cap)
 {
 	if (recharge(e, cap, out_owned(e)) < 0)
 		return IPL_EOVERLOAD;
-	uint8_t *p = realloc(e->in.p, cap);
-	if (!p) {
+	if (ipl_buf_resize(&e->in, cap) < 0) {
 		recharge(e, e->in.cap, out_owned(e));
 		return -ENOMEM;
 	}
-	e->in.p = p;
-	e->in.cap = cap;
 	return 0;
 }
 
 static void in_free(struct ipl_evconn *e)
 {
-	free(e->in.p);
-	e->in.p = NULL;
-	e->in.cap = 0;
+	ipl_buf_free(&e->in);
 	e->in_off = e->have = 0;
 	recharge(e, 0, out_owned(e));
 }
 
 static void out_done(struct ipl_evconn *e)
 {
-	free(e->out_own);
-	e->out_own = NULL;
+	ipl_buf_free(&e->out_own);
 	e->out_p = NULL;
 	e->out_len = e->out_off = 0;
 	recharge(e, e->in.cap, 0);
@@ -89,15 +83,14 @@ static int send_now(struct ipl_evconn *e, const uint8_t *hb, const void *payload
 	/* a reply the peer does not take: the pool bounds them as it does requests */
 	if (recharge(e, e->in.cap, rest) < 0)
 		return IPL_EOVERLOAD;
-	uint8_t *o = malloc(rest);
-	if (!o) {
+	if (ipl_buf_resize(&e->out_own, rest) < 0) {
 		recharge(e, e->in.cap, 0);
 		return -ENOMEM;
 	}
+	uint8_t *o = e->out_own.p;
 	size_t hpart = sent < IPL_HDR_SIZE ? IPL_HDR_SIZE - sent : 0;
 	memcpy(o, hb + (IPL_HDR_SIZE - hpart), hpart);
 	memcpy(o + hpart, (const uint8_t *)payload + (len - (rest - hpart)), rest - hpart);
-	e->out_own = o;
 	e->out_p = o;
 	e->out_len = rest;
 	e->out_off = 0;
@@ -201,18 +194,19 @@ static int consume(struct ipl_evctx *x, struct ipl_evconn *e, uint8_t *p, size_t
  * the pool is tight).  Not while a reply is sent from it. */
 static void compact(struct ipl_evconn *e)
 {
-	if (e->out_len && !e->out_own)
+	if (e->out_len && !e->out_own.p)
 		return;
 	if (e->have && e->in_off)
 		memmove(e->in.p, e->in.p + e->in_off, e->have);
 	e->in_off = 0;
 	if (e->have)
 		return;
-	/* as ipl_rx_trim (whose buffers are msgio's own, some mmap'd: not this one) */
-	const struct ipl_mem_pool *pool = e->rx.pool;
-	if (e->in.cap <= IPL_EV_SCRATCH || e->closing ||
-	    (pool && atomic_load_explicit(&pool->used, memory_order_relaxed) > pool->limit / 2))
+	if (e->in.cap <= IPL_EV_SCRATCH || e->closing)
 		in_free(e);
+	else
+		ipl_rx_trim(&e->in, &e->rx); /* frees and uncharges it all when the pool is tight */
+	if (!e->in.p)
+		recharge(e, 0, out_owned(e));
 }
 
 /* Answers what e->in holds. */

@@ -27,10 +27,10 @@ struct ipl_evconn {
 	struct ipl_evconn *prev, *next; /* the loop's list of live connections */
 	struct ipl_buf in;              /* a partial message (or a backlog while writing) */
 	size_t in_off, have;            /* the bytes held: in.p[in_off, in_off + have) */
-	/* unsent reply bytes: out_p[out_off, out_len), in out_own (malloc'd) or,
-	 * for an echo read into in (out_own NULL), in place over its request */
+	/* unsent reply bytes: out_p[out_off, out_len), in out_own or, for an
+	 * echo read into in (out_own.p NULL), in place over its request */
 	const uint8_t *out_p;
-	uint8_t *out_own;
+	struct ipl_buf out_own;
 	size_t out_len, out_off;
 	size_t skip;          /* payload bytes still to read into nothing (over the pool) */
 	struct ipl_hdr skip_h; /* the request they belong to: answered OVERLOAD after */

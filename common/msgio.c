@@ -44,6 +44,11 @@ static int buf_resize(struct ipl_buf *b, size_t cap)
 	return 0;
 }
 
+int ipl_buf_resize(struct ipl_buf *b, size_t cap)
+{
+	return cap <= b->cap ? 0 : buf_resize(b, cap);
+}
+
 int ipl_buf_grow(struct ipl_buf *b, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 256;

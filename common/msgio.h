@@ -22,6 +22,11 @@ struct ipl_buf {
 /* Grows b to hold at least n bytes (> b->cap).  Returns 0 or -ENOMEM. */
 int ipl_buf_grow(struct ipl_buf *b, size_t n);
 
+/* Grows b to exactly cap bytes when it holds fewer (keeping its contents;
+ * 128 KiB and more in a mapping of its own, so freeing it returns the
+ * pages at once).  0 or -ENOMEM. */
+int ipl_buf_resize(struct ipl_buf *b, size_t cap);
+
 /* Makes b hold at least n bytes.  Returns 0 or -ENOMEM. */
 static inline int ipl_buf_reserve(struct ipl_buf *b, size_t n)
 {
