@@ -51,8 +51,15 @@ int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit
 typedef int ipl_conn_handler(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim,
 			     struct ipl_serve_stats *st);
 
+/* How a server holds its connections (--server). */
+enum ipl_server_model {
+	IPL_SERVER_THREADS = 0, /* one thread per connection, blocking calls */
+	IPL_SERVER_EPOLL = 1,   /* one thread, one epoll loop, non-blocking sockets */
+};
+
 struct ipl_server_cfg {
 	uint32_t cap;              /* payload cap; 0 = IPL_DEFAULT_CAP */
+	enum ipl_server_model model; /* EPOLL: only where ipl_server_epoll_ok, framed only */
 	int wake_signal;           /* signal with a no-op handler (no SA_RESTART) used to
 			       interrupt worker threads on stop; 0 = none */
 	int stop_grace_ms;         /* how long stop waits for in-flight replies; 0 = 2000 */
@@ -77,6 +84,21 @@ struct ipl_server_cfg {
  * one pool of mem_limit bytes, and a request it cannot take is discarded
  * and answered ERROR(OVERLOAD). */
 int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, struct ipl_serve_stats *st);
+
+/* 1 when tp can be served by the epoll loop: a byte-stream socket whose
+ * listening and connected fds the transport lends (listen_fd, conn_fd) and
+ * whose send/recv are plain fd calls (tcp, unix); 0 otherwise. */
+int ipl_server_epoll_ok(const struct ipl_transport *tp);
+
+/* ipl_server_run's model EPOLL (common/server_epoll.c): the same framed
+ * exchange, limits and stop, in one thread: every socket non-blocking,
+ * each connection a bounded input buffer (one message, at most cap plus a
+ * header, charged to the pool like a worker's) and at most one unsent
+ * reply, during which its input is not read (the peer's own flow control).
+ * A peer that stalls mid-message or never reads costs only its buffers
+ * until idle_ms closes it.  IPL_EUNSUPP when !ipl_server_epoll_ok or
+ * cfg->handler is set; -errno when epoll cannot be made. */
+int ipl_server_run_epoll(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, struct ipl_serve_stats *st);
 
 struct ipl_client_cfg {
 	uint32_t size;        /* payload bytes per request */

@@ -44,6 +44,11 @@ static int buf_resize(struct ipl_buf *b, size_t cap)
 	return 0;
 }
 
+int ipl_buf_resize(struct ipl_buf *b, size_t cap)
+{
+	return cap <= b->cap ? 0 : buf_resize(b, cap);
+}
+
 int ipl_buf_grow(struct ipl_buf *b, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 256;
@@ -227,6 +232,12 @@ static int grow(struct ipl_buf *b, size_t n, size_t len, struct ipl_rx_limit *li
 	if (rc < 0)
 		uncharge(lim, b->cap);
 	return rc;
+}
+
+int ipl_rx_charge(struct ipl_rx_limit *lim, size_t bytes)
+{
+	uncharge(lim, bytes);
+	return charge(lim, bytes);
 }
 
 void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim)

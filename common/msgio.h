@@ -22,6 +22,11 @@ struct ipl_buf {
 /* Grows b to hold at least n bytes (> b->cap).  Returns 0 or -ENOMEM. */
 int ipl_buf_grow(struct ipl_buf *b, size_t n);
 
+/* Grows b to exactly cap bytes when it holds fewer (keeping its contents;
+ * 128 KiB and more in a mapping of its own, so freeing it returns the
+ * pages at once).  0 or -ENOMEM. */
+int ipl_buf_resize(struct ipl_buf *b, size_t cap);
+
 /* Makes b hold at least n bytes.  Returns 0 or -ENOMEM. */
 static inline int ipl_buf_reserve(struct ipl_buf *b, size_t n)
 {
@@ -79,6 +84,11 @@ int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
  * memory others need (kept otherwise: reuse is what makes big messages
  * cheap). */
 void ipl_rx_trim(struct ipl_buf *payload, struct ipl_rx_limit *lim);
+
+/* For a server that keeps its own buffers (server_epoll.c): charges lim's
+ * pool so that lim holds bytes in all (the first IPL_RX_FREE free), or
+ * lowers the charge to that.  0 or IPL_EOVERLOAD (nothing changed). */
+int ipl_rx_charge(struct ipl_rx_limit *lim, size_t bytes);
 
 /* Frees payload and gives its charge back to the pool. */
 void ipl_rx_release(struct ipl_buf *payload, struct ipl_rx_limit *lim);

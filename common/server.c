@@ -420,6 +420,8 @@ int ipl_server_run(struct ipl_endpoint *ep, const struct ipl_server_cfg *cfg, st
 {
 	/* on the heap: if a worker is stuck past the grace period it keeps a
 	 * pointer to this, so it is leaked rather than freed under it */
+	if (cfg && cfg->model == IPL_SERVER_EPOLL)
+		return ipl_server_run_epoll(ep, cfg, st);
 	struct server *s = server_new(ep, cfg);
 	if (!s)
 		return -ENOMEM;

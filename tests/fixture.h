@@ -16,6 +16,7 @@ struct ipl_test_variant {
 	const char *tp;   /* registered transport name */
 	struct ipl_tp_opts opts;
 	const char *via; /* carrier name for layered transports, or NULL */
+	int server;      /* the server's model: enum ipl_server_model (0: threads) */
 };
 
 extern const struct ipl_test_variant ipl_test_variants[];

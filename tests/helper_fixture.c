@@ -142,8 +142,14 @@ int ipl_fx_start_handler(struct ipl_fixture *fx, const struct ipl_test_variant *
 	if (fx->server == 0) {
 		alarm(300); /* a server the test forgot must not outlive it for long */
 		rc = ipl_endpoint_attach_server(&fx->ep);
-		/* handler NULL: the framed exchange, as ipl_serve_foreground */
-		struct ipl_server_cfg cfg = { .cap = o.cap, .handler = handler, .handler_arg = arg };
+		/* handler NULL: the framed exchange, as ipl_serve_foreground, in
+		 * the variant's model; a test's own handler runs on the threaded
+		 * server (the epoll loop serves only the framed exchange) */
+		struct ipl_server_cfg cfg = { .cap = o.cap,
+					      .model = handler ? IPL_SERVER_THREADS
+							       : (enum ipl_server_model)v->server,
+					      .handler = handler,
+					      .handler_arg = arg };
 		if (rc == 0)
 			rc = ipl_serve_process(&fx->ep, &cfg, NULL);
 		ipl_endpoint_cleanup(&fx->ep);

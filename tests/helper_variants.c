@@ -3,12 +3,16 @@
  * test_conformance's registry case fails until it does. */
 #include "ipl_config.h"
 #include "tests/fixture.h"
+#include "common/exchange.h"
 
 const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "tcp", .tp = "tcp" },
 	{ .name = "udp", .tp = "udp" },
 	{ .name = "udp6", .tp = "udp", .opts = { .listen = "[::1]:0" } },
 	{ .name = "unix", .tp = "unix" },
+	/* the same exchange from the event-loop server (--server epoll) */
+	{ .name = "tcp-epoll", .tp = "tcp", .server = IPL_SERVER_EPOLL },
+	{ .name = "unix-epoll", .tp = "unix", .server = IPL_SERVER_EPOLL },
 	{ .name = "seqpacket", .tp = "seqpacket" },
 	{ .name = "pipe", .tp = "pipe" },
 	{ .name = "fifo", .tp = "fifo" },

@@ -31,7 +31,8 @@ enum {
 	OPT_SAVE_HIST,
 	OPT_SAMPLES,
 	OPT_PIPE_SIZE,
-	OPT_SOCKBUF
+	OPT_SOCKBUF,
+	OPT_SERVER
 };
 
 static const struct option longs[] = {
@@ -64,6 +65,7 @@ static const struct option longs[] = {
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
+	{ "server", required_argument, NULL, OPT_SERVER },
 	{ 0 },
 };
 
@@ -319,6 +321,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_PATTERN: o->set_pattern = 1; return parse_pattern(o, arg, err, errlen);
 	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &o->pipe_size, err, errlen);
 	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &o->sockbuf, err, errlen);
+	case OPT_SERVER: o->set_server = 1; return ipl_parse_server_model(arg, &o->server, err, errlen);
 	}
 	return -1;
 }

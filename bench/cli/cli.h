@@ -86,6 +86,16 @@ long long ipl_knob_probe(unsigned knob, uint32_t bytes, char *err, size_t errlen
  * does not apply: ... (only pipe, fifo have one)" in err. */
 int ipl_knob_applies(unsigned knob, const struct ipl_transport *const *tps, size_t n, char *err, size_t errlen);
 
+/* --server threads|epoll (enum ipl_server_model); 0 or -1 with err. */
+int ipl_parse_server_model(const char *s, int *out, char *err, size_t errlen);
+/* "threads" or "epoll". */
+const char *ipl_server_model_name(int model);
+/* --server epoll: 0 when the epoll loop serves every one of tps[0..n) (tcp
+ * and unix, ipl_server_epoll_ok), else -1 with the first that it does not
+ * in err.  Always 0 for threads. */
+int ipl_server_model_applies(int model, const struct ipl_transport *const *tps, size_t n, char *err,
+			     size_t errlen);
+
 #define IPL_ITEM_MAX 64
 /* Splits a comma list into at most IPL_LIST_MAX items.  Strict: an empty
  * list or an empty item ("64K,,", "tcp,") is refused. */

@@ -15,7 +15,7 @@
 static const char serve_usage[] =
 	"usage: ipclab serve -m MECH [--listen ADDR] [--cap BYTES] [--max-clients N]\n"
 	"                    [--idle-timeout SECONDS] [--max-memory BYTES] [--register]\n"
-	"                    [--pipe-size BYTES] [--sockbuf BYTES]\n"
+	"                    [--pipe-size BYTES] [--sockbuf BYTES] [--server MODEL]\n"
 	"\n"
 	"Runs a server for one mechanism until SIGINT or SIGTERM, serving any number\n"
 	"of clients at once; then finishes in-flight replies, removes its names and\n"
@@ -54,6 +54,9 @@ static const char serve_usage[] =
 	"                      socket (Linux doubles it and caps it at\n"
 	"                      net.core.wmem_max/rmem_max); what the kernel grants is\n"
 	"                      printed at start\n"
+	"      --server MODEL  threads (default): one thread per client, blocking\n"
+	"                      calls; epoll: one thread, one epoll loop over\n"
+	"                      non-blocking sockets (tcp, unix only), same limits\n"
 	"  -h, --help          this text\n";
 
 enum {
@@ -65,7 +68,8 @@ enum {
 	OPT_MAX_MEMORY,
 	OPT_REGISTER,
 	OPT_PIPE_SIZE,
-	OPT_SOCKBUF
+	OPT_SOCKBUF,
+	OPT_SERVER
 };
 
 #define IDLE_MAX_S 86400.0
@@ -89,7 +93,7 @@ static int parse_idle(const char *arg, int *ms, char *err, size_t errlen)
 }
 
 /* One line on stderr: the limits this server keeps. */
-static void print_limits(const struct ipl_tp_opts *o)
+static void print_limits(const struct ipl_tp_opts *o, int model)
 {
 	unsigned conns = o->max_conns ? o->max_conns : IPL_DEFAULT_MAX_CONNS;
 	int idle = o->idle_ms ? o->idle_ms : IPL_DEFAULT_IDLE_MS;
@@ -101,8 +105,8 @@ static void print_limits(const struct ipl_tp_opts *o)
 		snprintf(idle_s, sizeof idle_s, "%g s", idle / 1000.0);
 	fprintf(stderr,
 		"ipclab serve: limits: %u clients at once, idle timeout %s, %llu bytes "
-		"buffered (--max-clients, --idle-timeout, --max-memory)\n",
-		conns, idle_s, (unsigned long long)mem);
+		"buffered (--max-clients, --idle-timeout, --max-memory); server model %s\n",
+		conns, idle_s, (unsigned long long)mem, ipl_server_model_name(model));
 }
 
 static const struct option longs[] = {
@@ -117,6 +121,7 @@ static const struct option longs[] = {
 	{ "register", no_argument, NULL, OPT_REGISTER },
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
+	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -125,7 +130,8 @@ static const struct option longs[] = {
 struct serve_opts {
 	const struct ipl_transport *tp;
 	struct ipl_tp_opts tpo;
-	int reg; /* --register */
+	int reg;    /* --register */
+	int server; /* --server: enum ipl_server_model */
 };
 
 /* A size in 1..max. */
@@ -172,6 +178,7 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_REGISTER: so->reg = 1; return 0;
 	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &so->tpo.pipe_size, err, errlen);
 	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &so->tpo.sockbuf, err, errlen);
+	case OPT_SERVER: return ipl_parse_server_model(arg, &so->server, err, errlen);
 	}
 	return -1;
 }
@@ -213,6 +220,8 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 	if (tpo->pipe_size && ipl_knob_applies(IPL_KNOB_PIPE_SIZE, &tp, 1, err, len) < 0)
 		return -1;
 	if (tpo->sockbuf && ipl_knob_applies(IPL_KNOB_SOCKBUF, &tp, 1, err, len) < 0)
+		return -1;
+	if (ipl_server_model_applies(so->server, &tp, 1, err, len) < 0)
 		return -1;
 	if (tpo->listen)
 		return ipl_check_listen_addr(tp, tpo->via, tpo->listen, err, len);
@@ -282,10 +291,11 @@ static int serve(const struct serve_opts *so)
 	char label[IPL_LABEL_MAX];
 	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
 		ipl_mech_label(label, sizeof label, tp, so->tpo.via, 0), ep.addr);
-	print_limits(&so->tpo);
+	print_limits(&so->tpo, so->server);
 
 	struct ipl_serve_stats st = { 0 };
-	rc = ipl_serve_foreground(&ep, so->tpo.cap, &st);
+	struct ipl_server_cfg cfg = { .cap = so->tpo.cap, .model = (enum ipl_server_model)so->server };
+	rc = ipl_serve_process(&ep, &cfg, &st);
 	ipl_bind_unregister(&reg); /* before the name goes: no client is sent to nothing */
 	ipl_endpoint_cleanup(&ep);
 	print_stopped(&st);

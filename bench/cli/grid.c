@@ -1,5 +1,7 @@
 /* grid.c - the rows of `ipclab bench`, laid out before the first run. */
 #include "bench/cli/grid.h"
+#include "bench/cli/cli.h"
+#include "common/exchange.h"
 
 #include <errno.h>
 #include <math.h>
@@ -76,6 +78,7 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 	r->via = o->mvia[c->m];
 	r->wait_policy = o->mwait[c->m];
 	r->peer = o->peer[c->m];
+	r->server = r->peer || o->connect ? "" : ipl_server_model_name(raw ? IPL_SERVER_THREADS : o->server);
 	r->baseline = raw;
 	r->framed = raw ? (long)index - 1 : -1;
 	r->size = (uint32_t)o->sizes[c->s];
@@ -212,6 +215,7 @@ struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct 
 		.cpu_client = r->cpu_client,
 		.cpu_server = r->cpu_server,
 		.crc = o->crc,
+		.server = r->baseline ? IPL_SERVER_THREADS : o->server,
 		.timeout_s = (int)ceil(o->timeout),
 		.raw = r->baseline,
 	};

@@ -1,6 +1,7 @@
 /* opts.c - option value parsers: strict, bounded, with a reason on failure. */
 #include "bench/cli/cli.h"
 #include "bench/registry/registry.h"
+#include "common/exchange.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -300,4 +301,36 @@ int ipl_knob_applies(unsigned knob, const struct ipl_transport *const *tps, size
 		 knob == IPL_KNOB_PIPE_SIZE ? "--pipe-size" : "--sockbuf",
 		 knob == IPL_KNOB_PIPE_SIZE ? "a pipe" : "a socket buffer", names);
 	return -1;
+}
+
+int ipl_parse_server_model(const char *s, int *out, char *err, size_t errlen)
+{
+	if (!strcmp(s, "threads"))
+		*out = IPL_SERVER_THREADS;
+	else if (!strcmp(s, "epoll"))
+		*out = IPL_SERVER_EPOLL;
+	else {
+		snprintf(err, errlen, "unknown server model '%s' (threads or epoll)", s);
+		return -1;
+	}
+	return 0;
+}
+
+const char *ipl_server_model_name(int model)
+{
+	return model == IPL_SERVER_EPOLL ? "epoll" : "threads";
+}
+
+int ipl_server_model_applies(int model, const struct ipl_transport *const *tps, size_t n, char *err,
+			     size_t errlen)
+{
+	for (size_t i = 0; model == IPL_SERVER_EPOLL && i < n; i++)
+		if (!ipl_server_epoll_ok(tps[i])) {
+			snprintf(err, errlen,
+				 "--server epoll does not apply to %s: the event loop serves the stream "
+				 "sockets (tcp, unix); use --server threads",
+				 tps[i]->name);
+			return -1;
+		}
+	return 0;
 }

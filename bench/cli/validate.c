@@ -214,6 +214,12 @@ static int check_applies(const struct ipl_bench_opts *o, char *err, size_t len)
 			    "--baseline needs to start its own raw server: it cannot be used with --connect");
 	if (o->connect && peer)
 		return fail(err, len, "--pattern peer starts both peers itself: it cannot be used with --connect");
+	if (o->set_server && (o->connect || peer))
+		return fail(err, len, "--server does not apply: %s",
+			    o->connect ? "with --connect the server is already running (ipclab serve --server)"
+				       : "the peer pattern serves from a thread of each peer");
+	if (ipl_server_model_applies(o->server, o->mech, o->nmech, err, len) < 0)
+		return -1;
 	return 0;
 }
 

@@ -177,6 +177,7 @@ static struct field c_median_p50_ci_hi(const struct line *c) { return num("%.0f"
 /* --pipe-size, --sockbuf: the size in force the kernel reported (F_GETPIPE_SZ;
  * getsockopt, doubled by Linux); empty when the knob was not given */
 static struct field c_pipe_size(const struct line *c) { return c->x->pipe_size ? count(c->x->pipe_size) : text(""); }
+static struct field c_server_model(const struct line *c) { return text(c->r->server ? c->r->server : ""); }
 static struct field c_sockbuf(const struct line *c) { return c->x->sockbuf ? count(c->x->sockbuf) : text(""); }
 /* clang-format on */
 

@@ -258,6 +258,7 @@ static void json_row_head(struct ipl_json *j, const struct ipl_row *r, unsigned 
 	key_str(j, "mechanism", r->mech);
 	key_str(j, "wait", r->wait ? r->wait : "");
 	key_bool(j, "baseline", r->baseline);
+	key_str(j, "server_model", r->server ? r->server : "");
 	key_uint(j, "size_bytes", r->size);
 	key_str(j, "mode", ipl_mode_name(r->mode));
 	key_uint(j, "clients", r->clients);

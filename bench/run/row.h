@@ -17,6 +17,7 @@ struct ipl_row {
 	enum ipl_wait wait_policy;       /* shm: what wait names */
 	int baseline;                    /* the raw loop of the row before it */
 	int peer;                        /* peer-to-peer pattern (bench/run/peer.c) */
+	const char *server;              /* server model: "threads", "epoll"; "" (peer, --connect) */
 	long framed;                     /* baseline rows: index of the framed row, else -1 */
 	uint32_t size;
 	enum ipl_mode mode;

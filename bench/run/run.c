@@ -358,8 +358,9 @@ static void server_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep
 {
 	ipl_pin_cpu(spec->cpu_server);
 	/* the raw baseline is the same server with another per-connection handler */
-	struct ipl_server_cfg cfg = { .cap = spec->tpo.cap };
+	struct ipl_server_cfg cfg = { .cap = spec->tpo.cap, .model = (enum ipl_server_model)spec->server };
 	if (spec->raw) {
+		cfg.model = IPL_SERVER_THREADS; /* the raw handler is a blocking loop */
 		cfg.handler = ipl_raw_serve_conn;
 		cfg.handler_arg = (void *)spec;
 	}

@@ -34,6 +34,7 @@ struct ipl_run_spec {
 	int cpu_client, cpu_server; /* -1: not pinned */
 	int crc;
 	int timeout_s; /* a run that takes longer is killed and failed */
+	int server;    /* enum ipl_server_model of the server it starts */
 	int raw;       /* baseline: SIZE raw bytes each way, no header, no
 			         verification (see bench/run/raw.c) */
 	/* --samples: client 1 (the peer pattern: peer A) appends each timed
