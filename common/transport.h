@@ -101,6 +101,13 @@ struct ipl_tp_opts {
 				      every conn; 0 = the kernel's default */
 	uint32_t sockbuf;                /* tcp, unix, seqpacket: SO_SNDBUF and SO_RCVBUF
 				      on both ends; 0 = the kernel's (autotuned) */
+	int raw_dgram;                   /* udp: each datagram is a layer's own message
+				      (rpc over udp, RFC 5531): no ipclab header
+				      is checked and no BYE means EOF; set by the
+				      layer for its carrier, never by a user */
+	int at_least_once;               /* rpc over a datagram carrier: no duplicate-
+				      request cache (--rpc-semantics at-least-once),
+				      so a retransmitted call runs again */
 };
 
 /* Which of the kernel buffer knobs in struct ipl_tp_opts a transport

@@ -184,8 +184,9 @@ const char *ipl_wait_name(enum ipl_wait w)
 int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen)
 {
 	const struct ipl_transport *tp = ipl_transport_find(s);
-	if (!tp || (tp->caps & IPL_CAP_LAYERED) || !(tp->caps & IPL_CAP_BYTES))
-		return bad(err, errlen, "--via (a byte-stream mechanism such as tcp or unix)", s);
+	/* a stream, or datagrams (rpc over udp: one call per datagram) */
+	if (!tp || (tp->caps & IPL_CAP_LAYERED) || !(tp->caps & (IPL_CAP_BYTES | IPL_CAP_DATAGRAM)))
+		return bad(err, errlen, "--via (a byte-stream or datagram mechanism such as tcp, unix or udp)", s);
 	*out = tp;
 	return 0;
 }
