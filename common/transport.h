@@ -295,6 +295,10 @@ struct ipl_transport {
 	 * capped by net.core.wmem_max/rmem_max); the smaller of the two
 	 * directions.  0 or -errno. */
 	int (*bufsize)(const struct ipl_conn *c, uint64_t *bytes);
+
+	/* Optional (NULL: it never resends; rpc over a datagram carrier): how
+	 * many calls this conn has sent again after a timeout so far. */
+	uint64_t (*retrans)(const struct ipl_conn *c);
 };
 
 /* How `ipclab demo` walks a mechanism. */
@@ -418,6 +422,12 @@ static inline int ipl_conn_bufsize(const struct ipl_conn *c, uint64_t *bytes)
 	if (!c || !c->tp->bufsize)
 		return IPL_EUNSUPP;
 	return c->tp->bufsize(c, bytes);
+}
+
+/* Calls c has sent again after a timeout (the retrans op), else 0. */
+static inline uint64_t ipl_conn_retrans(const struct ipl_conn *c)
+{
+	return c && c->tp->retrans ? c->tp->retrans(c) : 0;
 }
 
 /* Closes the connection and frees it (and its msgio buffer). NULL is a no-op. */

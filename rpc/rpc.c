@@ -663,6 +663,12 @@ static void rpc_cancel_conn(struct ipl_conn *c)
 	atomic_fetch_sub(&rc->pin, 1);
 }
 
+static uint64_t rpc_retrans(const struct ipl_conn *c)
+{
+	const struct rpc_conn *rc = (const struct rpc_conn *)c;
+	return rc->isdg ? rc->dg.retrans : 0;
+}
+
 static const struct ipl_transport *self(void);
 
 static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struct ipl_conn **out)
@@ -753,6 +759,7 @@ const struct ipl_transport ipl_rpc_transport = {
 	.cancel = ipl_layer_cancel,
 	.cancel_conn = rpc_cancel_conn,
 	.describe = &rpc_describe,
+	.retrans = rpc_retrans,
 };
 
 static const struct ipl_transport *self(void)

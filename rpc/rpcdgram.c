@@ -24,6 +24,12 @@ static unsigned env_every(const char *name)
 	return (*end || n > 1000000) ? 0 : (unsigned)n;
 }
 
+unsigned ipl_rpc_dg_timeout_ms(void)
+{
+	unsigned ms = env_every("IPCLAB_UDP_TIMEOUT_MS");
+	return ms && ms <= 600000 ? ms : 200;
+}
+
 void ipl_rpc_dg_init(struct ipl_rpc_dg *d, int client)
 {
 	memset(d, 0, sizeof *d);

@@ -48,6 +48,11 @@ struct ipl_rpc_dg {
 	size_t ncopies, capcopies;
 };
 
+/* The first timeout in ms: the udp carrier's receive slice
+ * (IPCLAB_UDP_TIMEOUT_MS as sockets/udp.c reads it, default 200), for the
+ * record; the k-th retry waits 2^k of it. */
+unsigned ipl_rpc_dg_timeout_ms(void);
+
 /* Sets d up for a client (retransmits) or a server.  Reads the loss
  * setting from the environment. */
 void ipl_rpc_dg_init(struct ipl_rpc_dg *d, int client);

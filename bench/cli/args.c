@@ -31,7 +31,8 @@ enum {
 	OPT_SAVE_HIST,
 	OPT_SAMPLES,
 	OPT_PIPE_SIZE,
-	OPT_SOCKBUF
+	OPT_SOCKBUF,
+	OPT_RPC_SEMANTICS
 };
 
 static const struct option longs[] = {
@@ -64,6 +65,7 @@ static const struct option longs[] = {
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
+	{ "rpc-semantics", required_argument, NULL, OPT_RPC_SEMANTICS },
 	{ 0 },
 };
 
@@ -319,6 +321,9 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_PATTERN: o->set_pattern = 1; return parse_pattern(o, arg, err, errlen);
 	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &o->pipe_size, err, errlen);
 	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &o->sockbuf, err, errlen);
+	case OPT_RPC_SEMANTICS:
+		o->set_semantics = 1;
+		return ipl_parse_rpc_semantics(arg, &o->at_least_once, err, errlen);
 	}
 	return -1;
 }

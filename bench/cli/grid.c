@@ -29,6 +29,14 @@ int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_
 	return 1;
 }
 
+const char *ipl_bench_rpc_semantics(const struct ipl_bench_opts *o, const struct ipl_transport *tp,
+				    const struct ipl_transport *via, int raw)
+{
+	if (raw || strcmp(tp->name, "rpc") || !via || !(via->caps & IPL_CAP_DATAGRAM))
+		return NULL;
+	return ipl_rpc_semantics_name(o->at_least_once);
+}
+
 uint64_t ipl_bench_warmup(const struct ipl_bench_opts *o, uint32_t size)
 {
 	if (o->warmup_set)
@@ -75,6 +83,7 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 	r->tp = tp;
 	r->via = o->mvia[c->m];
 	r->wait_policy = o->mwait[c->m];
+	r->rpc_semantics = ipl_bench_rpc_semantics(o, tp, r->via, raw);
 	r->peer = o->peer[c->m];
 	r->baseline = raw;
 	r->framed = raw ? (long)index - 1 : -1;
@@ -199,7 +208,8 @@ struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct 
 			 /* only where the row's mechanism applies it (a layered one would
 			  * hand it to its carrier unrecorded) */
 			 .pipe_size = (r->tp->knobs & IPL_KNOB_PIPE_SIZE) ? o->pipe_size : 0,
-			 .sockbuf = (r->tp->knobs & IPL_KNOB_SOCKBUF) ? o->sockbuf : 0 },
+			 .sockbuf = (r->tp->knobs & IPL_KNOB_SOCKBUF) ? o->sockbuf : 0,
+			 .at_least_once = o->at_least_once },
 		.connect = o->connect,
 		.size = r->size,
 		.iters = o->iters,

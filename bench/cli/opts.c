@@ -191,6 +191,20 @@ int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, si
 	return 0;
 }
 
+int ipl_parse_rpc_semantics(const char *s, int *at_least_once, char *err, size_t errlen)
+{
+	if (!strcmp(s, "at-most-once") || !strcmp(s, "at-least-once")) {
+		*at_least_once = s[3] == 'l';
+		return 0;
+	}
+	return bad(err, errlen, "--rpc-semantics (at-most-once, at-least-once)", s);
+}
+
+const char *ipl_rpc_semantics_name(int at_least_once)
+{
+	return at_least_once ? "at-least-once" : "at-most-once";
+}
+
 /* fs.pipe-max-size, or 1 MiB (the kernel's default) when unreadable. */
 static uint64_t pipe_max_size(void)
 {

@@ -17,6 +17,7 @@
 #include "bench/run/ci.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
+#include "rpc/rpcdgram.h"
 
 #include <math.h>
 #include <string.h>
@@ -191,6 +192,8 @@ static void json_settings(struct ipl_json *j, const struct ipl_report *rep)
 	key_str(j, "wait", rep->wait ? rep->wait : "block");
 	ipl_json_key(j, "via");
 	ipl_json_string_or_null(j, rep->via);
+	key_uint(j, "rpc_dgram_timeout_ms", ipl_rpc_dg_timeout_ms()); /* rpc over udp: the first */
+	key_uint(j, "rpc_dgram_tries", IPL_RPC_DG_TRIES);
 	ipl_json_key(j, "connect");
 	ipl_json_string_or_null(j, rep->connect);
 	json_placements(j, rep);
@@ -230,6 +233,7 @@ static void json_rep(struct ipl_json *j, const struct ipl_run_result *x, unsigne
 	key_uint(j, "lost", x->st.lost); /* datagram mechanisms; also in errors */
 	key_uint(j, "stale", x->st.stale);
 	key_uint(j, "reordered", x->st.reordered);
+	key_uint(j, "rpc_retrans", x->st.retrans); /* rpc over udp: calls resent on timeout */
 	key_bool(j, "failed", x->failed);
 	key_bool(j, "interrupted", x->interrupted);
 	key_uint(j, "n", x->msgs);
@@ -256,6 +260,8 @@ static void json_row_head(struct ipl_json *j, const struct ipl_row *r, unsigned 
 {
 	char flags[128];
 	key_str(j, "mechanism", r->mech);
+	ipl_json_key(j, "rpc_semantics"); /* rpc over udp only, else null */
+	ipl_json_string_or_null(j, r->rpc_semantics);
 	key_str(j, "wait", r->wait ? r->wait : "");
 	key_bool(j, "baseline", r->baseline);
 	key_uint(j, "size_bytes", r->size);
