@@ -192,8 +192,6 @@ static void json_settings(struct ipl_json *j, const struct ipl_report *rep)
 	key_str(j, "wait", rep->wait ? rep->wait : "block");
 	ipl_json_key(j, "via");
 	ipl_json_string_or_null(j, rep->via);
-	key_uint(j, "rpc_dgram_timeout_ms", ipl_rpc_dg_timeout_ms()); /* rpc over udp: the first */
-	key_uint(j, "rpc_dgram_tries", IPL_RPC_DG_TRIES);
 	ipl_json_key(j, "connect");
 	ipl_json_string_or_null(j, rep->connect);
 	json_placements(j, rep);
@@ -260,8 +258,18 @@ static void json_row_head(struct ipl_json *j, const struct ipl_row *r, unsigned 
 {
 	char flags[128];
 	key_str(j, "mechanism", r->mech);
-	ipl_json_key(j, "rpc_semantics"); /* rpc over udp only, else null */
-	ipl_json_string_or_null(j, r->rpc_semantics);
+	/* rpc over udp only, else null: the call semantics and the client's
+	 * retransmission settings (first timeout, doubled per retry) */
+	ipl_json_key(j, "rpc_dgram");
+	if (r->rpc_semantics) {
+		ipl_json_begin_object(j, 0);
+		key_str(j, "semantics", r->rpc_semantics);
+		key_uint(j, "timeout_ms", ipl_rpc_dg_timeout_ms());
+		key_uint(j, "tries", IPL_RPC_DG_TRIES);
+		ipl_json_end_object(j);
+	} else {
+		ipl_json_null(j);
+	}
 	key_str(j, "wait", r->wait ? r->wait : "");
 	key_bool(j, "baseline", r->baseline);
 	key_uint(j, "size_bytes", r->size);
