@@ -5,6 +5,7 @@
 #include "bench/cli/args.h"
 #include "bench/cli/bind.h"
 #include "bench/cli/cli.h"
+#include "rpc/drc.h"
 #include "common/err.h"
 
 #include <getopt.h>
@@ -54,6 +55,10 @@ static const char serve_usage[] =
 	"                      socket (Linux doubles it and caps it at\n"
 	"                      net.core.wmem_max/rmem_max); what the kernel grants is\n"
 	"                      printed at start\n"
+	"      --rpc-semantics at-most-once|at-least-once\n"
+	"                      rpc --via udp: answer a retransmitted call from the\n"
+	"                      duplicate-request cache, so a procedure runs at most\n"
+	"                      once (default), or run it again (cache off)\n"
 	"  -h, --help          this text\n";
 
 enum {
@@ -65,7 +70,8 @@ enum {
 	OPT_MAX_MEMORY,
 	OPT_REGISTER,
 	OPT_PIPE_SIZE,
-	OPT_SOCKBUF
+	OPT_SOCKBUF,
+	OPT_RPC_SEMANTICS
 };
 
 #define IDLE_MAX_S 86400.0
@@ -117,6 +123,7 @@ static const struct option longs[] = {
 	{ "register", no_argument, NULL, OPT_REGISTER },
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
+	{ "rpc-semantics", required_argument, NULL, OPT_RPC_SEMANTICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -126,6 +133,7 @@ struct serve_opts {
 	const struct ipl_transport *tp;
 	struct ipl_tp_opts tpo;
 	int reg; /* --register */
+	int set_semantics; /* --rpc-semantics given */
 };
 
 /* A size in 1..max. */
@@ -172,6 +180,9 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_REGISTER: so->reg = 1; return 0;
 	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &so->tpo.pipe_size, err, errlen);
 	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &so->tpo.sockbuf, err, errlen);
+	case OPT_RPC_SEMANTICS:
+		so->set_semantics = 1;
+		return ipl_parse_rpc_semantics(arg, &so->tpo.at_least_once, err, errlen);
 	}
 	return -1;
 }
@@ -208,6 +219,12 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 	}
 	if (car && tpo->via && (!(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))) {
 		snprintf(err, len, "%s over %s cannot be served to other processes", tp->name, car->name);
+		return -1;
+	}
+	if (so->set_semantics && (strcmp(tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))) {
+		snprintf(err, len,
+			 "--rpc-semantics does not apply: only rpc over a datagram carrier (--via udp) "
+			 "has a duplicate-request cache");
 		return -1;
 	}
 	if (tpo->pipe_size && ipl_knob_applies(IPL_KNOB_PIPE_SIZE, &tp, 1, err, len) < 0)
@@ -251,6 +268,22 @@ static void print_stopped(const struct ipl_serve_stats *st)
 		(unsigned long long)st->busy, (unsigned long long)st->idle, (unsigned long long)st->overload);
 }
 
+/* rpc over datagrams: what a retransmitted call gets. */
+static void print_semantics(const struct serve_opts *so)
+{
+	const struct ipl_transport *car = ipl_carrier_of(so->tp, so->tpo.via);
+	if (strcmp(so->tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))
+		return;
+	if (so->tpo.at_least_once)
+		fprintf(stderr, "ipclab serve: rpc over %s: at-least-once (no duplicate-request cache: a "
+				"retransmitted call runs again)\n", car->name);
+	else
+		fprintf(stderr,
+			"ipclab serve: rpc over %s: at-most-once (duplicate-request cache per client: %u "
+			"entries, %u KiB, %u s)\n",
+			car->name, IPL_DRC_ENTRIES, IPL_DRC_BYTES >> 10, IPL_DRC_AGE_MS / 1000);
+}
+
 /* Serves until stopped.  Returns the exit status. */
 static int serve(const struct serve_opts *so)
 {
@@ -283,6 +316,7 @@ static int serve(const struct serve_opts *so)
 	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
 		ipl_mech_label(label, sizeof label, tp, so->tpo.via, 0), ep.addr);
 	print_limits(&so->tpo);
+	print_semantics(so);
 
 	struct ipl_serve_stats st = { 0 };
 	rc = ipl_serve_foreground(&ep, so->tpo.cap, &st);
