@@ -150,6 +150,12 @@ struct ipl_transport {
 	unsigned caps;        /* enum ipl_cap */
 	uint32_t max_payload; /* largest payload one message can carry; 0 = the cap */
 	const char *max_why;  /* one line: why max_payload (for the refusal) */
+	/* A layered one over a datagram carrier (IPL_CAP_DATAGRAM): the same
+	 * two then (0 = the carrier's datagram cannot carry it: the layer does
+	 * not frame over datagrams; ipl_max_payload_of in the registry reads
+	 * these) */
+	uint32_t max_payload_dgram;
+	const char *max_why_dgram;
 
 	/* Optional (NULL: the transport cannot tell): writes a connected conn's
 	 * local and peer address ("10.0.0.2:51234", "[::1]:4242", a path, ""

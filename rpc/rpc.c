@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The endpoint is the carrier's (rpc/layer.c): its ops are in the table. */
 
@@ -84,6 +85,10 @@ struct rpc_conn {
 	int isdg;                /* a datagram carrier: dg instead of rm */
 	struct ipl_rpc_dg dg;
 	struct ipl_drc *drc;     /* server over datagrams, at-most-once */
+	uint32_t next_xid;       /* client over datagrams: xids never repeat
+				    (the exchange's seq restarts per run, and
+				    a server's cache would take a reused xid
+				    for a retransmission) */
 	struct ipl_rpc_client_state pst; /* the program's state for this client */
 
 	/* what recv hands to the exchange next: a staged ipclab header (and a
@@ -581,7 +586,8 @@ static int client_send(struct rpc_conn *rc, const uint8_t *hb, const struct iove
 	ipl_xdr_enc_init(&x, prefix, sizeof prefix);
 	ipl_xdr_put_u32(&x, 0); /* record mark, set by send_framed */
 	struct ipl_rpc_call call = {
-		.xid = (uint32_t)h.seq, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = proc
+		.xid = rc->isdg ? rc->next_xid++ : (uint32_t)h.seq, .prog = IPL_RPC_PROG,
+		.vers = IPL_RPC_PROG_VERS, .proc = proc
 	};
 	ipl_rpc_call_encode(&x, &call);
 	if (args)
@@ -689,6 +695,9 @@ static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struc
 	if (car->tp->caps & IPL_CAP_DATAGRAM) {
 		rc->isdg = 1;
 		ipl_rpc_dg_init(&rc->dg, !server);
+		struct timespec ts; /* a fresh start per conn, as RPC clients seed xids */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		rc->next_xid = (uint32_t)ts.tv_nsec ^ ((uint32_t)ts.tv_sec << 20) ^ ((uint32_t)getpid() << 8);
 		if (server && !ep->opts.at_least_once && !(rc->drc = ipl_drc_new())) {
 			rpc_detach(&rc->base);
 			return -ENOMEM;
@@ -747,6 +756,11 @@ const struct ipl_transport ipl_rpc_transport = {
 	.caps = IPL_CAP_LAYERED | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT,
 	.conn_addr = rpc_conn_addr,
 	.carrier_ok = rpc_carrier_ok,
+	/* a datagram of 65,507 less the call's 40 header bytes (AUTH_NONE) and
+	 * the opaque's length word, rounded down to XDR's 4 */
+	.max_payload_dgram = (IPL_RPC_DG_MAX - 44u) & ~3u,
+	.max_why_dgram = "over udp one call is one datagram (65,507 bytes): 44 of RPC header and opaque "
+			 "length + 65,460 of payload",
 	.prepare = rpc_prepare,
 	.attach_server = ipl_layer_attach_server,
 	.accept = rpc_accept,

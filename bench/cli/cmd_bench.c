@@ -1,4 +1,5 @@
 /* cmd_bench.c - `ipclab bench`: parse options, run the grid, report. */
+#include "bench/registry/registry.h"
 #include "bench/run/run.h"
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
@@ -211,9 +212,13 @@ static void warn_setup(const struct ipl_bench_opts *o)
 	}
 	for (size_t m = 0; m < o->nmech; m++) /* sizes one message cannot carry: no rows */
 		for (size_t s = 0; s < o->nsizes; s++)
-			if (o->mech[m]->max_payload && o->sizes[s] > o->mech[m]->max_payload)
+		{
+			const char *why;
+			uint32_t max = ipl_max_payload_of(o->mech[m], o->mvia[m], &why);
+			if (max && o->sizes[s] > max)
 				fprintf(stderr, "note: %s %llu B refused: %s\n", o->mech[m]->name,
-					(unsigned long long)o->sizes[s], o->mech[m]->max_why);
+					(unsigned long long)o->sizes[s], why);
+		}
 	for (size_t m = 0; o->baseline && m < o->nmech; m++) {
 		const char *why;
 		if (!ipl_bench_raw_ok(o->mech[m], IPL_MODE_LATENCY, 1, &why))
@@ -227,8 +232,11 @@ static int nothing_fits(const struct ipl_bench_opts *o)
 {
 	for (size_t m = 0; m < o->nmech; m++)
 		for (size_t s = 0; s < o->nsizes; s++)
-			if (!o->mech[m]->max_payload || o->sizes[s] <= o->mech[m]->max_payload)
+		{
+			uint32_t max = ipl_max_payload_of(o->mech[m], o->mvia[m], NULL);
+			if (!max || o->sizes[s] <= max)
 				return 0;
+		}
 	return o->nmech && o->nsizes;
 }
 
@@ -418,8 +426,10 @@ int ipl_cmd_bench(int argc, char **argv)
 	if (!o.ncpu)
 		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
 	if (nothing_fits(&o)) {
+		const char *why;
+		ipl_max_payload_of(o.mech[0], o.mvia[0], &why);
 		fprintf(stderr, "ipclab bench: nothing to run: %s cannot carry %llu B (%s)\n",
-			o.mech[0]->name, (unsigned long long)o.sizes[0], o.mech[0]->max_why);
+			o.mech[0]->name, (unsigned long long)o.sizes[0], why);
 		return 2;
 	}
 	raise_fd_limit(&o);

@@ -1,5 +1,6 @@
 /* grid.c - the rows of `ipclab bench`, laid out before the first run. */
 #include "bench/cli/grid.h"
+#include "bench/registry/registry.h"
 
 #include <errno.h>
 #include <math.h>
@@ -107,7 +108,8 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 static int add_cell(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, const struct cell *c)
 {
 	const struct ipl_transport *tp = o->mech[c->m];
-	if (tp->max_payload && o->sizes[c->s] > tp->max_payload)
+	uint32_t max = ipl_max_payload_of(tp, o->mvia[c->m], NULL);
+	if (max && o->sizes[c->s] > max)
 		return 0; /* one message cannot carry it: no row (warn_setup said why) */
 	for (int raw = 0; raw <= o->baseline; raw++) {
 		const char *why;
