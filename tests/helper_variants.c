@@ -21,7 +21,6 @@ const struct ipl_test_variant ipl_test_variants[] = {
 	{ .name = "rpc-pipe", .tp = "rpc", .via = "pipe" },
 	{ .name = "rpc-fifo", .tp = "rpc", .via = "fifo" },
 	{ .name = "rpc-shm", .tp = "rpc", .via = "shm" },
-	{ .name = "rpc-udp", .tp = "rpc", .via = "udp" }, /* one call per datagram, resent */
 #if IPL_HAVE_TIRPC
 	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
 	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
