@@ -26,8 +26,7 @@ static unsigned env_every(const char *name)
 
 unsigned ipl_rpc_dg_timeout_ms(void)
 {
-	unsigned ms = env_every("IPCLAB_UDP_TIMEOUT_MS");
-	return ms && ms <= 600000 ? ms : 200;
+	return ipl_dg_timeout_ms();
 }
 
 void ipl_rpc_dg_init(struct ipl_rpc_dg *d, int client)

@@ -23,13 +23,14 @@
 #ifndef IPL_RPCDGRAM_H
 #define IPL_RPCDGRAM_H
 
+#include "common/dgretry.h"
 #include "common/msgio.h"
 #include "common/transport.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPL_RPC_DG_TRIES 6u /* sends of one call: the first and five more */
+#define IPL_RPC_DG_TRIES IPL_DG_TRIES /* common/dgretry.h */
 #define IPL_RPC_DG_MAX 65507u /* the largest UDP datagram (IPv4) */
 
 struct ipl_rpc_dg_copy; /* a call in flight, kept for retransmission */

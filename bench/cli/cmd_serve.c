@@ -5,7 +5,6 @@
 #include "bench/cli/args.h"
 #include "bench/cli/bind.h"
 #include "bench/cli/cli.h"
-#include "rpc/drc.h"
 #include "common/err.h"
 
 #include <getopt.h>
@@ -279,9 +278,9 @@ static void print_semantics(const struct serve_opts *so)
 				"retransmitted call runs again)\n", car->name);
 	else
 		fprintf(stderr,
-			"ipclab serve: rpc over %s: at-most-once (duplicate-request cache per client: %u "
-			"entries, %u KiB, %u s)\n",
-			car->name, IPL_DRC_ENTRIES, IPL_DRC_BYTES >> 10, IPL_DRC_AGE_MS / 1000);
+			"ipclab serve: rpc over %s: at-most-once (a duplicate-request cache per client, "
+			"bounded: see ipclab(1))\n",
+			car->name);
 }
 
 /* Serves until stopped.  Returns the exit status. */

@@ -17,7 +17,7 @@
 #include "bench/run/ci.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
-#include "rpc/rpcdgram.h"
+#include "common/dgretry.h"
 
 #include <math.h>
 #include <string.h>
@@ -264,8 +264,8 @@ static void json_row_head(struct ipl_json *j, const struct ipl_row *r, unsigned 
 	if (r->rpc_semantics) {
 		ipl_json_begin_object(j, 0);
 		key_str(j, "semantics", r->rpc_semantics);
-		key_uint(j, "timeout_ms", ipl_rpc_dg_timeout_ms());
-		key_uint(j, "tries", IPL_RPC_DG_TRIES);
+		key_uint(j, "timeout_ms", ipl_dg_timeout_ms());
+		key_uint(j, "tries", IPL_DG_TRIES);
 		ipl_json_end_object(j);
 	} else {
 		ipl_json_null(j);

@@ -16,7 +16,7 @@
 #include "bench/report/formats.h"
 #include "bench/report/facts.h"
 #include "bench/run/fmt.h"
-#include "rpc/rpcdgram.h"
+#include "common/dgretry.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -563,7 +563,7 @@ static void write_rpc_dgram(FILE *f, const struct ipl_report *rep, int md)
 		     "calls resent_\n"
 		   : "# rpc over udp: %s (--rpc-semantics); timeout %u ms, doubled per retry, %u tries; %llu "
 		     "calls resent\n",
-		sem, ipl_rpc_dg_timeout_ms(), IPL_RPC_DG_TRIES, (unsigned long long)resent);
+		sem, ipl_dg_timeout_ms(), IPL_DG_TRIES, (unsigned long long)resent);
 }
 
 /* The last thing a cut-short table says. */
