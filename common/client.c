@@ -119,6 +119,7 @@ void ipl_client_stats_add(struct ipl_client_stats *dst, const struct ipl_client_
 	dst->lost += src->lost;
 	dst->stale += src->stale;
 	dst->reordered += src->reordered;
+	dst->retrans += src->retrans;
 }
 
 /* One control exchange (HELLO, BYE: seq 0) on a datagram mechanism: sent

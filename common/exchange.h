@@ -126,6 +126,8 @@ struct ipl_client_stats {
 	uint64_t lost;      /* no reply within the timeout: also in errors */
 	uint64_t stale;     /* a late or duplicated reply, set aside: not an error */
 	uint64_t reordered; /* a reply that overtook an earlier one: not an error */
+	/* a layer that resends (rpc over udp): calls sent again, warm-up included */
+	uint64_t retrans;
 };
 
 /* Adds every counter of src to dst (elapsed_ns and fatal excepted). */

@@ -101,6 +101,13 @@ struct ipl_tp_opts {
 				      every conn; 0 = the kernel's default */
 	uint32_t sockbuf;                /* tcp, unix, seqpacket: SO_SNDBUF and SO_RCVBUF
 				      on both ends; 0 = the kernel's (autotuned) */
+	int raw_dgram;                   /* udp: each datagram is a layer's own message
+				      (rpc over udp, RFC 5531): no ipclab header
+				      is checked and no BYE means EOF; set by the
+				      layer for its carrier, never by a user */
+	int at_least_once;               /* rpc over a datagram carrier: no duplicate-
+				      request cache (--rpc-semantics at-least-once),
+				      so a retransmitted call runs again */
 };
 
 /* Which of the kernel buffer knobs in struct ipl_tp_opts a transport
@@ -143,6 +150,12 @@ struct ipl_transport {
 	unsigned caps;        /* enum ipl_cap */
 	uint32_t max_payload; /* largest payload one message can carry; 0 = the cap */
 	const char *max_why;  /* one line: why max_payload (for the refusal) */
+	/* A layered one over a datagram carrier (IPL_CAP_DATAGRAM): the same
+	 * two then (0 = the carrier's datagram cannot carry it: the layer does
+	 * not frame over datagrams; ipl_max_payload_of in the registry reads
+	 * these) */
+	uint32_t max_payload_dgram;
+	const char *max_why_dgram;
 
 	/* Optional (NULL: the transport cannot tell): writes a connected conn's
 	 * local and peer address ("10.0.0.2:51234", "[::1]:4242", a path, ""
@@ -288,6 +301,10 @@ struct ipl_transport {
 	 * capped by net.core.wmem_max/rmem_max); the smaller of the two
 	 * directions.  0 or -errno. */
 	int (*bufsize)(const struct ipl_conn *c, uint64_t *bytes);
+
+	/* Optional (NULL: it never resends; rpc over a datagram carrier): how
+	 * many calls this conn has sent again after a timeout so far. */
+	uint64_t (*retrans)(const struct ipl_conn *c);
 };
 
 /* How `ipclab demo` walks a mechanism. */
@@ -411,6 +428,12 @@ static inline int ipl_conn_bufsize(const struct ipl_conn *c, uint64_t *bytes)
 	if (!c || !c->tp->bufsize)
 		return IPL_EUNSUPP;
 	return c->tp->bufsize(c, bytes);
+}
+
+/* Calls c has sent again after a timeout (the retrans op), else 0. */
+static inline uint64_t ipl_conn_retrans(const struct ipl_conn *c)
+{
+	return c && c->tp->retrans ? c->tp->retrans(c) : 0;
 }
 
 /* Closes the connection and frees it (and its msgio buffer). NULL is a no-op. */

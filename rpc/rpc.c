@@ -28,6 +28,14 @@
  * A record that is not a call (or whose header lengths are out of bounds)
  * closes the connection, as RFC 5531 gives no reply for it.
  *
+ * Over a datagram carrier (--via udp) a message is one datagram, without
+ * record marking (rpc/rpcdgram.c): the same translation, read from the
+ * datagram in place.  The client keeps each call until its reply comes and
+ * retransmits on timeout, dropping replies to no call in flight (late or
+ * doubled); the server answers a retransmitted call from its duplicate-
+ * request cache (rpc/drc.c; off with opts.at_least_once), so a procedure
+ * runs at most once.  A malformed datagram is dropped, not the client.
+ *
  * Capabilities: the table's caps are static, so rpc claims only what every
  * carrier it accepts provides: layered, named, multi-client.  Over tcp it
  * crosses hosts too (serve -m rpc --via tcp --listen 0.0.0.0:PORT).
@@ -35,6 +43,8 @@
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/msgio.h"
+#include "rpc/drc.h"
+#include "rpc/rpcdgram.h"
 #include "rpc/rpcmsg.h"
 #include "rpc/rpcprog.h"
 #include "rpc/layer.h"
@@ -45,6 +55,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* The endpoint is the carrier's (rpc/layer.c): its ops are in the table. */
 
@@ -69,7 +81,15 @@ struct rpc_conn {
 	int said_bye; /* client: BYE answered, carrier closed: EOF */
 	uint32_t cap; /* payload cap */
 
-	struct ipl_rm_reader rm; /* the record being read */
+	struct ipl_rm_reader rm; /* the record being read (stream carrier) */
+	int isdg;                /* a datagram carrier: dg instead of rm */
+	struct ipl_rpc_dg dg;
+	struct ipl_drc *drc;     /* server over datagrams, at-most-once */
+	uint32_t next_xid;       /* client over datagrams: xids never repeat
+				    (the exchange's seq restarts per run, and
+				    a server's cache would take a reused xid
+				    for a retransmission) */
+	struct ipl_rpc_client_state pst; /* the program's state for this client */
 
 	/* what recv hands to the exchange next: a staged ipclab header (and a
 	 * small payload), then pay_left payload bytes straight from the record */
@@ -90,6 +110,8 @@ struct rpc_conn {
  * that drop_carrier closes the stream it put out of step. */
 static int rec_read(struct rpc_conn *rc, void *buf, size_t n)
 {
+	if (rc->isdg)
+		return ipl_rpc_dg_read(&rc->dg, rc->car, buf, n);
 	int r = ipl_rm_read(&rc->rm, rc->car, buf, n);
 	return r == IPL_ETOOBIG ? IPL_EPROTO : r;
 }
@@ -98,6 +120,8 @@ static int rec_read(struct rpc_conn *rc, void *buf, size_t n)
  * is given, else discarded.  Then the next read starts a new record. */
 static int rec_finish(struct rpc_conn *rc, struct ipl_buf *b, size_t *have)
 {
+	if (rc->isdg)
+		return ipl_rpc_dg_finish(&rc->dg, b, have);
 	int r = ipl_rm_finish(&rc->rm, rc->car, b, have);
 	return r == IPL_ETOOBIG ? IPL_EPROTO : r;
 }
@@ -115,10 +139,57 @@ static void stage(struct rpc_conn *rc, uint8_t op, uint16_t flags, uint64_t seq,
 	rc->out_len = IPL_HDR_SIZE + small_len;
 }
 
+/* 1 while a message is being read. */
+static int in_rec(const struct rpc_conn *rc)
+{
+	return rc->isdg ? rc->dg.have : rc->rm.in_rec;
+}
+
+/* Sends one record given as iov, iov[0] starting with its record mark and
+ * xid.  Over datagrams the mark is left out, a client keeps the call for
+ * retransmission (keep) and an at-most-once server caches the reply. */
+static int send_out(struct rpc_conn *rc, struct iovec *iov, int cnt, int keep)
+{
+	if (!rc->isdg)
+		return ipl_conn_send(rc->car, iov, cnt);
+	uint32_t xid = ipl_get_be32((const uint8_t *)iov[0].iov_base + 4);
+	iov[0].iov_base = (uint8_t *)iov[0].iov_base + 4;
+	iov[0].iov_len -= 4;
+	if (rc->drc)
+		ipl_drc_store(rc->drc, xid, iov, cnt); /* not kept: duplicates dropped */
+	return ipl_rpc_dg_send(&rc->dg, rc->car, iov, cnt, xid, keep);
+}
+
 static int send_record(struct rpc_conn *rc, const uint8_t *rec, size_t len)
 {
 	struct iovec iov = { (void *)rec, len };
-	return ipl_conn_send(rc->car, &iov, 1);
+	return send_out(rc, &iov, 1, 0);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Server over datagrams, at-most-once: a call seen before is answered from
+ * the cache (or, still unanswered, dropped) and never runs again.  Returns
+ * 1 for a new call, 0 when handled here, or a negative code. */
+static int drc_check(struct rpc_conn *rc, const struct ipl_rpc_call *call)
+{
+	const uint8_t *rep;
+	size_t len;
+	enum ipl_drc_hit h = ipl_drc_lookup(rc->drc, call->xid, call->prog, call->vers, call->proc, now_ms(),
+					    &rep, &len);
+	if (h == IPL_DRC_MISS)
+		return 1;
+	int r = rec_finish(rc, NULL, NULL);
+	if (r == 0 && h == IPL_DRC_REPLY) {
+		struct iovec iov = { (void *)rep, len };
+		r = ipl_conn_send(rc->car, &iov, 1);
+	}
+	return r < 0 ? r : 0;
 }
 
 /* Server: reads the next call.  Returns 1 when a request is staged for the
@@ -155,6 +226,8 @@ static int next_call(struct rpc_conn *rc)
 	ipl_xdr_dec_init(&x, h, n);
 	if ((r = ipl_rpc_call_decode(&x, &call)) < 0)
 		return r;
+	if (rc->drc && (r = drc_check(rc, &call)) <= 0)
+		return r;
 
 	/* the fast path: a streamed payload for the exchange */
 	if (call.rpcvers == IPL_RPC_VERS && call.prog == IPL_RPC_PROG && call.vers == IPL_RPC_PROG_VERS &&
@@ -165,6 +238,8 @@ static int next_call(struct rpc_conn *rc)
 		if ((r = rec_read(rc, lw, 4)) < 0)
 			return r;
 		uint32_t len = ipl_get_be32(lw);
+		if (rc->isdg && !ipl_rpc_dg_has(&rc->dg, IPL_XDR_PAD(len)))
+			return IPL_EXDR; /* a truncated datagram: dropped */
 		if (len <= rc->cap) {
 			uint8_t op = call.proc == IPL_RPC_PROC_ECHO ? IPL_OP_ECHO : IPL_OP_SINK;
 			uint16_t fl = call.proc == IPL_RPC_PROC_SINK_BATCH ? IPL_FLAG_NOACK : 0;
@@ -191,7 +266,7 @@ static int next_call(struct rpc_conn *rc)
 	if ((r = rec_finish(rc, &rc->rec, &n)) < 0)
 		return r;
 	size_t olen;
-	if ((r = ipl_rpc_serve_record(rc->rec.p, n, rc->cap, &rc->reply, &olen)) < 0)
+	if ((r = ipl_rpc_serve_call(rc->rec.p, n, rc->cap, &rc->pst, &rc->reply, &olen)) < 0)
 		return r;
 	if (olen && (r = send_record(rc, rc->reply.p, olen)) < 0)
 		return r;
@@ -214,12 +289,24 @@ static int drop_carrier(struct rpc_conn *rc, int err)
 
 /* Client: the in-flight call with this xid (removed from the ring), or
  * NULL when the server answered a call we never made. */
+static const struct pending *find_pending(const struct rpc_conn *rc, uint32_t xid)
+{
+	for (size_t k = 0; k < rc->ring_n; k++) {
+		size_t at = (rc->ring_head + k) % rc->ring_cap;
+		if (rc->ring[at].xid == xid)
+			return &rc->ring[at];
+	}
+	return NULL;
+}
+
 static int take_pending(struct rpc_conn *rc, uint32_t xid, struct pending *out)
 {
 	for (size_t k = 0; k < rc->ring_n; k++) {
 		size_t at = (rc->ring_head + k) % rc->ring_cap;
 		if (rc->ring[at].xid != xid)
 			continue;
+		if (rc->isdg)
+			ipl_rpc_dg_answered(&rc->dg, xid);
 		*out = rc->ring[at];
 		/* close the gap, keeping the order (k is almost always 0) */
 		for (size_t j = k; j > 0; j--)
@@ -265,6 +352,22 @@ static uint32_t werr_of(const struct ipl_rpc_reply *r)
 	return IPL_WERR_INTERNAL;
 }
 
+/* Client over datagrams: 1 when rep answers a call in flight and its
+ * results are all in the datagram, so taking the call cannot strand it. */
+static int dg_reply_ok(struct rpc_conn *rc, const struct ipl_rpc_reply *rep)
+{
+	const struct pending *p = find_pending(rc, rep->xid);
+	if (!p)
+		return 0;
+	if (p->op != IPL_OP_ECHO || p->werr || rep->stat != IPL_RPC_MSG_ACCEPTED ||
+	    rep->accept_stat != IPL_RPC_SUCCESS)
+		return 1;
+	if (!ipl_rpc_dg_has(&rc->dg, 4))
+		return 0;
+	uint32_t len = ipl_get_be32(rc->dg.in.p + rc->dg.in_off);
+	return len <= rc->cap && ipl_rpc_dg_has(&rc->dg, 4 + (size_t)IPL_XDR_PAD(len));
+}
+
 /* Client: reads the next reply and stages the ipclab reply it stands for.
  * Returns 1 or a negative code. */
 static int next_reply(struct rpc_conn *rc)
@@ -308,6 +411,8 @@ static int next_reply(struct rpc_conn *rc)
 	ipl_xdr_dec_init(&x, h, n);
 	if ((r = ipl_rpc_reply_decode(&x, &rep)) < 0)
 		return r;
+	if (rc->isdg && !dg_reply_ok(rc, &rep))
+		return rec_finish(rc, NULL, NULL); /* late, doubled or malformed: dropped */
 
 	struct pending p;
 	if (!take_pending(rc, rep.xid, &p)) {
@@ -376,7 +481,7 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 			rc->pay_left -= (uint32_t)n;
 			return (ssize_t)n;
 		}
-		if (rc->rm.in_rec) { /* padding (and anything after) of the last one */
+		if (in_rec(rc)) { /* padding (and anything after) of the last one */
 			int r = rec_finish(rc, NULL, NULL);
 			if (r < 0)
 				return drop_carrier(rc, r);
@@ -384,9 +489,13 @@ static ssize_t rpc_recv(struct ipl_conn *c, void *buf, size_t len)
 		int r = rc->server ? next_call(rc) : next_reply(rc);
 		if (r == IPL_ECLOSED)
 			return 0; /* EOF at a record boundary: a clean close */
+		if (rc->isdg && (r == IPL_EXDR || r == IPL_EPROTO)) {
+			rec_finish(rc, NULL, NULL); /* one bad datagram, not a bad client */
+			continue;
+		}
 		if (r < 0)
 			return drop_carrier(rc, r);
-		if (r == 0 && rc->rm.in_rec && (r = rec_finish(rc, NULL, NULL)) < 0)
+		if (r == 0 && in_rec(rc) && (r = rec_finish(rc, NULL, NULL)) < 0)
 			return drop_carrier(rc, r);
 	}
 }
@@ -424,7 +533,7 @@ static const uint8_t zeros[4];
 /* Sends prefix[0..plen) (record mark already in place), the payload iovs
  * and the opaque's padding as one record. */
 static int send_framed(struct rpc_conn *rc, uint8_t *prefix, size_t plen, const struct iovec *pay,
-		       int np, size_t paylen)
+		       int np, size_t paylen, int keep)
 {
 	struct iovec iov[8];
 	int k = 0;
@@ -435,7 +544,7 @@ static int send_framed(struct rpc_conn *rc, uint8_t *prefix, size_t plen, const 
 	if (pad)
 		iov[k++] = (struct iovec){ (void *)zeros, pad };
 	ipl_put_be32(prefix, ipl_rm_word((uint32_t)(plen - 4 + paylen + pad), 1));
-	return ipl_conn_send(rc->car, iov, k);
+	return send_out(rc, iov, k, keep);
 }
 
 /* Client: an ipclab request becomes a CALL. */
@@ -477,7 +586,8 @@ static int client_send(struct rpc_conn *rc, const uint8_t *hb, const struct iove
 	ipl_xdr_enc_init(&x, prefix, sizeof prefix);
 	ipl_xdr_put_u32(&x, 0); /* record mark, set by send_framed */
 	struct ipl_rpc_call call = {
-		.xid = (uint32_t)h.seq, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = proc
+		.xid = rc->isdg ? rc->next_xid++ : (uint32_t)h.seq, .prog = IPL_RPC_PROG,
+		.vers = IPL_RPC_PROG_VERS, .proc = proc
 	};
 	ipl_rpc_call_encode(&x, &call);
 	if (args)
@@ -490,7 +600,8 @@ static int client_send(struct rpc_conn *rc, const uint8_t *hb, const struct iove
 		if (r < 0)
 			return r;
 	}
-	return send_framed(rc, prefix, x.len, pay, args ? np : 0, args ? paylen : 0);
+	return send_framed(rc, prefix, x.len, pay, args ? np : 0, args ? paylen : 0,
+			   proc != IPL_RPC_PROC_SINK_BATCH);
 }
 
 /* Server: the exchange's ipclab reply becomes a REPLY. */
@@ -509,9 +620,9 @@ static int server_send(struct rpc_conn *rc, const uint8_t *hb, const struct iove
 	ipl_rpc_reply_encode(&x, &rep);
 	if (op == IPL_OP_ECHO) {
 		ipl_xdr_put_u32(&x, len);
-		return send_framed(rc, prefix, x.len, pay, np, len);
+		return send_framed(rc, prefix, x.len, pay, np, len, 0);
 	}
-	return send_framed(rc, prefix, x.len, NULL, 0, 0);
+	return send_framed(rc, prefix, x.len, NULL, 0, 0, 0);
 }
 
 static int rpc_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
@@ -541,6 +652,8 @@ static void rpc_detach(struct ipl_conn *c)
 	ipl_conn_detach(rc->car);
 	ipl_buf_free(&rc->rec);
 	ipl_buf_free(&rc->reply);
+	ipl_rpc_dg_free(&rc->dg);
+	ipl_drc_free(rc->drc);
 	free(rc->ring);
 	free(rc);
 }
@@ -554,6 +667,12 @@ static void rpc_cancel_conn(struct ipl_conn *c)
 	if (car)
 		ipl_conn_cancel(car);
 	atomic_fetch_sub(&rc->pin, 1);
+}
+
+static uint64_t rpc_retrans(const struct ipl_conn *c)
+{
+	const struct rpc_conn *rc = (const struct rpc_conn *)c;
+	return rc->isdg ? rc->dg.retrans : 0;
 }
 
 static const struct ipl_transport *self(void);
@@ -573,7 +692,38 @@ static int wrap(struct ipl_endpoint *ep, struct ipl_conn *car, int server, struc
 	rc->cap = ep->opts.cap ? ep->opts.cap : IPL_DEFAULT_CAP;
 	ipl_rm_init(&rc->rm, rc->cap + IPL_RPC_OVERHEAD);
 	*out = &rc->base;
+	if (car->tp->caps & IPL_CAP_DATAGRAM) {
+		rc->isdg = 1;
+		ipl_rpc_dg_init(&rc->dg, !server);
+		struct timespec ts; /* a fresh start per conn, as RPC clients seed xids */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		rc->next_xid = (uint32_t)ts.tv_nsec ^ ((uint32_t)ts.tv_sec << 20) ^ ((uint32_t)getpid() << 8);
+		if (server && !ep->opts.at_least_once && !(rc->drc = ipl_drc_new())) {
+			rpc_detach(&rc->base);
+			return -ENOMEM;
+		}
+	}
 	return 0;
+}
+
+/* Over a datagram carrier every datagram is a whole RPC message: the
+ * carrier must not look for ipclab's own framing (udp's raw mode). */
+static void mark_raw(struct ipl_endpoint *ep)
+{
+	if (ep->opts.via && (ep->opts.via->caps & IPL_CAP_DATAGRAM))
+		ep->opts.raw_dgram = 1;
+}
+
+/* A byte stream (record marking) or datagrams (one message each). */
+static int rpc_carrier_ok(const struct ipl_transport *car)
+{
+	return (car->caps & (IPL_CAP_BYTES | IPL_CAP_DATAGRAM)) != 0;
+}
+
+static int rpc_prepare(struct ipl_endpoint *ep)
+{
+	mark_raw(ep);
+	return ipl_layer_prepare(ep);
 }
 
 static int rpc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
@@ -586,6 +736,7 @@ static int rpc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 static int rpc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_conn **out)
 {
 	struct ipl_conn *cc;
+	mark_raw(ep);
 	int rc = ipl_layer_connect(ep, idx, &cc);
 	return rc ? rc : wrap(ep, cc, 0, out);
 }
@@ -601,10 +752,16 @@ static const struct ipl_tp_describe rpc_describe = {
 
 const struct ipl_transport ipl_rpc_transport = {
 	.name = "rpc",
-	.summary = "ONC RPC v2 (XDR, record marking) over --via tcp|unix|...",
+	.summary = "ONC RPC v2 (XDR; record marking on streams, one call per datagram on udp) over --via tcp|unix|udp|...",
 	.caps = IPL_CAP_LAYERED | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT,
 	.conn_addr = rpc_conn_addr,
-	.prepare = ipl_layer_prepare,
+	.carrier_ok = rpc_carrier_ok,
+	/* a datagram of 65,507 less the call's 40 header bytes (AUTH_NONE) and
+	 * the opaque's length word, rounded down to XDR's 4 */
+	.max_payload_dgram = (IPL_RPC_DG_MAX - 44u) & ~3u,
+	.max_why_dgram = "over udp one call is one datagram (65,507 bytes): 44 of RPC header and opaque "
+			 "length + 65,460 of payload",
+	.prepare = rpc_prepare,
 	.attach_server = ipl_layer_attach_server,
 	.accept = rpc_accept,
 	.attach_client = rpc_attach_client,
@@ -616,6 +773,7 @@ const struct ipl_transport ipl_rpc_transport = {
 	.cancel = ipl_layer_cancel,
 	.cancel_conn = rpc_cancel_conn,
 	.describe = &rpc_describe,
+	.retrans = rpc_retrans,
 };
 
 static const struct ipl_transport *self(void)

@@ -9,6 +9,7 @@
 #include "common/bytes.h"
 #include "common/err.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* ======================= the procedures ================================= */
@@ -17,6 +18,14 @@
 static int32_t proc_add(int32_t a, int32_t b)
 {
 	return (int32_t)((uint32_t)a + (uint32_t)b); /* wraps, without UB */
+}
+
+/* Not idempotent: each run changes the state, so a call run twice (a
+ * retransmission without a duplicate-request cache) returns a skip. */
+static int32_t proc_incr(struct ipl_rpc_client_state *st)
+{
+	st->counter++;
+	return (int32_t)st->counter;
 }
 
 static int64_t proc_sum(const int32_t *v, uint32_t n)
@@ -68,6 +77,38 @@ static int call_begin(struct ipl_rpc_clnt *cl, uint32_t proc, size_t argbytes, s
 	return x->err;
 }
 
+/* Step 3 and 6a over a datagram carrier: one datagram, no record mark;
+ * rpcdgram.c retransmits while waiting; a reply to another xid is stale
+ * (or malformed) and dropped. */
+static int dg_finish(struct ipl_rpc_clnt *cl, struct ipl_xdr_enc *x, uint32_t xid, int want_reply,
+		     struct ipl_xdr_dec *res)
+{
+	struct iovec iov = { x->p + 4, x->len - 4 };
+	int rc = ipl_rpc_dg_send(cl->dg, cl->conn, &iov, 1, xid, want_reply);
+	if (rc < 0 || !want_reply)
+		return rc;
+	for (;;) {
+		uint8_t first;
+		if ((rc = ipl_rpc_dg_read(cl->dg, cl->conn, &first, 0)) < 0 && rc != IPL_EXDR)
+			return rc;
+		const uint8_t *p = cl->dg->in.p + cl->dg->in_off;
+		size_t n = cl->dg->in_len - cl->dg->in_off;
+		if (rc == 0 && ipl_buf_reserve(&cl->rx, n) == 0) {
+			memcpy(cl->rx.p, p, n);
+			cl->rxlen = n;
+			ipl_xdr_dec_init(res, cl->rx.p, n);
+			if (ipl_rpc_reply_decode(res, &cl->last) == 0 && cl->last.xid == xid &&
+			    ipl_rpc_dg_answered(cl->dg, xid))
+				break;
+		}
+		ipl_rpc_dg_finish(cl->dg, NULL, NULL);
+	}
+	ipl_rpc_dg_finish(cl->dg, NULL, NULL);
+	if (cl->last.stat != IPL_RPC_MSG_ACCEPTED || cl->last.accept_stat != IPL_RPC_SUCCESS)
+		return IPL_ERPC;
+	return 0;
+}
+
 /* Step 3 and 6a: sends the record, waits for the reply with the same xid
  * (others are stale: dropped, as RFC 5531 lets a client do) and checks its
  * status.  On 0, *res is positioned at the results. */
@@ -76,6 +117,8 @@ static int call_finish(struct ipl_rpc_clnt *cl, struct ipl_xdr_enc *x, int want_
 	if (x->err)
 		return x->err;
 	uint32_t xid = ipl_get_be32(x->p + 4);
+	if (cl->dg)
+		return dg_finish(cl, x, xid, want_reply, res);
 	ipl_put_be32(x->p, ipl_rm_word((uint32_t)(x->len - 4), 1));
 	struct iovec iov = { x->p, x->len };
 	int rc = ipl_conn_send(cl->conn, &iov, 1);
@@ -200,12 +243,26 @@ int ipl_rpc_sum(struct ipl_rpc_clnt *cl, const int32_t *v, uint32_t n, int64_t *
 	return results_done(&res);
 }
 
+int ipl_rpc_incr(struct ipl_rpc_clnt *cl, int32_t *val)
+{
+	struct ipl_xdr_enc args;
+	struct ipl_xdr_dec res;
+	int rc = call_begin(cl, IPL_RPC_PROC_INCR, 0, &args); /* no arguments */
+	if (rc == 0)
+		rc = call_finish(cl, &args, 1, &res);
+	if (rc < 0)
+		return rc;
+	*val = ipl_xdr_get_i32(&res); /* unmarshal: int */
+	return results_done(&res);
+}
+
 /* ======================= server side =================================== */
 
 /* A server stub: unmarshals args, calls the procedure, marshals the result.
  * Returns 0, IPL_EXDR for arguments that do not decode (GARBAGE_ARGS) or
  * -ENOMEM (SYSTEM_ERR). */
-typedef int (*server_stub)(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *res);
+typedef int (*server_stub)(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+			   struct ipl_xdr_enc *res);
 
 /* Arguments must be consumed exactly: leftovers mean a confused caller. */
 static int args_done(struct ipl_xdr_dec *args)
@@ -213,15 +270,19 @@ static int args_done(struct ipl_xdr_dec *args)
 	return args->err || ipl_xdr_left(args) ? IPL_EXDR : 0;
 }
 
-static int stub_null(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *res)
+static int stub_null(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+			 struct ipl_xdr_enc *res)
 {
+	(void)st;
 	(void)cap;
 	(void)res;
 	return args_done(args);
 }
 
-static int stub_echo(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *res)
+static int stub_echo(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+			 struct ipl_xdr_enc *res)
 {
+	(void)st;
 	uint32_t n;
 	const uint8_t *p = ipl_xdr_get_opaque(args, cap, &n);
 	int rc = args_done(args);
@@ -230,16 +291,20 @@ static int stub_echo(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc 
 	return rc;
 }
 
-static int stub_sink(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *res)
+static int stub_sink(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+			 struct ipl_xdr_enc *res)
 {
+	(void)st;
 	(void)res;
 	uint32_t n;
 	ipl_xdr_get_opaque(args, cap, &n); /* consumed and dropped */
 	return args_done(args);
 }
 
-static int stub_add(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *res)
+static int stub_add(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+			 struct ipl_xdr_enc *res)
 {
+	(void)st;
 	(void)cap;
 	int32_t a = ipl_xdr_get_i32(args);
 	int32_t b = ipl_xdr_get_i32(args);
@@ -249,8 +314,10 @@ static int stub_add(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *
 	return rc;
 }
 
-static int stub_sum(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *res)
+static int stub_sum(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+			 struct ipl_xdr_enc *res)
 {
+	(void)st;
 	(void)cap;
 	/* count checked against the bytes present before it sizes anything */
 	uint32_t n = ipl_xdr_get_count(args, IPL_RPC_SUM_MAX, 4);
@@ -272,6 +339,18 @@ static int stub_sum(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_xdr_enc *
 	return rc;
 }
 
+static int stub_incr(struct ipl_xdr_dec *args, uint32_t cap, struct ipl_rpc_client_state *st,
+		     struct ipl_xdr_enc *res)
+{
+	(void)cap;
+	int rc = args_done(args);
+	if (rc == 0 && !st)
+		rc = -EINVAL; /* nobody to count for: SYSTEM_ERR */
+	if (rc == 0)
+		ipl_xdr_put_i32(res, proc_incr(st));
+	return rc;
+}
+
 /* The dispatch table: procedure number -> server stub.  A hole is
  * PROC_UNAVAIL.  `reply` is 0 for batched procedures. */
 static const struct {
@@ -285,6 +364,7 @@ static const struct {
 	[IPL_RPC_PROC_ADD] = { "ADD", stub_add, 1 },
 	[IPL_RPC_PROC_SUM] = { "SUM", stub_sum, 1 },
 	[IPL_RPC_PROC_SINK_BATCH] = { "SINK_BATCH", stub_sink, 0 },
+	[IPL_RPC_PROC_INCR] = { "INCR", stub_incr, 1 },
 };
 
 const char *ipl_rpc_proc_name(uint32_t proc)
@@ -321,6 +401,12 @@ static uint32_t check_auth(const struct ipl_rpc_call *c)
 }
 
 int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_buf *out, size_t *outlen)
+{
+	return ipl_rpc_serve_call(rec, len, cap, NULL, out, outlen);
+}
+
+int ipl_rpc_serve_call(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_rpc_client_state *st,
+		       struct ipl_buf *out, size_t *outlen)
 {
 	struct ipl_xdr_dec args;
 	struct ipl_rpc_call call;
@@ -360,7 +446,7 @@ int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ip
 		ipl_xdr_put_u32(&res, 0);
 		r.xid = call.xid;
 		ipl_rpc_reply_encode(&res, &r);
-		rc = dispatch[call.proc].stub(&args, cap, &res);
+		rc = dispatch[call.proc].stub(&args, cap, st, &res);
 		if (rc == 0 && res.err)
 			rc = res.err;
 		if (rc == IPL_EXDR) {

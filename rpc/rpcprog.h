@@ -13,6 +13,10 @@
  *       void      SINK_BATCH(opaque<>)  = 5;   consumed, NO reply (ONC RPC
  *                                              batching: the caller streams
  *                                              calls and syncs later)
+ *       int       INCR(void)            = 6;   the caller's counter plus
+ *                                              one, kept: NOT idempotent,
+ *                                              so running a call twice
+ *                                              shows (at-most-once, drc.h)
  *     } = 1;
  *   } = 0x2049504c;
  *
@@ -28,6 +32,7 @@
 #define IPL_RPCPROG_H
 
 #include "common/msgio.h"
+#include "rpc/rpcdgram.h"
 #include "rpc/rpcmsg.h"
 #include "common/transport.h"
 
@@ -44,7 +49,8 @@ enum ipl_rpc_proc {
 	IPL_RPC_PROC_ADD = 3,
 	IPL_RPC_PROC_SUM = 4,
 	IPL_RPC_PROC_SINK_BATCH = 5,
-	IPL_RPC_NPROCS = 6
+	IPL_RPC_PROC_INCR = 6,
+	IPL_RPC_NPROCS = 7
 };
 
 /* Bytes of record overhead around a payload: record mark, the largest call
@@ -64,6 +70,10 @@ struct ipl_rpc_clnt {
 	struct ipl_buf tx, rx;
 	size_t rxlen;
 	struct ipl_rpc_reply last; /* the last reply: read it after IPL_ERPC */
+	struct ipl_rpc_dg *dg;     /* NULL: conn is a stream (record marking);
+				      else a datagram carrier in raw mode, and
+				      dg (caller's, ipl_rpc_dg_init(dg, 1))
+				      retransmits and counts */
 };
 
 /* Sets up cl over conn (cap 0 = IPL_DEFAULT_CAP). */
@@ -83,6 +93,8 @@ int ipl_rpc_sink(struct ipl_rpc_clnt *cl, const void *in, uint32_t len);
 int ipl_rpc_sink_batch(struct ipl_rpc_clnt *cl, const void *in, uint32_t len);
 int ipl_rpc_add(struct ipl_rpc_clnt *cl, int32_t a, int32_t b, int32_t *sum);
 int ipl_rpc_sum(struct ipl_rpc_clnt *cl, const int32_t *v, uint32_t n, int64_t *sum);
+/* INCR: *val is the caller's counter after this call. */
+int ipl_rpc_incr(struct ipl_rpc_clnt *cl, int32_t *val);
 
 /* Calls any procedure with pre-marshalled args (for tests of the error
  * replies: other programs, versions, procedures).  On 0, *res is positioned
@@ -99,6 +111,17 @@ int ipl_rpc_call_raw(struct ipl_rpc_clnt *cl, uint32_t proc, const void *args, s
  * Returns 0, or IPL_EPROTO/IPL_EXDR when the record is not a call at all
  * (the connection should be closed: RFC 5531 gives no reply for it). */
 int ipl_rpc_serve_record(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_buf *out, size_t *outlen);
+
+/* What the program keeps for one client (one connection, or one datagram
+ * sender): INCR's counter.  Zero it before the first call. */
+struct ipl_rpc_client_state {
+	uint32_t counter;
+};
+
+/* As ipl_rpc_serve_record, with the calling client's state st (INCR needs
+ * it: without st, INCR is answered SYSTEM_ERR). */
+int ipl_rpc_serve_call(const uint8_t *rec, size_t len, uint32_t cap, struct ipl_rpc_client_state *st,
+		       struct ipl_buf *out, size_t *outlen);
 
 /* Encodes a reply record with no results (an error, or a void SUCCESS) for
  * xid into out[IPL_RPC_ERR_REPLY_MAX]; returns its length. */

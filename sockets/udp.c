@@ -25,6 +25,11 @@
  *
  * Tests: IPCLAB_UDP_DROP_EVERY=N (read when the endpoint is prepared) makes
  * the server drop every Nth datagram it receives.
+ *
+ * Raw mode (opts.raw_dgram, set by the rpc layer for its carrier): a
+ * datagram is a layer's whole message (an RFC 5531 CALL or REPLY), so no
+ * ipclab header is checked (only empty datagrams are dropped) and no BYE
+ * ends the client's conn; the layer above judges every datagram.
  */
 #include "common/io.h"
 #include "common/clock.h"
@@ -61,6 +66,7 @@ struct udp_ep {
 	pid_t creator;
 	const struct ipl_transport *tp;
 	unsigned drop_every; /* tests: drop every Nth datagram */
+	int raw;             /* opts.raw_dgram: datagrams are a layer's, not framed */
 	unsigned long long seen;
 	unsigned max_conns;
 	int idle_ms;
@@ -90,6 +96,7 @@ struct udp_conn {
 	struct dgram *cur_dg; /* server: what cur points into */
 	int timeout_ms, idle_ms;
 	int eof_next; /* client: a BYE reply was read */
+	int raw;      /* client: opts.raw_dgram */
 };
 
 static unsigned env_num(const char *name, unsigned dflt)
@@ -160,12 +167,12 @@ static ssize_t client_recv(struct udp_conn *u, void *buf, size_t len)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (!well_framed(u->cur, (size_t)n))
-			continue;
+		if (u->raw ? n == 0 : !well_framed(u->cur, (size_t)n))
+			continue; /* raw: an empty datagram is no message (0 reads as EOF) */
 		u->cur_off = 0;
 		u->cur_len = (size_t)n;
 		/* after the server's BYE nothing follows: EOF, as on a stream */
-		u->eof_next = u->cur[5] == IPL_OP_BYE && (ipl_get_be16(u->cur + 6) & IPL_FLAG_REPLY);
+		u->eof_next = !u->raw && u->cur[5] == IPL_OP_BYE && (ipl_get_be16(u->cur + 6) & IPL_FLAG_REPLY);
 		return take(u, buf, len);
 	}
 }
@@ -200,6 +207,7 @@ static int udp_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 		return rc;
 	}
 	u->base.tp = ep->tp;
+	u->raw = ep->opts.raw_dgram;
 	u->timeout_ms = (int)env_num("IPCLAB_UDP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
 	if (u->timeout_ms <= 0)
 		u->timeout_ms = DEFAULT_TIMEOUT_MS;
@@ -234,6 +242,7 @@ static int udp_prepare(struct ipl_endpoint *ep)
 	ue->creator = getpid();
 	ue->tp = ep->tp;
 	ue->drop_every = env_num("IPCLAB_UDP_DROP_EVERY", 0);
+	ue->raw = ep->opts.raw_dgram;
 	ue->max_conns = ep->opts.max_conns ? ep->opts.max_conns : IPL_DEFAULT_MAX_CONNS;
 	ue->idle_ms = ep->opts.idle_ms ? ep->opts.idle_ms : IPL_DEFAULT_IDLE_MS;
 	ep->priv = ue;
@@ -312,8 +321,8 @@ static struct udp_conn *new_sender(struct udp_ep *ue, const struct sockaddr_stor
 /* Hands a received datagram to its sender's conn (caller holds ue->mu). */
 static void dispatch(struct udp_ep *ue, size_t n, const struct sockaddr_storage *ss, socklen_t len)
 {
-	if (!well_framed(ue->buf, n))
-		return; /* garbage, or a truncated datagram */
+	if (ue->raw ? n == 0 : !well_framed(ue->buf, n))
+		return; /* garbage, or a truncated datagram (raw: the layer judges) */
 	if (ue->drop_every && ++ue->seen % ue->drop_every == 0)
 		return; /* tests: an injected loss */
 	struct udp_conn *u = find(ue, ss, len);

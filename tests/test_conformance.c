@@ -34,16 +34,20 @@ static int echo_n(struct ipl_conn *c, uint32_t size, uint64_t n)
 	return 0;
 }
 
+/* body_sizes' arg: the variant's largest payload (ipl_max_payload_of: a
+ * layer over datagrams has its own), 0 = the cap. */
+static uint32_t sizes_max;
+
 static int body_sizes(struct ipl_conn *c, void *arg)
 {
-	(void)arg;
+	uint32_t max = *(const uint32_t *)arg;
 	static const uint32_t sizes[] = { 0, 1, 64, 4096, 65536, 1u << 20, IPL_DEFAULT_CAP };
 	uint32_t cap = 0;
 	if (ipl_client_hello(c, &cap) < 0 || cap != IPL_DEFAULT_CAP)
 		return 2;
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
-		if (c->tp->max_payload && sizes[i] > c->tp->max_payload) {
-			if (echo_n(c, c->tp->max_payload, 3)) /* its largest instead */
+		if (max && sizes[i] > max) {
+			if (echo_n(c, max, 3)) /* its largest instead */
 				return 3;
 		} else if (echo_n(c, sizes[i], sizes[i] >= (1u << 20) ? 2 : 3))
 			return 3;
@@ -119,10 +123,13 @@ static const struct ipl_test_variant *variant_of(void **state)
 static void run_clients(void **state, int (*const *bodies)(struct ipl_conn *, void *), unsigned n)
 {
 	struct ipl_fixture fx;
-	int rc = ipl_fx_start(&fx, variant_of(state), n);
+	const struct ipl_test_variant *v = variant_of(state);
+	const struct ipl_transport *tp = ipl_transport_find(v->tp);
+	sizes_max = ipl_max_payload_of(tp, v->via ? ipl_transport_find(v->via) : NULL, NULL);
+	int rc = ipl_fx_start(&fx, v, n);
 	assert_ok(rc);
 	for (unsigned i = 0; i < n; i++) {
-		pid_t p = ipl_fx_client(&fx, i, bodies[i], NULL);
+		pid_t p = ipl_fx_client(&fx, i, bodies[i], &sizes_max);
 		assert_true(p > 0);
 		int st = ipl_fx_wait(&fx, p, CLIENT_TIMEOUT_S);
 		if (st != 0)

@@ -32,7 +32,8 @@ enum {
 	OPT_SAMPLES,
 	OPT_PIPE_SIZE,
 	OPT_SOCKBUF,
-	OPT_SERVER
+	OPT_SERVER,
+	OPT_RPC_SEMANTICS
 };
 
 static const struct option longs[] = {
@@ -66,6 +67,7 @@ static const struct option longs[] = {
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "rpc-semantics", required_argument, NULL, OPT_RPC_SEMANTICS },
 	{ 0 },
 };
 
@@ -322,6 +324,9 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &o->pipe_size, err, errlen);
 	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &o->sockbuf, err, errlen);
 	case OPT_SERVER: o->set_server = 1; return ipl_parse_server_model(arg, &o->server, err, errlen);
+	case OPT_RPC_SEMANTICS:
+		o->set_semantics = 1;
+		return ipl_parse_rpc_semantics(arg, &o->at_least_once, err, errlen);
 	}
 	return -1;
 }

@@ -45,6 +45,7 @@ struct ipl_bench_opts {
 	int set_iters, set_duration, set_window, set_wait, set_via, set_pattern, set_rate;
 	uint32_t pipe_size, sockbuf; /* --pipe-size, --sockbuf; 0 = not given */
 	int server, set_server;      /* --server: enum ipl_server_model */
+	int at_least_once, set_semantics; /* --rpc-semantics */
 };
 
 /* Fills o from argv and checks it (ipl_bench_validate).  Returns 0, 2 after

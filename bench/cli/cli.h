@@ -71,6 +71,11 @@ int ipl_parse_wait(const char *s, enum ipl_wait *out, char *err, size_t errlen);
 const char *ipl_wait_name(enum ipl_wait w);
 /* A carrier for layered mechanisms: a registered, byte-stream, non-layered one. */
 int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen);
+/* --rpc-semantics: "at-most-once" (0: the server's duplicate-request cache
+ * on) or "at-least-once" (1: off). */
+int ipl_parse_rpc_semantics(const char *s, int *at_least_once, char *err, size_t errlen);
+/* The name ipl_parse_rpc_semantics takes for at_least_once. */
+const char *ipl_rpc_semantics_name(int at_least_once);
 
 /* --pipe-size BYTES ("64K", "1M"): 1..fs.pipe-max-size, the limit for
  * everyone, root included (root may raise it with sysctl), so a result

@@ -1,4 +1,5 @@
 /* cmd_bench.c - `ipclab bench`: parse options, run the grid, report. */
+#include "bench/registry/registry.h"
 #include "bench/run/run.h"
 #include "bench/run/row.h"
 #include "bench/run/stats.h"
@@ -53,7 +54,11 @@ static const char bench_usage[] =
 	"      --cpu C,S         pin client(s) to CPU C and the server to CPU S; repeat\n"
 	"                        for several placements (--cpu 0,0 --cpu 0,1)\n"
 	"      --wait POLICY     shm wait policy: block (futex, default), spin, hybrid\n"
-	"      --via MECH        carrier for layered mechanisms (rpc): tcp, unix, ... (default unix)\n"
+	"      --via MECH        carrier for layered mechanisms (rpc): tcp, unix, ... (default unix);\n"
+	"                        rpc also udp: one call per datagram, resent on timeout\n"
+	"      --rpc-semantics at-most-once|at-least-once\n"
+	"                        rpc over udp: the server's duplicate-request cache on\n"
+	"                        (a retransmitted call runs at most once; default) or off\n"
 	"      --crc             send CRC32C checksums and verify them\n"
 	"      --baseline        add a raw row per mechanism (\"tcp-raw\"): SIZE bytes each way\n"
 	"                        over the same transport, no header, no verification; the\n"
@@ -211,9 +216,13 @@ static void warn_setup(const struct ipl_bench_opts *o)
 	}
 	for (size_t m = 0; m < o->nmech; m++) /* sizes one message cannot carry: no rows */
 		for (size_t s = 0; s < o->nsizes; s++)
-			if (o->mech[m]->max_payload && o->sizes[s] > o->mech[m]->max_payload)
+		{
+			const char *why;
+			uint32_t max = ipl_max_payload_of(o->mech[m], o->mvia[m], &why);
+			if (max && o->sizes[s] > max)
 				fprintf(stderr, "note: %s %llu B refused: %s\n", o->mech[m]->name,
-					(unsigned long long)o->sizes[s], o->mech[m]->max_why);
+					(unsigned long long)o->sizes[s], why);
+		}
 	for (size_t m = 0; o->baseline && m < o->nmech; m++) {
 		const char *why;
 		if (!ipl_bench_raw_ok(o->mech[m], IPL_MODE_LATENCY, 1, &why))
@@ -227,8 +236,11 @@ static int nothing_fits(const struct ipl_bench_opts *o)
 {
 	for (size_t m = 0; m < o->nmech; m++)
 		for (size_t s = 0; s < o->nsizes; s++)
-			if (!o->mech[m]->max_payload || o->sizes[s] <= o->mech[m]->max_payload)
+		{
+			uint32_t max = ipl_max_payload_of(o->mech[m], o->mvia[m], NULL);
+			if (!max || o->sizes[s] <= max)
 				return 0;
+		}
 	return o->nmech && o->nsizes;
 }
 
@@ -418,8 +430,10 @@ int ipl_cmd_bench(int argc, char **argv)
 	if (!o.ncpu)
 		o.ncpu = 1; /* one placement: unpinned (-1,-1) */
 	if (nothing_fits(&o)) {
+		const char *why;
+		ipl_max_payload_of(o.mech[0], o.mvia[0], &why);
 		fprintf(stderr, "ipclab bench: nothing to run: %s cannot carry %llu B (%s)\n",
-			o.mech[0]->name, (unsigned long long)o.sizes[0], o.mech[0]->max_why);
+			o.mech[0]->name, (unsigned long long)o.sizes[0], why);
 		return 2;
 	}
 	raise_fd_limit(&o);

@@ -57,6 +57,10 @@ static const char serve_usage[] =
 	"      --server MODEL  threads (default): one thread per client, blocking\n"
 	"                      calls; epoll: one thread, one epoll loop over\n"
 	"                      non-blocking sockets (tcp, unix only), same limits\n"
+	"      --rpc-semantics at-most-once|at-least-once\n"
+	"                      rpc --via udp: answer a retransmitted call from the\n"
+	"                      duplicate-request cache, so a procedure runs at most\n"
+	"                      once (default), or run it again (cache off)\n"
 	"  -h, --help          this text\n";
 
 enum {
@@ -69,7 +73,8 @@ enum {
 	OPT_REGISTER,
 	OPT_PIPE_SIZE,
 	OPT_SOCKBUF,
-	OPT_SERVER
+	OPT_SERVER,
+	OPT_RPC_SEMANTICS
 };
 
 #define IDLE_MAX_S 86400.0
@@ -122,6 +127,7 @@ static const struct option longs[] = {
 	{ "pipe-size", required_argument, NULL, OPT_PIPE_SIZE },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "rpc-semantics", required_argument, NULL, OPT_RPC_SEMANTICS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -130,8 +136,9 @@ static const struct option longs[] = {
 struct serve_opts {
 	const struct ipl_transport *tp;
 	struct ipl_tp_opts tpo;
-	int reg;    /* --register */
-	int server; /* --server: enum ipl_server_model */
+	int reg;           /* --register */
+	int server;        /* --server: enum ipl_server_model */
+	int set_semantics; /* --rpc-semantics given */
 };
 
 /* A size in 1..max. */
@@ -179,6 +186,9 @@ static int parse_one(void *ctx, int c, const char *arg, char *err, size_t errlen
 	case OPT_PIPE_SIZE: return ipl_parse_pipe_size(arg, &so->tpo.pipe_size, err, errlen);
 	case OPT_SOCKBUF: return ipl_parse_sockbuf(arg, &so->tpo.sockbuf, err, errlen);
 	case OPT_SERVER: return ipl_parse_server_model(arg, &so->server, err, errlen);
+	case OPT_RPC_SEMANTICS:
+		so->set_semantics = 1;
+		return ipl_parse_rpc_semantics(arg, &so->tpo.at_least_once, err, errlen);
 	}
 	return -1;
 }
@@ -215,6 +225,12 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 	}
 	if (car && tpo->via && (!(car->caps & IPL_CAP_NAMED) || (car->caps & IPL_CAP_NEEDS_FORK))) {
 		snprintf(err, len, "%s over %s cannot be served to other processes", tp->name, car->name);
+		return -1;
+	}
+	if (so->set_semantics && (strcmp(tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))) {
+		snprintf(err, len,
+			 "--rpc-semantics does not apply: only rpc over a datagram carrier (--via udp) "
+			 "has a duplicate-request cache");
 		return -1;
 	}
 	if (tpo->pipe_size && ipl_knob_applies(IPL_KNOB_PIPE_SIZE, &tp, 1, err, len) < 0)
@@ -260,6 +276,22 @@ static void print_stopped(const struct ipl_serve_stats *st)
 		(unsigned long long)st->busy, (unsigned long long)st->idle, (unsigned long long)st->overload);
 }
 
+/* rpc over datagrams: what a retransmitted call gets. */
+static void print_semantics(const struct serve_opts *so)
+{
+	const struct ipl_transport *car = ipl_carrier_of(so->tp, so->tpo.via);
+	if (strcmp(so->tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))
+		return;
+	if (so->tpo.at_least_once)
+		fprintf(stderr, "ipclab serve: rpc over %s: at-least-once (no duplicate-request cache: a "
+				"retransmitted call runs again)\n", car->name);
+	else
+		fprintf(stderr,
+			"ipclab serve: rpc over %s: at-most-once (a duplicate-request cache per client, "
+			"bounded: see ipclab(1))\n",
+			car->name);
+}
+
 /* Serves until stopped.  Returns the exit status. */
 static int serve(const struct serve_opts *so)
 {
@@ -292,6 +324,7 @@ static int serve(const struct serve_opts *so)
 	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
 		ipl_mech_label(label, sizeof label, tp, so->tpo.via, 0), ep.addr);
 	print_limits(&so->tpo, so->server);
+	print_semantics(so);
 
 	struct ipl_serve_stats st = { 0 };
 	struct ipl_server_cfg cfg = { .cap = so->tpo.cap, .model = (enum ipl_server_model)so->server };

@@ -2,6 +2,7 @@
 #include "bench/cli/grid.h"
 #include "bench/cli/cli.h"
 #include "common/exchange.h"
+#include "bench/registry/registry.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,6 +30,14 @@ int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_
 		return 0;
 	}
 	return 1;
+}
+
+const char *ipl_bench_rpc_semantics(const struct ipl_bench_opts *o, const struct ipl_transport *tp,
+				    const struct ipl_transport *via, int raw)
+{
+	if (raw || strcmp(tp->name, "rpc") || !via || !(via->caps & IPL_CAP_DATAGRAM))
+		return NULL;
+	return ipl_rpc_semantics_name(o->at_least_once);
 }
 
 uint64_t ipl_bench_warmup(const struct ipl_bench_opts *o, uint32_t size)
@@ -77,6 +86,7 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 	r->tp = tp;
 	r->via = o->mvia[c->m];
 	r->wait_policy = o->mwait[c->m];
+	r->rpc_semantics = ipl_bench_rpc_semantics(o, tp, r->via, raw);
 	r->peer = o->peer[c->m];
 	r->server = r->peer || o->connect ? "" : ipl_server_model_name(raw ? IPL_SERVER_THREADS : o->server);
 	r->baseline = raw;
@@ -101,7 +111,8 @@ static int fill_row(struct ipl_row *r, const struct ipl_bench_opts *o, const str
 static int add_cell(struct ipl_bench_grid *g, const struct ipl_bench_opts *o, const struct cell *c)
 {
 	const struct ipl_transport *tp = o->mech[c->m];
-	if (tp->max_payload && o->sizes[c->s] > tp->max_payload)
+	uint32_t max = ipl_max_payload_of(tp, o->mvia[c->m], NULL);
+	if (max && o->sizes[c->s] > max)
 		return 0; /* one message cannot carry it: no row (warn_setup said why) */
 	for (int raw = 0; raw <= o->baseline; raw++) {
 		const char *why;
@@ -202,7 +213,8 @@ struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct 
 			 /* only where the row's mechanism applies it (a layered one would
 			  * hand it to its carrier unrecorded) */
 			 .pipe_size = (r->tp->knobs & IPL_KNOB_PIPE_SIZE) ? o->pipe_size : 0,
-			 .sockbuf = (r->tp->knobs & IPL_KNOB_SOCKBUF) ? o->sockbuf : 0 },
+			 .sockbuf = (r->tp->knobs & IPL_KNOB_SOCKBUF) ? o->sockbuf : 0,
+			 .at_least_once = o->at_least_once },
 		.connect = o->connect,
 		.size = r->size,
 		.iters = o->iters,

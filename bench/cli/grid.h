@@ -31,6 +31,11 @@ void ipl_bench_grid_free(struct ipl_bench_grid *g);
  * measurement. */
 uint64_t ipl_bench_warmup(const struct ipl_bench_opts *o, uint32_t size);
 
+/* A row's --rpc-semantics (a static name), or NULL unless the row is rpc
+ * over a datagram carrier, the only place the choice means anything. */
+const char *ipl_bench_rpc_semantics(const struct ipl_bench_opts *o, const struct ipl_transport *tp,
+				    const struct ipl_transport *via, int raw);
+
 /* 1 when tp can have a raw baseline row in mode at size; else 0 with the
  * reason (a static string) in *why. */
 int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_t size, const char **why);

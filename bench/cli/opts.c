@@ -185,10 +185,25 @@ const char *ipl_wait_name(enum ipl_wait w)
 int ipl_parse_via(const char *s, const struct ipl_transport **out, char *err, size_t errlen)
 {
 	const struct ipl_transport *tp = ipl_transport_find(s);
-	if (!tp || (tp->caps & IPL_CAP_LAYERED) || !(tp->caps & IPL_CAP_BYTES))
-		return bad(err, errlen, "--via (a byte-stream mechanism such as tcp or unix)", s);
+	/* a stream, or datagrams (rpc over udp: one call per datagram) */
+	if (!tp || (tp->caps & IPL_CAP_LAYERED) || !(tp->caps & (IPL_CAP_BYTES | IPL_CAP_DATAGRAM)))
+		return bad(err, errlen, "--via (a byte-stream or datagram mechanism such as tcp, unix or udp)", s);
 	*out = tp;
 	return 0;
+}
+
+int ipl_parse_rpc_semantics(const char *s, int *at_least_once, char *err, size_t errlen)
+{
+	if (!strcmp(s, "at-most-once") || !strcmp(s, "at-least-once")) {
+		*at_least_once = s[3] == 'l';
+		return 0;
+	}
+	return bad(err, errlen, "--rpc-semantics (at-most-once, at-least-once)", s);
+}
+
+const char *ipl_rpc_semantics_name(int at_least_once)
+{
+	return at_least_once ? "at-least-once" : "at-most-once";
 }
 
 /* fs.pipe-max-size, or 1 MiB (the kernel's default) when unreadable. */

@@ -4,6 +4,7 @@
  * claims.  Each check fails with one line naming the option. */
 #include "bench/cli/args.h"
 #include "bench/cli/bind.h"
+#include "bench/cli/grid.h"
 #include "bench/registry/registry.h"
 #include "bench/cli/xhost.h"
 #include "bench/registry/registry.h"
@@ -84,6 +85,13 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 			    "--via %s does not apply: no mechanism in -m has a carrier left to set "
 			    "(only %s run over one)",
 			    o->via->name, ipl_names_with_caps(names, sizeof names, IPL_CAP_LAYERED));
+	int dgram_rpc = 0;
+	for (size_t k = 0; k < o->nmech; k++)
+		dgram_rpc |= ipl_bench_rpc_semantics(o, o->mech[k], o->mvia[k], 0) != NULL;
+	if (o->set_semantics && !dgram_rpc)
+		return fail(err, len,
+			    "--rpc-semantics does not apply: no -m entry is rpc over a datagram carrier "
+			    "(rpc --via udp; a stream delivers each call once)");
 	if (o->set_pattern && !pat_used)
 		return fail(err, len, "--pattern does not apply: every -m entry names its own pattern (-peer)");
 	return 0;

@@ -75,6 +75,15 @@ const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const
 	return via ? via : ipl_default_carrier();
 }
 
+uint32_t ipl_max_payload_of(const struct ipl_transport *tp, const struct ipl_transport *via, const char **why)
+{
+	const struct ipl_transport *car = ipl_carrier_of(tp, via);
+	int dg = car && (car->caps & IPL_CAP_DATAGRAM);
+	if (why)
+		*why = dg ? tp->max_why_dgram : tp->max_why;
+	return dg ? tp->max_payload_dgram : tp->max_payload;
+}
+
 unsigned ipl_effective_caps(const struct ipl_transport *tp, const struct ipl_transport *via)
 {
 	const struct ipl_transport *car = ipl_carrier_of(tp, via);

@@ -37,6 +37,11 @@ const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const
  * rpc over pipe needs a fork, an rpc over tcp crosses hosts). */
 unsigned ipl_effective_caps(const struct ipl_transport *tp, const struct ipl_transport *via);
 
+/* The largest payload one message of tp over via can carry, 0 = no limit
+ * but the cap, and *why (may be NULL) one line saying why: tp's own, or a
+ * layered one's over a datagram carrier (rpc over udp). */
+uint32_t ipl_max_payload_of(const struct ipl_transport *tp, const struct ipl_transport *via, const char **why);
+
 /* Whether the layered tp can run over car (its carrier_ok op; any carrier
  * when it has none). */
 int ipl_carrier_usable(const struct ipl_transport *tp, const struct ipl_transport *car);

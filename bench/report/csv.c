@@ -179,6 +179,9 @@ static struct field c_median_p50_ci_hi(const struct line *c) { return num("%.0f"
 static struct field c_pipe_size(const struct line *c) { return c->x->pipe_size ? count(c->x->pipe_size) : text(""); }
 static struct field c_server_model(const struct line *c) { return text(c->r->server ? c->r->server : ""); }
 static struct field c_sockbuf(const struct line *c) { return c->x->sockbuf ? count(c->x->sockbuf) : text(""); }
+/* rpc over datagrams: --rpc-semantics and the calls resent on timeout; empty elsewhere */
+static struct field c_rpc_semantics(const struct line *c) { return text(c->r->rpc_semantics ? c->r->rpc_semantics : ""); }
+static struct field c_rpc_retrans(const struct line *c) { return c->r->rpc_semantics ? count(c->x->st.retrans) : text(""); }
 /* clang-format on */
 
 #define CSV_NAME_(id, name, unit, get) [IPL_CSV_##id] = name,

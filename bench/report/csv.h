@@ -82,7 +82,9 @@
 	X(MEDIAN_P50_CI_HI, "median_p50_ci95_hi_ns", "ns", c_median_p50_ci_hi)  \
 	X(PIPE_SIZE, "pipe_size_bytes", "bytes", c_pipe_size)                   \
 	X(SOCKBUF, "sockbuf_bytes", "bytes", c_sockbuf)                         \
-	X(SERVER_MODEL, "server_model", "", c_server_model)
+	X(SERVER_MODEL, "server_model", "", c_server_model)                     \
+	X(RPC_SEMANTICS, "rpc_semantics", "", c_rpc_semantics)                  \
+	X(RPC_RETRANS, "rpc_retrans", "", c_rpc_retrans)
 
 #define IPL_CSV_ID_(id, name, unit, get) IPL_CSV_##id,
 /* A column's position in the file: IPL_CSV_MECH, IPL_CSV_P50, ... */

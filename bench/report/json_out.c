@@ -17,6 +17,7 @@
 #include "bench/run/ci.h"
 #include "bench/run/intr.h"
 #include "bench/run/placement.h"
+#include "common/dgretry.h"
 
 #include <math.h>
 #include <string.h>
@@ -230,6 +231,7 @@ static void json_rep(struct ipl_json *j, const struct ipl_run_result *x, unsigne
 	key_uint(j, "lost", x->st.lost); /* datagram mechanisms; also in errors */
 	key_uint(j, "stale", x->st.stale);
 	key_uint(j, "reordered", x->st.reordered);
+	key_uint(j, "rpc_retrans", x->st.retrans); /* rpc over udp: calls resent on timeout */
 	key_bool(j, "failed", x->failed);
 	key_bool(j, "interrupted", x->interrupted);
 	key_uint(j, "n", x->msgs);
@@ -256,6 +258,18 @@ static void json_row_head(struct ipl_json *j, const struct ipl_row *r, unsigned 
 {
 	char flags[128];
 	key_str(j, "mechanism", r->mech);
+	/* rpc over udp only, else null: the call semantics and the client's
+	 * retransmission settings (first timeout, doubled per retry) */
+	ipl_json_key(j, "rpc_dgram");
+	if (r->rpc_semantics) {
+		ipl_json_begin_object(j, 0);
+		key_str(j, "semantics", r->rpc_semantics);
+		key_uint(j, "timeout_ms", ipl_dg_timeout_ms());
+		key_uint(j, "tries", IPL_DG_TRIES);
+		ipl_json_end_object(j);
+	} else {
+		ipl_json_null(j);
+	}
 	key_str(j, "wait", r->wait ? r->wait : "");
 	key_bool(j, "baseline", r->baseline);
 	key_str(j, "server_model", r->server ? r->server : "");

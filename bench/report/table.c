@@ -16,6 +16,7 @@
 #include "bench/report/formats.h"
 #include "bench/report/facts.h"
 #include "bench/run/fmt.h"
+#include "common/dgretry.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -542,6 +543,29 @@ static void write_buffers(FILE *f, const struct ipl_report *rep, int md)
 	}
 }
 
+/* rpc over datagrams: the call semantics, the retransmission settings and
+ * the calls resent, in one line (the rows say which mechanism). */
+static void write_rpc_dgram(FILE *f, const struct ipl_report *rep, int md)
+{
+	const char *sem = NULL;
+	uint64_t resent = 0;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		if (!rep->rows[i].rpc_semantics)
+			continue;
+		sem = rep->rows[i].rpc_semantics;
+		for (unsigned r = 0; r < rep->rows[i].nreps; r++)
+			resent += rep->rows[i].reps[r].st.retrans;
+	}
+	if (!sem)
+		return;
+	fprintf(f,
+		md ? "_rpc over udp: %s (--rpc-semantics); timeout %u ms, doubled per retry, %u tries; %llu "
+		     "calls resent_\n"
+		   : "# rpc over udp: %s (--rpc-semantics); timeout %u ms, doubled per retry, %u tries; %llu "
+		     "calls resent\n",
+		sem, ipl_dg_timeout_ms(), IPL_DG_TRIES, (unsigned long long)resent);
+}
+
 /* The last thing a cut-short table says. */
 static void interrupted_footer(FILE *f, const struct ipl_report *rep, int md)
 {
@@ -594,6 +618,7 @@ void ipl_report_write_table(FILE *f, const struct ipl_report *rep, int md)
 		fprintf(f, "# %s\n# placement: %s | %s, warm-up %s, %u rep%s\n", env, pl, runlen, warm,
 			rep->reps, rep->reps == 1 ? "" : "s");
 	write_buffers(f, rep, md);
+	write_rpc_dgram(f, rep, md);
 	/* MB/s as bench --help defines it: every mode counts one direction */
 	char legend[800];
 	snprintf(legend, sizeof legend,

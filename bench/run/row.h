@@ -15,6 +15,8 @@ struct ipl_row {
 	const struct ipl_transport *tp;  /* what runs it (NULL in reports read back) */
 	const struct ipl_transport *via; /* its carrier when layered (NULL: the default) */
 	enum ipl_wait wait_policy;       /* shm: what wait names */
+	const char *rpc_semantics;       /* rpc over datagrams: "at-most-once" or
+					    "at-least-once" (static); else NULL */
 	int baseline;                    /* the raw loop of the row before it */
 	int peer;                        /* peer-to-peer pattern (bench/run/peer.c) */
 	const char *server;              /* server model: "threads", "epoll"; "" (peer, --connect) */

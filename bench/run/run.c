@@ -156,6 +156,7 @@ void ipl_run_add_client(const struct ipl_run_spec *spec, struct ipl_run_result *
 	res->st.lost += st->lost; /* datagram mechanisms: see ipl_client_stats */
 	res->st.stale += st->stale;
 	res->st.reordered += st->reordered;
+	res->st.retrans += st->retrans;
 	res->st.bytes += st->bytes;
 	/* latency: the histogram holds exactly the measured round trips */
 	res->msgs += ipl_mode_timed(spec->mode) ? h->count : st->ok;
@@ -231,10 +232,12 @@ int ipl_run_session(struct ipl_conn *c, const struct ipl_run_spec *spec, struct 
 	case IPL_MODE_LOAD: rc = ipl_client_load(c, &cfg, h, st); break;
 	}
 	ipl_loop_mark(lc, 1);
-	if (rc < 0)
-		return rc;
-	*step = "bye";
-	return ipl_client_bye(c);
+	if (rc == 0) {
+		*step = "bye";
+		rc = ipl_client_bye(c);
+	}
+	st->retrans = ipl_conn_retrans(c);
+	return rc;
 }
 
 static void client_main(const struct ipl_run_spec *spec, struct ipl_endpoint *ep, unsigned idx,
