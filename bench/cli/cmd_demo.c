@@ -4,6 +4,7 @@
 #include "bench/demo/demo.h"
 #include "bench/demo/demo_rpc.h"
 #include "bench/demo/demo_rpcbind.h"
+#include "bench/demo/demo_rpcudp.h"
 #include "bench/demo/narrate.h"
 #include "bench/registry/registry.h"
 #include "rpc/rpcbind.h"
@@ -21,6 +22,7 @@ static const char demo_usage[] =
 	"usage: ipclab demo MECH [options]\n"
 	"       ipclab demo rpc --proc add|sum INT...\n"
 	"       ipclab demo rpc --register\n"
+	"       ipclab demo rpc --via udp [--rpc-semantics at-most-once|at-least-once]\n"
 	"\n"
 	"Walks one exchange over MECH step by step: what each side creates, which\n"
 	"system calls carry the request and the reply, the request's bytes field by\n"
@@ -30,7 +32,13 @@ static const char demo_usage[] =
 	"of a remote procedure call.  See docs/labs/ for exercises.\n"
 	"\n"
 	"  -p, --payload TEXT   the ECHO payload (default \"" IPL_DEMO_DEFAULT_PAYLOAD "\")\n"
-	"      --via MECH       carrier for rpc: unix (default) or tcp\n"
+	"      --via MECH       carrier for rpc: unix (default) or tcp; or udp: one\n"
+	"                       INCR call per datagram, its first reply lost on\n"
+	"                       purpose, the retransmission of the same xid, and the\n"
+	"                       server's duplicate-request cache answering it\n"
+	"      --rpc-semantics S  with --via udp: at-most-once (default: the cache;\n"
+	"                       INCR returns 1) or at-least-once (no cache: the\n"
+	"                       retransmission runs INCR again, it returns 2)\n"
 	"      --proc NAME      rpc's procedure: echo (default, an opaque<> argument), or\n"
 	"                       the typed add A B (two ints) or sum INT... (1 to 8 ints);\n"
 	"                       the integers follow the mechanism (a negative one after --)\n"
@@ -47,6 +55,7 @@ static const struct option longs[] = {
 	{ "via", required_argument, NULL, 'V' },
 	{ "proc", required_argument, NULL, 'P' },
 	{ "register", no_argument, NULL, 'R' },
+	{ "rpc-semantics", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -55,6 +64,8 @@ static const struct option longs[] = {
 static uint32_t min_ints, max_ints;
 static int payload_set;
 static int want_register; /* --register */
+static int semantics;     /* --rpc-semantics: 0 not given, 1 at-most-once, 2 at-least-once */
+static int via_udp;       /* --via udp: the datagram demo */
 
 /* Reads the options into cfg.  Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
@@ -63,15 +74,20 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 	opterr = 0;
 	optind = 1;
 	min_ints = max_ints = 0;
-	payload_set = want_register = 0;
+	payload_set = want_register = semantics = via_udp = 0;
 	while ((c = getopt_long(argc, argv, ":p:h", longs, NULL)) != -1) {
 		const struct ipl_transport *via;
 		char err[256];
 		switch (c) {
 		case 'V':
 			via = ipl_transport_find(optarg);
+			if (via && (via->caps & IPL_CAP_DATAGRAM) && !(via->caps & IPL_CAP_LAYERED)) {
+				via_udp = 1; /* the datagram demo, not a carrier of the stream walk */
+				cfg->via = via;
+				break;
+			}
 			if (!via || (via->caps & IPL_CAP_LAYERED) || !(via->caps & IPL_CAP_BYTES)) {
-				fprintf(stderr, "ipclab demo: bad --via '%s' (a byte-stream mechanism such as tcp or unix)\n",
+				fprintf(stderr, "ipclab demo: bad --via '%s' (tcp, unix or another byte stream, or udp)\n",
 					optarg);
 				return 2;
 			}
@@ -86,6 +102,14 @@ static int parse_opts(int argc, char **argv, struct ipl_demo_cfg *cfg)
 			break;
 		case 'p': cfg->payload = optarg; payload_set = 1; break;
 		case 'R': want_register = 1; break;
+		case 'S':
+			semantics = !strcmp(optarg, "at-most-once") ? 1 : !strcmp(optarg, "at-least-once") ? 2 : 0;
+			if (!semantics) {
+				fprintf(stderr, "ipclab demo: bad --rpc-semantics '%s' (at-most-once or at-least-once)\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h': fputs(demo_usage, stdout); return 0;
 		case ':':
 			fprintf(stderr, "ipclab demo: option '%s' needs a value (try 'ipclab demo --help')\n",
@@ -183,6 +207,21 @@ static int run_register(const struct ipl_demo_cfg *cfg, int color)
 	return ipl_demo_rpcbind_run(tcp, at, IPL_RPC_PROG, IPL_RPC_PROG_VERS, tcp->name, color);
 }
 
+/* --via udp: the datagram demo (its call is INCR, nothing to choose).
+ * The exit status. */
+static int run_udp(const struct ipl_demo_cfg *cfg, int color)
+{
+	if (ipl_demo_describe(cfg->tp)->walk != IPL_TP_WALK_RPC_STUBS) {
+		fprintf(stderr, "ipclab demo: --via udp applies to rpc only\n");
+		return 2;
+	}
+	if (cfg->proc || payload_set) {
+		fprintf(stderr, "ipclab demo: --via udp calls INCR: no --proc or --payload with it\n");
+		return 2;
+	}
+	return ipl_demo_rpcudp_run(semantics == 2, color);
+}
+
 static int use_color(void)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -195,8 +234,14 @@ int ipl_cmd_demo(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &cfg);
 	if (rc < 0)
 		rc = parse_mech(argc, argv, &cfg);
+	if (rc < 0 && semantics && (!via_udp || want_register)) {
+		fprintf(stderr, "ipclab demo: --rpc-semantics applies to rpc --via udp only\n");
+		return 2;
+	}
 	if (rc < 0 && want_register)
 		return run_register(&cfg, use_color());
+	if (rc < 0 && via_udp)
+		return run_udp(&cfg, use_color());
 	if (rc < 0)
 		rc = parse_proc_args(argc, argv, &cfg);
 	if (rc >= 0)

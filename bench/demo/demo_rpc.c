@@ -24,6 +24,7 @@
 struct walk {
 	const uint8_t *p;
 	size_t len, off;
+	size_t base; /* 4 after a record mark (a stream), 0 in a datagram */
 	ipl_demo_row_fn row;
 	void *ctx;
 	int bad;
@@ -130,8 +131,8 @@ static void auth(struct walk *w, const char *name)
 
 static const char *proc_name(uint32_t p)
 {
-	static const char *n[] = { "NULL", "ECHO", "SINK", "ADD", "SUM", "SINK_BATCH" };
-	return p < 6 ? n[p] : "?";
+	static const char *n[] = { "NULL", "ECHO", "SINK", "ADD", "SUM", "SINK_BATCH", "INCR" };
+	return p < 7 ? n[p] : "?";
 }
 
 /* call_body after msg_type: rpcvers, prog, vers, proc, cred, verf, args. */
@@ -139,10 +140,10 @@ static void call_body(struct walk *w)
 {
 	char m[128];
 	word(w, "rpcvers", "%u: ONC RPC version (must be 2)");
-	uint32_t prog = ipl_get_be32(w->p + 16);
+	uint32_t prog = ipl_get_be32(w->p + w->base + 12);
 	word(w, "prog", prog == 0x2049504cu ? "%#x: the ipclab program" : "%#x: program number");
 	word(w, "vers", "%u: program version");
-	uint32_t proc = w->len >= 28 ? ipl_get_be32(w->p + 24) : 0;
+	uint32_t proc = w->len >= w->base + 24 ? ipl_get_be32(w->p + w->base + 20) : 0;
 	snprintf(m, sizeof m, "%%u = %s: the procedure to run", proc_name(proc));
 	word(w, "proc", m);
 	auth(w, "cred");
@@ -171,6 +172,8 @@ static void typed_result(struct walk *w, uint32_t proc)
 	size_t left = w->len - w->off;
 	if (proc == 3 && left == 4) {
 		int_word(w, "result", "ADD's int result");
+	} else if (proc == 6 && left == 4) {
+		int_word(w, "result", "INCR's int result: this client's counter after the call");
 	} else if (proc == 4 && left == 8) {
 		char m[128];
 		snprintf(m, sizeof m, "%lld: SUM's hyper result (XDR hyper: 8 bytes, big-endian)",
@@ -193,7 +196,7 @@ static void accepted_reply(struct walk *w, uint32_t proc)
 	snprintf(m, sizeof m, "%%u = %s", a < 6 ? as[a] : "?");
 	word(w, "accept_stat", m);
 	size_t left = w->len - w->off;
-	if (!w->bad && a == 0 && (proc == 3 || proc == 4)) {
+	if (!w->bad && a == 0 && (proc == 3 || proc == 4 || proc == 6)) {
 		typed_result(w, proc);
 		return;
 	}
@@ -203,9 +206,38 @@ static void accepted_reply(struct walk *w, uint32_t proc)
 		opaque(w, "result");
 }
 
+/* The message after any record mark: xid, msg_type, the body. */
+static int annotate_msg(struct walk *w, uint32_t *proc)
+{
+	const uint8_t *p = w->p + w->base;
+	size_t len = w->len - w->base;
+	word(w, "xid", "%#x: transaction id, chosen by the client, copied into the reply");
+	uint32_t type = len >= 8 ? ipl_get_be32(p + 4) : 99;
+	if (type == 0) {
+		word(w, "msg_type", "%u = CALL");
+		*proc = len >= 24 ? ipl_get_be32(p + 20) : UINT32_MAX;
+		call_body(w);
+	} else if (type == 1) {
+		word(w, "msg_type", "%u = REPLY (no procedure number: the xid says which call)");
+		uint32_t stat = len >= 12 ? ipl_get_be32(p + 8) : 0;
+		word(w, "reply_stat", stat == 0 ? "%u = MSG_ACCEPTED" : "%u = MSG_DENIED");
+		if (stat == 0)
+			accepted_reply(w, *proc);
+		else
+			word(w, "reject_stat", "%u");
+	} else {
+		return -1;
+	}
+	if (w->bad)
+		return -1;
+	while (w->off + 4 <= w->len)
+		word(w, "data", "%#x");
+	return w->off == w->len ? 0 : -1;
+}
+
 int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, uint32_t *proc, ipl_demo_row_fn row, void *ctx)
 {
-	struct walk w = { .p = p, .len = len, .row = row, .ctx = ctx };
+	struct walk w = { .p = p, .len = len, .base = 4, .row = row, .ctx = ctx };
 	if (len < 12)
 		return -1;
 	uint32_t rm = ipl_get_be32(p);
@@ -215,28 +247,15 @@ int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, uint32_t *proc, ipl_demo
 	snprintf(m, sizeof m, "%%#010x: %s fragment, %u bytes follow (record marking, RFC 5531 s.11)",
 		 (rm & 0x80000000u) ? "last" : "not the last", rm & 0x7fffffffu);
 	word(&w, "record mark", m);
-	word(&w, "xid", "%#x: transaction id, chosen by the client, copied into the reply");
-	uint32_t type = ipl_get_be32(p + 8);
-	if (type == 0) {
-		word(&w, "msg_type", "%u = CALL");
-		*proc = len >= 28 ? ipl_get_be32(p + 24) : UINT32_MAX;
-		call_body(&w);
-	} else if (type == 1) {
-		word(&w, "msg_type", "%u = REPLY (no procedure number: the xid says which call)");
-		uint32_t stat = len >= 16 ? ipl_get_be32(p + 12) : 0;
-		word(&w, "reply_stat", stat == 0 ? "%u = MSG_ACCEPTED" : "%u = MSG_DENIED");
-		if (stat == 0)
-			accepted_reply(&w, *proc);
-		else
-			word(&w, "reject_stat", "%u");
-	} else {
+	return annotate_msg(&w, proc);
+}
+
+int ipl_demo_rpc_annotate_dgram(const uint8_t *p, size_t len, uint32_t *proc, ipl_demo_row_fn row, void *ctx)
+{
+	struct walk w = { .p = p, .len = len, .base = 0, .row = row, .ctx = ctx };
+	if (len < 8)
 		return -1;
-	}
-	if (w.bad)
-		return -1;
-	while (w.off + 4 <= w.len)
-		word(&w, "data", "%#x");
-	return w.off == w.len ? 0 : -1;
+	return annotate_msg(&w, proc);
 }
 
 uint32_t ipl_demo_rpc_proc(const char *name, uint32_t max_ints, uint32_t *min, uint32_t *max)

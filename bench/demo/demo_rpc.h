@@ -46,5 +46,9 @@ typedef void (*ipl_demo_row_fn)(void *ctx, size_t off, const uint8_t *p, size_t 
  * it to name its typed result (start with UINT32_MAX: unknown).  Returns 0,
  * or -1 when it does not parse as one (the caller then dumps raw bytes). */
 int ipl_demo_rpc_annotate(const uint8_t *p, size_t len, uint32_t *proc, ipl_demo_row_fn row, void *ctx);
+/* The same for one datagram (RFC 5531 over UDP: no record mark, the
+ * datagram is the message). */
+int ipl_demo_rpc_annotate_dgram(const uint8_t *p, size_t len, uint32_t *proc, ipl_demo_row_fn row,
+				void *ctx);
 
 #endif
