@@ -201,6 +201,57 @@ PY"
 		check "demo $bad: exit 2, one line (before asking any rpcbind)" \
 			"[ $? -eq 2 ] && [ \"\$(wc -l <'$tmp/bad.err')\" = 1 ] && [ ! -s '$tmp/bad.out' ]"
 	done
+	# --via udp: one datagram per call, the lost reply, the same xid again,
+	# and the server's answer: from the cache (INCR 1) or run again (INCR 2)
+	for sem in at-most-once at-least-once; do
+		$IPCLAB demo rpc --via udp --rpc-semantics $sem >"$tmp/rpcudp-$sem.txt" 2>&1
+		check "demo rpc --via udp ($sem): exit 0" "[ $? -eq 0 ]"
+		check "demo rpc --via udp ($sem): two CALL datagrams with the same xid and no record mark, INCR's value as promised" \
+			"python3 - '$tmp/rpcudp-$sem.txt' $sem <<'PY'
+import re, struct, sys
+text = open(sys.argv[1]).read().splitlines()
+sem = sys.argv[2]
+want = 1 if sem == 'at-most-once' else 2
+row = re.compile(r'^ +([0-9a-f]{4})  ((?:[0-9a-f]{2} )+)')
+def blocks(prefix):  # the bytes shown after each line starting with prefix
+    out = []
+    for i, l in enumerate(text):
+        if l.startswith(prefix):
+            b = b''
+            for m in map(row.match, text[i + 1:]):
+                if not m:
+                    break
+                b += bytes.fromhex(m.group(2).replace(' ', ''))
+            out.append(b)
+    return out
+calls = blocks('[client] send(fd')
+replies = blocks('[server] sendto(fd')
+be = lambda b, i: struct.unpack('>I', b[i:i + 4])[0]
+assert len(calls) == 2 and len(replies) == 2, (len(calls), len(replies))
+assert calls[0] == calls[1], 'the retransmission is not the same datagram'
+c = calls[0]
+# no record mark: the datagram starts with the xid, CALL, rpcvers 2, prog, vers 1, proc 6 = INCR
+assert len(c) == 40 and be(c, 4) == 0 and be(c, 8) == 2 and be(c, 12) == 0x2049504c and be(c, 20) == 6, c.hex()
+assert not any(row.match(l) and ' record mark ' in l for l in text)  # no such field shown
+for r in replies:
+    assert len(r) == 28 and r[:4] == c[:4] and be(r, 4) == 1, r.hex()
+assert be(replies[0], 24) == 1 and be(replies[1], 24) == want, (replies[0].hex(), replies[1].hex())
+assert any(('INCR returned %d ' % want) in l for l in text)
+hit = any('cache HIT' in l for l in text)
+ran2 = any('run number 2 ' in l for l in text)
+assert (hit, ran2) == ((True, False) if want == 1 else (False, True)), (hit, ran2)
+assert any('DROPS' in l for l in text) and any('SAME xid' in l for l in text)
+PY"
+	done
+	for bad in "--via udp --proc add 3 4" "--via udp -p x" "--rpc-semantics at-least-once" \
+		"--via tcp --rpc-semantics at-most-once" "--via udp --rpc-semantics twice" "--via udp --register"; do
+		# shellcheck disable=SC2086 # the words of $bad are the arguments
+		$IPCLAB demo rpc $bad >"$tmp/bad.out" 2>"$tmp/bad.err"
+		check "demo rpc $bad: exit 2, one line, nothing run" \
+			"[ $? -eq 2 ] && [ \"\$(wc -l <'$tmp/bad.err')\" = 1 ] && [ ! -s '$tmp/bad.out' ]"
+	done
+	$IPCLAB demo tcp --via udp >/dev/null 2>"$tmp/bad.err"
+	check "demo tcp --via udp: exit 2 (rpc only)" "[ $? -eq 2 ] && grep -q 'rpc only' '$tmp/bad.err'"
 	$IPCLAB demo tcp --proc add 3 4 >/dev/null 2>"$tmp/bad.err"
 	check "demo tcp --proc: exit 2 (rpc only)" "[ $? -eq 2 ] && grep -q 'rpc only' '$tmp/bad.err'"
 else

@@ -219,7 +219,7 @@ static void u_detach(struct ipl_conn *c)
 }
 
 static const struct ipl_transport udemo_tp = {
-	.name = "udp",
+	.name = "demo datagrams",
 	.summary = "ipclab demo: two loopback UDP sockets, taking turns",
 	.caps = IPL_CAP_DATAGRAM,
 	.send = u_send,
