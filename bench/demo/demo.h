@@ -12,7 +12,10 @@
  * rpc/'s client and server stubs over a traced carrier (demo_rpc.h).
  *
  * Modules (each uses only those after it): demo.c (the run) -> print.c ->
- * demo_rpc.c, narrate.c -> log.c.
+ * demo_rpc.c, narrate.c -> log.c.  Beside the walk, called by cmd_demo.c
+ * alone: demo_rpcbind.c (--register: binding) and demo_rpcudp.c (--via
+ * udp: a lost reply and the duplicate-request cache; uses demo_rpc.c's
+ * annotator).
  */
 #ifndef IPL_DEMO_H
 #define IPL_DEMO_H
