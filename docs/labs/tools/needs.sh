@@ -6,6 +6,7 @@
 #   file:PATH  a file (source-relative)  ipclab:SUB  an ipclab subcommand
 #   root       uid 0                     netns       `ip netns add` works here
 #   strace     strace can trace ipclab   perf        perf stat counts switches
+#   rpcbind    an rpcbind answers on 127.0.0.1 (rpcinfo -p)
 needs_ok() {
 	list=${1#needs=}
 	[ -n "$1" ] || return 0
@@ -32,6 +33,8 @@ needs_ok() {
 			perf stat -e context-switches -x, true 2>&1 >/dev/null |
 				grep -q '^[0-9][0-9]*,[^,]*,context-switches,' ||
 				{ echo "perf stat cannot count context-switches here (kernel.perf_event_paranoid?)"; return 1; } ;;
+		rpcbind) rpcinfo -p 127.0.0.1 >/dev/null 2>&1 ||
+				{ echo "no rpcbind answers on 127.0.0.1 (apt-get install rpcbind, then start it as root)"; return 1; } ;;
 		*) echo "unknown requirement '$n'"; return 2 ;;
 		esac
 	done
