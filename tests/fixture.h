@@ -7,6 +7,7 @@
 #include "common/exchange.h"
 #include "common/transport.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -70,6 +71,11 @@ int ipl_fx_stop(struct ipl_fixture *fx);
 /* Counts ipclab names left in $TMPDIR and /dev/shm by this process or its
  * children (pids of the fixture).  0 means nothing was left behind. */
 int ipl_fx_leftovers(const struct ipl_fixture *fx);
+
+/* Stops a server thread th running ipl_server_run on ep with wake_signal
+ * sig: cancels ep, then signals th until it has ended (the signal may land
+ * before a wait blocks, so it is sent again every 20 ms) and joins it. */
+void ipl_fx_stop_thread(struct ipl_endpoint *ep, pthread_t th, int sig);
 
 /* Looks a variant up by name (NULL if absent). */
 const struct ipl_test_variant *ipl_fx_variant(const char *name);

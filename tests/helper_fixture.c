@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,4 +268,21 @@ int ipl_fx_leftovers(const struct ipl_fixture *fx)
 			closedir(dir);
 	}
 	return n;
+}
+
+void ipl_fx_stop_thread(struct ipl_endpoint *ep, pthread_t th, int sig)
+{
+	ipl_endpoint_cancel(ep);
+	for (;;) {
+		pthread_kill(th, sig);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 20000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_timedjoin_np(th, NULL, &ts) == 0)
+			return;
+	}
 }

@@ -19,6 +19,7 @@
 #include "rpc/rpcmsg.h"
 #include "rpc/rpcprog.h"
 #include "bench/registry/registry.h"
+#include "tests/fixture.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -83,20 +84,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	if (f->running) {
-		ipl_endpoint_cancel(&f->ep);
-		/* the signal may land before accept blocks: repeat until it ends */
-		for (;;) {
-			pthread_kill(f->th, SIGUSR1);
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 20000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(f->th, NULL, &ts) == 0)
-				break;
-		}
+		ipl_fx_stop_thread(&f->ep, f->th, SIGUSR1);
 	}
 	ipl_endpoint_cleanup(&f->ep);
 	free(f);
