@@ -6,6 +6,7 @@
 #include "common/io.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,9 +24,16 @@ struct ipl_drc {
 	uint64_t hits;
 };
 
+/* Every live cache's usage together (ipl_drc_totals): a server's caches
+ * sit inside its rpc conns, out of a checker's reach. */
+static atomic_size_t all_caches, all_entries, all_bytes;
+
 struct ipl_drc *ipl_drc_new(void)
 {
-	return calloc(1, sizeof(struct ipl_drc));
+	struct ipl_drc *d = calloc(1, sizeof(struct ipl_drc));
+	if (d)
+		atomic_fetch_add(&all_caches, 1);
+	return d;
 }
 
 static struct entry *at(struct ipl_drc *d, size_t k)
@@ -37,6 +45,8 @@ static void drop_oldest(struct ipl_drc *d)
 {
 	struct entry *e = at(d, 0);
 	d->bytes -= e->len;
+	atomic_fetch_sub(&all_bytes, e->len);
+	atomic_fetch_sub(&all_entries, 1);
 	free(e->reply);
 	memset(e, 0, sizeof *e);
 	d->head = (d->head + 1) % IPL_DRC_ENTRIES;
@@ -49,6 +59,7 @@ void ipl_drc_free(struct ipl_drc *d)
 		return;
 	while (d->n)
 		drop_oldest(d);
+	atomic_fetch_sub(&all_caches, 1);
 	free(d);
 }
 
@@ -72,6 +83,7 @@ enum ipl_drc_hit ipl_drc_lookup(struct ipl_drc *d, uint32_t xid, uint32_t prog, 
 		drop_oldest(d);
 	*at(d, d->n) = (struct entry){ .xid = xid, .prog = prog, .vers = vers, .proc = proc, .born_ms = now_ms };
 	d->n++;
+	atomic_fetch_add(&all_entries, 1);
 	return IPL_DRC_MISS;
 }
 
@@ -100,6 +112,7 @@ int ipl_drc_store(struct ipl_drc *d, uint32_t xid, const struct iovec *iov, int 
 		e->reply = p;
 		e->len = len;
 		d->bytes += len;
+		atomic_fetch_add(&all_bytes, len);
 		return 0;
 	}
 	return 0; /* evicted meanwhile: nothing to remember it by */
@@ -110,4 +123,11 @@ void ipl_drc_usage(const struct ipl_drc *d, size_t *entries, size_t *bytes, uint
 	*entries = d->n;
 	*bytes = d->bytes;
 	*hits = d->hits;
+}
+
+void ipl_drc_totals(size_t *caches, size_t *entries, size_t *bytes)
+{
+	*caches = atomic_load(&all_caches);
+	*entries = atomic_load(&all_entries);
+	*bytes = atomic_load(&all_bytes);
 }

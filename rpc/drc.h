@@ -60,4 +60,9 @@ int ipl_drc_store(struct ipl_drc *d, uint32_t xid, const struct iovec *iov, int 
  * calls answered from the cache so far. */
 void ipl_drc_usage(const struct ipl_drc *d, size_t *entries, size_t *bytes, uint64_t *hits);
 
+/* The same for every cache of the process together, and how many caches
+ * are alive (a server's caches sit inside its conns: the fuzz target
+ * checks the bounds with this).  Read-only; a snapshot under concurrency. */
+void ipl_drc_totals(size_t *caches, size_t *entries, size_t *bytes);
+
 #endif
