@@ -2,7 +2,7 @@
 # .ci/extra-reliability.sh - run by .ci/run after the sanitizer build:
 # every libFuzzer target for FUZZ_SECONDS (40 s here) each from its seed corpus,
 # then the conformance suite under valgrind (forked children traced too).
-# About 10 minutes on 2 vCPUs: ~8 min fuzzing (11 targets, build
+# About 10 minutes on 2 vCPUs: ~8 min fuzzing (every tests/fuzz/fuzz_*.c, build
 # included), ~1.5 min valgrind.  Longer fuzzing runs (make fuzz, 60 s
 # each by default) are for a developer's machine: CI has 90 minutes.  See docs/reliability.md.
 set -euo pipefail

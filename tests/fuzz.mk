@@ -3,7 +3,9 @@
 #                              (default 60) from its seed corpus
 #   make fuzz-build            build only
 #   make stress                the full load test (256 clients x 1000 round trips)
-# Targets are tests/fuzz/fuzz_*.c.  The library is compiled again with clang and the fuzzer's
+# Targets are tests/fuzz/fuzz_*.c (the one list: a new one is built and run
+# here and by .ci, and test_fuzz_corpus's all_registered fails until it is
+# in that test's table, so its corpus is replayed).  The library is compiled again with clang and the fuzzer's
 # coverage instrumentation into build/fuzz/.  New inputs libFuzzer finds go
 # to build/fuzz/corpus/<target>/ (the seeds in tests/fuzz/corpus/<target>/
 # are never written); a crash leaves build/fuzz/crash-<target>-* and fails

@@ -50,6 +50,9 @@
 #define LLVMFuzzerTestOneInput ipl_fuzz_mq
 #include "tests/fuzz/fuzz_mq.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ipl_fuzz_rpc_dgram
+#include "tests/fuzz/fuzz_rpc_dgram.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -69,7 +72,9 @@ static const struct target targets[] = {
 	{ "fuzz_rpcbind", ipl_fuzz_rpcbind },
 	{ "fuzz_udp", ipl_fuzz_udp },
 	{ "fuzz_mq", ipl_fuzz_mq },
+	{ "fuzz_rpc_dgram", ipl_fuzz_rpc_dgram },
 };
+#define NTARGETS (sizeof targets / sizeof targets[0])
 
 /* The corpus lives next to this file: tests/fuzz/corpus/ under the
  * directory `make check` runs in, or $IPL_SRCDIR. */
@@ -77,6 +82,46 @@ static void corpus_dir(const char *target, char *out, size_t len)
 {
 	const char *src = getenv("IPL_SRCDIR");
 	snprintf(out, len, "%s%stests/fuzz/corpus/%s", src ? src : "", src ? "/" : "", target);
+}
+
+static int known(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NTARGETS; i++)
+		if (strlen(targets[i].name) == len && memcmp(targets[i].name, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* tests/fuzz/fuzz_*.c is the one list of targets (make fuzz and .ci build
+ * and run that wildcard): a target or corpus missing from the table above
+ * would never be replayed, so it fails here. */
+static void all_registered(void **state)
+{
+	(void)state;
+	const char *dirs[] = { "", "corpus" };
+	for (size_t k = 0; k < 2; k++) {
+		char dir[1024];
+		corpus_dir("", dir, sizeof dir);
+		dir[strlen(dir) - strlen("corpus/")] = 0; /* tests/fuzz/ */
+		strncat(dir, dirs[k], sizeof dir - strlen(dir) - 1);
+		DIR *d = opendir(dir);
+		assert_non_null(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (strncmp(e->d_name, "fuzz_", 5) != 0)
+				continue;
+			if (k == 0 && (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0))
+				continue;
+			if (k == 0)
+				len -= 2;
+			if (!known(e->d_name, len))
+				fprintf(stderr, "%s%s%s: not in test_fuzz_corpus.c's table\n", dir, k ? "/" : "",
+					e->d_name);
+			assert_true(known(e->d_name, len));
+		}
+		closedir(d);
+	}
 }
 
 static void replay(void **state)
@@ -116,10 +161,11 @@ static void replay(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof targets / sizeof targets[0]];
-	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+	struct CMUnitTest tests[NTARGETS + 1];
+	for (size_t i = 0; i < NTARGETS; i++)
 		tests[i] = (struct CMUnitTest){ .name = targets[i].name,
 						.test_func = replay,
 						.initial_state = (void *)&targets[i] };
-	return _cmocka_run_group_tests("fuzz_corpus", tests, sizeof tests / sizeof tests[0], NULL, NULL);
+	tests[NTARGETS] = (struct CMUnitTest){ .name = "all_registered", .test_func = all_registered };
+	return _cmocka_run_group_tests("fuzz_corpus", tests, NTARGETS + 1, NULL, NULL);
 }

@@ -167,6 +167,51 @@ def main():
     write("fuzz_udp", "bye-first", dg(msg(BYE, 1), msg(ECHO, 2, p), msg(BYE, 3), msg(BYE, 4)))
     write("fuzz_udp", "garbage", dg(bytes(range(256)), b"\xff" * 30))
 
+    # rpc over datagrams: knobs byte, then [tag][2-byte length][datagram]
+    # records.  Server (knobs bit 0 clear): (knobs >> 1) % 4 + 1 senders,
+    # tag % that is the sender, cap 256 << ((knobs >> 3) % 8).  Client (bit 0
+    # set): (knobs >> 1) % 4 picks the loop; tag bit 7 is a timeout; a
+    # reply's first word below 64 is the xid of the call sent that long ago.
+    def dgr(knobs, *recs):
+        return bytes([knobs]) + b"".join(bytes([t]) + struct.pack(">H", len(g)) + g for t, g in recs)
+    INCR = 6
+    procs = {k: v for k, v in calls.items() if k in ("null", "echo", "sink", "add", "sum", "batch", "authsys")}
+    procs["incr"] = call(20, INCR)
+    for k, v in procs.items():
+        write("fuzz_rpc_dgram", "call-" + k, dgr(0, (0, v)))
+    write("fuzz_rpc_dgram", "errors", dgr(0, *((0, v) for k, v in calls.items()
+                                                if k in ("rpcvers3", "other-prog", "other-vers", "no-proc",
+                                                         "garbage-args", "big-cred", "reply"))))
+    write("fuzz_rpc_dgram", "retransmit", dgr(0, (0, call(7, INCR)), (0, call(8, INCR)), (0, call(7, INCR)),
+                                              (0, call(9, 1, xdr_opaque(p))), (0, call(9, 1, xdr_opaque(p))),
+                                              (0, call(10, 5, xdr_opaque(p))), (0, call(10, 5, xdr_opaque(p)))))
+    write("fuzz_rpc_dgram", "truncated", dgr(0, (0, call(11, 1, struct.pack(">I", 100) + b"abcd")),
+                                             (0, call(12, INCR)[:10]), (0, b""), (0, call(11, 1, xdr_opaque(p))),
+                                             (0, call(13, 4, struct.pack(">I", 5) + b"\0" * 8))))
+    # three senders with the same xids: each has its own cache and counter
+    write("fuzz_rpc_dgram", "senders", dgr(2 << 1, *((a, call(x, INCR)) for x in (1, 2, 1) for a in range(3))))
+    # more calls than the cache holds: xid 1 is forgotten and runs again
+    write("fuzz_rpc_dgram", "flood", dgr(0, *([(0, call(x, INCR)) for x in range(1, 140)]
+                                              + [(0, call(1, INCR)), (0, call(139, INCR))])))
+    # more reply bytes than the cache holds (cap 8 KiB): the oldest go
+    big = b"e" * 7000
+    write("fuzz_rpc_dgram", "bytes-bound", dgr(5 << 3, *([(0, call(x, 1, xdr_opaque(big))) for x in range(1, 81)]
+                                                        + [(0, call(1, 1, xdr_opaque(big)))])))
+    # the client: ECHO of 0 bytes (latency), replies to the last call sent
+    e0 = reply_ok(0, xdr_opaque(b""))
+    write("fuzz_rpc_dgram", "client-latency", dgr(1, *([(0, e0)] * 20)))
+    write("fuzz_rpc_dgram", "client-retransmit", dgr(1, (0x80, b""), (0x80, b""), (0, e0), (0, e0),
+                                                     (0, reply_ok(0x7000, xdr_opaque(b""))), (0x80, b""),
+                                                     *([(0, e0)] * 16)))
+    write("fuzz_rpc_dgram", "client-timeout", dgr(1, *([(0x80, b"")] * 40)))
+    write("fuzz_rpc_dgram", "client-window", dgr(3 | 0x40, *([(0, reply_ok(1)), (0, reply_ok(0))] * 10)))
+    write("fuzz_rpc_dgram", "client-hello", dgr(5, (0, reply_ok(0))))
+    write("fuzz_rpc_dgram", "client-denied", dgr(1, (0, struct.pack(">IIIIII", 0, 1, 1, 0, 2, 2))))
+    write("fuzz_rpc_dgram", "client-stubs", dgr(7, (0, reply_ok(0)), (0, reply_ok(0, xdr_opaque(p))),
+                                                (0, reply_ok(0, struct.pack(">i", -3))),
+                                                (0x80, b""), (0, reply_ok(0, struct.pack(">q", 2))),
+                                                (0, reply_ok(0, struct.pack(">i", 1))), (0, reply_ok(0))))
+
     # mq: [1-byte length][record] messages to a served mq endpoint's announce queue
     def recs(*rs):
         return b"".join(bytes([len(r)]) + r for r in rs)
