@@ -93,27 +93,38 @@ check "no directories, sockets or FIFOs left in TMPDIR" "[ -z \"\$(ls -A '$tmp/t
 
 # rpc: the bytes the demo shows must be an RFC 5531 CALL / REPLY.
 if echo "$mechs" | grep -qx rpc; then
+	# The Python checks below read the demo's hex dumps with this one reader
+	# (PYTHONPATH=$tmp): call_and_reply(path) is the bytes of the two dumps
+	# (runs of offset-numbered rows, offsets checked), the CALL and the REPLY.
+	cat >"$tmp/hexdumps.py" <<'PY'
+import re
+
+
+def call_and_reply(path):
+    dumps, cur = [], None
+    for l in open(path).read().splitlines():
+        m = re.match(r'^ +([0-9a-f]{4})  ((?:[0-9a-f]{2} )+)', l)
+        if m:
+            if cur is None:
+                cur = bytearray()
+            assert int(m.group(1), 16) == len(cur), (l, len(cur))
+            cur += bytes.fromhex(m.group(2))
+        elif cur is not None:
+            dumps.append(bytes(cur))
+            cur = None
+    if cur is not None:
+        dumps.append(bytes(cur))
+    assert len(dumps) == 2, [d.hex() for d in dumps]
+    return dumps
+PY
 	for via in unix tcp; do
 		out="$tmp/rpc-$via.txt"
 		$IPCLAB demo rpc --via "$via" >"$out" 2>&1
 		check "demo rpc --via $via: exit 0" "[ $? -eq 0 ]"
-		check "demo rpc --via $via: the CALL and REPLY bytes match the RFC 5531 layout" "python3 - '$out' <<'PY'
-import re, sys
-lines = open(sys.argv[1]).read().splitlines()
-dumps, cur = [], None
-for l in lines:
-    m = re.match(r'^ +([0-9a-f]{4})  ((?:[0-9a-f]{2} )+)', l)
-    if m:
-        if cur is None:
-            cur = bytearray()
-        assert int(m.group(1), 16) == len(cur), (l, len(cur))
-        cur += bytes.fromhex(m.group(2))
-    elif cur is not None:
-        dumps.append(bytes(cur)); cur = None
-if cur is not None:
-    dumps.append(bytes(cur))
-assert len(dumps) == 2, [d.hex() for d in dumps]
-call, reply = dumps
+		check "demo rpc --via $via: the CALL and REPLY bytes match the RFC 5531 layout" "PYTHONPATH='$tmp' python3 - '$out' <<'PY'
+import sys
+from hexdumps import call_and_reply
+call, reply = call_and_reply(sys.argv[1])
 be = lambda *w: b''.join(x.to_bytes(4, 'big') for x in w)
 arg = b'hello, ipclab!'
 xid = call[4:8]
@@ -159,23 +170,10 @@ PY"
 		"grep -qE '^ +002c  00 00 00 03 +count +3' '$tmp/rpcsum.txt' && grep -qE '^ +0038  ff ff ff fd +\[2\] +-3: ' '$tmp/rpcsum.txt' &&
 		 grep -qE '^ +001c  00 00 00 00 00 00 00 00 +result +0: ' '$tmp/rpcsum.txt'"
 	for f in rpcadd rpcsum; do
-		check "demo rpc --proc ($f): the CALL and REPLY bytes are RFC 5531 + RFC 4506 XDR" "python3 - '$tmp/$f.txt' $f <<'PY'
-import re, sys
-lines = open(sys.argv[1]).read().splitlines()
-dumps, cur = [], None
-for l in lines:
-    m = re.match(r'^ +([0-9a-f]{4})  ((?:[0-9a-f]{2} )+)', l)
-    if m:
-        if cur is None:
-            cur = bytearray()
-        assert int(m.group(1), 16) == len(cur), (l, len(cur))
-        cur += bytes.fromhex(m.group(2))
-    elif cur is not None:
-        dumps.append(bytes(cur)); cur = None
-if cur is not None:
-    dumps.append(bytes(cur))
-assert len(dumps) == 2, [d.hex() for d in dumps]
-call, reply = dumps
+		check "demo rpc --proc ($f): the CALL and REPLY bytes are RFC 5531 + RFC 4506 XDR" "PYTHONPATH='$tmp' python3 - '$tmp/$f.txt' $f <<'PY'
+import sys
+from hexdumps import call_and_reply
+call, reply = call_and_reply(sys.argv[1])
 be = lambda *w: b''.join((x & 0xffffffff).to_bytes(4, 'big') for x in w)
 xid = call[4:8]
 if sys.argv[2] == 'rpcadd':
