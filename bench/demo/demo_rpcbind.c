@@ -74,52 +74,60 @@ static void string(struct out *o, const char *field, const char *what)
 		row(o, padded - i < 8 ? padded - i : 8, "", i ? "" : m);
 }
 
-/* The common part: record mark, xid, msg_type. */
-static uint32_t head(struct out *o)
+/* One field of a record after its msg_type: an XDR unsigned int (text:
+ * one conversion for its value) or a string<> (text: what it holds). */
+struct field {
+	int is_string;
+	const char *name, *text;
+};
+
+static const struct field call_fields[] = {
+	{ 0, "rpcvers", "%u: ONC RPC version" },
+	{ 0, "prog", "%u: rpcbind's own program number (100000)" },
+	{ 0, "vers", "%u: rpcbind version 4 (RFC 1833)" },
+	{ 0, "proc", "%u = RPCBPROC_GETADDR: where is this program?" },
+	{ 0, "cred", "%u = AUTH_NONE" },
+	{ 0, "length", "%u: no body" },
+	{ 0, "verf", "%u = AUTH_NONE" },
+	{ 0, "length", "%u: no body" },
+	{ 0, "r_prog", "%#x: the program looked up" },
+	{ 0, "r_vers", "%u: its version" },
+	{ 1, "r_netid", "the transport wanted" },
+	{ 1, "r_addr", "empty in a question" },
+	{ 1, "r_owner", "the caller's uid, as libtirpc sends it" },
+	{ 0, NULL, NULL },
+};
+
+static const struct field reply_fields[] = {
+	{ 0, "reply_stat", "%u = MSG_ACCEPTED (1: denied)" },
+	{ 0, "verf", "%u = AUTH_NONE" },
+	{ 0, "length", "%u: no body" },
+	{ 0, "accept_stat", "%u = SUCCESS (else: why not)" },
+	{ 1, "uaddr", "the universal address (\"\": not registered)" },
+	{ 0, NULL, NULL },
+};
+
+/* The common part (record mark, xid, msg_type, which must be msg_type),
+ * then the fields f, up to its NULL name. */
+static void annotate(struct out *o, uint32_t msg_type, const struct field *f)
 {
 	word(o, "record mark", "%#010x: last fragment | length (RFC 5531 s.11)");
 	word(o, "xid", "%#x: chosen by the client, copied into the reply");
-	return word(o, "msg_type", "%u (0 = CALL, 1 = REPLY)");
-}
-
-static void annotate_call(struct out *o)
-{
-	if (head(o) != 0)
+	if (word(o, "msg_type", "%u (0 = CALL, 1 = REPLY)") != msg_type)
 		o->bad = 1;
-	word(o, "rpcvers", "%u: ONC RPC version");
-	word(o, "prog", "%u: rpcbind's own program number (100000)");
-	word(o, "vers", "%u: rpcbind version 4 (RFC 1833)");
-	word(o, "proc", "%u = RPCBPROC_GETADDR: where is this program?");
-	word(o, "cred", "%u = AUTH_NONE");
-	word(o, "length", "%u: no body");
-	word(o, "verf", "%u = AUTH_NONE");
-	word(o, "length", "%u: no body");
-	word(o, "r_prog", "%#x: the program looked up");
-	word(o, "r_vers", "%u: its version");
-	string(o, "r_netid", "the transport wanted");
-	string(o, "r_addr", "empty in a question");
-	string(o, "r_owner", "the caller's uid, as libtirpc sends it");
-}
-
-static void annotate_reply(struct out *o)
-{
-	if (head(o) != 1)
-		o->bad = 1;
-	word(o, "reply_stat", "%u = MSG_ACCEPTED (1: denied)");
-	word(o, "verf", "%u = AUTH_NONE");
-	word(o, "length", "%u: no body");
-	word(o, "accept_stat", "%u = SUCCESS (else: why not)");
-	string(o, "uaddr", "the universal address (\"\": not registered)");
+	for (; f->name; f++) {
+		if (f->is_string)
+			string(o, f->name, f->text);
+		else
+			word(o, f->name, f->text);
+	}
 }
 
 /* The bytes of one record (mark in front), annotated, or dumped raw. */
 static void show(int color, const uint8_t *p, size_t len, int is_call)
 {
 	struct out o = { .color = color, .p = p, .len = len };
-	if (is_call)
-		annotate_call(&o);
-	else
-		annotate_reply(&o);
+	annotate(&o, is_call ? 0 : 1, is_call ? call_fields : reply_fields);
 	if (!o.bad && o.off == len)
 		return;
 	printf("           (not the layout expected: the raw bytes)\n");
