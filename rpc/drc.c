@@ -87,6 +87,18 @@ enum ipl_drc_hit ipl_drc_lookup(struct ipl_drc *d, uint32_t xid, uint32_t prog, 
 	return IPL_DRC_MISS;
 }
 
+void ipl_drc_forget(struct ipl_drc *d, uint32_t xid)
+{
+	if (!d->n)
+		return;
+	struct entry *e = at(d, d->n - 1); /* a miss appends: the newest */
+	if (e->xid != xid || e->reply)
+		return;
+	memset(e, 0, sizeof *e);
+	d->n--;
+	atomic_fetch_sub(&all_entries, 1);
+}
+
 int ipl_drc_store(struct ipl_drc *d, uint32_t xid, const struct iovec *iov, int cnt)
 {
 	size_t len = ipl_iov_total(iov, cnt);

@@ -50,6 +50,12 @@ void ipl_drc_free(struct ipl_drc *d);
 enum ipl_drc_hit ipl_drc_lookup(struct ipl_drc *d, uint32_t xid, uint32_t prog, uint32_t vers,
 				uint32_t proc, uint64_t now_ms, const uint8_t **reply, size_t *len);
 
+/* Takes back the in-progress entry the last miss made for xid: the call
+ * turned out broken (cut short, say) and never ran, so a whole call sent
+ * later under the same xid must run, not be dropped as its duplicate.  A
+ * no-op when the newest entry is not that pending call. */
+void ipl_drc_forget(struct ipl_drc *d, uint32_t xid);
+
 /* Stores the reply (gathered from iov) for the in-progress call xid.  A
  * reply larger than the byte bound is not kept (the entry stays pending:
  * duplicates are dropped, the procedure still does not run twice).

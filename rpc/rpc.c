@@ -192,6 +192,8 @@ static int drc_check(struct rpc_conn *rc, const struct ipl_rpc_call *call)
 	return r < 0 ? r : 0;
 }
 
+static int run_call(struct rpc_conn *rc, const struct ipl_rpc_call *cp, const uint8_t *h, size_t n);
+
 /* Server: reads the next call.  Returns 1 when a request is staged for the
  * exchange, 0 when the call was answered here, or a negative code. */
 static int next_call(struct rpc_conn *rc)
@@ -228,7 +230,25 @@ static int next_call(struct rpc_conn *rc)
 		return r;
 	if (rc->drc && (r = drc_check(rc, &call)) <= 0)
 		return r;
+	return run_call(rc, &call, h, n);
+}
 
+/* A call found broken before it ran: the cache forgets it (a whole call
+ * resent under its xid must run, not be dropped as a duplicate).  err. */
+static int broken_call(struct rpc_conn *rc, uint32_t xid, int err)
+{
+	if (rc->drc)
+		ipl_drc_forget(rc->drc, xid);
+	return err;
+}
+
+/* Server: runs the call whose header (h, n bytes) next_call decoded.  1
+ * when its payload is staged for the exchange, 0 when answered here, or a
+ * negative code. */
+static int run_call(struct rpc_conn *rc, const struct ipl_rpc_call *cp, const uint8_t *h, size_t n)
+{
+	struct ipl_rpc_call call = *cp;
+	int r;
 	/* the fast path: a streamed payload for the exchange */
 	if (call.rpcvers == IPL_RPC_VERS && call.prog == IPL_RPC_PROG && call.vers == IPL_RPC_PROG_VERS &&
 	    call.cred.flavor == IPL_RPC_AUTH_NONE && call.verf.flavor == IPL_RPC_AUTH_NONE &&
@@ -236,10 +256,10 @@ static int next_call(struct rpc_conn *rc)
 	     call.proc == IPL_RPC_PROC_SINK_BATCH)) {
 		uint8_t lw[4];
 		if ((r = rec_read(rc, lw, 4)) < 0)
-			return r;
+			return broken_call(rc, call.xid, r);
 		uint32_t len = ipl_get_be32(lw);
 		if (rc->isdg && !ipl_rpc_dg_has(&rc->dg, IPL_XDR_PAD(len)))
-			return IPL_EXDR; /* a truncated datagram: dropped */
+			return broken_call(rc, call.xid, IPL_EXDR); /* a truncated datagram: dropped */
 		if (len <= rc->cap) {
 			uint8_t op = call.proc == IPL_RPC_PROC_ECHO ? IPL_OP_ECHO : IPL_OP_SINK;
 			uint16_t fl = call.proc == IPL_RPC_PROC_SINK_BATCH ? IPL_FLAG_NOACK : 0;
@@ -264,7 +284,7 @@ static int next_call(struct rpc_conn *rc)
 		return r;
 	memcpy(rc->rec.p, h, n);
 	if ((r = rec_finish(rc, &rc->rec, &n)) < 0)
-		return r;
+		return broken_call(rc, call.xid, r);
 	size_t olen;
 	if ((r = ipl_rpc_serve_call(rc->rec.p, n, rc->cap, &rc->pst, &rc->reply, &olen)) < 0)
 		return r;

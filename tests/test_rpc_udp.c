@@ -239,6 +239,33 @@ static void hostile_clients(void **state)
 	setenv("IPCLAB_RPC_DROP_EVERY", "10", 1);
 }
 
+/* A call cut short (an ECHO whose length overruns its datagram) is dropped
+ * and not remembered: the whole call sent next under the same xid runs and
+ * is answered, instead of being taken for a duplicate of a call in progress. */
+static void truncated_call_not_cached(void **state)
+{
+	struct fixture *f = *state;
+	unsetenv("IPCLAB_RPC_DROP_EVERY"); /* the answer must come first time */
+	struct client k;
+	client_open(f, &k, 0x77u);
+	uint8_t d[128];
+	struct ipl_xdr_enc x;
+	ipl_xdr_enc_init(&x, d, sizeof d);
+	struct ipl_rpc_call echo = { .xid = 0x77u, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS,
+				     .proc = IPL_RPC_PROC_ECHO };
+	ipl_rpc_call_encode(&x, &echo);
+	ipl_xdr_put_u32(&x, 8); /* claims 8 bytes, carries 4 */
+	ipl_xdr_put_u32(&x, 0xdeadbeefu);
+	send_dgram(k.c, d, x.len);
+	uint8_t in[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[8] = { 0 };
+	uint32_t got = 0;
+	assert_ok(ipl_rpc_echo(&k.cl, in, sizeof in, out, sizeof out, &got)); /* xid 0x77 */
+	assert_int_equal(got, sizeof in);
+	assert_memory_equal(in, out, sizeof in);
+	client_close(&k);
+	setenv("IPCLAB_RPC_DROP_EVERY", "10", 1);
+}
+
 /* The cache's bounds, directly: entries, bytes and age. */
 static void drc_bounds(void **state)
 {
@@ -284,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(at_most_once_runs_once, setup_amo, teardown),
 		cmocka_unit_test_setup_teardown(at_least_once_shows_duplicates, setup_alo, teardown),
 		cmocka_unit_test_setup_teardown(hostile_clients, setup_amo, teardown),
+		cmocka_unit_test_setup_teardown(truncated_call_not_cached, setup_amo, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
