@@ -533,6 +533,22 @@ static int udp_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *pee
 	return rc;
 }
 
+/* The listen_fd and conn_fd ops: the bound socket and a client's connected
+ * one, lent to a layer that hands them to a socket library (oncrpc gives
+ * them to libtirpc's svc_dg and clnt_dg).  That layer then reads and writes
+ * the socket itself: nothing here reads it meanwhile, since the layer never
+ * calls accept or recv. */
+static int udp_listen_fd(const struct ipl_endpoint *ep)
+{
+	const struct udp_ep *ue = ep->priv;
+	return ue && ue->fd >= 0 ? ue->fd : IPL_EUNSUPP;
+}
+
+static int udp_conn_fd(const struct ipl_conn *c)
+{
+	return ((const struct udp_conn *)c)->fd;
+}
+
 const struct ipl_transport ipl_udp_transport = {
 	.name = "udp",
 	.summary = "UDP datagrams, one message each, loopback or across hosts; losses counted",
@@ -550,4 +566,6 @@ const struct ipl_transport ipl_udp_transport = {
 	.cleanup = udp_cleanup,
 	.conn_addr = udp_conn_addr,
 	.check_addr = ipl_sock_check_hostport,
+	.listen_fd = udp_listen_fd,
+	.conn_fd = udp_conn_fd,
 };
