@@ -56,11 +56,11 @@ static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context poi
 
 /* libtirpc speaks to sockets: the carrier must offer its socket fds (the
  * transport ops listen_fd and conn_fd): tcp and unix streams, or udp
- * datagrams (rpc/oncrpc_dg.c).  The rest of the endpoint is the carrier's
+ * datagrams (rpc/oncrpc_dg.c: its listen_fd; a client opens its own socket).  The rest of the endpoint is the carrier's
  * (rpc/layer.c). */
 static int onc_carrier_ok(const struct ipl_transport *car)
 {
-	return car->listen_fd && car->conn_fd;
+	return car->listen_fd && (car->conn_fd || (car->caps & IPL_CAP_DATAGRAM));
 }
 
 static int socket_carrier(const struct ipl_endpoint *ep)
@@ -531,7 +531,8 @@ struct onc_conn {
 	uint32_t cap;
 	struct timeval tmo;
 	int said_bye;
-	int dg; /* over udp (clnt_dg): no batching */
+	int dg;    /* over udp (clnt_dg): no batching */
+	int dg_fd; /* ... on this socket of its own (car only named the server) */
 	struct ipl_buf q; /* queued ipclab replies */
 	size_t q_off, q_len;
 };
@@ -673,7 +674,9 @@ static void onc_detach(struct ipl_conn *c)
 {
 	struct onc_conn *oc = (struct onc_conn *)c;
 	if (oc->cl)
-		clnt_destroy(oc->cl); /* leaves the fd to the carrier conn */
+		clnt_destroy(oc->cl); /* leaves the fd to the carrier conn, or to us */
+	if (oc->dg && oc->dg_fd >= 0)
+		close(oc->dg_fd);
 	ipl_conn_detach(oc->car);
 	ipl_buf_free(&oc->q);
 	free(oc);
@@ -701,11 +704,11 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	int ms = ep->opts.timeout_ms > 0 ? ep->opts.timeout_ms : 60000;
 	oc->tmo.tv_sec = ms / 1000;
 	oc->tmo.tv_usec = (ms % 1000) * 1000;
-	int fd = cc->tp->conn_fd(cc);
 	oc->dg = (cc->tp->caps & IPL_CAP_DATAGRAM) != 0;
 	if (oc->dg) {
-		oc->cl = ipl_onc_dg_client(fd);
+		oc->cl = ipl_onc_dg_client(cc, &oc->dg_fd);
 	} else {
+		int fd = cc->tp->conn_fd(cc);
 		/* the socket is connected: libtirpc needs the peer only as a label */
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;

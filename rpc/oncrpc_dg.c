@@ -20,9 +20,11 @@
  * Client.  clnt_dg_call sends the CALL, polls for the reply, resends the
  * same CALL (same xid) every retry interval and gives up with RPC_TIMEDOUT
  * when the total timeout is spent; a reply whose xid is not the call's is
- * skipped.  The socket is the carrier's connected one, so only the
- * server's datagrams reach it and an ICMP port unreachable ends the call
- * (RPC_CANTRECV) instead of waiting the timeout out.
+ * skipped.  The socket is the client's own, connected to the server the
+ * carrier's conn reached (its peer address): the carrier keeps its socket
+ * and its receive slice untouched.  Connected, only the server's datagrams
+ * reach it and an ICMP port unreachable ends the call (RPC_CANTRECV)
+ * instead of waiting the timeout out.
  */
 #include "rpc/oncrpc_dg.h"
 
@@ -32,9 +34,12 @@
 
 #include <rpc/rpc_com.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -94,19 +99,59 @@ int ipl_onc_dg_serve(struct ipl_endpoint *ep, int fd)
 	return rc;
 }
 
-CLIENT *ipl_onc_dg_client(int fd)
+/* "1.2.3.4:P" or "[v6]:P", as the udp carrier formats a peer, into ss. */
+static int parse_peer(const char *a, struct sockaddr_storage *ss, socklen_t *len)
 {
-	/* the socket is connected: libtirpc sends to this same address */
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon = strrchr(a, ':');
+	int v6 = a[0] == '[';
+	size_t hl = colon ? (size_t)(colon - a) - (v6 ? 2 : 0) : 0;
+	if (!colon || hl == 0 || hl >= sizeof host || (v6 && colon[-1] != ']'))
+		return IPL_EADDR;
+	memcpy(host, a + v6, hl);
+	host[hl] = '\0';
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end || port == 0 || port > 65535)
+		return IPL_EADDR;
+	memset(ss, 0, sizeof *ss);
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *s6;
+		return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? 0 : IPL_EADDR;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	*len = sizeof *s4;
+	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : IPL_EADDR;
+}
+
+CLIENT *ipl_onc_dg_client(struct ipl_conn *car, int *fd)
+{
+	char peer[IPL_ADDR_MAX];
 	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
+	socklen_t sl;
+	*fd = -1;
+	if (ipl_conn_addr(car, NULL, 0, peer, sizeof peer) < 0 || parse_peer(peer, &ss, &sl) < 0)
 		return NULL;
+	*fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0 || connect(*fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	/* the socket is connected: libtirpc sends to this same address */
 	struct netbuf nb = { .maxlen = sizeof ss, .len = sl, .buf = &ss };
-	CLIENT *cl = clnt_dg_create(fd, &nb, IPL_RPC_PROG, IPL_RPC_PROG_VERS, DG_BUF, DG_BUF);
+	CLIENT *cl = clnt_dg_create(*fd, &nb, IPL_RPC_PROG, IPL_RPC_PROG_VERS, DG_BUF, DG_BUF);
 	if (!cl)
-		return NULL;
+		goto fail;
 	unsigned ms = ipl_dg_timeout_ms();
 	struct timeval retry = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 	clnt_control(cl, CLSET_RETRY_TIMEOUT, (char *)&retry);
 	return cl;
+fail:
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return NULL;
 }

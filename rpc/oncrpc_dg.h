@@ -1,6 +1,6 @@
 /* oncrpc_dg.h - the oncrpc layer over a datagram carrier (udp): libtirpc's
- * svc_dg on the server's bound socket and clnt_dg on a client's connected
- * one.  Internal to rpc/oncrpc.c, which owns the program (its dispatcher)
+ * svc_dg on the server's bound socket and clnt_dg on a connected socket
+ * of the client's own.  Internal to rpc/oncrpc.c, which owns the program (its dispatcher)
  * and the ipclab side of a conn; built only with libtirpc (oncrpc.mk). */
 #ifndef IPL_ONCRPC_DG_H
 #define IPL_ONCRPC_DG_H
@@ -16,12 +16,13 @@
  * dup is beyond libtirpc's fd table) or -errno of poll. */
 int ipl_onc_dg_serve(struct ipl_endpoint *ep, int fd);
 
-/* A clnt_dg CLIENT on fd (a connected udp socket, borrowed: clnt_destroy
- * leaves it open) for the ipclab program, with libtirpc's retransmission
+/* A clnt_dg CLIENT for the ipclab program on a udp socket of its own
+ * (*fd, the caller's to close after clnt_destroy), connected to the peer
+ * of car (a udp carrier conn to the server), with libtirpc's retransmission
  * set: the first wait of ipclab's own rpc over udp (ipl_dg_timeout_ms), at
  * a fixed interval (libtirpc does not back off) until the call's total
- * timeout.  NULL when libtirpc refuses. */
-CLIENT *ipl_onc_dg_client(int fd);
+ * timeout.  NULL (and *fd -1) when the address or libtirpc fails. */
+CLIENT *ipl_onc_dg_client(struct ipl_conn *car, int *fd);
 
 /* The largest payload one ECHO or SINK carries over a datagram: a call is
  * one datagram of at most 65,507 bytes, 44 of which are the call header

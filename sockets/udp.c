@@ -533,20 +533,15 @@ static int udp_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *pee
 	return rc;
 }
 
-/* The listen_fd and conn_fd ops: the bound socket and a client's connected
- * one, lent to a layer that hands them to a socket library (oncrpc gives
- * them to libtirpc's svc_dg and clnt_dg).  That layer then reads and writes
- * the socket itself: nothing here reads it meanwhile, since the layer never
- * calls accept or recv. */
+/* The listen_fd op: the bound socket, lent to a layer that hands it to a
+ * socket library (oncrpc gives it to libtirpc's svc_dg), which then reads
+ * and writes it itself: nothing here reads it meanwhile, since that layer
+ * never calls accept.  No conn_fd: a client's socket stays udp's (its
+ * receive slice, SO_RCVTIMEO, is what its readers count on). */
 static int udp_listen_fd(const struct ipl_endpoint *ep)
 {
 	const struct udp_ep *ue = ep->priv;
 	return ue && ue->fd >= 0 ? ue->fd : IPL_EUNSUPP;
-}
-
-static int udp_conn_fd(const struct ipl_conn *c)
-{
-	return ((const struct udp_conn *)c)->fd;
 }
 
 const struct ipl_transport ipl_udp_transport = {
@@ -567,5 +562,4 @@ const struct ipl_transport ipl_udp_transport = {
 	.conn_addr = udp_conn_addr,
 	.check_addr = ipl_sock_check_hostport,
 	.listen_fd = udp_listen_fd,
-	.conn_fd = udp_conn_fd,
 };
