@@ -1,7 +1,7 @@
 # rpc/oncrpc.mk - the `oncrpc` mechanism (libtirpc client and server) is
 # built when libtirpc is installed; without it oncrpc.c (and oncrpc_dg.c,
-# its udp half) is left out of the
-# build and ipclab simply lacks that row (ipl_config.h says which).
+# its udp half) is left out of the build and ipclab simply lacks that row
+# (ipl_config.h says which).
 ONCRPC_LIBS := $(shell pkg-config --libs libtirpc 2>/dev/null)
 ifneq ($(ONCRPC_LIBS),)
 IPL_HAVE_TIRPC := 1
