@@ -276,10 +276,11 @@ struct ipl_transport {
 	 * (`ipclab demo`) says about this mechanism; see ipl_tp_describe. */
 	const struct ipl_tp_describe *describe;
 
-	/* Optional, both or neither (tcp, unix): the stream socket under an
-	 * endpoint or conn, for a layer that hands it to a socket library
-	 * (oncrpc gives it to libtirpc; a carrier without these is not one it
-	 * can use).  listen_fd: a prepared endpoint's listening socket, or
+	/* Optional, both or neither for a stream (tcp, unix): the socket
+	 * under an endpoint or conn, for a layer that hands it to a socket
+	 * library (oncrpc gives it to libtirpc; a carrier without these is not
+	 * one it can use).  udp has listen_fd only (its bound socket, for
+	 * oncrpc's svc_dg); a client over it opens its own socket.  listen_fd: a prepared endpoint's listening socket, or
 	 * IPL_EUNSUPP once released.  conn_fd: a conn's connected socket.  The
 	 * fd stays the transport's: the caller borrows it, never closes it. */
 	int (*listen_fd)(const struct ipl_endpoint *ep);

@@ -31,6 +31,7 @@
 
 #include "common/clock.h"
 #include "rpc/rpcmsg.h"
+#include "rpc/oncrpc_dg.h"
 
 #include <rpc/rpc.h>
 #include <rpc/rpc_com.h>
@@ -54,11 +55,12 @@
 static uint32_t server_cap = IPL_DEFAULT_CAP; /* the svc loop has no context pointer */
 
 /* libtirpc speaks to sockets: the carrier must offer its socket fds (the
- * transport ops listen_fd and conn_fd).  The rest of the endpoint is the
- * carrier's (rpc/layer.c). */
+ * transport ops listen_fd and conn_fd): tcp and unix streams, or udp
+ * datagrams (rpc/oncrpc_dg.c: its listen_fd; a client opens its own socket).  The rest of the endpoint is the carrier's
+ * (rpc/layer.c). */
 static int onc_carrier_ok(const struct ipl_transport *car)
 {
-	return car->listen_fd && car->conn_fd;
+	return car->listen_fd && (car->conn_fd || (car->caps & IPL_CAP_DATAGRAM));
 }
 
 static int socket_carrier(const struct ipl_endpoint *ep)
@@ -501,6 +503,9 @@ static int onc_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 		rc = -errno;
 	} else if (!svc_register(&reg_anchor, IPL_RPC_PROG, IPL_RPC_PROG_VERS, dispatch, 0)) {
 		rc = IPL_EUNSUPP;
+	} else if (car->tp->caps & IPL_CAP_DATAGRAM) { /* udp: svc_dg, one thread */
+		rc = ipl_onc_dg_serve(ep, lfd);
+		svc_unregister(IPL_RPC_PROG, IPL_RPC_PROG_VERS);
 	} else {
 		pthread_mutex_init(&s.mu, NULL);
 		pthread_cond_init(&s.cv, NULL);
@@ -526,6 +531,8 @@ struct onc_conn {
 	uint32_t cap;
 	struct timeval tmo;
 	int said_bye;
+	int dg;    /* over udp (clnt_dg): no batching */
+	int dg_fd; /* ... on this socket of its own (car only named the server) */
 	struct ipl_buf q; /* queued ipclab replies */
 	size_t q_off, q_len;
 };
@@ -622,6 +629,11 @@ static int onc_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 	}
 	case IPL_OP_SINK:
 		if (h.flags & IPL_FLAG_NOACK) {
+			/* libtirpc's datagram client never sends a call that
+			 * expects no reply (a zero timeout returns before the
+			 * send): a one-way stream cannot run over udp */
+			if (oc->dg)
+				return IPL_EUNSUPP;
 			struct timeval zero = { 0, 0 };
 			st = clnt_call(oc->cl, IPL_RPC_PROC_SINK_BATCH, (xdrproc_t)xdr_ipl_bytes,
 				       (caddr_t)&args, (xdrproc_t)NULL, NULL, zero);
@@ -662,7 +674,9 @@ static void onc_detach(struct ipl_conn *c)
 {
 	struct onc_conn *oc = (struct onc_conn *)c;
 	if (oc->cl)
-		clnt_destroy(oc->cl); /* leaves the fd to the carrier conn */
+		clnt_destroy(oc->cl); /* leaves the fd to the carrier conn, or to us */
+	if (oc->dg && oc->dg_fd >= 0)
+		close(oc->dg_fd);
 	ipl_conn_detach(oc->car);
 	ipl_buf_free(&oc->q);
 	free(oc);
@@ -690,13 +704,18 @@ static int onc_attach_client(struct ipl_endpoint *ep, unsigned idx, struct ipl_c
 	int ms = ep->opts.timeout_ms > 0 ? ep->opts.timeout_ms : 60000;
 	oc->tmo.tv_sec = ms / 1000;
 	oc->tmo.tv_usec = (ms % 1000) * 1000;
-	/* the socket is connected: libtirpc needs the peer only as a label */
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	int fd = cc->tp->conn_fd(cc);
-	getpeername(fd, (struct sockaddr *)&ss, &sl);
-	struct netbuf nb = { .maxlen = sizeof ss, .len = sl, .buf = &ss };
-	oc->cl = clnt_vc_create(fd, &nb, IPL_RPC_PROG, IPL_RPC_PROG_VERS, 0, 0);
+	oc->dg = (cc->tp->caps & IPL_CAP_DATAGRAM) != 0;
+	if (oc->dg) {
+		oc->cl = ipl_onc_dg_client(cc, &oc->dg_fd);
+	} else {
+		int fd = cc->tp->conn_fd(cc);
+		/* the socket is connected: libtirpc needs the peer only as a label */
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		getpeername(fd, (struct sockaddr *)&ss, &sl);
+		struct netbuf nb = { .maxlen = sizeof ss, .len = sl, .buf = &ss };
+		oc->cl = clnt_vc_create(fd, &nb, IPL_RPC_PROG, IPL_RPC_PROG_VERS, 0, 0);
+	}
 	if (!oc->cl) {
 		onc_detach(&oc->base);
 		return IPL_EPROTO;
@@ -735,6 +754,9 @@ const struct ipl_transport ipl_oncrpc_transport = {
 	.name = "oncrpc",
 	.summary = "the same ONC RPC program through libtirpc (reference for rpc)",
 	.caps = IPL_CAP_LAYERED | IPL_CAP_NAMED | IPL_CAP_MULTI_CLIENT,
+	.max_payload_dgram = IPL_ONC_DG_MAX_PAYLOAD,
+	.max_why_dgram = "over udp one call is one datagram (65,507 bytes): 44 of RPC header and opaque "
+			 "length + 65,460 of payload",
 	.prepare = onc_prepare,
 	.attach_server = onc_attach_server,
 	.accept = onc_accept,

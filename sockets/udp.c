@@ -533,6 +533,17 @@ static int udp_conn_addr(struct ipl_conn *c, char *local, size_t llen, char *pee
 	return rc;
 }
 
+/* The listen_fd op: the bound socket, lent to a layer that hands it to a
+ * socket library (oncrpc gives it to libtirpc's svc_dg), which then reads
+ * and writes it itself: nothing here reads it meanwhile, since that layer
+ * never calls accept.  No conn_fd: a client's socket stays udp's (its
+ * receive slice, SO_RCVTIMEO, is what its readers count on). */
+static int udp_listen_fd(const struct ipl_endpoint *ep)
+{
+	const struct udp_ep *ue = ep->priv;
+	return ue && ue->fd >= 0 ? ue->fd : IPL_EUNSUPP;
+}
+
 const struct ipl_transport ipl_udp_transport = {
 	.name = "udp",
 	.summary = "UDP datagrams, one message each, loopback or across hosts; losses counted",
@@ -550,4 +561,5 @@ const struct ipl_transport ipl_udp_transport = {
 	.cleanup = udp_cleanup,
 	.conn_addr = udp_conn_addr,
 	.check_addr = ipl_sock_check_hostport,
+	.listen_fd = udp_listen_fd,
 };

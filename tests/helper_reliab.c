@@ -241,7 +241,11 @@ int ipl_rl_applies(const struct ipl_test_variant *v, unsigned need, unsigned ref
 {
 	unsigned caps = ipl_rl_caps(v);
 	/* these suites assume a connection (EOF when the peer goes, no loss):
-	 * datagram mechanisms have their own (tests/test_udp.c) */
+	 * datagram mechanisms, and layers over one (oncrpc-udp), have their
+	 * own (tests/test_udp.c, tests/t_oncrpc_udp.sh) */
+	const struct ipl_transport *via = v->via ? ipl_transport_find(v->via) : NULL;
+	if (via && (via->caps & IPL_CAP_DATAGRAM))
+		caps |= IPL_CAP_DATAGRAM;
 	if ((caps & IPL_CAP_DATAGRAM) && !(need & IPL_CAP_DATAGRAM))
 		return 0;
 	return ipl_rl_tp(v) && (caps & need) == need && !(caps & refuse);

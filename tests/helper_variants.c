@@ -28,6 +28,8 @@ const struct ipl_test_variant ipl_test_variants[] = {
 #if IPL_HAVE_TIRPC
 	{ .name = "oncrpc-tcp", .tp = "oncrpc", .via = "tcp" },
 	{ .name = "oncrpc-unix", .tp = "oncrpc", .via = "unix" },
+	/* libtirpc's svc_dg and clnt_dg: one call per datagram, resent by libtirpc */
+	{ .name = "oncrpc-udp", .tp = "oncrpc", .via = "udp" },
 #endif
 #ifdef IPL_HAVE_ZMQ
 	{ .name = "zmq-ipc", .tp = "zmq", .via = "unix" },

@@ -85,8 +85,8 @@ bad "a wait policy on a mechanism without one" "unix has no wait policy" bench -
 bad "a carrier on a mechanism without one" "only rpc, oncrpc" bench -m tcp/unix
 bad "the peer pattern with 2 clients" "--clients" bench -m unix-peer --clients 2
 if "$IPCLAB" list | grep -q '^oncrpc '; then
-	bad "oncrpc over fifo" "oncrpc runs over tcp or unix only" bench -m oncrpc --via fifo
-	bad "oncrpc over fifo, as a label" "oncrpc runs over tcp or unix only" bench -m oncrpc/fifo
+	bad "oncrpc over fifo" "oncrpc runs over tcp, udp or unix only" bench -m oncrpc --via fifo
+	bad "oncrpc over fifo, as a label" "oncrpc runs over tcp, udp or unix only" bench -m oncrpc/fifo
 fi
 bad "serve --listen with a port over 65535" "--listen 127.0.0.1:99999" serve -m tcp --listen 127.0.0.1:99999
 bad "serve --listen with no port" "--listen" serve -m tcp --listen 127.0.0.1

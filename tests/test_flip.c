@@ -141,24 +141,26 @@ static void add_wrap(struct plan *p)
 	p->echoes += r->n;
 }
 
-static uint32_t clamp(const struct ipl_transport *tp, uint32_t size)
+/* A layer over datagrams has its own largest payload (ipl_max_payload_of). */
+static uint32_t clamp(uint32_t max, uint32_t size)
 {
-	return tp->max_payload && size > tp->max_payload ? tp->max_payload : size;
+	return max && size > max ? max : size;
 }
 
-static void build_plan(struct plan *p, const struct ipl_transport *tp)
+static void build_plan(struct plan *p, const struct ipl_transport *tp, const struct ipl_transport *via)
 {
+	uint32_t max = ipl_max_payload_of(tp, via, NULL);
 	static const uint32_t sizes[] = { 1, 64, 4096, 64u << 10, 1u << 20 };
 	memset(p, 0, sizeof *p);
 	p->rep_bytes = IPL_HDR_SIZE + 4; /* HELLO's reply: the cap */
 	uint32_t last = 0;
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		uint32_t s = clamp(tp, sizes[i]);
+		uint32_t s = clamp(max, sizes[i]);
 		if (s != last) /* udp: 64 KiB and 1 MiB are both its largest */
 			add_classic(p, s, 0);
 		last = s;
 	}
-	add_classic(p, clamp(tp, 64u << 10), 1); /* --crc: the checksum path */
+	add_classic(p, clamp(max, 64u << 10), 1); /* --crc: the checksum path */
 	if (!strcmp(tp->name, "shm")) {
 		add_wrap(p);
 		p->check_ring = 1;
@@ -324,7 +326,7 @@ static void case_flip(void **state)
 	const struct ipl_test_variant *v = *state;
 	const struct ipl_transport *tp = ipl_transport_find(v->tp);
 	assert_non_null(tp);
-	build_plan(&plan, tp);
+	build_plan(&plan, tp, v->via ? ipl_transport_find(v->via) : NULL);
 	int onc = !strcmp(v->tp, "oncrpc");
 	/* oncrpc: the rpc layer over the same carrier plays the server */
 	struct ipl_test_variant srv = { .name = v->name, .tp = onc ? "rpc" : v->tp, .opts = v->opts, .via = v->via };

@@ -130,7 +130,7 @@ static void carriers(void **state)
 }
 
 /* The carriers a layer can use, as messages name them: oncrpc's come from
- * its carrier_ok (sockets only), rpc takes every plain byte stream. */
+ * its carrier_ok (sockets: tcp, udp, unix), rpc takes every plain byte stream. */
 static void usable_carriers(void **state)
 {
 	(void)state;
@@ -143,7 +143,8 @@ static void usable_carriers(void **state)
 		return;
 	assert_false(ipl_carrier_usable(onc, ipl_transport_find("fifo")));
 	assert_true(ipl_carrier_usable(onc, ipl_transport_find("tcp")));
-	assert_string_equal(ipl_carriers_for(buf, sizeof buf, onc), "tcp or unix");
+	assert_true(ipl_carrier_usable(onc, ipl_transport_find("udp")));
+	assert_string_equal(ipl_carriers_for(buf, sizeof buf, onc), "tcp, udp or unix");
 	/* every layer is named, the last after " and " */
 	ipl_names_with_caps(buf, sizeof buf, IPL_CAP_LAYERED);
 	assert_true(!strncmp(buf, "rpc, ", 5) || !strncmp(buf, "rpc and ", 8));
