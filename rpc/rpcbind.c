@@ -251,8 +251,7 @@ static int64_t now_ms(void)
  * wait for a reply passes 1, 2, 4, ... receive slices (as rpcdgram.c's
  * client), until b->timeout_ms has gone by.  A reply to another xid (a late
  * answer to an earlier call or try) is skipped.  Returns as call(). */
-static int dgram_call(struct ipl_rpcb *b, const uint8_t *rec, size_t n, uint32_t xid, uint32_t vers,
-		      uint32_t proc)
+static int dgram_call(struct ipl_rpcb *b, const uint8_t *rec, size_t n, uint32_t xid, uint32_t vers, uint32_t proc)
 {
 	/* the whole datagram in one read: udp hands a longer one out in pieces */
 	int rc = ipl_buf_reserve(&b->rx, IPL_RPC_DG_MAX + 1);

@@ -354,9 +354,11 @@ static void *fake_udp_main(void *arg)
 		uint32_t xid = ipl_get_be32(in);
 		size_t len = 0;
 		calls++;
+		/* silent, or lossy: the first call is lost */
 		if (f->mode == FU_SILENT || (f->mode == FU_LOSSY && calls == 1))
-			continue; /* lost */
-		if (f->mode == FU_LOSSY) { /* a late answer to some earlier call first */
+			continue;
+		/* lossy: a late answer to some earlier call comes first */
+		if (f->mode == FU_LOSSY) {
 			len = getaddr_dgram(out, xid - 1, "127.0.0.1.0.99");
 			sendto(f->fd, out, len, 0, (struct sockaddr *)&from, fl);
 		}

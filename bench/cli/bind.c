@@ -76,8 +76,7 @@ static int describe_ep(const struct ipl_endpoint *ep, const struct ipl_transport
 		snprintf(err, errlen, "--register: cannot make a universal address of '%s'", ep->addr);
 		return -1;
 	}
-	snprintf(err, errlen,
-		 "--register: rpcbind names tcp, udp and unix sockets, not %s (use --via tcp or udp)",
+	snprintf(err, errlen, "--register: rpcbind names tcp, udp and unix sockets, not %s (use --via tcp or udp)",
 		 car ? car->name : "this mechanism");
 	return -1;
 }
@@ -205,8 +204,7 @@ int ipl_bind_is_host(const char *addr)
 	return 1;
 }
 
-int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err,
-		    size_t errlen)
+int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err, size_t errlen)
 {
 	char at[IPL_ADDR_MAX], bare[IPL_ADDR_MAX], netid[8];
 	struct ipl_rpcb b;

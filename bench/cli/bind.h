@@ -41,7 +41,6 @@ int ipl_bind_is_host(const char *addr);
  * an IPv6 HOST) (GETADDR, falling back to GETPORT), says on stderr what it
  * found and writes "HOST:PORT" into out[outlen].  Returns 0 or -1 with one
  * line in err (also for an answer with port 0 or no address). */
-int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err,
-		    size_t errlen);
+int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err, size_t errlen);
 
 #endif
