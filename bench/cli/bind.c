@@ -204,6 +204,16 @@ int ipl_bind_is_host(const char *addr)
 	return 1;
 }
 
+/* What a peer said, fit for one line of a terminal: at most 64 bytes,
+ * anything not printable shown as '?'. */
+static void printable(const char *in, char *out, size_t outlen)
+{
+	size_t i = 0;
+	for (; in[i] && i < 64 && i + 1 < outlen; i++)
+		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
+	out[i] = '\0';
+}
+
 int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err, size_t errlen)
 {
 	char at[IPL_ADDR_MAX], bare[IPL_ADDR_MAX], netid[8];
@@ -225,10 +235,12 @@ int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outle
 	if (rc == 0)
 		rc = ipl_rpcb_getaddr(&b, &m, bare, out, outlen);
 	if (rc == IPL_EADDR && b.vers != 2) {
+		char said[72];
+		printable(b.last.uaddr, said, sizeof said);
 		snprintf(err, errlen,
 			 "--connect %s: the rpcbind at %s answered program %u version %u %s with "
-			 "\"%.64s\": no address to connect to (port 0, or not a universal address)",
-			 host, at, m.prog, m.vers, m.netid, b.last.uaddr);
+			 "\"%s\": no address to connect to (port 0, or not a universal address)",
+			 host, at, m.prog, m.vers, m.netid, said);
 	} else if (rc < 0) {
 		snprintf(err, errlen,
 			 "--connect %s: asking the rpcbind at %s (over %s) for program %u version %u "
