@@ -4,6 +4,7 @@
 #include "rpc/rpcbind.h"
 
 #include "common/err.h"
+#include "rpc/rpcdgram.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -197,7 +198,8 @@ int ipl_rpcb_uaddr_to_hostport(const char *uaddr, char *out, size_t outlen, uint
 /* ======================= a session ====================================== */
 
 /* A bound on each wait for rpcbind, so a silent one cannot hang a server's
- * start or stop.  Best effort: a carrier without an fd keeps its own. */
+ * start or stop.  Best effort: a carrier without an fd keeps its own (udp:
+ * its receive slice, which dgram_call counts against the bound). */
 static void set_timeout(struct ipl_conn *c, int ms)
 {
 	if (!c->tp->conn_fd)
@@ -217,11 +219,15 @@ int ipl_rpcb_open(struct ipl_rpcb *b, const struct ipl_transport *tp, const char
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	b->xid = (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec;
+	b->timeout_ms = timeout_ms > 0 ? timeout_ms : IPL_RPCB_TIMEOUT_MS;
 	ipl_endpoint_init(&b->ep, tp, NULL, addr);
+	/* a datagram is one whole RPC message: udp checks no ipclab header */
+	b->dgram = (tp->caps & IPL_CAP_DATAGRAM) != 0;
+	b->ep.opts.raw_dgram = b->dgram;
 	int rc = ipl_endpoint_attach_client(&b->ep, 0, &b->conn);
 	if (rc < 0)
 		return rc;
-	set_timeout(b->conn, timeout_ms > 0 ? timeout_ms : IPL_RPCB_TIMEOUT_MS);
+	set_timeout(b->conn, b->timeout_ms);
 	return 0;
 }
 
@@ -232,6 +238,51 @@ void ipl_rpcb_close(struct ipl_rpcb *b)
 	ipl_endpoint_cleanup(&b->ep);
 	ipl_buf_free(&b->tx);
 	ipl_buf_free(&b->rx);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Over udp: the call rec[0..n) as one datagram, sent again whenever the
+ * wait for a reply passes 1, 2, 4, ... receive slices (as rpcdgram.c's
+ * client), until b->timeout_ms has gone by.  A reply to another xid (a late
+ * answer to an earlier call or try) is skipped.  Returns as call(). */
+static int dgram_call(struct ipl_rpcb *b, const uint8_t *rec, size_t n, uint32_t xid, uint32_t vers, uint32_t proc)
+{
+	/* the whole datagram in one read: udp hands a longer one out in pieces */
+	int rc = ipl_buf_reserve(&b->rx, IPL_RPC_DG_MAX + 1);
+	struct iovec iov = { (void *)rec, n };
+	int64_t deadline = now_ms() + b->timeout_ms;
+	unsigned slices = 0, wait = 1;
+	if (rc == 0)
+		rc = ipl_conn_send(b->conn, &iov, 1);
+	while (rc == 0) {
+		ssize_t got = ipl_conn_recv(b->conn, b->rx.p, IPL_RPC_DG_MAX + 1);
+		if (got == -ETIMEDOUT) {
+			if (now_ms() >= deadline)
+				return -ETIMEDOUT;
+			if (++slices >= wait) {
+				slices = 0;
+				wait *= 2;
+				rc = ipl_conn_send(b->conn, &iov, 1);
+			}
+			continue;
+		}
+		if (got <= 0)
+			return got == 0 ? IPL_ECLOSED : (int)got;
+		if ((size_t)got > IPL_RPCB_REPLY_MAX)
+			return IPL_ETOOBIG;
+		b->vers = vers;
+		rc = ipl_rpcb_decode_reply(b->rx.p, (size_t)got, xid, vers, proc, &b->last);
+		if (rc != IPL_ESEQ)
+			return rc;
+		rc = now_ms() < deadline ? 0 : -ETIMEDOUT;
+	}
+	return rc;
 }
 
 /* One call and its reply, in b->last.  Returns as ipl_rpcb_decode_reply
@@ -246,6 +297,8 @@ static int call(struct ipl_rpcb *b, uint32_t vers, uint32_t proc, const struct i
 	int n = ipl_rpcb_encode_call(b->tx.p, need, xid, vers, proc, m);
 	if (n < 0)
 		return n;
+	if (b->dgram)
+		return dgram_call(b, b->tx.p, (size_t)n, xid, vers, proc);
 	rc = ipl_rpc_write_record(b->conn, b->tx.p, (size_t)n, 0);
 	size_t len = 0;
 	if (rc == 0)
@@ -312,8 +365,8 @@ static int uaddr_to_connect(const char *uaddr, const char *netid, const char *ho
 	}
 	uint16_t port;
 	int rc = ipl_rpcb_uaddr_to_hostport(uaddr, addr, len, &port);
-	if (rc < 0)
-		return rc;
+	if (rc < 0 || port == 0) /* port 0: nowhere to send a call */
+		return rc < 0 ? rc : IPL_EADDR;
 	/* a server listening on every address: reach it where rpcbind is */
 	if (!strncmp(addr, "0.0.0.0:", 8) || !strncmp(addr, "[::]:", 5))
 		return join_hostport(host, port, addr, len);

@@ -6,7 +6,11 @@
  * asks that rpcbind where (P, V, N) is (GETADDR) and then connects there.
  * rpcbind is itself program 100000, at port 111 (and, on Linux, at the unix
  * socket /run/rpcbind.sock, where it trusts the caller's uid: registering
- * is only allowed from this host).  Its versions 3 and 4 speak `rpcb'
+ * is only allowed from this host).  rpcbind answers GETADDR for the netid of
+ * the transport the question came in on, so a udp address is asked over
+ * udp: a session over a datagram carrier (ipclab's udp in raw mode) sends
+ * each call as one datagram, no record mark (RFC 5531 sec. 11), and sends
+ * it again while no reply comes.  Its versions 3 and 4 speak `rpcb'
  * records with netids and universal addresses; version 2 (portmap) speaks
  * `mapping' records with an IP protocol and a port.  Every call here tries
  * 4, then 3, then 2 (for tcp and udp only) when a version is refused.
@@ -90,17 +94,22 @@ int ipl_rpcb_uaddr_to_hostport(const char *uaddr, char *out, size_t outlen, uint
 struct ipl_rpcb {
 	struct ipl_endpoint ep; /* how rpcbind was reached */
 	struct ipl_conn *conn;
+	int dgram;      /* over datagrams (udp): one call per datagram */
+	int timeout_ms; /* bound on one call */
 	uint32_t xid;
 	uint32_t vers; /* the version that answered the last call: 4, 3 or 2 */
 	struct ipl_buf tx, rx;
 	struct ipl_rpcb_result last; /* the last reply */
 };
 
-/* Connects to an rpcbind at addr over tp (tcp "HOST:111", unix
+/* Connects to an rpcbind at addr over tp (tcp or udp "HOST:111", unix
  * IPL_RPCB_SOCK); each later call waits at most timeout_ms (0: the
- * default) for its reply.  Returns 0 or tp's attach_client code
- * (-ECONNREFUSED, -ENOENT: no rpcbind there).  Close it even after a
- * failure. */
+ * default) for its reply.  Over udp a call is sent again after one udp
+ * receive slice (IPCLAB_UDP_TIMEOUT_MS, default 200 ms), then after twice
+ * that, and so on, until the timeout.  Returns 0 or tp's attach_client
+ * code (-ECONNREFUSED, -ENOENT: no rpcbind there; over udp a missing
+ * rpcbind shows at the first call, as -ECONNREFUSED or -ETIMEDOUT).  Close
+ * it even after a failure. */
 int ipl_rpcb_open(struct ipl_rpcb *b, const struct ipl_transport *tp, const char *addr, int timeout_ms);
 /* Closes the connection and frees the buffers. */
 void ipl_rpcb_close(struct ipl_rpcb *b);
@@ -117,10 +126,11 @@ int ipl_rpcb_unset(struct ipl_rpcb *b, const struct ipl_rpcb_map *m);
  * ::, becomes host, the name rpcbind was asked at; version 2 answers a port
  * only: host:PORT), the path for "local".  What rpcbind said stays in
  * b->last (uaddr or port) and b->vers.  Returns 0, IPL_ENOTREG (not
- * registered), IPL_EADDR (an address that does not parse, no room) or a
- * call's error.  A call's errors: those of ipl_rpcb_decode_reply,
- * IPL_ETOOBIG (a reply record over IPL_RPCB_REPLY_MAX), -ETIMEDOUT (no
- * reply within the timeout) and the transport's (IPL_ECLOSED, ...). */
+ * registered), IPL_EADDR (an address that does not parse, port 0, no room) or a
+ * call's error.  A call's errors: those of ipl_rpcb_decode_reply (over
+ * udp a reply to another xid is a late one and skipped), IPL_ETOOBIG (a
+ * reply record or datagram over IPL_RPCB_REPLY_MAX), -ETIMEDOUT (no reply
+ * within the timeout) and the transport's (IPL_ECLOSED, ...). */
 int ipl_rpcb_getaddr(struct ipl_rpcb *b, const struct ipl_rpcb_map *m, const char *host, char *addr, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t_rpcbind.sh - binding through rpcbind (issue 19, tcp part):
+# t_rpcbind.sh - binding through rpcbind (issue 19):
 #   1. `ipclab serve -m rpc --register`: `rpcinfo -p` lists the program with
 #      the server's port, `rpcinfo -t localhost PROG 1` reaches it, an rpcgen
 #      client using clnt_create(HOST, PROG, VERS, "tcp") calls it, and
@@ -18,7 +18,14 @@
 #   6. the other way round: a libtirpc server (build/interop/rpcgen_server
 #      -r) that registered itself with svc_reg is found by `ipclab bench -m
 #      rpc --connect 127.0.0.1` (no port), which runs with 0 errors; on
-#      SIGTERM the server takes its entry back (svc_unreg).
+#      SIGTERM the server takes its entry back (svc_unreg);
+#   7. over udp (`serve -m rpc --via udp --register`): `rpcinfo -p` lists
+#      netid udp at the server's udp port, `rpcinfo -u localhost PROG 1`
+#      reaches it, the rpcgen client with clnt_create(HOST, PROG, VERS,
+#      "udp") calls ECHO, ADD, SUM and INCR (+1 per call), `ipclab bench -m
+#      rpc --via udp --connect 127.0.0.1` (no port: GETADDR asked over udp)
+#      runs with 0 errors; SIGTERM takes the entry back; after SIGKILL the
+#      next start replaces the stale udp entry.
 # Skips (77) when rpcinfo is missing or no rpcbind answers on this host,
 # unless IPCLAB_REQUIRE_RPCBIND=1 (.ci/run sets it after starting rpcbind):
 # then that is a failure, so CI never passes without testing binding.  This
@@ -35,7 +42,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_rpcbind.XXXXXX")
 
 # the tcp ports rpcbind lists for PROG version 1, one per line
 ports() { rpcinfo -p 127.0.0.1 | awk -v p="$PROG" '$1 == p && $2 == 1 && $3 == "tcp" { print $4 }'; }
-# every entry for PROG version 1 (any netid), as a tcp port or a unix path
+# the udp ports rpcbind lists for PROG version 1
+uports() { rpcinfo -p 127.0.0.1 | awk -v p="$PROG" '$1 == p && $2 == 1 && $3 == "udp" { print $4 }'; }
+# every entry for PROG version 1 (any netid), as a tcp/udp port or a unix path
 entries() {
 	rpcinfo 2>/dev/null | awk -v p="$PROG" '$1 == p && $2 == 1 {
 		if ($3 == "local") { print $4; next }
@@ -186,6 +195,50 @@ if [ -x "$BUILD/interop/rpcgen_server" ]; then
 else
 	echo "note: rpcgen/libtirpc not built: the self-registered libtirpc server case not run"
 fi
+
+# ---- 7. udp: netid udp, found over udp, taken back, stale replaced --------
+start d --via udp
+port=${addr##*:}
+check "serve --via udp --register starts and prints its address" '[ -n "$addr" ]'
+check "serve says it registered netid udp at the udp port's universal address" \
+	'grep -q "registered program $PROG version 1 udp 127\.0\.0\.1\.$((port / 256))\.$((port % 256)) " "$tmp/d.err"'
+check "rpcinfo -p lists program $PROG version 1 udp at the server's port (and no tcp entry)" \
+	'[ "$(uports)" = "$port" ] && [ -z "$(ports)" ]'
+check "rpcinfo -u localhost $PROG 1 succeeds through rpcbind" \
+	'timeout $SAFETY_S rpcinfo -u localhost $PROG 1 >"$tmp/rpcinfo-u.out" 2>&1'
+if [ -x "$BUILD/interop/rpcgen_client" ]; then
+	check "rpcgen client: clnt_create(localhost, PROG, VERS, \"udp\") calls every procedure, INCR +1 a call" \
+		'timeout $SAFETY_S "$BUILD/interop/rpcgen_client" -n udp localhost >"$tmp/rpcgen-udp.out" 2>&1 &&
+		 grep -q "gave udp port $port\$" "$tmp/rpcgen-udp.out"'
+else
+	echo "note: rpcgen/libtirpc not built: clnt_create udp case not run"
+fi
+timeout $SAFETY_S "$IPCLAB" bench -q -m rpc --via udp --connect 127.0.0.1 -n 300 --warmup 10 -s 64 -f csv \
+	>"$tmp/ubench.csv" 2>"$tmp/ubench.err"
+brc=$?
+errors=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i } NR == 2 { print $c }' \
+	"$tmp/ubench.csv")
+check "bench -m rpc --via udp --connect 127.0.0.1 (no port) runs with 0 errors" \
+	'[ "$brc" = 0 ] && [ "$errors" = 0 ] && grep -q "^rpc/udp," "$tmp/ubench.csv"'
+check "bench says rpcbind gave the udp entry" \
+	'grep -q "rpcbind at 127.0.0.1:111 .* udp at .*connecting to 127.0.0.1:$port\$" "$tmp/ubench.err"'
+stop TERM
+check "udp: serve exits 0 on SIGTERM and no udp entry is left" '[ "$rc" = 0 ] && [ -z "$(uports)" ]'
+check "udp: serve says it unregistered netid udp" 'grep -q "unregistered program $PROG version 1 udp" "$tmp/d.err"'
+"$IPCLAB" bench -q -m rpc --via udp --connect 127.0.0.1 -n 10 >"$tmp/unone.out" 2>"$tmp/unone.err"
+nrc=$?
+check "--via udp --connect HOST with nothing registered fails with one line" \
+	'[ "$nrc" != 0 ] && [ "$(wc -l <"$tmp/unone.err")" = 1 ] && grep -q "udp: program not registered" "$tmp/unone.err"'
+
+start e --via udp
+stop KILL
+check "udp: after SIGKILL the entry stays (stale)" '[ "$(uports)" = "${addr##*:}" ]'
+start f --via udp
+port=${addr##*:}
+check "udp: the next start replaces it: exactly one udp entry, at the new port" '[ "$(uports)" = "$port" ]'
+check "udp: serve says it replaced the stale entry" 'grep -q "version 1 udp at .*replacing it" "$tmp/f.err"'
+stop TERM
+check "udp: and takes it back on SIGTERM" '[ "$rc" = 0 ] && [ -z "$(uports)" ]'
 
 [ "$fails" = 0 ] || { for f in "$tmp"/*.err; do echo "--- $f"; cat "$f"; done; exit 1; }
 echo "t_rpcbind: ok"

@@ -5,7 +5,10 @@
  * 0/1, a port over 65535, trailing bytes); universal addresses both ways;
  * and a session against a fake rpcbind on a unix socket that refuses
  * versions 4 and 3 (the fallback to portmap), answers with a record over
- * the cap, or says nothing (the timeout). */
+ * the cap, or says nothing (the timeout); and a fake rpcbind on udp that
+ * loses the first call (the retransmission), answers a stale xid first
+ * (skipped), answers port 0, a truncated reply, a datagram over the cap,
+ * or nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +22,9 @@
 #include "common/err.h"
 #include "rpc/rpcbind.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +313,130 @@ static void silent_rpcbind(void **state)
 	fake_stop(&f);
 }
 
+/* ---- a fake rpcbind on udp --------------------------------------------- */
+
+enum fake_udp_mode { FU_LOSSY, FU_PORT0, FU_TRUNCATED, FU_TOO_BIG, FU_SILENT };
+
+struct fake_udp {
+	int fd;
+	enum fake_udp_mode mode;
+	char addr[32]; /* 127.0.0.1:PORT */
+	pthread_t th;
+};
+
+/* A GETADDR reply for xid with the universal address ua (NULL: the
+ * header alone, a truncated reply) into out; returns its length. */
+static size_t getaddr_dgram(uint8_t *out, uint32_t xid, const char *ua)
+{
+	const uint8_t head[] = { W(xid), W(1), W(0), W(0), W(0), W(0) };
+	size_t n = sizeof head, ul = ua ? strlen(ua) : 0;
+	memcpy(out, head, n);
+	if (!ua)
+		return n;
+	ipl_put_be32(out + n, (uint32_t)ul);
+	memcpy(out + n + 4, ua, ul);
+	memset(out + n + 4 + ul, 0, IPL_XDR_PAD(ul) - ul);
+	return n + 4 + IPL_XDR_PAD(ul);
+}
+
+/* Answers calls as its mode says until a 1-byte datagram (the stop). */
+static void *fake_udp_main(void *arg)
+{
+	struct fake_udp *f = arg;
+	uint8_t in[2048], out[2 * IPL_RPCB_REPLY_MAX];
+	unsigned calls = 0;
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof from;
+		ssize_t n = recvfrom(f->fd, in, sizeof in, 0, (struct sockaddr *)&from, &fl);
+		if (n <= 1)
+			return NULL;
+		uint32_t xid = ipl_get_be32(in);
+		size_t len = 0;
+		calls++;
+		/* silent, or lossy: the first call is lost */
+		if (f->mode == FU_SILENT || (f->mode == FU_LOSSY && calls == 1))
+			continue;
+		/* lossy: a late answer to some earlier call comes first */
+		if (f->mode == FU_LOSSY) {
+			len = getaddr_dgram(out, xid - 1, "127.0.0.1.0.99");
+			sendto(f->fd, out, len, 0, (struct sockaddr *)&from, fl);
+		}
+		if (f->mode == FU_LOSSY)
+			len = getaddr_dgram(out, xid, "127.0.0.1.16.146");
+		else if (f->mode == FU_PORT0)
+			len = getaddr_dgram(out, xid, "127.0.0.1.0.0");
+		else if (f->mode == FU_TRUNCATED)
+			len = getaddr_dgram(out, xid, NULL);
+		else { /* FU_TOO_BIG: a good reply padded past the client's cap */
+			len = getaddr_dgram(out, xid, "127.0.0.1.16.146");
+			memset(out + len, 0, sizeof out - len);
+			len = IPL_RPCB_REPLY_MAX + 4;
+		}
+		sendto(f->fd, out, len, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+static void fake_udp_start(struct fake_udp *f, enum fake_udp_mode mode)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sin;
+	f->mode = mode;
+	f->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(f->fd >= 0);
+	assert_int_equal(bind(f->fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(getsockname(f->fd, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(f->addr, sizeof f->addr, "127.0.0.1:%u", ntohs(sin.sin_port));
+	assert_int_equal(pthread_create(&f->th, NULL, fake_udp_main, f), 0);
+}
+
+/* Stops the fake with a 1-byte datagram (its own socket reads it). */
+static void fake_udp_stop(struct fake_udp *f)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof sin;
+	getsockname(f->fd, (struct sockaddr *)&sin, &sl);
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(sendto(s, "x", 1, 0, (struct sockaddr *)&sin, sl), 1);
+	close(s);
+	pthread_join(f->th, NULL);
+	close(f->fd);
+}
+
+/* GETADDR over udp against a fake in mode; returns the result, addr the
+ * answer. */
+static int udp_getaddr(enum fake_udp_mode mode, int timeout_ms, char *addr, size_t len)
+{
+	struct fake_udp f;
+	struct ipl_rpcb b;
+	fake_udp_start(&f, mode);
+	assert_int_equal(ipl_rpcb_open(&b, ipl_transport_find("udp"), f.addr, timeout_ms), 0);
+	struct ipl_rpcb_map m = { 0x2049504c, 1, "udp", "" };
+	int rc = ipl_rpcb_getaddr(&b, &m, "127.0.0.1", addr, len);
+	ipl_rpcb_close(&b);
+	fake_udp_stop(&f);
+	return rc;
+}
+
+static void udp_lost_then_stale_then_answer(void **state)
+{
+	(void)state;
+	char addr[64];
+	/* the first call lost: sent again; the stale xid skipped, not taken */
+	assert_int_equal(udp_getaddr(FU_LOSSY, 0, addr, sizeof addr), 0);
+	assert_string_equal(addr, "127.0.0.1:4242");
+}
+
+static void udp_bad_answers(void **state)
+{
+	(void)state;
+	char addr[64];
+	assert_err(udp_getaddr(FU_PORT0, 0, addr, sizeof addr), IPL_EADDR);
+	assert_err(udp_getaddr(FU_TRUNCATED, 0, addr, sizeof addr), IPL_EXDR);
+	assert_err(udp_getaddr(FU_TOO_BIG, 0, addr, sizeof addr), IPL_ETOOBIG);
+	assert_err(udp_getaddr(FU_SILENT, 300, addr, sizeof addr), -ETIMEDOUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +452,8 @@ int main(void)
 		cmocka_unit_test(fallback_to_portmap),
 		cmocka_unit_test(reply_too_big),
 		cmocka_unit_test(silent_rpcbind),
+		cmocka_unit_test(udp_lost_then_stale_then_answer),
+		cmocka_unit_test(udp_bad_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,16 +36,23 @@ static int open_local(struct ipl_rpcb *b, char *err, size_t errlen)
 	return -1;
 }
 
+/* The transport that carries netid: udp for "udp"/"udp6", else tcp. */
+static const struct ipl_transport *netid_transport(const char *netid)
+{
+	return ipl_transport_find(!strncmp(netid, "udp", 3) ? "udp" : "tcp");
+}
+
 /* A session with this host's rpcbind over netid's own transport: rpcbind
  * answers GETADDR for the netid of the transport the question came in on
- * (RFC 1833), not for the one named in it.  0 or -1 with err. */
+ * (RFC 1833), not for the one named in it; so a udp entry is asked for
+ * over udp.  0 or -1 with err. */
 static int open_for_netid(struct ipl_rpcb *b, const char *netid, char *err, size_t errlen)
 {
-	const struct ipl_transport *tcp = ipl_transport_find("tcp");
-	const char *at = !strcmp(netid, "tcp6") ? "[::1]:111" : "127.0.0.1:111";
+	const struct ipl_transport *tp = netid_transport(netid);
+	const char *at = strchr(netid, '6') ? "[::1]:111" : "127.0.0.1:111";
 	if (!strcmp(netid, "local"))
 		return open_local(b, err, errlen);
-	int rc = tcp ? ipl_rpcb_open(b, tcp, at, 0) : IPL_EUNSUPP;
+	int rc = tp ? ipl_rpcb_open(b, tp, at, 0) : IPL_EUNSUPP;
 	if (rc == 0)
 		return 0;
 	ipl_rpcb_close(b);
@@ -62,14 +69,14 @@ static int describe_ep(const struct ipl_endpoint *ep, const struct ipl_transport
 		snprintf(reg->uaddr, sizeof reg->uaddr, "%s", ep->addr);
 		return 0;
 	}
-	if (car && !strcmp(car->name, "tcp")) {
-		snprintf(reg->netid, sizeof reg->netid, ep->addr[0] == '[' ? "tcp6" : "tcp");
+	if (car && (!strcmp(car->name, "tcp") || !strcmp(car->name, "udp"))) {
+		snprintf(reg->netid, sizeof reg->netid, "%s%s", car->name, ep->addr[0] == '[' ? "6" : "");
 		if (ipl_rpcb_uaddr_from_hostport(ep->addr, reg->uaddr, sizeof reg->uaddr) == 0)
 			return 0;
 		snprintf(err, errlen, "--register: cannot make a universal address of '%s'", ep->addr);
 		return -1;
 	}
-	snprintf(err, errlen, "--register: rpcbind names tcp and unix sockets, not %s (use --via tcp)",
+	snprintf(err, errlen, "--register: rpcbind names tcp, udp and unix sockets, not %s (use --via tcp or udp)",
 		 car ? car->name : "this mechanism");
 	return -1;
 }
@@ -197,25 +204,48 @@ int ipl_bind_is_host(const char *addr)
 	return 1;
 }
 
-int ipl_bind_lookup(const char *host, char *out, size_t outlen, char *err, size_t errlen)
+/* What a peer said, fit for one line of a terminal: at most 64 bytes,
+ * anything not printable shown as '?'. */
+static void printable(const char *in, char *out, size_t outlen)
 {
-	char at[IPL_ADDR_MAX], bare[IPL_ADDR_MAX];
+	size_t i = 0;
+	for (; in[i] && i < 64 && i + 1 < outlen; i++)
+		out[i] = isprint((unsigned char)in[i]) ? in[i] : '?';
+	out[i] = '\0';
+}
+
+int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char at[IPL_ADDR_MAX], bare[IPL_ADDR_MAX], netid[8];
 	struct ipl_rpcb b;
-	const struct ipl_transport *tcp = ipl_transport_find("tcp");
 	memset(&b, 0, sizeof b);
 	snprintf(at, sizeof at, "%s:%d", host, IPL_RPCB_PORT);
 	/* "[::1]" -> "::1": the host part of a universal address has no brackets */
 	snprintf(bare, sizeof bare, "%.*s", (int)(host[0] == '[' ? strlen(host) - 2 : strlen(host)),
 		 host + (host[0] == '['));
-	int rc = tcp ? ipl_rpcb_open(&b, tcp, at, 0) : IPL_EUNSUPP;
-	struct ipl_rpcb_map m = { IPL_RPC_PROG, IPL_RPC_PROG_VERS, strchr(bare, ':') ? "tcp6" : "tcp", "" };
+	snprintf(netid, sizeof netid, "%s%s", proto, strchr(bare, ':') ? "6" : "");
+	/* udp: GETADDR asked over udp itself (one call per datagram, sent again
+	 * on silence), as libtirpc's clnt_create(..., "udp") does; rpcbind
+	 * answers for the netid it was asked over, and GETADDR's answer is a
+	 * whole universal address, where portmap's GETPORT (prot 17 over tcp)
+	 * would give a port only */
+	const struct ipl_transport *tp = netid_transport(netid);
+	int rc = tp ? ipl_rpcb_open(&b, tp, at, 0) : IPL_EUNSUPP;
+	struct ipl_rpcb_map m = { IPL_RPC_PROG, IPL_RPC_PROG_VERS, netid, "" };
 	if (rc == 0)
 		rc = ipl_rpcb_getaddr(&b, &m, bare, out, outlen);
-	if (rc < 0) {
+	if (rc == IPL_EADDR && b.vers != 2) {
+		char said[72];
+		printable(b.last.uaddr, said, sizeof said);
 		snprintf(err, errlen,
-			 "--connect %s: asking the rpcbind at %s for program %u version %u "
-			 "over %s: %s",
-			 host, at, m.prog, m.vers, m.netid, ipl_strerror(rc));
+			 "--connect %s: the rpcbind at %s answered program %u version %u %s with "
+			 "\"%s\": no address to connect to (port 0, or not a universal address)",
+			 host, at, m.prog, m.vers, m.netid, said);
+	} else if (rc < 0) {
+		snprintf(err, errlen,
+			 "--connect %s: asking the rpcbind at %s (over %s) for program %u version %u "
+			 "%s: %s",
+			 host, at, tp ? tp->name : proto, m.prog, m.vers, m.netid, ipl_strerror(rc));
 	} else if (b.vers == 2) {
 		fprintf(stderr,
 			"ipclab bench: rpcbind at %s (portmap version 2): program %u version %u "

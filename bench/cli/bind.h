@@ -12,7 +12,7 @@
 /* What serve registered: kept to take it back at exit. */
 struct ipl_bind_reg {
 	int done;       /* registered, not yet taken back */
-	char netid[16]; /* "tcp", "tcp6", "local" */
+	char netid[16]; /* "tcp", "tcp6", "udp", "udp6", "local" */
 	char uaddr[IPL_ADDR_MAX + 16];
 };
 
@@ -35,11 +35,12 @@ void ipl_bind_unregister(struct ipl_bind_reg *reg);
  * an existing file of that name is a path. */
 int ipl_bind_is_host(const char *addr);
 
-/* For --connect HOST with a layered mechanism over tcp (or no --via):
- * asks HOST's rpcbind for the tcp address of program IPL_RPC_PROG version
- * 1 (GETADDR, falling back to GETPORT), says on stderr what it found and
- * writes "HOST:PORT" into out[outlen].  Returns 0 or -1 with one line in
- * err. */
-int ipl_bind_lookup(const char *host, char *out, size_t outlen, char *err, size_t errlen);
+/* For --connect HOST with a layered mechanism over proto ("tcp", the
+ * default, or "udp"): asks HOST's rpcbind, over proto itself, for the
+ * address of program IPL_RPC_PROG version 1 with netid proto (proto6 for
+ * an IPv6 HOST) (GETADDR, falling back to GETPORT), says on stderr what it
+ * found and writes "HOST:PORT" into out[outlen].  Returns 0 or -1 with one
+ * line in err (also for an answer with port 0 or no address). */
+int ipl_bind_lookup(const char *host, const char *proto, char *out, size_t outlen, char *err, size_t errlen);
 
 #endif

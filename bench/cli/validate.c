@@ -256,19 +256,20 @@ static int check_connect(const struct ipl_bench_opts *o, char *err, size_t len)
 	return ipl_check_connect_addr(tp, o->mvia[0], o->connect, err, len);
 }
 
-/* --connect HOST (no port) for rpc over tcp: HOST's rpcbind says the port
- * (bind.c), and the carrier is then tcp. */
+/* --connect HOST (no port) for rpc over tcp or udp: HOST's rpcbind says
+ * the port (bind.c), and the carrier is then tcp (or the udp asked for). */
 static int lookup_host(struct ipl_bench_opts *o, char *err, size_t len)
 {
 	static char found[IPL_ADDR_MAX];
-	const struct ipl_transport *tcp = ipl_transport_find("tcp");
+	const struct ipl_transport *tcp = ipl_transport_find("tcp"), *udp = ipl_transport_find("udp");
 	if (o->nmech != 1 || !(o->mech[0]->caps & IPL_CAP_LAYERED) || !ipl_bind_is_host(o->connect) ||
-	    (o->mvia[0] && o->mvia[0] != tcp))
+	    (o->mvia[0] && o->mvia[0] != tcp && o->mvia[0] != udp))
 		return 0;
-	if (ipl_bind_lookup(o->connect, found, sizeof found, err, len) < 0)
+	int over_udp = o->mvia[0] && o->mvia[0] == udp;
+	if (ipl_bind_lookup(o->connect, over_udp ? "udp" : "tcp", found, sizeof found, err, len) < 0)
 		return -1;
 	o->connect = found;
-	o->mvia[0] = tcp;
+	o->mvia[0] = over_udp ? udp : tcp;
 	return 0;
 }
 

@@ -4,8 +4,10 @@
  * procedure and undecodable arguments come back as the ONC errors libtirpc
  * reports.  Exit 0 when everything matched; each mismatch is printed.
  * With HOST alone, the standard binding path: clnt_create(HOST, prog, vers,
- * "tcp") asks HOST's rpcbind for the port (the error cases then reuse the
- * address it found). */
+ * NETID) asks HOST's rpcbind for the port (the error cases then reuse the
+ * address it found).  -n udp: every call over UDP (one call per datagram;
+ * ECHO then stays within libtirpc's 8800-byte datagram); default tcp.
+ * INCR, not idempotent, must come back exactly one more per call. */
 #include "ipclab.h"
 
 #include <arpa/inet.h>
@@ -28,12 +30,14 @@ static int failures;
 
 static struct sockaddr_in server;
 static const char *by_host; /* HOST alone: rpcbind says where */
+static const char *netid = "tcp";
+static int over_udp;
 
 /* clnt_create: rpcbind's GETADDR, then a connection there; server keeps
  * the address for the calls to other programs and versions. */
 static CLIENT *create_by_rpcbind(rpcprog_t prog, rpcvers_t vers)
 {
-	CLIENT *cl = clnt_create(by_host, prog, vers, "tcp");
+	CLIENT *cl = clnt_create(by_host, prog, vers, netid);
 	struct netbuf nb = { 0 };
 	if (!cl) {
 		clnt_pcreateerror("rpcgen_client: clnt_create");
@@ -44,7 +48,7 @@ static CLIENT *create_by_rpcbind(rpcprog_t prog, rpcvers_t vers)
 		exit(1);
 	}
 	memcpy(&server, nb.buf, nb.len);
-	printf("rpcgen_client: rpcbind on %s gave port %u\n", by_host, ntohs(server.sin_port));
+	printf("rpcgen_client: rpcbind on %s gave %s port %u\n", by_host, netid, ntohs(server.sin_port));
 	return cl;
 }
 
@@ -54,7 +58,9 @@ static CLIENT *connect_to(rpcprog_t prog, rpcvers_t vers)
 	if (by_host && prog == IPCLAB_PROG && vers == IPCLAB_VERS)
 		return create_by_rpcbind(prog, vers);
 	/* a non-zero port: libtirpc connects directly, no rpcbind query */
-	CLIENT *cl = clnttcp_create(&server, prog, vers, &sock, 0, 0);
+	struct timeval retry = { 1, 0 };
+	CLIENT *cl = over_udp ? clntudp_create(&server, prog, vers, retry, &sock)
+			      : clnttcp_create(&server, prog, vers, &sock, 0, 0);
 	if (!cl) {
 		clnt_pcreateerror("rpcgen_client");
 		exit(1);
@@ -68,10 +74,29 @@ static enum clnt_stat call_null(CLIENT *cl)
 	return clnt_call(cl, IPCLAB_NULL, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_void, NULL, tv);
 }
 
+/* INCR n times: the counter of this client (a connection, or over udp a
+ * socket's address) goes 1, 2, ..., n: each call ran exactly once. */
+static void check_incr(CLIENT *cl, int n)
+{
+	for (int i = 1; i <= n; i++) {
+		int *v = ipclab_incr_1(NULL, cl);
+		CHECK(v != NULL, "INCR %d: %s", i, clnt_sperror(cl, ""));
+		if (!v)
+			return;
+		CHECK(*v == i, "INCR call %d returned %d (%s)", i, *v,
+		      *v > i ? "ran more than once" : "a call did not run");
+	}
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3 && argc != 2) {
-		fprintf(stderr, "usage: rpcgen_client HOST [PORT]\n");
+	if (argc >= 3 && !strcmp(argv[1], "-n")) {
+		netid = argv[2];
+		argc -= 2, argv += 2;
+	}
+	over_udp = !strcmp(netid, "udp");
+	if ((argc != 3 && argc != 2) || (!over_udp && strcmp(netid, "tcp"))) {
+		fprintf(stderr, "usage: rpcgen_client [-n tcp|udp] HOST [PORT]\n");
 		return 2;
 	}
 	if (argc == 2)
@@ -85,6 +110,7 @@ int main(int argc, char **argv)
 	CLIENT *cl = connect_to(IPCLAB_PROG, IPCLAB_VERS);
 
 	CHECK(ipclab_null_1(NULL, cl) != NULL, "NULL: %s", clnt_sperror(cl, ""));
+	check_incr(cl, 5); /* first: this client's counter starts at 0 */
 
 	/* ECHO at every padding length and one large enough that libtirpc
 	 * sends it in several record fragments */
@@ -92,7 +118,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof buf; i++)
 		buf[i] = (char)(i * 13 + 1);
 	size_t lens[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 1024, 65536, sizeof buf };
-	for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+	size_t udp_lens[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 64, 1024, 8000 };
+	size_t nlens = sizeof lens / sizeof lens[0];
+	if (over_udp) {
+		memcpy(lens, udp_lens, sizeof udp_lens);
+		nlens = sizeof udp_lens / sizeof udp_lens[0];
+	}
+	for (size_t k = 0; k < nlens; k++) {
 		ipclab_data in = { .ipclab_data_len = (u_int)lens[k], .ipclab_data_val = buf };
 		ipclab_data *out = ipclab_echo_1(&in, cl);
 		CHECK(out != NULL, "ECHO %zu: %s", lens[k], clnt_sperror(cl, ""));
