@@ -65,8 +65,13 @@ struct ipl_hdr {
 	uint32_t crc;
 };
 
-/* CRC32C (Castagnoli); pass 0 as crc to start. Uses SSE4.2 when present. */
+/* CRC32C (Castagnoli); pass 0 as crc to start, or a previous result to
+ * continue it.  Uses SSE4.2 (three interleaved chains) when present. */
 uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* The same CRC one byte at a time from a table, whatever the CPU: the
+ * fallback, and a reference for tests. */
+uint32_t ipl_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 
 /* Maps a decode error to the code an ERROR reply carries. */
 uint32_t ipl_wire_err_of(int err);

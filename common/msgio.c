@@ -10,6 +10,12 @@
 /* Big enough for a header plus a typical small payload in one recv, small
  * enough that large payloads mostly bypass it. */
 #define RX_CAP 16384u
+/* The first read of a message on a connection that carries large ones:
+ * the header and a page of payload.  Staging less (the header alone) would
+ * leave a pipe's first page half read, so the writer blocked on the full
+ * pipe waits for the next read; staging RX_CAP copies 16 KiB of payload
+ * twice (a quarter of a 64 KiB message). */
+#define RX_LARGE_FIRST 4096u
 /* A payload buffer grows in steps of at least this, to at most twice the
  * bytes that have arrived: a declared length alone buys no memory. */
 #define RX_STEP (64u << 10)
@@ -86,8 +92,9 @@ static void bump(struct ipl_rx_limit *lim)
 				      memory_order_relaxed);
 }
 
-/* Refills the empty rx buffer with whatever the transport has (one recv). */
-static ssize_t fill(struct ipl_conn *c)
+/* Refills the empty rx buffer with whatever the transport has, at most
+ * max (<= RX_CAP) bytes (one recv). */
+static ssize_t fill(struct ipl_conn *c, size_t max)
 {
 	if (!c->rx) {
 		c->rx = malloc(RX_CAP);
@@ -95,7 +102,7 @@ static ssize_t fill(struct ipl_conn *c)
 			return -ENOMEM;
 		c->rx_cap = RX_CAP;
 	}
-	ssize_t n = ipl_conn_recv(c, c->rx, c->rx_cap);
+	ssize_t n = ipl_conn_recv(c, c->rx, max);
 	c->rx_off = 0;
 	c->rx_len = n > 0 ? (size_t)n : 0;
 	return n;
@@ -140,7 +147,7 @@ static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_li
 		if (len - got >= RX_CAP) /* large remainder: no point staging it */
 			n = ipl_conn_recv(c, (uint8_t *)buf + got, len - got);
 		else
-			n = fill(c);
+			n = fill(c, RX_CAP);
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
@@ -150,6 +157,25 @@ static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_li
 			got += (size_t)n;
 	}
 	return 0;
+}
+
+/* Reads a message header.  Small messages keep the one staged read that
+ * fetches header and payload together; on a connection whose payload
+ * buffer outgrew the staging buffer (it carries large messages) the read
+ * that fetches the header stops after RX_LARGE_FIRST bytes, so the rest of
+ * the payload lands in its buffer with the kernel's one copy. */
+static int read_hdr(struct ipl_conn *c, uint8_t *hdr, const struct ipl_buf *payload,
+		    struct ipl_rx_limit *lim)
+{
+	if (!c->tp->peek && c->rx_len == c->rx_off && payload->cap > RX_CAP) {
+		ssize_t n = fill(c, RX_LARGE_FIRST);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return IPL_ECLOSED;
+		bump(lim);
+	}
+	return read_full(c, hdr, IPL_HDR_SIZE, lim);
 }
 
 int ipl_conn_read_full(struct ipl_conn *c, void *buf, size_t len)
@@ -339,7 +365,7 @@ int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
 			return rc;
 	}
 	uint8_t hdr[IPL_HDR_SIZE];
-	int rc = read_full(c, hdr, sizeof hdr, lim);
+	int rc = read_hdr(c, hdr, payload, lim);
 	if (rc < 0)
 		return rc;
 	rc = ipl_hdr_decode(hdr, cap, h);

@@ -2,7 +2,10 @@
  *
  * The receive side reads through a per-connection buffer so that a small
  * message (header + payload) usually costs one recv; payload bytes beyond the
- * buffer go straight to the caller's memory.  Byte-level users (the RPC
+ * buffer go straight to the caller's memory.  On a connection that carries
+ * large messages (its payload buffer outgrew the staging buffer) the read
+ * that fetches a header stops a page in, so the rest of the payload is not
+ * copied twice.  Byte-level users (the RPC
  * record reader) share the same buffer through ipl_conn_read_full().
  */
 #ifndef IPL_MSGIO_H
