@@ -412,7 +412,8 @@ static void test_fuzz_stream(void **state)
 /* What a layer needs of its carrier is asked of the carrier's ops, never
  * its name: rpc refuses a layered carrier, oncrpc one that offers no socket
  * (fifo), and the socket transports offer their listening and connected
- * sockets (listen_fd, conn_fd: both or neither, on every transport). */
+ * sockets (listen_fd, conn_fd: both for the stream sockets; udp only its
+ * bound socket). */
 static void test_carriers(void **state)
 {
 	(void)state;
@@ -435,7 +436,25 @@ static void test_carriers(void **state)
 	}
 	for (size_t i = 0; i < ipl_transport_count(); i++) {
 		const struct ipl_transport *tp = ipl_transport_at(i);
-		assert_int_equal(!tp->listen_fd, !tp->conn_fd);
+		if (tp->conn_fd) /* a stream socket: both */
+			assert_non_null(tp->listen_fd);
+	}
+	/* udp lends its bound socket only (oncrpc's svc_dg serves it); a client
+	 * over udp opens its own socket */
+	const struct ipl_transport *udp = ipl_transport_find("udp");
+	assert_non_null(udp->listen_fd);
+	assert_null(udp->conn_fd);
+	{
+		struct ipl_tp_opts uo = { 0 };
+		int type = 0;
+		socklen_t tl = sizeof type;
+		ipl_endpoint_init(&ep, udp, &uo, NULL);
+		assert_ok(ipl_endpoint_prepare(&ep));
+		int ufd = udp->listen_fd(&ep);
+		assert_true(ufd >= 0);
+		assert_int_equal(getsockopt(ufd, SOL_SOCKET, SO_TYPE, &type, &tl), 0);
+		assert_int_equal(type, SOCK_DGRAM);
+		ipl_endpoint_cleanup(&ep);
 	}
 	static const char *const socks[] = { "unix", "tcp" };
 	for (int i = 0; i < 2; i++) {
