@@ -19,6 +19,15 @@ skip() { echo "SKIP: $1"; exit 77; }
 # flaky test (`make check-stress` runs the suite beside a CPU load).
 SAFETY_S=${SAFETY_S:-120}
 
+# alive PID: PID is running.  A child that exited but is not reaped yet (a
+# zombie) still answers kill -0; it counts as gone here, so a server that
+# died at start is seen at once instead of after the safety net.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	_al_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	case $_al_st in Z* | X* | '') return 1 ;; esac
+}
+
 # wait_line FILE PID: waits until FILE holds a whole first line (the address
 # a server prints) or PID has exited; prints the line, or returns 1.  Remove
 # FILE before starting the server: the shell truncates a redirect in the
@@ -30,7 +39,7 @@ wait_line() {
 			head -n 1 "$1"
 			return 0
 		fi
-		kill -0 "$2" 2>/dev/null || break
+		alive "$2" || break
 		sleep 0.05
 		_wl_n=$((_wl_n - 1))
 	done
@@ -41,7 +50,7 @@ wait_line() {
 # returns 1 if it is still there after the safety net.
 wait_gone() {
 	_wg_n=$((SAFETY_S * 20))
-	while kill -0 "$1" 2>/dev/null; do
+	while alive "$1"; do
 		[ "$_wg_n" -gt 0 ] || return 1
 		sleep 0.05
 		_wg_n=$((_wg_n - 1))

@@ -5,8 +5,10 @@
 #      client using clnt_create(HOST, PROG, VERS, "tcp") calls it, and
 #      `ipclab bench -m rpc --connect 127.0.0.1` (no port) finds it and runs
 #      with 0 errors;
-#   2. after SIGTERM the entry is gone; after SIGKILL it stays (stale) and
-#      the next `serve --register` replaces it: one entry, the new port;
+#   2. after SIGTERM the entry is gone; after SIGKILL it stays (stale),
+#      `bench --connect HOST` then fails naming the address rpcbind gave and
+#      the refusal, and the next `serve --register` replaces it: one entry,
+#      the new port;
 #   3. over a unix socket the entry is netid "local" with the socket's path;
 #   4. without rpcbind (a network and mount namespace where neither
 #      127.0.0.1:111 nor /run/rpcbind.sock exist), --register fails with one
@@ -140,6 +142,11 @@ check "--connect HOST with nothing registered fails with one line" \
 start b
 stop KILL
 check "after SIGKILL the entry stays (stale)" '[ "$(ports)" = "${addr##*:}" ]'
+# rpcbind now answers GETADDR with an address nobody listens on
+"$IPCLAB" bench -q -m rpc --connect 127.0.0.1 -n 10 -s 64 >"$tmp/stale.out" 2>"$tmp/stale.err"
+src=$?
+check "--connect HOST to the stale entry fails, naming its address and the refusal" \
+	'[ "$src" != 0 ] && cat "$tmp/stale.out" "$tmp/stale.err" | grep -q "${addr##*:}.*connect: Connection refused"'
 start c
 port=${addr##*:}
 check "the next start replaces it: exactly one entry, at the new port" '[ "$(ports)" = "$port" ]'
