@@ -51,13 +51,15 @@ int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket)
 	memcpy(local, iov, (size_t)cnt * sizeof *iov);
 	struct iovec *v = local;
 
-	/* Pipes and FIFOs: a small gathered message (header + payload) goes out
-	 * as one write(2) from a stack copy.  On a pipe, writev of two pieces
-	 * costs about 0.4 us more than write of one (measured on the 64 B
-	 * ping-pong: 6.7 -> 6.3 us, floor 5.9 us), and the copy is ~100 bytes.
-	 * Sockets already take the gathered form at no extra cost. */
+	/* A small gathered message (header + payload) goes out as one write(2)
+	 * or send(2) from a stack copy; the copy is ~100 bytes.  On a pipe,
+	 * writev of two pieces costs about 0.4 us more than write of one
+	 * (measured on the 64 B ping-pong: 6.7 -> 6.3 us, floor 5.9 us).  On a
+	 * socket, send of one buffer skips sendmsg's copy of the msghdr and
+	 * iovec array: 64 B tcp same core, p50 send/sendmsg 0.98 (9 interleaved
+	 * rounds, 2026-12-06), what sockperf's sendto also pays. */
 	char small[IPL_IO_COALESCE];
-	if (!is_socket && cnt > 1) {
+	if (cnt > 1) {
 		size_t total = ipl_iov_total(iov, cnt);
 		if (total <= sizeof small) {
 			size_t off = 0;
@@ -74,7 +76,9 @@ int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket)
 
 	while (cnt > 0) {
 		ssize_t n;
-		if (is_socket) {
+		if (is_socket && cnt == 1) {
+			n = send(fd, v->iov_base, v->iov_len, MSG_NOSIGNAL);
+		} else if (is_socket) {
 			struct msghdr mh = { .msg_iov = v, .msg_iovlen = (size_t)cnt };
 			n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 		} else if (cnt == 1) {

@@ -166,7 +166,7 @@ static const struct ipl_tp_describe tcp_describe = {
 	.cleanup = (const char *const[]){ "cleanup: the listening socket is closed; the port is free again (the side that "
 					  "closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
 					  NULL },
-	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
+	.send = "send(fd {wfd}, MSG_NOSIGNAL)",
 	.recv = "read(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fds = ipl_fdconn_fds,

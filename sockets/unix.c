@@ -124,7 +124,7 @@ static const struct ipl_tp_describe unix_describe = {
 	.cleanup = (const char *const[]){ "cleanup: unlink(\"{addr}\") and rmdir of the private directory: a socket path "
 					  "outlives its socket unless removed",
 					  NULL },
-	.send = "sendmsg(fd {wfd}, MSG_NOSIGNAL)",
+	.send = "send(fd {wfd}, MSG_NOSIGNAL)",
 	.recv = "read(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fds = ipl_fdconn_fds,
