@@ -13,6 +13,12 @@ static inline uint64_t ipl_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The same clock in milliseconds: for timeouts and ages, not measurement. */
+static inline uint64_t ipl_now_ms(void)
+{
+	return ipl_now_ns() / 1000000u;
+}
+
 /* *ts = now on clock clk plus ms milliseconds: an absolute deadline for
  * pthread_cond_timedwait (on a condvar set to clk) or mq_timed*
  * (CLOCK_REALTIME). */

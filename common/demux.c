@@ -167,25 +167,18 @@ int ipl_dx_accept(struct ipl_dx *dx, atomic_int *cancel, struct ipl_conn **out)
 	return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Takes the next message into c->cur (dx->mu held): 1, 0 at the end, or a
  * negative code. */
 static int next_msg(struct ipl_dx_conn *c)
 {
 	struct ipl_dx *dx = c->dx;
-	uint64_t since = mono_ms();
+	uint64_t since = ipl_now_ms();
 	while (!c->head) {
 		if (c->eof)
 			return 0;
 		if (atomic_load_explicit(&c->base.cancel, memory_order_relaxed))
 			return IPL_ECANCELED;
-		if (dx->idle_ms > 0 && mono_ms() - since >= (uint64_t)dx->idle_ms)
+		if (dx->idle_ms > 0 && ipl_now_ms() - since >= (uint64_t)dx->idle_ms)
 			return 0; /* a silent peer is gone as far as we can tell */
 		wait_turn(dx, &c->cv);
 	}

@@ -164,13 +164,6 @@ struct server {
 	struct ipl_serve_stats tot;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Reads a refused client's first request (a HELLO, or over rpc, where
  * HELLO is answered by the layer, a first small request) and answers it
  * with BUSY.  Read whole, so closing after it leaves nothing unread (an
@@ -255,7 +248,7 @@ static int spawn(struct server *s, struct ipl_conn *c, int refuser)
 	w->srv = s;
 	w->refuser = refuser;
 	w->rx.pool = &s->pool;
-	w->quiet_since = now_ns();
+	w->quiet_since = ipl_now_ns();
 
 	/* workers start with every signal blocked: the process's signals go to
 	 * the accepting thread; worker_main unblocks only the wake signal */
@@ -300,7 +293,7 @@ static void kick(struct server *s, struct worker *w)
  * holds s->mu. */
 static void watch(struct server *s)
 {
-	uint64_t now = now_ns();
+	uint64_t now = ipl_now_ns();
 	for (struct worker *w = s->workers; w; w = w->next) {
 		int ms = w->refuser ? REFUSE_WAIT_MS : s->idle_ms;
 		if (w->done || ms <= 0)

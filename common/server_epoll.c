@@ -3,6 +3,7 @@
 #include "common/evconn.h"
 #include "common/exchange.h"
 #include "common/fdconn.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,13 +31,6 @@ struct loop {
 	uint64_t accept_resume; /* out of fds: accepts wait until then (ns), 0 = now */
 	uint64_t conns, busy, idle;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int ipl_server_epoll_ok(const struct ipl_transport *tp)
 {
@@ -215,11 +209,11 @@ static int run(struct loop *L, int grace_ms)
 {
 	int ms = L->idle_ms > 0 && L->idle_ms < REFUSE_WAIT_MS ? L->idle_ms : REFUSE_WAIT_MS;
 	int period = ms / 4 < 10 ? 10 : ms / 4 > 1000 ? 1000 : ms / 4;
-	uint64_t last_watch = now_ns(), deadline = 0;
+	uint64_t last_watch = ipl_now_ns(), deadline = 0;
 	int rc = 0, stopping = 0;
 	struct epoll_event evs[EVENTS];
 	for (;;) {
-		uint64_t now = now_ns();
+		uint64_t now = ipl_now_ns();
 		if (!stopping && (atomic_load(&L->ep->cancel) || rc < 0)) {
 			stopping = 1;
 			deadline = now + (uint64_t)grace_ms * 1000000u;
@@ -232,7 +226,7 @@ static int run(struct loop *L, int grace_ms)
 			rc = -errno;
 			break;
 		}
-		now = now_ns();
+		now = ipl_now_ns();
 		for (int i = 0; i < n; i++) {
 			if (!evs[i].data.ptr) {
 				int arc = accept_some(L, now);

@@ -49,6 +49,7 @@
 #include "rpc/rpcprog.h"
 #include "rpc/layer.h"
 #include "common/transport.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -166,13 +167,6 @@ static int send_record(struct rpc_conn *rc, const uint8_t *rec, size_t len)
 	return send_out(rc, &iov, 1, 0);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Server over datagrams, at-most-once: a call seen before is answered from
  * the cache (or, still unanswered, dropped) and never runs again.  Returns
  * 1 for a new call, 0 when handled here, or a negative code. */
@@ -180,7 +174,7 @@ static int drc_check(struct rpc_conn *rc, const struct ipl_rpc_call *call)
 {
 	const uint8_t *rep;
 	size_t len;
-	enum ipl_drc_hit h = ipl_drc_lookup(rc->drc, call->xid, call->prog, call->vers, call->proc, now_ms(),
+	enum ipl_drc_hit h = ipl_drc_lookup(rc->drc, call->xid, call->prog, call->vers, call->proc, ipl_now_ms(),
 					    &rep, &len);
 	if (h == IPL_DRC_MISS)
 		return 1;

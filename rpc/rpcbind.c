@@ -5,6 +5,7 @@
 
 #include "common/err.h"
 #include "rpc/rpcdgram.h"
+#include "common/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -240,13 +241,6 @@ void ipl_rpcb_close(struct ipl_rpcb *b)
 	ipl_buf_free(&b->rx);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Over udp: the call rec[0..n) as one datagram, sent again whenever the
  * wait for a reply passes 1, 2, 4, ... receive slices (as rpcdgram.c's
  * client), until b->timeout_ms has gone by.  A reply to another xid (a late
@@ -256,14 +250,14 @@ static int dgram_call(struct ipl_rpcb *b, const uint8_t *rec, size_t n, uint32_t
 	/* the whole datagram in one read: udp hands a longer one out in pieces */
 	int rc = ipl_buf_reserve(&b->rx, IPL_RPC_DG_MAX + 1);
 	struct iovec iov = { (void *)rec, n };
-	int64_t deadline = now_ms() + b->timeout_ms;
+	uint64_t deadline = ipl_now_ms() + (uint64_t)b->timeout_ms;
 	unsigned slices = 0, wait = 1;
 	if (rc == 0)
 		rc = ipl_conn_send(b->conn, &iov, 1);
 	while (rc == 0) {
 		ssize_t got = ipl_conn_recv(b->conn, b->rx.p, IPL_RPC_DG_MAX + 1);
 		if (got == -ETIMEDOUT) {
-			if (now_ms() >= deadline)
+			if (ipl_now_ms() >= deadline)
 				return -ETIMEDOUT;
 			if (++slices >= wait) {
 				slices = 0;
@@ -280,7 +274,7 @@ static int dgram_call(struct ipl_rpcb *b, const uint8_t *rec, size_t n, uint32_t
 		rc = ipl_rpcb_decode_reply(b->rx.p, (size_t)got, xid, vers, proc, &b->last);
 		if (rc != IPL_ESEQ)
 			return rc;
-		rc = now_ms() < deadline ? 0 : -ETIMEDOUT;
+		rc = ipl_now_ms() < deadline ? 0 : -ETIMEDOUT;
 	}
 	return rc;
 }

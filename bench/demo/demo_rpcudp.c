@@ -19,6 +19,7 @@
 #include "rpc/drc.h"
 #include "rpc/rpcprog.h"
 #include "rpc/xdr.h"
+#include "common/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,13 +66,6 @@ static void show(struct ucon *u, const uint8_t *p, size_t n)
 	if (ipl_demo_rpc_annotate_dgram(p, n, &u->proc, row, u) == 0)
 		return;
 	printf("           (not an RPC message: %zu raw bytes)\n", n);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* The server stub runs the call: INCR's counter moves. */
@@ -130,7 +124,7 @@ static int server_turn(struct ucon *u)
 	const uint8_t *rp = NULL;
 	size_t rn = 0;
 	if (u->drc) {
-		enum ipl_drc_hit h = ipl_drc_lookup(u->drc, call.xid, call.prog, call.vers, call.proc, now_ms(), &rp, &rn);
+		enum ipl_drc_hit h = ipl_drc_lookup(u->drc, call.xid, call.prog, call.vers, call.proc, ipl_now_ms(), &rp, &rn);
 		if (h == IPL_DRC_REPLY) {
 			u->hits++;
 			printf("[server] duplicate-request cache HIT: xid %#x from this client was answered "
