@@ -110,7 +110,26 @@ static ssize_t fill(struct ipl_conn *c, size_t max)
 
 /* read_full for transports that lend their memory (shm): copy straight from
  * it, no staging buffer in between. */
-static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct ipl_rx_limit *lim)
+/* Copies n bytes from src to dst; when crc is not NULL, also runs the
+ * CRC32C of what dst received, a piece at a time right after its copy, so
+ * the check reads bytes still in cache.  The CRC is over dst, the private
+ * copy: a peer may change src after we have read it. */
+#define CRC_PIECE (32u << 10)
+static void copy_crc(uint8_t *dst, const uint8_t *src, size_t n, uint32_t *crc)
+{
+	while (n) {
+		size_t take = crc && n > CRC_PIECE ? CRC_PIECE : n;
+		memcpy(dst, src, take);
+		if (crc)
+			*crc = ipl_crc32c(*crc, dst, take);
+		dst += take;
+		src += take;
+		n -= take;
+	}
+}
+
+static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct ipl_rx_limit *lim,
+			  uint32_t *crc)
 {
 	size_t got = 0;
 	while (got < len) {
@@ -122,30 +141,33 @@ static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct i
 			return got ? IPL_ETRUNC : IPL_ECLOSED;
 		bump(lim);
 		size_t take = (size_t)n < len - got ? (size_t)n : len - got;
-		memcpy(buf + got, p, take);
+		copy_crc(buf + got, p, take, crc);
 		c->tp->consume(c, take);
 		got += take;
 	}
 	return 0;
 }
 
-static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_limit *lim)
+/* Reads exactly len bytes into buf.  When crc is not NULL it is advanced
+ * over them as each read lands (see copy_crc for why then). */
+static int read_full_crc(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_limit *lim, uint32_t *crc)
 {
 	if (c->tp->peek)
-		return read_full_peek(c, buf, len, lim);
+		return read_full_peek(c, buf, len, lim, crc);
+	uint8_t *out = buf;
 	size_t got = 0;
 	while (got < len) {
 		size_t have = c->rx_len - c->rx_off;
 		if (have) {
 			size_t take = have < len - got ? have : len - got;
-			memcpy((uint8_t *)buf + got, c->rx + c->rx_off, take);
+			copy_crc(out + got, c->rx + c->rx_off, take, crc);
 			c->rx_off += take;
 			got += take;
 			continue;
 		}
 		ssize_t n;
 		if (len - got >= RX_CAP) /* large remainder: no point staging it */
-			n = ipl_conn_recv(c, (uint8_t *)buf + got, len - got);
+			n = ipl_conn_recv(c, out + got, len - got);
 		else
 			n = fill(c, RX_CAP);
 		if (n < 0)
@@ -153,10 +175,18 @@ static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_li
 		if (n == 0)
 			return got ? IPL_ETRUNC : IPL_ECLOSED;
 		bump(lim);
-		if (len - got >= RX_CAP)
+		if (len - got >= RX_CAP) {
+			if (crc)
+				*crc = ipl_crc32c(*crc, out + got, (size_t)n);
 			got += (size_t)n;
+		}
 	}
 	return 0;
+}
+
+static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_limit *lim)
+{
+	return read_full_crc(c, buf, len, lim, NULL);
 }
 
 /* Reads a message header.  Small messages keep the one staged read that
@@ -293,10 +323,12 @@ static int discard(struct ipl_conn *c, size_t left, struct ipl_rx_limit *lim)
 	return IPL_EOVERLOAD;
 }
 
-/* Reads h->len payload bytes, growing the buffer as they arrive. */
+/* Reads h->len payload bytes, growing the buffer as they arrive, and
+ * checks them against h's CRC when it carries one. */
 static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_buf *payload,
 			struct ipl_rx_limit *lim)
 {
+	uint32_t crc = 0, *run = (h->flags & IPL_FLAG_CRC) ? &crc : NULL;
 	size_t len = h->len, got = 0;
 	int rc = grow(payload, 1, len, lim); /* p is never NULL, even for len 0 */
 	while (rc == 0 && got < len) {
@@ -311,11 +343,13 @@ static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_
 			return discard(c, len - got, lim);
 		}
 		if (rc == 0)
-			rc = read_full(c, payload->p + got, upto - got, lim);
+			rc = read_full_crc(c, payload->p + got, upto - got, lim, run);
 		if (rc == IPL_ECLOSED)
 			rc = IPL_ETRUNC; /* the header arrived: EOF now is mid-message */
 		got = upto;
 	}
+	if (rc == 0 && run && crc != h->crc)
+		rc = IPL_EBADCRC;
 	return rc;
 }
 
@@ -351,9 +385,10 @@ static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
 		return 1;
 	if (rc < 0)
 		return rc;
-	memcpy(payload->p, p + IPL_HDR_SIZE, h->len);
+	uint32_t crc = 0, *run = (h->flags & IPL_FLAG_CRC) ? &crc : NULL;
+	copy_crc(payload->p, p + IPL_HDR_SIZE, h->len, run);
 	c->tp->consume(c, IPL_HDR_SIZE + (size_t)h->len);
-	return ipl_payload_check(h, payload->p);
+	return run && crc != h->crc ? IPL_EBADCRC : 0;
 }
 
 int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
@@ -372,10 +407,7 @@ int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
 	if (rc < 0)
 		return rc;
 	/* len is now known to be <= cap; memory follows the bytes that arrive */
-	rc = read_payload(c, h, payload, lim);
-	if (rc < 0)
-		return rc;
-	return ipl_payload_check(h, payload->p);
+	return read_payload(c, h, payload, lim); /* it checks the CRC too */
 }
 
 int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)

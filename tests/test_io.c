@@ -1,6 +1,7 @@
 /* test_io.c - the I/O module: short reads from a dribbling peer, EINTR from
  * signals (retried, or cancelled on request), short writes, EOF kinds; and
- * the msgio buffer over a transport that returns one byte at a time. */
+ * the msgio buffer over a transport that returns a few bytes at a time,
+ * and its CRC check over large messages received in pieces. */
 #include "common/err.h"
 #include "common/io.h"
 #include "common/msgio.h"
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,26 +247,107 @@ static void write_to_gone_reader_is_epipe(void **state)
 	close(sv[1]);
 }
 
-/* ---- msgio over a transport that hands out one byte per recv ---------- */
+/* ---- msgio over a transport that hands out piece bytes per recv ------- */
 
 struct trickle {
 	struct ipl_conn base;
 	const uint8_t *data;
 	size_t len, off;
+	size_t piece; /* at most this many bytes per recv or peek; 0: one */
 	unsigned calls;
 };
+
+static size_t trickle_take(struct trickle *t, size_t want)
+{
+	size_t piece = t->piece ? t->piece : 1, left = t->len - t->off;
+	size_t take = want < piece ? want : piece;
+	return take < left ? take : left;
+}
 
 static ssize_t trickle_recv(struct ipl_conn *c, void *buf, size_t len)
 {
 	struct trickle *t = (struct trickle *)c;
 	t->calls++;
-	if (t->off == t->len || !len)
-		return 0;
-	*(uint8_t *)buf = t->data[t->off++];
-	return 1;
+	size_t take = trickle_take(t, len);
+	memcpy(buf, t->data + t->off, take);
+	t->off += take;
+	return (ssize_t)take;
+}
+
+/* As shm lends its ring: a piece at a time, never past the end. */
+static ssize_t trickle_peek(struct ipl_conn *c, const uint8_t **p)
+{
+	struct trickle *t = (struct trickle *)c;
+	*p = t->data + t->off;
+	return (ssize_t)trickle_take(t, SIZE_MAX);
+}
+
+static void trickle_consume(struct ipl_conn *c, size_t n)
+{
+	((struct trickle *)c)->off += n;
 }
 
 static const struct ipl_transport trickle_tp = { .name = "trickle", .recv = trickle_recv };
+static const struct ipl_transport lend_tp = {
+	.name = "lend", .recv = trickle_recv, .peek = trickle_peek, .consume = trickle_consume
+};
+
+/* Appends one message of len payload bytes with a CRC to w; flips bit 0 of
+ * the payload byte at flip (SIZE_MAX: none) after the CRC is taken. */
+static size_t put_crc_msg(uint8_t *w, uint64_t seq, size_t len, size_t flip)
+{
+	uint8_t *pl = w + IPL_HDR_SIZE;
+	for (size_t i = 0; i < len; i++)
+		pl[i] = (uint8_t)(i * 131u + (i >> 9));
+	struct ipl_hdr h = { .version = IPL_VERSION, .op = IPL_OP_SINK, .seq = seq, .len = (uint32_t)len,
+			     .flags = IPL_FLAG_CRC, .crc = ipl_crc32c(0, pl, len) };
+	ipl_hdr_encode(&h, w);
+	if (flip != SIZE_MAX)
+		pl[flip] ^= 1;
+	return IPL_HDR_SIZE + len;
+}
+
+/* Large messages with a CRC, received in pieces of odd sizes (the CRC runs
+ * as each piece lands): a flipped first, middle or last byte is reported,
+ * an intact message is not, and the stream stays in step after either.
+ * Each size class is sent twice, so the second rides on a payload buffer
+ * that has already grown (msgio's large-message header read). */
+static void msgio_crc_over_pieces(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 20000, 65536, (1u << 20) + 3 };
+	static const size_t pieces[] = { 1000, 7001, 65536 + 24, 1u << 22 };
+	const struct ipl_transport *tps[] = { &trickle_tp, &lend_tp };
+	size_t cap = 2 * 4 * (IPL_HDR_SIZE + sizes[2]);
+	uint8_t *wire = malloc(cap);
+	assert_non_null(wire);
+	for (size_t si = 0; si < 3; si++) {
+		size_t len = sizes[si], flips[] = { 0, len / 2, len - 1 };
+		for (size_t fi = 0; fi < 3; fi++) {
+			size_t n = 0; /* intact, flipped, intact, flipped */
+			for (int k = 0; k < 4; k++)
+				n += put_crc_msg(wire + n, (uint64_t)k, len, k % 2 ? flips[fi] : SIZE_MAX);
+			for (size_t ti = 0; ti < 2; ti++) {
+				for (size_t pi = 0; pi < 4; pi++) {
+					struct trickle t = { .base.tp = tps[ti], .data = wire, .len = n, .piece = pieces[pi] };
+					struct ipl_hdr got;
+					struct ipl_buf b = { 0 };
+					for (int k = 0; k < 4; k++) {
+						int rc = ipl_msg_recv(&t.base, (uint32_t)len, &got, &b);
+						if (rc != (k % 2 ? IPL_EBADCRC : 0))
+							fail_msg("%s len %zu flip %zu piece %zu msg %d: %s", tps[ti]->name, len,
+								 flips[fi], pieces[pi], k, ipl_strerror(rc));
+						assert_int_equal(got.seq, (uint64_t)k);
+					}
+					assert_int_equal(t.off, t.len);
+					ipl_buf_free(&b);
+					free(t.base.rx);
+				}
+			}
+		}
+	}
+	free(wire);
+}
 
 static void msgio_reassembles_trickled_message(void **state)
 {
@@ -313,6 +396,7 @@ int main(void)
 		cmocka_unit_test(short_writes_are_completed),
 		cmocka_unit_test(write_to_gone_reader_is_epipe),
 		cmocka_unit_test(msgio_reassembles_trickled_message),
+		cmocka_unit_test(msgio_crc_over_pieces),
 	};
 	return cmocka_run_group_tests_name("io", tests, NULL, NULL);
 }
