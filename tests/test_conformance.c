@@ -73,6 +73,7 @@ static int body_many(struct ipl_conn *c, void *arg)
 		return ipl_client_stream(c, &cfg, &st) != IPL_EUNSUPP ? 3
 		     : ipl_client_bye(c) < 0                          ? 4
 								      : 0;
+	cfg.crc = 1; /* the stream's one CRC, taken once, must hold for every message */
 	int rc = ipl_client_stream(c, &cfg, &st);
 	/* a layer over datagrams may refuse a one-way stream (oncrpc over
 	 * udp: libtirpc's datagram client awaits every reply) */
