@@ -124,6 +124,52 @@ HW static uint32_t reg_hw(uint32_t crc, const uint8_t *p, size_t len)
 		crc = reg_hw3(crc, p, SHORT_BLK, shift_short);
 	return reg_hw1(crc, p, len);
 }
+
+/* The copying twins of the three above: each word is loaded once, stored
+ * to d and run through the CRC, so the CRC is of exactly what d received
+ * even if s changes meanwhile (a peer's shared memory). */
+HW static inline uint64_t step8c(uint64_t c, uint8_t *d, const uint8_t *s)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+	memcpy(d, &w, 8);
+	return __builtin_ia32_crc32di(c, w);
+}
+
+HW static uint32_t copy_hw1(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len)
+{
+	uint64_t c = crc;
+	for (; len >= 8; d += 8, s += 8, len -= 8)
+		c = step8c(c, d, s);
+	uint32_t c32 = (uint32_t)c;
+	for (; len; len--) {
+		uint8_t b = *s++;
+		*d++ = b;
+		c32 = __builtin_ia32_crc32qi(c32, b);
+	}
+	return c32;
+}
+
+HW static inline uint32_t copy_hw3(uint32_t crc, uint8_t *d, const uint8_t *s, size_t blk,
+				   const uint32_t t[4][256])
+{
+	uint64_t c0 = crc, c1 = 0, c2 = 0;
+	for (size_t i = 0; i < blk; i += 8) {
+		c0 = step8c(c0, d + i, s + i);
+		c1 = step8c(c1, d + blk + i, s + blk + i);
+		c2 = step8c(c2, d + 2 * blk + i, s + 2 * blk + i);
+	}
+	return shift(t, shift(t, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
+}
+
+HW static uint32_t copy_hw(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len)
+{
+	for (; len >= 3 * LONG_BLK; d += 3 * LONG_BLK, s += 3 * LONG_BLK, len -= 3 * LONG_BLK)
+		crc = copy_hw3(crc, d, s, LONG_BLK, shift_long);
+	for (; len >= 3 * SHORT_BLK; d += 3 * SHORT_BLK, s += 3 * SHORT_BLK, len -= 3 * SHORT_BLK)
+		crc = copy_hw3(crc, d, s, SHORT_BLK, shift_short);
+	return copy_hw1(crc, d, s, len);
+}
 #endif
 
 uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len)
@@ -137,4 +183,18 @@ uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len)
 	}
 #endif
 	return ipl_crc32c_portable(crc, buf, len);
+}
+
+uint32_t ipl_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len)
+{
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("sse4.2")) {
+		if (len < 3 * SHORT_BLK)
+			return ~copy_hw1(~crc, dst, src, len);
+		pthread_once(&tables_once, build_tables);
+		return ~copy_hw(~crc, dst, src, len);
+	}
+#endif
+	memcpy(dst, src, len);
+	return ipl_crc32c_portable(crc, dst, len);
 }

@@ -69,6 +69,11 @@ struct ipl_hdr {
  * continue it.  Uses SSE4.2 (three interleaved chains) when present. */
 uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len);
 
+/* Copies len bytes from src to dst (not overlapping) and returns the CRC32C
+ * of what dst received, continued from crc: one pass over the bytes, and
+ * the CRC is of the copy even if src changes meanwhile. */
+uint32_t ipl_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len);
+
 /* The same CRC one byte at a time from a table, whatever the CPU: the
  * fallback, and a reference for tests. */
 uint32_t ipl_crc32c_portable(uint32_t crc, const void *buf, size_t len);

@@ -110,22 +110,16 @@ static ssize_t fill(struct ipl_conn *c, size_t max)
 
 /* read_full for transports that lend their memory (shm): copy straight from
  * it, no staging buffer in between. */
-/* Copies n bytes from src to dst; when crc is not NULL, also runs the
- * CRC32C of what dst received, a piece at a time right after its copy, so
- * the check reads bytes still in cache.  The CRC is over dst, the private
- * copy: a peer may change src after we have read it. */
-#define CRC_PIECE (32u << 10)
+/* Copies n bytes from src to dst; when crc is not NULL, also advances the
+ * CRC32C over what dst received, in the same pass (ipl_crc32c_copy): the
+ * check costs no second read of the bytes, and it is of the private copy,
+ * whatever a peer does to src after we have read it. */
 static void copy_crc(uint8_t *dst, const uint8_t *src, size_t n, uint32_t *crc)
 {
-	while (n) {
-		size_t take = crc && n > CRC_PIECE ? CRC_PIECE : n;
-		memcpy(dst, src, take);
-		if (crc)
-			*crc = ipl_crc32c(*crc, dst, take);
-		dst += take;
-		src += take;
-		n -= take;
-	}
+	if (crc)
+		*crc = ipl_crc32c_copy(*crc, dst, src, n);
+	else
+		memcpy(dst, src, n);
 }
 
 static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct ipl_rx_limit *lim,
