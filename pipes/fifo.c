@@ -704,7 +704,7 @@ static const struct ipl_tp_describe fifo_describe = {
 	.cleanup = (const char *const[]){ "cleanup: unlink(announce) and rmdir: a FIFO persists in the file system until it "
 					  "is removed",
 					  NULL },
-	.send = "writev(fd {wfd})",
+	.send = "write(fd {wfd})",
 	.recv = "read(fd {rfd})",
 	.conn_fds = ipl_fdconn_fds,
 };

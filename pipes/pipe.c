@@ -174,7 +174,7 @@ static const struct ipl_tp_describe pipe_describe = {
 					 NULL },
 	.cleanup = (const char *const[]){ "cleanup: nothing to remove: a pipe disappears with the last fd that refers to it",
 					  NULL },
-	.send = "writev(fd {wfd})",
+	.send = "write(fd {wfd})",
 	.recv = "read(fd {rfd})",
 	.conn_fds = ipl_fdconn_fds,
 };

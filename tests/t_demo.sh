@@ -66,8 +66,8 @@ key_calls() {
 	case $1 in
 	tcp) echo 'socket(AF_INET bind(fd listen(fd getsockname(fd connect( accept4( send(fd read(fd' ;;
 	unix) echo 'mkdtemp( socket(AF_UNIX bind(fd listen(fd connect( accept4( send(fd read(fd unlink(' ;;
-	pipe) echo 'pipe2(O_CLOEXEC) writev(fd read(fd' ;;
-	fifo) echo 'mkdtemp() mkfifo( read(announce) open(.r writev(fd read(fd unlink(announce)' ;;
+	pipe) echo 'pipe2(O_CLOEXEC) write(fd read(fd' ;;
+	fifo) echo 'mkdtemp() mkfifo( read(announce) open(.r write(fd read(fd unlink(announce)' ;;
 	shm) echo 'shm_open( ftruncate mmap(MAP_SHARED) memfd_create( futex shm_unlink(' ;;
 	oncrpc) echo 'svc_fd_create svc_getreq_common clnt_vc_create() clnt_call()' ;;
 	rpc) echo 'socket(AF_UNIX connect( accept4( send(fd read(fd ipl_rpc_echo(' ;;
