@@ -72,6 +72,7 @@ bad "--connect with two mechanisms" "--connect" bench -m tcp,unix --connect 127.
 bad "--wait without shm" "--wait spin does not apply" bench -m unix --wait spin
 bad "--wait when every shm entry names its own" "--wait" bench -m shm-spin --wait block
 bad "--via without rpc" "--via unix does not apply" bench -m tcp --via unix
+bad "--mode stream on udp" "udp sends datagrams and has no one-way stream" bench -m tcp,udp --mode latency,stream
 bad "--window in latency mode" "--window does not apply" bench -m unix --window 4
 bad "-n with --duration" "--duration" bench -m unix -n 100 --duration 1
 bad "--wide with csv" "--wide" bench -m unix -f csv --wide

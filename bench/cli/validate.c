@@ -107,6 +107,15 @@ static int check_carriers(const struct ipl_bench_opts *o, char *err, size_t len)
 		if (car && !ipl_carrier_usable(o->mech[i], car))
 			return fail(err, len, "--via %s: %s runs over %s only", car->name,
 				    o->mech[i]->name, ipl_carriers_for(names, sizeof names, o->mech[i]));
+		/* a datagram mechanism's client has no one-way stream (common/client.c):
+		 * a lost datagram there could be neither counted nor told apart */
+		const struct ipl_transport *tp = o->mech[i];
+		for (size_t m = 0; (tp->caps & IPL_CAP_DATAGRAM) && !car && m < o->nmodes; m++)
+			if (o->modes[m] == IPL_MODE_STREAM)
+				return fail(err, len,
+					    "--mode stream: %s sends datagrams and has no one-way stream "
+					    "(--mode throughput keeps a window of them in flight)",
+					    tp->name);
 		/* libtirpc's datagram client sends no call that expects no reply */
 		int onc_dg = car && (car->caps & IPL_CAP_DATAGRAM) && !strcmp(o->mech[i]->name, "oncrpc");
 		for (size_t m = 0; onc_dg && m < o->nmodes; m++)
