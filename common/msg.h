@@ -74,6 +74,19 @@ uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len);
  * the CRC is of the copy even if src changes meanwhile. */
 uint32_t ipl_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len);
 
+/* The ways this build can compute CRC32C, for tests and measurements:
+ * ipl_crc32c and ipl_crc32c_copy take the fastest this CPU has. */
+enum ipl_crc_path {
+	IPL_CRC_TABLE = 1, /* a table, one byte a step: any CPU */
+	IPL_CRC_CHAINS,    /* SSE4.2 crc32, three interleaved chains */
+	IPL_CRC_FOLD       /* AVX-512 VPCLMULQDQ folding, 256 bytes a step */
+};
+
+/* CRC32C of len bytes of src continued from crc, by path, into *out; when
+ * dst is not NULL the bytes are copied there too (ipl_crc32c_copy).
+ * Returns 0, or IPL_EUNSUPP when this CPU cannot run path. */
+int ipl_crc32c_by(enum ipl_crc_path path, uint32_t crc, void *dst, const void *src, size_t len, uint32_t *out);
+
 /* The same CRC one byte at a time from a table, whatever the CPU: the
  * fallback, and a reference for tests. */
 uint32_t ipl_crc32c_portable(uint32_t crc, const void *buf, size_t len);
