@@ -36,7 +36,7 @@ for m in $mechs; do
 			check "demo $m: names what moved the request" "grep -qE '^\[client\] ($m send|zmq_msg_send|nng_[a-z]*send)' '$out'"
 		else
 			check "demo $m: names the call that moved the bytes, both ways" \
-				"grep -qE '^\[client\] (send|sendmsg|writev|sendto|mq_timedsend|$m send)' '$out' && grep -qE '^\[server\] (read|recvmsg|recvfrom|mq_timedreceive|$m recv)' '$out'"
+				"grep -qE '^\[client\] (send|sendmsg|write|writev|sendto|mq_timedsend|$m send)' '$out' && grep -qE '^\[server\] (read|recvmsg|recvfrom|mq_timedreceive|$m recv)' '$out'"
 		fi
 	fi
 done
