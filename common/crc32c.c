@@ -116,6 +116,7 @@ static uint32_t shift(const uint32_t t[4][256], uint32_t r)
 
 #if defined(__x86_64__)
 #define HW __attribute__((target("sse4.2")))
+#define AI inline __attribute__((always_inline))
 
 /* ---- carry-less multiply (AVX-512 VPCLMULQDQ): 16-byte lanes folded on ----
  * A reflected CRC of data from crc equals that of (data xor crc in its
@@ -155,8 +156,7 @@ VCL static inline __m512i fold_key(const uint64_t k[2])
 }
 
 /* The register after len (>= 256) bytes of s from crc. */
-VCL static inline __attribute__((always_inline)) uint32_t reg_vclmul(uint32_t crc, uint8_t *d, const uint8_t *s,
-								      size_t len, int copy)
+VCL static AI uint32_t reg_vclmul(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len, int copy)
 {
 	__m512i y0 = _mm512_xor_si512(take64(d, s, copy), _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)crc)));
 	__m512i y1 = take64(d + 64, s + 64, copy), y2 = take64(d + 128, s + 128, copy);
@@ -195,7 +195,7 @@ VCL static inline __attribute__((always_inline)) uint32_t reg_vclmul(uint32_t cr
 
 VCL static uint32_t reg_vclmul_read(uint32_t crc, const uint8_t *s, size_t len)
 {
-	return reg_vclmul(crc, NULL, s, len, 0);
+	return reg_vclmul(crc, (uint8_t *)s, s, len, 0); /* d is never written without copy */
 }
 
 VCL static uint32_t reg_vclmul_copy(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len)
@@ -209,91 +209,80 @@ static int have_vclmul(void)
 	       __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul");
 }
 
-HW static inline uint64_t step8(uint64_t c, const uint8_t *p)
+/* Each level of the chain path below takes d and copy: with copy, every
+ * 8-byte word is loaded once, stored to d and run through the CRC, so the
+ * CRC is of exactly what d received even if s changes meanwhile (a peer's
+ * shared memory); without, d is s and never written.  Always inlined, so
+ * the reading and the copying versions are each a plain loop. */
+
+HW static AI uint64_t step8(uint64_t c, uint8_t *d, const uint8_t *s, int copy)
 {
 	uint64_t w;
-	memcpy(&w, p, 8);
+	memcpy(&w, s, 8);
+	if (copy)
+		memcpy(d, &w, 8);
 	return __builtin_ia32_crc32di(c, w);
 }
 
 /* One chain: what the whole of a short buffer, and every tail, takes. */
-HW static uint32_t reg_hw1(uint32_t crc, const uint8_t *p, size_t len)
+HW static AI uint32_t chain1(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len, int copy)
 {
 	uint64_t c = crc;
-	for (; len >= 8; p += 8, len -= 8)
-		c = step8(c, p);
+	size_t i = 0;
+	for (; len - i >= 8; i += 8)
+		c = step8(c, d + i, s + i, copy);
 	uint32_t c32 = (uint32_t)c;
-	while (len--)
-		c32 = __builtin_ia32_crc32qi(c32, *p++);
-	return c32;
-}
-
-/* Three chains over consecutive blocks of blk bytes, joined: the register
- * after 3 * blk bytes from crc. */
-HW static inline uint32_t reg_hw3(uint32_t crc, const uint8_t *p, size_t blk, const uint32_t t[4][256])
-{
-	uint64_t c0 = crc, c1 = 0, c2 = 0;
-	for (size_t i = 0; i < blk; i += 8) {
-		c0 = step8(c0, p + i);
-		c1 = step8(c1, p + blk + i);
-		c2 = step8(c2, p + 2 * blk + i);
-	}
-	return shift(t, shift(t, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
-}
-
-HW static uint32_t reg_hw(uint32_t crc, const uint8_t *p, size_t len)
-{
-	for (; len >= 3 * LONG_BLK; p += 3 * LONG_BLK, len -= 3 * LONG_BLK)
-		crc = reg_hw3(crc, p, LONG_BLK, shift_long);
-	for (; len >= 3 * SHORT_BLK; p += 3 * SHORT_BLK, len -= 3 * SHORT_BLK)
-		crc = reg_hw3(crc, p, SHORT_BLK, shift_short);
-	return reg_hw1(crc, p, len);
-}
-
-/* The copying twins of the three above: each word is loaded once, stored
- * to d and run through the CRC, so the CRC is of exactly what d received
- * even if s changes meanwhile (a peer's shared memory). */
-HW static inline uint64_t step8c(uint64_t c, uint8_t *d, const uint8_t *s)
-{
-	uint64_t w;
-	memcpy(&w, s, 8);
-	memcpy(d, &w, 8);
-	return __builtin_ia32_crc32di(c, w);
-}
-
-HW static uint32_t copy_hw1(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len)
-{
-	uint64_t c = crc;
-	for (; len >= 8; d += 8, s += 8, len -= 8)
-		c = step8c(c, d, s);
-	uint32_t c32 = (uint32_t)c;
-	for (; len; len--) {
-		uint8_t b = *s++;
-		*d++ = b;
+	for (; i < len; i++) {
+		uint8_t b = s[i];
+		if (copy)
+			d[i] = b;
 		c32 = __builtin_ia32_crc32qi(c32, b);
 	}
 	return c32;
 }
 
-HW static inline uint32_t copy_hw3(uint32_t crc, uint8_t *d, const uint8_t *s, size_t blk,
-				   const uint32_t t[4][256])
+/* Three chains over consecutive blocks of blk bytes, joined: the register
+ * after 3 * blk bytes from crc. */
+HW static AI uint32_t chains3(uint32_t crc, uint8_t *d, const uint8_t *s, size_t blk, const uint32_t t[4][256],
+			      int copy)
 {
 	uint64_t c0 = crc, c1 = 0, c2 = 0;
 	for (size_t i = 0; i < blk; i += 8) {
-		c0 = step8c(c0, d + i, s + i);
-		c1 = step8c(c1, d + blk + i, s + blk + i);
-		c2 = step8c(c2, d + 2 * blk + i, s + 2 * blk + i);
+		c0 = step8(c0, d + i, s + i, copy);
+		c1 = step8(c1, d + blk + i, s + blk + i, copy);
+		c2 = step8(c2, d + 2 * blk + i, s + 2 * blk + i, copy);
 	}
 	return shift(t, shift(t, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
 }
 
+HW static AI uint32_t chains(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len, int copy)
+{
+	size_t i = 0;
+	for (; len - i >= 3 * LONG_BLK; i += 3 * LONG_BLK)
+		crc = chains3(crc, d + i, s + i, LONG_BLK, shift_long, copy);
+	for (; len - i >= 3 * SHORT_BLK; i += 3 * SHORT_BLK)
+		crc = chains3(crc, d + i, s + i, SHORT_BLK, shift_short, copy);
+	return chain1(crc, d + i, s + i, len - i, copy);
+}
+
+HW static uint32_t reg_hw1(uint32_t crc, const uint8_t *s, size_t len)
+{
+	return chain1(crc, (uint8_t *)s, s, len, 0);
+}
+
+HW static uint32_t copy_hw1(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len)
+{
+	return chain1(crc, d, s, len, 1);
+}
+
+HW static uint32_t reg_hw(uint32_t crc, const uint8_t *s, size_t len)
+{
+	return chains(crc, (uint8_t *)s, s, len, 0);
+}
+
 HW static uint32_t copy_hw(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len)
 {
-	for (; len >= 3 * LONG_BLK; d += 3 * LONG_BLK, s += 3 * LONG_BLK, len -= 3 * LONG_BLK)
-		crc = copy_hw3(crc, d, s, LONG_BLK, shift_long);
-	for (; len >= 3 * SHORT_BLK; d += 3 * SHORT_BLK, s += 3 * SHORT_BLK, len -= 3 * SHORT_BLK)
-		crc = copy_hw3(crc, d, s, SHORT_BLK, shift_short);
-	return copy_hw1(crc, d, s, len);
+	return chains(crc, d, s, len, 1);
 }
 #endif
 
