@@ -108,8 +108,6 @@ static ssize_t fill(struct ipl_conn *c, size_t max)
 	return n;
 }
 
-/* read_full for transports that lend their memory (shm): copy straight from
- * it, no staging buffer in between. */
 /* Copies n bytes from src to dst; when crc is not NULL, also advances the
  * CRC32C over what dst received, in the same pass (ipl_crc32c_copy): the
  * check costs no second read of the bytes, and it is of the private copy,
@@ -122,6 +120,8 @@ static void copy_crc(uint8_t *dst, const uint8_t *src, size_t n, uint32_t *crc)
 		memcpy(dst, src, n);
 }
 
+/* read_full for transports that lend their memory (shm): copy straight from
+ * it, no staging buffer in between. */
 static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct ipl_rx_limit *lim,
 			  uint32_t *crc)
 {
