@@ -97,33 +97,41 @@ static int apply_globals(struct ipl_bench_opts *o, char *err, size_t len)
 	return 0;
 }
 
+static int wants_stream(const struct ipl_bench_opts *o)
+{
+	for (size_t m = 0; m < o->nmodes; m++)
+		if (o->modes[m] == IPL_MODE_STREAM)
+			return 1;
+	return 0;
+}
+
 /* A layer that cannot use the carrier given (oncrpc: libtirpc needs a
- * socket) is refused here, with the carriers it can use. */
+ * socket) is refused here, with the carriers it can use; so is a stream
+ * that a datagram client cannot send. */
 static int check_carriers(const struct ipl_bench_opts *o, char *err, size_t len)
 {
+	int stream = wants_stream(o);
 	for (size_t i = 0; i < o->nmech; i++) {
-		const struct ipl_transport *car = carrier(o->mech[i], o->mvia[i]);
+		const struct ipl_transport *tp = o->mech[i], *car = carrier(tp, o->mvia[i]);
 		char names[200];
-		if (car && !ipl_carrier_usable(o->mech[i], car))
-			return fail(err, len, "--via %s: %s runs over %s only", car->name,
-				    o->mech[i]->name, ipl_carriers_for(names, sizeof names, o->mech[i]));
+		if (car && !ipl_carrier_usable(tp, car))
+			return fail(err, len, "--via %s: %s runs over %s only", car->name, tp->name,
+				    ipl_carriers_for(names, sizeof names, tp));
+		if (!stream)
+			continue;
 		/* a datagram mechanism's client has no one-way stream (common/client.c):
 		 * a lost datagram there could be neither counted nor told apart */
-		const struct ipl_transport *tp = o->mech[i];
-		for (size_t m = 0; (tp->caps & IPL_CAP_DATAGRAM) && !car && m < o->nmodes; m++)
-			if (o->modes[m] == IPL_MODE_STREAM)
-				return fail(err, len,
-					    "--mode stream: %s sends datagrams and has no one-way stream "
-					    "(--mode throughput keeps a window of them in flight)",
-					    tp->name);
+		if (!car && (tp->caps & IPL_CAP_DATAGRAM))
+			return fail(err, len,
+				    "--mode stream: %s sends datagrams and has no one-way stream "
+				    "(--mode throughput keeps a window of them in flight)",
+				    tp->name);
 		/* libtirpc's datagram client sends no call that expects no reply */
-		int onc_dg = car && (car->caps & IPL_CAP_DATAGRAM) && !strcmp(o->mech[i]->name, "oncrpc");
-		for (size_t m = 0; onc_dg && m < o->nmodes; m++)
-			if (o->modes[m] == IPL_MODE_STREAM)
-				return fail(err, len,
-					    "--mode stream: oncrpc over %s cannot stream (libtirpc's datagram client "
-					    "never sends a call without waiting for its reply)",
-					    car->name);
+		if (car && (car->caps & IPL_CAP_DATAGRAM) && !strcmp(tp->name, "oncrpc"))
+			return fail(err, len,
+				    "--mode stream: oncrpc over %s cannot stream (libtirpc's datagram client "
+				    "never sends a call without waiting for its reply)",
+				    car->name);
 	}
 	return 0;
 }
