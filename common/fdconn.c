@@ -35,6 +35,12 @@ ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len)
 	return ipl_io_read_some(fc->rfd, buf, len, &c->cancel);
 }
 
+ssize_t ipl_fdconn_recvv(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	struct ipl_fdconn *fc = (struct ipl_fdconn *)c;
+	return ipl_io_readv_some(fc->rfd, iov, cnt, &c->cancel);
+}
+
 void ipl_fdconn_detach(struct ipl_conn *c)
 {
 	struct ipl_fdconn *fc = (struct ipl_fdconn *)c;

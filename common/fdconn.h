@@ -21,6 +21,7 @@ struct ipl_conn *ipl_fdconn_new(const struct ipl_transport *tp, int rfd, int wfd
 
 int ipl_fdconn_send(struct ipl_conn *c, const struct iovec *iov, int cnt);
 ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len);
+ssize_t ipl_fdconn_recvv(struct ipl_conn *c, const struct iovec *iov, int cnt);
 void ipl_fdconn_detach(struct ipl_conn *c);
 
 /* The fd a conn reads from: the socket transports' conn_fd op, and tests

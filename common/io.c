@@ -29,6 +29,19 @@ ssize_t ipl_io_read_some(int fd, void *buf, size_t len, const atomic_int *cancel
 	}
 }
 
+ssize_t ipl_io_readv_some(int fd, const struct iovec *iov, int cnt, const atomic_int *cancel)
+{
+	for (;;) {
+		ssize_t n = readv(fd, iov, cnt);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			return -errno;
+		if (cancelled(cancel))
+			return IPL_ECANCELED;
+	}
+}
+
 int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel)
 {
 	size_t got = 0;

@@ -17,6 +17,9 @@
  * or a negative code (-errno, IPL_ECANCELED). */
 ssize_t ipl_io_read_some(int fd, void *buf, size_t len, const atomic_int *cancel);
 
+/* ipl_io_read_some into iov[0..cnt) in order (readv(2)). */
+ssize_t ipl_io_readv_some(int fd, const struct iovec *iov, int cnt, const atomic_int *cancel);
+
 /* Reads exactly len bytes.  Returns 0, IPL_ECLOSED at EOF before the first
  * byte, IPL_ETRUNC at EOF after some, or a negative code. */
 int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel);

@@ -92,19 +92,53 @@ static void bump(struct ipl_rx_limit *lim)
 				      memory_order_relaxed);
 }
 
-/* Refills the empty rx buffer with whatever the transport has, at most
- * max (<= RX_CAP) bytes (one recv). */
-static ssize_t fill(struct ipl_conn *c, size_t max)
+/* Makes the empty rx buffer an RX_CAP staging buffer again: allocates it
+ * the first time, and frees a drained spill (see spill). */
+static int staging(struct ipl_conn *c)
 {
+	if (c->rx && c->rx_cap > RX_CAP) {
+		free(c->rx);
+		c->rx = NULL;
+	}
 	if (!c->rx) {
 		c->rx = malloc(RX_CAP);
 		if (!c->rx)
 			return -ENOMEM;
 		c->rx_cap = RX_CAP;
 	}
+	return 0;
+}
+
+/* Refills the empty rx buffer with whatever the transport has, at most
+ * max (<= RX_CAP) bytes (one recv). */
+static ssize_t fill(struct ipl_conn *c, size_t max)
+{
+	int rc = staging(c);
+	if (rc < 0)
+		return rc;
 	ssize_t n = ipl_conn_recv(c, c->rx, max);
 	c->rx_off = 0;
 	c->rx_len = n > 0 ? (size_t)n : 0;
+	return n;
+}
+
+/* fill for a header, through recvv: the header's bytes go to the empty rx
+ * buffer, what follows them to dst (up to len bytes), in one call.  Returns
+ * what the call returned; *pre is how many bytes landed in dst. */
+static ssize_t fill_hdr_and(struct ipl_conn *c, uint8_t *dst, size_t len, size_t *pre)
+{
+	int rc = staging(c);
+	if (rc < 0)
+		return rc;
+	struct iovec iov[2] = {
+		{ .iov_base = c->rx, .iov_len = IPL_HDR_SIZE },
+		{ .iov_base = dst, .iov_len = len },
+	};
+	ssize_t n = c->tp->recvv(c, iov, 2);
+	size_t got = n > 0 ? (size_t)n : 0;
+	c->rx_off = 0;
+	c->rx_len = got < IPL_HDR_SIZE ? got : IPL_HDR_SIZE;
+	*pre = got - c->rx_len;
 	return n;
 }
 
@@ -184,15 +218,23 @@ static int read_full(struct ipl_conn *c, void *buf, size_t len, struct ipl_rx_li
 }
 
 /* Reads a message header.  Small messages keep the one staged read that
- * fetches header and payload together; on a connection whose payload
- * buffer outgrew the staging buffer (it carries large messages) the read
- * that fetches the header stops after RX_LARGE_FIRST bytes, so the rest of
- * the payload lands in its buffer with the kernel's one copy. */
+ * fetches header and payload together.  On a connection whose payload
+ * buffer outgrew the staging buffer (it carries large messages) the rest of
+ * the payload lands in its buffer with the kernel's one copy:
+ * - with recvv, the call that reads the header also reads the payload
+ *   into its buffer, up to the last message's length; *pre says how many
+ *   bytes landed there (more than this message has when it is the shorter:
+ *   read_payload spills them back);
+ * - else the read that fetches the header stops after RX_LARGE_FIRST bytes. */
 static int read_hdr(struct ipl_conn *c, uint8_t *hdr, const struct ipl_buf *payload,
-		    struct ipl_rx_limit *lim)
+		    struct ipl_rx_limit *lim, size_t *pre)
 {
+	*pre = 0;
 	if (!c->tp->peek && c->rx_len == c->rx_off && payload->cap > RX_CAP) {
-		ssize_t n = fill(c, RX_LARGE_FIRST);
+		size_t guess = c->rx_last_len;
+		ssize_t n = c->tp->recvv && guess && guess <= payload->cap
+				    ? fill_hdr_and(c, payload->p, guess, pre)
+				    : fill(c, RX_LARGE_FIRST);
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
@@ -317,14 +359,48 @@ static int discard(struct ipl_conn *c, size_t left, struct ipl_rx_limit *lim)
 	return IPL_EOVERLOAD;
 }
 
+/* recvv read past the message's end: payload->p[len .. len + extra) are
+ * the next messages' first bytes, and go to the rx buffer, where the next
+ * reads look first.  When they outgrow it they get a buffer of their own
+ * (freed once read) and the payload buffer shrinks to its message, so the
+ * two hold no more than the payload buffer the pool was charged for. */
+static int spill(struct ipl_conn *c, struct ipl_buf *payload, size_t len, size_t extra)
+{
+	if (extra > c->rx_cap) {
+		uint8_t *rx = malloc(extra);
+		struct ipl_buf fit = { 0 };
+		if (!rx || buf_resize(&fit, len ? len : 1) < 0) {
+			free(rx);
+			return -ENOMEM;
+		}
+		memcpy(rx, payload->p + len, extra);
+		memcpy(fit.p, payload->p, len);
+		ipl_buf_free(payload);
+		*payload = fit;
+		free(c->rx);
+		c->rx = rx;
+		c->rx_cap = extra;
+	} else {
+		memcpy(c->rx, payload->p + len, extra); /* empty: the header was all */
+	}
+	c->rx_off = 0;
+	c->rx_len = extra;
+	return 0;
+}
+
 /* Reads h->len payload bytes, growing the buffer as they arrive, and
- * checks them against h's CRC when it carries one. */
+ * checks them against h's CRC when it carries one.  The first pre of them
+ * are already in the buffer (read_hdr). */
 static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_buf *payload,
-			struct ipl_rx_limit *lim)
+			struct ipl_rx_limit *lim, size_t pre)
 {
 	uint32_t crc = 0, *run = (h->flags & IPL_FLAG_CRC) ? &crc : NULL;
-	size_t len = h->len, got = 0;
+	size_t len = h->len, got = pre < len ? pre : len;
 	int rc = grow(payload, 1, len, lim); /* p is never NULL, even for len 0 */
+	if (run && got)
+		crc = ipl_crc32c(crc, payload->p, got);
+	if (rc == 0 && pre > len)
+		rc = spill(c, payload, len, pre - len);
 	while (rc == 0 && got < len) {
 		size_t upto = got * 2 > RX_STEP ? got * 2 : RX_STEP;
 		if (upto < payload->cap)
@@ -394,14 +470,16 @@ int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
 			return rc;
 	}
 	uint8_t hdr[IPL_HDR_SIZE];
-	int rc = read_hdr(c, hdr, payload, lim);
+	size_t pre;
+	int rc = read_hdr(c, hdr, payload, lim, &pre);
 	if (rc < 0)
 		return rc;
 	rc = ipl_hdr_decode(hdr, cap, h);
 	if (rc < 0)
 		return rc;
+	c->rx_last_len = h->len;
 	/* len is now known to be <= cap; memory follows the bytes that arrive */
-	return read_payload(c, h, payload, lim); /* it checks the CRC too */
+	return read_payload(c, h, payload, lim, pre); /* it checks the CRC too */
 }
 
 int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)

@@ -134,6 +134,7 @@ struct ipl_conn {
 	/* receive buffer, owned by msgio.c */
 	uint8_t *rx;
 	size_t rx_off, rx_len, rx_cap;
+	size_t rx_last_len; /* the last message's payload length (recvv's guess) */
 };
 
 /* A system limit in force that bounds a mechanism's figures, recorded in
@@ -235,6 +236,12 @@ struct ipl_transport {
 	 * IPL_ETRUNC (rpc: the peer broke the record protocol; the carrier is
 	 * then closed) or -errno (-ECONNRESET). */
 	ssize_t (*recv)(struct ipl_conn *c, void *buf, size_t len);
+	/* Optional (unix): recv into iov[0..cnt) in order, like readv(2).
+	 * msgio then reads a large message's header and, up to the length of
+	 * the message before it, its payload in one call, the payload
+	 * straight into its buffer.  tcp and pipe leave it NULL: their large
+	 * streams measured no faster with it (tcp 1 MiB slower). */
+	ssize_t (*recvv)(struct ipl_conn *c, const struct iovec *iov, int cnt);
 	/* Closes c and frees it (a layered conn detaches its carrier conn):
 	 * the peer then reads EOF and its sends fail.  Never blocks, never
 	 * fails.  Called through ipl_conn_detach (which also frees the msgio

@@ -125,7 +125,7 @@ static const struct ipl_tp_describe unix_describe = {
 					  "outlives its socket unless removed",
 					  NULL },
 	.send = "send(fd {wfd}, MSG_NOSIGNAL)",
-	.recv = "read(fd {rfd})",
+	.recv = "read(fd {rfd}); readv(fd {rfd}) for a large message's header and payload together",
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fds = ipl_fdconn_fds,
 };
@@ -140,6 +140,7 @@ const struct ipl_transport ipl_unix_transport = {
 	.attach_client = unix_attach_client,
 	.send = ipl_fdconn_send,
 	.recv = ipl_fdconn_recv,
+	.recvv = ipl_fdconn_recvv,
 	.detach = ipl_fdconn_detach,
 	.release = ipl_sock_release,
 	.cleanup = ipl_sock_cleanup,

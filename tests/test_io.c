@@ -254,7 +254,7 @@ struct trickle {
 	const uint8_t *data;
 	size_t len, off;
 	size_t piece; /* at most this many bytes per recv or peek; 0: one */
-	unsigned calls;
+	unsigned calls, vcalls; /* recv, recvv */
 };
 
 static size_t trickle_take(struct trickle *t, size_t want)
@@ -274,6 +274,23 @@ static ssize_t trickle_recv(struct ipl_conn *c, void *buf, size_t len)
 	return (ssize_t)take;
 }
 
+/* As readv: fills the buffers in order, a piece in all. */
+static ssize_t trickle_recvv(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	struct trickle *t = (struct trickle *)c;
+	t->vcalls++;
+	size_t piece = t->piece, done = 0;
+	for (int i = 0; i < cnt && done < piece; i++) {
+		t->piece = piece - done;
+		size_t take = trickle_take(t, iov[i].iov_len);
+		memcpy(iov[i].iov_base, t->data + t->off, take);
+		t->off += take;
+		done += take;
+	}
+	t->piece = piece;
+	return (ssize_t)done;
+}
+
 /* As shm lends its ring: a piece at a time, never past the end. */
 static ssize_t trickle_peek(struct ipl_conn *c, const uint8_t **p)
 {
@@ -288,6 +305,7 @@ static void trickle_consume(struct ipl_conn *c, size_t n)
 }
 
 static const struct ipl_transport trickle_tp = { .name = "trickle", .recv = trickle_recv };
+static const struct ipl_transport vec_tp = { .name = "vec", .recv = trickle_recv, .recvv = trickle_recvv };
 static const struct ipl_transport lend_tp = {
 	.name = "lend", .recv = trickle_recv, .peek = trickle_peek, .consume = trickle_consume
 };
@@ -317,7 +335,7 @@ static void msgio_crc_over_pieces(void **state)
 	(void)state;
 	static const size_t sizes[] = { 20000, 65536, (1u << 20) + 3 };
 	static const size_t pieces[] = { 1000, 7001, 65536 + 24, 1u << 22 };
-	const struct ipl_transport *tps[] = { &trickle_tp, &lend_tp };
+	const struct ipl_transport *tps[] = { &trickle_tp, &lend_tp, &vec_tp };
 	size_t cap = 2 * 4 * (IPL_HDR_SIZE + sizes[2]);
 	uint8_t *wire = malloc(cap);
 	assert_non_null(wire);
@@ -327,7 +345,7 @@ static void msgio_crc_over_pieces(void **state)
 			size_t n = 0; /* intact, flipped, intact, flipped */
 			for (int k = 0; k < 4; k++)
 				n += put_crc_msg(wire + n, (uint64_t)k, len, k % 2 ? flips[fi] : SIZE_MAX);
-			for (size_t ti = 0; ti < 2; ti++) {
+			for (size_t ti = 0; ti < 3; ti++) {
 				for (size_t pi = 0; pi < 4; pi++) {
 					struct trickle t = { .base.tp = tps[ti], .data = wire, .len = n, .piece = pieces[pi] };
 					struct ipl_hdr got;
@@ -345,6 +363,54 @@ static void msgio_crc_over_pieces(void **state)
 				}
 			}
 		}
+	}
+	free(wire);
+}
+
+/* recvv reads a header and the payload after it up to the last message's
+ * length: when a message is the shorter, the bytes past its end are the
+ * next messages' and must reach them, whether they fit the staging buffer
+ * or not; the payload buffer then shrinks so that the two together hold no
+ * more than it did.  Every payload is compared, every CRC checked. */
+static void msgio_recvv_spills_past_the_end(void **state)
+{
+	(void)state;
+	static const size_t lens[] = { 200000, 200000, 100000, 100000, 95000, 0, 0, 70000, 300000, 300000, 17 };
+	enum { N = sizeof lens / sizeof lens[0] };
+	static const size_t pieces[] = { 1u << 22, 150001, 7001 };
+	size_t total = 0;
+	for (int k = 0; k < N; k++)
+		total += IPL_HDR_SIZE + lens[k];
+	uint8_t *wire = malloc(total);
+	assert_non_null(wire);
+	size_t n = 0;
+	for (int k = 0; k < N; k++) /* message 3 has its last byte flipped */
+		n += put_crc_msg(wire + n, (uint64_t)k, lens[k], k == 3 ? lens[k] - 1 : SIZE_MAX);
+	for (size_t pi = 0; pi < 3; pi++) {
+		struct trickle t = { .base.tp = &vec_tp, .data = wire, .len = n, .piece = pieces[pi] };
+		struct ipl_buf b = { 0 };
+		for (int k = 0; k < N; k++) {
+			struct ipl_hdr got;
+			size_t held = b.cap + (t.base.rx ? t.base.rx_cap : 0);
+			int rc = ipl_msg_recv(&t.base, 1u << 20, &got, &b);
+			if (rc != (k == 3 ? IPL_EBADCRC : 0))
+				fail_msg("piece %zu msg %d: %s", pieces[pi], k, ipl_strerror(rc));
+			assert_int_equal(got.seq, (uint64_t)k);
+			assert_int_equal(got.len, lens[k]);
+			for (size_t i = 0; k != 3 && i < lens[k]; i++)
+				if (b.p[i] != (uint8_t)(i * 131u + (i >> 9)))
+					fail_msg("piece %zu msg %d: byte %zu wrong", pieces[pi], k, i);
+			if (k == 2 && pi == 0) { /* 100000 B past its end: own buffer */
+				assert_true(t.base.rx_cap > 16384);
+				assert_true(b.cap + t.base.rx_cap <= held);
+			}
+		}
+		if (pieces[pi] > 65536) /* else a staged read always takes the next header */
+			assert_true(t.vcalls > 0);
+		assert_int_equal(t.off, t.len);
+		assert_err(ipl_msg_recv(&t.base, 1u << 20, &(struct ipl_hdr){ 0 }, &b), IPL_ECLOSED);
+		ipl_buf_free(&b);
+		free(t.base.rx);
 	}
 	free(wire);
 }
@@ -397,6 +463,7 @@ int main(void)
 		cmocka_unit_test(write_to_gone_reader_is_epipe),
 		cmocka_unit_test(msgio_reassembles_trickled_message),
 		cmocka_unit_test(msgio_crc_over_pieces),
+		cmocka_unit_test(msgio_recvv_spills_past_the_end),
 	};
 	return cmocka_run_group_tests_name("io", tests, NULL, NULL);
 }
