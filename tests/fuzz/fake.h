@@ -66,6 +66,17 @@ static inline ssize_t fake_recv(struct ipl_conn *c, void *buf, size_t len)
 	return (ssize_t)n;
 }
 
+/* As readv: fills the buffers in order, each as fake_recv would (so a
+ * buffer may be left short and the call still go on to the next; the
+ * kernel never does that, a reader must not care). */
+static inline ssize_t fake_recvv(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	ssize_t done = 0;
+	for (int i = 0; i < cnt; i++)
+		done += fake_recv(c, iov[i].iov_base, iov[i].iov_len);
+	return done;
+}
+
 static inline int fake_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 {
 	struct fake_conn *fc = (struct fake_conn *)c;
@@ -158,6 +169,17 @@ static const struct ipl_transport fake_transport __attribute__((unused)) = {
 	.detach = fake_detach,
 	.release = fake_release,
 	.cleanup = fake_release,
+};
+
+/* The same with recvv, as unix has: msgio's one-call header read. */
+static const struct ipl_transport fake_vec_transport __attribute__((unused)) = {
+	.name = "fake-vec",
+	.summary = "fuzzer bytes in through recvv, nothing out",
+	.caps = IPL_CAP_BYTES,
+	.send = fake_send,
+	.recv = fake_recv,
+	.recvv = fake_recvv,
+	.detach = fake_detach,
 };
 
 /* A stack conn over the fuzzer's bytes; returns the knobs byte. */

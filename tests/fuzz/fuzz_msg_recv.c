@@ -13,7 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct fake_conn fc;
-	uint32_t cap = fake_cap(fake_conn_init(&fc, d, n));
+	uint8_t knobs = fake_conn_init(&fc, d, n);
+	uint32_t cap = fake_cap(knobs);
+	if ((knobs / 12) & 1)
+		fc.base.tp = &fake_vec_transport;
 	struct ipl_buf b = { 0 };
 	for (int i = 0; i < 10000; i++) {
 		struct ipl_hdr h;

@@ -107,6 +107,12 @@ def main():
             write(t, k, fake(v))
             write(t, k + "-chunked", fake(v, 11, (0, 6, 22)))
     write("fuzz_serve", "cap-1k", fake(msg(ECHO, 1, b"y" * 2000), 0))
+    # knobs 18: cap 64 KiB, through recvv (unix's one-call header read); the
+    # lengths shrink, so the read past each shorter message's end spills
+    big = bytes(i * 7 % 251 for i in range(40000))
+    shrink = b"".join(msg(SINK, i, big[:n], F_CRC) for i, n in
+                      enumerate((20000, 20000, 17000, 0, 40000, 40000, 1, 30000), 1))
+    write("fuzz_msg_recv", "recvv-shrinking", fake(shrink, 18))
 
     # the client: replies from a server; knobs 0 = ECHO of 0 bytes, latency
     echo0 = b"".join(msg(ECHO, i, b"", F_REPLY) for i in range(1, 65))
