@@ -109,6 +109,9 @@ static unsigned env_num(const char *name, unsigned dflt)
 	return (*end || n > 600000) ? dflt : (unsigned)n;
 }
 
+/* Messages up to this many bytes are sent from one stack buffer. */
+#define SMALL_SEND 512u
+
 /* One whole message: 24 + the header's len bytes, nothing more or less. */
 static int well_framed(const uint8_t *p, size_t n)
 {
@@ -126,8 +129,22 @@ static int udp_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 		mh.msg_name = &u->peer;
 		mh.msg_namelen = u->peer_len;
 	}
+	/* a small message goes out from a stack copy with sendto, as
+	 * ipl_io_writev_full does on streams: no msghdr and iovec to copy in */
+	uint8_t small[SMALL_SEND];
+	if (total <= sizeof small) {
+		size_t off = 0;
+		for (int i = 0; i < cnt; i++) {
+			if (iov[i].iov_len)
+				memcpy(small + off, iov[i].iov_base, iov[i].iov_len);
+			off += iov[i].iov_len;
+		}
+	}
 	for (;;) {
-		if (sendmsg(u->fd, &mh, MSG_NOSIGNAL) >= 0)
+		ssize_t n = total <= sizeof small
+				    ? sendto(u->fd, small, total, MSG_NOSIGNAL, mh.msg_name, mh.msg_namelen)
+				    : sendmsg(u->fd, &mh, MSG_NOSIGNAL);
+		if (n >= 0)
 			return 0;
 		if (errno == EINTR)
 			continue;
