@@ -16,30 +16,37 @@ static int cancelled(const atomic_int *cancel)
 	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
 }
 
+/* After a read that returned *n: 1 to read again (EINTR, not cancelled),
+ * else 0 with *n what to return (the count, -errno or IPL_ECANCELED). */
+static int again(ssize_t *n, const atomic_int *cancel)
+{
+	if (*n >= 0)
+		return 0;
+	if (errno != EINTR)
+		*n = -errno;
+	else if (cancelled(cancel))
+		*n = IPL_ECANCELED;
+	else
+		return 1;
+	return 0;
+}
+
 ssize_t ipl_io_read_some(int fd, void *buf, size_t len, const atomic_int *cancel)
 {
-	for (;;) {
-		ssize_t n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR)
-			return -errno;
-		if (cancelled(cancel))
-			return IPL_ECANCELED;
-	}
+	ssize_t n;
+	do
+		n = read(fd, buf, len);
+	while (again(&n, cancel));
+	return n;
 }
 
 ssize_t ipl_io_readv_some(int fd, const struct iovec *iov, int cnt, const atomic_int *cancel)
 {
-	for (;;) {
-		ssize_t n = readv(fd, iov, cnt);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR)
-			return -errno;
-		if (cancelled(cancel))
-			return IPL_ECANCELED;
-	}
+	ssize_t n;
+	do
+		n = readv(fd, iov, cnt);
+	while (again(&n, cancel));
+	return n;
 }
 
 int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel)
@@ -75,12 +82,7 @@ int ipl_io_writev_full(int fd, const struct iovec *iov, int cnt, int is_socket)
 	if (cnt > 1) {
 		size_t total = ipl_iov_total(iov, cnt);
 		if (total <= sizeof small) {
-			size_t off = 0;
-			for (int i = 0; i < cnt; i++) {
-				if (iov[i].iov_len)
-					memcpy(small + off, iov[i].iov_base, iov[i].iov_len);
-				off += iov[i].iov_len;
-			}
+			ipl_iov_gather(small, iov, cnt);
 			local[0].iov_base = small;
 			local[0].iov_len = total;
 			cnt = 1;

@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -38,6 +39,17 @@ static inline size_t ipl_iov_total(const struct iovec *iov, int cnt)
 	for (int i = 0; i < cnt; i++)
 		total += iov[i].iov_len;
 	return total;
+}
+
+/* Copies iov[0..cnt)'s bytes to dst, in order (dst holds ipl_iov_total). */
+static inline void ipl_iov_gather(void *dst, const struct iovec *iov, int cnt)
+{
+	size_t off = 0;
+	for (int i = 0; i < cnt; i++) {
+		if (iov[i].iov_len)
+			memcpy((char *)dst + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
 }
 
 #endif

@@ -132,14 +132,8 @@ static int udp_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 	/* a small message goes out from a stack copy with sendto, as
 	 * ipl_io_writev_full does on streams: no msghdr and iovec to copy in */
 	uint8_t small[SMALL_SEND];
-	if (total <= sizeof small) {
-		size_t off = 0;
-		for (int i = 0; i < cnt; i++) {
-			if (iov[i].iov_len)
-				memcpy(small + off, iov[i].iov_base, iov[i].iov_len);
-			off += iov[i].iov_len;
-		}
-	}
+	if (total <= sizeof small)
+		ipl_iov_gather(small, iov, cnt);
 	for (;;) {
 		ssize_t n = total <= sizeof small
 				    ? sendto(u->fd, small, total, MSG_NOSIGNAL, mh.msg_name, mh.msg_namelen)
