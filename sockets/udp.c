@@ -9,13 +9,23 @@
  * its header's len is dropped on arrival (counted nowhere: UDP garbage), so
  * the byte reader above (msgio) only ever sees whole messages.
  *
- * Server: one socket for every client.  The accepting thread reads every
- * datagram and hands it to the conn of its sender's address; a new address
- * is a new conn (what accept returns), served by its own thread as for any
- * mechanism; replies go back with sendto() to that address.  Bounds: at
- * most opts.max_conns senders (256), QUEUE_MAX datagrams waiting per sender
- * (more are dropped, as a full socket buffer would), and a sender silent for
- * opts.idle_ms (60 s) is forgotten (its conn reads EOF).
+ * Server: a bound socket (the listener) takes every new sender's first
+ * datagram; a new address is a new conn (what accept returns), served by its
+ * own thread as for any mechanism.  The conn gets a socket of its own, bound
+ * to the same address (SO_REUSEPORT: same user only) and connected to the
+ * sender, as accept gives a tcp conn its socket: from then on the kernel
+ * delivers that sender's datagrams to it, and the conn's thread reads and
+ * answers with recv/send and no lock, no queue, and no route lookup per
+ * reply (sendto on an unconnected socket looks one up each time; 3% of a
+ * 64 B round trip here).  Until its socket is connected, a datagram may land
+ * on either socket: the listener's reader hands the sender's to its conn's
+ * queue, read first, and the new socket's strays from other senders go back
+ * to dispatch.  Without a socket of its own (fd limit, memory) a conn reads
+ * its queue, filled by whichever thread reads the listener, and replies
+ * with sendto.  Bounds: at most opts.max_conns senders (256), QUEUE_MAX
+ * datagrams waiting per sender (more are dropped, as a full socket buffer
+ * would), one receive buffer of 64 KiB per conn with its own socket, and a
+ * sender silent for opts.idle_ms (60 s) is forgotten (its conn reads EOF).
  *
  * Client: a connected UDP socket (only the server's datagrams reach it; an
  * ICMP port unreachable reads as ECONNREFUSED).  A read waits at most the
@@ -24,7 +34,8 @@
  * the server's BYE the conn reads EOF, as a stream would.
  *
  * Tests: IPCLAB_UDP_DROP_EVERY=N (read when the endpoint is prepared) makes
- * the server drop every Nth datagram it receives.
+ * the server drop every Nth datagram it receives; IPCLAB_UDP_NO_OWN_SOCKET=1
+ * gives no conn a socket of its own.
  *
  * Raw mode (opts.raw_dgram, set by the rpc layer for its carrier): a
  * datagram is a layer's whole message (an RFC 5531 CALL or REPLY), so no
@@ -40,9 +51,11 @@
 #include "common/transport.h"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,7 +80,7 @@ struct udp_ep {
 	const struct ipl_transport *tp;
 	unsigned drop_every; /* tests: drop every Nth datagram */
 	int raw;             /* opts.raw_dgram: datagrams are a layer's, not framed */
-	unsigned long long seen;
+	atomic_ullong seen; /* datagrams received, for drop_every */
 	unsigned max_conns;
 	int idle_ms;
 	pthread_mutex_t mu;
@@ -77,13 +90,18 @@ struct udp_ep {
 	struct udp_conn *conns;   /* server: one per sender */
 	struct udp_conn *pending; /* ... of which not yet accepted */
 	unsigned nconns;
+	int lead; /* lead_group() set: conns may have sockets of their own */
+	struct sockaddr_storage me; /* the listener's address, for conns' own sockets */
+	socklen_t me_len;
 	uint8_t buf[DGRAM_MAX + 1]; /* the reader's receive buffer */
 };
 
 struct udp_conn {
 	struct ipl_conn base;
-	int fd; /* client: its own socket; server: the shared one */
+	int fd; /* client: its own socket; server: its own, or the listener's */
 	int server;
+	int own;           /* server: fd is this conn's socket, connected to peer */
+	atomic_uint ready; /* server: datagrams in the queue (read without the lock) */
 	struct udp_ep *ep; /* server side */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
@@ -92,6 +110,7 @@ struct udp_conn {
 	struct dgram *head, *tail; /* server: waiting datagrams */
 	unsigned queued;
 	uint8_t *cur; /* the datagram being read, cur_off of cur_len */
+	uint8_t *rbuf; /* server with its own socket: its receive buffer */
 	size_t cur_off, cur_len;
 	struct dgram *cur_dg; /* server: what cur points into */
 	int timeout_ms, idle_ms;
@@ -125,7 +144,7 @@ static int udp_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 	if (total > DGRAM_MAX)
 		return -EMSGSIZE;
 	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
-	if (u->server) {
+	if (u->server && !u->own) { /* its own socket is connected: no route lookup */
 		mh.msg_name = &u->peer;
 		mh.msg_namelen = u->peer_len;
 	}
@@ -238,6 +257,26 @@ static void cond_init(pthread_cond_t *cv)
 	pthread_condattr_destroy(&ca);
 }
 
+/* Makes the listener fd (not yet bound) the head of a reuseport group whose
+ * program hands every datagram no connected socket claims to the group's
+ * first socket, the listener: a conn's socket, between its bind and its
+ * connect, gets none of another sender's.  A socket that already has a
+ * group cannot join another, so the listener's bind still fails on a port
+ * in use; conns' sockets (no group until bound) join it, same user only.
+ * Returns 1 when set: conns may have sockets of their own. */
+static int lead_group(int fd)
+{
+	struct sock_filter to_first = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &to_first };
+	int one = 1, zero = 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) == 0)
+		return 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof zero);
+	return 0;
+}
+
 static int udp_prepare(struct ipl_endpoint *ep)
 {
 	struct sockaddr_storage ss;
@@ -260,12 +299,15 @@ static int udp_prepare(struct ipl_endpoint *ep)
 	ue->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ue->fd < 0)
 		return -errno;
+	/* tests: IPCLAB_UDP_NO_OWN_SOCKET=1 serves every sender from the
+	 * listener's queues, as when a conn's own socket cannot be had */
+	ue->lead = !env_num("IPCLAB_UDP_NO_OWN_SOCKET", 0) && lead_group(ue->fd);
 	if (bind(ue->fd, (struct sockaddr *)&ss, len) < 0)
 		return -errno;
 	recv_timeout(ue->fd, SLICE_MS); /* a reader's slice (pump) */
-	len = sizeof ss;
-	getsockname(ue->fd, (struct sockaddr *)&ss, &len);
-	return ipl_sock_format((struct sockaddr *)&ss, len, ep->addr, sizeof ep->addr);
+	ue->me_len = sizeof ue->me;
+	getsockname(ue->fd, (struct sockaddr *)&ue->me, &ue->me_len);
+	return ipl_sock_format((struct sockaddr *)&ue->me, ue->me_len, ep->addr, sizeof ep->addr);
 }
 
 static int udp_attach_server(struct ipl_endpoint *ep)
@@ -280,6 +322,15 @@ static struct udp_conn *find(struct udp_ep *ue, const struct sockaddr_storage *s
 		if (u->peer_len == len && !memcmp(&u->peer, ss, len))
 			return u;
 	return NULL;
+}
+
+/* 1 when a received datagram goes on to its conn: a whole message (raw: not
+ * empty), and not one the tests' drop_every takes. */
+static int keep(struct udp_ep *ue, const uint8_t *p, size_t n)
+{
+	if (ue->raw ? n == 0 : !well_framed(p, n))
+		return 0; /* garbage, or a truncated datagram (raw: the layer judges) */
+	return !ue->drop_every || (atomic_fetch_add(&ue->seen, 1) + 1) % ue->drop_every != 0;
 }
 
 /* Queues a datagram for conn u (caller holds ue->mu); drops it when full. */
@@ -299,7 +350,33 @@ static void enqueue(struct udp_conn *u, const uint8_t *p, size_t n)
 		u->head = d;
 	u->tail = d;
 	u->queued++;
+	atomic_store(&u->ready, u->queued);
 	pthread_cond_signal(&u->cv);
+}
+
+/* Gives u a socket of its own, bound to the listener's address and
+ * connected to u's sender (caller holds ue->mu).  Returns 1 when it did; on
+ * failure u reads the listener's queue. */
+static int own_socket(struct udp_ep *ue, struct udp_conn *u)
+{
+	if (!ue->lead)
+		return 0;
+	int one = 1, fd = socket(ue->me.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	uint8_t *rbuf = malloc(DGRAM_MAX + 1);
+	if (!rbuf || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&ue->me, ue->me_len) < 0 ||
+	    connect(fd, (struct sockaddr *)&u->peer, u->peer_len) < 0) {
+		free(rbuf);
+		close(fd);
+		return 0;
+	}
+	recv_timeout(fd, SLICE_MS);
+	u->fd = fd;
+	u->rbuf = rbuf;
+	u->own = 1;
+	return 1;
 }
 
 /* A conn for a new sender, queued for accept (caller holds ue->mu). */
@@ -329,36 +406,50 @@ static struct udp_conn *new_sender(struct udp_ep *ue, const struct sockaddr_stor
 	return u;
 }
 
-/* Hands a received datagram to its sender's conn (caller holds ue->mu). */
-static void dispatch(struct udp_ep *ue, size_t n, const struct sockaddr_storage *ss, socklen_t len)
+/* Hands a received datagram to its sender's conn (caller holds ue->mu).
+ * Returns 1 when the sender was new and its conn got a socket of its own. */
+static int dispatch(struct udp_ep *ue, size_t n, const struct sockaddr_storage *ss, socklen_t len)
 {
-	if (ue->raw ? n == 0 : !well_framed(ue->buf, n))
-		return; /* garbage, or a truncated datagram (raw: the layer judges) */
-	if (ue->drop_every && ++ue->seen % ue->drop_every == 0)
-		return; /* tests: an injected loss */
+	if (!keep(ue, ue->buf, n))
+		return 0;
 	struct udp_conn *u = find(ue, ss, len);
-	if (!u)
-		u = new_sender(ue, ss, len);
-	if (u)
-		enqueue(u, ue->buf, n);
+	int fresh = !u;
+	if (fresh && !(u = new_sender(ue, ss, len)))
+		return 0;
+	enqueue(u, ue->buf, n);
+	return fresh && own_socket(ue, u);
 }
 
 /* Whoever waits reads the socket, when no other thread does: the accepting
  * thread usually, or a conn's own thread when nobody accepts (ipclab demo
  * serves its one client in the accepting thread).  Waits at most SLICE_MS.
- * Called with ue->mu held; drops it while reading. */
-static void pump(struct udp_ep *ue)
+ * Called with ue->mu held; drops it while reading.  flags MSG_DONTWAIT:
+ * does not wait.  Returns recvfrom's result. */
+static ssize_t pump(struct udp_ep *ue, int flags)
 {
 	ue->reader = 1;
 	pthread_mutex_unlock(&ue->mu);
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	/* blocks at most SLICE_MS (SO_RCVTIMEO): one call, not poll + recvfrom */
-	ssize_t n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, 0, (struct sockaddr *)&ss, &len);
+	ssize_t n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, flags, (struct sockaddr *)&ss, &len);
 	pthread_mutex_lock(&ue->mu);
 	ue->reader = 0;
-	if (n >= 0)
-		dispatch(ue, (size_t)n, &ss, len);
+	if (n >= 0 && dispatch(ue, (size_t)n, &ss, len)) {
+		/* what the new sender sent before its socket was connected
+		 * waits here: into its queue now, ahead of what its own socket
+		 * holds (mu is kept, so no other reader starts meanwhile) */
+		for (;;) {
+			len = sizeof ss;
+			ssize_t m = recvfrom(ue->fd, ue->buf, sizeof ue->buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &len);
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m < 0)
+				break;
+			dispatch(ue, (size_t)m, &ss, len);
+		}
+	}
+	return n;
 }
 
 static void slice_wait(struct udp_ep *ue, pthread_cond_t *cv)
@@ -372,7 +463,7 @@ static void slice_wait(struct udp_ep *ue, pthread_cond_t *cv)
 static void wait_turn(struct udp_ep *ue, pthread_cond_t *cv)
 {
 	if (!ue->reader) {
-		pump(ue);
+		pump(ue, 0);
 		return;
 	}
 	ue->waiting++;
@@ -399,14 +490,9 @@ static int udp_accept(struct ipl_endpoint *ep, struct ipl_conn **out)
 			pthread_mutex_unlock(&ue->mu);
 			return IPL_ECANCELED;
 		}
-		/* While workers exist, one of them reads: a datagram then goes
-		 * straight to the thread that answers it, not through this one
-		 * (a hand-off costs two context switches per message); a new
-		 * sender found by a worker signals acv. */
-		if (ue->nconns)
-			slice_wait(ue, &ue->acv);
-		else
-			wait_turn(ue, &ue->acv);
+		/* conns read their own sockets; the listener brings new
+		 * senders (and conns without a socket of their own) */
+		wait_turn(ue, &ue->acv);
 	}
 	struct udp_conn *u = ue->pending;
 	ue->pending = u->pnext;
@@ -422,14 +508,12 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static ssize_t server_recv(struct udp_conn *u, void *buf, size_t len)
+/* The next datagram from u's queue, waiting for one (a conn without its own
+ * socket; or one with, for what the listener took before it was connected). */
+static ssize_t queue_recv(struct udp_conn *u, void *buf, size_t len)
 {
-	if (u->cur_off < u->cur_len)
-		return take(u, buf, len);
 	struct udp_ep *ue = u->ep;
 	pthread_mutex_lock(&ue->mu);
-	free(u->cur_dg);
-	u->cur_dg = NULL;
 	uint64_t since = mono_ms();
 	while (!u->head) {
 		if (atomic_load_explicit(&u->base.cancel, memory_order_relaxed)) {
@@ -447,6 +531,7 @@ static ssize_t server_recv(struct udp_conn *u, void *buf, size_t len)
 	if (!u->head)
 		u->tail = NULL;
 	u->queued--;
+	atomic_store(&u->ready, u->queued);
 	hand_over(ue);
 	pthread_mutex_unlock(&ue->mu);
 	u->cur_dg = d;
@@ -454,6 +539,55 @@ static ssize_t server_recv(struct udp_conn *u, void *buf, size_t len)
 	u->cur_off = 0;
 	u->cur_len = d->len;
 	return take(u, buf, len);
+}
+
+/* Reads what waits on the listener when no thread does (a server without an
+ * accepting thread, as `ipclab demo`): a conn idle for a slice does this. */
+static void drain_listener(struct udp_ep *ue)
+{
+	pthread_mutex_lock(&ue->mu);
+	while (!ue->reader && pump(ue, MSG_DONTWAIT) >= 0)
+		;
+	pthread_mutex_unlock(&ue->mu);
+}
+
+/* The next datagram of a conn with its own socket: its queue first, then a
+ * plain recv, no lock.  Each empty slice checks cancel and idleness. */
+static ssize_t own_recv(struct udp_conn *u, void *buf, size_t len)
+{
+	struct udp_ep *ue = u->ep;
+	uint64_t since = 0;
+	for (;;) {
+		if (atomic_load_explicit(&u->ready, memory_order_acquire))
+			return queue_recv(u, buf, len);
+		ssize_t n = recv(u->fd, u->rbuf, DGRAM_MAX + 1, 0);
+		if (atomic_load_explicit(&u->base.cancel, memory_order_relaxed))
+			return IPL_ECANCELED;
+		if (n >= 0 && keep(ue, u->rbuf, (size_t)n)) {
+			u->cur = u->rbuf;
+			u->cur_off = 0;
+			u->cur_len = (size_t)n;
+			return take(u, buf, len);
+		}
+		if (n >= 0 || errno == EINTR || errno == ECONNREFUSED)
+			continue; /* dropped; or the sender's port was closed once */
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		if (!since)
+			since = mono_ms() - SLICE_MS; /* the slice that just passed */
+		else if (u->idle_ms > 0 && mono_ms() - since >= (uint64_t)u->idle_ms)
+			return 0; /* a silent sender is gone as far as we can tell */
+		drain_listener(ue);
+	}
+}
+
+static ssize_t server_recv(struct udp_conn *u, void *buf, size_t len)
+{
+	if (u->cur_off < u->cur_len)
+		return take(u, buf, len);
+	free(u->cur_dg);
+	u->cur_dg = NULL;
+	return u->own ? own_recv(u, buf, len) : queue_recv(u, buf, len);
 }
 
 static void free_server_conn(struct udp_conn *u);
@@ -494,6 +628,10 @@ static void free_server_conn(struct udp_conn *u)
 		free(d);
 	}
 	free(u->cur_dg);
+	if (u->own) {
+		close(u->fd);
+		free(u->rbuf);
+	}
 	pthread_cond_destroy(&u->cv);
 	free(u);
 }

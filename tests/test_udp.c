@@ -3,7 +3,9 @@
  * late, doubled and reordered replies from a misbehaving server are told
  * apart by seq and never taken for the awaited reply; garbage datagrams
  * leave the server serving; a message over one datagram is refused; a
- * session never sends a seq twice (warm-up, then measured).
+ * session never sends a seq twice (warm-up, then measured); each sender gets
+ * a server socket of its own, connected to it, and without them
+ * (IPCLAB_UDP_NO_OWN_SOCKET) the listener's queues serve every sender.
  *
  * Children report through their exit status (0 = as expected). */
 #include "bench/registry/registry.h"
@@ -308,6 +310,103 @@ static void case_garbage_then_good(void **state)
 	assert_int_equal(ipl_fx_stop(&fx), 0);
 }
 
+/* ---- a socket of its own per sender, or the listener's queues ---------- */
+
+#define OWN_CONNS 3
+
+/* Sockets on the server's port (local_port) connected to remote_port, from
+ * /proc/net/udp: the kernel's own list, so the test sees the server's
+ * sockets without asking the server. */
+static int connected_to(unsigned local_port, unsigned remote_port)
+{
+	FILE *f = fopen("/proc/net/udp", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	int n = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned lport, rport, st;
+		if (sscanf(line, " %*u: %*x:%x %*x:%x %x", &lport, &rport, &st) == 3 && lport == local_port &&
+		    rport == remote_port && st == 1 /* TCP_ESTABLISHED: connected */)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The port of "HOST:PORT", 0 if none. */
+static unsigned port_of(const char *addr)
+{
+	const char *colon = strrchr(addr, ':');
+	return colon ? (unsigned)atoi(colon + 1) : 0;
+}
+
+struct own_arg {
+	const struct ipl_fixture *fx;
+	int expect_own;
+};
+
+/* OWN_CONNS conns from one client, echoing in turns: each must be served
+ * with every byte right, and arg's expectation about the server's sockets
+ * must hold while they are open: 1, one connected to each; 0, none. */
+static int own_sockets(struct ipl_conn *c0, void *arg)
+{
+	const struct own_arg *oa = arg;
+	struct ipl_endpoint ep = oa->fx->ep;
+	struct ipl_conn *c[OWN_CONNS] = { c0 };
+	for (unsigned i = 1; i < OWN_CONNS; i++)
+		if (ipl_endpoint_attach_client(&ep, i, &c[i]) < 0)
+			return 1;
+	struct ipl_client_cfg cfg = { .size = 300, .iters = 20, .op = IPL_OP_ECHO, .crc = 1 };
+	for (unsigned i = 0; i < OWN_CONNS; i++)
+		if (ipl_client_hello(c[i], NULL) < 0)
+			return 2;
+	for (unsigned round = 0; round < 3; round++)
+		for (unsigned i = 0; i < OWN_CONNS; i++) {
+			struct ipl_client_stats st = { 0 };
+			if (ipl_client_latency(c[i], &cfg, NULL, &st) < 0 || st.ok != cfg.iters || st.errors)
+				return 3;
+		}
+	for (unsigned i = 0; i < OWN_CONNS; i++) {
+		char local[128];
+		if (ipl_conn_addr(c[i], local, sizeof local, NULL, 0) < 0)
+			return 4;
+		if (connected_to(port_of(ep.addr), port_of(local)) != oa->expect_own)
+			return 5;
+	}
+	for (unsigned i = 0; i < OWN_CONNS; i++)
+		if (ipl_client_bye(c[i]) < 0)
+			return 6;
+	for (unsigned i = 1; i < OWN_CONNS; i++)
+		ipl_conn_detach(c[i]);
+	return 0;
+}
+
+static void run_own(int expect_own)
+{
+	struct ipl_fixture fx;
+	struct own_arg arg = { &fx, expect_own };
+	if (!expect_own)
+		setenv("IPCLAB_UDP_NO_OWN_SOCKET", "1", 1);
+	assert_int_equal(ipl_fx_start(&fx, ipl_fx_variant("udp"), OWN_CONNS), 0);
+	unsetenv("IPCLAB_UDP_NO_OWN_SOCKET");
+	pid_t c = ipl_fx_client(&fx, 0, own_sockets, &arg);
+	assert_int_equal(ipl_fx_wait(&fx, c, WAIT_S), 0);
+	assert_int_equal(ipl_fx_stop(&fx), 0);
+}
+
+static void case_own_socket_per_sender(void **state)
+{
+	(void)state;
+	run_own(1);
+}
+
+static void case_listener_queues_without_own(void **state)
+{
+	(void)state;
+	run_own(0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -316,6 +415,7 @@ int main(void)
 		cmocka_unit_test(case_losses_counted),    cmocka_unit_test(case_stale_replies),
 		cmocka_unit_test(case_reordered_replies), cmocka_unit_test(case_loss_not_reordering),
 		cmocka_unit_test(case_garbage_then_good), cmocka_unit_test(case_warmup_seqs_not_reused),
+		cmocka_unit_test(case_own_socket_per_sender), cmocka_unit_test(case_listener_queues_without_own),
 	};
 	return cmocka_run_group_tests_name("udp", t, NULL, NULL);
 }
