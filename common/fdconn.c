@@ -32,6 +32,8 @@ int ipl_fdconn_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
 ssize_t ipl_fdconn_recv(struct ipl_conn *c, void *buf, size_t len)
 {
 	struct ipl_fdconn *fc = (struct ipl_fdconn *)c;
+	if (fc->is_socket)
+		return ipl_io_recv_some(fc->rfd, buf, len, &c->cancel);
 	return ipl_io_read_some(fc->rfd, buf, len, &c->cancel);
 }
 

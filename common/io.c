@@ -40,6 +40,15 @@ ssize_t ipl_io_read_some(int fd, void *buf, size_t len, const atomic_int *cancel
 	return n;
 }
 
+ssize_t ipl_io_recv_some(int fd, void *buf, size_t len, const atomic_int *cancel)
+{
+	ssize_t n;
+	do
+		n = recv(fd, buf, len, 0);
+	while (again(&n, cancel));
+	return n;
+}
+
 ssize_t ipl_io_readv_some(int fd, const struct iovec *iov, int cnt, const atomic_int *cancel)
 {
 	ssize_t n;

@@ -167,7 +167,7 @@ static const struct ipl_tp_describe tcp_describe = {
 					  "closed first keeps a TIME_WAIT entry for a while: see `ss -tan`)",
 					  NULL },
 	.send = "send(fd {wfd}, MSG_NOSIGNAL)",
-	.recv = "read(fd {rfd})",
+	.recv = "recv(fd {rfd})",
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fds = ipl_fdconn_fds,
 };

@@ -125,7 +125,7 @@ static const struct ipl_tp_describe unix_describe = {
 					  "outlives its socket unless removed",
 					  NULL },
 	.send = "send(fd {wfd}, MSG_NOSIGNAL)",
-	.recv = "read(fd {rfd}); readv(fd {rfd}) for a large message's header and payload together",
+	.recv = "recv(fd {rfd}); readv(fd {rfd}) for a large message's header and payload together",
 	.listen_fd = ipl_sock_listen_fd,
 	.conn_fds = ipl_fdconn_fds,
 };

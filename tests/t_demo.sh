@@ -36,7 +36,7 @@ for m in $mechs; do
 			check "demo $m: names what moved the request" "grep -qE '^\[client\] ($m send|zmq_msg_send|nng_[a-z]*send)' '$out'"
 		else
 			check "demo $m: names the call that moved the bytes, both ways" \
-				"grep -qE '^\[client\] (send|sendmsg|write|writev|sendto|mq_timedsend|$m send)' '$out' && grep -qE '^\[server\] (read|recvmsg|recvfrom|mq_timedreceive|$m recv)' '$out'"
+				"grep -qE '^\[client\] (send|sendmsg|write|writev|sendto|mq_timedsend|$m send)' '$out' && grep -qE '^\[server\] (read|recv|recvmsg|recvfrom|mq_timedreceive|$m recv)' '$out'"
 		fi
 	fi
 done
@@ -64,13 +64,13 @@ esac
 # here.  A mechanism not listed gets the generic checks above only.
 key_calls() {
 	case $1 in
-	tcp) echo 'socket(AF_INET bind(fd listen(fd getsockname(fd connect( accept4( send(fd read(fd' ;;
-	unix) echo 'mkdtemp( socket(AF_UNIX bind(fd listen(fd connect( accept4( send(fd read(fd unlink(' ;;
+	tcp) echo 'socket(AF_INET bind(fd listen(fd getsockname(fd connect( accept4( send(fd recv(fd' ;;
+	unix) echo 'mkdtemp( socket(AF_UNIX bind(fd listen(fd connect( accept4( send(fd recv(fd unlink(' ;;
 	pipe) echo 'pipe2(O_CLOEXEC) write(fd read(fd' ;;
 	fifo) echo 'mkdtemp() mkfifo( read(announce) open(.r write(fd read(fd unlink(announce)' ;;
 	shm) echo 'shm_open( ftruncate mmap(MAP_SHARED) memfd_create( futex shm_unlink(' ;;
 	oncrpc) echo 'svc_fd_create svc_getreq_common clnt_vc_create() clnt_call()' ;;
-	rpc) echo 'socket(AF_UNIX connect( accept4( send(fd read(fd ipl_rpc_echo(' ;;
+	rpc) echo 'socket(AF_UNIX connect( accept4( send(fd recv(fd ipl_rpc_echo(' ;;
 	esac
 }
 for m in $mechs; do

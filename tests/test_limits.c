@@ -23,6 +23,7 @@
 #include "common/bytes.h"
 #include "common/err.h"
 #include "common/exchange.h"
+#include "common/fdconn.h"
 #include "common/msgio.h"
 #include "tests/reliab.h"
 
@@ -35,6 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -238,6 +243,74 @@ static long long rchar(pid_t pid)
 	return v;
 }
 
+static unsigned sock_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)(const void *)ss)->sin6_port
+					       : ((const struct sockaddr_in *)(const void *)ss)->sin_port);
+}
+
+/* rx_queue (bytes received, not yet read by the process) of the tcp socket
+ * local_port -> remote_port, from /proc/net/tcp and tcp6; -1 if not found. */
+static long tcp_rx_queue(unsigned local_port, unsigned remote_port)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	long found = -1;
+	for (int f = 0; f < 2 && found < 0; f++) {
+		FILE *fp = fopen(files[f], "r");
+		char line[512];
+		while (fp && found < 0 && fgets(line, sizeof line, fp)) {
+			unsigned lp, rp, st, tx, rx;
+			if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %x:%x", &lp, &rp, &st, &tx, &rx) ==
+				    5 &&
+			    lp == local_port && rp == remote_port)
+				found = (long)rx;
+		}
+		if (fp)
+			fclose(fp);
+	}
+	return found;
+}
+
+/* 1 when the server has read every byte sent on socket conn k, 0 if not
+ * yet, -1 if it cannot be told.  The server reads sockets with recv(2),
+ * which /proc/PID/io's rchar does not count, so the sockets say it: unix
+ * charges what is sent to the sender until the receiver has read it
+ * (SIOCOUTQ); tcp's SIOCOUTQ only says the bytes are acknowledged, i.e. in
+ * the server's receive queue, whose unread count /proc/net/tcp shows. */
+static int sock_all_read(const struct ipl_conn *k, int tcp)
+{
+	int fd = ipl_fdconn_rfd(k), outq = -1;
+	if (ioctl(fd, SIOCOUTQ, &outq) < 0)
+		return -1;
+	if (outq > 0 || !tcp)
+		return outq == 0;
+	struct sockaddr_storage me, peer;
+	socklen_t ml = sizeof me, pl = sizeof peer;
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) < 0 || getpeername(fd, (struct sockaddr *)&peer, &pl) < 0)
+		return -1;
+	long rx = tcp_rx_queue(sock_port(&peer), sock_port(&me));
+	return rx < 0 ? -1 : rx == 0;
+}
+
+/* 1 when the server has read everything sent on the n conns k, 0 if not
+ * yet, -1 if unknown: sockets by sock_all_read, other fds (fifo) by the
+ * server's rchar reaching want. */
+static int server_read_all(const struct args *a, struct ipl_conn *const *k, int n, long long want)
+{
+	const char *tp = a->ep->tp->name;
+	int tcp = !strcmp(tp, "tcp");
+	if (!tcp && strcmp(tp, "unix")) {
+		long long r = rchar(a->server);
+		return r < 0 ? -1 : r >= want;
+	}
+	for (int i = 0; i < n; i++) {
+		int r = sock_all_read(k[i], tcp);
+		if (r <= 0)
+			return r;
+	}
+	return 1;
+}
+
 /* Finishes a hostile request: 1 = ECHO verified, 2 = ERROR(OVERLOAD),
  * negative: anything else. */
 static int finish_hostile(struct ipl_conn *k, const uint8_t *msg, uint64_t seq)
@@ -289,10 +362,10 @@ static int memory_body(struct ipl_conn *good, void *arg)
 	}
 	/* the event: the server has read every byte sent to it */
 	long long want = read0 + (long long)MEM_HOSTILE * (IPL_HDR_SIZE + MEM_SENT);
-	for (int ms = 0; rchar(a->server) < want; ms += 10) {
-		if (ms > DEADLINE_MS) {
-			fprintf(stderr, "server read %lld of %lld bytes\n", rchar(a->server) - read0,
-				want - read0);
+	for (int ms = 0, r; (r = server_read_all(a, k, MEM_HOSTILE, want)) != 1; ms += 10) {
+		if (r < 0 || ms > DEADLINE_MS) {
+			fprintf(stderr, "server read %lld of %lld bytes (rchar; sockets: %s)\n",
+				rchar(a->server) - read0, want - read0, r < 0 ? "unknown" : "not yet");
 			return 35;
 		}
 		ipl_rl_sleep_ms(10);
