@@ -267,7 +267,10 @@ static void cond_init(pthread_cond_t *cv)
 static int lead_group(int fd)
 {
 	struct sock_filter to_first = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &to_first };
+	struct sock_fprog prog;
+	memset(&prog, 0, sizeof prog); /* the padding after len goes to the kernel too */
+	prog.len = 1;
+	prog.filter = &to_first;
 	int one = 1, zero = 0;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
 		return 0;
