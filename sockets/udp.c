@@ -17,10 +17,12 @@
  * delivers that sender's datagrams to it, and the conn's thread reads and
  * answers with recv/send and no lock, no queue, and no route lookup per
  * reply (sendto on an unconnected socket looks one up each time; 3% of a
- * 64 B round trip here).  Until its socket is connected, a datagram may land
- * on either socket: the listener's reader hands the sender's to its conn's
- * queue, read first, and the new socket's strays from other senders go back
- * to dispatch.  Without a socket of its own (fd limit, memory) a conn reads
+ * 64 B round trip here).  A reuseport program keeps every datagram no
+ * connected socket claims on the listener (lead_group), so a conn's socket
+ * gets nothing of other senders' between its bind and its connect; what its
+ * own sender sent before the connect waits on the listener, goes to the
+ * conn's queue, and is read first.  Without a socket of its own (fd limit,
+ * memory; the knob below) a conn reads
  * its queue, filled by whichever thread reads the listener, and replies
  * with sendto.  Bounds: at most opts.max_conns senders (256), QUEUE_MAX
  * datagrams waiting per sender (more are dropped, as a full socket buffer
