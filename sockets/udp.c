@@ -22,9 +22,8 @@
  * gets nothing of other senders' between its bind and its connect; what its
  * own sender sent before the connect waits on the listener, goes to the
  * conn's queue, and is read first.  Without a socket of its own (fd limit,
- * memory; the knob below) a conn reads
- * its queue, filled by whichever thread reads the listener, and replies
- * with sendto.  Bounds: at most opts.max_conns senders (256), QUEUE_MAX
+ * memory; the knob below) a conn reads its queue, filled by whichever
+ * thread reads the listener, and replies with sendto.  Bounds: at most opts.max_conns senders (256), QUEUE_MAX
  * datagrams waiting per sender (more are dropped, as a full socket buffer
  * would), one receive buffer of 64 KiB per conn with its own socket, and a
  * sender silent for opts.idle_ms (60 s) is forgotten (its conn reads EOF).
@@ -102,15 +101,14 @@ struct udp_conn {
 	struct ipl_conn base;
 	int fd; /* client: its own socket; server: its own, or the listener's */
 	int server;
-	int own;           /* server: fd is this conn's socket, connected to peer */
-	atomic_uint ready; /* server: datagrams in the queue (read without the lock) */
+	int own; /* server: fd is this conn's socket, connected to peer */
 	struct udp_ep *ep; /* server side */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	struct udp_conn *next, *pnext;
 	pthread_cond_t cv;         /* server: a datagram arrived */
 	struct dgram *head, *tail; /* server: waiting datagrams */
-	unsigned queued;
+	atomic_uint queued; /* changed under ue->mu; own_recv peeks without it */
 	uint8_t *cur; /* the datagram being read, cur_off of cur_len */
 	uint8_t *rbuf; /* server with its own socket: its receive buffer */
 	size_t cur_off, cur_len;
@@ -355,7 +353,6 @@ static void enqueue(struct udp_conn *u, const uint8_t *p, size_t n)
 		u->head = d;
 	u->tail = d;
 	u->queued++;
-	atomic_store(&u->ready, u->queued);
 	pthread_cond_signal(&u->cv);
 }
 
@@ -425,36 +422,39 @@ static int dispatch(struct udp_ep *ue, size_t n, const struct sockaddr_storage *
 	return fresh && own_socket(ue, u);
 }
 
+/* Dispatches what waits on the listener now, without waiting (caller holds
+ * ue->mu and no thread is reading: mu kept, so none starts meanwhile). */
+static void drain_held(struct udp_ep *ue)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		ssize_t n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &len);
+		if (n >= 0)
+			dispatch(ue, (size_t)n, &ss, len);
+		else if (errno != EINTR)
+			return; /* EAGAIN: nothing left */
+	}
+}
+
 /* Whoever waits reads the socket, when no other thread does: the accepting
  * thread usually, or a conn's own thread when nobody accepts (ipclab demo
  * serves its one client in the accepting thread).  Waits at most SLICE_MS.
- * Called with ue->mu held; drops it while reading.  flags MSG_DONTWAIT:
- * does not wait.  Returns recvfrom's result. */
-static ssize_t pump(struct udp_ep *ue, int flags)
+ * Called with ue->mu held; drops it while reading. */
+static void pump(struct udp_ep *ue)
 {
 	ue->reader = 1;
 	pthread_mutex_unlock(&ue->mu);
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	/* blocks at most SLICE_MS (SO_RCVTIMEO): one call, not poll + recvfrom */
-	ssize_t n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, flags, (struct sockaddr *)&ss, &len);
+	ssize_t n = recvfrom(ue->fd, ue->buf, sizeof ue->buf, 0, (struct sockaddr *)&ss, &len);
 	pthread_mutex_lock(&ue->mu);
 	ue->reader = 0;
-	if (n >= 0 && dispatch(ue, (size_t)n, &ss, len)) {
-		/* what the new sender sent before its socket was connected
-		 * waits here: into its queue now, ahead of what its own socket
-		 * holds (mu is kept, so no other reader starts meanwhile) */
-		for (;;) {
-			len = sizeof ss;
-			ssize_t m = recvfrom(ue->fd, ue->buf, sizeof ue->buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &len);
-			if (m < 0 && errno == EINTR)
-				continue;
-			if (m < 0)
-				break;
-			dispatch(ue, (size_t)m, &ss, len);
-		}
-	}
-	return n;
+	/* what a new sender sent before its socket was connected waits on
+	 * the listener: into its queue now, ahead of what its socket holds */
+	if (n >= 0 && dispatch(ue, (size_t)n, &ss, len))
+		drain_held(ue);
 }
 
 static void slice_wait(struct udp_ep *ue, pthread_cond_t *cv)
@@ -468,7 +468,7 @@ static void slice_wait(struct udp_ep *ue, pthread_cond_t *cv)
 static void wait_turn(struct udp_ep *ue, pthread_cond_t *cv)
 {
 	if (!ue->reader) {
-		pump(ue, 0);
+		pump(ue);
 		return;
 	}
 	ue->waiting++;
@@ -536,7 +536,6 @@ static ssize_t queue_recv(struct udp_conn *u, void *buf, size_t len)
 	if (!u->head)
 		u->tail = NULL;
 	u->queued--;
-	atomic_store(&u->ready, u->queued);
 	hand_over(ue);
 	pthread_mutex_unlock(&ue->mu);
 	u->cur_dg = d;
@@ -551,8 +550,8 @@ static ssize_t queue_recv(struct udp_conn *u, void *buf, size_t len)
 static void drain_listener(struct udp_ep *ue)
 {
 	pthread_mutex_lock(&ue->mu);
-	while (!ue->reader && pump(ue, MSG_DONTWAIT) >= 0)
-		;
+	if (!ue->reader)
+		drain_held(ue);
 	pthread_mutex_unlock(&ue->mu);
 }
 
@@ -563,7 +562,7 @@ static ssize_t own_recv(struct udp_conn *u, void *buf, size_t len)
 	struct udp_ep *ue = u->ep;
 	uint64_t since = 0;
 	for (;;) {
-		if (atomic_load_explicit(&u->ready, memory_order_acquire))
+		if (atomic_load_explicit(&u->queued, memory_order_acquire))
 			return queue_recv(u, buf, len);
 		ssize_t n = recv(u->fd, u->rbuf, DGRAM_MAX + 1, 0);
 		if (atomic_load_explicit(&u->base.cancel, memory_order_relaxed))
