@@ -42,6 +42,36 @@ static long long status_field(pid_t pid, const char *field, int base)
 	return v;
 }
 
+unsigned ipl_rl_port_of(const char *addr)
+{
+	const char *colon = strrchr(addr, ':');
+	return colon ? (unsigned)atoi(colon + 1) : 0;
+}
+
+int ipl_rl_net_sockets(const char *table, unsigned local_port, unsigned remote_port, int st, unsigned long *rxq)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/net/%s", table);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int n = 0;
+	unsigned long sum = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned lp, rp, state;
+		unsigned long tx, rx;
+		if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %lx:%lx", &lp, &rp, &state, &tx, &rx) == 5 &&
+		    lp == local_port && rp == remote_port && (st < 0 || state == (unsigned)st)) {
+			n++;
+			sum += rx;
+		}
+	}
+	fclose(f);
+	if (rxq)
+		*rxq = sum;
+	return n;
+}
+
 long ipl_rl_status(pid_t pid, const char *field)
 {
 	return (long)status_field(pid, field, 10);

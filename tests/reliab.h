@@ -14,6 +14,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The port of an address as ipclab formats it ("HOST:PORT", "[V6]:PORT"),
+ * 0 if none. */
+unsigned ipl_rl_port_of(const char *addr);
+
+/* The sockets local_port -> remote_port in /proc/net/<table> ("udp", "tcp",
+ * "tcp6"...) in state st (the kernel's TCP_* number, 1 = established or a
+ * connected udp socket; -1: any): how many, with the sum of their unread
+ * bytes (rx_queue) in *rxq when rxq is not NULL; -1 if the table cannot be
+ * read.  The kernel's own list: a test sees a server's sockets without
+ * asking the server. */
+int ipl_rl_net_sockets(const char *table, unsigned local_port, unsigned remote_port, int st, unsigned long *rxq);
+
 /* A field of /proc/<pid>/status in its unit (kB for Vm*, a count for
  * Threads), or -1 when the process or the field is absent. */
 long ipl_rl_status(pid_t pid, const char *field);

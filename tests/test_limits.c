@@ -37,9 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <linux/sockios.h>
-#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -243,53 +241,30 @@ static long long rchar(pid_t pid)
 	return v;
 }
 
-static unsigned sock_port(const struct sockaddr_storage *ss)
-{
-	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)(const void *)ss)->sin6_port
-					       : ((const struct sockaddr_in *)(const void *)ss)->sin_port);
-}
-
-/* rx_queue (bytes received, not yet read by the process) of the tcp socket
- * local_port -> remote_port, from /proc/net/tcp and tcp6; -1 if not found. */
-static long tcp_rx_queue(unsigned local_port, unsigned remote_port)
-{
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	long found = -1;
-	for (int f = 0; f < 2 && found < 0; f++) {
-		FILE *fp = fopen(files[f], "r");
-		char line[512];
-		while (fp && found < 0 && fgets(line, sizeof line, fp)) {
-			unsigned lp, rp, st, tx, rx;
-			if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %x:%x", &lp, &rp, &st, &tx, &rx) ==
-				    5 &&
-			    lp == local_port && rp == remote_port)
-				found = (long)rx;
-		}
-		if (fp)
-			fclose(fp);
-	}
-	return found;
-}
-
 /* 1 when the server has read every byte sent on socket conn k, 0 if not
  * yet, -1 if it cannot be told.  The server reads sockets with recv(2),
  * which /proc/PID/io's rchar does not count, so the sockets say it: unix
  * charges what is sent to the sender until the receiver has read it
  * (SIOCOUTQ); tcp's SIOCOUTQ only says the bytes are acknowledged, i.e. in
  * the server's receive queue, whose unread count /proc/net/tcp shows. */
-static int sock_all_read(const struct ipl_conn *k, int tcp)
+static int sock_all_read(struct ipl_conn *k, int tcp)
 {
-	int fd = ipl_fdconn_rfd(k), outq = -1;
-	if (ioctl(fd, SIOCOUTQ, &outq) < 0)
+	int outq = -1;
+	if (ioctl(ipl_fdconn_rfd(k), SIOCOUTQ, &outq) < 0)
 		return -1;
 	if (outq > 0 || !tcp)
 		return outq == 0;
-	struct sockaddr_storage me, peer;
-	socklen_t ml = sizeof me, pl = sizeof peer;
-	if (getsockname(fd, (struct sockaddr *)&me, &ml) < 0 || getpeername(fd, (struct sockaddr *)&peer, &pl) < 0)
+	char me[128], peer[128];
+	if (ipl_conn_addr(k, me, sizeof me, peer, sizeof peer) < 0)
 		return -1;
-	long rx = tcp_rx_queue(sock_port(&peer), sock_port(&me));
-	return rx < 0 ? -1 : rx == 0;
+	/* the server's side of the connection, in whichever table holds it */
+	static const char *const tables[] = { "tcp", "tcp6" };
+	for (int t = 0; t < 2; t++) {
+		unsigned long rx;
+		if (ipl_rl_net_sockets(tables[t], ipl_rl_port_of(peer), ipl_rl_port_of(me), -1, &rx) > 0)
+			return rx == 0;
+	}
+	return -1;
 }
 
 /* 1 when the server has read everything sent on the n conns k, 0 if not

@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "common/exchange.h"
 #include "tests/fixture.h"
+#include "tests/reliab.h"
 #include "common/msg.h"
 #include "common/msgio.h"
 #include "common/transport.h"
@@ -314,33 +315,6 @@ static void case_garbage_then_good(void **state)
 
 #define OWN_CONNS 3
 
-/* Sockets on the server's port (local_port) connected to remote_port, from
- * /proc/net/udp: the kernel's own list, so the test sees the server's
- * sockets without asking the server. */
-static int connected_to(unsigned local_port, unsigned remote_port)
-{
-	FILE *f = fopen("/proc/net/udp", "r");
-	if (!f)
-		return -1;
-	char line[512];
-	int n = 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned lport, rport, st;
-		if (sscanf(line, " %*u: %*x:%x %*x:%x %x", &lport, &rport, &st) == 3 && lport == local_port &&
-		    rport == remote_port && st == 1 /* TCP_ESTABLISHED: connected */)
-			n++;
-	}
-	fclose(f);
-	return n;
-}
-
-/* The port of "HOST:PORT", 0 if none. */
-static unsigned port_of(const char *addr)
-{
-	const char *colon = strrchr(addr, ':');
-	return colon ? (unsigned)atoi(colon + 1) : 0;
-}
-
 struct own_arg {
 	const struct ipl_fixture *fx;
 	int expect_own;
@@ -371,7 +345,9 @@ static int own_sockets(struct ipl_conn *c0, void *arg)
 		char local[128];
 		if (ipl_conn_addr(c[i], local, sizeof local, NULL, 0) < 0)
 			return 4;
-		if (connected_to(port_of(ep.addr), port_of(local)) != oa->expect_own)
+		/* state 1: a udp socket connected to that client */
+		if (ipl_rl_net_sockets("udp", ipl_rl_port_of(ep.addr), ipl_rl_port_of(local), 1, NULL) !=
+		    oa->expect_own)
 			return 5;
 	}
 	for (unsigned i = 0; i < OWN_CONNS; i++)
