@@ -105,6 +105,12 @@ struct ipl_tp_opts {
 				      (rpc over udp, RFC 5531): no ipclab header
 				      is checked and no BYE means EOF; set by the
 				      layer for its carrier, never by a user */
+	uint64_t inflight_hint;          /* connect: the bytes this conn will have in
+				      flight at once (a window of messages with
+				      their headers); a hint, not a limit: shm
+				      sizes its rings from it, so a small-message
+				      conn does not sweep 256 KiB of cache per
+				      direction; 0 = unknown: the largest rings */
 	int at_least_once;               /* rpc over a datagram carrier: no duplicate-
 				      request cache (--rpc-semantics at-least-once),
 				      so a retransmitted call runs again */

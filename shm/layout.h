@@ -21,6 +21,9 @@
 #define SLOT_READY 0x80000000u   /* slot state: writer's pid | READY */
 #define SEG_HDR 4096u            /* control page; the two data areas follow */
 #define RING_SIZE (256u * 1024u) /* per direction; larger messages stream through */
+/* The smallest ring a client makes for a small in-flight hint: every
+ * conn's hot lines then stay in cache with hundreds of conns open. */
+#define RING_SIZE_SMALL (16u * 1024u)
 /* The largest ring a server maps for a client: what a client can make it
  * reserve.  Messages of any size stream through rings of any size. */
 #define SEG_RING_MAX (1u << 20)

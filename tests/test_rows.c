@@ -10,6 +10,7 @@
 #include "bench/cli/grid.h"
 #include "bench/run/row.h"
 #include "bench/registry/registry.h"
+#include "common/msg.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,6 +71,30 @@ static void test_grid_labels_over_32_rows(void **state)
 	ipl_bench_grid_free(&g);
 }
 
+/* Each row tells its conns what it keeps in flight (shm sizes its rings
+ * from it): a window of messages with their headers; a stream, nothing. */
+static void test_spec_inflight_hint(void **state)
+{
+	(void)state;
+	char *argv[] = { "bench", "-q",       "-m",     "shm",
+			 "-s",    "64,65536", "--mode", "latency,throughput,stream",
+			 NULL };
+	struct ipl_bench_opts o;
+	assert_int_equal(ipl_bench_parse(8, argv, &o), 0);
+	struct ipl_bench_grid g;
+	assert_int_equal(ipl_bench_grid_init(&g, &o, 8, argv), 0);
+	assert_int_equal(g.rep.nrows, 6);
+	for (size_t i = 0; i < g.rep.nrows; i++) {
+		const struct ipl_row *r = &g.rep.rows[i];
+		struct ipl_run_spec sp = ipl_bench_spec(&o, r);
+		uint64_t msgs = r->mode == IPL_MODE_STREAM ? 0 : r->mode == IPL_MODE_THROUGHPUT ? 16 : 1;
+		if (sp.tpo.inflight_hint != msgs * (r->size + IPL_HDR_SIZE))
+			fail_msg("row %zu (%s, %zu B): hint %llu", i, ipl_mode_name(r->mode),
+				 (size_t)r->size, (unsigned long long)sp.tpo.inflight_hint);
+	}
+	ipl_bench_grid_free(&g);
+}
+
 /* The mechanism column of every CSV line after the header, in order. */
 static size_t csv_mechs(FILE *f, char (*out)[IPL_ITEM_MAX], size_t max)
 {
@@ -115,6 +140,7 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_mech_label),
 		cmocka_unit_test(test_grid_labels_over_32_rows),
+		cmocka_unit_test(test_spec_inflight_hint),
 		cmocka_unit_test(test_run_labels_over_32_rows),
 	};
 	return cmocka_run_group_tests_name("rows", t, NULL, NULL);

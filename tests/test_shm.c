@@ -6,6 +6,7 @@
 #include "common/err.h"
 #include "common/msgio.h"
 #include "common/names.h"
+#include "shm/layout.h"
 #include "shm/ring.h"
 #include "common/transport.h"
 #include "bench/registry/registry.h"
@@ -743,6 +744,78 @@ static void detach_gives_eof(void **state)
 	assert_int_equal(shm_names_of(kid), 0);
 }
 
+/* ---- ring size from the in-flight hint ---------------------------------- */
+
+/* The ring size of the one connection segment this process maps, or -1. */
+static long mapped_ring_size(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	long size = -1;
+	unsigned long lo;
+	while (f && fgets(line, sizeof line, f))
+		if (strstr(line, "/memfd:ipclab-shm") && sscanf(line, "%lx-", &lo) == 1 &&
+		    ((const struct seg *)lo)->magic == SEG_MAGIC) {
+			size = (long)((const struct seg *)lo)->ring_size;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return size;
+}
+
+/* A client given hint bytes in flight makes rings of the size the server
+ * maps here, and a message far larger than them still arrives whole. */
+static void ring_from_hint(enum ipl_wait policy, uint64_t hint, long want)
+{
+	enum { HINT_MSG = 1 << 20 };
+	struct ipl_tp_opts o = { .inflight_hint = hint, .wait = policy };
+	struct ipl_endpoint ep;
+	ipl_endpoint_setup(&ep, shm_tp(), &o, NULL);
+	assert_ok(ipl_endpoint_prepare(&ep));
+	assert_ok(ipl_endpoint_attach_server(&ep));
+	uint8_t *buf = malloc(HINT_MSG), *got = malloc(HINT_MSG);
+	assert_non_null(buf);
+	assert_non_null(got);
+	pat_fill(buf, HINT_MSG, 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ipl_conn *c;
+		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
+			_exit(2);
+		struct iovec iov = { .iov_base = buf, .iov_len = HINT_MSG };
+		int rc = ipl_conn_send(c, &iov, 1);
+		ipl_conn_detach(c);
+		_exit(rc < 0 ? 3 : 0);
+	}
+	struct ipl_conn *c = NULL;
+	assert_ok(ipl_endpoint_accept(&ep, &c));
+	assert_int_equal(mapped_ring_size(), want);
+	assert_ok(ipl_conn_read_full(c, got, HINT_MSG));
+	assert_memory_equal(got, buf, HINT_MSG);
+	int status;
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ipl_conn_detach(c);
+	ipl_endpoint_cleanup(&ep);
+	free(buf);
+	free(got);
+}
+
+static void ring_sized_from_hint(void **state)
+{
+	(void)state;
+	ring_from_hint(IPL_WAIT_BLOCK, 0, RING_SIZE);                    /* unknown: the largest */
+	ring_from_hint(IPL_WAIT_BLOCK, 64 + 24, RING_SIZE_SMALL);        /* one small message */
+	ring_from_hint(IPL_WAIT_BLOCK, 16 * (64 + 24), RING_SIZE_SMALL); /* a window of them */
+	ring_from_hint(IPL_WAIT_BLOCK, 20000, 64 * 1024);                /* twice that, rounded up */
+	ring_from_hint(IPL_WAIT_BLOCK, 1 << 20, RING_SIZE);              /* never beyond the default */
+	ring_from_hint(IPL_WAIT_SPIN, 64 + 24, RING_SIZE); /* spinning: always the default */
+	ring_from_hint(IPL_WAIT_HYBRID, 64 + 24, RING_SIZE);
+}
+
 static void accept_cancelled(void **state)
 {
 	(void)state;
@@ -962,6 +1035,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ring_reserve_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(msgio_lent_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(ring_sized_from_hint, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_spin, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_hybrid, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_killed_block, setup, teardown),
