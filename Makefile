@@ -132,7 +132,11 @@ format-check:
 	done; \
 	[ $$bad -eq 0 ] || { echo "format-check: $$bad file(s) differ from .clang-format" >&2; exit 1; }
 
-bench: deps $(IPCLAB)
+# A fresh clone builds before it measures, on every core unless make was
+# given its own -j (a sub-make under a jobserver must not force one).
+bench: deps
+	$(Q)case " $$MAKEFLAGS" in *" -j"* | *--jobserver*) j= ;; *) j=-j$$(nproc 2>/dev/null || echo 1) ;; esac; \
+		$(MAKE) --no-print-directory $$j $(IPCLAB)
 	$(Q)IPCLAB=$(CURDIR)/$(IPCLAB) sh bench/default.sh
 
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
