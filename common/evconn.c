@@ -281,8 +281,8 @@ static ssize_t read_once(struct ipl_evctx *x, struct ipl_evconn *e, uint64_t now
 	if (e->skip)
 		*room = e->skip < IPL_EV_SCRATCH ? e->skip : IPL_EV_SCRATCH;
 	ssize_t r;
-	do
-		r = read(e->fd, dst, *room);
+	do /* e->fd is a socket (conn_fd's contract): recv skips read's file layer */
+		r = recv(e->fd, dst, *room, 0);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
