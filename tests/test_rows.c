@@ -48,6 +48,13 @@ static void test_mech_label(void **state)
 	assert_string_equal(ipl_mech_label(buf, sizeof buf, rpc, tcp, 1), "rpc/tcp-peer");
 }
 
+/* The grid `ipclab bench` lays out for argv: parsed into *o, laid out in *g. */
+static void lay_out(int argc, char **argv, struct ipl_bench_opts *o, struct ipl_bench_grid *g)
+{
+	assert_int_equal(ipl_bench_parse(argc, argv, o), 0);
+	assert_int_equal(ipl_bench_grid_init(g, o, argc, argv), 0);
+}
+
 /* 3 layered entries x 20 sizes: 60 rows, each labelled by its own entry. */
 static void test_grid_labels_over_32_rows(void **state)
 {
@@ -57,9 +64,8 @@ static void test_grid_labels_over_32_rows(void **state)
 	size_list(sizes, sizeof sizes, 20);
 	char *argv[] = { "bench", "-q", "-m", "rpc/tcp,rpc/unix,rpc/tcp-peer", "-s", sizes, NULL };
 	struct ipl_bench_opts o;
-	assert_int_equal(ipl_bench_parse(6, argv, &o), 0);
 	struct ipl_bench_grid g;
-	assert_int_equal(ipl_bench_grid_init(&g, &o, 6, argv), 0);
+	lay_out(6, argv, &o, &g);
 	assert_int_equal(g.rep.nrows, 60);
 	for (size_t i = 0; i < g.rep.nrows; i++) {
 		const struct ipl_row *r = &g.rep.rows[i];
@@ -80,9 +86,8 @@ static void test_spec_inflight_hint(void **state)
 			 "-s",    "64,65536", "--mode", "latency,throughput,stream",
 			 NULL };
 	struct ipl_bench_opts o;
-	assert_int_equal(ipl_bench_parse(8, argv, &o), 0);
 	struct ipl_bench_grid g;
-	assert_int_equal(ipl_bench_grid_init(&g, &o, 8, argv), 0);
+	lay_out(8, argv, &o, &g);
 	assert_int_equal(g.rep.nrows, 6);
 	for (size_t i = 0; i < g.rep.nrows; i++) {
 		const struct ipl_row *r = &g.rep.rows[i];

@@ -132,6 +132,27 @@ static const struct ipl_transport *shm_tp(void)
 
 /* ---- ring: empty, full, wrap-around ------------------------------------- */
 
+/* An shm endpoint set up with o (NULL: the defaults), prepared and
+ * attached as the server. */
+static void serve_shm(struct ipl_endpoint *ep, const struct ipl_tp_opts *o)
+{
+	ipl_endpoint_setup(ep, shm_tp(), o, NULL);
+	assert_ok(ipl_endpoint_prepare(ep));
+	assert_ok(ipl_endpoint_attach_server(ep));
+}
+
+/* Forks a client of ep.  The parent gets its pid; the child gets 0 with *c
+ * connected, or exits 2 if it cannot connect. */
+static pid_t fork_client(struct ipl_endpoint *ep, struct ipl_conn **c)
+{
+	fflush(NULL);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0 && ipl_endpoint_attach_client(ep, 0, c) < 0)
+		_exit(2);
+	return kid;
+}
+
 static void ring_empty(void **state)
 {
 	(void)state;
@@ -713,23 +734,17 @@ static void detach_gives_eof(void **state)
 {
 	(void)state;
 	struct ipl_endpoint ep;
-	ipl_endpoint_setup(&ep, shm_tp(), NULL, NULL);
-	assert_ok(ipl_endpoint_prepare(&ep));
-	assert_ok(ipl_endpoint_attach_server(&ep));
-	fflush(NULL);
-	pid_t kid = fork();
-	assert_true(kid >= 0);
+	serve_shm(&ep, NULL);
+	struct ipl_conn *c = NULL;
+	pid_t kid = fork_client(&ep, &c);
 	if (kid == 0) {
-		struct ipl_conn *c;
-		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
-			_exit(2);
 		struct iovec iov = { .iov_base = "last words", .iov_len = 10 };
 		int rc = ipl_conn_send(c, &iov, 1);
 		ipl_conn_detach(c);
 		ipl_endpoint_cleanup(&ep);
 		_exit(rc < 0 ? 3 : 0);
 	}
-	struct ipl_conn *c = NULL;
+	c = NULL;
 	assert_ok(ipl_endpoint_accept(&ep, &c));
 	char buf[32];
 	assert_ok(ipl_conn_read_full(c, buf, 10));
@@ -771,26 +786,19 @@ static void ring_from_hint(enum ipl_wait policy, uint64_t hint, long want)
 	enum { HINT_MSG = 1 << 20 };
 	struct ipl_tp_opts o = { .inflight_hint = hint, .wait = policy };
 	struct ipl_endpoint ep;
-	ipl_endpoint_setup(&ep, shm_tp(), &o, NULL);
-	assert_ok(ipl_endpoint_prepare(&ep));
-	assert_ok(ipl_endpoint_attach_server(&ep));
+	serve_shm(&ep, &o);
 	uint8_t *buf = malloc(HINT_MSG), *got = malloc(HINT_MSG);
 	assert_non_null(buf);
 	assert_non_null(got);
 	pat_fill(buf, HINT_MSG, 0);
-	fflush(NULL);
-	pid_t kid = fork();
-	assert_true(kid >= 0);
+	struct ipl_conn *c = NULL;
+	pid_t kid = fork_client(&ep, &c);
 	if (kid == 0) {
-		struct ipl_conn *c;
-		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
-			_exit(2);
 		struct iovec iov = { .iov_base = buf, .iov_len = HINT_MSG };
 		int rc = ipl_conn_send(c, &iov, 1);
 		ipl_conn_detach(c);
 		_exit(rc < 0 ? 3 : 0);
 	}
-	struct ipl_conn *c = NULL;
 	assert_ok(ipl_endpoint_accept(&ep, &c));
 	assert_int_equal(mapped_ring_size(), want);
 	assert_ok(ipl_conn_read_full(c, got, HINT_MSG));
@@ -848,20 +856,13 @@ static void recv_cancelled(enum ipl_wait policy)
 {
 	struct ipl_endpoint ep;
 	struct ipl_tp_opts o = { .wait = policy };
-	ipl_endpoint_setup(&ep, shm_tp(), &o, NULL);
-	assert_ok(ipl_endpoint_prepare(&ep));
-	assert_ok(ipl_endpoint_attach_server(&ep));
-	fflush(NULL);
-	pid_t kid = fork();
-	assert_true(kid >= 0);
-	if (kid == 0) {
-		struct ipl_conn *c;
-		if (ipl_endpoint_attach_client(&ep, 0, &c) < 0)
-			_exit(2);
+	serve_shm(&ep, &o);
+	struct ipl_conn *c = NULL;
+	pid_t kid = fork_client(&ep, &c);
+	if (kid == 0)
 		for (;;)
 			pause(); /* alive, silent */
-	}
-	struct ipl_conn *c = NULL;
+	c = NULL;
 	assert_ok(ipl_endpoint_accept(&ep, &c));
 	struct canceller cc = { c };
 	pthread_t th;
