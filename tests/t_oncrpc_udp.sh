@@ -7,7 +7,9 @@
 #   3. `serve -m oncrpc --via udp` keeps serving after hostile datagrams
 #      (garbage, empty, a truncated call, the largest datagram, a call for
 #      another program, a flood of them): `bench --connect` then verifies its
-#      ECHOs, and SIGTERM stops the server with exit 0.
+#      ECHOs, and SIGTERM stops the server with exit 0; its limits line says
+#      the connection limits do not apply, and --max-clients, --idle-timeout
+#      or --max-memory is refused (exit 2): svc_dg keeps no connections.
 # Skips (exit 77, says why) when the build has no libtirpc.
 . "$(dirname "$0")/lib.sh"
 "$IPCLAB" --version | grep -q "libtirpc: *compiled in" || skip "built without libtirpc: no oncrpc"
@@ -50,11 +52,21 @@ check "--mode stream: exit 2, one line, nothing measured" \
 	"[ $rc -eq 2 ] && [ \$(wc -l <'$tmp/st.err') -eq 1 ] && grep -q 'cannot stream' '$tmp/st.err' && [ ! -s '$tmp/st.out' ]"
 
 # ---- 3. hostile datagrams, then served -----------------------------------------
+# the connection limits do not apply over udp: each is refused, one line, exit 2
+for opt in "--max-clients 5" "--idle-timeout 10" "--max-memory 1M"; do
+	# (a server that accepted the option would serve on: timeout only ends that)
+	timeout -k 5 120 "$IPCLAB" serve -m oncrpc --via udp $opt >"$tmp/lim.out" 2>"$tmp/lim.err"
+	rc=$?
+	check "serve -m oncrpc --via udp $opt: refused, one line, exit 2" \
+		"[ $rc -eq 2 ] && [ \$(wc -l <'$tmp/lim.err') -eq 1 ] && grep -q 'do not apply to oncrpc over udp' '$tmp/lim.err' && [ ! -s '$tmp/lim.out' ]"
+done
 rm -f "$tmp/addr"
 "$IPCLAB" serve -m oncrpc --via udp --listen 127.0.0.1:0 >"$tmp/addr" 2>"$tmp/serve.err" &
 spid=$!
 addr=$(wait_line "$tmp/addr" "$spid")
 check "serve -m oncrpc --via udp prints its address" "[ -n '$addr' ]"
+check "its limits line says the connection limits do not apply (no connections)" \
+	"grep 'limits:' '$tmp/serve.err' | grep -q 'no connections, so --max-clients, --idle-timeout and --max-memory do not apply'"
 python3 - "$addr" >"$tmp/hostile.out" <<'PY'
 import socket, struct, sys
 host, port = sys.argv[1].rsplit(":", 1)

@@ -40,7 +40,8 @@ static const char serve_usage[] =
 	"                      request bytes buffered across all connections\n"
 	"                      (default 256M; beyond 64K each); a request that\n"
 	"                      would pass it is discarded and answered 'out of\n"
-	"                      memory'\n"
+	"                      memory'.  These three do not apply to oncrpc over\n"
+	"                      udp: it keeps no connections (exit 2)\n"
 	"      --register      rpc: register the program (0x2049504c version 1) and\n"
 	"                      where it listens (netid tcp, udp with --via udp, or\n"
 	"                      local for a unix socket) with this host's rpcbind,\n"
@@ -97,9 +98,26 @@ static int parse_idle(const char *arg, int *ms, char *err, size_t errlen)
 	return 0;
 }
 
-/* One line on stderr: the limits this server keeps. */
-static void print_limits(const struct ipl_tp_opts *o, int model)
+/* Whether the per-connection limits (--max-clients, --idle-timeout,
+ * --max-memory) mean anything for tp over carrier car: not for oncrpc over
+ * a datagram carrier, where libtirpc's svc_dg keeps no connections and
+ * reads one datagram at a time into its own fixed buffer (oncrpc_dg.c). */
+static int conn_limits_apply(const struct ipl_transport *tp, const struct ipl_transport *car)
 {
+	return strcmp(tp->name, "oncrpc") || !car || !(car->caps & IPL_CAP_DATAGRAM);
+}
+
+/* One line on stderr: the limits this server keeps. */
+static void print_limits(const struct ipl_transport *tp, const struct ipl_tp_opts *o, int model)
+{
+	if (!conn_limits_apply(tp, ipl_carrier_of(tp, o->via))) {
+		fprintf(stderr,
+			"ipclab serve: limits: one datagram (at most 65,507 bytes) at a time into "
+			"svc_dg's buffer, its arguments decoded into at most %u bytes (--cap); no "
+			"connections, so --max-clients, --idle-timeout and --max-memory do not apply\n",
+			o->cap);
+		return;
+	}
 	unsigned conns = o->max_conns ? o->max_conns : IPL_DEFAULT_MAX_CONNS;
 	int idle = o->idle_ms ? o->idle_ms : IPL_DEFAULT_IDLE_MS;
 	uint64_t mem = o->mem_limit ? o->mem_limit : IPL_DEFAULT_MEM_LIMIT;
@@ -233,6 +251,13 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 			 "has a duplicate-request cache");
 		return -1;
 	}
+	if (!conn_limits_apply(tp, car) && (tpo->max_conns || tpo->idle_ms || tpo->mem_limit)) {
+		snprintf(err, len,
+			 "--max-clients, --idle-timeout and --max-memory do not apply to %s over %s: "
+			 "libtirpc's svc_dg keeps no connections and reads one datagram at a time",
+			 tp->name, car->name);
+		return -1;
+	}
 	if (tpo->pipe_size && ipl_knob_applies(IPL_KNOB_PIPE_SIZE, &tp, 1, err, len) < 0)
 		return -1;
 	if (tpo->sockbuf && ipl_knob_applies(IPL_KNOB_SOCKBUF, &tp, 1, err, len) < 0)
@@ -283,8 +308,10 @@ static void print_semantics(const struct serve_opts *so)
 	if (strcmp(so->tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))
 		return;
 	if (so->tpo.at_least_once)
-		fprintf(stderr, "ipclab serve: rpc over %s: at-least-once (no duplicate-request cache: a "
-				"retransmitted call runs again)\n", car->name);
+		fprintf(stderr,
+			"ipclab serve: rpc over %s: at-least-once (no duplicate-request cache: a "
+			"retransmitted call runs again)\n",
+			car->name);
 	else
 		fprintf(stderr,
 			"ipclab serve: rpc over %s: at-most-once (a duplicate-request cache per client, "
@@ -323,7 +350,7 @@ static int serve(const struct serve_opts *so)
 	char label[IPL_LABEL_MAX];
 	fprintf(stderr, "ipclab serve: %s listening on %s (SIGINT/SIGTERM to stop)\n",
 		ipl_mech_label(label, sizeof label, tp, so->tpo.via, 0), ep.addr);
-	print_limits(&so->tpo, so->server);
+	print_limits(tp, &so->tpo, so->server);
 	print_semantics(so);
 
 	struct ipl_serve_stats st = { 0 };
