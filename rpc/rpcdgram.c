@@ -1,6 +1,7 @@
 /* rpcdgram.c - see rpcdgram.h. */
 #include "rpc/rpcdgram.h"
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/io.h"
 
@@ -34,6 +35,7 @@ void ipl_rpc_dg_init(struct ipl_rpc_dg *d, int client)
 	memset(d, 0, sizeof *d);
 	d->client = client;
 	d->wait = 1;
+	d->slice_ms = ipl_rpc_dg_timeout_ms();
 	d->drop_every = client ? env_every("IPCLAB_RPC_DROP_EVERY") : 0;
 }
 
@@ -46,14 +48,23 @@ void ipl_rpc_dg_free(struct ipl_rpc_dg *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* A fresh timeout and tries: the first call in flight, or a reply came. */
+static void restart(struct ipl_rpc_dg *d)
+{
+	d->wait = 1;
+	d->tries = 0;
+	d->due_ms = 0;
+	d->slices = d->heard = 0;
+}
+
 /* Sends every call in flight again and doubles the timeout.  Returns 0,
  * -ETIMEDOUT when the tries are spent, or the carrier's code. */
-static int retransmit(struct ipl_rpc_dg *d, struct ipl_conn *car)
+static int retransmit(struct ipl_rpc_dg *d, struct ipl_conn *car, uint64_t now)
 {
 	if (++d->tries >= IPL_RPC_DG_TRIES)
 		return -ETIMEDOUT;
 	d->wait *= 2;
-	d->slices = 0;
+	d->due_ms = now + (uint64_t)d->wait * d->slice_ms;
 	for (size_t i = 0; i < d->ncopies; i++) {
 		struct iovec iov = { d->copies[i].b.p, d->copies[i].len };
 		int rc = ipl_conn_send(car, &iov, 1);
@@ -64,6 +75,19 @@ static int retransmit(struct ipl_rpc_dg *d, struct ipl_conn *car)
 	return 0;
 }
 
+/* Sends the calls in flight again when their timeout is up.  Until
+ * something other than their reply happened no clock is read; armed then,
+ * wait slices after the send (an empty slice means one has passed). */
+static int resend_if_due(struct ipl_rpc_dg *d, struct ipl_conn *car)
+{
+	if (!d->due_ms && !d->slices && !d->heard)
+		return 0;
+	uint64_t now = ipl_now_ms();
+	if (!d->due_ms)
+		d->due_ms = now + (uint64_t)(d->wait - (d->slices ? 1 : 0)) * d->slice_ms;
+	return now < d->due_ms ? 0 : retransmit(d, car, now);
+}
+
 /* Receives the next datagram into d->in. */
 static int next_datagram(struct ipl_rpc_dg *d, struct ipl_conn *car)
 {
@@ -71,13 +95,13 @@ static int next_datagram(struct ipl_rpc_dg *d, struct ipl_conn *car)
 	if (rc < 0)
 		return rc;
 	for (;;) {
+		/* due whether the wait passed empty or full of other datagrams */
+		if (d->client && d->ncopies && (rc = resend_if_due(d, car)) < 0)
+			return rc;
 		/* the carrier hands out one whole datagram per call (it fits) */
 		ssize_t n = ipl_conn_recv(car, d->in.p, IPL_RPC_DG_MAX + 1);
 		if (n == -ETIMEDOUT && d->client && d->ncopies) {
-			if (++d->slices < d->wait)
-				continue;
-			if ((rc = retransmit(d, car)) < 0)
-				return rc;
+			d->slices = 1;
 			continue;
 		}
 		if (n == 0)
@@ -89,6 +113,7 @@ static int next_datagram(struct ipl_rpc_dg *d, struct ipl_conn *car)
 		d->in_len = (size_t)n;
 		d->in_off = 0;
 		d->have = 1;
+		d->heard = 1; /* the reply restarts the timeout; anything else arms it */
 		return 0;
 	}
 }
@@ -162,11 +187,8 @@ int ipl_rpc_dg_send(struct ipl_rpc_dg *d, struct ipl_conn *car, const struct iov
 	}
 	c->xid = xid;
 	c->len = len;
-	if (d->ncopies == 0) { /* a fresh timeout for the first call in flight */
-		d->slices = 0;
-		d->wait = 1;
-		d->tries = 0;
-	}
+	if (d->ncopies == 0) /* a fresh timeout for the first call in flight */
+		restart(d);
 	d->ncopies++;
 	struct iovec one = { c->b.p, len };
 	return ipl_conn_send(car, &one, 1);
@@ -182,9 +204,7 @@ int ipl_rpc_dg_answered(struct ipl_rpc_dg *d, uint32_t xid)
 		d->copies[i] = d->copies[d->ncopies - 1];
 		d->copies[d->ncopies - 1] = t;
 		d->ncopies--;
-		d->slices = 0;
-		d->wait = 1;
-		d->tries = 0;
+		restart(d);
 		return 1;
 	}
 	return 0;

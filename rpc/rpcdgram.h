@@ -17,8 +17,10 @@
  *
  * Timing: the carrier's receive waits one slice (the udp client's
  * IPCLAB_UDP_TIMEOUT_MS, default 200 ms) and then reports -ETIMEDOUT; the
- * first timeout is one slice, the k-th 2^(k-1) slices, and after
- * IPL_RPC_DG_TRIES sends in all the call fails with -ETIMEDOUT.
+ * first timeout is one slice, the k-th 2^(k-1) slices, measured on the
+ * monotonic clock from the send (datagrams that are not the reply do not
+ * stop it), and after IPL_RPC_DG_TRIES sends in all the call fails with
+ * -ETIMEDOUT.
  */
 #ifndef IPL_RPCDGRAM_H
 #define IPL_RPCDGRAM_H
@@ -31,20 +33,28 @@
 #include <stdint.h>
 
 #define IPL_RPC_DG_TRIES IPL_DG_TRIES /* common/dgretry.h */
-#define IPL_RPC_DG_MAX 65507u /* the largest UDP datagram (IPv4) */
+#define IPL_RPC_DG_MAX 65507u         /* the largest UDP datagram (IPv4) */
 
 struct ipl_rpc_dg_copy; /* a call in flight, kept for retransmission */
 
 /* One conn's datagram state.  Zero it, then ipl_rpc_dg_init. */
 struct ipl_rpc_dg {
-	struct ipl_buf in;  /* the datagram being read */
+	struct ipl_buf in; /* the datagram being read */
 	size_t in_len, in_off;
-	int have;           /* in holds a datagram not yet finished */
-	int client;         /* retransmit (client) or not (server) */
+	int have;            /* in holds a datagram not yet finished */
+	int client;          /* retransmit (client) or not (server) */
 	unsigned drop_every; /* IPCLAB_RPC_DROP_EVERY (client) */
 	uint64_t seen;
-	unsigned slices, wait, tries; /* the current timeout, in slices */
-	uint64_t retrans;   /* calls sent again, in all */
+	unsigned wait, tries; /* the current timeout, in receive slices */
+	unsigned slice_ms;    /* one slice: ipl_rpc_dg_timeout_ms() at init */
+	/* when the calls in flight go again (ipl_now_ms; 0: not armed yet): a
+	 * deadline, not a count of empty receives, so a peer that keeps
+	 * sending other datagrams cannot hold a retransmission back.  Armed
+	 * lazily, at the first empty slice or other datagram after a send
+	 * (slices, heard): a reply that comes first reads no clock. */
+	uint64_t due_ms;
+	unsigned slices, heard;
+	uint64_t retrans; /* calls sent again, in all */
 	struct ipl_rpc_dg_copy *copies;
 	size_t ncopies, capcopies;
 };

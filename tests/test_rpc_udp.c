@@ -172,11 +172,62 @@ static size_t incr_call(uint8_t *buf, size_t cap, uint32_t xid)
 {
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, buf, cap);
-	struct ipl_rpc_call call = { .xid = xid, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS,
-				     .proc = IPL_RPC_PROC_INCR };
+	struct ipl_rpc_call call = {
+		.xid = xid, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = IPL_RPC_PROC_INCR
+	};
 	ipl_rpc_call_encode(&x, &call);
 	assert_ok(x.err);
 	return x.len;
+}
+
+/* ---- retransmission under a flood of other datagrams -------------------- */
+
+enum { FLOOD_MAX = 200000 }; /* at 0.1 ms each, 20 s at least: a safety net */
+static unsigned flood_sends, flood_recvs;
+
+static int flood_send(struct ipl_conn *c, const struct iovec *iov, int cnt)
+{
+	(void)c, (void)iov, (void)cnt;
+	flood_sends++;
+	return 0;
+}
+
+/* A peer that never answers the call but keeps sending something else: a
+ * datagram every 0.1 ms, so the carrier's receive never times out. */
+static ssize_t flood_recv(struct ipl_conn *c, void *buf, size_t len)
+{
+	(void)c;
+	if (++flood_recvs > FLOOD_MAX || len < 8)
+		return IPL_ECLOSED;
+	struct timespec ts = { 0, 100000 };
+	nanosleep(&ts, NULL);
+	memset(buf, 0xee, 8); /* an xid no call has */
+	return 8;
+}
+
+/* The calls in flight go again on time, and the client gives up after its
+ * tries, however many other datagrams arrive meanwhile.  (It counted empty
+ * receives once: such a peer held a call back for ever.) */
+static void flood_does_not_hold_back_retransmits(void **state)
+{
+	(void)state;
+	static const struct ipl_transport flood_tp = { .name = "flood", .send = flood_send, .recv = flood_recv };
+	struct ipl_conn car = { .tp = &flood_tp };
+	setenv("IPCLAB_UDP_TIMEOUT_MS", "1", 1); /* the timeouts add up to 31 ms */
+	struct ipl_rpc_dg d;
+	ipl_rpc_dg_init(&d, 1);
+	flood_sends = flood_recvs = 0;
+	uint8_t call[64];
+	struct iovec iov = { call, incr_call(call, sizeof call, 7) };
+	assert_ok(ipl_rpc_dg_send(&d, &car, &iov, 1, 7, 1));
+	int rc;
+	uint32_t xid;
+	while ((rc = ipl_rpc_dg_read(&d, &car, &xid, sizeof xid)) == 0)
+		assert_ok(ipl_rpc_dg_finish(&d, NULL, NULL)); /* not the reply: dropped */
+	assert_int_equal(rc, -ETIMEDOUT);
+	assert_int_equal(flood_sends, IPL_RPC_DG_TRIES);
+	assert_int_equal(d.retrans, IPL_RPC_DG_TRIES - 1);
+	ipl_rpc_dg_free(&d);
 }
 
 static void send_dgram(struct ipl_conn *c, const void *p, size_t n)
@@ -211,13 +262,14 @@ static void hostile_clients(void **state)
 	uint8_t junk[64];
 	for (size_t i = 0; i < sizeof junk; i++)
 		junk[i] = (uint8_t)(i * 37 + 1);
-	send_dgram(bad.c, junk, sizeof junk);        /* not a call */
+	send_dgram(bad.c, junk, sizeof junk); /* not a call */
 	n = incr_call(d, sizeof d, 0x43u);
-	send_dgram(bad.c, d, n - 5);                 /* truncated */
-	struct ipl_xdr_enc x;                        /* ECHO claiming 1000 bytes, with 4 */
+	send_dgram(bad.c, d, n - 5); /* truncated */
+	struct ipl_xdr_enc x;        /* ECHO claiming 1000 bytes, with 4 */
 	ipl_xdr_enc_init(&x, d, sizeof d);
-	struct ipl_rpc_call echo = { .xid = 0x44u, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS,
-				     .proc = IPL_RPC_PROC_ECHO };
+	struct ipl_rpc_call echo = {
+		.xid = 0x44u, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = IPL_RPC_PROC_ECHO
+	};
 	ipl_rpc_call_encode(&x, &echo);
 	ipl_xdr_put_u32(&x, 1000);
 	ipl_xdr_put_u32(&x, 0xdeadbeefu);
@@ -251,8 +303,9 @@ static void truncated_call_not_cached(void **state)
 	uint8_t d[128];
 	struct ipl_xdr_enc x;
 	ipl_xdr_enc_init(&x, d, sizeof d);
-	struct ipl_rpc_call echo = { .xid = 0x77u, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS,
-				     .proc = IPL_RPC_PROC_ECHO };
+	struct ipl_rpc_call echo = {
+		.xid = 0x77u, .prog = IPL_RPC_PROG, .vers = IPL_RPC_PROG_VERS, .proc = IPL_RPC_PROC_ECHO
+	};
 	ipl_rpc_call_encode(&x, &echo);
 	ipl_xdr_put_u32(&x, 8); /* claims 8 bytes, carries 4 */
 	ipl_xdr_put_u32(&x, 0xdeadbeefu);
@@ -308,6 +361,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drc_bounds),
+		cmocka_unit_test(flood_does_not_hold_back_retransmits),
 		cmocka_unit_test_setup_teardown(at_most_once_runs_once, setup_amo, teardown),
 		cmocka_unit_test_setup_teardown(at_least_once_shows_duplicates, setup_alo, teardown),
 		cmocka_unit_test_setup_teardown(hostile_clients, setup_amo, teardown),
