@@ -104,7 +104,7 @@ static int parse_idle(const char *arg, int *ms, char *err, size_t errlen)
  * reads one datagram at a time into its own fixed buffer (oncrpc_dg.c). */
 static int conn_limits_apply(const struct ipl_transport *tp, const struct ipl_transport *car)
 {
-	return strcmp(tp->name, "oncrpc") || !car || !(car->caps & IPL_CAP_DATAGRAM);
+	return !ipl_layer_over_datagrams(tp, car, "oncrpc");
 }
 
 /* One line on stderr: the limits this server keeps. */
@@ -245,7 +245,7 @@ static int check_servable(struct serve_opts *so, char *err, size_t len)
 		snprintf(err, len, "%s over %s cannot be served to other processes", tp->name, car->name);
 		return -1;
 	}
-	if (so->set_semantics && (strcmp(tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))) {
+	if (so->set_semantics && !ipl_layer_over_datagrams(tp, car, "rpc")) {
 		snprintf(err, len,
 			 "--rpc-semantics does not apply: only rpc over a datagram carrier (--via udp) "
 			 "has a duplicate-request cache");
@@ -305,7 +305,7 @@ static void print_stopped(const struct ipl_serve_stats *st)
 static void print_semantics(const struct serve_opts *so)
 {
 	const struct ipl_transport *car = ipl_carrier_of(so->tp, so->tpo.via);
-	if (strcmp(so->tp->name, "rpc") || !car || !(car->caps & IPL_CAP_DATAGRAM))
+	if (!ipl_layer_over_datagrams(so->tp, car, "rpc"))
 		return;
 	if (so->tpo.at_least_once)
 		fprintf(stderr,

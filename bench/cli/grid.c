@@ -35,7 +35,7 @@ int ipl_bench_raw_ok(const struct ipl_transport *tp, enum ipl_mode mode, uint32_
 const char *ipl_bench_rpc_semantics(const struct ipl_bench_opts *o, const struct ipl_transport *tp,
 				    const struct ipl_transport *via, int raw)
 {
-	if (raw || strcmp(tp->name, "rpc") || !via || !(via->caps & IPL_CAP_DATAGRAM))
+	if (raw || !ipl_layer_over_datagrams(tp, via, "rpc"))
 		return NULL;
 	return ipl_rpc_semantics_name(o->at_least_once);
 }

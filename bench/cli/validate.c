@@ -127,7 +127,7 @@ static int check_carriers(const struct ipl_bench_opts *o, char *err, size_t len)
 				    "(--mode throughput keeps a window of them in flight)",
 				    tp->name);
 		/* libtirpc's datagram client sends no call that expects no reply */
-		if (car && (car->caps & IPL_CAP_DATAGRAM) && !strcmp(tp->name, "oncrpc"))
+		if (ipl_layer_over_datagrams(tp, car, "oncrpc"))
 			return fail(err, len,
 				    "--mode stream: oncrpc over %s cannot stream (libtirpc's datagram client "
 				    "never sends a call without waiting for its reply)",

@@ -75,6 +75,11 @@ const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const
 	return via ? via : ipl_default_carrier();
 }
 
+int ipl_layer_over_datagrams(const struct ipl_transport *tp, const struct ipl_transport *car, const char *name)
+{
+	return tp && car && (car->caps & IPL_CAP_DATAGRAM) && !strcmp(tp->name, name);
+}
+
 uint32_t ipl_max_payload_of(const struct ipl_transport *tp, const struct ipl_transport *via, const char **why)
 {
 	const struct ipl_transport *car = ipl_carrier_of(tp, via);

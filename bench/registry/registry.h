@@ -32,6 +32,11 @@ const struct ipl_transport *ipl_network_carrier(void);
  * and via is NULL; NULL for a transport that is not layered. */
 const struct ipl_transport *ipl_carrier_of(const struct ipl_transport *tp, const struct ipl_transport *via);
 
+/* Whether tp is the layered mechanism called name over the carrier car (as
+ * ipl_carrier_of gives it, or a row's via) and car carries datagrams: rpc
+ * or oncrpc over udp, whose framing, retransmission and limits differ. */
+int ipl_layer_over_datagrams(const struct ipl_transport *tp, const struct ipl_transport *car, const char *name);
+
 /* What tp can do as configured: its own caps, and for a layered transport
  * the carrier's NEEDS_FORK, CROSS_HOST and NAMED in place of its own (an
  * rpc over pipe needs a fork, an rpc over tcp crosses hosts). */
