@@ -66,7 +66,7 @@ struct ipl_hdr {
 };
 
 /* CRC32C (Castagnoli); pass 0 as crc to start, or a previous result to
- * continue it.  Uses SSE4.2 (three interleaved chains) when present. */
+ * continue it.  Uses the fastest path this CPU has (enum ipl_crc_path). */
 uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /* Copies len bytes from src to dst (not overlapping) and returns the CRC32C
@@ -79,7 +79,9 @@ uint32_t ipl_crc32c_copy(uint32_t crc, void *dst, const void *src, size_t len);
 enum ipl_crc_path {
 	IPL_CRC_TABLE = 1, /* a table, one byte a step: any CPU */
 	IPL_CRC_CHAINS,    /* SSE4.2 crc32, three interleaved chains */
-	IPL_CRC_FOLD       /* AVX-512 VPCLMULQDQ folding, 256 bytes a step */
+	IPL_CRC_FOLD,      /* AVX-512 VPCLMULQDQ folding, 256 bytes a step */
+	IPL_CRC_FOLD_AVX2  /* AVX2 VPCLMULQDQ folding, 256 bytes a step; reading, the
+			    * three crc32 chains run beside it on other bytes */
 };
 
 /* CRC32C of len bytes of src continued from crc, by path, into *out; when

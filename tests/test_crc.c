@@ -1,8 +1,8 @@
 /* test_crc.c - every CRC32C path this CPU runs (a table; the crc32
  * instruction in three chains joined by the CRC shift rule; VPCLMULQDQ
- * folding) gives the CRC32C of a bit-at-a-time reference at every length
- * that crosses its block boundaries, at every alignment, continued from any
- * earlier result; ipl_crc32c, the fastest of them, too.  Its copying twin,
+ * folding in AVX-512 or AVX2 registers) gives the CRC32C of a bit-at-a-time
+ * reference at every length that crosses its block boundaries, at every
+ * alignment, continued from any earlier result; ipl_crc32c, the fastest of them, too.  Its copying twin,
  * ipl_crc32c_copy, copies exactly the bytes and gives the same CRC. */
 #include "common/msg.h"
 
@@ -38,8 +38,8 @@ static void fill(uint8_t *p, size_t len, uint64_t seed)
 	}
 }
 
-static const enum ipl_crc_path paths[] = { IPL_CRC_TABLE, IPL_CRC_CHAINS, IPL_CRC_FOLD };
-static const char *const path_name[] = { "", "table", "chains", "fold" };
+static const enum ipl_crc_path paths[] = { IPL_CRC_TABLE, IPL_CRC_CHAINS, IPL_CRC_FOLD, IPL_CRC_FOLD_AVX2 };
+static const char *const path_name[] = { "", "table", "chains", "fold", "fold-avx2" };
 #define NPATHS (sizeof paths / sizeof paths[0])
 
 /* The CRC by path; UINT64_MAX when this CPU lacks it. */
