@@ -29,10 +29,12 @@
 static int buf_resize(struct ipl_buf *b, size_t cap)
 {
 	uint8_t *p;
-	if (cap < MAP_MIN) {
-		p = realloc(b->p, cap);
-		if (!p)
+	if (cap < MAP_MIN) { /* 64-byte aligned (see fdconn.c), as a mapping is */
+		if (posix_memalign((void **)&p, 64, cap) != 0)
 			return -ENOMEM;
+		if (b->cap)
+			memcpy(p, b->p, b->cap);
+		free(b->p);
 	} else if (b->cap >= MAP_MIN) {
 		p = mremap(b->p, b->cap, cap, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)

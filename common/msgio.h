@@ -27,7 +27,8 @@ int ipl_buf_grow(struct ipl_buf *b, size_t n);
 
 /* Grows b to exactly cap bytes when it holds fewer (keeping its contents;
  * 128 KiB and more in a mapping of its own, so freeing it returns the
- * pages at once).  0 or -ENOMEM. */
+ * pages at once; smaller ones 64-byte aligned, as copies into them are
+ * faster so on some CPUs).  0 or -ENOMEM. */
 int ipl_buf_resize(struct ipl_buf *b, size_t cap);
 
 /* Makes b hold at least n bytes.  Returns 0 or -ENOMEM. */
