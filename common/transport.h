@@ -85,6 +85,10 @@ enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
 struct ipl_transport;
 
 /* Settings a transport reads; zero means "the default". */
+/* ipl_tp_opts.inflight_hint of a one-way stream: the sender keeps as much
+ * in flight as the transport takes, whatever the message size. */
+#define IPL_INFLIGHT_STREAM UINT64_MAX
+
 struct ipl_tp_opts {
 	const char *listen;              /* prepare: where to listen; NULL = private default */
 	unsigned max_clients;            /* prepare: channels to pre-make (pipe); 0 = 1 */
@@ -110,7 +114,8 @@ struct ipl_tp_opts {
 				      their headers); a hint, not a limit: shm
 				      sizes its rings from it, so a small-message
 				      conn does not sweep 256 KiB of cache per
-				      direction; 0 = unknown: the largest rings */
+				      direction; 0 = unknown: the default rings;
+				      IPL_INFLIGHT_STREAM: a one-way stream */
 	int at_least_once;               /* rpc over a datagram carrier: no duplicate-
 				      request cache (--rpc-semantics at-least-once),
 				      so a retransmitted call runs again */

@@ -27,6 +27,8 @@
 /* The largest ring a server maps for a client: what a client can make it
  * reserve.  Messages of any size stream through rings of any size. */
 #define SEG_RING_MAX (1u << 20)
+/* The ring a client makes for a one-way stream (IPL_INFLIGHT_STREAM). */
+#define RING_SIZE_STREAM SEG_RING_MAX
 /* The seals a segment must carry: its size is fixed for good. */
 #define SEG_SEALS (F_SEAL_SHRINK | F_SEAL_GROW)
 

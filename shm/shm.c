@@ -455,16 +455,32 @@ static int post_fd(struct ipl_endpoint *ep, struct rdv *r, const struct ipl_shmg
 	}
 }
 
-/* The ring size for a conn that will have hint bytes in flight: room for
- * twice that, so a full window never waits for space, from RING_SIZE_SMALL
- * up to RING_SIZE.  A ring position sweeps the whole ring, so with 256 conns
- * of 256 KiB rings every small message lands on a line long gone from the
- * cache; 16 KiB rings keep them all in it. */
-static uint32_t ring_for(uint64_t hint)
+/* The ring size for a conn that will have hint bytes in flight under wait.
+ *
+ * A one-way stream gets the largest ring.  Its producer rewrites lines the
+ * consumer read one ring ago; through a 256 KiB ring they are still in the
+ * consumer's core (L2 is 512 KiB on AMD Zen 3) and each write takes them
+ * from there, through 1 MiB they have gone (likely reason, not traced).
+ * Measured on this project's Zen 3 guest, 64 KiB stream, cross-core:
+ * spin 1.5x, block with --crc 1.15-2.4x (docs/performance.md).
+ *
+ * A waiter that spins takes each message's lines straight from the other
+ * core's cache, and a small ring keeps them there: that costs a spinning
+ * round trip more (measured: 15-20% cross-core, 64 B) than the cache
+ * saves, so spin and hybrid keep RING_SIZE otherwise.  A blocking one pays
+ * a wake-up per hand-off instead, and it is the policy that serves
+ * hundreds of conns: its rings hold twice the hint, so a full window never
+ * waits for space, from RING_SIZE_SMALL up to RING_SIZE.  A ring position
+ * sweeps the whole ring, so with 256 conns of 256 KiB rings every small
+ * message lands on a line long gone from the cache; 16 KiB rings keep them
+ * all in it. */
+static uint32_t ring_for(enum ipl_wait wait, uint64_t hint)
 {
-	uint32_t size = RING_SIZE_SMALL;
-	if (!hint)
+	if (hint == IPL_INFLIGHT_STREAM)
+		return RING_SIZE_STREAM;
+	if (wait != IPL_WAIT_BLOCK || !hint)
 		return RING_SIZE;
+	uint32_t size = RING_SIZE_SMALL;
 	while (size < RING_SIZE && size < 2 * hint)
 		size <<= 1;
 	return size;
@@ -474,12 +490,7 @@ static uint32_t ring_for(uint64_t hint)
  * set, or a negative code. */
 static int make_client_conn(struct ipl_endpoint *ep, struct shm_conn **scp, int *fd)
 {
-	/* A waiter that spins takes each message's lines straight from the
-	 * other core's cache, and a small ring keeps them there: that costs a
-	 * spinning round trip more (measured: 15-20% cross-core, 64 B) than
-	 * the cache saves.  A blocking one pays a wake-up per hand-off instead,
-	 * and it is the policy that serves hundreds of conns. */
-	uint32_t ring = ep->opts.wait == IPL_WAIT_BLOCK ? ring_for(ep->opts.inflight_hint) : RING_SIZE;
+	uint32_t ring = ring_for(ep->opts.wait, ep->opts.inflight_hint);
 	struct shm_conn *sc = calloc(1, sizeof *sc);
 	if (!sc)
 		return -ENOMEM;

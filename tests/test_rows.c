@@ -78,7 +78,8 @@ static void test_grid_labels_over_32_rows(void **state)
 }
 
 /* Each row tells its conns what it keeps in flight (shm sizes its rings
- * from it): a window of messages with their headers; a stream, nothing. */
+ * from it): a window of messages with their headers; a stream, that it
+ * is one (IPL_INFLIGHT_STREAM). */
 static void test_spec_inflight_hint(void **state)
 {
 	(void)state;
@@ -92,8 +93,9 @@ static void test_spec_inflight_hint(void **state)
 	for (size_t i = 0; i < g.rep.nrows; i++) {
 		const struct ipl_row *r = &g.rep.rows[i];
 		struct ipl_run_spec sp = ipl_bench_spec(&o, r);
-		uint64_t msgs = r->mode == IPL_MODE_STREAM ? 0 : r->mode == IPL_MODE_THROUGHPUT ? 16 : 1;
-		if (sp.tpo.inflight_hint != msgs * (r->size + IPL_HDR_SIZE))
+		uint64_t msgs = r->mode == IPL_MODE_THROUGHPUT ? 16 : 1;
+		uint64_t want = r->mode == IPL_MODE_STREAM ? IPL_INFLIGHT_STREAM : msgs * (r->size + IPL_HDR_SIZE);
+		if (sp.tpo.inflight_hint != want)
 			fail_msg("row %zu (%s, %zu B): hint %llu", i, ipl_mode_name(r->mode),
 				 (size_t)r->size, (unsigned long long)sp.tpo.inflight_hint);
 	}

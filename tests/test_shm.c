@@ -820,8 +820,11 @@ static void ring_sized_from_hint(void **state)
 	ring_from_hint(IPL_WAIT_BLOCK, 16 * (64 + 24), RING_SIZE_SMALL); /* a window of them */
 	ring_from_hint(IPL_WAIT_BLOCK, 20000, 64 * 1024);                /* twice that, rounded up */
 	ring_from_hint(IPL_WAIT_BLOCK, 1 << 20, RING_SIZE);              /* never beyond the default */
-	ring_from_hint(IPL_WAIT_SPIN, 64 + 24, RING_SIZE); /* spinning: always the default */
+	ring_from_hint(IPL_WAIT_SPIN, 64 + 24, RING_SIZE); /* spinning: the default */
 	ring_from_hint(IPL_WAIT_HYBRID, 64 + 24, RING_SIZE);
+	ring_from_hint(IPL_WAIT_BLOCK, IPL_INFLIGHT_STREAM, RING_SIZE_STREAM); /* a stream: the largest */
+	ring_from_hint(IPL_WAIT_SPIN, IPL_INFLIGHT_STREAM, RING_SIZE_STREAM);
+	ring_from_hint(IPL_WAIT_HYBRID, IPL_INFLIGHT_STREAM, RING_SIZE_STREAM);
 }
 
 static void accept_cancelled(void **state)

@@ -214,8 +214,9 @@ struct ipl_run_spec ipl_bench_spec(const struct ipl_bench_opts *o, const struct 
 			  * hand it to its carrier unrecorded) */
 			 .pipe_size = (r->tp->knobs & IPL_KNOB_PIPE_SIZE) ? o->pipe_size : 0,
 			 .sockbuf = (r->tp->knobs & IPL_KNOB_SOCKBUF) ? o->sockbuf : 0,
-			 /* a stream keeps the ring full whatever its size: no hint */
-			 .inflight_hint = r->mode == IPL_MODE_STREAM ? 0 : (uint64_t)r->window * (r->size + IPL_HDR_SIZE),
+			 /* a stream keeps the ring full whatever its size */
+			 .inflight_hint = r->mode == IPL_MODE_STREAM ? IPL_INFLIGHT_STREAM
+								     : (uint64_t)r->window * (r->size + IPL_HDR_SIZE),
 			 .at_least_once = o->at_least_once },
 		.connect = o->connect,
 		.size = r->size,
