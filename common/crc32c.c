@@ -122,6 +122,19 @@ static uint32_t shift(const uint32_t t[4][256], uint32_t r)
 #define HW __attribute__((target("sse4.2")))
 #define AI inline __attribute__((always_inline))
 
+/* The last (fewer than 8 or 16) bytes, one crc32 step each, copied first
+ * with copy: every path's tail. */
+HW static AI uint32_t bytes1(uint32_t c, uint8_t *d, const uint8_t *s, size_t len, int copy)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint8_t b = s[i];
+		if (copy)
+			d[i] = b;
+		c = __builtin_ia32_crc32qi(c, b);
+	}
+	return c;
+}
+
 /* ---- carry-less multiply (VPCLMULQDQ): 16-byte lanes folded on ----
  * A reflected CRC of data from crc equals that of (data xor crc in its
  * first 4 bytes) from 0, so the register goes into the first lane.  The
@@ -157,13 +170,7 @@ CLM static AI uint32_t fold_tail(__m128i x, uint8_t *d, const uint8_t *s, size_t
 	}
 	uint64_t lo = (uint64_t)_mm_cvtsi128_si64(x), hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
 	uint32_t c = (uint32_t)__builtin_ia32_crc32di(__builtin_ia32_crc32di(0, lo), hi);
-	for (; off < len; off++) {
-		uint8_t b = s[off];
-		if (copy)
-			d[off] = b;
-		c = __builtin_ia32_crc32qi(c, b);
-	}
-	return c;
+	return bytes1(c, d + off, s + off, len - off, copy);
 }
 
 VCL static inline __m512i take64(uint8_t *d, const uint8_t *s, int copy)
@@ -334,14 +341,7 @@ HW static AI uint32_t chain1(uint32_t crc, uint8_t *d, const uint8_t *s, size_t 
 	size_t i = 0;
 	for (; len - i >= 8; i += 8)
 		c = step8(c, d + i, s + i, copy);
-	uint32_t c32 = (uint32_t)c;
-	for (; i < len; i++) {
-		uint8_t b = s[i];
-		if (copy)
-			d[i] = b;
-		c32 = __builtin_ia32_crc32qi(c32, b);
-	}
-	return c32;
+	return bytes1((uint32_t)c, d + i, s + i, len - i, copy);
 }
 
 /* Three chains over consecutive blocks of blk bytes, joined: the register
