@@ -117,6 +117,13 @@ static uint32_t shift(const uint32_t t[4][256], uint32_t r)
 	return t[0][r & 0xff] ^ t[1][(r >> 8) & 0xff] ^ t[2][(r >> 16) & 0xff] ^ t[3][r >> 24];
 }
 
+/* The register after three consecutive blocks whose registers, each from
+ * 0 but the first, are c0, c1, c2 (t shifts over one block). */
+static uint32_t join3(const uint32_t t[4][256], uint64_t c0, uint64_t c1, uint64_t c2)
+{
+	return shift(t, shift(t, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
+}
+
 
 #if defined(__x86_64__)
 #define HW __attribute__((target("sse4.2")))
@@ -355,7 +362,7 @@ HW static AI uint32_t chains3(uint32_t crc, uint8_t *d, const uint8_t *s, size_t
 		c1 = step8(c1, d + blk + i, s + blk + i, copy);
 		c2 = step8(c2, d + 2 * blk + i, s + 2 * blk + i, copy);
 	}
-	return shift(t, shift(t, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
+	return join3(t, c0, c1, c2);
 }
 
 HW static AI uint32_t chains(uint32_t crc, uint8_t *d, const uint8_t *s, size_t len, int copy)
@@ -400,8 +407,7 @@ VCL2 static AI uint32_t hybrid_block(uint32_t crc, const uint8_t *s)
 		}
 	}
 	uint32_t reg_fold = fold_tail(lanes2(acc8_join(&a, k1)), d, s, HYB_FOLD, HYB_FOLD, 0);
-	uint32_t reg_chains = shift(shift_long, shift(shift_long, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
-	return shift(shift_hyb, reg_fold) ^ reg_chains;
+	return shift(shift_hyb, reg_fold) ^ join3(shift_long, c0, c1, c2);
 }
 
 /* The register after len (>= 256) bytes of s from crc: superblocks, then
@@ -422,7 +428,6 @@ VCL2 static uint32_t reg_vclmul2_copy(uint32_t crc, uint8_t *d, const uint8_t *s
 {
 	return reg_vclmul2(crc, d, s, len, 1);
 }
-
 
 HW static uint32_t reg_hw1(uint32_t crc, const uint8_t *s, size_t len)
 {
@@ -477,13 +482,23 @@ static uint32_t run_path(enum ipl_crc_path path, uint32_t reg, uint8_t *d, const
 	return reg_sw(reg, d ? d : s, len);
 }
 
-static enum ipl_crc_path best_path(void)
+static enum ipl_crc_path best; /* set once, by find_best */
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+
+static void find_best(void)
 {
 	static const enum ipl_crc_path fastest_first[] = { IPL_CRC_FOLD, IPL_CRC_FOLD_AVX2, IPL_CRC_CHAINS };
-	for (size_t i = 0; i < sizeof fastest_first / sizeof fastest_first[0]; i++)
+	best = IPL_CRC_TABLE;
+	for (size_t i = 0; i < sizeof fastest_first / sizeof fastest_first[0] && best == IPL_CRC_TABLE; i++)
 		if (path_ok(fastest_first[i]))
-			return fastest_first[i];
-	return IPL_CRC_TABLE;
+			best = fastest_first[i];
+}
+
+/* The fastest path this CPU runs, asked of the CPU once. */
+static enum ipl_crc_path best_path(void)
+{
+	pthread_once(&best_once, find_best);
+	return best;
 }
 
 uint32_t ipl_crc32c(uint32_t crc, const void *buf, size_t len)

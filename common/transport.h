@@ -84,11 +84,11 @@ enum ipl_wait { IPL_WAIT_BLOCK = 0, IPL_WAIT_SPIN = 1, IPL_WAIT_HYBRID = 2 };
 
 struct ipl_transport;
 
-/* Settings a transport reads; zero means "the default". */
 /* ipl_tp_opts.inflight_hint of a one-way stream: the sender keeps as much
  * in flight as the transport takes, whatever the message size. */
 #define IPL_INFLIGHT_STREAM UINT64_MAX
 
+/* Settings a transport reads; zero means "the default". */
 struct ipl_tp_opts {
 	const char *listen;              /* prepare: where to listen; NULL = private default */
 	unsigned max_clients;            /* prepare: channels to pre-make (pipe); 0 = 1 */
