@@ -150,14 +150,16 @@ static ssize_t fill_hdr_and(struct ipl_conn *c, uint8_t *dst, size_t len, size_t
  * whatever a peer does to src after we have read it. */
 static void copy_crc(uint8_t *dst, const uint8_t *src, size_t n, uint32_t *crc)
 {
-	if (crc)
+	if (!dst) /* IPL_RX_SINK_IN_PLACE: checked where it lies, not kept */
+		*crc = ipl_crc32c(*crc, src, n);
+	else if (crc)
 		*crc = ipl_crc32c_copy(*crc, dst, src, n);
 	else
 		memcpy(dst, src, n);
 }
 
 /* read_full for transports that lend their memory (shm): copy straight from
- * it, no staging buffer in between. */
+ * it, no staging buffer in between (buf NULL, crc not: check, copy nothing). */
 static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct ipl_rx_limit *lim,
 			  uint32_t *crc)
 {
@@ -171,7 +173,7 @@ static int read_full_peek(struct ipl_conn *c, uint8_t *buf, size_t len, struct i
 			return got ? IPL_ETRUNC : IPL_ECLOSED;
 		bump(lim);
 		size_t take = (size_t)n < len - got ? (size_t)n : len - got;
-		copy_crc(buf + got, p, take, crc);
+		copy_crc(buf ? buf + got : NULL, p, take, crc);
 		c->tp->consume(c, take);
 		got += take;
 	}
@@ -425,6 +427,24 @@ static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_
 	return rc;
 }
 
+/* Whether h's payload is to be checked where the transport lends it
+ * rather than delivered (IPL_RX_SINK_IN_PLACE; the caller knows h has a CRC). */
+static int in_place(const struct ipl_hdr *h, unsigned flags)
+{
+	return (flags & IPL_RX_SINK_IN_PLACE) && h->op == IPL_OP_SINK;
+}
+
+/* Checks h's payload against its CRC piece by piece where the transport
+ * lends it, and consumes it: for a message the ring never holds whole. */
+static int check_in_place(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_rx_limit *lim)
+{
+	uint32_t crc = 0;
+	int rc = read_full_peek(c, NULL, h->len, lim, &crc);
+	if (rc == IPL_ECLOSED)
+		rc = IPL_ETRUNC; /* the header arrived: EOF now is mid-message */
+	return rc == 0 && crc != h->crc ? IPL_EBADCRC : rc;
+}
+
 /* msg_recv for transports that lend their memory: when the whole message
  * is readable at once (the common case), one look, two copies, one release.
  * The header is copied out before it is decoded: the peer may still write
@@ -432,7 +452,7 @@ static int read_payload(struct ipl_conn *c, const struct ipl_hdr *h, struct ipl_
  * there yet, or the pool cannot take it whole (the caller falls back to
  * reading it piece by piece). */
 static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
-			 struct ipl_rx_limit *lim)
+			 struct ipl_rx_limit *lim, unsigned flags)
 {
 	const uint8_t *p;
 	ssize_t n = c->tp->peek(c, &p);
@@ -452,22 +472,23 @@ static int msg_recv_peek(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
 	}
 	if ((size_t)n - IPL_HDR_SIZE < h->len)
 		return 1;
-	rc = grow(payload, h->len ? h->len : 1, h->len, lim);
+	uint32_t crc = 0, *run = (h->flags & IPL_FLAG_CRC) ? &crc : NULL;
+	int keep = !(run && in_place(h, flags));
+	rc = keep ? grow(payload, h->len ? h->len : 1, h->len, lim) : 0;
 	if (rc == IPL_EOVERLOAD)
 		return 1;
 	if (rc < 0)
 		return rc;
-	uint32_t crc = 0, *run = (h->flags & IPL_FLAG_CRC) ? &crc : NULL;
-	copy_crc(payload->p, p + IPL_HDR_SIZE, h->len, run);
+	copy_crc(keep ? payload->p : NULL, p + IPL_HDR_SIZE, h->len, run);
 	c->tp->consume(c, IPL_HDR_SIZE + (size_t)h->len);
 	return run && crc != h->crc ? IPL_EBADCRC : 0;
 }
 
 int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
-			 struct ipl_rx_limit *lim)
+			 struct ipl_rx_limit *lim, unsigned flags)
 {
 	if (c->tp->peek) {
-		int rc = msg_recv_peek(c, cap, h, payload, lim);
+		int rc = msg_recv_peek(c, cap, h, payload, lim, flags);
 		if (rc <= 0)
 			return rc;
 	}
@@ -480,11 +501,13 @@ int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, st
 	if (rc < 0)
 		return rc;
 	c->rx_last_len = h->len;
+	if (c->tp->peek && (h->flags & IPL_FLAG_CRC) && in_place(h, flags))
+		return check_in_place(c, h, lim);
 	/* len is now known to be <= cap; memory follows the bytes that arrive */
 	return read_payload(c, h, payload, lim, pre); /* it checks the CRC too */
 }
 
 int ipl_msg_recv(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload)
 {
-	return ipl_msg_recv_limited(c, cap, h, payload, NULL);
+	return ipl_msg_recv_limited(c, cap, h, payload, NULL, 0);
 }

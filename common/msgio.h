@@ -75,13 +75,22 @@ struct ipl_rx_limit {
 	atomic_uint progress;      /* +1 each time bytes arrive (an idle watch reads it) */
 };
 
+/* ipl_msg_recv_limited flag: a SINK that carries a CRC is checked where
+ * the transport lends it (shm's ring) and consumed, not copied to payload
+ * (which then holds nothing of it).  For a caller that never reads a
+ * SINK's payload (the server): the check is one read of every byte, not a
+ * copy and a read.  The bytes checked are the shared ones, which a peer may
+ * change meanwhile: that can only change the verdict on its own message.
+ * No effect on other transports or on a SINK without a CRC. */
+#define IPL_RX_SINK_IN_PLACE 1u
+
 /* ipl_msg_recv, with payload's growth charged to lim->pool (lim may be
- * NULL).  When the pool cannot take a growth the buffer is freed, the rest
- * of the payload read and discarded (the stream stays in step) and
- * IPL_EOVERLOAD returned with *h valid: the caller answers that request
- * with an ERROR and carries on. */
+ * NULL) and the IPL_RX_* flags.  When the pool cannot take a growth the
+ * buffer is freed, the rest of the payload read and discarded (the stream
+ * stays in step) and IPL_EOVERLOAD returned with *h valid: the caller
+ * answers that request with an ERROR and carries on. */
 int ipl_msg_recv_limited(struct ipl_conn *c, uint32_t cap, struct ipl_hdr *h, struct ipl_buf *payload,
-			 struct ipl_rx_limit *lim);
+			 struct ipl_rx_limit *lim, unsigned flags);
 
 /* After a message is answered: frees a payload buffer over IPL_RX_FREE when
  * the pool is more than half used, so an idle connection does not sit on

@@ -52,7 +52,7 @@ int ipl_serve_conn_limited(struct ipl_conn *c, uint32_t cap, struct ipl_rx_limit
 
 	while (!atomic_load_explicit(&c->cancel, memory_order_relaxed)) {
 		struct ipl_hdr h;
-		rc = ipl_msg_recv_limited(c, cap, &h, &buf, lim);
+		rc = ipl_msg_recv_limited(c, cap, &h, &buf, lim, IPL_RX_SINK_IN_PLACE);
 		if (rc == IPL_ECLOSED) {
 			rc = 0;
 			break;

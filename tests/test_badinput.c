@@ -53,6 +53,7 @@ enum kind {
 	K_TOOBIG,
 	K_TOOBIG_MAX,
 	K_CRC,
+	K_CRC_SINK,
 	K_CLIENT_REPLY,
 	K_CLIENT_ERROR,
 	K_NOACK_ECHO,
@@ -130,6 +131,10 @@ static int bad_body(struct ipl_conn *c, int kind)
 	switch (kind) {
 	case K_CRC:
 		ipl_rl_hdr(m, IPL_OP_ECHO, IPL_FLAG_CRC, SEQ, 8, crc ^ 1);
+		code = IPL_WERR_CRC;
+		break;
+	case K_CRC_SINK: /* a SINK's payload is checked where it lies (shm) */
+		ipl_rl_hdr(m, IPL_OP_SINK, IPL_FLAG_CRC, SEQ, 8, crc ^ 1);
 		code = IPL_WERR_CRC;
 		break;
 	case K_CLIENT_REPLY:
@@ -321,6 +326,7 @@ static int bad_main(struct ipl_conn *c, void *arg)
 	case K_TOOBIG:
 	case K_TOOBIG_MAX: return bad_header(c, a->kind);
 	case K_CRC:
+	case K_CRC_SINK:
 	case K_CLIENT_REPLY:
 	case K_CLIENT_ERROR:
 	case K_NOACK_ECHO: return bad_body(c, a->kind);
@@ -421,6 +427,7 @@ static const struct ipl_rl_case cases[] = {
 	{ "len_over_cap", run_bad, B, 0, K_TOOBIG, NULL },
 	{ "len_4g", run_bad, B, 0, K_TOOBIG_MAX, NULL },
 	{ "bad_crc_conn_survives", run_bad, B, 0, K_CRC, NULL },
+	{ "bad_crc_sink_conn_survives", run_bad, B, 0, K_CRC_SINK, NULL },
 	{ "client_sends_reply", run_bad, B, 0, K_CLIENT_REPLY, NULL },
 	{ "client_sends_error", run_bad, B, 0, K_CLIENT_ERROR, NULL },
 	{ "noack_on_echo", run_bad, B, 0, K_NOACK_ECHO, NULL },

@@ -189,7 +189,7 @@ static int flip_serve(struct ipl_conn *c, void *arg, struct ipl_rx_limit *lim, s
 	int rc = 0;
 	while (rc == 0 && !atomic_load_explicit(&c->cancel, memory_order_relaxed)) {
 		struct ipl_hdr h;
-		rc = ipl_msg_recv_limited(c, IPL_DEFAULT_CAP, &h, &buf, lim);
+		rc = ipl_msg_recv_limited(c, IPL_DEFAULT_CAP, &h, &buf, lim, 0);
 		if (rc == IPL_ECLOSED) {
 			rc = 0;
 			break;

@@ -332,7 +332,9 @@ static size_t put_crc_msg(uint8_t *w, uint64_t seq, size_t len, size_t flip)
  * as each piece lands): a flipped first, middle or last byte is reported,
  * an intact message is not, and the stream stays in step after either.
  * Each size class is sent twice, so the second rides on a payload buffer
- * that has already grown (msgio's large-message header read). */
+ * that has already grown (msgio's large-message header read).  Once more
+ * as the server reads (IPL_RX_SINK_IN_PLACE): where memory is lent the
+ * SINKs are checked there and none is copied to the buffer. */
 static void msgio_crc_over_pieces(void **state)
 {
 	(void)state;
@@ -348,18 +350,21 @@ static void msgio_crc_over_pieces(void **state)
 			size_t n = 0; /* intact, flipped, intact, flipped */
 			for (int k = 0; k < 4; k++)
 				n += put_crc_msg(wire + n, (uint64_t)k, len, k % 2 ? flips[fi] : SIZE_MAX);
-			for (size_t ti = 0; ti < 3; ti++) {
+			for (size_t ti = 0; ti < 3 * 2; ti++) {
+				unsigned fl = ti < 3 ? 0 : IPL_RX_SINK_IN_PLACE;
 				for (size_t pi = 0; pi < 4; pi++) {
-					struct trickle t = { .base.tp = tps[ti], .data = wire, .len = n, .piece = pieces[pi] };
+					struct trickle t = { .base.tp = tps[ti % 3], .data = wire, .len = n, .piece = pieces[pi] };
 					struct ipl_hdr got;
 					struct ipl_buf b = { 0 };
 					for (int k = 0; k < 4; k++) {
-						int rc = ipl_msg_recv(&t.base, (uint32_t)len, &got, &b);
+						int rc = ipl_msg_recv_limited(&t.base, (uint32_t)len, &got, &b, NULL, fl);
 						if (rc != (k % 2 ? IPL_EBADCRC : 0))
-							fail_msg("%s len %zu flip %zu piece %zu msg %d: %s", tps[ti]->name, len,
-								 flips[fi], pieces[pi], k, ipl_strerror(rc));
+							fail_msg("%s/%u len %zu flip %zu piece %zu msg %d: %s", tps[ti % 3]->name,
+								 fl, len, flips[fi], pieces[pi], k, ipl_strerror(rc));
 						assert_int_equal(got.seq, (uint64_t)k);
 					}
+					/* lent and flagged: nothing copied; else delivered */
+					assert_int_equal(b.cap == 0, fl && tps[ti % 3]->peek);
 					assert_int_equal(t.off, t.len);
 					ipl_buf_free(&b);
 					free(t.base.rx);
