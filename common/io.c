@@ -8,9 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Largest gathered write to a pipe that is first copied into one buffer. */
-#define IPL_IO_COALESCE 512
-
 static int cancelled(const atomic_int *cancel)
 {
 	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);

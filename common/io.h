@@ -30,6 +30,10 @@ ssize_t ipl_io_readv_some(int fd, const struct iovec *iov, int cnt, const atomic
  * byte, IPL_ETRUNC at EOF after some, or a negative code. */
 int ipl_io_read_full(int fd, void *buf, size_t len, const atomic_int *cancel);
 
+/* A gathered message this small is sent from one stack copy with one
+ * write/send: cheaper than handing the kernel an iovec array. */
+#define IPL_IO_COALESCE 512
+
 /* Writes every byte of iov[0..cnt) (cnt <= 8), resuming after short writes
  * and EINTR.  Writes are never cancelled, so a server told to stop still
  * finishes the reply it is sending.  iov is not modified.  Returns 0 or

@@ -380,7 +380,7 @@ static void run_case(const struct ipl_test_variant *v0, const struct ipl_rl_case
 		/* oncrpc runs libtirpc's own loop, with its own limits */
 		skip();
 	}
-	/* like shm's, seqpacket's (recvmsg) and mq's (mq_timedreceive) reads
+	/* like shm's, seqpacket's (recv) and mq's (mq_timedreceive) reads
 	 * are not counted in /proc/PID/io's rchar: the event cannot be seen */
 	if (k->kind == CASE_MEMORY && (!strcmp(v0->tp, "seqpacket") || !strcmp(v0->tp, "mq")))
 		skip();
