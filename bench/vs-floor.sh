@@ -58,22 +58,23 @@ for b in $BINS; do
 done
 locked() { ipl_locked "$LOCK" "$@"; }
 
-# One line per round: floor_p50 ipclab_p50 [ipclab2_p50]
+# One line per round: floor_p50 ipclab_p50 [ipclab2_p50]; on a failure, a
+# line FAILED (the pipe into awk would hide the exit status)
 rounds() {
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
 		f=$(locked "$FLOOR" "$FMECH" "$SIZE" "$ITERS" --pin "$CPU" |
 			sed -n 's/.* p50_ns=\([0-9]*\) .*/\1/p')
+		[ -n "$f" ] || { echo "vs-floor: the floor printed no p50" >&2; echo FAILED; return 1; }
 		line=$f
 		for b in $BINS; do
 			out=$(locked "$b" bench -m "$MECH" $WAITOPT --cpu "$CPU" -s "$SIZE" \
 				-n "$ITERS" --warmup 2000 -f csv -q) ||
-				{ echo "vs-floor: $b failed or saw errors" >&2; exit 1; }
+				{ echo "vs-floor: $b failed or saw errors" >&2; echo FAILED; return 1; }
 			p=$(printf '%s\n' "$out" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p50_ns") c = i }
 				NR == 2 { print $c }')
 			line="$line $p"
 		done
-		[ -n "$f" ] || { echo "vs-floor: the floor printed no p50" >&2; exit 1; }
 		echo "$line"
 		i=$((i + 1))
 	done
@@ -85,8 +86,10 @@ function med(a, n,   i, j, t) { # sorts a[1..n] in place, returns its median
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+$0 == "FAILED" { failed = 1; exit 1 }
 { n++; for (k = 1; k <= NF; k++) v[k, n] = $k; nf = NF; print "round " n ": floor " $1 " ns, ipclab " substr($0, index($0, " ") + 1) " ns" }
 END {
+	if (failed) exit 1
 	nb = split(bins, name, " ")
 	best = 0; for (r = 1; r <= n; r++) if (!best || v[1, r] < best) best = v[1, r]
 	for (r = 1; r <= n; r++) fl[r] = v[1, r]

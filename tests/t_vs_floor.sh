@@ -49,6 +49,19 @@ for m in mq seqpacket; do
 done
 check "the mq floor loop refuses a size over fs.mqueue.msgsize_max: exit 1" \
 	'"$FX" mq $(($(cat /proc/sys/fs/mqueue/msgsize_max) + 1)) 10 2>/dev/null; [ $? -eq 1 ]'
+check "the seqpacket floor loop refuses a size over its send buffer less 32: exit 2, nothing left running" \
+	'"$FX" seqpacket 1048576 10 2>/dev/null; [ $? -eq 2 ] && ! pgrep -f "ipclab-floor-extra seqpacket 1048576" >/dev/null'
+# a floor that fails fails the comparison, after no ipclab run
+printf '#!/bin/sh\necho refused >&2; exit 2\n' >"$tmp/nofloor"
+chmod +x "$tmp/nofloor"
+FLOOR="$tmp/nofloor" IPCLAB_BENCH_LOCK="$tmp/lock" sh bench/vs-floor.sh -r 2 -n 100 -c 0,0 \
+	-b "$IPCLAB" pipe >"$tmp/nf.out" 2>"$tmp/nf.err"
+rc=$?
+check "a floor that prints no p50: exit 1, says so, no medians" \
+	'[ $rc -eq 1 ] && grep -q "the floor printed no p50" "$tmp/nf.err" && ! grep -q "median" "$tmp/nf.out"'
+check "an ipclab run that fails: exit 1" \
+	'FLOOR="$tmp/floor" IPCLAB_BENCH_LOCK="$tmp/lock" sh bench/vs-floor.sh -r 1 -n 100 -c 0,0 -b /bin/false pipe \
+	 >/dev/null 2>&1; [ $? -eq 1 ]'
 check "no floor loop for rpc: exit 2" \
 	'FLOOR="$tmp/floor" sh bench/vs-floor.sh rpc 2>/dev/null; [ $? -eq 2 ]'
 check "bad --wait: exit 2" \

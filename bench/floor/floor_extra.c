@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -90,8 +91,19 @@ static void ch_recv(struct chan *c, void *b, size_t n)
 static void ch_open(struct chan *c, size_t size)
 {
 	if (c->kind == 1) {
+		int sndbuf = 0;
+		socklen_t l = sizeof sndbuf;
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->fd) < 0)
 			die("socketpair");
+		if (getsockopt(c->fd[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, &l) < 0)
+			die("getsockopt");
+		/* the kernel refuses a packet over the send buffer less 32 bytes:
+		 * ipclab splits such messages into packets, no longer the floor */
+		if (size + 32 > (size_t)sndbuf) {
+			fprintf(stderr, "ipclab-floor-extra: seqpacket SIZE over %d (the send buffer less 32 bytes) is refused\n",
+				sndbuf - 32);
+			exit(2);
+		}
 		return;
 	}
 	struct mq_attr a = { .mq_maxmsg = 1, .mq_msgsize = (long)size };
@@ -151,13 +163,20 @@ int main(int argc, char **argv)
 	if (!b || !lat)
 		die("calloc");
 	ch_open(&c, size);
-	pid_t kid = fork();
+	pid_t parent = getpid(), kid = fork();
 	if (kid < 0)
 		die("fork");
 	if (kid == 0) {
+		/* never outlive the client, whatever way it ends */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
+		if (c.kind == 1)
+			close(c.fd[0]); /* the client's end: its close is our EOF */
 		pin(pb);
 		peer(&c, b, size, warm + iters);
 	}
+	if (c.kind == 1)
+		close(c.fd[1]);
 	pin(pa);
 	for (long i = 0; i < warm + iters; i++) {
 		uint64_t seq = (uint64_t)i, got, t0 = now_ns();
