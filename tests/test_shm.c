@@ -464,6 +464,15 @@ static const struct ipl_transport lend_tp = {
 	.commit = lend_commit,
 };
 
+/* Binds lend_tp to a fresh 512-byte ring t, waits cancelled by *cancel. */
+static void lend_open(struct tring *t, atomic_int *cancel)
+{
+	tring_new(t, 512);
+	tring_ends(t, &lend_tx, &lend_rx);
+	lend_tx.reverse = &lend_rx; /* space read but not yet handed back is, before a wait */
+	lend_w = (struct ipl_shmwait){ .policy = IPL_WAIT_BLOCK, .cancel = cancel };
+}
+
 /* Messages of 0-104 payload bytes through a 512-byte ring, so they start at
  * every offset: most are written and read whole in place, the ones
  * straddling the end of the data area through send and piece by piece.  A bad checksum and a bad header read exactly
@@ -473,11 +482,8 @@ static void msgio_lent_memory(void **state)
 {
 	(void)state;
 	struct tring t;
-	tring_new(&t, 512);
-	tring_ends(&t, &lend_tx, &lend_rx);
-	lend_tx.reverse = &lend_rx; /* space read but not yet handed back is, before a wait */
-	atomic_int cancel = 1;      /* nothing here may ever need to wait */
-	lend_w = (struct ipl_shmwait){ .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
+	atomic_int cancel = 1; /* nothing here may ever need to wait */
+	lend_open(&t, &cancel);
 	struct ipl_conn c = { .tp = &lend_tp };
 	struct ipl_buf b = { 0 };
 	uint8_t pay[128];
@@ -547,11 +553,8 @@ static void sink_checked_in_place(void **state)
 {
 	(void)state;
 	struct tring t;
-	tring_new(&t, 512);
-	tring_ends(&t, &lend_tx, &lend_rx);
-	lend_tx.reverse = &lend_rx;
 	atomic_int cancel = 1; /* nothing here may ever need to wait */
-	lend_w = (struct ipl_shmwait){ .policy = IPL_WAIT_BLOCK, .cancel = &cancel };
+	lend_open(&t, &cancel);
 	struct ipl_conn c = { .tp = &lend_tp };
 	struct ipl_buf b = { 0 };
 	uint8_t pay[128];
