@@ -28,7 +28,8 @@ struct fake_conn {
 	const uint8_t *chunks;
 	size_t nchunks, ci;
 	size_t sent;
-	int heap; /* detach frees it */
+	size_t lent; /* bytes the last peek lent (fake_lend_transport) */
+	int heap;    /* detach frees it */
 };
 
 /* Parses the layout above; returns the knobs byte. */
@@ -179,6 +180,43 @@ static const struct ipl_transport fake_vec_transport __attribute__((unused)) = {
 	.send = fake_send,
 	.recv = fake_recv,
 	.recvv = fake_recvv,
+	.detach = fake_detach,
+};
+
+/* As shm lends its ring: points at the next chunk of the fuzzer's bytes
+ * in place; consume takes back no more than was lent. */
+static inline ssize_t fake_peek(struct ipl_conn *c, const uint8_t **p)
+{
+	struct fake_conn *fc = (struct fake_conn *)c;
+	size_t left = fc->len - fc->off, n = left;
+	if (n && fc->nchunks) {
+		size_t ch = (size_t)fc->chunks[fc->ci++ % fc->nchunks] + 1;
+		if (n > ch)
+			n = ch;
+	}
+	*p = fc->data + fc->off;
+	fc->lent = n;
+	return (ssize_t)n;
+}
+
+static inline void fake_consume(struct ipl_conn *c, size_t n)
+{
+	struct fake_conn *fc = (struct fake_conn *)c;
+	if (n > fc->lent)
+		abort(); /* released bytes it was never lent */
+	fc->lent -= n;
+	fc->off += n;
+}
+
+/* The same lending its memory, as shm does: msgio's in-place path. */
+static const struct ipl_transport fake_lend_transport __attribute__((unused)) = {
+	.name = "fake-lend",
+	.summary = "fuzzer bytes lent in place, nothing out",
+	.caps = IPL_CAP_BYTES,
+	.send = fake_send,
+	.recv = fake_recv,
+	.peek = fake_peek,
+	.consume = fake_consume,
 	.detach = fake_detach,
 };
 
