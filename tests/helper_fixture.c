@@ -182,11 +182,21 @@ pid_t ipl_fx_client(struct ipl_fixture *fx, unsigned idx, int (*fn)(struct ipl_c
 	return pid;
 }
 
+/* IPCLAB_TEST_TIME_SCALE (1-100, default 1) stretches ipl_fx_wait's safety
+ * net for runs that are slow by design: under valgrind a whole mq
+ * conformance case takes about two minutes. */
+static long time_scale(void)
+{
+	const char *s = getenv("IPCLAB_TEST_TIME_SCALE");
+	long v = s ? strtol(s, NULL, 10) : 1;
+	return v >= 1 && v <= 100 ? v : 1;
+}
+
 int ipl_fx_wait(struct ipl_fixture *fx, pid_t pid, int timeout_s)
 {
 	(void)fx;
 	int status;
-	for (int i = 0; i < timeout_s * 100; i++) {
+	for (long i = 0; i < (long)timeout_s * 100 * time_scale(); i++) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
