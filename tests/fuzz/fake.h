@@ -50,18 +50,24 @@ static inline uint8_t fake_split(const uint8_t *d, size_t n, struct fake_conn *f
 	return knobs;
 }
 
+/* n (> 0) cut to the next fuzzer-chosen chunk size, when there are any. */
+static inline size_t fake_chunk(struct fake_conn *fc, size_t n)
+{
+	if (fc->nchunks) {
+		size_t ch = (size_t)fc->chunks[fc->ci++ % fc->nchunks] + 1;
+		if (n > ch)
+			n = ch;
+	}
+	return n;
+}
+
 static inline ssize_t fake_recv(struct ipl_conn *c, void *buf, size_t len)
 {
 	struct fake_conn *fc = (struct fake_conn *)c;
 	size_t left = fc->len - fc->off;
 	if (!left || !len)
 		return 0;
-	size_t n = len < left ? len : left;
-	if (fc->nchunks) {
-		size_t ch = (size_t)fc->chunks[fc->ci++ % fc->nchunks] + 1;
-		if (n > ch)
-			n = ch;
-	}
+	size_t n = fake_chunk(fc, len < left ? len : left);
 	memcpy(buf, fc->data + fc->off, n);
 	fc->off += n;
 	return (ssize_t)n;
@@ -188,12 +194,7 @@ static const struct ipl_transport fake_vec_transport __attribute__((unused)) = {
 static inline ssize_t fake_peek(struct ipl_conn *c, const uint8_t **p)
 {
 	struct fake_conn *fc = (struct fake_conn *)c;
-	size_t left = fc->len - fc->off, n = left;
-	if (n && fc->nchunks) {
-		size_t ch = (size_t)fc->chunks[fc->ci++ % fc->nchunks] + 1;
-		if (n > ch)
-			n = ch;
-	}
+	size_t left = fc->len - fc->off, n = left ? fake_chunk(fc, left) : 0;
 	*p = fc->data + fc->off;
 	fc->lent = n;
 	return (ssize_t)n;
